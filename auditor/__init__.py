@@ -1,0 +1,4 @@
+"""Audit Azure estates against the baseline OpenAI end-to-end chat reference architecture."""
+
+__version__ = "0.1.0"
+TOOL_NAME = "auditor"

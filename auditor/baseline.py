@@ -1,0 +1,128 @@
+"""Baselines: a named, versioned selection of rules with parameters, weights and levels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from auditor.errors import InputError
+from auditor.model import Level
+from auditor.registry import Rule, all_rules
+
+DEFAULT_BASELINE = "openai-e2e-chat-aistudio"
+TOP_LEVEL_KEYS = {"name", "version", "title", "description", "variant", "source", "roles", "rules"}
+RULE_KEYS = {"level", "weight", "params"}
+ROLE_KEYS = {"subnets", "subnet_patterns", "resources"}
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    level: Level
+    weight: float
+    params: dict[str, Any]
+
+
+@dataclass
+class Baseline:
+    name: str
+    version: str
+    title: str
+    description: str
+    variant: str
+    source: str
+    rules: dict[str, RuleSetting]
+    roles: dict[str, Any] = field(default_factory=dict)
+
+    def params_for(self, rule: Rule) -> dict[str, Any]:
+        return {**rule.params, **self.rules[rule.id].params}
+
+
+def shipped_baselines() -> dict[str, Path]:
+    folder = resources.files("auditor.baselines")
+    found: dict[str, Path] = {}
+    for entry in folder.iterdir():
+        if entry.name.endswith(".yaml"):
+            found[entry.name[: -len(".yaml")]] = Path(str(entry))
+    return dict(sorted(found.items()))
+
+
+def load_baseline(name_or_path: str | None) -> Baseline:
+    """Load a shipped baseline by name, or a YAML file by path."""
+    ref = name_or_path or DEFAULT_BASELINE
+    shipped = shipped_baselines()
+    if ref in shipped:
+        path = shipped[ref]
+    else:
+        path = Path(ref)
+        if not path.is_file():
+            known = ", ".join(shipped)
+            raise InputError(f"unknown baseline {ref!r} (shipped: {known}; or give a path to a YAML file)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise InputError(f"{path}: not valid YAML{where}") from None
+    return parse_baseline(data, str(path))
+
+
+def parse_baseline(data: Any, source: str) -> Baseline:
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: a baseline must be a YAML mapping")
+    unknown = set(data) - TOP_LEVEL_KEYS
+    if unknown:
+        raise InputError(f"{source}: unknown key(s) {', '.join(sorted(unknown))}")
+    for key in ("name", "version", "rules"):
+        if key not in data:
+            raise InputError(f"{source}: missing '{key}'")
+    catalogue = all_rules()
+    raw_rules = data["rules"]
+    if not isinstance(raw_rules, dict) or not raw_rules:
+        raise InputError(f"{source}: 'rules' must be a non-empty mapping of rule id to settings")
+    settings: dict[str, RuleSetting] = {}
+    for rule_id, raw in raw_rules.items():
+        settings[str(rule_id)] = _parse_rule_setting(str(rule_id), raw, catalogue, source)
+    roles = data.get("roles") or {}
+    if not isinstance(roles, dict) or set(roles) - ROLE_KEYS:
+        raise InputError(f"{source}: 'roles' may only hold {', '.join(sorted(ROLE_KEYS))}")
+    return Baseline(
+        name=str(data["name"]),
+        version=str(data["version"]),
+        title=str(data.get("title", data["name"])),
+        description=str(data.get("description", "")),
+        variant=str(data.get("variant", "")),
+        source=source,
+        rules=settings,
+        roles=roles,
+    )
+
+
+def _parse_rule_setting(rule_id: str, raw: Any, catalogue: dict[str, Rule], source: str) -> RuleSetting:
+    if rule_id not in catalogue:
+        raise InputError(f"{source}: unknown rule id {rule_id}")
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise InputError(f"{source}: settings of {rule_id} must be a mapping")
+    extra = set(raw) - RULE_KEYS
+    if extra:
+        raise InputError(f"{source}: {rule_id}: unknown setting(s) {', '.join(sorted(extra))}")
+    try:
+        level = Level(raw.get("level", "required"))
+    except ValueError:
+        raise InputError(f"{source}: {rule_id}: level must be 'required' or 'recommended'") from None
+    weight = raw.get("weight", 1)
+    if not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0:
+        raise InputError(f"{source}: {rule_id}: weight must be a number >= 0")
+    params = raw.get("params") or {}
+    if not isinstance(params, dict):
+        raise InputError(f"{source}: {rule_id}: params must be a mapping")
+    unknown = set(params) - set(catalogue[rule_id].params)
+    if unknown:
+        raise InputError(f"{source}: {rule_id}: unknown parameter(s) {', '.join(sorted(unknown))}")
+    return RuleSetting(level=level, weight=float(weight), params=dict(params))

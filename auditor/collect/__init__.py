@@ -1,0 +1,8 @@
+"""Collectors: the only code that talks to Azure. Read-only, raw ARM JSON out."""
+
+from __future__ import annotations
+
+from auditor.collect.cloud import Cloud
+from auditor.collect.run import collect_snapshot
+
+__all__ = ["Cloud", "collect_snapshot"]

@@ -1,0 +1,88 @@
+"""Run a baseline's rules over an estate and collect scored findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from auditor.baseline import Baseline
+from auditor.estate import Estate
+from auditor.model import Finding, Result, Status
+from auditor.registry import Context, Rule, all_rules
+from auditor.roles import Roles, infer_roles
+from auditor.scoring import ScoreCard, score
+from auditor.snapshot import Snapshot
+
+
+@dataclass
+class AuditResult:
+    baseline: Baseline
+    findings: list[Finding]
+    card: ScoreCard
+    roles: Roles
+    scope: dict[str, Any]
+    generated_at: str
+    collection_errors: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def scope_of(snapshot: Snapshot, source: str) -> dict[str, Any]:
+    subs = snapshot.metadata.get("subscriptions")
+    if not isinstance(subs, list):
+        found = {r["id"].split("/")[2] for r in snapshot.resources if r["id"].lower().startswith("/subscriptions/")}
+        subs = sorted(found)
+    return {"source": source, "subscriptions": subs, "resources": len(snapshot.resources)}
+
+
+def run_audit(snapshot: Snapshot, baseline: Baseline, source: str) -> AuditResult:
+    estate = Estate(snapshot)
+    roles = infer_roles(estate, baseline.roles)
+    catalogue = all_rules()
+    findings: list[Finding] = []
+    for rule_id, setting in baseline.rules.items():
+        rule = catalogue[rule_id]
+        ctx = Context(estate=estate, roles=roles, params=baseline.params_for(rule), variant=baseline.variant)
+        try:
+            results = rule.run(ctx)
+        except Exception as exc:  # a crashing rule must show up, never pass silently
+            results = [Result("", "", Status.ERROR, f"rule raised {type(exc).__name__}: {exc}")]
+        findings.extend(_finding(rule, setting.level, r) for r in results)
+    findings.sort(key=sort_key)
+    weights = {rid: s.weight for rid, s in baseline.rules.items()}
+    return AuditResult(
+        baseline=baseline,
+        findings=findings,
+        card=score(findings, weights),
+        roles=roles,
+        scope=scope_of(snapshot, source),
+        generated_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        collection_errors=[e.to_dict() for e in snapshot.errors],
+    )
+
+
+_STATUS_ORDER = {Status.FAIL: 0, Status.ERROR: 1, Status.NOT_ASSESSED: 2, Status.WAIVED: 3, Status.PASS: 4}
+
+
+def sort_key(f: Finding) -> tuple[int, int, str, str, str]:
+    """Worst first: failing, then by severity, then stable by rule and resource."""
+    return (_STATUS_ORDER[f.status], -f.severity.rank, f.control.value, f.rule_id, f.resource_id.lower())
+
+
+def _finding(rule: Rule, level: Any, result: Result) -> Finding:
+    return Finding(
+        rule_id=rule.id,
+        rule_name=rule.name,
+        control=rule.control,
+        resource_id=result.resource_id,
+        resource_type=result.resource_type,
+        status=result.status,
+        severity=rule.severity,
+        title=rule.title,
+        message=result.message,
+        expected=result.expected,
+        actual=result.actual,
+        remediation=rule.remediation,
+        rationale=rule.rationale,
+        level=level,
+    )

@@ -1,0 +1,26 @@
+"""Errors the CLI turns into one line on stderr and a distinct exit code."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_GATE_FAILED = 1
+EXIT_USAGE = 2
+EXIT_AZURE = 3
+
+
+class AuditorError(Exception):
+    """An expected failure with a message fit for one line of stderr."""
+
+    exit_code = EXIT_USAGE
+
+
+class InputError(AuditorError):
+    """Bad flag, unreadable or malformed file, unknown baseline: exit 2."""
+
+    exit_code = EXIT_USAGE
+
+
+class AzureAccessError(AuditorError):
+    """Could not authenticate to or reach Azure: exit 3."""
+
+    exit_code = EXIT_AZURE

@@ -1,0 +1,245 @@
+"""The estate: a snapshot indexed once so that every rule runs in linear time.
+
+Indexes: by id, by type, children of a parent, extension resources (diagnostic
+settings) of a target, subnet -> NSG, private-endpoint target -> endpoints,
+principal -> role assignments. Ids and types compare case-insensitively.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from auditor import armid
+from auditor.snapshot import CollectionError, Snapshot
+
+Resource = dict[str, Any]
+
+DIAGNOSTIC_SETTINGS = "microsoft.insights/diagnosticsettings"
+ROLE_ASSIGNMENTS = "microsoft.authorization/roleassignments"
+ROLE_DEFINITIONS = "microsoft.authorization/roledefinitions"
+
+
+def dig(obj: Any, path: str, default: Any = None) -> Any:
+    """Read a dotted path from ARM JSON; keys match exactly first, then ignoring case."""
+    current = obj
+    for key in path.split("."):
+        if not isinstance(current, dict):
+            return default
+        if key in current:
+            current = current[key]
+            continue
+        lowered = key.lower()
+        for candidate, value in current.items():
+            if isinstance(candidate, str) and candidate.lower() == lowered:
+                current = value
+                break
+        else:
+            return default
+    return current
+
+
+def same(a: Any, b: Any) -> bool:
+    """Case-insensitive equality for ARM enum strings."""
+    if isinstance(a, str) and isinstance(b, str):
+        return a.lower() == b.lower()
+    return bool(a == b)
+
+
+@dataclass(frozen=True)
+class Subnet:
+    """A subnet as embedded in its virtual network (or read on its own)."""
+
+    id: str
+    name: str
+    vnet_id: str
+    body: Resource
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        props = self.body.get("properties")
+        return props if isinstance(props, dict) else {}
+
+    @property
+    def nsg_id(self) -> str | None:
+        value = dig(self.body, "properties.networkSecurityGroup.id")
+        return value if isinstance(value, str) else None
+
+    @property
+    def prefixes(self) -> list[str]:
+        single = self.properties.get("addressPrefix")
+        many = self.properties.get("addressPrefixes") or []
+        out = [single] if isinstance(single, str) else []
+        out.extend(p for p in many if isinstance(p, str) and p not in out)
+        return out
+
+    @property
+    def delegations(self) -> list[str]:
+        return [
+            str(dig(d, "properties.serviceName"))
+            for d in self.properties.get("delegations") or []
+            if isinstance(d, dict) and dig(d, "properties.serviceName")
+        ]
+
+
+class Estate:
+    """Read-only indexes over one snapshot."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.resources: list[Resource] = []
+        self._by_id: dict[str, Resource] = {}
+        self._by_type: dict[str, list[Resource]] = defaultdict(list)
+        self._children: dict[str, list[Resource]] = defaultdict(list)
+        self._extensions: dict[str, list[Resource]] = defaultdict(list)
+        for resource in snapshot.resources:
+            key = armid.norm(resource["id"])
+            if key in self._by_id:
+                continue  # the same resource listed twice (e.g. by list and by get)
+            self._by_id[key] = resource
+            self.resources.append(resource)
+            rtype = resource["type"].lower()
+            self._by_type[rtype].append(resource)
+            parent = armid.parent_of(resource["id"])
+            if parent is not None:
+                if rtype.startswith("microsoft.insights/") or rtype.startswith("microsoft.authorization/"):
+                    self._extensions[armid.norm(parent)].append(resource)
+                else:
+                    self._children[armid.norm(parent)].append(resource)
+        self.errors: list[CollectionError] = list(snapshot.errors)
+        if snapshot.collected_types is None:
+            self.collected_types = set(self._by_type)
+        else:
+            self.collected_types = {t.lower() for t in snapshot.collected_types}
+        self._subnets: dict[str, Subnet] = {}
+        self._subnet_of_nsg: dict[str, list[Subnet]] = defaultdict(list)
+        self._index_subnets()
+        self._pe_by_target: dict[str, list[Resource]] = defaultdict(list)
+        self._pe_by_subnet: dict[str, list[Resource]] = defaultdict(list)
+        self._index_private_endpoints()
+        self._assignments_by_principal: dict[str, list[Resource]] = defaultdict(list)
+        for ra in self.of_type("Microsoft.Authorization/roleAssignments"):
+            principal = dig(ra, "properties.principalId")
+            if isinstance(principal, str):
+                self._assignments_by_principal[principal.lower()].append(ra)
+        self._role_defs: dict[str, Resource] = {}
+        for rd in self.of_type("Microsoft.Authorization/roleDefinitions"):
+            self._role_defs[armid.name_of(rd["id"]).lower()] = rd
+
+    # --- generic lookups -------------------------------------------------
+
+    def get(self, resource_id: str | None) -> Resource | None:
+        if not resource_id:
+            return None
+        return self._by_id.get(armid.norm(resource_id))
+
+    def of_type(self, resource_type: str) -> list[Resource]:
+        return self._by_type.get(resource_type.lower(), [])
+
+    def children(self, parent_id: str, child_type: str | None = None) -> list[Resource]:
+        found = self._children.get(armid.norm(parent_id), [])
+        if child_type is None:
+            return found
+        wanted = child_type.lower()
+        return [r for r in found if r["type"].lower() == wanted]
+
+    def diagnostic_settings(self, resource_id: str) -> list[Resource]:
+        return [
+            r
+            for r in self._extensions.get(armid.norm(resource_id), [])
+            if r["type"].lower() == DIAGNOSTIC_SETTINGS
+        ]
+
+    # --- coverage: what could not be read --------------------------------
+
+    def gap(self, resource_type: str, scope: str | None = None) -> str | None:
+        """Why data of `resource_type` (at or above `scope`) may be missing, or None if it was read.
+
+        A type the collection never asked for, or a failed read whose scope covers
+        `scope`, means rules must report `not_assessed` rather than guess.
+        """
+        wanted = resource_type.lower()
+        if wanted not in self.collected_types:
+            return f"the snapshot holds no {resource_type} data (not collected)"
+        for error in self.errors:
+            if error.resource_type.lower() != wanted:
+                continue
+            if scope is None or _covers(error.scope, scope):
+                status = f"HTTP {error.status}" if error.status else "failed"
+                code = f" {error.code}" if error.code else ""
+                return f"reading {resource_type} at {error.scope} failed ({status}{code})"
+        return None
+
+    # --- network ---------------------------------------------------------
+
+    def _index_subnets(self) -> None:
+        for vnet in self.of_type("Microsoft.Network/virtualNetworks"):
+            for body in dig(vnet, "properties.subnets") or []:
+                if isinstance(body, dict) and isinstance(body.get("id"), str):
+                    self._add_subnet(Subnet(body["id"], str(body.get("name", "")), vnet["id"], body))
+        for body in self.of_type("Microsoft.Network/virtualNetworks/subnets"):
+            if armid.norm(body["id"]) not in self._subnets:
+                parent = armid.parent_of(body["id"]) or ""
+                self._add_subnet(Subnet(body["id"], str(body.get("name", "")), parent, body))
+
+    def _add_subnet(self, subnet: Subnet) -> None:
+        self._subnets[armid.norm(subnet.id)] = subnet
+        if subnet.nsg_id:
+            self._subnet_of_nsg[armid.norm(subnet.nsg_id)].append(subnet)
+
+    @property
+    def subnets(self) -> list[Subnet]:
+        return list(self._subnets.values())
+
+    def subnet(self, subnet_id: str | None) -> Subnet | None:
+        return self._subnets.get(armid.norm(subnet_id)) if subnet_id else None
+
+    def subnets_of_nsg(self, nsg_id: str) -> list[Subnet]:
+        return self._subnet_of_nsg.get(armid.norm(nsg_id), [])
+
+    def _index_private_endpoints(self) -> None:
+        for pe in self.of_type("Microsoft.Network/privateEndpoints"):
+            for target in private_link_targets(pe):
+                self._pe_by_target[armid.norm(target)].append(pe)
+            subnet_id = dig(pe, "properties.subnet.id")
+            if isinstance(subnet_id, str):
+                self._pe_by_subnet[armid.norm(subnet_id)].append(pe)
+
+    def private_endpoints_to(self, target_id: str) -> list[Resource]:
+        return self._pe_by_target.get(armid.norm(target_id), [])
+
+    def private_endpoints_in(self, subnet_id: str) -> list[Resource]:
+        return self._pe_by_subnet.get(armid.norm(subnet_id), [])
+
+    # --- identity --------------------------------------------------------
+
+    def assignments_of(self, principal_id: str) -> list[Resource]:
+        return self._assignments_by_principal.get(principal_id.lower(), [])
+
+    def role_definition(self, role_definition_id: str) -> Resource | None:
+        return self._role_defs.get(armid.name_of(role_definition_id).lower())
+
+    def iter_assignments(self) -> Iterator[Resource]:
+        yield from self.of_type("Microsoft.Authorization/roleAssignments")
+
+
+def private_link_targets(pe: Resource) -> Iterable[str]:
+    for key in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
+        for conn in dig(pe, f"properties.{key}") or []:
+            target = dig(conn, "properties.privateLinkServiceId")
+            if isinstance(target, str):
+                yield target
+
+
+def _covers(error_scope: str, scope: str) -> bool:
+    """A failed read at `error_scope` hides data at `scope` if one contains the other."""
+    e = armid.norm(error_scope.split("?")[0])
+    s = armid.norm(scope)
+    if s == e or s.startswith(e + "/") or e.startswith(s + "/"):
+        return True
+    # Subscription-wide list calls (/subscriptions/x/providers/NS/type) cover every
+    # resource group of that subscription.
+    sub = armid.subscription_of(e)
+    return bool(sub and "/resourcegroups/" not in e and armid.subscription_of(s) == sub)

@@ -1,0 +1,306 @@
+"""Infer what each resource is in the reference architecture, without relying on names.
+
+Real estates do not use the reference implementation's names, so roles come
+from structure: which subnet holds the gateway or the private endpoints, which
+is delegated to App Service, which identity belongs to the hub, the project, the
+online endpoint. Name patterns are used only where nothing structural exists
+(jump box, build agents, training, scoring subnets), and a baseline can override
+every inference.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor import armid
+from auditor.estate import Estate, Resource, Subnet, dig, same
+
+# Subnet roles
+APPGW = "application-gateway"
+PRIVATE_ENDPOINTS = "private-endpoints"
+APP_SERVICE = "app-service-integration"
+BASTION = "bastion"
+JUMPBOX = "jumpbox"
+AGENTS = "agents"
+TRAINING = "training"
+SCORING = "scoring"
+NO_NSG_ALLOWED = "nsg-not-supported"
+
+SUBNET_ROLES = (APPGW, PRIVATE_ENDPOINTS, APP_SERVICE, BASTION, JUMPBOX, AGENTS, TRAINING, SCORING, NO_NSG_ALLOWED)
+
+# Subnets where Azure does not support an NSG.
+NSG_FORBIDDEN_NAMES = {"azurefirewallsubnet", "azurefirewallmanagementsubnet", "gatewaysubnet", "routeserversubnet"}
+
+DEFAULT_SUBNET_PATTERNS: dict[str, str] = {
+    JUMPBOX: r"(?i)jump",
+    AGENTS: r"(?i)(agent|build)",
+    TRAINING: r"(?i)train",
+    SCORING: r"(?i)(scor|inferenc)",
+}
+
+# Identity and resource roles
+HUB = "hub"
+PROJECT = "project"
+WORKSPACE = "workspace"
+ONLINE_ENDPOINT = "online-endpoint"
+COMPUTE = "compute-instance"
+CHAT_UI = "chat-ui-app"
+PROMPTFLOW_APP = "promptflow-app"
+APPGW_IDENTITY = "application-gateway"
+OPENAI = "openai"
+WORKSPACE_STORAGE = "workspace-storage"
+APP_STORAGE = "app-storage"
+WORKSPACE_KEYVAULT = "workspace-keyvault"
+WORKSPACE_REGISTRY = "workspace-registry"
+
+IDENTITY_ROLES = (HUB, PROJECT, WORKSPACE, ONLINE_ENDPOINT, COMPUTE, CHAT_UI, PROMPTFLOW_APP, APPGW_IDENTITY)
+RESOURCE_ROLES = (
+    HUB, PROJECT, WORKSPACE, ONLINE_ENDPOINT, COMPUTE, CHAT_UI, PROMPTFLOW_APP, OPENAI,
+    WORKSPACE_STORAGE, APP_STORAGE, WORKSPACE_KEYVAULT, WORKSPACE_REGISTRY,
+)  # fmt: skip
+
+WORKSPACES = "microsoft.machinelearningservices/workspaces"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A principal that acts for a resource of the architecture."""
+
+    principal_id: str
+    role: str
+    resource_id: str
+    kind: str  # "system" or "user"
+    identity_resource_id: str | None = None
+
+
+@dataclass
+class Explanation:
+    resource_id: str
+    role: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"resource_id": self.resource_id, "role": self.role, "reason": self.reason}
+
+
+@dataclass
+class Roles:
+    subnet_roles: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    resource_roles: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    identities: list[Identity] = field(default_factory=list)
+    explanations: list[Explanation] = field(default_factory=list)
+    _estate: Estate | None = None
+
+    def of_subnet(self, subnet: Subnet) -> set[str]:
+        return self.subnet_roles.get(armid.norm(subnet.id), set())
+
+    def subnets(self, role: str) -> list[Subnet]:
+        assert self._estate is not None
+        return [s for s in self._estate.subnets if role in self.of_subnet(s)]
+
+    def of_resource(self, resource_id: str) -> set[str]:
+        return self.resource_roles.get(armid.norm(resource_id), set())
+
+    def resources(self, role: str) -> list[Resource]:
+        assert self._estate is not None
+        found = []
+        for rid, roles in self.resource_roles.items():
+            if role in roles:
+                res = self._estate.get(rid)
+                if res is not None:
+                    found.append(res)
+        return found
+
+    def identities_of(self, role: str) -> list[Identity]:
+        return [i for i in self.identities if i.role == role]
+
+    def identity_roles_of(self, principal_id: str) -> set[str]:
+        return {i.role for i in self.identities if i.principal_id.lower() == principal_id.lower()}
+
+    def to_list(self) -> list[dict[str, str]]:
+        return [e.to_dict() for e in self.explanations]
+
+
+def infer_roles(estate: Estate, overrides: Mapping[str, Any] | None = None) -> Roles:
+    """Infer subnet, resource and identity roles; `overrides` come from the baseline's `roles`."""
+    overrides = overrides or {}
+    roles = Roles(_estate=estate)
+    _infer_subnets(estate, roles, overrides)
+    _infer_resources(estate, roles, overrides)
+    _infer_identities(estate, roles)
+    return roles
+
+
+def _explain(roles: Roles, table: dict[str, set[str]], rid: str, role: str, reason: str) -> None:
+    if role not in table[armid.norm(rid)]:
+        table[armid.norm(rid)].add(role)
+        roles.explanations.append(Explanation(rid, role, reason))
+
+
+def _infer_subnets(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -> None:
+    explicit: Mapping[str, Any] = overrides.get("subnets") or {}
+    patterns = {**DEFAULT_SUBNET_PATTERNS, **(overrides.get("subnet_patterns") or {})}
+    gateway_subnets: dict[str, str] = {}
+    for gw in estate.of_type("Microsoft.Network/applicationGateways"):
+        for cfg in dig(gw, "properties.gatewayIPConfigurations") or []:
+            sid = dig(cfg, "properties.subnet.id")
+            if isinstance(sid, str):
+                gateway_subnets[armid.norm(sid)] = gw["id"]
+    table = roles.subnet_roles
+    for subnet in estate.subnets:
+        key = armid.norm(subnet.id)
+        forced = explicit.get(subnet.name) or explicit.get(subnet.id) or explicit.get(key)
+        if forced:
+            for role in [forced] if isinstance(forced, str) else list(forced):
+                _explain(roles, table, subnet.id, role, "set by the baseline's roles.subnets")
+            continue
+        lowered = subnet.name.lower()
+        if key in gateway_subnets:
+            _explain(roles, table, subnet.id, APPGW, f"holds the IP configuration of {armid.name_of(gateway_subnets[key])}")
+        if estate.private_endpoints_in(subnet.id):
+            count = len(estate.private_endpoints_in(subnet.id))
+            _explain(roles, table, subnet.id, PRIVATE_ENDPOINTS, f"holds {count} private endpoint(s)")
+        if any(same(d, "Microsoft.Web/serverFarms") for d in subnet.delegations):
+            _explain(roles, table, subnet.id, APP_SERVICE, "delegated to Microsoft.Web/serverFarms")
+        if lowered == "azurebastionsubnet":
+            _explain(roles, table, subnet.id, BASTION, "named AzureBastionSubnet (fixed by Azure)")
+        if lowered in NSG_FORBIDDEN_NAMES:
+            _explain(roles, table, subnet.id, NO_NSG_ALLOWED, f"{subnet.name} does not support an NSG")
+        if table.get(key):
+            continue
+        for role, pattern in patterns.items():
+            if re.search(pattern, subnet.name):
+                _explain(roles, table, subnet.id, role, f"name matches {pattern!r}")
+                break
+
+
+def _override_resources(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -> set[str]:
+    forced: set[str] = set()
+    for key, value in (overrides.get("resources") or {}).items():
+        matches = [r for r in estate.resources if armid.norm(r["id"]) == armid.norm(key) or r.get("name") == key]
+        for res in matches:
+            forced.add(armid.norm(res["id"]))
+            for role in [value] if isinstance(value, str) else list(value):
+                _explain(roles, roles.resource_roles, res["id"], role, "set by the baseline's roles.resources")
+    return forced
+
+
+def workspace_kind(ws: Resource) -> str:
+    kind = str(ws.get("kind") or "Default").lower()
+    if kind == "hub":
+        return HUB
+    if kind == "project":
+        return PROJECT
+    return WORKSPACE
+
+
+def _infer_resources(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -> None:
+    forced = _override_resources(estate, roles, overrides)
+    table = roles.resource_roles
+
+    def add(res: Resource | str, role: str, reason: str) -> None:
+        rid = res if isinstance(res, str) else res["id"]
+        if armid.norm(rid) not in forced:
+            _explain(roles, table, rid, role, reason)
+
+    for acct in estate.of_type("Microsoft.CognitiveServices/accounts"):
+        if str(acct.get("kind", "")).lower() in ("openai", "aiservices"):
+            add(acct, OPENAI, f"Cognitive Services account of kind {acct.get('kind')}")
+    for ws in estate.of_type("Microsoft.MachineLearningServices/workspaces"):
+        role = workspace_kind(ws)
+        add(ws, role, f"machine learning workspace of kind {ws.get('kind') or 'Default'}")
+        if role == PROJECT:
+            continue  # a project uses its hub's dependencies
+        for prop, dep_role in (
+            ("storageAccount", WORKSPACE_STORAGE),
+            ("keyVault", WORKSPACE_KEYVAULT),
+            ("containerRegistry", WORKSPACE_REGISTRY),
+        ):
+            dep = dig(ws, f"properties.{prop}")
+            if isinstance(dep, str) and dep:
+                add(estate.get(dep) or dep, dep_role, f"properties.{prop} of {ws.get('name')}")
+        for ep in estate.children(ws["id"], "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"):
+            add(ep, ONLINE_ENDPOINT, f"online endpoint of {ws.get('name')}")
+        for comp in estate.children(ws["id"], "Microsoft.MachineLearningServices/workspaces/computes"):
+            if same(dig(comp, "properties.computeType"), "ComputeInstance"):
+                add(comp, COMPUTE, f"compute instance of {ws.get('name')}")
+    for ws in estate.of_type("Microsoft.MachineLearningServices/workspaces"):
+        if workspace_kind(ws) == PROJECT:
+            for ep in estate.children(ws["id"], "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"):
+                add(ep, ONLINE_ENDPOINT, f"online endpoint of project {ws.get('name')}")
+    for st in estate.of_type("Microsoft.Storage/storageAccounts"):
+        if WORKSPACE_STORAGE not in roles.of_resource(st["id"]):
+            add(st, APP_STORAGE, "storage account not used by a workspace")
+    _infer_sites(estate, add)
+
+
+def _infer_sites(estate: Estate, add: Any) -> None:
+    backend_hosts: set[str] = set()
+    for gw in estate.of_type("Microsoft.Network/applicationGateways"):
+        for pool in dig(gw, "properties.backendAddressPools") or []:
+            for addr in dig(pool, "properties.backendAddresses") or []:
+                fqdn = addr.get("fqdn") if isinstance(addr, dict) else None
+                if isinstance(fqdn, str):
+                    backend_hosts.add(fqdn.lower())
+    sites = [s for s in estate.of_type("Microsoft.Web/sites") if "functionapp" not in str(s.get("kind", "")).lower()]
+    chat_plans: set[str] = set()
+    for site in sites:
+        hosts = {str(h).lower() for h in dig(site, "properties.hostNames") or []}
+        default = dig(site, "properties.defaultHostName")
+        if isinstance(default, str):
+            hosts.add(default.lower())
+        if hosts & backend_hosts:
+            add(site, CHAT_UI, "an Application Gateway backend pool points at its host name")
+            plan = dig(site, "properties.serverFarmId")
+            if isinstance(plan, str):
+                chat_plans.add(armid.norm(plan))
+    for site in sites:
+        plan = dig(site, "properties.serverFarmId")
+        linux_fx = str(dig(site, "properties.siteConfig.linuxFxVersion") or "")
+        is_container = linux_fx.upper().startswith("DOCKER|") or "container" in str(site.get("kind", "")).lower()
+        if not backend_hosts.intersection({str(dig(site, "properties.defaultHostName") or "").lower()}) and (
+            is_container or (isinstance(plan, str) and armid.norm(plan) in chat_plans)
+        ):
+            add(site, PROMPTFLOW_APP, "web app beside the chat UI (prompt flow host)")
+
+
+def _infer_identities(estate: Estate, roles: Roles) -> None:
+    seen: set[tuple[str, str]] = set()
+    for rid, role_set in list(roles.resource_roles.items()):
+        res = estate.get(rid)
+        if res is None:
+            continue
+        for role in role_set:
+            if role in IDENTITY_ROLES:
+                for ident in identities_of_resource(estate, res, role):
+                    if (ident.principal_id.lower(), role) not in seen:
+                        seen.add((ident.principal_id.lower(), role))
+                        roles.identities.append(ident)
+    for gw in estate.of_type("Microsoft.Network/applicationGateways"):
+        for ident in identities_of_resource(estate, gw, APPGW_IDENTITY):
+            if (ident.principal_id.lower(), APPGW_IDENTITY) not in seen:
+                seen.add((ident.principal_id.lower(), APPGW_IDENTITY))
+                roles.identities.append(ident)
+
+
+def identities_of_resource(estate: Estate, res: Resource, role: str) -> list[Identity]:
+    """The system-assigned principal and every user-assigned identity of a resource."""
+    found: list[Identity] = []
+    block = res.get("identity")
+    if not isinstance(block, dict):
+        return found
+    principal = block.get("principalId")
+    if isinstance(principal, str) and principal:
+        found.append(Identity(principal, role, res["id"], "system"))
+    for uami_id, details in (block.get("userAssignedIdentities") or {}).items():
+        pid = details.get("principalId") if isinstance(details, dict) else None
+        if not pid:
+            uami = estate.get(uami_id)
+            pid = dig(uami, "properties.principalId") if uami else None
+        if isinstance(pid, str) and pid:
+            found.append(Identity(pid, role, res["id"], "user", uami_id))
+    return found

@@ -1,0 +1,117 @@
+"""The terminal report: header, findings grouped by control family, a one-line summary."""
+
+from __future__ import annotations
+
+import io
+from itertools import groupby
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from auditor.engine import AuditResult
+from auditor.model import Control, Finding, Level, Severity, Status
+
+SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+}
+STATUS_STYLE = {
+    Status.PASS: "green",
+    Status.FAIL: "bold red",
+    Status.NOT_ASSESSED: "magenta",
+    Status.WAIVED: "blue",
+    Status.ERROR: "bold magenta",
+}
+
+
+def short_id(resource_id: str) -> str:
+    """The part of an ARM id a person recognises: provider type and name onwards."""
+    parts = resource_id.split("/")
+    lowered = [p.lower() for p in parts]
+    if "providers" in lowered:
+        first = lowered.index("providers")
+        return "/".join(parts[first + 2 :]) or resource_id
+    return resource_id or "(estate)"
+
+
+def summary_line(result: AuditResult) -> str:
+    t = result.card.overall
+    return (
+        f"score {result.card.score:.1f}/100, coverage {result.card.coverage:.0%}: "
+        f"{t.failed} failed, {t.passed} passed, {t.not_assessed} not assessed, {t.waived} waived"
+        + (f", {t.errors} errors" if t.errors else "")
+        + (f"; {result.card.recommended_failed} recommendations" if result.card.recommended_failed else "")
+    )
+
+
+def render(result: AuditResult, color: bool = False, show_passed: bool = False) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=120, highlight=False)
+    b = result.baseline
+    console.rule(f"[bold]auditor[/bold]: {escape(b.title)} ({escape(b.name)} {escape(b.version)})")
+    subs = ", ".join(result.scope.get("subscriptions") or []) or "-"
+    console.print(f"Scope: {escape(str(result.scope.get('source')))}; subscriptions: {escape(subs)}")
+    console.print(
+        Text.assemble(
+            ("Score ", "bold"),
+            (f"{result.card.score:.1f}/100", _score_style(result.card.score)),
+            ("   Coverage ", "bold"),
+            (f"{result.card.coverage:.0%}", "bold"),
+        )
+    )
+    console.print(_controls_table(result))
+    shown = [f for f in result.findings if show_passed or f.status is not Status.PASS]
+    for control, group in groupby(sorted(shown, key=lambda f: list(Control).index(f.control)), key=lambda f: f.control):
+        console.rule(f"[bold]{control.value}[/bold]", align="left")
+        for finding in group:
+            console.print(_finding_text(finding))
+    if result.collection_errors:
+        console.rule("[bold]could not read[/bold]", align="left")
+        for err in result.collection_errors[:20]:
+            console.print(f"  {escape(str(err.get('status')))} {escape(str(err.get('scope')))}: {escape(str(err.get('code')))}")
+    console.rule()
+    console.print(summary_line(result))
+    return buffer.getvalue()
+
+
+def _score_style(value: float) -> str:
+    return "bold green" if value >= 90 else "bold yellow" if value >= 70 else "bold red"
+
+
+def _controls_table(result: AuditResult) -> Table:
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for col in ("control", "score", "passed", "failed", "not assessed", "waived"):
+        table.add_column(col, justify="left" if col == "control" else "right")
+    for control, tally in result.card.controls.items():
+        if not (tally.assessed or tally.not_assessed or tally.waived or tally.errors):
+            continue
+        s = tally.score
+        table.add_row(
+            control.value,
+            Text("-" if s is None else f"{s:.0f}", style="" if s is None else _score_style(s)),
+            str(tally.passed),
+            Text(str(tally.failed), style="red" if tally.failed else ""),
+            str(tally.not_assessed),
+            str(tally.waived),
+        )
+    return table
+
+
+def _finding_text(f: Finding) -> Text:
+    text = Text("  ")
+    text.append(f"{f.status.value.upper():<12}", style=STATUS_STYLE[f.status])
+    text.append(f"{f.severity.value:<9}", style=SEVERITY_STYLE[f.severity])
+    text.append(f"{f.rule_id} ", style="bold")
+    if f.level is Level.RECOMMENDED:
+        text.append("(recommended) ", style="dim")
+    text.append(short_id(f.resource_id))
+    text.append(f"\n      {f.message}")
+    if f.status in (Status.FAIL, Status.WAIVED) and f.remediation:
+        text.append(f"\n      fix: {f.remediation}", style="dim")
+    if f.waiver:
+        text.append(f"\n      waived: {f.waiver.get('justification', '')}", style="blue")
+    return text

@@ -1,0 +1,45 @@
+"""The JSON report: the contract other tools build on (schema in report.schema.json)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from auditor import TOOL_NAME, __version__
+from auditor.engine import AuditResult
+
+SCHEMA_VERSION = "1.0"
+
+
+def report_dict(result: AuditResult) -> dict[str, Any]:
+    card = result.card
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": TOOL_NAME, "version": __version__},
+        "baseline": {
+            "name": result.baseline.name,
+            "version": result.baseline.version,
+            "variant": result.baseline.variant,
+        },
+        "scope": result.scope,
+        "generated_at": result.generated_at,
+        "score": card.score,
+        "coverage": card.coverage,
+        "summary": {**card.overall.to_dict(), "recommended_failed": card.recommended_failed},
+        "controls": {c.value: t.to_dict() for c, t in card.controls.items()},
+        "findings": [f.to_dict() for f in result.findings],
+        "roles": result.roles.to_list(),
+        "collection_errors": result.collection_errors,
+        **result.extra,
+    }
+
+
+def render(result: AuditResult, color: bool = False) -> str:
+    return json.dumps(report_dict(result), indent=2, default=str) + "\n"
+
+
+def schema() -> dict[str, Any]:
+    text = resources.files("auditor.reports").joinpath("report.schema.json").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded

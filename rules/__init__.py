@@ -1,0 +1,11 @@
+"""The rule catalogue: one module per control family. Importing this registers every rule."""
+
+from auditor.rules import (  # noqa: F401
+    content_filter,
+    diagnostics,
+    identity,
+    nsg,
+    private_endpoints,
+    public_access,
+    reliability,
+)

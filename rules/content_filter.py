@@ -1,0 +1,1 @@
+"""Rules of the content-filter control family."""

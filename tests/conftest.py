@@ -1,0 +1,49 @@
+"""Shared fixtures: the sample estates and a helper to audit a list of resources."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from auditor.baseline import load_baseline
+from auditor.engine import AuditResult, run_audit
+from auditor.model import Finding
+from auditor.snapshot import Snapshot
+from tests import estates
+
+BASELINES = {"aistudio": "openai-e2e-chat-aistudio", "aml": "openai-e2e-chat-aml"}
+
+
+def audit_resources(
+    resources: list[dict[str, Any]],
+    variant: str = "aistudio",
+    errors: list[dict[str, Any]] | None = None,
+    collected_types: list[str] | None = None,
+    baseline: str | None = None,
+) -> AuditResult:
+    """Audit an estate (as the collector would have saved it) with a variant's baseline."""
+    doc = estates.snapshot_document(resources, variant, drifted=False)
+    doc["errors"] = errors or []
+    if collected_types is not None:
+        doc["collected_types"] = collected_types
+    snapshot = Snapshot.from_data(doc)
+    return run_audit(snapshot, load_baseline(baseline or BASELINES[variant]), "test")
+
+
+def findings_of(result: AuditResult, rule_id: str) -> list[Finding]:
+    return [f for f in result.findings if f.rule_id == rule_id]
+
+
+@pytest.fixture(params=estates.VARIANTS)
+def variant(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def compliant() -> Callable[[str], list[dict[str, Any]]]:
+    """A fresh, mutable compliant estate for a variant."""
+    cache = {v: estates.compliant(v) for v in estates.VARIANTS}
+    return lambda v: copy.deepcopy(cache[v])

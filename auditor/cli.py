@@ -142,11 +142,13 @@ def baselines_cmd() -> None:
 def _collect(
     subscriptions: tuple[str, ...], all_subscriptions: bool, arm_endpoint: str | None, authority_host: str | None
 ) -> Any:
-    from auditor.collect import Cloud, collect_snapshot
+    from auditor.collect.cloud import Cloud
 
     if bool(subscriptions) == bool(all_subscriptions):
         raise InputError("give --subscription ID (repeatable) or --all-subscriptions")
     cloud = Cloud.from_options(arm_endpoint, authority_host)
+    from auditor.collect import collect_snapshot  # the Azure SDKs load only when needed
+
     return collect_snapshot(cloud, list(subscriptions) or None)
 
 

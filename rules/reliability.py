@@ -1,1 +1,474 @@
-"""Rules of the reliability control family."""
+"""Rules of the reliability family: enough instances, spread across availability zones.
+
+The architecture keeps the App Service baseline's zone redundancy for the chat UI and the
+prompt-flow host, asks for at least three online-deployment instances, AI Search at Standard
+or higher with three or more replicas, and zone-redundant gateway, registry and storage (seed
+000/001/004, "Reliability"; reference-implementations.md §8).
+
+ARM cannot tell whether a region offers availability zones: a zone setting that fails in a
+region without zones is a reason to move the workload, not a false finding, and each
+remediation says so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from auditor import armid
+from auditor.estate import Resource, dig, same
+from auditor.model import Result
+from auditor.registry import Context, not_assessed, rule, verdict
+from auditor.roles import APP_STORAGE, CHAT_UI, ONLINE_ENDPOINT, PROMPTFLOW_APP, WORKSPACE_STORAGE
+
+from .unread import unread
+
+PLANS = "Microsoft.Web/serverfarms"
+SITES = "Microsoft.Web/sites"
+ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
+ONLINE_DEPLOYMENTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
+SEARCH = "Microsoft.Search/searchServices"
+REGISTRIES = "Microsoft.ContainerRegistry/registries"
+GATEWAYS = "Microsoft.Network/applicationGateways"
+STORAGE = "Microsoft.Storage/storageAccounts"
+
+NO_ZONES_NOTE = """If the region has no availability zones (ARM does not say), zone redundancy is
+impossible there: deploy the workload to a region with availability zones."""
+
+SEARCH_SKUS = ["standard", "standard2", "standard3", "storage_optimized_l1", "storage_optimized_l2"]
+ZONE_REDUNDANT_STORAGE = ["Standard_ZRS", "Standard_GZRS", "Standard_RAGZRS", "Premium_ZRS"]
+
+
+def _count(params: Mapping[str, Any], key: str, default: int) -> int:
+    value = params.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"parameter {key} must be a positive integer, not {value!r}")
+    return value
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+# --- App Service plan ------------------------------------------------------------
+
+
+def architecture_plans(ctx: Context) -> Iterator[Resource | Result]:
+    """The plans hosting the chat UI or prompt-flow web apps; every plan when no such app was recognised.
+
+    Yields not-assessed results where plans could not be listed.
+    """
+    estate = ctx.estate
+    yield from unread(estate, PLANS, "App Service plans")
+    hosting: dict[str, list[str]] = {}
+    for role in (CHAT_UI, PROMPTFLOW_APP):
+        for site in ctx.roles.resources(role):
+            plan_id = dig(site, "properties.serverFarmId")
+            if isinstance(plan_id, str):
+                hosting.setdefault(armid.norm(plan_id), []).append(str(site.get("name")))
+    plans = estate.of_type(PLANS)
+    if hosting:
+        plans = [p for p in plans if armid.norm(p["id"]) in hosting]
+    yield from plans
+
+
+@rule(
+    id="REL001",
+    name="app-service-plan-zone-redundant",
+    control="reliability",
+    severity="high",
+    title="The App Service plan of the chat UI and prompt flow is zone-redundant",
+    rationale="""The chat UI follows the App Service baseline's zone-redundant web app, and the
+    prompt-flow container runs on the same plan "spread across availability zones" (seed 000 and
+    001, "Reliability"; seed 004, zone redundancy for flow deployments); the reference sets
+    properties.zoneRedundant: true on the plan (reference-implementations.md §4.9 and §8:
+    V2:webapp.bicep#L133-146, V1:webapp.bicep#L125).""",
+    remediation="""Zone redundancy is set when the plan is created: create a Premium v3 plan with
+    az appservice plan create -g <rg> -n <plan> --sku P1V3 --is-linux --zone-redundant --number-of-workers 3
+    (Bicep: properties.zoneRedundant: true) and move the web apps to it; a plan whose scale unit
+    supports it can be switched with az appservice plan update -g <rg> -n <plan> --set zoneRedundant=true. """
+    + NO_ZONES_NOTE,
+)
+def plan_zone_redundant(ctx: Context) -> Iterator[Result]:
+    """Each App Service plan that hosts the chat UI or prompt-flow web app (every plan if no such app
+    was recognised) has `properties.zoneRedundant: true`; absent means false."""
+    for item in architecture_plans(ctx):
+        if isinstance(item, Result):
+            yield item
+            continue
+        value = dig(item, "properties.zoneRedundant")
+        shown = json.dumps(value) if value is not None else "absent (false)"
+        yield verdict(
+            value is True,
+            item,
+            f"properties.zoneRedundant is {shown}",
+            expected=True,
+            actual=value,
+        )
+
+
+@rule(
+    id="REL002",
+    name="app-service-plan-instances",
+    control="reliability",
+    severity="medium",
+    title="The App Service plan of the chat UI and prompt flow runs at least three instances",
+    rationale="""The prompt-flow web app shares the chat UI's plan, "already running on at least three
+    instances spread across availability zones" (seed 000 and 001, "Reliability"; seed 004); the
+    reference sets sku.capacity: 3 with autoscale minimum 3 (reference-implementations.md §4.9 and
+    §8: V2:webapp.bicep#L133-146,L291-332).""",
+    remediation="""az appservice plan update -g <rg> -n <plan> --number-of-workers 3 (Bicep:
+    sku.capacity: 3), and keep an autoscale setting's minimum at 3 or more.""",
+    params={"min_instances": 3},
+)
+def plan_instances(ctx: Context) -> Iterator[Result]:
+    """Each plan of REL001's selection has `sku.capacity` and `properties.numberOfWorkers` (those
+    present; the smaller counts) of at least `min_instances`."""
+    wanted = _count(ctx.params, "min_instances", 3)
+    for item in architecture_plans(ctx):
+        if isinstance(item, Result):
+            yield item
+            continue
+        counts = {
+            "sku.capacity": _int(dig(item, "sku.capacity")),
+            "properties.numberOfWorkers": _int(dig(item, "properties.numberOfWorkers")),
+        }
+        present = {k: v for k, v in counts.items() if v is not None}
+        if not present:
+            yield not_assessed(
+                item, "the plan reports neither sku.capacity nor properties.numberOfWorkers", wanted
+            )
+            continue
+        lowest = min(present.values())
+        shown = ", ".join(f"{k} is {v}" for k, v in present.items())
+        yield verdict(
+            lowest >= wanted, item, f"{shown} (at least {wanted} required)", expected=wanted, actual=lowest
+        )
+
+
+# --- online deployments ----------------------------------------------------------
+
+
+def _instances(deployment: Resource) -> tuple[int | None, str]:
+    """The guaranteed instance count of an online deployment and how it was read."""
+    scale_type = dig(deployment, "properties.scaleSettings.scaleType")
+    if same(scale_type, "TargetUtilization"):
+        value = _int(dig(deployment, "properties.scaleSettings.minInstances"))
+        if value is None:
+            # The ML REST spec's default for minInstances is 1.
+            return 1, "properties.scaleSettings.minInstances is absent (default 1)"
+        return value, f"properties.scaleSettings.minInstances is {value}"
+    value = _int(dig(deployment, "sku.capacity"))
+    return value, f"sku.capacity is {value if value is not None else 'absent'}"
+
+
+def _idle(endpoint: Resource, deployment: Resource) -> bool:
+    """A deployment the endpoint sends no live or mirrored traffic to (blue/green staging)."""
+    name = str(deployment.get("name") or armid.name_of(deployment["id"])).lower()
+    traffic = dig(endpoint, "properties.traffic")
+    if not isinstance(traffic, dict) or not traffic:
+        return False
+    mirror = dig(endpoint, "properties.mirrorTraffic") or {}
+    shares = {str(k).lower(): v for k, v in traffic.items()}
+    mirrors = {str(k).lower(): v for k, v in mirror.items()} if isinstance(mirror, dict) else {}
+    return not shares.get(name) and not mirrors.get(name)
+
+
+@rule(
+    id="REL003",
+    name="online-deployment-instances",
+    control="reliability",
+    severity="medium",
+    title="Managed online deployments that serve traffic run at least three instances",
+    rationale="""The architecture says "no fewer than three instances should be deployed for an
+    active production deployment" (seed 000 and 001, "Machine Learning - reliability"; seed 004's
+    Korean text reads "three or fewer", a translation slip: the original and the other editions say
+    at least three, and so does the reference's deployment step, V2:README.md#L266-276,
+    reference-implementations.md §4.3 and §8). The article also advises deploying to a new
+    deployment and shifting traffic, so a deployment the endpoint sends no traffic to is not
+    checked.""",
+    remediation="""az ml online-deployment update -g <rg> -w <workspace-or-project> -e <endpoint>
+    -n <deployment> --set instance_count=3 (ARM: sku.capacity: 3; with target-utilization scaling,
+    properties.scaleSettings.minInstances: 3).""",
+    params={"min_instances": 3},
+)
+def online_deployment_instances(ctx: Context) -> Iterator[Result]:
+    """Each deployment of an online endpoint of the architecture (workspace, hub project) has at least
+    `min_instances` instances: `properties.scaleSettings.minInstances` when `scaleType` is
+    `TargetUtilization`, otherwise `sku.capacity`. When the endpoint's `properties.traffic` is set,
+    deployments it sends 0 % of live and mirrored traffic to are skipped."""
+    wanted = _count(ctx.params, "min_instances", 3)
+    estate = ctx.estate
+    yield from unread(estate, ENDPOINTS, "Online endpoints")
+    for endpoint in ctx.roles.resources(ONLINE_ENDPOINT):
+        reason = estate.gap(ONLINE_DEPLOYMENTS, endpoint["id"])
+        if reason:
+            yield not_assessed(endpoint, f"its deployments are unknown: {reason}", wanted)
+            continue
+        for deployment in estate.children(endpoint["id"], ONLINE_DEPLOYMENTS):
+            if _idle(endpoint, deployment):
+                continue
+            count, shown = _instances(deployment)
+            if count is None:
+                yield not_assessed(deployment, f"{shown}: the instance count is unknown", wanted)
+                continue
+            yield verdict(
+                count >= wanted,
+                deployment,
+                f"{shown} (at least {wanted} required)",
+                expected=wanted,
+                actual=count,
+            )
+
+
+@rule(
+    id="REL010",
+    name="online-endpoint-routes-traffic",
+    control="reliability",
+    severity="medium",
+    title="Online endpoints route all their traffic to existing deployments",
+    rationale="""The hub variant's article warns that redeploying the endpoint from infrastructure as
+    code resets its traffic to 0 %, after which the deployed flow is unreachable until traffic is
+    routed again (seed 004, "Azure AI Studio - reliability"). The chat UI needs the endpoint's
+    properties.traffic to send 100 % to deployments that exist.""",
+    remediation="""az ml online-endpoint update -g <rg> -w <workspace-or-project> -n <endpoint>
+    --traffic "<deployment>=100"; in Bicep, set properties.traffic on the endpoint (or leave the
+    endpoint out of repeat deployments).""",
+)
+def endpoint_traffic(ctx: Context) -> Iterator[Result]:
+    """Each online endpoint of the architecture that has deployments has `properties.traffic` whose
+    shares to existing deployments add up to 100."""
+    estate = ctx.estate
+    yield from unread(estate, ENDPOINTS, "Online endpoints")
+    for endpoint in ctx.roles.resources(ONLINE_ENDPOINT):
+        reason = estate.gap(ONLINE_DEPLOYMENTS, endpoint["id"])
+        if reason:
+            yield not_assessed(endpoint, f"its deployments are unknown: {reason}", 100)
+            continue
+        names = {
+            str(d.get("name") or armid.name_of(d["id"])).lower()
+            for d in estate.children(endpoint["id"], ONLINE_DEPLOYMENTS)
+        }
+        if not names:
+            continue
+        traffic = dig(endpoint, "properties.traffic")
+        traffic = traffic if isinstance(traffic, dict) else {}
+        live = {k: v for k, v in traffic.items() if str(k).lower() in names and _int(v)}
+        total = sum(v for v in live.values() if isinstance(v, int))
+        dangling = sorted(k for k, v in traffic.items() if str(k).lower() not in names and _int(v))
+        shown = json.dumps(traffic) if traffic else "empty"
+        message = f"properties.traffic is {shown}: {total} % reaches existing deployments"
+        if dangling:
+            message += f"; no deployment named {', '.join(dangling)}"
+        yield verdict(total == 100, endpoint, message, expected=100, actual=total)
+
+
+# --- AI Search ------------------------------------------------------------------
+
+
+@rule(
+    id="REL004",
+    name="search-tier-standard",
+    control="reliability",
+    severity="medium",
+    title="AI Search runs at the Standard tier or higher",
+    rationale="""The architecture deploys AI Search "with the Standard pricing tier or higher in a
+    region that supports availability zones" (seed 000, 001 and 004, "AI Search - reliability");
+    Free and Basic cannot spread replicas across zones (reference-implementations.md §4.7 and §8,
+    V3:ai-search.bicep#L62-64). The ML-workspace and hub reference implementations deploy no AI
+    Search, so the article's text is the source for both variants.""",
+    remediation="""The tier cannot be changed in place: create a service with az search service create
+    -g <rg> -n <name> --sku standard --replica-count 3 (Bicep: sku.name: 'standard') and move the
+    indexes to it. """
+    + NO_ZONES_NOTE,
+    params={"allowed_skus": SEARCH_SKUS},
+)
+def search_tier(ctx: Context) -> Iterator[Result]:
+    """Each search service's `sku.name` is one of `allowed_skus` (standard, standard2, standard3,
+    storage_optimized_l1, storage_optimized_l2), compared case-insensitively."""
+    allowed = [str(s) for s in ctx.params.get("allowed_skus", SEARCH_SKUS)]
+    yield from unread(ctx.estate, SEARCH, "Search services")
+    for service in ctx.estate.of_type(SEARCH):
+        sku = dig(service, "sku.name")
+        ok = any(same(sku, s) for s in allowed)
+        yield verdict(ok, service, f"sku.name is {sku}", expected=allowed, actual=sku)
+
+
+@rule(
+    id="REL005",
+    name="search-replicas",
+    control="reliability",
+    severity="medium",
+    title="AI Search runs at least three replicas",
+    rationale="""The architecture deploys "three or more replicas", which the service spreads evenly
+    across availability zones (seed 000, 001 and 004, "AI Search - reliability"); three replicas are
+    what the read/write availability SLA needs (reference-implementations.md §4.7 and §8,
+    V3:ai-search.bicep#L70).""",
+    remediation="""az search service update -g <rg> -n <name> --replica-count 3 (Bicep:
+    properties.replicaCount: 3). """
+    + NO_ZONES_NOTE,
+    params={"min_replicas": 3},
+)
+def search_replicas(ctx: Context) -> Iterator[Result]:
+    """Each search service's `properties.replicaCount` is at least `min_replicas`; absent means the
+    service default, 1."""
+    wanted = _count(ctx.params, "min_replicas", 3)
+    yield from unread(ctx.estate, SEARCH, "Search services")
+    for service in ctx.estate.of_type(SEARCH):
+        value = _int(dig(service, "properties.replicaCount"))
+        count = value if value is not None else 1
+        shown = value if value is not None else "absent (default 1)"
+        yield verdict(
+            count >= wanted,
+            service,
+            f"properties.replicaCount is {shown} (at least {wanted} required)",
+            expected=wanted,
+            actual=value,
+        )
+
+
+# --- Container Registry, Application Gateway, Storage ---------------------------
+
+
+@rule(
+    id="REL006",
+    name="registry-zone-redundant",
+    control="reliability",
+    severity="medium",
+    title="Container Registry is Premium with zone redundancy",
+    rationale="""The prompt-flow web apps pull their container image from the registry whenever an
+    instance starts in any zone (seed 000 and 001, "Reliability", numbered item 3); the reference
+    uses sku Premium with properties.zoneRedundancy: Enabled (reference-implementations.md §4.5 and
+    §8: V1:acr.bicep#L58, V2:acr.bicep#L51-53,L71). Zone redundancy needs Premium.""",
+    remediation="""Zone redundancy is set when the registry is created: az acr create -g <rg> -n <name>
+    --sku Premium --zone-redundancy enabled (Bicep: sku.name: 'Premium',
+    properties.zoneRedundancy: 'Enabled'), then import the images (az acr import). """
+    + NO_ZONES_NOTE,
+)
+def registry_zone_redundant(ctx: Context) -> Iterator[Result]:
+    """Each container registry has `sku.name: Premium` and `properties.zoneRedundancy: Enabled`
+    (absent means Disabled)."""
+    yield from unread(ctx.estate, REGISTRIES, "Container registries")
+    for registry in ctx.estate.of_type(REGISTRIES):
+        sku = dig(registry, "sku.name")
+        raw = dig(registry, "properties.zoneRedundancy")
+        zr = raw or "Disabled"
+        ok = same(sku, "Premium") and same(zr, "Enabled")
+        yield verdict(
+            ok,
+            registry,
+            f"sku.name is {sku}, properties.zoneRedundancy is {raw or 'absent (Disabled)'}",
+            expected={"sku.name": "Premium", "properties.zoneRedundancy": "Enabled"},
+            actual={"sku.name": sku, "properties.zoneRedundancy": zr},
+        )
+
+
+@rule(
+    id="REL007",
+    name="app-gateway-zones",
+    control="reliability",
+    severity="high",
+    title="Application Gateway spans availability zones",
+    rationale="""The gateway is the only way into the chat UI and "distributes incoming traffic across
+    availability zones" (seed 004, Application Gateway; the App Service baseline the chat tier
+    follows); the reference deploys it in zones 1, 2 and 3 (reference-implementations.md §4.10
+    and §8: V1:gateway.bicep#L124, V2:gateway.bicep#L140, pickZones giving all three zones where
+    the region has them).""",
+    remediation="""Zones are fixed when the gateway is created: recreate it (and its Standard public IP)
+    with az network application-gateway create ... --zones 1 2 3 (Bicep: zones: ['1', '2', '3']). """
+    + NO_ZONES_NOTE,
+    params={"min_zones": 3},
+)
+def gateway_zones(ctx: Context) -> Iterator[Result]:
+    """Each Application Gateway's top-level `zones` holds at least `min_zones` distinct zones (3: zones
+    1, 2 and 3; a team may accept 2)."""
+    wanted = _count(ctx.params, "min_zones", 3)
+    yield from unread(ctx.estate, GATEWAYS, "Application gateways")
+    for gateway in ctx.estate.of_type(GATEWAYS):
+        zones = gateway.get("zones")
+        distinct = sorted({str(z) for z in zones}) if isinstance(zones, list) else []
+        yield verdict(
+            len(distinct) >= wanted,
+            gateway,
+            f"zones is {json.dumps(distinct) if distinct else 'absent (no zone)'}"
+            f" (at least {wanted} distinct zones required)",
+            expected=f"{wanted} or more zones",
+            actual=distinct,
+        )
+
+
+@rule(
+    id="REL008",
+    name="app-gateway-min-capacity",
+    control="reliability",
+    severity="medium",
+    title="Application Gateway keeps at least two instances",
+    rationale="""With one instance a zone or instance failure takes the chat UI offline; the reference
+    autoscales WAF_v2 between 2 and 5 instances (reference-implementations.md §4.10 and §8:
+    V2:gateway.bicep#L288-291; the ML-workspace reference used 3 outside dev, V1#L273-274, which a
+    team can require with params.min_capacity).""",
+    remediation="""az network application-gateway update -g <rg> -n <name>
+    --set autoscaleConfiguration.minCapacity=2 (Bicep: properties.autoscaleConfiguration:
+    {minCapacity: 2, maxCapacity: 5}); without autoscale, set properties.sku.capacity to 2 or more.""",
+    params={"min_capacity": 2},
+)
+def gateway_capacity(ctx: Context) -> Iterator[Result]:
+    """Each Application Gateway has `properties.autoscaleConfiguration.minCapacity` of at least
+    `min_capacity`, or, without autoscale, a fixed `properties.sku.capacity` of at least that."""
+    wanted = _count(ctx.params, "min_capacity", 2)
+    yield from unread(ctx.estate, GATEWAYS, "Application gateways")
+    for gateway in ctx.estate.of_type(GATEWAYS):
+        autoscale = dig(gateway, "properties.autoscaleConfiguration")
+        if isinstance(autoscale, dict):
+            where, value = (
+                "properties.autoscaleConfiguration.minCapacity",
+                _int(dig(autoscale, "minCapacity")),
+            )
+        else:
+            where, value = (
+                "properties.sku.capacity (no autoscale)",
+                _int(dig(gateway, "properties.sku.capacity")),
+            )
+        if value is None:
+            yield not_assessed(gateway, f"{where} is absent: the instance minimum is unknown", wanted)
+            continue
+        yield verdict(
+            value >= wanted,
+            gateway,
+            f"{where} is {value} (at least {wanted} required)",
+            expected=wanted,
+            actual=value,
+        )
+
+
+@rule(
+    id="REL009",
+    name="storage-zone-redundant",
+    control="reliability",
+    severity="medium",
+    title="Storage accounts are zone-redundant (ZRS or better)",
+    rationale="""The workspace/hub storage and the chat UI's deployment storage stay available through
+    a zone failure; the reference uses Standard_ZRS for both (reference-implementations.md §4.6 and
+    §8: V2:storage.bicep#L55-57,L175-177). LRS keeps one zone's copies, and GRS/RA-GRS replicate to
+    another region but hold only LRS copies in the primary one, so neither is zone-redundant.""",
+    remediation="""Convert the account in place with az storage account migration start -g <rg>
+    --account-name <name> --sku Standard_ZRS (Standard_GZRS from GRS), or the portal's Redundancy
+    blade; new accounts: Bicep sku.name: 'Standard_ZRS'. """
+    + NO_ZONES_NOTE,
+    params={"allowed_skus": ZONE_REDUNDANT_STORAGE},
+)
+def storage_zone_redundant(ctx: Context) -> Iterator[Result]:
+    """Each storage account of the architecture (workspace/hub storage and the other accounts in scope)
+    has `sku.name` in `allowed_skus`: Standard_ZRS, Standard_GZRS, Standard_RAGZRS, Premium_ZRS."""
+    allowed = [str(s) for s in ctx.params.get("allowed_skus", ZONE_REDUNDANT_STORAGE)]
+    yield from unread(ctx.estate, STORAGE, "Storage accounts")
+    seen: set[str] = set()
+    for role in (WORKSPACE_STORAGE, APP_STORAGE):
+        for account in ctx.roles.resources(role):
+            if armid.norm(account["id"]) in seen:
+                continue
+            seen.add(armid.norm(account["id"]))
+            sku = dig(account, "sku.name")
+            ok = any(same(sku, s) for s in allowed)
+            yield verdict(ok, account, f"sku.name is {sku}", expected=allowed, actual=sku)

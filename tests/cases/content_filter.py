@@ -1,0 +1,467 @@
+"""Cases of the content-filter family: a mutation of the compliant estate and the statuses it must give.
+
+`Case`, `denied`, `run_case` and `baseline_copy` are shared with the reliability table
+(tests/cases/reliability.py).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from auditor.baseline import shipped_baselines
+from auditor.engine import AuditResult
+from tests import estates
+from tests.conftest import BASELINES, audit_resources
+
+Resource = dict[str, Any]
+Mutation = Callable[[list[Resource], str], list[Resource] | None]
+
+ACCOUNTS = "Microsoft.CognitiveServices/accounts"
+DEPLOYMENTS = "Microsoft.CognitiveServices/accounts/deployments"
+POLICIES = "Microsoft.CognitiveServices/accounts/raiPolicies"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One named case: mutate the compliant estate, audit, compare the rule's statuses.
+
+    `expect` lists the statuses of all the rule's findings (order does not matter; empty means
+    the rule reports nothing). `params` override the rule's parameters in a copy of the
+    variant's baseline; `drop_types` are left out of the snapshot's collected types; `errors`
+    builds the snapshot's failed reads for a variant; `contains` must appear in a message.
+    """
+
+    name: str
+    rule: str
+    expect: tuple[str, ...]
+    mutate: Mutation | None = None
+    variants: tuple[str, ...] = estates.VARIANTS
+    params: dict[str, Any] = field(default_factory=dict)
+    drop_types: tuple[str, ...] = ()
+    errors: Callable[[str], list[dict[str, Any]]] | None = None
+    contains: str = ""
+
+
+def denied(resource_type: str, scope: Callable[[str], str]) -> Callable[[str], list[dict[str, Any]]]:
+    """A 403 on reading `resource_type` at the scope a variant gives."""
+    return lambda variant: [
+        {
+            "scope": scope(variant),
+            "resource_type": resource_type,
+            "status": 403,
+            "code": "AuthorizationFailed",
+            "message": "The client does not have authorization to perform this read.",
+        }
+    ]
+
+
+def run_case(case: Case, variant: str, folder: Path) -> AuditResult:
+    """Audit the case's mutation of the compliant estate (with a baseline copy when it sets params)."""
+    resources = estates.compliant(variant)
+    if case.mutate is not None:
+        changed = case.mutate(resources, variant)
+        resources = changed if changed is not None else resources
+    collected = [t for t in estates.COLLECTED_TYPES if t not in case.drop_types] if case.drop_types else None
+    baseline = str(baseline_copy(variant, case.rule, case.params, folder)) if case.params else None
+    errors = case.errors(variant) if case.errors else None
+    return audit_resources(resources, variant, errors=errors, collected_types=collected, baseline=baseline)
+
+
+def baseline_copy(variant: str, rule_id: str, params: dict[str, Any], folder: Path) -> Path:
+    """What a team does: copy the shipped baseline and change one rule's parameters."""
+    data = yaml.safe_load(shipped_baselines()[BASELINES[variant]].read_text(encoding="utf-8"))
+    setting = data["rules"][rule_id] or {}
+    setting["params"] = {**(setting.get("params") or {}), **params}
+    data["rules"][rule_id] = setting
+    path = folder / f"team-{variant}.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def account_id(variant: str) -> str:
+    return estates.Ids(variant).res(ACCOUNTS, "aoai-chat")
+
+
+def subscription(variant: str) -> str:
+    return f"/subscriptions/{estates.SUB}"
+
+
+# --- mutations -------------------------------------------------------------------------
+
+
+def deployment(res: list[Resource]) -> Resource:
+    return estates.find(res, DEPLOYMENTS)
+
+
+def policy(res: list[Resource]) -> Resource:
+    return estates.find(res, POLICIES)
+
+
+def set_policy_name(value: str | None) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        props = deployment(res)["properties"]
+        if value is None:
+            props.pop("raiPolicyName")
+        else:
+            props["raiPolicyName"] = value
+
+    return mutate
+
+
+def add_deployment_without_policy(res: list[Resource], variant: str) -> None:
+    extra = copy.deepcopy(deployment(res))
+    extra["id"] = extra["id"].rsplit("/", 1)[0] + "/embeddings"
+    extra["name"] = "embeddings"
+    extra["properties"].pop("raiPolicyName")
+    res.append(extra)
+
+
+def add_builtin_policy(level: str) -> Mutation:
+    """The account lists Microsoft.DefaultV2 (as ARM does, type SystemManaged) and the deployment uses it."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        builtin = copy.deepcopy(policy(res))
+        builtin["id"] = builtin["id"].rsplit("/", 1)[0] + "/Microsoft.DefaultV2"
+        builtin["name"] = "Microsoft.DefaultV2"
+        filters = []
+        for f in builtin["properties"]["contentFilters"]:
+            if f.pop("allowedContentLevel", None) or f.pop("severityThreshold", None):
+                f["severityThreshold"] = level
+            filters.append(f)
+        builtin["properties"] = {"type": "SystemManaged", "mode": "Blocking", "contentFilters": filters}
+        res.append(builtin)
+        deployment(res)["properties"]["raiPolicyName"] = "Microsoft.DefaultV2"
+
+    return mutate
+
+
+def edit_filter(name: str, where: str | None, /, **changes: Any) -> Mutation:
+    """Change one filter on source `where` (both when None); a value of None removes the key."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        hits = 0
+        for f in policy(res)["properties"]["contentFilters"]:
+            if f["name"] == name and (where is None or f["source"] == where):
+                hits += 1
+                for key, value in changes.items():
+                    if key == "level":
+                        key = "allowedContentLevel" if variant == "aml" else "severityThreshold"
+                    if value is None:
+                        f.pop(key, None)
+                    else:
+                        f[key] = value
+        assert hits, f"no filter {name}/{where}"
+
+    return mutate
+
+
+def drop_filter(name: str, source: str) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        props = policy(res)["properties"]
+        props["contentFilters"] = [
+            f for f in props["contentFilters"] if not (f["name"] == name and f["source"] == source)
+        ]
+
+    return mutate
+
+
+def shout_names(res: list[Resource], variant: str) -> None:
+    """Capitalised names and sources, as the 2025 api-versions and the portal write them."""
+    for f in policy(res)["properties"]["contentFilters"]:
+        f["name"] = f["name"].capitalize()
+        f["source"] = f["source"].lower()
+
+
+def set_mode(value: str | None) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        props = policy(res)["properties"]
+        if value is None:
+            props.pop("mode")
+        else:
+            props["mode"] = value
+
+    return mutate
+
+
+def remove_policies(res: list[Resource], variant: str) -> list[Resource]:
+    return [r for r in res if r["type"] != POLICIES]
+
+
+def unnamed_and_unread(res: list[Resource], variant: str) -> list[Resource]:
+    res = remove_policies(res, variant)
+    set_policy_name(None)(res, variant)
+    return res
+
+
+def remove_deployments(res: list[Resource], variant: str) -> list[Resource]:
+    return [r for r in res if r["type"] != DEPLOYMENTS]
+
+
+def remove_cognitive(res: list[Resource], variant: str) -> list[Resource]:
+    return [r for r in res if not r["type"].startswith(ACCOUNTS)]
+
+
+def set_kind(kind: str, then: Mutation | None = None) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        estates.find(res, ACCOUNTS)["kind"] = kind
+        if then is not None:
+            then(res, variant)
+
+    return mutate
+
+
+def both_level_fields(res: list[Resource], variant: str) -> None:
+    """A policy body holding both schema generations' fields: the newer one wins."""
+    for f in policy(res)["properties"]["contentFilters"]:
+        if "severityThreshold" in f or "allowedContentLevel" in f:
+            f["severityThreshold"], f["allowedContentLevel"] = "Low", "High"
+
+
+# --- the table ---------------------------------------------------------------------------
+
+policies_denied = denied(POLICIES, lambda v: account_id(v) + "/raiPolicies")
+deployments_denied = denied(DEPLOYMENTS, lambda v: account_id(v) + "/deployments")
+
+CF001 = [
+    Case("compliant", "CF001", ("pass",)),
+    Case("no policy name", "CF001", ("fail",), set_policy_name(None), contains="raiPolicyName is not set"),
+    Case("empty policy name", "CF001", ("fail",), set_policy_name(""), contains="raiPolicyName is not set"),
+    Case("second deployment without policy", "CF001", ("fail", "pass"), add_deployment_without_policy),
+    Case("policy name in other case", "CF001", ("pass",), set_policy_name("STRICT-BLOCKING")),
+    Case(
+        "unknown policy", "CF001", ("fail",), set_policy_name("gone"), contains="no RAI policy of that name"
+    ),
+    Case(
+        "built-in name not listed",
+        "CF001",
+        ("fail",),
+        set_policy_name("Microsoft.DefaultV2"),
+        contains="built-in",
+    ),
+    Case(
+        "built-in listed as SystemManaged",
+        "CF001",
+        ("fail",),
+        add_builtin_policy("Medium"),
+        contains="SystemManaged",
+    ),
+    Case(
+        "built-in allowed by the baseline",
+        "CF001",
+        ("pass",),
+        set_policy_name("Microsoft.Default"),
+        params={"allow_builtin_policies": True},
+    ),
+    Case(
+        "listed built-in allowed by the baseline",
+        "CF001",
+        ("pass",),
+        add_builtin_policy("Medium"),
+        params={"allow_builtin_policies": True},
+    ),
+    Case(
+        "AI Services account checked too", "CF001", ("fail",), set_kind("AIServices", set_policy_name(None))
+    ),
+    Case("other Cognitive Services kinds ignored", "CF001", (), set_kind("Face", set_policy_name(None))),
+    Case(
+        "policies unreadable",
+        "CF001",
+        ("not_assessed",),
+        remove_policies,
+        errors=policies_denied,
+        contains="AuthorizationFailed",
+    ),
+    Case(
+        "policies unreadable, no name still fails",
+        "CF001",
+        ("fail",),
+        unnamed_and_unread,
+        errors=policies_denied,
+    ),
+    Case(
+        "deployments unreadable",
+        "CF001",
+        ("not_assessed",),
+        remove_deployments,
+        errors=deployments_denied,
+        contains="model deployments are unknown",
+    ),
+    Case(
+        "deployments not collected",
+        "CF001",
+        ("not_assessed",),
+        remove_deployments,
+        drop_types=(DEPLOYMENTS,),
+        contains="not collected",
+    ),
+    Case(
+        "accounts not collected",
+        "CF001",
+        ("not_assessed",),
+        remove_cognitive,
+        drop_types=(ACCOUNTS,),
+        contains="not collected",
+    ),
+]
+
+CF002 = [
+    Case(
+        "compliant, new schema", "CF002", ("pass",), variants=("aistudio",), contains="read severityThreshold"
+    ),
+    Case("compliant, old schema", "CF002", ("pass",), variants=("aml",), contains="read allowedContentLevel"),
+    Case(
+        "hate on completions at High",
+        "CF002",
+        ("fail",),
+        edit_filter("hate", "Completion", level="High"),
+        contains="Completion/hate",
+    ),
+    Case(
+        "violence at Medium",
+        "CF002",
+        ("fail",),
+        edit_filter("violence", "Prompt", level="Medium"),
+        contains="looser than Low",
+    ),
+    Case(
+        "Medium accepted by a team's baseline copy",
+        "CF002",
+        ("pass",),
+        edit_filter("violence", None, level="Medium"),
+        params={"threshold": "Medium"},
+    ),
+    Case(
+        "High still fails at Medium",
+        "CF002",
+        ("fail",),
+        edit_filter("sexual", "Prompt", level="High"),
+        params={"threshold": "Medium"},
+    ),
+    Case("Low passes at Medium", "CF002", ("pass",), params={"threshold": "medium"}),
+    Case(
+        "sexual prompts disabled",
+        "CF002",
+        ("fail",),
+        edit_filter("sexual", "Prompt", enabled=False),
+        contains="disabled",
+    ),
+    Case(
+        "self-harm annotates only",
+        "CF002",
+        ("fail",),
+        edit_filter("selfharm", "Completion", blocking=False),
+        contains="does not block",
+    ),
+    Case(
+        "violence completion filter missing",
+        "CF002",
+        ("fail",),
+        drop_filter("violence", "Completion"),
+        contains="has no filter",
+    ),
+    Case(
+        "no level field",
+        "CF002",
+        ("fail",),
+        edit_filter("hate", "Prompt", level=None),
+        contains="has no severityThreshold",
+    ),
+    Case(
+        "unknown level",
+        "CF002",
+        ("fail",),
+        edit_filter("hate", "Prompt", level="Off"),
+        contains="unknown level",
+    ),
+    Case("capitalised names", "CF002", ("pass",), shout_names),
+    Case(
+        "both fields: severityThreshold read",
+        "CF002",
+        ("pass",),
+        both_level_fields,
+        contains="read severityThreshold",
+    ),
+    Case(
+        "listed built-in at Medium",
+        "CF002",
+        ("fail",),
+        add_builtin_policy("Medium"),
+        contains="severityThreshold is Medium",
+    ),
+    Case(
+        "unlisted built-in not assessable",
+        "CF002",
+        ("not_assessed",),
+        set_policy_name("Microsoft.DefaultV2"),
+        contains="not in the snapshot",
+    ),
+    Case("policies unreadable", "CF002", ("not_assessed",), remove_policies, errors=policies_denied),
+    Case("deployments unreadable", "CF002", ("not_assessed",), remove_deployments, errors=deployments_denied),
+    Case("no deployment names a policy", "CF002", (), set_policy_name(None)),
+]
+
+CF003 = [
+    Case("compliant", "CF003", ("pass",)),
+    Case(
+        "jailbreak disabled",
+        "CF003",
+        ("fail",),
+        edit_filter("jailbreak", "Prompt", enabled=False),
+        contains="Prompt/jailbreak is disabled",
+    ),
+    Case(
+        "jailbreak annotate only",
+        "CF003",
+        ("fail",),
+        edit_filter("jailbreak", "Prompt", blocking=False),
+        contains="does not block",
+    ),
+    Case(
+        "jailbreak missing", "CF003", ("fail",), drop_filter("jailbreak", "Prompt"), contains="has no filter"
+    ),
+    Case(
+        "jailbreak on completions only",
+        "CF003",
+        ("fail",),
+        edit_filter("jailbreak", "Prompt", source="Completion"),
+    ),
+    Case("capitalised names", "CF003", ("pass",), shout_names),
+    Case("policies unreadable", "CF003", ("not_assessed",), remove_policies, errors=policies_denied),
+]
+
+CF004 = [
+    Case("compliant", "CF004", ("pass",), contains="properties.mode is Default"),
+    Case("Blocking mode", "CF004", ("pass",), set_mode("Blocking")),
+    Case("mode absent", "CF004", ("pass",), set_mode(None), contains="service default"),
+    Case("asynchronous filter", "CF004", ("fail",), set_mode("Asynchronous_filter")),
+    Case("deferred (older name)", "CF004", ("fail",), set_mode("Deferred")),
+    Case(
+        "asynchronous filter allowed by a baseline copy",
+        "CF004",
+        ("pass",),
+        set_mode("Asynchronous_filter"),
+        params={"allowed_modes": ["Default", "Blocking", "Asynchronous_filter"]},
+    ),
+    Case("policies unreadable", "CF004", ("not_assessed",), remove_policies, errors=policies_denied),
+]
+
+CF005 = [
+    Case("compliant", "CF005", ("pass",)),
+    Case(
+        "profanity off on completions",
+        "CF005",
+        ("fail",),
+        drop_filter("profanity", "Completion"),
+        contains="Completion/profanity has no filter",
+    ),
+    Case("profanity not blocking", "CF005", ("fail",), edit_filter("profanity", "Prompt", blocking=False)),
+    Case("policies unreadable", "CF005", ("not_assessed",), remove_policies, errors=policies_denied),
+]
+
+CASES: list[Case] = CF001 + CF002 + CF003 + CF004 + CF005

@@ -1,0 +1,382 @@
+"""Cases of the reliability family: a mutation of the compliant estate and the statuses it must give."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from tests import estates
+from tests.cases.content_filter import Case, Mutation, Resource, denied
+
+PLANS = "Microsoft.Web/serverfarms"
+SITES = "Microsoft.Web/sites"
+ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
+ONLINE_DEPLOYMENTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
+SEARCH = "Microsoft.Search/searchServices"
+REGISTRIES = "Microsoft.ContainerRegistry/registries"
+GATEWAYS = "Microsoft.Network/applicationGateways"
+STORAGE = "Microsoft.Storage/storageAccounts"
+
+
+def subscription(variant: str) -> str:
+    return f"/subscriptions/{estates.SUB}"
+
+
+def list_denied(resource_type: str) -> Callable[[str], list[dict[str, Any]]]:
+    """A 403 on the subscription-wide list of `resource_type`."""
+    return denied(resource_type, lambda v: f"{subscription(v)}/providers/{resource_type}")
+
+
+def put(rtype: str, path: str, value: Any, name: str | Callable[[str], str] | None = None) -> Mutation:
+    """Set (or, with None, remove) a dotted property of the first resource of a type."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        target = estates.find(res, rtype, name(variant) if callable(name) else name)
+        *parents, leaf = path.split(".")
+        for key in parents:
+            target = target.setdefault(key, {})
+        if value is None:
+            target.pop(leaf, None)
+        else:
+            target[leaf] = value
+
+    return mutate
+
+
+def chain(*mutations: Mutation) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> list[Resource]:
+        for m in mutations:
+            changed = m(res, variant)
+            res = changed if changed is not None else res
+        return res
+
+    return mutate
+
+
+def without(rtype: str) -> Mutation:
+    return lambda res, variant: [r for r in res if r["type"].lower() != rtype.lower()]
+
+
+def add_plan(zone_redundant: bool, capacity: int) -> Mutation:
+    """A second plan in the subscription that hosts nothing of the architecture."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        plan = copy.deepcopy(estates.find(res, PLANS))
+        plan["id"] = plan["id"].rsplit("/", 1)[0] + "/asp-other-team"
+        plan["name"] = "asp-other-team"
+        plan["sku"]["capacity"] = capacity
+        plan["properties"].update({"zoneRedundant": zone_redundant, "numberOfWorkers": capacity})
+        res.append(plan)
+
+    return mutate
+
+
+def add_online_deployment(name: str, capacity: int) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        dep = copy.deepcopy(estates.find(res, ONLINE_DEPLOYMENTS))
+        dep["id"] = dep["id"].rsplit("/", 1)[0] + f"/{name}"
+        dep["name"] = name
+        dep["sku"]["capacity"] = capacity
+        res.append(dep)
+
+    return mutate
+
+
+def target_utilization(min_instances: int | None) -> Mutation:
+    settings: dict[str, Any] = {
+        "scaleType": "TargetUtilization",
+        "maxInstances": 5,
+        "targetUtilizationPercentage": 70,
+    }
+    if min_instances is not None:
+        settings["minInstances"] = min_instances
+    return put(ONLINE_DEPLOYMENTS, "properties.scaleSettings", settings)
+
+
+def endpoint_id(variant: str) -> str:
+    parent = "mlw-chat" if variant == "aml" else "proj-chat"
+    return (
+        estates.Ids(variant).res("Microsoft.MachineLearningServices/workspaces", parent)
+        + "/onlineEndpoints/ept-chat"
+    )
+
+
+def workspace_storage(variant: str) -> str:
+    return f"stmlchat{variant}"
+
+
+# --- the table ---------------------------------------------------------------------------
+
+REL001 = [
+    Case("compliant", "REL001", ("pass",), contains="zoneRedundant is true"),
+    Case("not zone-redundant", "REL001", ("fail",), put(PLANS, "properties.zoneRedundant", False)),
+    Case(
+        "zoneRedundant absent",
+        "REL001",
+        ("fail",),
+        put(PLANS, "properties.zoneRedundant", None),
+        contains="absent",
+    ),
+    Case("another team's plan is not ours to judge", "REL001", ("pass",), add_plan(False, 1)),
+    Case(
+        "every plan when no web app was recognised",
+        "REL001",
+        ("fail", "pass"),
+        chain(add_plan(False, 1), without(SITES)),
+    ),
+    Case(
+        "plans unreadable",
+        "REL001",
+        ("not_assessed",),
+        without(PLANS),
+        errors=list_denied(PLANS),
+        contains="AuthorizationFailed",
+    ),
+    Case("plans not collected", "REL001", ("not_assessed",), without(PLANS), drop_types=(PLANS,)),
+]
+
+REL002 = [
+    Case("compliant", "REL002", ("pass",), contains="sku.capacity is 3, properties.numberOfWorkers is 3"),
+    Case(
+        "one instance",
+        "REL002",
+        ("fail",),
+        chain(put(PLANS, "sku.capacity", 1), put(PLANS, "properties.numberOfWorkers", 1)),
+    ),
+    Case("workers below capacity", "REL002", ("fail",), put(PLANS, "properties.numberOfWorkers", 2)),
+    Case("capacity only", "REL002", ("pass",), put(PLANS, "properties.numberOfWorkers", None)),
+    Case(
+        "two accepted by a baseline copy",
+        "REL002",
+        ("pass",),
+        chain(put(PLANS, "sku.capacity", 2), put(PLANS, "properties.numberOfWorkers", 2)),
+        params={"min_instances": 2},
+    ),
+    Case(
+        "no count",
+        "REL002",
+        ("not_assessed",),
+        chain(put(PLANS, "sku.capacity", None), put(PLANS, "properties.numberOfWorkers", None)),
+    ),
+    Case("plans unreadable", "REL002", ("not_assessed",), without(PLANS), errors=list_denied(PLANS)),
+]
+
+REL003 = [
+    Case("compliant", "REL003", ("pass",), contains="sku.capacity is 3"),
+    Case("one instance", "REL003", ("fail",), put(ONLINE_DEPLOYMENTS, "sku.capacity", 1)),
+    Case("target utilization at 3", "REL003", ("pass",), target_utilization(3), contains="minInstances is 3"),
+    Case("target utilization at 1", "REL003", ("fail",), target_utilization(1)),
+    Case(
+        "target utilization default minimum",
+        "REL003",
+        ("fail",),
+        target_utilization(None),
+        contains="minInstances is absent (default 1)",
+    ),
+    Case(
+        "idle staging deployment skipped",
+        "REL003",
+        ("pass",),
+        chain(
+            add_online_deployment("green", 1), put(ENDPOINTS, "properties.traffic", {"blue": 100, "green": 0})
+        ),
+    ),
+    Case(
+        "mirrored deployment checked",
+        "REL003",
+        ("fail", "pass"),
+        chain(
+            add_online_deployment("green", 1),
+            put(ENDPOINTS, "properties.traffic", {"blue": 100, "green": 0}),
+            put(ENDPOINTS, "properties.mirrorTraffic", {"green": 10}),
+        ),
+    ),
+    Case(
+        "no traffic map: every deployment",
+        "REL003",
+        ("fail", "pass"),
+        chain(add_online_deployment("green", 1), put(ENDPOINTS, "properties.traffic", None)),
+    ),
+    Case("count absent", "REL003", ("not_assessed",), put(ONLINE_DEPLOYMENTS, "sku", None)),
+    Case(
+        "deployments unreadable",
+        "REL003",
+        ("not_assessed",),
+        without(ONLINE_DEPLOYMENTS),
+        errors=denied(ONLINE_DEPLOYMENTS, lambda v: endpoint_id(v) + "/deployments"),
+        contains="deployments are unknown",
+    ),
+    Case("endpoints not collected", "REL003", ("not_assessed",), without(ENDPOINTS), drop_types=(ENDPOINTS,)),
+]
+
+REL010 = [
+    Case("compliant", "REL010", ("pass",), contains='{"blue": 100}'),
+    Case("traffic reset to 0 %", "REL010", ("fail",), put(ENDPOINTS, "properties.traffic", {"blue": 0})),
+    Case("no traffic", "REL010", ("fail",), put(ENDPOINTS, "properties.traffic", None), contains="empty"),
+    Case(
+        "traffic to a deleted deployment",
+        "REL010",
+        ("fail",),
+        put(ENDPOINTS, "properties.traffic", {"blue": 20, "old": 80}),
+        contains="no deployment named old",
+    ),
+    Case(
+        "split across two deployments",
+        "REL010",
+        ("pass",),
+        chain(
+            add_online_deployment("green", 3), put(ENDPOINTS, "properties.traffic", {"blue": 90, "green": 10})
+        ),
+    ),
+    Case(
+        "endpoint without deployments",
+        "REL010",
+        (),
+        chain(without(ONLINE_DEPLOYMENTS), put(ENDPOINTS, "properties.traffic", {})),
+    ),
+    Case(
+        "deployments unreadable",
+        "REL010",
+        ("not_assessed",),
+        without(ONLINE_DEPLOYMENTS),
+        errors=denied(ONLINE_DEPLOYMENTS, lambda v: endpoint_id(v) + "/deployments"),
+    ),
+]
+
+REL004 = [
+    Case("compliant", "REL004", ("pass",)),
+    Case("basic", "REL004", ("fail",), put(SEARCH, "sku.name", "basic"), contains="sku.name is basic"),
+    Case("free", "REL004", ("fail",), put(SEARCH, "sku.name", "free")),
+    Case("standard3", "REL004", ("pass",), put(SEARCH, "sku.name", "standard3")),
+    Case("storage optimised", "REL004", ("pass",), put(SEARCH, "sku.name", "storage_optimized_l1")),
+    Case("search unreadable", "REL004", ("not_assessed",), without(SEARCH), errors=list_denied(SEARCH)),
+    Case("search not collected", "REL004", ("not_assessed",), without(SEARCH), drop_types=(SEARCH,)),
+]
+
+REL005 = [
+    Case("compliant", "REL005", ("pass",)),
+    Case("one replica", "REL005", ("fail",), put(SEARCH, "properties.replicaCount", 1)),
+    Case(
+        "replicaCount absent",
+        "REL005",
+        ("fail",),
+        put(SEARCH, "properties.replicaCount", None),
+        contains="default 1",
+    ),
+    Case(
+        "two accepted by a baseline copy",
+        "REL005",
+        ("pass",),
+        put(SEARCH, "properties.replicaCount", 2),
+        params={"min_replicas": 2},
+    ),
+    Case("search unreadable", "REL005", ("not_assessed",), without(SEARCH), errors=list_denied(SEARCH)),
+]
+
+REL006 = [
+    Case("compliant", "REL006", ("pass",)),
+    Case(
+        "standard tier",
+        "REL006",
+        ("fail",),
+        chain(
+            put(REGISTRIES, "sku", {"name": "Standard", "tier": "Standard"}),
+            put(REGISTRIES, "properties.zoneRedundancy", "Disabled"),
+        ),
+    ),
+    Case(
+        "premium without zone redundancy",
+        "REL006",
+        ("fail",),
+        put(REGISTRIES, "properties.zoneRedundancy", "Disabled"),
+        contains="zoneRedundancy is Disabled",
+    ),
+    Case(
+        "zoneRedundancy absent",
+        "REL006",
+        ("fail",),
+        put(REGISTRIES, "properties.zoneRedundancy", None),
+        contains="absent (Disabled)",
+    ),
+    Case(
+        "registries unreadable",
+        "REL006",
+        ("not_assessed",),
+        without(REGISTRIES),
+        errors=list_denied(REGISTRIES),
+    ),
+]
+
+REL007 = [
+    Case("compliant", "REL007", ("pass",)),
+    Case("one zone", "REL007", ("fail",), put(GATEWAYS, "zones", ["1"])),
+    Case("no zones", "REL007", ("fail",), put(GATEWAYS, "zones", None), contains="absent"),
+    Case("two zones fail the default", "REL007", ("fail",), put(GATEWAYS, "zones", ["1", "2"])),
+    Case(
+        "two zones accepted by a baseline copy",
+        "REL007",
+        ("pass",),
+        put(GATEWAYS, "zones", ["1", "2"]),
+        params={"min_zones": 2},
+    ),
+    Case("gateways unreadable", "REL007", ("not_assessed",), without(GATEWAYS), errors=list_denied(GATEWAYS)),
+]
+
+REL008 = [
+    Case("compliant", "REL008", ("pass",), contains="autoscaleConfiguration.minCapacity is 2"),
+    Case(
+        "autoscale minimum 1",
+        "REL008",
+        ("fail",),
+        put(GATEWAYS, "properties.autoscaleConfiguration.minCapacity", 1),
+    ),
+    Case("three required by a baseline copy", "REL008", ("fail",), params={"min_capacity": 3}),
+    Case(
+        "fixed capacity 2",
+        "REL008",
+        ("pass",),
+        chain(
+            put(GATEWAYS, "properties.autoscaleConfiguration", None),
+            put(GATEWAYS, "properties.sku.capacity", 2),
+        ),
+    ),
+    Case(
+        "fixed capacity 1",
+        "REL008",
+        ("fail",),
+        chain(
+            put(GATEWAYS, "properties.autoscaleConfiguration", None),
+            put(GATEWAYS, "properties.sku.capacity", 1),
+        ),
+        contains="no autoscale",
+    ),
+    Case(
+        "no capacity at all",
+        "REL008",
+        ("not_assessed",),
+        put(GATEWAYS, "properties.autoscaleConfiguration", None),
+    ),
+    Case("gateways unreadable", "REL008", ("not_assessed",), without(GATEWAYS), errors=list_denied(GATEWAYS)),
+]
+
+REL009 = [
+    Case("compliant", "REL009", ("pass", "pass")),
+    Case(
+        "workspace storage LRS",
+        "REL009",
+        ("fail", "pass"),
+        put(STORAGE, "sku.name", "Standard_LRS", workspace_storage),
+        contains="Standard_LRS",
+    ),
+    Case("GRS is not zone-redundant", "REL009", ("fail", "pass"), put(STORAGE, "sku.name", "Standard_GRS")),
+    Case(
+        "RA-GRS is not zone-redundant", "REL009", ("fail", "pass"), put(STORAGE, "sku.name", "Standard_RAGRS")
+    ),
+    Case("GZRS", "REL009", ("pass", "pass"), put(STORAGE, "sku.name", "Standard_GZRS")),
+    Case("premium ZRS", "REL009", ("pass", "pass"), put(STORAGE, "sku.name", "Premium_ZRS")),
+    Case("storage unreadable", "REL009", ("not_assessed",), without(STORAGE), errors=list_denied(STORAGE)),
+    Case("storage not collected", "REL009", ("not_assessed",), without(STORAGE), drop_types=(STORAGE,)),
+]
+
+CASES: list[Case] = REL001 + REL002 + REL003 + REL010 + REL004 + REL005 + REL006 + REL007 + REL008 + REL009

@@ -1,0 +1,58 @@
+"""Audit speed on growing estates: prints seconds and the per-resource cost at each size.
+
+Run: python benchmarks/audit_bench.py [--sizes 1 10 40]
+The estate is the drifted AI Studio sample copied N times into N resource groups, so every
+rule has N times the work; a linear engine keeps the per-resource time flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import time
+from pathlib import Path
+
+from auditor.baseline import load_baseline
+from auditor.engine import run_audit
+from auditor.snapshot import Snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "examples" / "openai-e2e-chat-aistudio-drifted.json"
+
+
+def replicate(doc: dict[str, object], copies: int) -> Snapshot:
+    text = json.dumps(doc["resources"])
+    resources: list[dict[str, object]] = []
+    for i in range(copies):
+        resources.extend(json.loads(text.replace("rg-chat-aistudio", f"rg-chat-aistudio-{i}")))
+    data = copy.deepcopy(doc)
+    data["resources"] = resources
+    return Snapshot.from_data(data)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 40])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    doc = json.loads(SAMPLE.read_text())
+    baseline = load_baseline("openai-e2e-chat-aistudio")
+    first_cost = None
+    print(f"{'copies':>7} {'resources':>10} {'findings':>9} {'best s':>8} {'us/resource':>12} {'vs 1 copy':>10}")
+    for size in args.sizes:
+        snapshot = replicate(doc, size)
+        best = float("inf")
+        findings = 0
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            result = run_audit(snapshot, baseline, "bench")
+            best = min(best, time.perf_counter() - start)
+            findings = len(result.findings)
+        cost = best / len(snapshot.resources) * 1e6
+        first_cost = first_cost or cost
+        print(f"{size:>7} {len(snapshot.resources):>10} {findings:>9} {best:>8.3f} {cost:>12.1f} {cost / first_cost:>9.2f}x")
+
+
+if __name__ == "__main__":
+    main()

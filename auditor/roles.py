@@ -161,7 +161,10 @@ def _infer_subnets(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -
         lowered = subnet.name.lower()
         if key in gateway_subnets:
             _explain(roles, table, subnet.id, APPGW, f"holds the IP configuration of {armid.name_of(gateway_subnets[key])}")
-        if estate.private_endpoints_in(subnet.id):
+        # A private endpoint dropped into the jump-box, agents, training or scoring subnet does not
+        # make that subnet the private-endpoint subnet: the name pattern keeps its role below.
+        named_for_other_role = any(re.search(p, subnet.name) for p in patterns.values())
+        if estate.private_endpoints_in(subnet.id) and not named_for_other_role:
             count = len(estate.private_endpoints_in(subnet.id))
             _explain(roles, table, subnet.id, PRIVATE_ENDPOINTS, f"holds {count} private endpoint(s)")
         if any(same(d, "Microsoft.Web/serverFarms") for d in subnet.delegations):
@@ -269,7 +272,9 @@ def _infer_sites(estate: Estate, add: Any) -> None:
 
 
 def _infer_identities(estate: Estate, roles: Roles) -> None:
-    seen: set[tuple[str, str]] = set()
+    # One entry per principal, role and resource: a user-assigned identity shared by two
+    # endpoints (or two web apps) acts for both, and each must be checked.
+    seen: set[tuple[str, str, str]] = set()
     for rid, role_set in list(roles.resource_roles.items()):
         res = estate.get(rid)
         if res is None:
@@ -277,13 +282,14 @@ def _infer_identities(estate: Estate, roles: Roles) -> None:
         for role in role_set:
             if role in IDENTITY_ROLES:
                 for ident in identities_of_resource(estate, res, role):
-                    if (ident.principal_id.lower(), role) not in seen:
-                        seen.add((ident.principal_id.lower(), role))
+                    if (ident.principal_id.lower(), role, rid) not in seen:
+                        seen.add((ident.principal_id.lower(), role, rid))
                         roles.identities.append(ident)
     for gw in estate.of_type("Microsoft.Network/applicationGateways"):
         for ident in identities_of_resource(estate, gw, APPGW_IDENTITY):
-            if (ident.principal_id.lower(), APPGW_IDENTITY) not in seen:
-                seen.add((ident.principal_id.lower(), APPGW_IDENTITY))
+            key = (ident.principal_id.lower(), APPGW_IDENTITY, armid.norm(gw["id"]))
+            if key not in seen:
+                seen.add(key)
                 roles.identities.append(ident)
 
 

@@ -7,5 +7,6 @@ from auditor.rules import (  # noqa: F401
     nsg,
     private_endpoints,
     public_access,
+    public_access_web,
     reliability,
 )

@@ -1,1 +1,502 @@
-"""Rules of the private-endpoints control family."""
+"""Rules of the private-endpoints family: every service of the architecture is reached over Private Link.
+
+The targets come from the inferred roles and resource types, never from names: the
+Azure OpenAI account, the ML workspace or AI Studio hub (a project has no endpoint of
+its own), the Key Vault, the Container Registry, the workspace storage (blob and file),
+the app storage (blob), AI Search and each web app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor import armid
+from auditor.estate import Estate, Resource, dig, same
+from auditor.model import Result
+from auditor.registry import Context, failed, not_assessed, passed, rule
+from auditor.roles import (
+    APP_SERVICE,
+    APP_STORAGE,
+    APPGW,
+    BASTION,
+    HUB,
+    OPENAI,
+    PRIVATE_ENDPOINTS,
+    WORKSPACE,
+    WORKSPACE_STORAGE,
+    Roles,
+)
+
+from .unread import unread
+
+PE_TYPE = "Microsoft.Network/privateEndpoints"
+ZONE_GROUP_TYPE = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups"
+VNET_TYPE = "Microsoft.Network/virtualNetworks"
+OUTBOUND_RULE_TYPE = "Microsoft.MachineLearningServices/workspaces/outboundRules"
+WORKSPACES = "Microsoft.MachineLearningServices/workspaces"
+
+# The private-link sub-resources (groupIds) each part of the architecture needs. A baseline
+# can switch one off with an empty list or ask for more.
+DEFAULT_GROUPS: dict[str, list[str]] = {
+    "openai": ["account"],
+    "ml-workspace": ["amlworkspace"],
+    "key-vault": ["vault"],
+    "container-registry": ["registry"],
+    "workspace-storage": ["blob", "file"],
+    "app-storage": ["blob"],
+    "search": ["searchService"],
+    "web-app": ["sites"],
+}
+
+# The ARM type behind each kind of target, for reporting types that could not be listed.
+TYPE_OF_KIND: dict[str, str] = {
+    "openai": "Microsoft.CognitiveServices/accounts",
+    "ml-workspace": WORKSPACES,
+    "key-vault": "Microsoft.KeyVault/vaults",
+    "container-registry": "Microsoft.ContainerRegistry/registries",
+    "workspace-storage": "Microsoft.Storage/storageAccounts",
+    "app-storage": "Microsoft.Storage/storageAccounts",
+    "search": "Microsoft.Search/searchServices",
+    "web-app": "Microsoft.Web/sites",
+}
+
+# Private DNS zones per groupId in Azure's public cloud; sovereign clouds use other
+# suffixes (for example privatelink.openai.azure.us), so a baseline copy can replace them.
+DEFAULT_ZONES: dict[str, list[str]] = {
+    "account": ["privatelink.openai.azure.com"],
+    "amlworkspace": ["privatelink.api.azureml.ms", "privatelink.notebooks.azure.net"],
+    "vault": ["privatelink.vaultcore.azure.net"],
+    "registry": ["privatelink.azurecr.io"],
+    "blob": ["privatelink.blob.core.windows.net"],
+    "file": ["privatelink.file.core.windows.net"],
+    "searchService": ["privatelink.search.windows.net"],
+    "sites": ["privatelink.azurewebsites.net"],
+}
+
+# Subnets that can never be the private-endpoint subnet even if someone placed an endpoint there.
+_NOT_PE_SUBNET = {APPGW, APP_SERVICE, BASTION}
+
+
+@dataclass
+class Target:
+    """A resource that must be reachable over Private Link, and the groupIds it needs."""
+
+    resource: Resource
+    kinds: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return str(self.resource["id"])
+
+    @property
+    def name(self) -> str:
+        return str(self.resource.get("name") or armid.name_of(self.id))
+
+
+def targets(ctx: Context, required: Mapping[str, Any]) -> list[Target]:
+    """Every resource of the architecture that needs a private endpoint, with its groupIds."""
+    found: dict[str, Target] = {}
+
+    def add(res: Resource, kind: str) -> None:
+        groups = [str(g) for g in required.get(kind) or []]
+        if not groups:
+            return
+        target = found.setdefault(armid.norm(res["id"]), Target(res))
+        if kind not in target.kinds:
+            target.kinds.append(kind)
+        for group in groups:
+            if not any(same(group, g) for g in target.groups):
+                target.groups.append(group)
+
+    estate, roles = ctx.estate, ctx.roles
+    for res in roles.resources(OPENAI):
+        add(res, "openai")
+    for role in (WORKSPACE, HUB):
+        for res in roles.resources(role):
+            add(res, "ml-workspace")
+    for res in estate.of_type("Microsoft.KeyVault/vaults"):
+        add(res, "key-vault")
+    for res in estate.of_type("Microsoft.ContainerRegistry/registries"):
+        add(res, "container-registry")
+    for res in roles.resources(WORKSPACE_STORAGE):
+        add(res, "workspace-storage")
+    for res in roles.resources(APP_STORAGE):
+        add(res, "app-storage")
+    for res in estate.of_type("Microsoft.Search/searchServices"):
+        add(res, "search")
+    for res in web_apps(estate):
+        add(res, "web-app")
+    return list(found.values())
+
+
+def web_apps(estate: Estate) -> list[Resource]:
+    """Web apps (function apps are not part of the architecture)."""
+    return [
+        s
+        for s in estate.of_type("Microsoft.Web/sites")
+        if "functionapp" not in str(s.get("kind", "")).lower()
+    ]
+
+
+def connections_to(pe: Resource, target_id: str) -> list[tuple[str, dict[str, Any]]]:
+    """The endpoint's connections (automatic and manual) that point at `target_id`."""
+    found = []
+    for key in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
+        for conn in dig(pe, f"properties.{key}") or []:
+            target = dig(conn, "properties.privateLinkServiceId")
+            if (
+                isinstance(conn, dict)
+                and isinstance(target, str)
+                and armid.norm(target) == armid.norm(target_id)
+            ):
+                found.append((key, conn))
+    return found
+
+
+def group_ids(conn: dict[str, Any]) -> list[str]:
+    return [str(g) for g in dig(conn, "properties.groupIds") or [] if isinstance(g, str)]
+
+
+def name_of(res: Resource) -> str:
+    return str(res.get("name") or armid.name_of(res["id"]))
+
+
+def subnet_placement(estate: Estate, roles: Roles, pe: Resource) -> tuple[str, str]:
+    """("ok" | "wrong" | "unknown", description) for the subnet a private endpoint sits in."""
+    subnet_id = dig(pe, "properties.subnet.id")
+    if not isinstance(subnet_id, str):
+        return "unknown", f"{name_of(pe)} has no properties.subnet.id"
+    subnet = estate.subnet(subnet_id)
+    if subnet is None:
+        reason = estate.gap(VNET_TYPE, subnet_id) or "its virtual network is not in the snapshot"
+        return (
+            "unknown",
+            f"{name_of(pe)} is in subnet {armid.name_of(subnet_id)}, which could not be read: {reason}",
+        )
+    subnet_roles = roles.of_subnet(subnet)
+    if PRIVATE_ENDPOINTS in subnet_roles and not subnet_roles & _NOT_PE_SUBNET:
+        return "ok", f"{name_of(pe)} in subnet {subnet.name}"
+    shown = ", ".join(sorted(subnet_roles)) or "no inferred role"
+    return "wrong", f"{name_of(pe)} in subnet {subnet.name} (role: {shown}), not the private-endpoint subnet"
+
+
+def endpoints_of(
+    estate: Estate, target: Target
+) -> Iterator[tuple[Resource, list[tuple[str, dict[str, Any]]]]]:
+    """Each private endpoint to the target with its connections to it, once per endpoint."""
+    seen: set[str] = set()
+    for pe in estate.private_endpoints_to(target.id):
+        key = armid.norm(pe["id"])
+        if key not in seen:
+            seen.add(key)
+            yield pe, connections_to(pe, target.id)
+
+
+# --- PE001 -------------------------------------------------------------------
+
+
+@rule(
+    id="PE001",
+    name="private-endpoint-in-pe-subnet",
+    control="private-endpoints",
+    severity="high",
+    title="Each service of the architecture has a private endpoint in the private-endpoint subnet",
+    rationale="""The architecture reaches every PaaS service over Private Link from one dedicated
+    private-endpoint subnet (seeds 000/001/004, "private endpoints are used throughout this
+    architecture"; reference §3: Azure OpenAI `account`, the workspace or hub `amlworkspace` (the
+    project has none of its own), Key Vault `vault`, Container Registry `registry`, the workspace
+    storage `blob` and `file`, the app storage `blob`, each web app `sites`, all in
+    snet-privateEndpoints, V2:openai.bicep#L206-263, V2:machinelearning.bicep#L536-608,
+    V2:keyvault.bicep#L109-162, V2:acr.bicep#L116-167, V2:storage.bicep#L151-170,L292-399,
+    V2:webapp.bicep#L238-288,L437-470). AI Search is in the article's design but not in V1/V2;
+    its `searchService` endpoint follows V3:ai-search.bicep.""",
+    remediation="""az network private-endpoint create -g <rg> -n <pe-name> --vnet-name <vnet>
+    --subnet <private-endpoint-subnet> --private-connection-resource-id <resource-id>
+    --group-id <groupId> --connection-name <pe-name>; in Bicep a Microsoft.Network/privateEndpoints
+    resource with properties.subnet.id set to the private-endpoint subnet and
+    privateLinkServiceConnections[].properties.groupIds: ['<groupId>'].""",
+    params={"required_groups": DEFAULT_GROUPS},
+)
+def private_endpoint_present(ctx: Context) -> Iterator[Result]:
+    """For each target and each groupId the baseline requires (`required_groups`, keyed by
+    openai, ml-workspace, key-vault, container-registry, workspace-storage, app-storage, search,
+    web-app), a private endpoint connects to the target with that groupId and sits in a subnet
+    inferred as the private-endpoint subnet. An endpoint whose virtual network was not read makes
+    the verdict not assessed; no endpoint at all is not assessed only when private endpoints could
+    not be read."""
+    required: Mapping[str, Any] = ctx.params["required_groups"]
+    for rtype in dict.fromkeys(
+        TYPE_OF_KIND[k] for k, groups in required.items() if groups and k in TYPE_OF_KIND
+    ):
+        yield from unread(ctx.estate, rtype, f"{rtype} resources")
+    for target in targets(ctx, required):
+        endpoints = list(endpoints_of(ctx.estate, target))
+        gap = ctx.estate.gap(PE_TYPE, target.id)
+        good: dict[str, list[str]] = {}
+        problems: list[str] = []
+        unknown: list[str] = []
+        for group in target.groups:
+            placements = [
+                subnet_placement(ctx.estate, ctx.roles, pe)
+                for pe, conns in endpoints
+                if any(same(group, g) for _, conn in conns for g in group_ids(conn))
+            ]
+            ok = [text for verdict_, text in placements if verdict_ == "ok"]
+            if ok:
+                good[group] = ok
+            elif any(v == "unknown" for v, _ in placements):
+                unknown.extend(f"{group}: {text}" for v, text in placements if v == "unknown")
+            elif placements:
+                problems.extend(f"{group}: {text}" for _, text in placements)
+            elif gap:
+                unknown.append(f"{group}: no private endpoint found, but {gap}")
+            else:
+                problems.append(f"{group}: no private endpoint")
+        expected = {"groupIds": target.groups, "subnet": PRIVATE_ENDPOINTS}
+        actual = {g: good.get(g, []) for g in target.groups}
+        found = "; ".join(f"{g}: {', '.join(v)}" for g, v in good.items())
+        if problems:
+            message = "private endpoint missing or misplaced: " + "; ".join(problems)
+            yield failed(target.resource, message + (f" (found {found})" if found else ""), expected, actual)
+        elif unknown:
+            yield not_assessed(
+                target.resource, "cannot place the private endpoint(s): " + "; ".join(unknown), expected
+            )
+        else:
+            yield passed(
+                target.resource,
+                f"private endpoint(s) in the private-endpoint subnet: {found}",
+                expected,
+                actual,
+            )
+
+
+# --- PE002 -------------------------------------------------------------------
+
+
+@rule(
+    id="PE002",
+    name="private-endpoint-connection-approved",
+    control="private-endpoints",
+    severity="medium",
+    title="Private endpoint connections to the architecture's services are Approved",
+    rationale="""A private endpoint carries traffic only once its connection is Approved; a Pending,
+    Rejected or Disconnected connection leaves the service without its private path (reference §3:
+    "on the target resource, also check properties.privateEndpointConnections[]...status ==
+    'Approved'"; the reference creates automatically approved connections,
+    V2:keyvault.bicep#L109-162 and its siblings).""",
+    remediation="""az network private-endpoint-connection approve
+    --id <target-resource-id>/privateEndpointConnections/<name> --description "Approved"; or
+    recreate the endpoint with privateLinkServiceConnections (automatic approval) by an identity
+    that holds write access on the target.""",
+)
+def private_endpoint_approved(ctx: Context) -> Iterator[Result]:
+    """Every private endpoint to a target of PE001: the state of each of its connections to the
+    target (`privateLinkServiceConnections` and `manualPrivateLinkServiceConnections`,
+    `properties.privateLinkServiceConnectionState.status`) is Approved, and so is the state the
+    target lists for that endpoint in `properties.privateEndpointConnections` where the target's
+    GET returns that list. One finding per private endpoint."""
+    yield from unread(ctx.estate, PE_TYPE, "Private endpoints")
+    for target in targets(ctx, DEFAULT_GROUPS):
+        listed: dict[str, Any] = {}
+        for conn in dig(target.resource, "properties.privateEndpointConnections") or []:
+            pe_id = dig(conn, "properties.privateEndpoint.id")
+            if isinstance(pe_id, str):
+                listed[armid.norm(pe_id)] = dig(conn, "properties.privateLinkServiceConnectionState.status")
+        for pe, conns in endpoints_of(ctx.estate, target):
+            states = [
+                (
+                    f"{key}[{conn.get('name', '?')}].privateLinkServiceConnectionState.status",
+                    dig(conn, "properties.privateLinkServiceConnectionState.status"),
+                )
+                for key, conn in conns
+            ]
+            key = armid.norm(pe["id"])
+            if key in listed:
+                where = f"{target.name} properties.privateEndpointConnections[{name_of(pe)}]"
+                states.append((where, listed[key]))
+            actual = {where: state for where, state in states}
+            shown = "; ".join(f"{where} is {state or 'absent'}" for where, state in states)
+            message = f"to {target.name}: {shown}"
+            bad = [s for _, s in states if isinstance(s, str) and s and not same(s, "Approved")]
+            if bad:
+                yield failed(pe, message, "Approved", actual)
+            elif any(not s for _, s in states):
+                yield not_assessed(pe, f"{message} (a connection state is missing)", "Approved")
+            else:
+                yield passed(pe, message, "Approved", actual)
+
+
+# --- PE003 -------------------------------------------------------------------
+
+
+def zone_groups(estate: Estate, pe: Resource) -> list[Resource]:
+    # Match on the id segment as well: some API bodies carry no or an odd `type` for zone groups.
+    return [
+        child
+        for child in estate.children(pe["id"])
+        if same(child.get("type"), ZONE_GROUP_TYPE) or "/privatednszonegroups/" in child["id"].lower()
+    ]
+
+
+@rule(
+    id="PE003",
+    name="private-endpoint-dns-zone-group",
+    control="private-endpoints",
+    severity="medium",
+    title="Private endpoints register in the right privatelink.* private DNS zones",
+    rationale="""Private DNS zones map each service's FQDN to its private endpoint's address (seed 004,
+    "Azure DNS ... private DNS zones"); without the zone group, clients resolve the public address and
+    either fail or leave the private path. The reference gives every endpoint a
+    privateDnsZoneGroups child pointing at its privatelink zone (reference §3, e.g.
+    V2:openai.bicep#L206-263, V2:machinelearning.bicep#L536-608 with both azureml zones).""",
+    remediation="""az network private-endpoint dns-zone-group create -g <rg> --endpoint-name <pe> -n default
+    --private-dns-zone <privatelink-zone-resource-id> --zone-name <zone>; in Bicep a
+    Microsoft.Network/privateEndpoints/privateDnsZoneGroups child with
+    properties.privateDnsZoneConfigs[].properties.privateDnsZoneId.""",
+    params={"dns_zones": DEFAULT_ZONES},
+)
+def private_endpoint_dns(ctx: Context) -> Iterator[Result]:
+    """Every private endpoint to a target of PE001 whose groupId is in `dns_zones` has a
+    privateDnsZoneGroups child whose `privateDnsZoneConfigs[].properties.privateDnsZoneId` names
+    each zone `dns_zones` lists for that groupId (zone names compare case-insensitively). Not
+    assessed when zone groups could not be read."""
+    yield from unread(ctx.estate, PE_TYPE, "Private endpoints")
+    table: Mapping[str, Any] = ctx.params["dns_zones"]
+    zones_by_group = {str(g).lower(): [str(z) for z in zs or []] for g, zs in table.items()}
+    for target in targets(ctx, DEFAULT_GROUPS):
+        for pe, conns in endpoints_of(ctx.estate, target):
+            required: list[str] = []
+            for _, conn in conns:
+                for group in group_ids(conn):
+                    for zone in zones_by_group.get(group.lower(), []):
+                        if zone.lower() not in (z.lower() for z in required):
+                            required.append(zone)
+            if not required:
+                continue
+            groups = zone_groups(ctx.estate, pe)
+            if not groups:
+                gap = ctx.estate.gap(ZONE_GROUP_TYPE, pe["id"])
+                if gap:
+                    yield not_assessed(
+                        pe, f"to {target.name}: private DNS zone groups unknown: {gap}", required
+                    )
+                else:
+                    yield failed(pe, f"to {target.name}: no privateDnsZoneGroups child", required, [])
+                continue
+            present = [
+                armid.name_of(zone_id)
+                for zg in groups
+                for cfg in dig(zg, "properties.privateDnsZoneConfigs") or []
+                if isinstance(zone_id := dig(cfg, "properties.privateDnsZoneId"), str)
+            ]
+            lowered = {z.lower() for z in present}
+            missing = [z for z in required if z.lower() not in lowered]
+            message = f"to {target.name}: privateDnsZoneGroups point at {', '.join(present) or 'no zone'}"
+            if missing:
+                yield failed(pe, f"{message}; missing {', '.join(missing)}", required, present)
+            else:
+                yield passed(pe, message, required, present)
+
+
+# --- PE004 -------------------------------------------------------------------
+
+
+def outbound_rules(estate: Estate, ws: Resource) -> tuple[list[tuple[str, dict[str, Any]]], bool]:
+    """The workspace's managed-network outbound rules, and whether the list is known to be complete."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    inline = dig(ws, "properties.managedNetwork.outboundRules")
+    if isinstance(inline, dict):
+        found.extend((str(name), body) for name, body in inline.items() if isinstance(body, dict))
+    for child in estate.children(ws["id"]):
+        if "/outboundrules/" in child["id"].lower() and isinstance(child.get("properties"), dict):
+            found.append((name_of(child), child["properties"]))
+    complete = isinstance(inline, dict) or estate.gap(OUTBOUND_RULE_TYPE, ws["id"]) is None
+    return found, complete
+
+
+@rule(
+    id="PE004",
+    name="managed-network-private-endpoint-rules",
+    control="private-endpoints",
+    severity="medium",
+    title="The ML managed network has private-endpoint outbound rules to Azure OpenAI and AI Search",
+    rationale="""The workspace (seeds 000/001) or hub (seed 004) uses managed virtual network isolation
+    in which "you must configure user-defined outbound rules" for Azure OpenAI and AI Search, all
+    connected "through private link". The reference declares the Azure OpenAI rule
+    {type: PrivateEndpoint, destination.serviceResourceId: <AOAI>, subresourceTarget: account}
+    (V1:machinelearning.bicep#L298-317, V2:machinelearning.bicep#L156-181); the AI Search rule is
+    the article's text (V1/V2 deploy no AI Search), so it is required whenever AI Search exists.""",
+    remediation="""az ml workspace outbound-rule set -g <rg> --workspace-name <hub-or-workspace> --rule <name>
+    --type private_endpoint --service-resource-id <openai-or-search-id> --subresource-target
+    account|searchService; in Bicep properties.managedNetwork.outboundRules.<name>: {type:
+    'PrivateEndpoint', destination: {serviceResourceId: <id>, subresourceTarget: 'account'}}.""",
+    params={"openai_subresource": "account", "search_subresource": "searchService", "require_search": True},
+)
+def managed_network_outbound_rules(ctx: Context) -> Iterator[Result]:
+    """For each ML workspace or hub (projects inherit the hub's managed network): an outbound rule
+    in `properties.managedNetwork.outboundRules` or a `workspaces/outboundRules` child has
+    `type: PrivateEndpoint`, `destination.serviceResourceId` equal to each Azure OpenAI account
+    (and each AI Search service when `require_search`), `destination.subresourceTarget` equal to
+    the expected sub-resource, and `status` Active where a status is given. Not assessed when
+    neither source of rules could be read."""
+    yield from unread(ctx.estate, WORKSPACES, "Machine learning workspaces")
+    wanted: list[tuple[Resource, str]] = [
+        (a, str(ctx.params["openai_subresource"])) for a in ctx.roles.resources(OPENAI)
+    ]
+    if ctx.params["require_search"]:
+        search_sub = str(ctx.params["search_subresource"])
+        wanted.extend((s, search_sub) for s in ctx.estate.of_type("Microsoft.Search/searchServices"))
+    for ws in [*ctx.roles.resources(WORKSPACE), *ctx.roles.resources(HUB)]:
+        if not wanted:
+            yield not_assessed(ws, "no Azure OpenAI account in the snapshot to require an outbound rule for")
+            continue
+        rules, complete = outbound_rules(ctx.estate, ws)
+        ok: list[str] = []
+        bad: list[str] = []
+        missing: list[str] = []
+        for target, sub in wanted:
+            matches = [
+                (name, body)
+                for name, body in rules
+                if same(body.get("type"), "PrivateEndpoint")
+                and isinstance(dest := dig(body, "destination.serviceResourceId"), str)
+                and armid.norm(dest) == armid.norm(target["id"])
+            ]
+            label = f"{name_of(target)} ({sub})"
+            good = [
+                n
+                for n, b in matches
+                if same(dig(b, "destination.subresourceTarget"), sub)
+                and (not b.get("status") or same(b["status"], "Active"))
+            ]
+            if good:
+                ok.append(f"{label}: rule {good[0]}")
+            elif matches:
+                n, b = matches[0]
+                bad.append(
+                    f"{label}: rule {n} has subresourceTarget {dig(b, 'destination.subresourceTarget')} "
+                    f"and status {b.get('status') or 'absent'}"
+                )
+            else:
+                missing.append(label)
+        expected = [
+            {"type": "PrivateEndpoint", "serviceResourceId": t["id"], "subresourceTarget": s}
+            for t, s in wanted
+        ]
+        if bad or (missing and complete):
+            problems = bad + [f"{m}: no PrivateEndpoint outbound rule" for m in missing]
+            yield failed(ws, "managed network outbound rules: " + "; ".join(problems), expected, ok)
+        elif missing:
+            reason = ctx.estate.gap(OUTBOUND_RULE_TYPE, ws["id"])
+            yield not_assessed(
+                ws,
+                f"no outbound rule found for {', '.join(missing)}, and "
+                f"properties.managedNetwork.outboundRules is absent while {reason}",
+                expected,
+            )
+        else:
+            yield passed(ws, "managed network outbound rules: " + "; ".join(ok), expected, ok)

@@ -1,13 +1,92 @@
-"""Rules of the public-access family: every PaaS service is reachable only privately."""
+"""Rules of the public-access family: every PaaS service is reachable only privately.
+
+This module holds the data services and the ML workspace; public_access_web.py the web tier
+(App Service and Application Gateway).
+
+Values compare case-insensitively (AI Search returns `disabled` in lower case). An absent
+property means the platform default, which each message names; data that lives in a child
+resource that was not read (a workspace's computes or online endpoints) is not assessed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from auditor.estate import dig, same
+from auditor import armid
+from auditor.estate import Resource, dig, same
 from auditor.model import Result
-from auditor.registry import Context, rule, verdict
-from auditor.roles import OPENAI
+from auditor.registry import Context, not_assessed, rule, verdict
+from auditor.roles import APP_STORAGE, HUB, OPENAI, PROJECT, WORKSPACE, WORKSPACE_STORAGE
+
+from .unread import unread
+
+WORKSPACES = "Microsoft.MachineLearningServices/workspaces"
+ONLINE_ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
+COMPUTES = "Microsoft.MachineLearningServices/workspaces/computes"
+
+
+def present(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+def shown(value: Any, default: str | None = None) -> str:
+    """A property value as ARM JSON writes it, or `absent` with the platform default."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if present(value):
+        return str(value)
+    return f"absent (platform default {default})" if default else "absent"
+
+
+def name_of(res: Resource) -> str:
+    return str(res.get("name") or armid.name_of(res["id"]))
+
+
+def network_access(
+    res: Resource,
+    *,
+    default: str,
+    acl_path: str | None = None,
+    ip_rules_path: str | None = None,
+    accept_firewall_deny: bool = False,
+) -> Result:
+    """`properties.publicNetworkAccess` Disabled and, where the resource has one, the firewall's
+    default action Deny. With `accept_firewall_deny`, a firewall that denies by default and has no
+    IP rules is accepted in place of Disabled (the ML-workspace reference leaves Key Vault and
+    Storage at the default publicNetworkAccess behind such a firewall)."""
+    pna = dig(res, "properties.publicNetworkAccess")
+    effective = pna if present(pna) else default
+    parts = [f"properties.publicNetworkAccess is {shown(pna, default)}"]
+    expected: dict[str, Any] = {"publicNetworkAccess": "Disabled"}
+    actual: dict[str, Any] = {"publicNetworkAccess": pna}
+    acl = None
+    if acl_path:
+        acl = dig(res, acl_path)
+        parts.append(f"{acl_path} is {shown(acl)}")
+        expected[acl_path.removeprefix("properties.")] = "Deny"
+        actual[acl_path.removeprefix("properties.")] = acl
+    ok = same(effective, "Disabled") and (acl is None or same(acl, "Deny"))
+    if not ok and accept_firewall_deny and same(acl, "Deny") and not same(effective, "Disabled"):
+        ip_rules = dig(res, ip_rules_path) if ip_rules_path else None
+        if not ip_rules:
+            ok = True
+            parts.append(
+                "accepted: the firewall denies by default and allows no IP range (accept_firewall_deny)"
+            )
+        else:
+            parts.append(f"the firewall allows {len(ip_rules)} IP rule(s) from the Internet")
+    return verdict(ok, res, "; ".join(parts), expected, actual)
+
+
+def ml_workspaces(ctx: Context, *, projects: bool) -> list[Resource]:
+    found = [*ctx.roles.resources(WORKSPACE), *ctx.roles.resources(HUB)]
+    if projects:
+        found += ctx.roles.resources(PROJECT)
+    return found
+
+
+# --- Azure OpenAI ------------------------------------------------------------
 
 
 @rule(
@@ -18,21 +97,402 @@ from auditor.roles import OPENAI
     title="Azure OpenAI public network access is disabled",
     rationale="""The architecture reaches Azure OpenAI only through its private endpoint in the
     private-endpoint subnet; the reference sets properties.publicNetworkAccess: Disabled and
-    networkAcls.defaultAction: Deny (openai.bicep).""",
+    networkAcls.defaultAction: Deny (V1:openai.bicep#L53-55, V2:openai.bicep#L41-43).""",
     remediation="""az cognitiveservices account update -g <rg> -n <name> --custom-domain <name>
     --api-properties publicNetworkAccess=Disabled; in Bicep set properties.publicNetworkAccess:
     'Disabled' and properties.networkAcls.defaultAction: 'Deny'.""",
 )
 def openai_public_network(ctx: Context) -> Iterator[Result]:
-    """`properties.publicNetworkAccess` is `Disabled` on every Azure OpenAI account (absent means Enabled)."""
+    """`properties.publicNetworkAccess` is `Disabled` on every Azure OpenAI account (absent means
+    Enabled) and `properties.networkAcls.defaultAction`, where present, is `Deny`."""
+    yield from unread(ctx.estate, "Microsoft.CognitiveServices/accounts", "Cognitive Services accounts")
     for acct in ctx.roles.resources(OPENAI):
-        value = dig(acct, "properties.publicNetworkAccess") or "Enabled"
-        acl = dig(acct, "properties.networkAcls.defaultAction")
-        ok = same(value, "Disabled")
-        yield verdict(
-            ok,
-            acct,
-            f"properties.publicNetworkAccess is {value}" + (f", networkAcls.defaultAction is {acl}" if acl else ""),
-            expected="Disabled",
-            actual=value,
+        yield network_access(acct, default="Enabled", acl_path="properties.networkAcls.defaultAction")
+
+
+# --- Machine learning ---------------------------------------------------------
+
+
+@rule(
+    id="PUB002",
+    name="ml-workspace-public-network-disabled",
+    control="public-access",
+    severity="high",
+    title="ML workspace, hub and project public network access is disabled",
+    rationale=""""Public access to the Machine Learning workspace is disabled" (seeds 000/001/004);
+    users reach it through its private endpoint. The reference sets publicNetworkAccess: Disabled
+    and allowPublicAccessWhenBehindVnet: false on the workspace (V1:machinelearning.bicep#L293-296)
+    and on both hub and project (V2:machinelearning.bicep#L151-152,L255-256).""",
+    remediation="""az ml workspace update -g <rg> -n <name> --public-network-access Disabled, and
+    az resource update --ids <workspace-id> --set properties.allowPublicAccessWhenBehindVnet=false;
+    in Bicep properties.publicNetworkAccess: 'Disabled' and
+    properties.allowPublicAccessWhenBehindVnet: false.""",
+)
+def ml_workspace_public_network(ctx: Context) -> Iterator[Result]:
+    """On every ML workspace, hub and project: `properties.publicNetworkAccess` is Disabled (absent
+    means Enabled) and `properties.allowPublicAccessWhenBehindVnet` is not true (absent means
+    false)."""
+    yield from unread(ctx.estate, WORKSPACES, "Machine learning workspaces")
+    for ws in ml_workspaces(ctx, projects=True):
+        pna = dig(ws, "properties.publicNetworkAccess")
+        behind = dig(ws, "properties.allowPublicAccessWhenBehindVnet")
+        ok = same(pna, "Disabled") and behind is not True
+        message = (
+            f"properties.publicNetworkAccess is {shown(pna, 'Enabled')}; "
+            f"properties.allowPublicAccessWhenBehindVnet is {shown(behind, 'false')}"
         )
+        expected = {"publicNetworkAccess": "Disabled", "allowPublicAccessWhenBehindVnet": False}
+        actual = {"publicNetworkAccess": pna, "allowPublicAccessWhenBehindVnet": behind}
+        yield verdict(ok, ws, message, expected, actual)
+
+
+@rule(
+    id="PUB003",
+    name="ml-managed-network-approved-outbound",
+    control="public-access",
+    severity="high",
+    title="The ML managed network allows only approved outbound traffic",
+    rationale=""""We recommend that you configure the Machine Learning workspace for managed virtual
+    network isolation that requires all outbound connections to be approved. This architecture
+    follows that recommendation" (seeds 000/001; seed 004 for the hub). The reference sets
+    properties.managedNetwork.isolationMode: AllowOnlyApprovedOutbound (V1:machinelearning.bicep#L299,
+    V2:machinelearning.bicep#L157); a project inherits the hub's managed network.""",
+    remediation="""az ml workspace update -g <rg> -n <name> --managed-network allow_only_approved_outbound;
+    in Bicep properties.managedNetwork.isolationMode: 'AllowOnlyApprovedOutbound'.""",
+    params={"allowed_isolation_modes": ["AllowOnlyApprovedOutbound"]},
+)
+def ml_managed_network(ctx: Context) -> Iterator[Result]:
+    """On every ML workspace and hub, `properties.managedNetwork.isolationMode` is one of
+    `allowed_isolation_modes` (absent means Disabled: no managed network isolation)."""
+    yield from unread(ctx.estate, WORKSPACES, "Machine learning workspaces")
+    allowed = [str(m) for m in ctx.params["allowed_isolation_modes"]]
+    for ws in ml_workspaces(ctx, projects=False):
+        mode = dig(ws, "properties.managedNetwork.isolationMode")
+        ok = any(same(mode, m) for m in allowed)
+        message = f"properties.managedNetwork.isolationMode is {shown(mode, 'Disabled')}"
+        yield verdict(ok, ws, message, allowed, mode)
+
+
+def _children_or_gap(
+    ctx: Context, child_type: str, what: str
+) -> Iterator[tuple[Resource, list[Resource] | None, str]]:
+    """Each workspace with its children of a type, or None and the reason when they were not read."""
+    for ws in ml_workspaces(ctx, projects=True):
+        children = ctx.estate.children(ws["id"], child_type)
+        gap = ctx.estate.gap(child_type, ws["id"])
+        if not children and gap:
+            yield ws, None, f"{what} of {name_of(ws)} unknown: {gap}"
+        else:
+            yield ws, children, ""
+
+
+@rule(
+    id="PUB004",
+    name="online-endpoint-public-network-disabled",
+    control="public-access",
+    severity="high",
+    title="Managed online endpoints do not accept public traffic",
+    rationale="""The chat UI calls the prompt flow's managed online endpoint through the workspace's
+    private endpoint; "the endpoint needs to be updated to turn off public access" when prompt flow
+    creates it (seeds 000/001/004). The reference sets properties.publicNetworkAccess: Disabled
+    (V1:machinelearning.bicep#L342, V2:machinelearning.bicep#L273).""",
+    remediation="""az ml online-endpoint update -g <rg> -w <workspace-or-project> -n <endpoint>
+    --set public_network_access=disabled; in Bicep properties.publicNetworkAccess: 'Disabled'.""",
+)
+def online_endpoint_public_network(ctx: Context) -> Iterator[Result]:
+    """Every managed online endpoint under a workspace or project has `properties.publicNetworkAccess`
+    Disabled (absent means Enabled). Not assessed, per workspace, when its online endpoints could not
+    be read."""
+    yield from unread(ctx.estate, WORKSPACES, "Machine learning workspaces")
+    for ws, endpoints, reason in _children_or_gap(ctx, ONLINE_ENDPOINTS, "online endpoints"):
+        if endpoints is None:
+            yield not_assessed(ws, reason, "Disabled")
+            continue
+        for ep in endpoints:
+            yield network_access(ep, default="Enabled")
+
+
+@rule(
+    id="PUB005",
+    name="compute-instance-no-public-ip-or-ssh",
+    control="public-access",
+    severity="high",
+    title="Compute instances have no public IP and no public SSH",
+    rationale="""Flow authoring happens from the jump box through the workspace's private endpoint
+    (seeds 000/001); the reference's compute instance has properties.enableNodePublicIp: false and
+    sshSettings.sshPublicAccess: Disabled (V1:machinelearning.bicep#L353-388). The hub variant has no
+    compute instance (serverless sessions), so the rule only speaks when one exists there.""",
+    remediation="""Compute instance network settings cannot be changed in place: recreate it with
+    az ml compute create -g <rg> -w <workspace> -n <name> --type ComputeInstance
+    --enable-node-public-ip false --ssh-public-access-enabled false; in Bicep
+    properties.properties.enableNodePublicIp: false and
+    properties.properties.sshSettings.sshPublicAccess: 'Disabled'.""",
+)
+def compute_instance_private(ctx: Context) -> Iterator[Result]:
+    """Every compute of computeType ComputeInstance has `properties.properties.enableNodePublicIp`
+    false (absent means true) and `properties.properties.sshSettings.sshPublicAccess` Disabled (absent
+    means Disabled). Not assessed, per workspace, when its computes could not be read."""
+    yield from unread(ctx.estate, WORKSPACES, "Machine learning workspaces")
+    for ws, computes, reason in _children_or_gap(ctx, COMPUTES, "compute instances"):
+        if computes is None:
+            yield not_assessed(ws, reason)
+            continue
+        for comp in computes:
+            if not same(dig(comp, "properties.computeType"), "ComputeInstance"):
+                continue
+            public_ip = dig(comp, "properties.properties.enableNodePublicIp")
+            ssh = dig(comp, "properties.properties.sshSettings.sshPublicAccess")
+            ok = public_ip is False and (not present(ssh) or same(ssh, "Disabled"))
+            message = (
+                f"properties.properties.enableNodePublicIp is {shown(public_ip, 'true')}; "
+                f"properties.properties.sshSettings.sshPublicAccess is {shown(ssh, 'Disabled')}"
+            )
+            expected = {"enableNodePublicIp": False, "sshPublicAccess": "Disabled"}
+            yield verdict(
+                ok, comp, message, expected, {"enableNodePublicIp": public_ip, "sshPublicAccess": ssh}
+            )
+
+
+# --- Key Vault, Container Registry, Storage, AI Search --------------------------
+
+
+@rule(
+    id="PUB006",
+    name="key-vault-public-network-disabled",
+    control="public-access",
+    severity="high",
+    title="Key Vault public network access is disabled",
+    rationale="""Key Vault is reached over its private endpoint (seed 004: connections to Key Vault go
+    through private link). The hub reference sets publicNetworkAccess: Disabled and
+    networkAcls.defaultAction: Deny (V2:keyvault.bicep#L52,L57); the ML-workspace reference only sets
+    the firewall to Deny (V1:keyvault.bicep#L56), which the aml baseline accepts through
+    accept_firewall_deny.""",
+    remediation="""az keyvault update -g <rg> -n <name> --public-network-access Disabled
+    --default-action Deny; in Bicep properties.publicNetworkAccess: 'Disabled' and
+    properties.networkAcls.defaultAction: 'Deny'.""",
+    params={"accept_firewall_deny": False},
+)
+def key_vault_public_network(ctx: Context) -> Iterator[Result]:
+    """Every Key Vault has `properties.publicNetworkAccess` Disabled (absent means Enabled) and
+    `properties.networkAcls.defaultAction` Deny; with `accept_firewall_deny`, Deny with no
+    `networkAcls.ipRules` suffices."""
+    yield from unread(ctx.estate, "Microsoft.KeyVault/vaults", "Key vaults")
+    for vault in ctx.estate.of_type("Microsoft.KeyVault/vaults"):
+        yield network_access(
+            vault,
+            default="Enabled",
+            acl_path="properties.networkAcls.defaultAction",
+            ip_rules_path="properties.networkAcls.ipRules",
+            accept_firewall_deny=bool(ctx.params["accept_firewall_deny"]),
+        )
+
+
+@rule(
+    id="PUB007",
+    name="container-registry-public-network-disabled",
+    control="public-access",
+    severity="high",
+    title="Container Registry public network access is disabled",
+    rationale="""Images are pulled over the registry's private endpoint (seeds 000/001/004: Container
+    Registry connects through private link). The reference sets publicNetworkAccess: Disabled and
+    networkRuleSet.defaultAction: Deny (V1:acr.bicep#L54-57, V2:acr.bicep#L59,L70).""",
+    remediation="""az acr update -g <rg> -n <name> --public-network-enabled false --default-action Deny;
+    in Bicep properties.publicNetworkAccess: 'Disabled' and
+    properties.networkRuleSet.defaultAction: 'Deny'.""",
+)
+def registry_public_network(ctx: Context) -> Iterator[Result]:
+    """Every container registry has `properties.publicNetworkAccess` Disabled (absent means Enabled)
+    and `properties.networkRuleSet.defaultAction`, where present, Deny."""
+    yield from unread(ctx.estate, "Microsoft.ContainerRegistry/registries", "Container registries")
+    for reg in ctx.estate.of_type("Microsoft.ContainerRegistry/registries"):
+        yield network_access(reg, default="Enabled", acl_path="properties.networkRuleSet.defaultAction")
+
+
+@rule(
+    id="PUB008",
+    name="container-registry-admin-user-disabled",
+    control="public-access",
+    severity="high",
+    title="Container Registry admin user is disabled",
+    rationale="""The admin user is a shared push/pull credential outside Microsoft Entra ID; the
+    architecture pulls with managed identities (AcrPull in the role tables of seeds 000/004) and the
+    reference sets adminUserEnabled: false (V1:acr.bicep#L52, V2:acr.bicep#L55).""",
+    remediation="""az acr update -g <rg> -n <name> --admin-enabled false; in Bicep
+    properties.adminUserEnabled: false.""",
+)
+def registry_admin_user(ctx: Context) -> Iterator[Result]:
+    """Every container registry has `properties.adminUserEnabled` false (absent means false)."""
+    yield from unread(ctx.estate, "Microsoft.ContainerRegistry/registries", "Container registries")
+    for reg in ctx.estate.of_type("Microsoft.ContainerRegistry/registries"):
+        admin = dig(reg, "properties.adminUserEnabled")
+        yield verdict(
+            admin is not True, reg, f"properties.adminUserEnabled is {shown(admin, 'false')}", False, admin
+        )
+
+
+@rule(
+    id="PUB009",
+    name="storage-public-network-disabled",
+    control="public-access",
+    severity="high",
+    title="Storage account public network access is disabled",
+    rationale="""Storage is reached over its blob and file private endpoints (seeds 000/001/004). The
+    hub reference sets publicNetworkAccess: Disabled and networkAcls.defaultAction: Deny on both
+    accounts (V2:storage.bicep#L84-88,L204-208); the ML-workspace reference leaves
+    publicNetworkAccess unset behind a Deny firewall (V1:storage.bicep), which the aml baseline
+    accepts through accept_firewall_deny.""",
+    remediation="""az storage account update -g <rg> -n <name> --public-network-access Disabled
+    --default-action Deny; in Bicep properties.publicNetworkAccess: 'Disabled' and
+    properties.networkAcls.defaultAction: 'Deny'.""",
+    params={"accept_firewall_deny": False},
+)
+def storage_public_network(ctx: Context) -> Iterator[Result]:
+    """Every storage account has `properties.publicNetworkAccess` Disabled (absent means Enabled, the
+    firewall then decides) and `properties.networkAcls.defaultAction` Deny; with
+    `accept_firewall_deny`, Deny with no `networkAcls.ipRules` suffices."""
+    yield from unread(ctx.estate, "Microsoft.Storage/storageAccounts", "Storage accounts")
+    for account in ctx.estate.of_type("Microsoft.Storage/storageAccounts"):
+        yield network_access(
+            account,
+            default="Enabled",
+            acl_path="properties.networkAcls.defaultAction",
+            ip_rules_path="properties.networkAcls.ipRules",
+            accept_firewall_deny=bool(ctx.params["accept_firewall_deny"]),
+        )
+
+
+@rule(
+    id="PUB010",
+    name="storage-blob-public-access-disabled",
+    control="public-access",
+    severity="high",
+    title="Storage accounts do not allow anonymous blob access",
+    rationale="""No data of the architecture is public; the reference sets allowBlobPublicAccess: false
+    on every account (reference §4.6, V2:storage.bicep#L62,L182).""",
+    remediation="""az storage account update -g <rg> -n <name> --allow-blob-public-access false; in
+    Bicep properties.allowBlobPublicAccess: false.""",
+)
+def storage_blob_public_access(ctx: Context) -> Iterator[Result]:
+    """Every storage account has `properties.allowBlobPublicAccess` false. Absent fails: accounts
+    created before November 2023 then allow anonymous access to containers that opt in."""
+    yield from unread(ctx.estate, "Microsoft.Storage/storageAccounts", "Storage accounts")
+    for account in ctx.estate.of_type("Microsoft.Storage/storageAccounts"):
+        value = dig(account, "properties.allowBlobPublicAccess")
+        text = shown(value, "true for accounts created before November 2023")
+        yield verdict(value is False, account, f"properties.allowBlobPublicAccess is {text}", False, value)
+
+
+_STORAGE_TLS = ["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"]
+
+
+def rank(value: Any, order: list[str]) -> int:
+    lowered = [o.lower() for o in order]
+    return lowered.index(value.lower()) if isinstance(value, str) and value.lower() in lowered else -1
+
+
+@rule(
+    id="PUB011",
+    name="storage-secure-transport",
+    control="public-access",
+    severity="medium",
+    title="Storage accounts require HTTPS and TLS 1.2 or later",
+    rationale="""Data in transit is encrypted with TLS end to end (seeds 000/001/004, security
+    section); the reference sets minimumTlsVersion: TLS1_2 and supportsHttpsTrafficOnly: true on
+    every account (V2:storage.bicep#L79,L89,L203,L209).""",
+    remediation="""az storage account update -g <rg> -n <name> --min-tls-version TLS1_2 --https-only true;
+    in Bicep properties.minimumTlsVersion: 'TLS1_2' and properties.supportsHttpsTrafficOnly: true.""",
+    params={"minimum_tls_version": "TLS1_2"},
+)
+def storage_secure_transport(ctx: Context) -> Iterator[Result]:
+    """Every storage account has `properties.minimumTlsVersion` at least `minimum_tls_version`
+    (absent means TLS1_0, the default of accounts created before the property existed) and
+    `properties.supportsHttpsTrafficOnly` not false (absent means true since api-version 2019-04-01)."""
+    yield from unread(ctx.estate, "Microsoft.Storage/storageAccounts", "Storage accounts")
+    minimum = str(ctx.params["minimum_tls_version"])
+    for account in ctx.estate.of_type("Microsoft.Storage/storageAccounts"):
+        tls = dig(account, "properties.minimumTlsVersion")
+        https = dig(account, "properties.supportsHttpsTrafficOnly")
+        effective = tls if present(tls) else "TLS1_0"
+        ok = rank(effective, _STORAGE_TLS) >= rank(minimum, _STORAGE_TLS) and https is not False
+        message = (
+            f"properties.minimumTlsVersion is {shown(tls, 'TLS1_0')}; "
+            f"properties.supportsHttpsTrafficOnly is {shown(https, 'true')}"
+        )
+        expected = {"minimumTlsVersion": minimum, "supportsHttpsTrafficOnly": True}
+        yield verdict(
+            ok, account, message, expected, {"minimumTlsVersion": tls, "supportsHttpsTrafficOnly": https}
+        )
+
+
+@rule(
+    id="PUB012",
+    name="storage-shared-key-disabled",
+    control="public-access",
+    severity="medium",
+    title="The app storage account does not accept shared keys",
+    rationale="""The chat UI reads its deployment package with its managed identity (Storage Blob Data
+    Reader); the hub reference disables shared keys on that account (V2:storage.bicep#L63) while the
+    workspace storage keeps them because the hub needs keys (V2:storage.bicep#L183). The
+    ML-workspace reference allows keys on both (V1:storage.bicep#L52,L139), so the aml baseline
+    ranks this as a recommendation.""",
+    remediation="""az storage account update -g <rg> -n <name> --allow-shared-key-access false; in Bicep
+    properties.allowSharedKeyAccess: false.""",
+    params={"storage_roles": [APP_STORAGE]},
+)
+def storage_shared_key(ctx: Context) -> Iterator[Result]:
+    """Storage accounts in the roles `storage_roles` (default: the app storage, not the workspace
+    storage) have `properties.allowSharedKeyAccess` false (absent means true)."""
+    yield from unread(ctx.estate, "Microsoft.Storage/storageAccounts", "Storage accounts")
+    wanted = {str(r) for r in ctx.params["storage_roles"]}
+    seen: set[str] = set()
+    for role in (APP_STORAGE, WORKSPACE_STORAGE):
+        if role not in wanted:
+            continue
+        for account in ctx.roles.resources(role):
+            if armid.norm(account["id"]) in seen:
+                continue
+            seen.add(armid.norm(account["id"]))
+            value = dig(account, "properties.allowSharedKeyAccess")
+            message = f"properties.allowSharedKeyAccess is {shown(value, 'true')} ({role})"
+            yield verdict(value is False, account, message, False, value)
+
+
+@rule(
+    id="PUB013",
+    name="search-public-network-disabled",
+    control="public-access",
+    severity="high",
+    title="AI Search public network access is disabled",
+    rationale="""AI Search is connected "through private link" (seeds 000/001/004); the current
+    reference sets publicNetworkAccess: disabled (V3:ai-search.bicep#L72; V1/V2 deploy no AI
+    Search).""",
+    remediation="""az search service update -g <rg> -n <name> --public-access disabled; in Bicep
+    properties.publicNetworkAccess: 'disabled'.""",
+)
+def search_public_network(ctx: Context) -> Iterator[Result]:
+    """Every AI Search service has `properties.publicNetworkAccess` disabled, compared
+    case-insensitively (absent means enabled)."""
+    yield from unread(ctx.estate, "Microsoft.Search/searchServices", "Search services")
+    for svc in ctx.estate.of_type("Microsoft.Search/searchServices"):
+        yield network_access(svc, default="enabled")
+
+
+@rule(
+    id="PUB014",
+    name="key-vault-purge-protection",
+    control="public-access",
+    severity="low",
+    title="Key Vault purge protection is enabled",
+    rationale="""Hardening the reference does not set (reference §4.4 and §11: enablePurgeProtection is
+    absent in every variant): with soft delete alone, a deleted vault and its gateway certificate
+    can be purged within the retention period. Baselines rank it as a recommendation.""",
+    remediation="""az keyvault update -g <rg> -n <name> --enable-purge-protection true (cannot be turned
+    off again); in Bicep properties.enablePurgeProtection: true.""",
+)
+def key_vault_purge_protection(ctx: Context) -> Iterator[Result]:
+    """Every Key Vault has `properties.enablePurgeProtection` true (absent means not enabled)."""
+    yield from unread(ctx.estate, "Microsoft.KeyVault/vaults", "Key vaults")
+    for vault in ctx.estate.of_type("Microsoft.KeyVault/vaults"):
+        value = dig(vault, "properties.enablePurgeProtection")
+        message = f"properties.enablePurgeProtection is {shown(value, 'false')}"
+        yield verdict(value is True, vault, message, True, value)

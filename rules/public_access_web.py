@@ -1,0 +1,441 @@
+"""Rules of the public-access family for the web tier: App Service and Application Gateway.
+
+A web app's ftpsState, minTlsVersion and (in older api-versions) routing are reliable only in
+its config/web child; when that child was not read, those checks are not assessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from auditor import armid
+from auditor.estate import Estate, Resource, dig, same
+from auditor.model import Result
+from auditor.registry import Context, failed, not_assessed, passed, rule, verdict
+
+from .public_access import name_of, present, rank, shown
+from .unread import unread
+
+SITE_CONFIG = "Microsoft.Web/sites/config"
+WAF_POLICY = "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies"
+
+
+def web_apps(estate: Estate) -> list[Resource]:
+    return [
+        s
+        for s in estate.of_type("Microsoft.Web/sites")
+        if "functionapp" not in str(s.get("kind", "")).lower()
+    ]
+
+
+def web_config(estate: Estate, site: Resource) -> tuple[Resource | None, str]:
+    """The site's config/web child, or why it is missing."""
+    for child in estate.children(site["id"]):
+        if same(child.get("type"), SITE_CONFIG) and armid.name_of(child["id"]).lower() == "web":
+            return child, ""
+    return None, estate.gap(SITE_CONFIG, site["id"]) or "its config/web is not in the snapshot"
+
+
+# --- App Service --------------------------------------------------------------
+
+
+@rule(
+    id="PUB015",
+    name="web-app-public-network-disabled",
+    control="public-access",
+    severity="high",
+    title="Web apps do not accept public traffic",
+    rationale="""Users reach the chat UI only through Application Gateway, which calls the app over its
+    private endpoint (seeds 000/004, following the App Service baseline). The hub reference sets the
+    site's publicNetworkAccess: Disabled (V2:webapp.bicep#L165); the ML-workspace reference sets it
+    in siteConfig only (V1:webapp.bicep#L151), which config/web returns.""",
+    remediation="""az webapp update -g <rg> -n <name> --set publicNetworkAccess=Disabled; in Bicep
+    properties.publicNetworkAccess: 'Disabled' on Microsoft.Web/sites.""",
+)
+def web_app_public_network(ctx: Context) -> Iterator[Result]:
+    """Every web app has `properties.publicNetworkAccess` Disabled on the site, or, when the site
+    does not carry it, `publicNetworkAccess` Disabled in its config/web. Absent in both means the app
+    serves its public endpoint; not assessed when the site lacks it and config/web was not read."""
+    yield from unread(ctx.estate, "Microsoft.Web/sites", "Web apps")
+    for site in web_apps(ctx.estate):
+        value = dig(site, "properties.publicNetworkAccess")
+        where = "properties.publicNetworkAccess"
+        if not present(value):
+            config, reason = web_config(ctx.estate, site)
+            if config is None:
+                yield not_assessed(site, f"properties.publicNetworkAccess is absent and {reason}", "Disabled")
+                continue
+            value = dig(config, "properties.publicNetworkAccess")
+            where = "site properties.publicNetworkAccess is absent; config/web publicNetworkAccess"
+        message = f"{where} is {shown(value, 'Enabled')}"
+        yield verdict(same(value, "Disabled"), site, message, "Disabled", value)
+
+
+@rule(
+    id="PUB016",
+    name="web-app-https-only",
+    control="public-access",
+    severity="medium",
+    title="Web apps accept HTTPS only",
+    rationale="""Data in transit is encrypted with TLS end to end (seeds 000/001/004). The hub reference
+    sets httpsOnly: true (V2:webapp.bicep#L162); the ML-workspace reference leaves httpsOnly: false
+    (V1:webapp.bicep#L145), which contradicts the article's text, so both baselines require it.""",
+    remediation="""az webapp update -g <rg> -n <name> --https-only true; in Bicep
+    properties.httpsOnly: true.""",
+)
+def web_app_https_only(ctx: Context) -> Iterator[Result]:
+    """Every web app has `properties.httpsOnly` true (absent means false)."""
+    yield from unread(ctx.estate, "Microsoft.Web/sites", "Web apps")
+    for site in web_apps(ctx.estate):
+        value = dig(site, "properties.httpsOnly")
+        yield verdict(value is True, site, f"properties.httpsOnly is {shown(value, 'false')}", True, value)
+
+
+@rule(
+    id="PUB017",
+    name="web-app-ftp-disabled",
+    control="public-access",
+    severity="medium",
+    title="Web apps have FTP and FTPS deployment disabled",
+    rationale="""The architecture deploys the chat UI from a package in its storage account with a
+    managed identity and the prompt flow as a container image, so no FTP endpoint is needed; the
+    current reference sets ftpsState: Disabled (V3:web-app.bicep#L201) while V1/V2 leave it unset,
+    hence a recommendation. FtpsOnly is not accepted by default: it still exposes credential-based
+    publishing; a baseline copy may add it to allowed_states.""",
+    remediation="""az webapp config set -g <rg> -n <name> --ftps-state Disabled; in Bicep
+    properties.siteConfig.ftpsState: 'Disabled'.""",
+    params={"allowed_states": ["Disabled"]},
+)
+def web_app_ftp(ctx: Context) -> Iterator[Result]:
+    """Every web app's config/web has `properties.ftpsState` in `allowed_states` (absent: the platform
+    default allows FTP or FTPS). Not assessed when config/web was not read."""
+    yield from unread(ctx.estate, "Microsoft.Web/sites", "Web apps")
+    allowed = [str(s) for s in ctx.params["allowed_states"]]
+    for site in web_apps(ctx.estate):
+        config, reason = web_config(ctx.estate, site)
+        if config is None:
+            yield not_assessed(site, f"ftpsState unknown: {reason}", allowed)
+            continue
+        value = dig(config, "properties.ftpsState")
+        ok = any(same(value, s) for s in allowed)
+        yield verdict(
+            ok, site, f"config/web ftpsState is {shown(value, 'AllAllowed or FtpsOnly')}", allowed, value
+        )
+
+
+def _tls_tuple(value: Any) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in str(value).split("."))
+    except ValueError:
+        return (0,)
+
+
+@rule(
+    id="PUB018",
+    name="web-app-minimum-tls",
+    control="public-access",
+    severity="medium",
+    title="Web apps require TLS 1.2 or later",
+    rationale="""Data in transit is encrypted with TLS end to end (seeds 000/001/004). The references
+    leave siteConfig.minTlsVersion unset, relying on the platform default of 1.2 (reference §4.9,
+    §11), so anything below 1.2 is a deviation.""",
+    remediation="""az webapp config set -g <rg> -n <name> --min-tls-version 1.2 (the SCM site:
+    az resource update --ids <site-id>/config/web --set properties.scmMinTlsVersion=1.2); in Bicep
+    properties.siteConfig.minTlsVersion: '1.2' and scmMinTlsVersion: '1.2'.""",
+    params={"minimum_version": "1.2"},
+)
+def web_app_minimum_tls(ctx: Context) -> Iterator[Result]:
+    """Every web app's config/web has `properties.minTlsVersion` and, where present,
+    `properties.scmMinTlsVersion` at least `minimum_version` (absent means 1.2, the platform
+    default). Not assessed when config/web was not read."""
+    yield from unread(ctx.estate, "Microsoft.Web/sites", "Web apps")
+    minimum = str(ctx.params["minimum_version"])
+    for site in web_apps(ctx.estate):
+        config, reason = web_config(ctx.estate, site)
+        if config is None:
+            yield not_assessed(site, f"minTlsVersion unknown: {reason}", minimum)
+            continue
+        app = dig(config, "properties.minTlsVersion")
+        scm = dig(config, "properties.scmMinTlsVersion")
+        app_ok = _tls_tuple(app if present(app) else "1.2") >= _tls_tuple(minimum)
+        scm_ok = not present(scm) or _tls_tuple(scm) >= _tls_tuple(minimum)
+        message = f"config/web minTlsVersion is {shown(app, '1.2')}; scmMinTlsVersion is {shown(scm)}"
+        yield verdict(
+            app_ok and scm_ok, site, message, minimum, {"minTlsVersion": app, "scmMinTlsVersion": scm}
+        )
+
+
+@rule(
+    id="PUB019",
+    name="web-app-vnet-route-all",
+    control="public-access",
+    severity="medium",
+    title="Web apps route all outbound traffic through the virtual network",
+    rationale="""App Service reaches the PaaS services through virtual network integration and private
+    endpoints (seeds 000/001/004); the references integrate both apps in the App Service subnet and
+    set vnetRouteAllEnabled (V1 siteConfig; V2:webapp.bicep#L161,L167,L170; V3 also
+    outboundVnetRouting.applicationTraffic), so the subnet's NSG governs all egress.""",
+    remediation="""az webapp vnet-integration add -g <rg> -n <name> --vnet <vnet>
+    --subnet <app-service-subnet>, then az resource update --ids <site-id>
+    --set properties.vnetRouteAllEnabled=true (newer api-versions:
+    properties.outboundVnetRouting.applicationTraffic=true).""",
+)
+def web_app_vnet_route_all(ctx: Context) -> Iterator[Result]:
+    """Every web app has `properties.virtualNetworkSubnetId` set, and all its traffic routed through
+    it: true in any of the site's `properties.vnetRouteAllEnabled`,
+    `properties.outboundVnetRouting.allTraffic` or `.applicationTraffic`, or config/web's
+    `vnetRouteAllEnabled`. Not assessed when the site says nothing and config/web was not read."""
+    yield from unread(ctx.estate, "Microsoft.Web/sites", "Web apps")
+    for site in web_apps(ctx.estate):
+        subnet = dig(site, "properties.virtualNetworkSubnetId")
+        sources: dict[str, Any] = {
+            "properties.vnetRouteAllEnabled": dig(site, "properties.vnetRouteAllEnabled"),
+            "properties.outboundVnetRouting.allTraffic": dig(
+                site, "properties.outboundVnetRouting.allTraffic"
+            ),
+            "properties.outboundVnetRouting.applicationTraffic": dig(
+                site, "properties.outboundVnetRouting.applicationTraffic"
+            ),
+        }
+        config, reason = web_config(ctx.estate, site)
+        if config is not None:
+            sources["config/web vnetRouteAllEnabled"] = dig(config, "properties.vnetRouteAllEnabled")
+        known = {k: v for k, v in sources.items() if v is not None}
+        routing = "; ".join(f"{k} is {shown(v)}" for k, v in known.items()) or "no routing property"
+        expected = {"virtualNetworkSubnetId": "set", "route all traffic": True}
+        if not present(subnet):
+            yield failed(
+                site,
+                f"properties.virtualNetworkSubnetId is absent (no VNet integration); {routing}",
+                expected,
+                known,
+            )
+        elif any(v is True for v in known.values()):
+            yield passed(site, f"integrated in {armid.name_of(str(subnet))}; {routing}", expected, known)
+        elif config is None and not known:
+            yield not_assessed(
+                site, f"routing unknown: the site carries no routing property and {reason}", expected
+            )
+        else:
+            yield failed(
+                site,
+                f"integrated in {armid.name_of(str(subnet))} but only partly routed: {routing}",
+                expected,
+                known,
+            )
+
+
+# --- Application Gateway ------------------------------------------------------
+
+
+def _gateway_policies(gw: Resource) -> list[tuple[str, str]]:
+    """(where, policy id) for the gateway-level WAF policy and any listener or path-rule override."""
+    found: list[tuple[str, str]] = []
+    top = dig(gw, "properties.firewallPolicy.id")
+    if isinstance(top, str):
+        found.append(("properties.firewallPolicy", top))
+    for listener in dig(gw, "properties.httpListeners") or []:
+        pid = dig(listener, "properties.firewallPolicy.id")
+        if isinstance(pid, str):
+            found.append((f"httpListeners[{listener.get('name', '?')}]", pid))
+    for path_map in dig(gw, "properties.urlPathMaps") or []:
+        for path_rule in dig(path_map, "properties.pathRules") or []:
+            pid = dig(path_rule, "properties.firewallPolicy.id")
+            if isinstance(pid, str):
+                found.append((f"pathRules[{path_rule.get('name', '?')}]", pid))
+    return found
+
+
+def _policies_or_gap(ctx: Context, gw: Resource) -> tuple[list[tuple[str, Resource]], list[str]]:
+    found: list[tuple[str, Resource]] = []
+    unknown: list[str] = []
+    for where, pid in _gateway_policies(gw):
+        policy = ctx.estate.get(pid)
+        if policy is None:
+            reason = ctx.estate.gap(WAF_POLICY, pid) or "it is not in the snapshot"
+            unknown.append(f"{where} -> {armid.name_of(pid)}: {reason}")
+        else:
+            found.append((where, policy))
+    return found, unknown
+
+
+@rule(
+    id="PUB020",
+    name="application-gateway-waf-prevention",
+    control="public-access",
+    severity="high",
+    title="Application Gateway has an enabled WAF policy in Prevention mode",
+    rationale="""The Web Application Firewall protects the chat UI from common exploits such as SQL
+    injection and cross-site scripting (seed 004, components); the reference links a WAF policy
+    (properties.firewallPolicy.id, V2:gateway.bicep#L211-213) with policySettings.state: Enabled and
+    mode: Prevention (V1:gateway.bicep#L99-101, V2:gateway.bicep#L114-118).""",
+    remediation="""az network application-gateway waf-policy policy-setting update -g <rg> --policy-name <waf>
+    --state Enabled --mode Prevention, and az network application-gateway update -g <rg> -n <gw>
+    --waf-policy <waf-id>; in Bicep properties.firewallPolicy.id on the gateway and
+    properties.policySettings: {state: 'Enabled', mode: 'Prevention'} on the policy.""",
+)
+def application_gateway_waf(ctx: Context) -> Iterator[Result]:
+    """Every Application Gateway links a WAF policy in `properties.firewallPolicy.id`, and that policy
+    and any listener or path-rule policy has `properties.policySettings.state` Enabled and
+    `properties.policySettings.mode` Prevention (absent mode means Detection). Not assessed when a
+    linked policy could not be read."""
+    yield from unread(ctx.estate, "Microsoft.Network/applicationGateways", "Application gateways")
+    expected = {"firewallPolicy": "linked", "state": "Enabled", "mode": "Prevention"}
+    for gw in ctx.estate.of_type("Microsoft.Network/applicationGateways"):
+        if not isinstance(dig(gw, "properties.firewallPolicy.id"), str):
+            legacy = dig(gw, "properties.webApplicationFirewallConfiguration")
+            note = ""
+            if isinstance(legacy, dict):
+                note = (
+                    f"; legacy webApplicationFirewallConfiguration enabled={shown(legacy.get('enabled'))} "
+                    f"firewallMode={shown(legacy.get('firewallMode'))} (migrate it to a WAF policy)"
+                )
+            yield failed(
+                gw, f"properties.firewallPolicy is absent: no WAF policy linked{note}", expected, None
+            )
+            continue
+        policies, unknown = _policies_or_gap(ctx, gw)
+        problems: list[str] = []
+        seen: list[str] = []
+        actual: dict[str, Any] = {}
+        for where, policy in policies:
+            state = dig(policy, "properties.policySettings.state")
+            mode = dig(policy, "properties.policySettings.mode")
+            actual[name_of(policy)] = {"state": state, "mode": mode}
+            text = f"{where} -> {name_of(policy)}: state {shown(state)}, mode {shown(mode, 'Detection')}"
+            seen.append(text)
+            if not (same(state, "Enabled") and same(mode, "Prevention")):
+                problems.append(text)
+        if problems:
+            yield failed(gw, "WAF policy not enforcing: " + "; ".join(problems), expected, actual)
+        elif unknown:
+            yield not_assessed(gw, "WAF policy unknown: " + "; ".join(unknown), expected)
+        else:
+            yield passed(gw, "; ".join(seen), expected, actual)
+
+
+DEFAULT_RULE_SETS: dict[str, list[str]] = {"OWASP": ["3."], "Microsoft_DefaultRuleSet": [""]}
+
+
+@rule(
+    id="PUB021",
+    name="waf-managed-rule-set",
+    control="public-access",
+    severity="high",
+    title="The WAF policy uses a current managed core rule set",
+    rationale="""A WAF policy without a managed core rule set blocks nothing; the reference uses OWASP
+    3.2 (V1:gateway.bicep#L106-112, V2:gateway.bicep#L120-131) and the current reference
+    Microsoft_DefaultRuleSet 2.1 (V3:application-gateway.bicep#L131-145). OWASP 2.2.9 is legacy and
+    not accepted.""",
+    remediation="""az network application-gateway waf-policy managed-rule rule-set add -g <rg>
+    --policy-name <waf> --type OWASP --version 3.2 (or --type Microsoft_DefaultRuleSet --version 2.1);
+    in Bicep properties.managedRules.managedRuleSets: [{ruleSetType: 'OWASP', ruleSetVersion: '3.2'}].""",
+    params={"accepted_rule_sets": DEFAULT_RULE_SETS},
+)
+def waf_managed_rule_set(ctx: Context) -> Iterator[Result]:
+    """Every WAF policy an Application Gateway links has a `properties.managedRules.managedRuleSets[]`
+    entry whose `ruleSetType` is a key of `accepted_rule_sets` and whose `ruleSetVersion` starts with
+    one of its prefixes. Gateways without a policy are PUB020's finding and are skipped here."""
+    yield from unread(ctx.estate, "Microsoft.Network/applicationGateways", "Application gateways")
+    accepted: Mapping[str, Any] = ctx.params["accepted_rule_sets"]
+    for gw in ctx.estate.of_type("Microsoft.Network/applicationGateways"):
+        if not isinstance(dig(gw, "properties.firewallPolicy.id"), str):
+            continue
+        policies, unknown = _policies_or_gap(ctx, gw)
+        problems: list[str] = []
+        seen: list[str] = []
+        actual: dict[str, Any] = {}
+        for _where, policy in policies:
+            sets = [
+                (str(s.get("ruleSetType")), str(s.get("ruleSetVersion")))
+                for s in dig(policy, "properties.managedRules.managedRuleSets") or []
+                if isinstance(s, dict)
+            ]
+            actual[name_of(policy)] = [f"{t} {v}" for t, v in sets]
+            ok = any(
+                same(kind, t) and any(v.startswith(str(prefix)) for prefix in prefixes or [""])
+                for t, v in sets
+                for kind, prefixes in accepted.items()
+            )
+            text = f"{name_of(policy)}: {', '.join(f'{t} {v}' for t, v in sets) or 'no managed rule set'}"
+            (seen if ok else problems).append(text)
+        if problems:
+            yield failed(gw, "no accepted managed rule set: " + "; ".join(problems), dict(accepted), actual)
+        elif unknown:
+            yield not_assessed(gw, "WAF policy unknown: " + "; ".join(unknown), dict(accepted))
+        else:
+            yield passed(gw, "managed rule sets: " + "; ".join(seen), dict(accepted), actual)
+
+
+_GATEWAY_TLS = ["TLSv1_0", "TLSv1_1", "TLSv1_2", "TLSv1_3"]
+# Minimum protocol of Application Gateway's predefined policies (Azure's TLS policy overview).
+PREDEFINED_MINIMUM = {
+    "appgwsslpolicy20150501": "TLSv1_0",
+    "appgwsslpolicy20170401": "TLSv1_1",
+    "appgwsslpolicy20170401s": "TLSv1_2",
+    "appgwsslpolicy20220101": "TLSv1_2",
+    "appgwsslpolicy20220101s": "TLSv1_2",
+}
+
+
+def ssl_policy_minimum(policy: Any) -> tuple[str | None, str]:
+    """The minimum TLS version an sslPolicy allows, and how it was read."""
+    if not isinstance(policy, dict) or not policy:
+        return None, (
+            "absent (the default depends on the api-version that created the gateway: "
+            "AppGwSslPolicy20150501, TLS 1.0, before 2023-02-01; AppGwSslPolicy20220101 since)"
+        )
+    ptype = policy.get("policyType")
+    if same(ptype, "Predefined"):
+        name = str(policy.get("policyName"))
+        minimum = PREDEFINED_MINIMUM.get(name.lower())
+        return minimum, f"predefined {name} (minimum {minimum or 'unknown'})"
+    if same(ptype, "Custom") or same(ptype, "CustomV2"):
+        minimum = policy.get("minProtocolVersion")
+        return (str(minimum) if minimum else None), f"{ptype} minProtocolVersion {shown(minimum)}"
+    disabled = {str(p).lower() for p in policy.get("disabledSslProtocols") or []}
+    for version in _GATEWAY_TLS:
+        if version.lower() not in disabled:
+            return version, f"disabledSslProtocols {sorted(disabled) or 'none'} (minimum {version})"
+    return None, "every protocol disabled"
+
+
+@rule(
+    id="PUB022",
+    name="application-gateway-minimum-tls",
+    control="public-access",
+    severity="medium",
+    title="Application Gateway requires TLS 1.2 or later",
+    rationale="""Data in transit is encrypted with TLS from the client to the gateway (seeds
+    000/001/004); the reference sets a custom sslPolicy with minProtocolVersion: TLSv1_2
+    (V2:gateway.bicep#L152-159). Predefined AppGwSslPolicy20170401S, 20220101 and 20220101S also mean
+    TLS 1.2; AppGwSslPolicy20150501 means TLS 1.0 and 20170401 TLS 1.1.""",
+    remediation="""az network application-gateway ssl-policy set -g <rg> --gateway-name <gw>
+    --policy-type Predefined --name AppGwSslPolicy20220101 (or --policy-type CustomV2
+    --min-protocol-version TLSv1_2 --cipher-suites ...); in Bicep properties.sslPolicy.""",
+    params={"minimum_version": "TLSv1_2"},
+)
+def application_gateway_tls(ctx: Context) -> Iterator[Result]:
+    """Every Application Gateway's `properties.sslPolicy` and each `sslProfiles[].properties.sslPolicy`
+    allows no protocol below `minimum_version` (Predefined: by policy name; Custom/CustomV2:
+    `minProtocolVersion`; older bodies: `disabledSslProtocols`). An absent gateway policy fails: its
+    default depends on the api-version that created the gateway."""
+    yield from unread(ctx.estate, "Microsoft.Network/applicationGateways", "Application gateways")
+    minimum = str(ctx.params["minimum_version"])
+    for gw in ctx.estate.of_type("Microsoft.Network/applicationGateways"):
+        policies: list[tuple[str, Any]] = [("sslPolicy", dig(gw, "properties.sslPolicy"))]
+        for profile in dig(gw, "properties.sslProfiles") or []:
+            if isinstance(profile, dict) and dig(profile, "properties.sslPolicy"):
+                policies.append(
+                    (f"sslProfiles[{profile.get('name', '?')}]", dig(profile, "properties.sslPolicy"))
+                )
+        texts: list[str] = []
+        actual: dict[str, Any] = {}
+        ok = True
+        for where, policy in policies:
+            version, how = ssl_policy_minimum(policy)
+            actual[where] = version
+            texts.append(f"{where}: {how}")
+            ok = ok and rank(version, _GATEWAY_TLS) >= rank(minimum, _GATEWAY_TLS) >= 0
+        yield verdict(ok, gw, "; ".join(texts), minimum, actual)

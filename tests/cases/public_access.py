@@ -1,0 +1,829 @@
+"""Cases of the public-access family (same case type as tests/cases/private_endpoints.py)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from tests import estates
+from tests.cases.private_endpoints import (
+    DELETE,
+    WORKSPACES,
+    Case,
+    Mutation,
+    Resource,
+    chain,
+    drop_type,
+    each_variant,
+    edit,
+    edit_all,
+    list_denied,
+    not_collected,
+    subscription_scope,
+    ws_name,
+)
+
+AOAI = "Microsoft.CognitiveServices/accounts"
+ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
+COMPUTES = "Microsoft.MachineLearningServices/workspaces/computes"
+KV = "Microsoft.KeyVault/vaults"
+ACR = "Microsoft.ContainerRegistry/registries"
+STORAGE = "Microsoft.Storage/storageAccounts"
+SEARCH = "Microsoft.Search/searchServices"
+SITES = "Microsoft.Web/sites"
+CONFIG = "Microsoft.Web/sites/config"
+GATEWAYS = "Microsoft.Network/applicationGateways"
+WAF = "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies"
+
+APP_ST = "stwebchat{v}"
+WS_ST = "stmlchat{v}"
+
+
+def ws(path: str, value: Any) -> Mutation:
+    """Edit the workspace (aml) or the hub (aistudio)."""
+    return each_variant(lambda v: edit(WORKSPACES, ws_name(v), path, value))
+
+
+def config(site: str, path: str, value: Any) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        body = next(r for r in res if r["type"] == CONFIG and f"/sites/{site}/" in r["id"])
+        if value is DELETE:
+            body["properties"].pop(path)
+        else:
+            body["properties"][path] = value
+
+    return mutate
+
+
+def drop_config(site: str) -> Mutation:
+    return lambda res, variant: [r for r in res if not (r["type"] == CONFIG and f"/sites/{site}/" in r["id"])]
+
+
+def second_waf_policy_on_listener(mode: str) -> Mutation:
+    """A second WAF policy, in `mode`, linked to the gateway's HTTPS listener only."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        policy = copy.deepcopy(estates.find(res, WAF))
+        policy["id"] = policy["id"].rsplit("/", 1)[0] + "/waf-listener"
+        policy["name"] = "waf-listener"
+        policy["properties"]["policySettings"]["mode"] = mode
+        res.append(policy)
+        listener = estates.find(res, GATEWAYS)["properties"]["httpListeners"][0]
+        listener["properties"]["firewallPolicy"] = {"id": policy["id"]}
+
+    return mutate
+
+
+def ssl_profile(policy: dict[str, Any]) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        gw = estates.find(res, GATEWAYS)
+        gw["properties"]["sslProfiles"] = [{"name": "legacy-clients", "properties": {"sslPolicy": policy}}]
+
+    return mutate
+
+
+no_computes_readable = chain(drop_type(COMPUTES))
+no_endpoints_readable = chain(drop_type(ENDPOINTS), drop_type(ENDPOINTS + "/deployments"))
+no_waf_readable = drop_type(WAF)
+
+CASES: list[Case] = [
+    # PUB001 Azure OpenAI
+    Case("compliant", "PUB001", "pass"),
+    Case(
+        "public-network-enabled",
+        "PUB001",
+        "fail",
+        "/accounts/aoai-chat",
+        edit(AOAI, "aoai-chat", "properties.publicNetworkAccess", "Enabled"),
+    ),
+    Case(
+        "public-network-absent",
+        "PUB001",
+        "fail",
+        "/accounts/aoai-chat",
+        edit(AOAI, "aoai-chat", "properties.publicNetworkAccess", DELETE),
+        contains="absent (platform default Enabled)",
+    ),
+    Case(
+        "firewall-allows",
+        "PUB001",
+        "fail",
+        "/accounts/aoai-chat",
+        edit(AOAI, "aoai-chat", "properties.networkAcls.defaultAction", "Allow"),
+        contains="networkAcls.defaultAction is Allow",
+    ),
+    Case(
+        "lower-case-values",
+        "PUB001",
+        "pass",
+        "/accounts/aoai-chat",
+        chain(
+            edit(AOAI, "aoai-chat", "properties.publicNetworkAccess", "disabled"),
+            edit(AOAI, "aoai-chat", "properties.networkAcls.defaultAction", "deny"),
+        ),
+    ),
+    # PUB002 workspace, hub and project
+    Case("compliant", "PUB002", "pass"),
+    Case(
+        "workspace-public",
+        "PUB002",
+        "fail",
+        "/workspaces/",
+        ws("properties.publicNetworkAccess", "Enabled"),
+        variants=("aml",),
+    ),
+    Case(
+        "hub-public",
+        "PUB002",
+        "fail",
+        "/workspaces/hub-chat",
+        ws("properties.publicNetworkAccess", "Enabled"),
+        variants=("aistudio",),
+    ),
+    Case(
+        "project-public-behind-vnet",
+        "PUB002",
+        "fail",
+        "/workspaces/proj-chat",
+        edit(WORKSPACES, "proj-chat", "properties.allowPublicAccessWhenBehindVnet", True),
+        variants=("aistudio",),
+        contains="allowPublicAccessWhenBehindVnet is true",
+    ),
+    Case(
+        "public-network-absent",
+        "PUB002",
+        "fail",
+        "/workspaces/",
+        ws("properties.publicNetworkAccess", DELETE),
+        variants=("aml",),
+        contains="absent (platform default Enabled)",
+    ),
+    # PUB003 managed network
+    Case("compliant", "PUB003", "pass"),
+    Case(
+        "internet-outbound",
+        "PUB003",
+        "fail",
+        "/workspaces/",
+        ws("properties.managedNetwork.isolationMode", "AllowInternetOutbound"),
+    ),
+    Case(
+        "no-managed-network",
+        "PUB003",
+        "fail",
+        "/workspaces/",
+        ws("properties.managedNetwork", DELETE),
+        contains="absent (platform default Disabled)",
+    ),
+    Case(
+        "internet-outbound-allowed-by-team",
+        "PUB003",
+        "pass",
+        "/workspaces/",
+        ws("properties.managedNetwork.isolationMode", "AllowInternetOutbound"),
+        params={"allowed_isolation_modes": ["AllowOnlyApprovedOutbound", "AllowInternetOutbound"]},
+    ),
+    # PUB004 online endpoints
+    Case("compliant", "PUB004", "pass"),
+    Case(
+        "endpoint-public",
+        "PUB004",
+        "fail",
+        "/onlineEndpoints/",
+        edit(ENDPOINTS, None, "properties.publicNetworkAccess", "Enabled"),
+    ),
+    Case(
+        "endpoint-public-absent",
+        "PUB004",
+        "fail",
+        "/onlineEndpoints/",
+        edit(ENDPOINTS, None, "properties.publicNetworkAccess", DELETE),
+    ),
+    Case(
+        "endpoints-not-collected",
+        "PUB004",
+        "not_assessed",
+        "/workspaces/",
+        no_endpoints_readable,
+        drop_types=(ENDPOINTS,),
+    ),
+    Case(
+        "endpoints-denied",
+        "PUB004",
+        "not_assessed",
+        "/workspaces/",
+        no_endpoints_readable,
+        errors=subscription_scope(ENDPOINTS),
+        contains="HTTP 403",
+    ),
+    # PUB005 compute instances (the hub variant has none)
+    Case("compliant", "PUB005", "pass", variants=("aml",)),
+    Case(
+        "public-ip",
+        "PUB005",
+        "fail",
+        "/computes/",
+        edit(COMPUTES, None, "properties.properties.enableNodePublicIp", True),
+        variants=("aml",),
+    ),
+    Case(
+        "public-ip-absent",
+        "PUB005",
+        "fail",
+        "/computes/",
+        edit(COMPUTES, None, "properties.properties.enableNodePublicIp", DELETE),
+        variants=("aml",),
+        contains="absent (platform default true)",
+    ),
+    Case(
+        "public-ssh",
+        "PUB005",
+        "fail",
+        "/computes/",
+        edit(COMPUTES, None, "properties.properties.sshSettings.sshPublicAccess", "Enabled"),
+        variants=("aml",),
+    ),
+    Case(
+        "ssh-absent",
+        "PUB005",
+        "pass",
+        "/computes/",
+        edit(COMPUTES, None, "properties.properties.sshSettings", DELETE),
+        variants=("aml",),
+    ),
+    Case(
+        "computes-not-collected",
+        "PUB005",
+        "not_assessed",
+        "/workspaces/",
+        no_computes_readable,
+        drop_types=(COMPUTES,),
+    ),
+    # PUB006 Key Vault
+    Case("compliant", "PUB006", "pass"),
+    Case(
+        "firewall-only-hub-variant",
+        "PUB006",
+        "fail",
+        "/vaults/",
+        edit(KV, None, "properties.publicNetworkAccess", "Enabled"),
+        variants=("aistudio",),
+    ),
+    Case(
+        "firewall-only-accepted-in-aml",
+        "PUB006",
+        "pass",
+        "/vaults/",
+        edit(KV, None, "properties.publicNetworkAccess", "Enabled"),
+        variants=("aml",),
+        contains="accept_firewall_deny",
+    ),
+    Case(
+        "firewall-with-ip-rule-in-aml",
+        "PUB006",
+        "fail",
+        "/vaults/",
+        chain(
+            edit(KV, None, "properties.publicNetworkAccess", DELETE),
+            edit(KV, None, "properties.networkAcls.ipRules", [{"value": "203.0.113.0/24"}]),
+        ),
+        variants=("aml",),
+        contains="allows 1 IP rule",
+    ),
+    Case(
+        "firewall-allows",
+        "PUB006",
+        "fail",
+        "/vaults/",
+        edit(KV, None, "properties.networkAcls.defaultAction", "Allow"),
+    ),
+    # PUB007 / PUB008 Container Registry
+    Case("compliant", "PUB007", "pass"),
+    Case(
+        "public-network-enabled",
+        "PUB007",
+        "fail",
+        "/registries/",
+        edit(ACR, None, "properties.publicNetworkAccess", "Enabled"),
+    ),
+    Case(
+        "rule-set-allows",
+        "PUB007",
+        "fail",
+        "/registries/",
+        edit(ACR, None, "properties.networkRuleSet.defaultAction", "Allow"),
+        contains="networkRuleSet.defaultAction",
+    ),
+    Case("compliant", "PUB008", "pass"),
+    Case(
+        "admin-user-enabled",
+        "PUB008",
+        "fail",
+        "/registries/",
+        edit(ACR, None, "properties.adminUserEnabled", True),
+        contains="adminUserEnabled is true",
+    ),
+    Case(
+        "admin-user-absent",
+        "PUB008",
+        "pass",
+        "/registries/",
+        edit(ACR, None, "properties.adminUserEnabled", DELETE),
+        contains="absent (platform default false)",
+    ),
+    # PUB009 - PUB012 Storage
+    Case("compliant", "PUB009", "pass"),
+    Case(
+        "app-storage-public",
+        "PUB009",
+        "fail",
+        APP_ST,
+        chain(
+            edit(STORAGE, APP_ST, "properties.publicNetworkAccess", "Enabled"),
+            edit(STORAGE, APP_ST, "properties.networkAcls.defaultAction", "Allow"),
+        ),
+    ),
+    Case(
+        "firewall-only-hub-variant",
+        "PUB009",
+        "fail",
+        WS_ST,
+        edit(STORAGE, WS_ST, "properties.publicNetworkAccess", DELETE),
+        variants=("aistudio",),
+    ),
+    Case(
+        "firewall-only-accepted-in-aml",
+        "PUB009",
+        "pass",
+        WS_ST,
+        edit(STORAGE, WS_ST, "properties.publicNetworkAccess", DELETE),
+        variants=("aml",),
+    ),
+    Case("compliant", "PUB010", "pass"),
+    Case(
+        "blob-public-access",
+        "PUB010",
+        "fail",
+        APP_ST,
+        edit(STORAGE, APP_ST, "properties.allowBlobPublicAccess", True),
+    ),
+    Case(
+        "blob-public-access-absent",
+        "PUB010",
+        "fail",
+        WS_ST,
+        edit(STORAGE, WS_ST, "properties.allowBlobPublicAccess", DELETE),
+        contains="before November 2023",
+    ),
+    Case("compliant", "PUB011", "pass"),
+    Case(
+        "tls-1-1", "PUB011", "fail", APP_ST, edit(STORAGE, APP_ST, "properties.minimumTlsVersion", "TLS1_1")
+    ),
+    Case(
+        "tls-absent",
+        "PUB011",
+        "fail",
+        APP_ST,
+        edit(STORAGE, APP_ST, "properties.minimumTlsVersion", DELETE),
+        contains="absent (platform default TLS1_0)",
+    ),
+    Case(
+        "tls-1-3", "PUB011", "pass", APP_ST, edit(STORAGE, APP_ST, "properties.minimumTlsVersion", "TLS1_3")
+    ),
+    Case(
+        "http-allowed",
+        "PUB011",
+        "fail",
+        WS_ST,
+        edit(STORAGE, WS_ST, "properties.supportsHttpsTrafficOnly", False),
+    ),
+    Case(
+        "https-only-absent",
+        "PUB011",
+        "pass",
+        WS_ST,
+        edit(STORAGE, WS_ST, "properties.supportsHttpsTrafficOnly", DELETE),
+    ),
+    Case("compliant", "PUB012", "pass"),
+    Case(
+        "app-storage-shared-key",
+        "PUB012",
+        "fail",
+        APP_ST,
+        edit(STORAGE, APP_ST, "properties.allowSharedKeyAccess", True),
+    ),
+    Case(
+        "app-storage-shared-key-absent",
+        "PUB012",
+        "fail",
+        APP_ST,
+        edit(STORAGE, APP_ST, "properties.allowSharedKeyAccess", DELETE),
+        contains="absent (platform default true)",
+    ),
+    Case(
+        "workspace-storage-also-checked",
+        "PUB012",
+        "fail",
+        WS_ST,
+        others=None,
+        params={"storage_roles": ["app-storage", "workspace-storage"]},
+    ),
+    # PUB013 AI Search
+    Case("compliant", "PUB013", "pass"),
+    Case(
+        "public-enabled",
+        "PUB013",
+        "fail",
+        "/searchServices/",
+        edit(SEARCH, None, "properties.publicNetworkAccess", "enabled"),
+    ),
+    Case(
+        "public-absent",
+        "PUB013",
+        "fail",
+        "/searchServices/",
+        edit(SEARCH, None, "properties.publicNetworkAccess", DELETE),
+    ),
+    Case(
+        "upper-case-disabled",
+        "PUB013",
+        "pass",
+        "/searchServices/",
+        edit(SEARCH, None, "properties.publicNetworkAccess", "Disabled"),
+    ),
+    # PUB014 Key Vault purge protection
+    Case("compliant", "PUB014", "pass"),
+    Case(
+        "purge-protection-off",
+        "PUB014",
+        "fail",
+        "/vaults/",
+        edit(KV, None, "properties.enablePurgeProtection", False),
+    ),
+    Case(
+        "purge-protection-absent",
+        "PUB014",
+        "fail",
+        "/vaults/",
+        edit(KV, None, "properties.enablePurgeProtection", DELETE),
+    ),
+    # PUB015 - PUB019 web apps
+    Case("compliant", "PUB015", "pass"),
+    Case(
+        "site-public",
+        "PUB015",
+        "fail",
+        "/sites/app-chat-ui",
+        edit(SITES, "app-chat-ui", "properties.publicNetworkAccess", "Enabled"),
+    ),
+    Case(
+        "site-silent-config-disabled",
+        "PUB015",
+        "pass",
+        "/sites/app-chat-ui",
+        edit(SITES, "app-chat-ui", "properties.publicNetworkAccess", DELETE),
+        contains="config/web publicNetworkAccess is Disabled",
+    ),
+    Case(
+        "site-empty-config-silent",
+        "PUB015",
+        "fail",
+        "/sites/app-chat-ui",
+        chain(
+            edit(SITES, "app-chat-ui", "properties.publicNetworkAccess", ""),
+            config("app-chat-ui", "publicNetworkAccess", DELETE),
+        ),
+    ),
+    Case(
+        "site-silent-config-not-collected",
+        "PUB015",
+        "not_assessed",
+        "/sites/",
+        chain(edit_all(SITES, "properties.publicNetworkAccess", DELETE), drop_type(CONFIG)),
+        drop_types=(CONFIG,),
+    ),
+    Case("compliant", "PUB016", "pass"),
+    Case(
+        "http-allowed",
+        "PUB016",
+        "fail",
+        "/sites/app-chat-flow",
+        edit(SITES, "app-chat-flow", "properties.httpsOnly", False),
+    ),
+    Case(
+        "https-only-absent",
+        "PUB016",
+        "fail",
+        "/sites/app-chat-flow",
+        edit(SITES, "app-chat-flow", "properties.httpsOnly", DELETE),
+        contains="absent (platform default false)",
+    ),
+    Case("compliant", "PUB017", "pass"),
+    Case("ftps-only", "PUB017", "fail", "/sites/app-chat-ui", config("app-chat-ui", "ftpsState", "FtpsOnly")),
+    Case(
+        "ftps-only-accepted-by-team",
+        "PUB017",
+        "pass",
+        "/sites/app-chat-ui",
+        config("app-chat-ui", "ftpsState", "FtpsOnly"),
+        params={"allowed_states": ["Disabled", "FtpsOnly"]},
+    ),
+    Case(
+        "all-allowed",
+        "PUB017",
+        "fail",
+        "/sites/app-chat-flow",
+        config("app-chat-flow", "ftpsState", "AllAllowed"),
+    ),
+    Case(
+        "config-not-collected", "PUB017", "not_assessed", "/sites/", drop_type(CONFIG), drop_types=(CONFIG,)
+    ),
+    Case(
+        "config-of-one-site-missing",
+        "PUB017",
+        "not_assessed",
+        "/sites/app-chat-flow",
+        drop_config("app-chat-flow"),
+        contains="not in the snapshot",
+    ),
+    Case(
+        "config-denied",
+        "PUB017",
+        "not_assessed",
+        "/sites/",
+        drop_type(CONFIG),
+        errors=subscription_scope(CONFIG),
+    ),
+    Case("compliant", "PUB018", "pass"),
+    Case("tls-1-0", "PUB018", "fail", "/sites/app-chat-ui", config("app-chat-ui", "minTlsVersion", "1.0")),
+    Case(
+        "scm-tls-1-1",
+        "PUB018",
+        "fail",
+        "/sites/app-chat-ui",
+        config("app-chat-ui", "scmMinTlsVersion", "1.1"),
+    ),
+    Case(
+        "tls-absent",
+        "PUB018",
+        "pass",
+        "/sites/app-chat-ui",
+        config("app-chat-ui", "minTlsVersion", DELETE),
+        contains="absent (platform default 1.2)",
+    ),
+    Case("tls-1-3", "PUB018", "pass", "/sites/app-chat-ui", config("app-chat-ui", "minTlsVersion", "1.3")),
+    Case(
+        "config-not-collected", "PUB018", "not_assessed", "/sites/", drop_type(CONFIG), drop_types=(CONFIG,)
+    ),
+    Case("compliant", "PUB019", "pass"),
+    Case(
+        "not-routed",
+        "PUB019",
+        "fail",
+        "/sites/app-chat-ui",
+        chain(
+            edit(SITES, "app-chat-ui", "properties.vnetRouteAllEnabled", False),
+            config("app-chat-ui", "vnetRouteAllEnabled", False),
+        ),
+        contains="only partly routed",
+    ),
+    Case(
+        "routed-by-config-only",
+        "PUB019",
+        "pass",
+        "/sites/app-chat-ui",
+        edit(SITES, "app-chat-ui", "properties.vnetRouteAllEnabled", DELETE),
+    ),
+    Case(
+        "routed-by-outbound-vnet-routing",
+        "PUB019",
+        "pass",
+        "/sites/app-chat-ui",
+        chain(
+            edit(SITES, "app-chat-ui", "properties.vnetRouteAllEnabled", DELETE),
+            edit(
+                SITES,
+                "app-chat-ui",
+                "properties.outboundVnetRouting",
+                {"allTraffic": False, "applicationTraffic": True},
+            ),
+            config("app-chat-ui", "vnetRouteAllEnabled", False),
+        ),
+    ),
+    Case(
+        "no-vnet-integration",
+        "PUB019",
+        "fail",
+        "/sites/app-chat-flow",
+        edit(SITES, "app-chat-flow", "properties.virtualNetworkSubnetId", None),
+        contains="no VNet integration",
+    ),
+    Case(
+        "routing-unknown",
+        "PUB019",
+        "not_assessed",
+        "/sites/",
+        chain(edit_all(SITES, "properties.vnetRouteAllEnabled", DELETE), drop_type(CONFIG)),
+        drop_types=(CONFIG,),
+    ),
+    # PUB020 - PUB022 Application Gateway
+    Case("compliant", "PUB020", "pass"),
+    Case(
+        "detection-mode",
+        "PUB020",
+        "fail",
+        "/applicationGateways/",
+        edit(WAF, None, "properties.policySettings.mode", "Detection"),
+        contains="mode Detection",
+    ),
+    Case(
+        "policy-disabled",
+        "PUB020",
+        "fail",
+        "/applicationGateways/",
+        edit(WAF, None, "properties.policySettings.state", "Disabled"),
+    ),
+    Case(
+        "mode-absent",
+        "PUB020",
+        "fail",
+        "/applicationGateways/",
+        edit(WAF, None, "properties.policySettings.mode", DELETE),
+        contains="absent (platform default Detection)",
+    ),
+    Case(
+        "no-policy-linked",
+        "PUB020",
+        "fail",
+        "/applicationGateways/",
+        chain(
+            edit(GATEWAYS, None, "properties.firewallPolicy", DELETE),
+            edit(
+                GATEWAYS,
+                None,
+                "properties.webApplicationFirewallConfiguration",
+                {
+                    "enabled": True,
+                    "firewallMode": "Prevention",
+                    "ruleSetType": "OWASP",
+                    "ruleSetVersion": "3.2",
+                },
+            ),
+        ),
+        contains="legacy webApplicationFirewallConfiguration",
+    ),
+    Case(
+        "listener-policy-in-detection",
+        "PUB020",
+        "fail",
+        "/applicationGateways/",
+        second_waf_policy_on_listener("Detection"),
+        contains="httpListeners[https] -> waf-listener",
+    ),
+    Case(
+        "policy-not-collected",
+        "PUB020",
+        "not_assessed",
+        "/applicationGateways/",
+        no_waf_readable,
+        drop_types=(WAF,),
+    ),
+    Case("compliant", "PUB021", "pass"),
+    Case(
+        "legacy-crs-only",
+        "PUB021",
+        "fail",
+        "/applicationGateways/",
+        edit(
+            WAF,
+            None,
+            "properties.managedRules.managedRuleSets",
+            [{"ruleSetType": "OWASP", "ruleSetVersion": "2.2.9"}],
+        ),
+        contains="OWASP 2.2.9",
+    ),
+    Case(
+        "bot-manager-only",
+        "PUB021",
+        "fail",
+        "/applicationGateways/",
+        edit(
+            WAF,
+            None,
+            "properties.managedRules.managedRuleSets",
+            [{"ruleSetType": "Microsoft_BotManagerRuleSet", "ruleSetVersion": "1.0"}],
+        ),
+    ),
+    Case(
+        "no-managed-rules",
+        "PUB021",
+        "fail",
+        "/applicationGateways/",
+        edit(WAF, None, "properties.managedRules", DELETE),
+        contains="no managed rule set",
+    ),
+    Case(
+        "default-rule-set-2-1",
+        "PUB021",
+        "pass",
+        "/applicationGateways/",
+        edit(
+            WAF,
+            None,
+            "properties.managedRules.managedRuleSets",
+            [{"ruleSetType": "Microsoft_DefaultRuleSet", "ruleSetVersion": "2.1"}],
+        ),
+    ),
+    Case(
+        "policy-denied",
+        "PUB021",
+        "not_assessed",
+        "/applicationGateways/",
+        no_waf_readable,
+        errors=subscription_scope(WAF),
+    ),
+    Case("compliant", "PUB022", "pass"),
+    Case(
+        "predefined-2015",
+        "PUB022",
+        "fail",
+        "/applicationGateways/",
+        edit(
+            GATEWAYS,
+            None,
+            "properties.sslPolicy",
+            {"policyType": "Predefined", "policyName": "AppGwSslPolicy20150501"},
+        ),
+        contains="minimum TLSv1_0",
+    ),
+    Case(
+        "predefined-2022",
+        "PUB022",
+        "pass",
+        "/applicationGateways/",
+        edit(
+            GATEWAYS,
+            None,
+            "properties.sslPolicy",
+            {"policyType": "Predefined", "policyName": "AppGwSslPolicy20220101"},
+        ),
+    ),
+    Case(
+        "custom-tls-1-1",
+        "PUB022",
+        "fail",
+        "/applicationGateways/",
+        edit(GATEWAYS, None, "properties.sslPolicy.minProtocolVersion", "TLSv1_1"),
+    ),
+    Case(
+        "policy-absent",
+        "PUB022",
+        "fail",
+        "/applicationGateways/",
+        edit(GATEWAYS, None, "properties.sslPolicy", DELETE),
+        contains="AppGwSslPolicy20150501, TLS 1.0",
+    ),
+    Case(
+        "weak-ssl-profile",
+        "PUB022",
+        "fail",
+        "/applicationGateways/",
+        ssl_profile({"policyType": "Predefined", "policyName": "AppGwSslPolicy20170401"}),
+        contains="sslProfiles[legacy-clients]",
+    ),
+    Case(
+        "disabled-protocols-form",
+        "PUB022",
+        "pass",
+        "/applicationGateways/",
+        edit(GATEWAYS, None, "properties.sslPolicy", {"disabledSslProtocols": ["TLSv1_0", "TLSv1_1"]}),
+    ),
+    # Resources that were never listed, or whose list failed
+    not_collected("PUB001", AOAI),
+    list_denied("PUB001", AOAI),
+    not_collected("PUB002", WORKSPACES),
+    not_collected("PUB003", WORKSPACES),
+    not_collected("PUB004", WORKSPACES),
+    not_collected("PUB005", WORKSPACES),
+    not_collected("PUB006", KV),
+    list_denied("PUB006", KV),
+    not_collected("PUB007", ACR),
+    not_collected("PUB008", ACR),
+    not_collected("PUB009", STORAGE),
+    list_denied("PUB009", STORAGE),
+    not_collected("PUB010", STORAGE),
+    not_collected("PUB011", STORAGE),
+    not_collected("PUB012", STORAGE),
+    not_collected("PUB013", SEARCH),
+    not_collected("PUB014", KV),
+    not_collected("PUB015", SITES),
+    not_collected("PUB016", SITES),
+    list_denied("PUB016", SITES),
+    not_collected("PUB017", SITES),
+    not_collected("PUB018", SITES),
+    not_collected("PUB019", SITES),
+    not_collected("PUB020", GATEWAYS),
+    not_collected("PUB021", GATEWAYS),
+    list_denied("PUB022", GATEWAYS),
+    not_collected("PUB022", GATEWAYS),
+]

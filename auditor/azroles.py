@@ -1,7 +1,12 @@
 """Azure built-in role definition GUIDs the architecture's role-assignment tables use.
 
 The GUIDs are Azure's own and identical in every public tenant; compare role
-assignments by these GUIDs, never by display name.
+assignments by these GUIDs, never by display name. Checked against Microsoft's
+"Azure built-in roles" reference (learn.microsoft.com, role-based-access-control/
+built-in-roles). The AzureML Workspace Connection Secrets Reader role is not listed
+there; its GUID is the one the reference implementations assign
+(openai-end-to-end-baseline machinelearning.bicep) and its built-in roleName is
+"Azure Machine Learning Workspace Connection Secrets Reader".
 """
 
 from __future__ import annotations
@@ -26,6 +31,24 @@ ACR_PUSH = "8311e382-0749-4cb8-b61a-304f252e45ec"
 COGNITIVE_SERVICES_OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
 COGNITIVE_SERVICES_OPENAI_CONTRIBUTOR = "a001fd3d-188f-4b5d-821b-7da978bf7442"
 COGNITIVE_SERVICES_USER = "a97b65f3-24c7-4388-baec-2e87135dc908"
+COGNITIVE_SERVICES_CONTRIBUTOR = "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68"
+COGNITIVE_SERVICES_DATA_READER = "b59867f0-fa02-499b-be73-45a86b5b3e1c"
+AZURE_AI_DEVELOPER = "64702f94-c441-49e6-a78b-ef80e0188fee"
+FOUNDRY_USER = "53ca6127-db72-4b80-b1b0-d745d6d5456d"
+KEY_VAULT_SECRETS_OFFICER = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"
+KEY_VAULT_CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603"
+KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424"
+KEY_VAULT_CERTIFICATES_OFFICER = "a4417e6f-fecd-4de8-b567-7b0420556985"
+KEY_VAULT_CERTIFICATE_USER = "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba"
+STORAGE_FILE_DATA_PRIVILEGED_READER = "b8eda974-7b85-4f76-af95-65846b26df6d"
+STORAGE_FILE_DATA_SMB_SHARE_CONTRIBUTOR = "0c867c2a-1d8c-454a-a3db-ab2ea1bdc8bb"
+STORAGE_FILE_DATA_SMB_SHARE_ELEVATED_CONTRIBUTOR = "a7264617-510b-434b-a828-9731dc254ea7"
+STORAGE_FILE_DATA_SMB_SHARE_READER = "aba4ae5f-2193-4029-9191-0cb91df5e314"
+STORAGE_QUEUE_DATA_CONTRIBUTOR = "974c5e8b-45b9-4653-ba55-5f855dd0fb88"
+STORAGE_QUEUE_DATA_READER = "19e7f393-937e-4f77-808e-94535e297925"
+STORAGE_TABLE_DATA_READER = "76199698-9eea-4c19-bc75-cec21354c6b6"
+SEARCH_INDEX_DATA_CONTRIBUTOR = "8ebe5a00-799e-43f5-93ac-243d3dce84a7"
+SEARCH_INDEX_DATA_READER = "1407120a-92aa-4202-b7e9-c0e197c71c8f"
 
 NAMES: dict[str, str] = {
     OWNER: "Owner",
@@ -41,16 +64,68 @@ NAMES: dict[str, str] = {
     STORAGE_BLOB_DATA_READER: "Storage Blob Data Reader",
     STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR: "Storage File Data Privileged Contributor",
     STORAGE_TABLE_DATA_CONTRIBUTOR: "Storage Table Data Contributor",
-    AZUREML_CONNECTION_SECRETS_READER: "AzureML Workspace Connection Secrets Reader",
+    AZUREML_CONNECTION_SECRETS_READER: "Azure Machine Learning Workspace Connection Secrets Reader",
     AZUREML_METRICS_WRITER: "AzureML Metrics Writer (preview)",
     ACR_PULL: "AcrPull",
     ACR_PUSH: "AcrPush",
     COGNITIVE_SERVICES_OPENAI_USER: "Cognitive Services OpenAI User",
     COGNITIVE_SERVICES_OPENAI_CONTRIBUTOR: "Cognitive Services OpenAI Contributor",
     COGNITIVE_SERVICES_USER: "Cognitive Services User",
+    COGNITIVE_SERVICES_CONTRIBUTOR: "Cognitive Services Contributor",
+    COGNITIVE_SERVICES_DATA_READER: "Cognitive Services Data Reader",
+    AZURE_AI_DEVELOPER: "Azure AI Developer",
+    FOUNDRY_USER: "Foundry User",
+    KEY_VAULT_SECRETS_OFFICER: "Key Vault Secrets Officer",
+    KEY_VAULT_CRYPTO_OFFICER: "Key Vault Crypto Officer",
+    KEY_VAULT_CRYPTO_USER: "Key Vault Crypto User",
+    KEY_VAULT_CERTIFICATES_OFFICER: "Key Vault Certificates Officer",
+    KEY_VAULT_CERTIFICATE_USER: "Key Vault Certificate User",
+    STORAGE_FILE_DATA_PRIVILEGED_READER: "Storage File Data Privileged Reader",
+    STORAGE_FILE_DATA_SMB_SHARE_CONTRIBUTOR: "Storage File Data SMB Share Contributor",
+    STORAGE_FILE_DATA_SMB_SHARE_ELEVATED_CONTRIBUTOR: "Storage File Data SMB Share Elevated Contributor",
+    STORAGE_FILE_DATA_SMB_SHARE_READER: "Storage File Data SMB Share Reader",
+    STORAGE_QUEUE_DATA_CONTRIBUTOR: "Storage Queue Data Contributor",
+    STORAGE_QUEUE_DATA_READER: "Storage Queue Data Reader",
+    STORAGE_TABLE_DATA_READER: "Storage Table Data Reader",
+    SEARCH_INDEX_DATA_CONTRIBUTOR: "Search Index Data Contributor",
+    SEARCH_INDEX_DATA_READER: "Search Index Data Reader",
 }
 
 PRIVILEGED = {OWNER, CONTRIBUTOR, USER_ACCESS_ADMINISTRATOR}
+
+# Roles that reach the data itself (DataActions), or hand out keys that do: model calls,
+# blobs, files, tables, queues, secrets, keys, certificates, search indexes.
+DATA_PLANE = {
+    COGNITIVE_SERVICES_OPENAI_USER,
+    COGNITIVE_SERVICES_OPENAI_CONTRIBUTOR,
+    COGNITIVE_SERVICES_USER,
+    COGNITIVE_SERVICES_CONTRIBUTOR,
+    COGNITIVE_SERVICES_DATA_READER,
+    AZURE_AI_DEVELOPER,
+    FOUNDRY_USER,
+    KEY_VAULT_ADMINISTRATOR,
+    KEY_VAULT_SECRETS_USER,
+    KEY_VAULT_SECRETS_OFFICER,
+    KEY_VAULT_CRYPTO_OFFICER,
+    KEY_VAULT_CRYPTO_USER,
+    KEY_VAULT_CERTIFICATES_OFFICER,
+    KEY_VAULT_CERTIFICATE_USER,
+    STORAGE_BLOB_DATA_CONTRIBUTOR,
+    STORAGE_BLOB_DATA_OWNER,
+    STORAGE_BLOB_DATA_READER,
+    STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR,
+    STORAGE_FILE_DATA_PRIVILEGED_READER,
+    STORAGE_FILE_DATA_SMB_SHARE_CONTRIBUTOR,
+    STORAGE_FILE_DATA_SMB_SHARE_ELEVATED_CONTRIBUTOR,
+    STORAGE_FILE_DATA_SMB_SHARE_READER,
+    STORAGE_QUEUE_DATA_CONTRIBUTOR,
+    STORAGE_QUEUE_DATA_READER,
+    STORAGE_TABLE_DATA_CONTRIBUTOR,
+    STORAGE_TABLE_DATA_READER,
+    SEARCH_INDEX_DATA_CONTRIBUTOR,
+    SEARCH_INDEX_DATA_READER,
+    AZUREML_CONNECTION_SECRETS_READER,
+}
 
 
 def guid_of(role_definition_id: str) -> str:

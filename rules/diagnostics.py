@@ -1,1 +1,436 @@
-"""Rules of the diagnostics control family."""
+"""Rules of the diagnostics family: every service of the architecture logs to one Log Analytics workspace.
+
+Both articles configure diagnostics for every service: all logs everywhere except the ML
+workspace (audit logs, seed 000 "机器学习诊断被配置为捕获审计日志") and App Service (four named
+categories) in the ML-workspace variant, all logs except App Service in the hub variant (seed 004
+"모니터링"). The reference implementations send them to the workload's Log Analytics workspace:
+`categoryGroup: allLogs`/`audit` in V1, the explicit category lists of reference-implementations.md
+§6 in V2 (commit fab8849 "Replace allLogs usage"). A baseline names, per service, the categories
+(`categories`) and category groups (`category_groups`) required; `allLogs` satisfies any of
+them, `audit` satisfies an `audit` requirement, and a log entry with `enabled: false` counts for
+nothing. Several settings on one resource that send to the same workspace add up.
+
+Every rule also checks the destination: `properties.workspaceId` must be the workspace the
+baseline names (`log_analytics_workspace`) or, when it names none, the one most diagnostic
+settings of the estate use (`same_workspace: false` accepts any workspace).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from auditor import armid
+from auditor.estate import DIAGNOSTIC_SETTINGS, Resource, dig
+from auditor.model import Result
+from auditor.registry import Context, failed, not_assessed, passed, rule
+from auditor.roles import (
+    APP_STORAGE,
+    CHAT_UI,
+    HUB,
+    ONLINE_ENDPOINT,
+    OPENAI,
+    PROJECT,
+    PROMPTFLOW_APP,
+    WORKSPACE,
+    WORKSPACE_STORAGE,
+)
+
+from .unread import unread
+
+SETTINGS_TYPE = "Microsoft.Insights/diagnosticSettings"
+ALL_LOGS = "alllogs"
+
+DESTINATION_PARAMS: dict[str, Any] = {"log_analytics_workspace": "", "same_workspace": True}
+DESTINATION_REMEDIATION = """a Microsoft.Insights/diagnosticSettings extension resource scoped to the
+resource, with properties.workspaceId set to the workload's Log Analytics workspace and properties.logs[]
+holding {categoryGroup: 'allLogs', enabled: true} or the listed categories."""
+
+
+@dataclass(frozen=True)
+class Requirement:
+    categories: tuple[str, ...]
+    groups: tuple[str, ...]
+
+    @classmethod
+    def of(cls, params: Mapping[str, Any]) -> Requirement:
+        return cls(
+            tuple(str(c) for c in params.get("categories") or []),
+            tuple(str(g) for g in params.get("category_groups") or []),
+        )
+
+    def missing(self, categories: set[str], groups: set[str]) -> list[str]:
+        """What the enabled categories and groups (lower case) leave uncovered."""
+        if ALL_LOGS in groups:
+            return []
+        gaps = [c for c in self.categories if c.lower() not in categories]
+        gaps += [f"categoryGroup {g}" for g in self.groups if g.lower() not in groups]
+        return gaps
+
+    def to_list(self) -> list[str]:
+        return list(self.categories) + [f"categoryGroup {g}" for g in self.groups]
+
+
+def enabled_logs(settings: Iterable[Resource]) -> tuple[set[str], set[str]]:
+    """Enabled categories and category groups over several settings, lower case."""
+    categories: set[str] = set()
+    groups: set[str] = set()
+    for setting in settings:
+        for entry in dig(setting, "properties.logs") or []:
+            if not isinstance(entry, dict) or dig(entry, "enabled") is not True:
+                continue
+            if isinstance(entry.get("category"), str) and entry["category"]:
+                categories.add(entry["category"].lower())
+            if isinstance(entry.get("categoryGroup"), str) and entry["categoryGroup"]:
+                groups.add(entry["categoryGroup"].lower())
+    return categories, groups
+
+
+def workspace_of(setting: Resource) -> str | None:
+    value = dig(setting, "properties.workspaceId")
+    return value if isinstance(value, str) and value else None
+
+
+def expected_workspace(ctx: Context) -> str | None:
+    """The workspace every setting must use: the baseline's, else the most used one; None means any."""
+    named = str(ctx.params.get("log_analytics_workspace") or "")
+    if named:
+        return named
+    if not ctx.params.get("same_workspace", True):
+        return None
+    counts: Counter[str] = Counter()
+    spelling: dict[str, str] = {}
+    for setting in ctx.estate.of_type(SETTINGS_TYPE):
+        ws = workspace_of(setting)
+        if ws:
+            counts[armid.norm(ws)] += 1
+            spelling.setdefault(armid.norm(ws), ws)
+    if not counts:
+        return None
+    best = min(counts, key=lambda k: (-counts[k], k))  # most used; ties broken by id for a stable answer
+    return spelling[best]
+
+
+def check_logs(ctx: Context, res: Resource, what: str, req: Requirement, workspace: str | None) -> Result:
+    """One verdict on a resource's diagnostic settings against a requirement and a destination."""
+    expected = {"workspaceId": workspace or "any Log Analytics workspace", "logs": req.to_list()}
+    gap = ctx.estate.gap(SETTINGS_TYPE, res["id"])
+    if gap:
+        return not_assessed(res, f"diagnostic settings of {what} unknown: {gap}", expected)
+    settings = [
+        s for s in ctx.estate.diagnostic_settings(res["id"]) if s["type"].lower() == DIAGNOSTIC_SETTINGS
+    ]
+    if not settings:
+        return failed(res, f"{what} has no diagnostic setting", expected, None)
+    to_law = [s for s in settings if workspace_of(s)]
+    matching = [
+        s for s in to_law if workspace is None or armid.norm(workspace_of(s) or "") == armid.norm(workspace)
+    ]
+    elsewhere = sorted({workspace_of(s) or "" for s in to_law if s not in matching})
+    categories, groups = enabled_logs(matching)
+    actual = {
+        "workspaceId": sorted({workspace_of(s) or "" for s in to_law}),
+        "logs": sorted(categories) + [f"categoryGroup {g}" for g in sorted(groups)],
+    }
+    names = ", ".join(str(s.get("name") or armid.name_of(s["id"])) for s in matching)
+    if not to_law:
+        return failed(
+            res,
+            f"no diagnostic setting of {what} sends to a Log Analytics workspace "
+            "(properties.workspaceId is not set)",
+            expected,
+            actual,
+        )
+    if not matching:
+        return failed(
+            res,
+            f"diagnostic settings of {what} send to {', '.join(elsewhere)}, "
+            f"not to {workspace} (properties.workspaceId)",
+            expected,
+            actual,
+        )
+    missing = req.missing(categories, groups)
+    if missing:
+        return failed(
+            res,
+            f"diagnostic setting(s) {names} of {what} do not collect: " + ", ".join(missing),
+            expected,
+            actual,
+        )
+    also = f"; also sends to {', '.join(elsewhere)}" if elsewhere else ""
+    return passed(
+        res,
+        f"diagnostic setting(s) {names} of {what} send the required logs to "
+        f"{armid.name_of(workspace_of(matching[0]) or '')}{also}",
+        expected,
+        actual,
+    )
+
+
+def check_all(ctx: Context, resources: Iterable[Resource], what: str) -> Iterator[Result]:
+    req = Requirement.of(ctx.params)
+    workspace = expected_workspace(ctx)
+    for res in sorted(resources, key=lambda r: armid.norm(r["id"])):
+        yield check_logs(ctx, res, what, req, workspace)
+
+
+def _params(categories: list[str], groups: list[str] | None = None) -> dict[str, Any]:
+    return {"categories": categories, "category_groups": groups or [], **DESTINATION_PARAMS}
+
+
+def _by_role(ctx: Context, *roles: str) -> list[Resource]:
+    found: dict[str, Resource] = {}
+    for role in roles:
+        for res in ctx.roles.resources(role):
+            found.setdefault(armid.norm(res["id"]), res)
+    return list(found.values())
+
+
+@rule(
+    id="DIAG001",
+    name="openai-diagnostics",
+    control="diagnostics",
+    severity="medium",
+    title="Azure OpenAI sends its logs to the workload's Log Analytics workspace",
+    rationale="""Diagnostics are configured for all services, Azure OpenAI with all logs (seed 000
+    "监控", seed 004 "모니터링"); V1 sends categoryGroup allLogs (V1:openai.bicep#L183-200), V2 the
+    categories Audit, RequestResponse, AzureOpenAIRequestUsage and Trace (V2:openai.bicep#L163-204).""",
+    remediation="""az monitor diagnostic-settings create --resource <account id> -n default --workspace
+    <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
+    + DESTINATION_REMEDIATION,
+    params=_params(["Audit", "RequestResponse", "AzureOpenAIRequestUsage", "Trace"]),
+)
+def openai_diagnostics(ctx: Context) -> Iterator[Result]:
+    """Every Azure OpenAI account has diagnostic settings to the expected Log Analytics workspace with
+    the listed categories enabled (or allLogs)."""
+    yield from unread(ctx.estate, "Microsoft.CognitiveServices/accounts", "Cognitive Services accounts")
+    yield from check_all(ctx, ctx.roles.resources(OPENAI), "Azure OpenAI")
+
+
+@rule(
+    id="DIAG002",
+    name="key-vault-diagnostics",
+    control="diagnostics",
+    severity="high",
+    title="Key Vault sends its audit logs to the workload's Log Analytics workspace",
+    rationale="""Diagnostics cover all services with all logs (seeds 000, 004); the vault's AuditEvent
+    log is the only record of who read the endpoint key and the gateway certificate. V1 sends allLogs
+    (V1:keyvault.bicep#L81-98), V2 AuditEvent and AzurePolicyEvaluationDetails
+    (V2:keyvault.bicep#L82-107).""",
+    remediation="""az monitor diagnostic-settings create --resource <vault id> -n default --workspace
+    <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
+    + DESTINATION_REMEDIATION,
+    params=_params(["AuditEvent", "AzurePolicyEvaluationDetails"]),
+)
+def key_vault_diagnostics(ctx: Context) -> Iterator[Result]:
+    """Every Key Vault has diagnostic settings to the expected workspace with the listed categories."""
+    yield from unread(ctx.estate, "Microsoft.KeyVault/vaults", "Key Vaults")
+    yield from check_all(ctx, ctx.estate.of_type("Microsoft.KeyVault/vaults"), "Key Vault")
+
+
+@rule(
+    id="DIAG003",
+    name="container-registry-diagnostics",
+    control="diagnostics",
+    severity="low",
+    title="Container Registry sends its logs to the workload's Log Analytics workspace",
+    rationale="""Diagnostics cover all services with all logs (seeds 000, 004); V1 sends allLogs
+    (V1:acr.bicep#L63-80), V2 ContainerRegistryRepositoryEvents and ContainerRegistryLoginEvents
+    (V2:acr.bicep#L89-113): who pushed or pulled the prompt-flow images.""",
+    remediation="""az monitor diagnostic-settings create --resource <registry id> -n default --workspace
+    <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
+    + DESTINATION_REMEDIATION,
+    params=_params(["ContainerRegistryRepositoryEvents", "ContainerRegistryLoginEvents"]),
+)
+def registry_diagnostics(ctx: Context) -> Iterator[Result]:
+    """Every container registry has diagnostic settings to the expected workspace with the listed
+    categories."""
+    registries = "Microsoft.ContainerRegistry/registries"
+    yield from unread(ctx.estate, registries, "container registries")
+    yield from check_all(ctx, ctx.estate.of_type(registries), "Container Registry")
+
+
+@rule(
+    id="DIAG004",
+    name="storage-diagnostics",
+    control="diagnostics",
+    severity="medium",
+    title="Storage blob and file services send their logs to the workload's Log Analytics workspace",
+    rationale="""Diagnostics cover all services with all logs (seeds 000, 004). Storage logs are emitted by
+    the services, so the references attach the settings to .../blobServices/default of each account and
+    .../fileServices/default of the ML storage (V1:storage.bicep#L89,L171,L191-208;
+    V2:storage.bicep#L105-138,L220-289): StorageRead, StorageWrite, StorageDelete.""",
+    remediation="""az monitor diagnostic-settings create --resource <account id>/blobServices/default -n
+    default --workspace <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]' (and
+    .../fileServices/default); in Bicep, on the blobServices/fileServices child, """
+    + DESTINATION_REMEDIATION,
+    params={
+        **_params(["StorageRead", "StorageWrite", "StorageDelete"]),
+        "services": {WORKSPACE_STORAGE: ["blobServices", "fileServices"], APP_STORAGE: ["blobServices"]},
+    },
+)
+def storage_diagnostics(ctx: Context) -> Iterator[Result]:
+    """For each storage account, by its role (workspace or app storage), each service listed in
+    `services` (`<account>/<service>/default`) has diagnostic settings to the expected workspace with
+    the listed categories."""
+    accounts = "Microsoft.Storage/storageAccounts"
+    yield from unread(ctx.estate, accounts, "storage accounts")
+    services: Mapping[str, Any] = ctx.params.get("services") or {}
+    targets: list[tuple[Resource, str]] = []
+    for account in ctx.estate.of_type(accounts):
+        for role in sorted(ctx.roles.of_resource(account["id"])):
+            for service in services.get(role) or []:
+                sid = f"{account['id']}/{service}/default"
+                target = ctx.estate.get(sid) or {"id": sid, "type": f"{accounts}/{service}"}
+                targets.append(
+                    (target, f"{service} of {account.get('name') or armid.name_of(account['id'])}")
+                )
+    req = Requirement.of(ctx.params)
+    workspace = expected_workspace(ctx)
+    for target, what in sorted(targets, key=lambda t: armid.norm(t[0]["id"])):
+        yield check_logs(ctx, target, what, req, workspace)
+
+
+@rule(
+    id="DIAG005",
+    name="application-gateway-diagnostics",
+    control="diagnostics",
+    severity="medium",
+    title="Application Gateway sends its access, performance and firewall logs to Log Analytics",
+    rationale="""Diagnostics cover all services with all logs (seeds 000, 004); the gateway's firewall log
+    is the only record of what the WAF blocked. V1 sends allLogs (V1:gateway.bicep#L283-297), V2
+    ApplicationGatewayAccessLog, ApplicationGatewayPerformanceLog and ApplicationGatewayFirewallLog
+    (V2:gateway.bicep#L299-332).""",
+    remediation="""az monitor diagnostic-settings create --resource <gateway id> -n default --workspace
+    <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
+    + DESTINATION_REMEDIATION,
+    params=_params(
+        ["ApplicationGatewayAccessLog", "ApplicationGatewayPerformanceLog", "ApplicationGatewayFirewallLog"]
+    ),
+)
+def gateway_diagnostics(ctx: Context) -> Iterator[Result]:
+    """Every Application Gateway has diagnostic settings to the expected workspace with the listed
+    categories."""
+    gateways = "Microsoft.Network/applicationGateways"
+    yield from unread(ctx.estate, gateways, "Application Gateways")
+    yield from check_all(ctx, ctx.estate.of_type(gateways), "Application Gateway")
+
+
+@rule(
+    id="DIAG006",
+    name="bastion-diagnostics",
+    control="diagnostics",
+    severity="medium",
+    title="Azure Bastion sends its audit logs to the workload's Log Analytics workspace",
+    rationale="""Diagnostics cover all services with all logs (seeds 000, 004); Bastion's audit log records
+    every administrative session to the jump box. V1 sends allLogs (V1:jumpbox.bicep#L111-125), V2
+    BastionAuditLogs (V2:jumpbox.bicep#L113-129).""",
+    remediation="""az monitor diagnostic-settings create --resource <bastion id> -n default --workspace
+    <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
+    + DESTINATION_REMEDIATION,
+    params=_params(["BastionAuditLogs"]),
+)
+def bastion_diagnostics(ctx: Context) -> Iterator[Result]:
+    """Every Bastion host has diagnostic settings to the expected workspace with the listed categories."""
+    bastions = "Microsoft.Network/bastionHosts"
+    yield from unread(ctx.estate, bastions, "Bastion hosts")
+    yield from check_all(ctx, ctx.estate.of_type(bastions), "Bastion")
+
+
+@rule(
+    id="DIAG007",
+    name="search-diagnostics",
+    control="diagnostics",
+    severity="low",
+    title="AI Search sends its logs to the workload's Log Analytics workspace",
+    rationale="""Diagnostics cover all services with all logs (seeds 000, 004), AI Search among them; V1/V2
+    deploy no search service, Microsoft's current reference sends OperationLogs
+    (V3:ai-search.bicep#L116-130).""",
+    remediation="""az monitor diagnostic-settings create --resource <search id> -n default --workspace
+    <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
+    + DESTINATION_REMEDIATION,
+    params=_params(["OperationLogs"]),
+)
+def search_diagnostics(ctx: Context) -> Iterator[Result]:
+    """Every AI Search service has diagnostic settings to the expected workspace with the listed
+    categories."""
+    search = "Microsoft.Search/searchServices"
+    yield from unread(ctx.estate, search, "AI Search services")
+    yield from check_all(ctx, ctx.estate.of_type(search), "AI Search")
+
+
+@rule(
+    id="DIAG008",
+    name="ml-workspace-diagnostics",
+    control="diagnostics",
+    severity="medium",
+    title="The ML workspace, hub and project send their logs to the workload's Log Analytics workspace",
+    rationale="""The ML-workspace variant captures the workspace's audit logs (seed 000 "机器学习诊断被
+    配置为捕获审计日志"; V1:machinelearning.bicep#L392-409 categoryGroup audit). The hub variant captures
+    all logs for every service but App Service (seed 004 "모니터링"); V2 sends only ComputeInstanceEvent
+    on the hub and 21 categories on the project (V2:machinelearning.bicep#L219-235,L306-483): the text
+    wins, so the hub variant's baseline asks for allLogs on both.""",
+    remediation="""az monitor diagnostic-settings create --resource <workspace id> -n default --workspace
+    <log analytics id> --logs '[{"categoryGroup":"allLogs","enabled":true}]' (or "audit" for the
+    ML-workspace variant); in Bicep """
+    + DESTINATION_REMEDIATION,
+    params=_params([], ["allLogs"]),
+)
+def workspace_diagnostics(ctx: Context) -> Iterator[Result]:
+    """Every ML workspace, hub and project has diagnostic settings to the expected workspace with the
+    listed categories and category groups (`audit` is met by audit or allLogs)."""
+    yield from unread(
+        ctx.estate, "Microsoft.MachineLearningServices/workspaces", "machine learning workspaces"
+    )
+    yield from check_all(ctx, _by_role(ctx, WORKSPACE, HUB, PROJECT), "the ML workspace")
+
+
+@rule(
+    id="DIAG009",
+    name="online-endpoint-diagnostics",
+    control="diagnostics",
+    severity="medium",
+    title="Managed online endpoints send console, traffic and event logs to Log Analytics",
+    rationale="""The online endpoint serves every chat request; its console, traffic and event logs are how
+    failures of the deployed flow are seen. V1 sends allLogs (V1:machinelearning.bicep#L412-428), V2
+    AmlOnlineEndpointConsoleLog, AmlOnlineEndpointTrafficLog and AmlOnlineEndpointEventLog
+    (V2:machinelearning.bicep#L486-518); seeds 000 and 004 configure diagnostics for all services.""",
+    remediation="""az monitor diagnostic-settings create --resource <endpoint id> -n default --workspace
+    <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
+    + DESTINATION_REMEDIATION,
+    params=_params(
+        ["AmlOnlineEndpointConsoleLog", "AmlOnlineEndpointTrafficLog", "AmlOnlineEndpointEventLog"]
+    ),
+)
+def endpoint_diagnostics(ctx: Context) -> Iterator[Result]:
+    """Every managed online endpoint has diagnostic settings to the expected workspace with the listed
+    categories."""
+    yield from unread(
+        ctx.estate, "Microsoft.MachineLearningServices/workspaces/onlineEndpoints", "online endpoints"
+    )
+    yield from check_all(ctx, ctx.roles.resources(ONLINE_ENDPOINT), "the online endpoint")
+
+
+@rule(
+    id="DIAG010",
+    name="app-service-diagnostics",
+    control="diagnostics",
+    severity="low",
+    title="The web apps send HTTP, console, application and platform logs to Log Analytics",
+    rationale="""App Service is configured to capture AppServiceHTTPLogs, AppServiceConsoleLogs,
+    AppServiceAppLogs and AppServicePlatformLogs (seed 000 "监控", seed 004 "모니터링"), on the chat UI and
+    the prompt-flow web app alike (V1:webapp.bicep#L182-216,L392-426; V2:webapp.bicep#L202-236,L401-435).""",
+    remediation="""az monitor diagnostic-settings create --resource <site id> -n default --workspace
+    <workspace id> --logs '[{"category":"AppServiceHTTPLogs","enabled":true}, ...]'; in Bicep """
+    + DESTINATION_REMEDIATION,
+    params=_params(
+        ["AppServiceHTTPLogs", "AppServiceConsoleLogs", "AppServiceAppLogs", "AppServicePlatformLogs"]
+    ),
+)
+def app_service_diagnostics(ctx: Context) -> Iterator[Result]:
+    """The chat UI and prompt-flow web apps have diagnostic settings to the expected workspace with the
+    listed categories."""
+    yield from unread(ctx.estate, "Microsoft.Web/sites", "web apps")
+    yield from check_all(ctx, _by_role(ctx, CHAT_UI, PROMPTFLOW_APP), "the web app")

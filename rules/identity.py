@@ -1,1 +1,867 @@
-"""Rules of the identity control family."""
+"""Rules of the identity family: who holds which role where, and which services still take keys.
+
+The architecture lists every role assignment its managed identities need, per variant:
+the ML-workspace variant's table (seed 000 "机器学习基于角色的访问角色", seed 001 "Rôles d'accès
+en fonction du rôle Machine Learning"; V1:machinelearning.bicep#L138-261) and the hub variant's
+table (seed 004 "Machine Learning 역할 기반 액세스 역할"), plus the chat UI and Application Gateway
+identities of the App Service baseline (V1/V2 webapp.bicep, gateway.bicep). A baseline carries
+its variant's table as the `table` parameter: rows of
+
+    {identity: <identity role>, scope: <scope role>, role: <role definition GUID>, name: <label>}
+
+where the identity role is one of roles.py's (hub, project, workspace, online-endpoint,
+compute-instance, chat-ui-app, promptflow-app, application-gateway, or `portal-user` for people)
+and the scope role one of resource-group, hub, project, workspace, openai, workspace-storage,
+app-storage, workspace-keyvault, workspace-registry. Rows with `optional: true` are reported,
+never required (the hub table's portal users). Role assignments compare by role definition
+GUID, scopes case-insensitively.
+
+Scopes resolve relative to the identity's resource where the estate says how: an online
+endpoint's `project` is its parent, a project's `workspace-storage` is its hub's
+`properties.storageAccount`, `openai` is the account the workspace's managed network reaches
+through a private-endpoint outbound rule. Where nothing relates them (the chat UI and the app
+storage) every resource of that role is a candidate, and one holding the assignment suffices.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from auditor import armid, azroles
+from auditor.estate import Estate, Resource, dig, same
+from auditor.model import Result
+from auditor.registry import Context, failed, not_assessed, passed, rule, verdict
+from auditor.roles import (
+    APP_STORAGE,
+    APPGW_IDENTITY,
+    CHAT_UI,
+    COMPUTE,
+    HUB,
+    IDENTITY_ROLES,
+    ONLINE_ENDPOINT,
+    OPENAI,
+    PROJECT,
+    PROMPTFLOW_APP,
+    WORKSPACE,
+    WORKSPACE_KEYVAULT,
+    WORKSPACE_REGISTRY,
+    WORKSPACE_STORAGE,
+    Identity,
+    workspace_kind,
+)
+
+from .unread import unread
+
+ROLE_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments"
+UAMIS = "Microsoft.ManagedIdentity/userAssignedIdentities"
+WORKSPACES = "Microsoft.MachineLearningServices/workspaces"
+ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
+COMPUTES = "Microsoft.MachineLearningServices/workspaces/computes"
+GATEWAYS = "Microsoft.Network/applicationGateways"
+ACCOUNTS = "Microsoft.CognitiveServices/accounts"
+SEARCH = "Microsoft.Search/searchServices"
+VAULTS = "Microsoft.KeyVault/vaults"
+
+# People (the hub table's "portal users"): assignments to them are reported, never required.
+PORTAL_USER = "portal-user"
+PEOPLE_TYPES = ("user", "group", "foreigngroup")
+
+RESOURCE_GROUP = "resource-group"
+SCOPE_ROLES = (
+    RESOURCE_GROUP,
+    HUB,
+    PROJECT,
+    WORKSPACE,
+    OPENAI,
+    WORKSPACE_STORAGE,
+    APP_STORAGE,
+    WORKSPACE_KEYVAULT,
+    WORKSPACE_REGISTRY,
+)
+ROW_IDENTITIES = (*IDENTITY_ROLES, PORTAL_USER)
+
+
+def _row(identity: str, scope: str, guid: str, optional: bool = False) -> dict[str, Any]:
+    row: dict[str, Any] = {"identity": identity, "scope": scope, "role": guid, "name": azroles.NAMES[guid]}
+    if optional:
+        row["optional"] = True
+    return row
+
+
+R = azroles
+# The chat UI tier and the gateway, the same in both variants (V1/V2 webapp.bicep, gateway.bicep).
+_FRONT_END = [
+    _row(CHAT_UI, WORKSPACE_KEYVAULT, R.KEY_VAULT_SECRETS_USER),
+    _row(CHAT_UI, APP_STORAGE, R.STORAGE_BLOB_DATA_READER),
+    _row(CHAT_UI, WORKSPACE_REGISTRY, R.ACR_PULL),
+    _row(APPGW_IDENTITY, WORKSPACE_KEYVAULT, R.KEY_VAULT_SECRETS_USER),
+]
+_STORAGE_ROLES = (
+    R.READER,
+    R.STORAGE_ACCOUNT_CONTRIBUTOR,
+    R.STORAGE_BLOB_DATA_CONTRIBUTOR,
+    R.STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR,
+    R.STORAGE_TABLE_DATA_CONTRIBUTOR,
+)
+
+# Seed 004's table (the hub variant); the aistudio baseline carries the same rows.
+AISTUDIO_TABLE: list[dict[str, Any]] = [
+    _row(HUB, RESOURCE_GROUP, R.CONTRIBUTOR),
+    _row(HUB, HUB, R.AZURE_AI_ADMINISTRATOR),
+    _row(HUB, WORKSPACE_REGISTRY, R.CONTRIBUTOR),
+    _row(HUB, WORKSPACE_KEYVAULT, R.CONTRIBUTOR),
+    _row(HUB, WORKSPACE_KEYVAULT, R.KEY_VAULT_ADMINISTRATOR),
+    *(_row(HUB, WORKSPACE_STORAGE, g) for g in _STORAGE_ROLES),
+    _row(PROJECT, PROJECT, R.AZURE_AI_ADMINISTRATOR),
+    _row(PROJECT, WORKSPACE_REGISTRY, R.CONTRIBUTOR),
+    _row(PROJECT, WORKSPACE_KEYVAULT, R.CONTRIBUTOR),
+    _row(PROJECT, WORKSPACE_KEYVAULT, R.KEY_VAULT_ADMINISTRATOR),
+    *(_row(PROJECT, WORKSPACE_STORAGE, g) for g in _STORAGE_ROLES),
+    _row(ONLINE_ENDPOINT, PROJECT, R.AZUREML_CONNECTION_SECRETS_READER),
+    _row(ONLINE_ENDPOINT, PROJECT, R.AZUREML_METRICS_WRITER),
+    _row(ONLINE_ENDPOINT, WORKSPACE_REGISTRY, R.ACR_PULL),
+    _row(ONLINE_ENDPOINT, OPENAI, R.COGNITIVE_SERVICES_OPENAI_USER),
+    _row(ONLINE_ENDPOINT, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_CONTRIBUTOR),
+    _row(ONLINE_ENDPOINT, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_READER),
+    _row(PROMPTFLOW_APP, OPENAI, R.COGNITIVE_SERVICES_OPENAI_USER),
+    _row(PORTAL_USER, OPENAI, R.COGNITIVE_SERVICES_OPENAI_USER, optional=True),
+    _row(PORTAL_USER, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_CONTRIBUTOR, optional=True),
+    _row(PORTAL_USER, WORKSPACE_STORAGE, R.STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR, optional=True),
+    *_FRONT_END,
+]
+
+# Seeds 000/001's table (the ML-workspace variant); the aml baseline carries the same rows.
+AML_TABLE: list[dict[str, Any]] = [
+    _row(WORKSPACE, RESOURCE_GROUP, R.CONTRIBUTOR),
+    _row(WORKSPACE, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_CONTRIBUTOR),
+    _row(WORKSPACE, WORKSPACE_STORAGE, R.STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR),
+    _row(WORKSPACE, WORKSPACE_KEYVAULT, R.KEY_VAULT_ADMINISTRATOR),
+    _row(WORKSPACE, WORKSPACE_REGISTRY, R.ACR_PUSH),
+    _row(ONLINE_ENDPOINT, WORKSPACE_REGISTRY, R.ACR_PULL),
+    _row(ONLINE_ENDPOINT, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_READER),
+    _row(ONLINE_ENDPOINT, WORKSPACE, R.AZUREML_CONNECTION_SECRETS_READER),
+    _row(COMPUTE, WORKSPACE_REGISTRY, R.ACR_PULL),
+    _row(COMPUTE, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_READER),
+    *_FRONT_END,
+]
+
+TABLE_PARAMS: dict[str, Any] = {"table": AISTUDIO_TABLE, "accept_inherited": False}
+
+
+# --- the table -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    identity: str
+    scope: str
+    role: str  # role definition GUID, lower case
+    name: str
+    optional: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} on {self.scope}"
+
+
+def parse_table(raw: Any) -> list[Row]:
+    """The baseline's `table` parameter as rows; a malformed row is an error, never skipped."""
+    if not isinstance(raw, list):
+        raise ValueError("parameter 'table' must be a list of {identity, scope, role} rows")
+    rows = []
+    for entry in raw:
+        if not isinstance(entry, Mapping) or not all(
+            isinstance(entry.get(k), str) for k in ("identity", "scope", "role")
+        ):
+            raise ValueError(f"table row {entry!r} needs string fields identity, scope and role")
+        identity, scope = entry["identity"].lower(), entry["scope"].lower()
+        if identity not in ROW_IDENTITIES:
+            raise ValueError(f"table row {dict(entry)}: identity must be one of {', '.join(ROW_IDENTITIES)}")
+        if scope not in SCOPE_ROLES:
+            raise ValueError(f"table row {dict(entry)}: scope must be one of {', '.join(SCOPE_ROLES)}")
+        guid = azroles.guid_of(entry["role"])
+        name = str(entry.get("name") or azroles.name_of(guid))
+        rows.append(Row(identity, scope, guid, name, bool(entry.get("optional", False))))
+    return rows
+
+
+# --- role assignments ------------------------------------------------------------
+
+
+def assignment_scope(ra: Resource) -> str:
+    """`properties.scope`, or the part of the assignment id before the provider."""
+    scope = dig(ra, "properties.scope")
+    if isinstance(scope, str) and scope:
+        return scope
+    rid = ra["id"]
+    cut = rid.lower().find("/providers/microsoft.authorization/roleassignments/")
+    return rid[:cut] if cut > 0 else "/"
+
+
+def assignment_role(ra: Resource) -> str:
+    return azroles.guid_of(str(dig(ra, "properties.roleDefinitionId") or ""))
+
+
+def _above_everything(scope: str) -> bool:
+    """The tenant root and management groups: the collector only sees those that apply."""
+    s = armid.norm(scope)
+    return s == "" or s.startswith("/providers/microsoft.management/managementgroups/")
+
+
+def covers(assigned: str, target: str, inherited: bool) -> bool:
+    """An assignment at `assigned` grants access at `target` (exactly, or from a parent if allowed)."""
+    if armid.norm(assigned) == armid.norm(target):
+        return True
+    return inherited and (_above_everything(assigned) or armid.is_within(target, assigned))
+
+
+# --- scopes relative to an identity's resource -------------------------------------
+
+
+class Scopes:
+    """Resolves a scope role to candidate ARM scopes for one identity's resource."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.estate = ctx.estate
+        self.roles = ctx.roles
+        self._all: dict[str, list[str]] = {}
+
+    def all_of(self, role: str) -> list[str]:
+        if role not in self._all:
+            self._all[role] = sorted(r["id"] for r in self.roles.resources(role))
+        return self._all[role]
+
+    def _workspace_of(self, res: Resource | None) -> Resource | None:
+        if res is None:
+            return None
+        if same(res.get("type"), WORKSPACES):
+            return res
+        if str(res.get("type", "")).lower() in (ENDPOINTS.lower(), COMPUTES.lower()):
+            return self.estate.get(armid.parent_of(res["id"]))
+        return None
+
+    def anchors(self, res: Resource | None) -> dict[str, str]:
+        """The hub / project / workspace a resource belongs to, and the one owning the dependencies."""
+        ws = self._workspace_of(res)
+        if ws is None:
+            return {}
+        kind = workspace_kind(ws)
+        found = {kind: ws["id"], "owner": ws["id"]}
+        if kind == PROJECT:
+            hub = dig(ws, "properties.hubResourceId")
+            if isinstance(hub, str) and hub:
+                found[HUB] = hub
+                found["owner"] = hub
+            else:
+                del found["owner"]
+        return found
+
+    def candidates(self, scope_role: str, res: Resource | None) -> list[str]:
+        if scope_role == RESOURCE_GROUP:
+            rg = armid.resource_group_id(res["id"]) if res else None
+            return [rg] if rg else []
+        anchors = self.anchors(res)
+        if scope_role in (HUB, PROJECT, WORKSPACE):
+            return [anchors[scope_role]] if scope_role in anchors else self.all_of(scope_role)
+        owner = self.estate.get(anchors.get("owner"))
+        prop = {
+            WORKSPACE_STORAGE: "storageAccount",
+            WORKSPACE_KEYVAULT: "keyVault",
+            WORKSPACE_REGISTRY: "containerRegistry",
+        }
+        if scope_role in prop:
+            dep = dig(owner, f"properties.{prop[scope_role]}") if owner else None
+            return [dep] if isinstance(dep, str) and dep else self.all_of(scope_role)
+        if scope_role == OPENAI and owner is not None:
+            reached = {armid.norm(t) for t in self._outbound_targets(owner)}
+            linked = [a for a in self.all_of(OPENAI) if armid.norm(a) in reached]
+            if linked:
+                return linked
+        return self.all_of(scope_role)
+
+    def _outbound_targets(self, ws: Resource) -> Iterator[str]:
+        """Private-endpoint destinations of the workspace's managed network (inline and child rules)."""
+        inline = dig(ws, "properties.managedNetwork.outboundRules") or {}
+        bodies: list[Any] = list(inline.values()) if isinstance(inline, dict) else []
+        bodies += [r.get("properties") for r in self.estate.children(ws["id"], f"{WORKSPACES}/outboundRules")]
+        for body in bodies:
+            if isinstance(body, dict) and same(body.get("type"), "PrivateEndpoint"):
+                target = dig(body, "destination.serviceResourceId")
+                if isinstance(target, str):
+                    yield target
+
+
+# --- identities --------------------------------------------------------------------
+
+
+def identity_resources(ctx: Context, role: str) -> list[Resource]:
+    """The resources acting as an identity role (gateways are not in the resource-role table)."""
+    found = ctx.estate.of_type(GATEWAYS) if role == APPGW_IDENTITY else ctx.roles.resources(role)
+    return sorted(found, key=lambda r: armid.norm(r["id"]))
+
+
+def identities_by_resource(ctx: Context) -> dict[tuple[str, str], list[Identity]]:
+    grouped: dict[tuple[str, str], list[Identity]] = defaultdict(list)
+    for ident in ctx.roles.identities:
+        grouped[(ident.role, armid.norm(ident.resource_id))].append(ident)
+    return grouped
+
+
+def unresolved_uamis(estate: Estate, res: Resource) -> list[str]:
+    """User-assigned identities whose principal id is neither in the block nor on a collected UAMI."""
+    block = res.get("identity")
+    uamis = block.get("userAssignedIdentities") if isinstance(block, dict) else None
+    missing = []
+    for uami_id, details in (uamis or {}).items():
+        if isinstance(details, dict) and details.get("principalId"):
+            continue
+        if not dig(estate.get(uami_id), "properties.principalId"):
+            missing.append(uami_id)
+    return missing
+
+
+def describe(idents: Sequence[Identity]) -> str:
+    parts = []
+    for i in idents:
+        if i.kind == "system":
+            parts.append(f"system-assigned principal {i.principal_id}")
+        else:
+            parts.append(f"user-assigned {armid.name_of(i.identity_resource_id or '')} ({i.principal_id})")
+    return ", ".join(parts) or "no identity"
+
+
+def held_by(estate: Estate, idents: Iterable[Identity]) -> list[tuple[str, str, Resource]]:
+    """(role GUID, scope, assignment) for every assignment of the identities' principals."""
+    seen: set[str] = set()
+    out = []
+    for ident in idents:
+        for ra in estate.assignments_of(ident.principal_id):
+            if armid.norm(ra["id"]) not in seen:
+                seen.add(armid.norm(ra["id"]))
+                out.append((assignment_role(ra), assignment_scope(ra), ra))
+    return out
+
+
+def scope_label(scope: str) -> str:
+    return armid.name_of(scope) or scope
+
+
+@rule(
+    id="IAM001",
+    name="role-assignment-table",
+    control="identity",
+    severity="high",
+    title="Every role assignment of the architecture's table exists for the right identity and scope",
+    rationale="""The architecture lists the role assignments its managed identities need and says all
+    of them must exist: the ML-workspace variant's table (seed 000 and 001, "Machine Learning
+    role-based access roles"; V1:machinelearning.bicep#L138-261) and the hub variant's table
+    (seed 004: hub, project, online endpoint and App Service rows; "테이블에 나열된 모든 할당을 만들어야
+    합니다"), plus the chat UI identity (Key Vault Secrets User, Storage Blob Data Reader on the app
+    storage, AcrPull; V1/V2 webapp.bicep) and the Application Gateway identity (Key Vault Secrets
+    User; gateway.bicep). Without them prompt flow, the endpoint and the chat UI fail at run time or
+    someone widens access by hand. In the hub variant the text asks for user-assigned identities with
+    manually created assignments, where V2 relies on the platform's automatic ones for hub and project;
+    the text wins, and the platform's assignments satisfy the rows when they exist.""",
+    remediation="""az role assignment create --assignee-object-id <principalId> --assignee-principal-type
+    ServicePrincipal --role <role GUID> --scope <scope id>; in Bicep a
+    Microsoft.Authorization/roleAssignments resource with properties.principalId,
+    properties.roleDefinitionId and scope set to the resource in the table.""",
+    params=TABLE_PARAMS,
+)
+def role_assignment_table(ctx: Context) -> Iterator[Result]:
+    """For every resource acting as an identity role of the table (hub, project, workspace, online
+    endpoint, compute instance, chat UI and prompt-flow web apps, Application Gateway): each required
+    row is held by one of its identities (system- or user-assigned), by role definition GUID, at one of
+    the row's candidate scopes (or above it when `accept_inherited`). Optional rows and portal users
+    are left to IAM009. Missing role-assignment data makes the resource not assessed."""
+    rows = [r for r in parse_table(ctx.params["table"]) if not r.optional and r.identity != PORTAL_USER]
+    inherited = bool(ctx.params.get("accept_inherited", False))
+    scopes = Scopes(ctx)
+    grouped = identities_by_resource(ctx)
+    by_identity: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        by_identity[row.identity].append(row)
+    for role, role_rows in by_identity.items():
+        for res in identity_resources(ctx, role):
+            yield _check_rows(
+                ctx, scopes, res, role, role_rows, grouped.get((role, armid.norm(res["id"])), []), inherited
+            )
+
+
+def _check_rows(
+    ctx: Context,
+    scopes: Scopes,
+    res: Resource,
+    role: str,
+    rows: list[Row],
+    idents: list[Identity],
+    inherited: bool,
+) -> Result:
+    estate = ctx.estate
+    expected = [r.label for r in rows]
+    unresolved = unresolved_uamis(estate, res)
+    if not idents:
+        if unresolved:
+            reason = estate.gap(UAMIS, unresolved[0]) or "the identity is not in the snapshot"
+            return not_assessed(
+                res, f"principal of user-assigned identity {unresolved[0]} unknown: {reason}", expected
+            )
+        return failed(
+            res,
+            f"{role} has no managed identity (no identity block); the table assigns it: "
+            + "; ".join(expected),
+            expected,
+            [],
+        )
+    held = held_by(estate, idents)
+    present, missing, unknown = [], [], []
+    for row in rows:
+        cands = scopes.candidates(row.scope, res)
+        hit = next(
+            (
+                scope
+                for guid, scope, _ in held
+                if guid == row.role and any(covers(scope, c, inherited) for c in cands)
+            ),
+            None,
+        )
+        if hit is not None:
+            present.append(f"{row.label} ({scope_label(hit)})")
+            continue
+        where = ", ".join(scope_label(c) for c in cands) or f"no {row.scope} resource in the estate"
+        gap = next((g for c in [res["id"], *cands] if (g := estate.gap(ROLE_ASSIGNMENTS, c))), None)
+        if gap or unresolved:
+            unknown.append(
+                f"{row.label} ({where}): {gap or 'user-assigned identity ' + unresolved[0] + ' unresolved'}"
+            )
+        else:
+            missing.append(f"{row.label} ({where})")
+    who = describe(idents)
+    if missing:
+        return failed(res, f"{role} identity ({who}) lacks: " + "; ".join(missing), expected, present)
+    if unknown:
+        return not_assessed(res, f"{role} identity ({who}): cannot tell " + "; ".join(unknown), expected)
+    return passed(
+        res, f"{role} identity ({who}) holds all {len(rows)} table assignment(s)", expected, present
+    )
+
+
+# --- privileged roles ----------------------------------------------------------------
+
+
+@rule(
+    id="IAM002",
+    name="no-excess-privileged-roles",
+    control="identity",
+    severity="high",
+    title="No workload identity holds Owner, Contributor or User Access Administrator beyond its table",
+    rationale="""The architecture's identities follow least privilege (seed 000: "该架构遵循最小特权原则");
+    its tables grant control-plane write only where needed: the ML workspace identity's Contributor on
+    the resource group (seeds 000/001; V1:machinelearning.bicep#L138-146), and in the hub variant the
+    hub identity's Contributor on the resource group and the hub and project identities' Contributor on
+    the container registry and Key Vault (seed 004). Any other Owner, Contributor or User Access
+    Administrator lets a compromised endpoint, web app or gateway take over the workload.""",
+    remediation="""az role assignment delete --ids <assignment id>; grant the narrower role the table names
+    instead.""",
+    params={**TABLE_PARAMS, "privileged_roles": sorted(azroles.PRIVILEGED)},
+)
+def no_excess_privileged(ctx: Context) -> Iterator[Result]:
+    """For every resource with a workload identity (any identity role), every assignment of its
+    principals to a role in `privileged_roles` (Owner, Contributor, User Access Administrator) must
+    match a table row for one of the principal's identity roles, at or below that row's scope. An
+    excess assignment found fails even where other assignments could not be read."""
+    rows = parse_table(ctx.params["table"])
+    privileged = {azroles.guid_of(g) for g in ctx.params["privileged_roles"]}
+    scopes = Scopes(ctx)
+    allowed = _allowances(ctx, scopes, rows, privileged)
+    grouped = identities_by_resource(ctx)
+    for (role, rid), idents in sorted(grouped.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        res = ctx.estate.get(rid)
+        if res is None:
+            continue
+        gap = ctx.estate.gap(ROLE_ASSIGNMENTS, res["id"])
+        granted: list[str] = []
+        excess: list[str] = []
+        for ident in idents:
+            for guid, scope, _ in held_by(ctx.estate, [ident]):
+                if guid not in privileged:
+                    continue
+                label = f"{azroles.name_of(guid)} on {scope}"
+                ok = any(
+                    armid.is_within(scope, s) for s in allowed.get((ident.principal_id.lower(), guid), [])
+                )
+                (granted if ok else excess).append(label)
+        expected = sorted(allowed_labels(rows, role, privileged))
+        if excess:
+            yield failed(
+                res,
+                f"{role} identity ({describe(idents)}) holds privileged role(s) the table does not grant: "
+                + "; ".join(excess),
+                expected,
+                excess + granted,
+            )
+        elif gap:
+            yield not_assessed(res, f"{role} identity's role assignments unknown: {gap}", expected)
+        else:
+            yield passed(
+                res,
+                f"{role} identity ({describe(idents)}) holds no privileged role beyond the table"
+                + (f" ({'; '.join(granted)})" if granted else ""),
+                expected,
+                granted,
+            )
+
+
+def _allowances(
+    ctx: Context, scopes: Scopes, rows: list[Row], guids: set[str]
+) -> dict[tuple[str, str], list[str]]:
+    """(principal, role GUID) -> scopes where the table grants it, over every role the principal plays."""
+    by_identity: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        if row.role in guids:
+            by_identity[row.identity].append(row)
+    allowed: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for ident in ctx.roles.identities:
+        res = ctx.estate.get(ident.resource_id)
+        for row in by_identity.get(ident.role, []):
+            allowed[(ident.principal_id.lower(), row.role)].extend(scopes.candidates(row.scope, res))
+    return allowed
+
+
+def allowed_labels(rows: list[Row], role: str, guids: set[str]) -> list[str]:
+    return [r.label for r in rows if r.identity == role and r.role in guids]
+
+
+# --- data-plane roles at broad scope ------------------------------------------------------
+
+
+def is_data_plane(estate: Estate, guid: str, extra: Iterable[str]) -> bool:
+    """A built-in data role, a role the baseline names, or a definition in the snapshot with DataActions."""
+    if guid in azroles.DATA_PLANE or guid in {azroles.guid_of(g) for g in extra}:
+        return True
+    definition = estate.role_definition(guid)
+    for perm in dig(definition, "properties.permissions") or []:
+        if isinstance(perm, dict) and perm.get("dataActions"):
+            return True
+    return False
+
+
+@rule(
+    id="IAM003",
+    name="no-broad-data-plane-roles",
+    control="identity",
+    severity="high",
+    title="No data-plane role at subscription or resource-group scope outside the table",
+    rationale="""Seed 004 warns that a Cognitive Services OpenAI User assignment reaches every deployment
+    of the account and asks that assignments give no access beyond what each identity needs; the tables
+    (seeds 000, 001, 004) scope every data-plane role to one resource (the Azure OpenAI account, the
+    workspace storage, the vault). A data-plane role (Cognitive Services OpenAI User or Contributor,
+    Storage Blob/File/Table/Queue Data *, Key Vault data roles, Search index data roles) at subscription
+    or resource-group scope gives its holder the data of every such service in that scope.""",
+    remediation="""az role assignment delete --ids <assignment id>; then az role assignment create ...
+    --scope <the single resource id the table names>.""",
+    params={**TABLE_PARAMS, "data_plane_roles": []},
+)
+def no_broad_data_plane(ctx: Context) -> Iterator[Result]:
+    """For each subscription and resource group holding the architecture's resources: no assignment at
+    that scope (or at a management group / the tenant root above it) of a data-plane role, unless a
+    table row grants that role at `resource-group` scope to an identity role the principal plays.
+    `data_plane_roles` adds GUIDs to the built-in list."""
+    rows = parse_table(ctx.params["table"])
+    rg_rows = {(r.identity, r.role) for r in rows if r.scope == RESOURCE_GROUP}
+    extra = list(ctx.params.get("data_plane_roles") or [])
+    scopes: dict[str, str] = {}
+    for key in list(ctx.roles.resource_roles) + [i.resource_id for i in ctx.roles.identities]:
+        rid = (ctx.estate.get(key) or {"id": key})["id"]
+        sub, rg = armid.subscription_of(rid), armid.resource_group_id(rid)
+        if sub:
+            scopes.setdefault(armid.norm(f"/subscriptions/{sub}"), f"/subscriptions/{sub}")
+        if rg:
+            scopes.setdefault(armid.norm(rg), rg)
+    at_scope: dict[str, list[Resource]] = defaultdict(list)
+    above: list[Resource] = []
+    for ra in ctx.estate.iter_assignments():
+        scope = assignment_scope(ra)
+        (above if _above_everything(scope) else at_scope[armid.norm(scope)]).append(ra)
+    for key in sorted(scopes):
+        scope = scopes[key]
+        is_rg = armid.resource_group_of(scope) is not None
+        res = {
+            "id": scope,
+            "type": "Microsoft.Resources/resourceGroups" if is_rg else "Microsoft.Resources/subscriptions",
+        }
+        gap = ctx.estate.gap(ROLE_ASSIGNMENTS, scope)
+        if gap:
+            yield not_assessed(res, f"role assignments at {scope} unknown: {gap}")
+            continue
+        offenders = []
+        for ra in at_scope.get(key, []) + ([] if is_rg else above):
+            guid = assignment_role(ra)
+            if not is_data_plane(ctx.estate, guid, extra):
+                continue
+            principal = str(dig(ra, "properties.principalId") or "")
+            plays = ctx.roles.identity_roles_of(principal) if principal else set()
+            if is_rg and any((p, guid) in rg_rows for p in plays):
+                continue
+            kind = dig(ra, "properties.principalType") or "principal"
+            offenders.append(f"{azroles.name_of(guid)} to {kind} {principal} at {assignment_scope(ra)}")
+        where = "resource group" if is_rg else "subscription"
+        yield verdict(
+            not offenders,
+            res,
+            f"data-plane role(s) assigned at {where} scope: " + "; ".join(offenders)
+            if offenders
+            else f"no data-plane role assigned at {where} scope {scope_label(scope)}",
+            expected=[],
+            actual=offenders,
+        )
+
+
+# --- separate identities -------------------------------------------------------------------
+
+
+def identity_keys(res: Resource) -> list[str]:
+    """What makes two resources share an identity: the same system principal or the same UAMI."""
+    block = res.get("identity")
+    if not isinstance(block, dict):
+        return []
+    keys = []
+    if isinstance(block.get("principalId"), str) and block["principalId"]:
+        keys.append("principal:" + block["principalId"].lower())
+    for uami_id, details in (block.get("userAssignedIdentities") or {}).items():
+        keys.append("uami:" + armid.norm(uami_id))
+        if isinstance(details, dict) and isinstance(details.get("principalId"), str):
+            keys.append("principal:" + details["principalId"].lower())
+    return keys
+
+
+@rule(
+    id="IAM004",
+    name="separate-identities",
+    control="identity",
+    severity="medium",
+    title="Workspace or hub, project, online endpoint and compute use separate identities",
+    rationale="""The architecture asks for a separate managed identity per ML resource: the workspace,
+    the compute instance and the online endpoint (seed 000 "为以下机器学习资源创建单独的托管标识";
+    seed 001; V1 creates id-amlworkspace, id-amlonlineendpoint, id-amlinstancecompute), and in the hub
+    variant the hub, each project and each online endpoint (seed 004). A shared identity carries the
+    union of the roles, so the endpoint would hold the workspace's Contributor and Key Vault
+    Administrator.""",
+    remediation="""Create one user-assigned identity per resource (az identity create -g <rg> -n <name>)
+    and attach it (identity.userAssignedIdentities in Bicep), or use each resource's system-assigned
+    identity; then grant each only its rows of the table.""",
+    params={"roles": [HUB, PROJECT, WORKSPACE, ONLINE_ENDPOINT, COMPUTE]},
+)
+def separate_identities(ctx: Context) -> Iterator[Result]:
+    """Across resources in the identity roles `roles`: no two resources share a system-assigned
+    principal, a user-assigned identity resource, or a user-assigned principal id."""
+    yield from unread(ctx.estate, WORKSPACES, "machine learning workspaces")
+    yield from unread(ctx.estate, ENDPOINTS, "online endpoints")
+    if COMPUTE in ctx.params["roles"]:
+        yield from unread(ctx.estate, COMPUTES, "workspace computes")
+    members: list[tuple[str, Resource]] = []
+    seen: set[str] = set()
+    for role in ctx.params["roles"]:
+        for res in identity_resources(ctx, str(role)):
+            if armid.norm(res["id"]) not in seen:
+                seen.add(armid.norm(res["id"]))
+                members.append((str(role), res))
+    users: dict[str, list[str]] = defaultdict(list)
+    for role, res in members:
+        for key in set(identity_keys(res)):
+            users[key].append(f"{role} {res.get('name') or armid.name_of(res['id'])}")
+    for role, res in members:
+        label = f"{role} {res.get('name') or armid.name_of(res['id'])}"
+        keys = identity_keys(res)
+        if not keys:
+            yield passed(res, f"{label} has no managed identity, so shares none", "own identity", None)
+            continue
+        shared = sorted({other for key in keys for other in users[key] if other != label})
+        yield verdict(
+            not shared,
+            res,
+            f"{label} shares its identity with " + ", ".join(shared)
+            if shared
+            else f"{label} has its own identity",
+            expected="own identity",
+            actual=shared or "own identity",
+        )
+
+
+# --- local authentication --------------------------------------------------------------------
+
+
+@rule(
+    id="IAM005",
+    name="openai-local-auth-disabled",
+    control="identity",
+    severity="high",
+    title="Azure OpenAI accepts only Microsoft Entra ID (local key authentication disabled)",
+    rationale="""In the hub variant the online endpoint is the only service left on key-based
+    authentication (seed 004, key rotation: "키 기반 인증을 사용하는 하나의 서비스인 ... 관리형 온라인
+    엔드포인트"); the endpoint and the prompt-flow App Service call Azure OpenAI with their identities
+    (Cognitive Services OpenAI User rows), and V2 sets properties.disableLocalAuth: true
+    (V2:openai.bicep#L45): required. The ML-workspace variant's article still names Azure OpenAI as one
+    of its two key-authenticated services (seed 000 "Key旋转"; V1 leaves disableLocalAuth unset and hands
+    the key to the prompt-flow app from Key Vault), while its governance section asks to disable local
+    authentication on Azure AI services: recommended there.""",
+    remediation="""az resource update --ids <account id> --set properties.disableLocalAuth=true; in Bicep
+    properties.disableLocalAuth: true on the Microsoft.CognitiveServices/accounts resource (grant
+    Cognitive Services OpenAI User to the callers first).""",
+)
+def openai_local_auth(ctx: Context) -> Iterator[Result]:
+    """`properties.disableLocalAuth` is true on every Azure OpenAI account (absent: keys accepted)."""
+    yield from unread(ctx.estate, ACCOUNTS, "Cognitive Services accounts")
+    for acct in sorted(ctx.roles.resources(OPENAI), key=lambda r: armid.norm(r["id"])):
+        value = dig(acct, "properties.disableLocalAuth")
+        shown = "absent (keys accepted)" if value is None else json.dumps(value)
+        yield verdict(
+            value is True, acct, f"properties.disableLocalAuth is {shown}", expected=True, actual=value
+        )
+
+
+@rule(
+    id="IAM006",
+    name="search-local-auth-disabled",
+    control="identity",
+    severity="medium",
+    title="AI Search accepts only Microsoft Entra ID (API keys disabled)",
+    rationale="""The articles name only Azure OpenAI (ML-workspace variant) and the online endpoint as
+    key-authenticated services (seed 000 "Key旋转", seed 004), so the prompt flow reaches AI Search with
+    its identity, and their governance sections ask to disable keys and other local authentication;
+    Microsoft's current reference sets properties.disableLocalAuth: true on the search service
+    (V3:ai-search.bicep#L66). V1/V2 deploy no AI Search.""",
+    remediation="""az search service update -g <rg> -n <name> --disable-local-auth true; in Bicep
+    properties.disableLocalAuth: true (and no authOptions) on Microsoft.Search/searchServices.""",
+)
+def search_local_auth(ctx: Context) -> Iterator[Result]:
+    """`properties.disableLocalAuth` is true on every AI Search service."""
+    yield from unread(ctx.estate, SEARCH, "AI Search services")
+    for svc in sorted(ctx.estate.of_type(SEARCH), key=lambda r: armid.norm(r["id"])):
+        value = dig(svc, "properties.disableLocalAuth")
+        shown = "absent (API keys accepted)" if value is None else json.dumps(value)
+        yield verdict(
+            value is True, svc, f"properties.disableLocalAuth is {shown}", expected=True, actual=value
+        )
+
+
+@rule(
+    id="IAM007",
+    name="key-vault-rbac-authorization",
+    control="identity",
+    severity="high",
+    title="Key Vault uses Azure RBAC authorization, not access policies",
+    rationale="""Every role the tables grant on the vault (Key Vault Administrator for the workspace or
+    hub and project, Key Vault Secrets User for the chat UI and the Application Gateway; seeds 000,
+    001, 004) works only under the RBAC permission model; the references set
+    properties.enableRbacAuthorization: true (V1:keyvault.bicep#L62, V2:keyvault.bicep#L61). With access
+    policies the table's assignments do nothing and access is governed outside Azure RBAC.""",
+    remediation="""az keyvault update -g <rg> -n <name> --enable-rbac-authorization true; in Bicep
+    properties.enableRbacAuthorization: true on Microsoft.KeyVault/vaults.""",
+)
+def key_vault_rbac(ctx: Context) -> Iterator[Result]:
+    """`properties.enableRbacAuthorization` is true on every Key Vault (absent means access policies)."""
+    yield from unread(ctx.estate, VAULTS, "Key Vaults")
+    for vault in sorted(ctx.estate.of_type(VAULTS), key=lambda r: armid.norm(r["id"])):
+        value = dig(vault, "properties.enableRbacAuthorization")
+        shown = "absent (access policies)" if value is None else json.dumps(value)
+        yield verdict(
+            value is True,
+            vault,
+            f"properties.enableRbacAuthorization is {shown}",
+            expected=True,
+            actual=value,
+        )
+
+
+@rule(
+    id="IAM008",
+    name="online-endpoint-entra-auth",
+    control="identity",
+    severity="medium",
+    title="Managed online endpoints authenticate callers with Microsoft Entra ID tokens",
+    rationale="""Both variants keep the online endpoint on key authentication (properties.authMode: Key,
+    V1:machinelearning.bicep#L340, V2:machinelearning.bicep#L272 with the comment "Ideally this should be
+    based on Microsoft Entra ID access"; seeds 000 and 004 list it under key rotation). The chat UI has a
+    managed identity, so Entra ID tokens (authMode: AADToken) remove a long-lived key from Key Vault and
+    its rotation; hardening beyond the architecture, hence a recommendation.""",
+    remediation="""Recreate or update the endpoint with auth_mode: aad_token (az ml online-endpoint update
+    ... --set auth_mode=aad_token where supported); in Bicep properties.authMode: 'AADToken', and grant
+    the chat UI identity the AzureML Data Scientist role or a custom role with the
+    onlineEndpoints/score/action permission.""",
+    params={"accepted_auth_modes": ["AADToken"]},
+)
+def endpoint_entra_auth(ctx: Context) -> Iterator[Result]:
+    """`properties.authMode` of every managed online endpoint is one of `accepted_auth_modes`."""
+    yield from unread(ctx.estate, ENDPOINTS, "online endpoints")
+    accepted = [str(m) for m in ctx.params["accepted_auth_modes"]]
+    for ep in sorted(ctx.roles.resources(ONLINE_ENDPOINT), key=lambda r: armid.norm(r["id"])):
+        mode = dig(ep, "properties.authMode")
+        ok = any(same(mode, m) for m in accepted)
+        yield verdict(ok, ep, f"properties.authMode is {mode}", expected=accepted, actual=mode)
+
+
+# --- people ------------------------------------------------------------------------------------
+
+
+@rule(
+    id="IAM009",
+    name="portal-user-assignments",
+    control="identity",
+    severity="low",
+    title="People's role assignments on the workload match the table's portal-user rows",
+    rationale="""Seed 004 lists the portal users who develop prompt flows as optional rows (Cognitive
+    Services OpenAI User on Azure OpenAI, Storage Blob Data Contributor with a condition and Storage File
+    Data Privileged Contributor on the storage account) and asks that no assignment gives them access
+    to resources they do not need; V2 grants the deploying user exactly these, "pre-production only"
+    (V2:machinelearning.bicep#L96-130). They are reported, never required.""",
+    remediation="""az role assignment delete --ids <assignment id> for people who no longer author flows;
+    prefer a group, and a condition limiting blob access to the project's containers.""",
+    params=TABLE_PARAMS,
+)
+def portal_user_assignments(ctx: Context) -> Iterator[Result]:
+    """Every assignment to a user or group whose scope is one of the architecture's resources (or
+    lies below one) is reported: pass when it matches an optional `portal-user` row of the table (role
+    GUID, at or below a resource of the row's scope role), fail otherwise. No such assignment: nothing
+    to report. Unreadable role assignments are not assessed at the scope that failed."""
+    yield from unread(ctx.estate, ROLE_ASSIGNMENTS, "role assignments")
+    rows = [r for r in parse_table(ctx.params["table"]) if r.identity == PORTAL_USER]
+    scopes = Scopes(ctx)
+    allowed = {(r.role, armid.norm(c)) for r in rows for c in scopes.candidates(r.scope, None)}
+    known = {armid.norm(rid) for rid in ctx.roles.resource_roles}
+    for ra in sorted(ctx.estate.iter_assignments(), key=lambda r: armid.norm(r["id"])):
+        if str(dig(ra, "properties.principalType") or "").lower() not in PEOPLE_TYPES:
+            continue
+        scope = assignment_scope(ra)
+        target = _architecture_resource(scope, known)
+        if target is None:
+            continue
+        guid = assignment_role(ra)
+        who = f"{dig(ra, 'properties.principalType')} {dig(ra, 'properties.principalId')}"
+        label = f"{azroles.name_of(guid)} on {scope_label(scope)}"
+        ok = any((guid, a) in allowed for a in _ancestors(scope))
+        yield verdict(
+            ok,
+            ra,
+            f"{who} holds {label}"
+            + (" (an optional portal-user row of the table)" if ok else ", not a portal-user row"),
+            expected=[r.label for r in rows],
+            actual=label,
+        )
+
+
+def _ancestors(scope: str) -> Iterator[str]:
+    """The scope and each parent resource up to the provider segment."""
+    current: str | None = armid.norm(scope)
+    while current:
+        yield current
+        current = armid.parent_of(current)
+        current = armid.norm(current) if current else None
+
+
+def _architecture_resource(scope: str, known: set[str]) -> str | None:
+    return next((a for a in _ancestors(scope) if a in known), None)

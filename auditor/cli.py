@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from auditor import __version__
-from auditor.errors import EXIT_AZURE, AuditorError, InputError
+from auditor.errors import EXIT_AZURE, EXIT_GATE_FAILED, AuditorError, InputError
+
+if TYPE_CHECKING:
+    from auditor.config import ProjectConfig
+    from auditor.gate import GatePolicy
 
 ARM_ENDPOINT_ENV = "AUDITOR_ARM_ENDPOINT"
 AUTHORITY_HOST_ENV = "AUDITOR_AUTHORITY_HOST"
@@ -71,17 +74,77 @@ def collect(
     )
 
 
+def gate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Gate conditions shared by `audit` and `gate`; each overrides the project file."""
+    fn = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        help="Project file (default: ./auditor.toml, else [tool.auditor] in ./pyproject.toml).",
+    )(fn)
+    fn = click.option(
+        "--fail-on-coverage-below",
+        "min_coverage",
+        metavar="F",
+        help="Fail (exit 1) when the share of checks that could be assessed is below F (0.9 or 90%).",
+    )(fn)
+    fn = click.option(
+        "--fail-on",
+        "fail_on",
+        metavar="SEVERITY",
+        help="Fail (exit 1) on a failing finding of a required rule at or above SEVERITY "
+        "(critical|high|medium|low; none switches it off). "
+        "Recommended, waived and not-assessed findings never count.",
+    )(fn)
+    fn = click.option(
+        "--min-score",
+        "min_score",
+        metavar="N",
+        help="Fail (exit 1) when the overall score is below N (0-100).",
+    )(fn)
+    return fn
+
+
+def _policy(
+    config: ProjectConfig, min_score: str | None, fail_on: str | None, min_coverage: str | None
+) -> GatePolicy:
+    from auditor.gate import GatePolicy, parse_coverage, parse_min_score, parse_severity
+
+    return GatePolicy(
+        min_score=config.min_score if min_score is None else parse_min_score(min_score),
+        fail_on=config.fail_on if fail_on is None else parse_severity(fail_on),
+        min_coverage=config.min_coverage if min_coverage is None else parse_coverage(min_coverage),
+    )
+
+
 @cli.command()
 @source_options
 @click.option("--snapshot", "snapshot_path", type=click.Path(dir_okay=False), help="Audit a saved snapshot.")
 @click.option("--baseline", "baseline_ref", metavar="NAME|PATH", help="Baseline name or YAML file.")
 @click.option(
-    "--format", "formats", multiple=True, metavar="FORMAT", help="Report format (repeatable): console, json."
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT",
+    help="Report format (repeatable with --output-dir): console, json, sarif, junit, html, markdown, csv.",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the (single) report here.")
 @click.option("--output-dir", type=click.Path(file_okay=False), help="Write one report per format here.")
 @click.option("--explain-roles", is_flag=True, help="Print the role inferred for each resource.")
 @click.option("--show-passed", is_flag=True, help="List passing findings in the console report too.")
+@click.option(
+    "--waivers",
+    "waivers_path",
+    type=click.Path(dir_okay=False),
+    help="YAML file of accepted deviations (waivers).",
+)
+@click.option(
+    "--compare",
+    "compare_path",
+    type=click.Path(dir_okay=False),
+    help="A previous JSON report: the Markdown summary shows the change since then.",
+)
+@gate_options
 def audit(
     subscriptions: tuple[str, ...],
     all_subscriptions: bool,
@@ -94,30 +157,99 @@ def audit(
     output_dir: str | None,
     explain_roles: bool,
     show_passed: bool,
+    waivers_path: str | None,
+    compare_path: str | None,
+    min_score: str | None,
+    fail_on: str | None,
+    min_coverage: str | None,
+    config_path: str | None,
 ) -> None:
-    """Audit a subscription (live) or a snapshot against a baseline."""
+    """Audit a subscription (live) or a snapshot against a baseline.
+
+    With a gate condition (--min-score, --fail-on, --fail-on-coverage-below, or the
+    project file), exit 1 when it fails, after every report is written; the last line
+    of the console report says which condition failed.
+    """
     from auditor import reports_io
     from auditor.baseline import load_baseline
+    from auditor.config import find_config
     from auditor.engine import run_audit
+    from auditor.gate import evaluate_result, load_report
     from auditor.snapshot import load_snapshot
+    from auditor.waivers import load_waivers
 
-    chosen = list(dict.fromkeys(formats)) or ["console"]
+    config = find_config(config_path)
+    if output is None and output_dir is None and len(set(formats)) != 1:
+        # One --format on the command line goes to stdout; several (or the project's) to the folder.
+        output_dir = config.output_dir
+    chosen = list(dict.fromkeys(formats or config.formats)) or ["console"]
     reports_io.check_formats(chosen, output, output_dir)
+    policy = _policy(config, min_score, fail_on, min_coverage)
     sources = sum(bool(x) for x in (snapshot_path, subscriptions, all_subscriptions))
     if sources != 1:
         raise InputError("give exactly one of --snapshot FILE, --subscription ID..., --all-subscriptions")
-    baseline = load_baseline(baseline_ref)
+    baseline = load_baseline(baseline_ref or config.baseline)
+    waivers_file = waivers_path or config.waivers
+    waivers = load_waivers(waivers_file) if waivers_file else None
+    previous = load_report(compare_path, "previous report") if compare_path else None
     if snapshot_path:
         snapshot = load_snapshot(snapshot_path)
         source = f"snapshot {snapshot_path}"
     else:
         snapshot = _collect(subscriptions, all_subscriptions, arm_endpoint, authority_host)
         source = "azure"
-    result = run_audit(snapshot, baseline, source)
+    result = run_audit(snapshot, baseline, source, waivers=waivers)
+    result.previous = previous
+    if policy.active:
+        result.gate = evaluate_result(policy, result)
     if explain_roles:
         for item in result.roles.to_list():
             click.echo(f"{item['role']:<26} {item['resource_id']}  ({item['reason']})")
     reports_io.emit(result, chosen, output, output_dir, show_passed=show_passed)
+    if result.gate is not None and not result.gate.passed:
+        sys.exit(EXIT_GATE_FAILED)
+
+
+@cli.command("gate")
+@click.argument("report_path", metavar="REPORT.json", type=click.Path(dir_okay=False))
+@gate_options
+def gate_cmd(
+    report_path: str,
+    min_score: str | None,
+    fail_on: str | None,
+    min_coverage: str | None,
+    config_path: str | None,
+) -> None:
+    """Apply the gate to a saved JSON report: exit 0 if it passes, 1 if it fails.
+
+    The report is checked against the JSON report schema first (invalid: exit 2).
+    Only failing findings of required rules count for --fail-on.
+    """
+    from auditor.config import find_config
+    from auditor.gate import evaluate_report, load_report
+    from auditor.reports.console import short_id
+
+    config = find_config(config_path)
+    policy = _policy(config, min_score, fail_on, min_coverage)
+    if not policy.active:
+        raise InputError(
+            "no gate condition: give --min-score, --fail-on or --fail-on-coverage-below"
+            " (or set them in auditor.toml)"
+        )
+    report = load_report(report_path)
+    outcome = evaluate_report(policy, report)
+    click.echo(
+        f"{report_path}: baseline {report['baseline']['name']}, score {float(report['score']):.1f}/100, "
+        f"coverage {float(report['coverage']):.0%}"
+    )
+    for blocker in outcome.blockers[:50]:
+        where = short_id(blocker.resource_id)
+        click.echo(f"  {blocker.severity.value:<9}{blocker.rule_id} {where}: {blocker.message}")
+    if len(outcome.blockers) > 50:
+        click.echo(f"  ... and {len(outcome.blockers) - 50} more")
+    click.echo(outcome.message)
+    if not outcome.passed:
+        sys.exit(EXIT_GATE_FAILED)
 
 
 @cli.command("rules")
@@ -148,8 +280,10 @@ def _collect(
         raise InputError("give --subscription ID (repeatable) or --all-subscriptions")
     cloud = Cloud.from_options(arm_endpoint, authority_host)
     from auditor.collect import collect_snapshot  # the Azure SDKs load only when needed
+    from auditor.collect.progress import status_line
 
-    return collect_snapshot(cloud, list(subscriptions) or None)
+    with status_line() as progress:
+        return collect_snapshot(cloud, list(subscriptions) or None, progress)
 
 
 def main() -> None:

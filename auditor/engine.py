@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 from auditor.baseline import Baseline
 from auditor.estate import Estate
@@ -13,6 +13,10 @@ from auditor.registry import Context, Rule, all_rules
 from auditor.roles import Roles, infer_roles
 from auditor.scoring import ScoreCard, score
 from auditor.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from auditor.gate import GateOutcome
+    from auditor.waivers import Waiver, WaiverReport
 
 
 @dataclass
@@ -25,6 +29,10 @@ class AuditResult:
     generated_at: str
     collection_errors: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Set by the gate and --waivers/--compare; the reports show them when present.
+    waivers: WaiverReport | None = None
+    gate: GateOutcome | None = None
+    previous: dict[str, Any] | None = None
 
 
 def scope_of(snapshot: Snapshot, source: str) -> dict[str, Any]:
@@ -35,7 +43,14 @@ def scope_of(snapshot: Snapshot, source: str) -> dict[str, Any]:
     return {"source": source, "subscriptions": subs, "resources": len(snapshot.resources)}
 
 
-def run_audit(snapshot: Snapshot, baseline: Baseline, source: str) -> AuditResult:
+def run_audit(
+    snapshot: Snapshot,
+    baseline: Baseline,
+    source: str,
+    waivers: tuple[list[Waiver], str] | None = None,
+    today: date | None = None,
+) -> AuditResult:
+    """Run the baseline; `waivers` is (waivers, file name), applied before scoring."""
     estate = Estate(snapshot)
     roles = infer_roles(estate, baseline.roles)
     catalogue = all_rules()
@@ -48,6 +63,11 @@ def run_audit(snapshot: Snapshot, baseline: Baseline, source: str) -> AuditResul
         except Exception as exc:  # a crashing rule must show up, never pass silently
             results = [Result("", "", Status.ERROR, f"rule raised {type(exc).__name__}: {exc}")]
         findings.extend(_finding(rule, setting.level, r) for r in results)
+    waiver_report = None
+    if waivers is not None:
+        from auditor.waivers import apply_waivers
+
+        waiver_report = apply_waivers(findings, waivers[0], waivers[1], today)
     findings.sort(key=sort_key)
     weights = {rid: s.weight for rid, s in baseline.rules.items()}
     return AuditResult(
@@ -58,6 +78,7 @@ def run_audit(snapshot: Snapshot, baseline: Baseline, source: str) -> AuditResul
         scope=scope_of(snapshot, source),
         generated_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         collection_errors=[e.to_dict() for e in snapshot.errors],
+        waivers=waiver_report,
     )
 
 

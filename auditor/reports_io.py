@@ -50,6 +50,11 @@ def emit(
         click.echo(f"wrote {output}: {summary_line(result)}", err=True)
     else:
         click.echo(_render(fmt, result, color and fmt == "console", show_passed), nl=False)
+        if fmt == "console":
+            return
+    if result.gate is not None:
+        # The console report (which ends with the verdict) did not go to the terminal: say it on stderr.
+        click.echo(result.gate.message, err=True)
 
 
 def _render(fmt: str, result: AuditResult, color: bool, show_passed: bool) -> str:

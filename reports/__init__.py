@@ -16,6 +16,11 @@ Renderer = Callable[..., str]
 _FORMATS: dict[str, tuple[str, str]] = {
     "console": ("auditor.reports.console", "txt"),
     "json": ("auditor.reports.json_report", "json"),
+    "sarif": ("auditor.reports.sarif", "sarif"),
+    "junit": ("auditor.reports.junit", "junit.xml"),
+    "html": ("auditor.reports.html", "html"),
+    "markdown": ("auditor.reports.markdown", "md"),
+    "csv": ("auditor.reports.csv_report", "csv"),
 }
 
 

@@ -73,8 +73,19 @@ def render(result: AuditResult, color: bool = False, show_passed: bool = False) 
         console.rule("[bold]could not read[/bold]", align="left")
         for err in result.collection_errors[:20]:
             console.print(f"  {escape(str(err.get('status')))} {escape(str(err.get('scope')))}: {escape(str(err.get('code')))}")
+    if result.waivers is not None and (result.waivers.expired or result.waivers.stale):
+        console.rule("[bold]waivers to review[/bold]", align="left")
+        for w, n in result.waivers.expired:
+            where = f"{escape(w.rule)} {escape(w.resource)}"
+            console.print(f"  expired {w.expires.isoformat()}: {where} ({n} failing again)")
+        for w in result.waivers.stale:
+            console.print(f"  stale (matches no failing finding): {escape(w.rule)} {escape(w.resource)}")
     console.rule()
     console.print(summary_line(result))
+    if result.gate is not None:
+        # The last line: the verdict a pipeline log reader looks for.
+        style = "bold green" if result.gate.passed else "bold red"
+        console.print(escape(result.gate.message), style=style, soft_wrap=True)
     return buffer.getvalue()
 
 
@@ -113,5 +124,10 @@ def _finding_text(f: Finding) -> Text:
     if f.status in (Status.FAIL, Status.WAIVED) and f.remediation:
         text.append(f"\n      fix: {f.remediation}", style="dim")
     if f.waiver:
-        text.append(f"\n      waived: {f.waiver.get('justification', '')}", style="blue")
+        w = f.waiver
+        why = w.get("justification", "")
+        if w.get("expired"):
+            text.append(f"\n      waiver expired {w.get('expires')}: {why}", style="red")
+        else:
+            text.append(f"\n      waived until {w.get('expires')} ({w.get('owner')}): {why}", style="blue")
     return text

@@ -14,7 +14,7 @@ SCHEMA_VERSION = "1.0"
 
 def report_dict(result: AuditResult) -> dict[str, Any]:
     card = result.card
-    return {
+    out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": __version__},
         "baseline": {
@@ -33,6 +33,12 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
         "collection_errors": result.collection_errors,
         **result.extra,
     }
+    # Optional blocks (schema 1.x additions): present only when waivers or a gate were used.
+    if result.waivers is not None:
+        out["waivers"] = result.waivers.to_dict()
+    if result.gate is not None:
+        out["gate"] = result.gate.to_dict()
+    return out
 
 
 def render(result: AuditResult, color: bool = False) -> str:

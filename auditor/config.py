@@ -1,0 +1,155 @@
+"""The project file: defaults for `audit` and `gate`, so that a pipeline line stays short.
+
+Looked up in the current directory: `auditor.toml`, else `[tool.auditor]` in
+`pyproject.toml`; or given with `--config FILE`. Keys are the long names of the
+`audit` options; command-line flags override them:
+
+    baseline = "openai-e2e-chat-aml"          # name or path of a baseline YAML
+    formats = ["console", "json", "sarif", "junit", "html", "markdown"]
+    output-dir = "audit-report"
+    waivers = "waivers.yaml"
+    min-score = 80
+    fail-on = "high"
+    fail-on-coverage-below = 0.9              # or "90%"
+
+Relative paths are relative to the project file's folder. An unknown key is an
+input error, so a typo cannot silently switch a gate condition off.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import InputError
+from auditor.gate import parse_coverage, parse_min_score, parse_severity
+from auditor.model import Severity
+
+PROJECT_FILE = "auditor.toml"
+PYPROJECT = "pyproject.toml"
+KEYS = ("baseline", "formats", "output-dir", "waivers", "min-score", "fail-on", "fail-on-coverage-below")
+
+
+@dataclass
+class ProjectConfig:
+    source: str | None = None
+    baseline: str | None = None
+    formats: list[str] = field(default_factory=list)
+    output_dir: str | None = None
+    waivers: str | None = None
+    min_score: float | None = None
+    fail_on: Severity | None = None
+    min_coverage: float | None = None
+
+
+def find_config(explicit: str | None, cwd: Path | None = None) -> ProjectConfig:
+    """The project file in force: the one given, else auditor.toml, else [tool.auditor]; else defaults."""
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise InputError(f"project file not found: {path}")
+        return load_config(path)
+    folder = cwd or Path.cwd()
+    own = folder / PROJECT_FILE
+    if own.is_file():
+        return load_config(own)
+    pyproject = folder / PYPROJECT
+    if pyproject.is_file():
+        data = _read_toml(pyproject)
+        tool = data.get("tool")
+        if isinstance(tool, dict) and "auditor" in tool:
+            return _parse(tool["auditor"], pyproject, "[tool.auditor]")
+    return ProjectConfig()
+
+
+def load_config(path: Path) -> ProjectConfig:
+    data = _read_toml(path)
+    if path.name == PYPROJECT:
+        tool = data.get("tool")
+        section = tool.get("auditor") if isinstance(tool, dict) else None
+        if section is None:
+            raise InputError(f"{path}: no [tool.auditor] table")
+        return _parse(section, path, "[tool.auditor]")
+    return _parse(data, path, "")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read project file {path}: {exc}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # the message already says "(at line N, column M)"
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _parse(data: Any, path: Path, table: str) -> ProjectConfig:
+    where = f"{path}{' ' + table if table else ''}"
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: expected a table of settings")
+    for key in data:
+        if key not in KEYS:
+            hint = f" (did you mean {key.replace('_', '-')!r}?)" if key.replace("_", "-") in KEYS else ""
+            raise InputError(f"{where}: unknown key {key!r}{hint}; known keys: {', '.join(KEYS)}")
+    base = path.parent
+    config = ProjectConfig(source=str(path))
+
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"{where}: {key!r} must be a non-empty string")
+        return value.strip()
+
+    def relative(value: str | None) -> str | None:
+        return None if value is None else str(base / value) if not Path(value).is_absolute() else value
+
+    try:
+        baseline = text("baseline")
+        # A shipped baseline is named; anything that looks like a file is a path next to the project file.
+        if baseline is not None and (baseline.endswith((".yaml", ".yml")) or "/" in baseline):
+            baseline = relative(baseline)
+        config.baseline = baseline
+        config.output_dir = relative(text("output-dir"))
+        config.waivers = relative(text("waivers"))
+        formats = data.get("formats")
+        if formats is not None:
+            if isinstance(formats, str):
+                formats = [formats]
+            if not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
+                raise InputError(f"{where}: 'formats' must be a list of format names")
+            from auditor.reports import formats as known_formats
+
+            unknown = [f for f in formats if f not in known_formats()]
+            if unknown:
+                raise InputError(
+                    f"{where}: 'formats': unknown format {unknown[0]!r} (known: {', '.join(known_formats())})"
+                )
+            config.formats = list(dict.fromkeys(formats))
+        if "min-score" in data:
+            value = data["min-score"]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InputError(f"{where}: 'min-score' must be a number between 0 and 100")
+            config.min_score = parse_min_score(value)
+        if "fail-on" in data:
+            if not isinstance(data["fail-on"], str):
+                raise InputError(f"{where}: 'fail-on' must be a severity name")
+            config.fail_on = parse_severity(data["fail-on"])
+        if "fail-on-coverage-below" in data:
+            value = data["fail-on-coverage-below"]
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                raise InputError(
+                    f"{where}: 'fail-on-coverage-below' must be a number like 0.9 or a string like '90%'"
+                )
+            config.min_coverage = parse_coverage(value)
+    except InputError as exc:
+        message = str(exc)
+        if not message.startswith(str(path)):
+            message = f"{where}: {message}"
+        raise InputError(message) from None
+    return config

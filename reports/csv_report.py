@@ -1,0 +1,77 @@
+"""CSV: one row per finding, for spreadsheets. The columns are stable; new ones are only ever appended."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from auditor.engine import AuditResult
+from auditor.model import Finding
+
+COLUMNS = (
+    "rule_id",
+    "rule_name",
+    "control",
+    "severity",
+    "level",
+    "status",
+    "resource_id",
+    "resource_type",
+    "title",
+    "message",
+    "expected",
+    "actual",
+    "remediation",
+    "waiver_justification",
+    "waiver_owner",
+    "waiver_expires",
+    "waiver_expired",
+)
+
+# A cell starting with one of these is a formula to a spreadsheet; Azure names and tags are not ours to run.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def render(result: AuditResult, color: bool = False) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for f in result.findings:
+        writer.writerow([_cell(v) for v in row(f)])
+    return buffer.getvalue()
+
+
+def row(f: Finding) -> list[Any]:
+    w = f.waiver or {}
+    return [
+        f.rule_id,
+        f.rule_name,
+        f.control.value,
+        f.severity.value,
+        f.level.value,
+        f.status.value,
+        f.resource_id,
+        f.resource_type,
+        f.title,
+        f.message,
+        _json(f.expected),
+        _json(f.actual),
+        f.remediation,
+        w.get("justification", ""),
+        w.get("owner", ""),
+        w.get("expires", ""),
+        "" if not w else str(bool(w.get("expired"))).lower(),
+    ]
+
+
+def _json(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value, default=str, sort_keys=True)
+
+
+def _cell(value: Any) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text

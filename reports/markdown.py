@@ -1,0 +1,187 @@
+"""A compact Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY.
+
+Score (and its change since `--compare previous.json`), the families, the failing
+findings grouped by family, and the rest folded in `<details>`. Everything that
+comes from Azure is escaped, so a resource name cannot add links, HTML or tables.
+Long lists are cut (a PR comment holds 65,536 characters); the JSON report has all.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import groupby
+from typing import Any
+
+from auditor.engine import AuditResult
+from auditor.model import Control, Finding, Level, Status
+from auditor.reports.console import short_id
+
+MAX_FAILING = 60
+MAX_FOLDED = 40
+MAX_CHARS = 60_000  # a PR comment holds 65,536; leave room for a bot's own header
+# Text never starts a line here (newlines become spaces), so only inline syntax needs escaping:
+# emphasis, code, links and images (their brackets), tables, strikethrough, and the escape itself.
+_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+SEVERITY_MARK = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦"}
+
+
+def escape(text: Any) -> str:
+    """Plain text for Markdown: HTML entities first, then a backslash before inline Markdown characters."""
+    value = " ".join(str(text).split())
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _SPECIAL.sub(r"\\\1", value)
+
+
+def render(result: AuditResult, color: bool = False) -> str:
+    text = _render(result, fixes=True)
+    if len(text) > MAX_CHARS:
+        # Too long for a PR comment: drop the remediation texts (the HTML and JSON reports keep them).
+        text = _render(result, fixes=False)
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS].rsplit("\n", 1)[0] + "\n\n… cut here; the full report has the rest.\n"
+    return text
+
+
+def _render(result: AuditResult, fixes: bool) -> str:
+    out: list[str] = []
+    b = result.baseline
+    card = result.card
+    previous = result.previous
+    out.append(f"## auditor: {escape(b.title)}")
+    out.append("")
+    headline = f"**Score {card.score:.1f}/100**"
+    if previous is not None:
+        headline += f" ({_delta(card.score, previous.get('score'))} since the previous report)"
+    t = card.overall
+    headline += (
+        f" · coverage {card.coverage:.0%} · {t.failed} failed · {t.passed} passed"
+        f" · {t.not_assessed} not assessed · {t.waived} waived"
+    )
+    out.append(headline)
+    out.append("")
+    subs = ", ".join(result.scope.get("subscriptions") or []) or "-"
+    out.append(
+        f"Baseline {escape(b.name)} {escape(b.version)} · scope {escape(result.scope.get('source', ''))}"
+        f" · subscriptions {escape(subs)} · {escape(result.generated_at)}"
+    )
+    if result.gate is not None:
+        mark = "✅" if result.gate.passed else "❌"
+        out += ["", f"{mark} **{escape(result.gate.message)}**"]
+    out += ["", *_families(result), ""]
+    if previous is not None:
+        out += [*_changes(result, previous), ""]
+    failing = [f for f in result.findings if f.status is Status.FAIL]
+    required = [f for f in failing if f.level is Level.REQUIRED]
+    recommended = [f for f in failing if f.level is Level.RECOMMENDED]
+    if required:
+        out.append(f"### Failing findings ({len(required)})")
+        out += _grouped(required[:MAX_FAILING], fixes)
+        if len(required) > MAX_FAILING:
+            out += ["", f"… and {len(required) - MAX_FAILING} more in the full report."]
+        out.append("")
+    else:
+        out += ["### No failing finding of a required rule", ""]
+    out += _folded("Recommendations not met", recommended, fixes)
+    out += _folded("Not assessed", [f for f in result.findings if f.status is Status.NOT_ASSESSED], fixes)
+    out += _folded("Waived", [f for f in result.findings if f.status is Status.WAIVED], fixes)
+    out += _folded("Rule errors", [f for f in result.findings if f.status is Status.ERROR], fixes)
+    out += _waiver_notes(result)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _families(result: AuditResult) -> list[str]:
+    prev_controls: dict[str, Any] = (result.previous or {}).get("controls") or {}
+    rows = ["| family | score | passed | failed | not assessed | waived |", "|---|---:|---:|---:|---:|---:|"]
+    if result.previous is not None:
+        rows = [
+            "| family | score | change | passed | failed | not assessed | waived |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+    for control, tally in result.card.controls.items():
+        if not (tally.assessed or tally.not_assessed or tally.waived or tally.errors):
+            continue
+        score = "–" if tally.score is None else f"{tally.score:.0f}"
+        cells = [control.value, score]
+        if result.previous is not None:
+            before = (prev_controls.get(control.value) or {}).get("score")
+            cells.append(_delta(tally.score, before) if tally.score is not None else "–")
+        cells += [str(tally.passed), str(tally.failed), str(tally.not_assessed), str(tally.waived)]
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
+def _delta(now: float | None, before: Any) -> str:
+    if now is None or not isinstance(before, int | float):
+        return "new"
+    change = now - float(before)
+    if abs(change) < 0.05:
+        return "±0"
+    return f"{'▲' if change > 0 else '▼'} {change:+.1f}"
+
+
+def _changes(result: AuditResult, previous: dict[str, Any]) -> list[str]:
+    def failing_keys(items: list[tuple[str, str, str]]) -> set[tuple[str, str]]:
+        return {(rule, rid.lower()) for rule, rid, status in items if status == Status.FAIL.value}
+
+    before = failing_keys(
+        [(str(f["rule_id"]), str(f["resource_id"]), str(f["status"])) for f in previous.get("findings", [])]
+    )
+    now = failing_keys([(f.rule_id, f.resource_id, f.status.value) for f in result.findings])
+    new, fixed = len(now - before), len(before - now)
+    return [f"Since the previous report: {new} newly failing, {fixed} fixed."]
+
+
+def _grouped(findings: list[Finding], fixes: bool) -> list[str]:
+    order = list(Control)
+    lines: list[str] = []
+    for control, group in groupby(
+        sorted(findings, key=lambda f: order.index(f.control)), key=lambda f: f.control
+    ):
+        items = list(group)
+        lines += ["", f"#### {control.value} ({len(items)})", ""]
+        lines += [_item(f, fixes) for f in items]
+    return lines
+
+
+def _item(f: Finding, fixes: bool) -> str:
+    sev = f.severity.value
+    resource = escape(short_id(f.resource_id))
+    line = f"- {SEVERITY_MARK[sev]} **{sev}** `{f.rule_id}` {resource}: {escape(f.message)}"
+    if fixes and f.status in (Status.FAIL, Status.WAIVED) and f.remediation:
+        line += f"<br>Fix: {escape(f.remediation)}"
+    if f.waiver:
+        w = f.waiver
+        state = "waiver expired on" if w.get("expired") else "waived until"
+        line += (
+            f"<br>{state} {escape(w.get('expires', '?'))} ({escape(w.get('owner', '?'))}):"
+            f" {escape(w.get('justification', ''))}"
+        )
+    return line
+
+
+def _folded(title: str, findings: list[Finding], fixes: bool) -> list[str]:
+    if not findings:
+        return []
+    lines = ["<details>", f"<summary>{title} ({len(findings)})</summary>", ""]
+    lines += [_item(f, fixes) for f in findings[:MAX_FOLDED]]
+    if len(findings) > MAX_FOLDED:
+        lines.append(f"- … and {len(findings) - MAX_FOLDED} more in the full report.")
+    lines += ["", "</details>", ""]
+    return lines
+
+
+def _waiver_notes(result: AuditResult) -> list[str]:
+    report = result.waivers
+    if report is None or not (report.expired or report.stale):
+        return []
+    lines = ["#### Waivers to review", ""]
+    for w, n in report.expired:
+        lines.append(
+            f"- expired on {w.expires.isoformat()}: `{w.rule}` {escape(w.resource)} ({escape(w.owner)}),"
+            f" {n} finding{'s' if n != 1 else ''} failing again"
+        )
+    for w in report.stale:
+        lines.append(
+            f"- stale (matches no failing finding): `{w.rule}` {escape(w.resource)} ({escape(w.owner)})"
+        )
+    return [*lines, ""]

@@ -1,0 +1,315 @@
+"""SARIF 2.1.0 for GitHub code scanning and the Azure DevOps SARIF viewer.
+
+Choices, and why:
+- One `reportingDescriptor` per rule of the baseline, with `security-severity` so that
+  GitHub ranks alerts critical/high/medium/low like our severities.
+- Every result has a physical location, because GitHub rejects a whole file when one
+  result has only a logical location. The audited thing is an Azure resource, not a
+  line of code, so the physical location is the baseline entry that asked for the
+  check (the baseline YAML and the line of the rule); the resource itself is the
+  logical location (`fullyQualifiedName` = ARM id).
+- Several resources share one baseline line, so `partialFingerprints` carry a hash of
+  the rule id and the lower-cased resource id (also as `primaryLocationLineHash`, the
+  key GitHub itself would otherwise compute from that line): the alert of one resource
+  keeps its identity across runs, and two resources never merge into one alert.
+- Waived findings are results with an accepted external suppression and the waiver's
+  justification; not-assessed ones are `kind: review` with `level: none` (the schema's
+  rule for a result that is not a failure); passing findings are left out.
+- Rule errors and collection errors are tool notifications of the invocation, whose
+  exit code is the gate's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from auditor import TOOL_NAME, __version__
+from auditor.engine import AuditResult
+from auditor.model import Finding, Severity, Status
+from auditor.registry import Rule, all_rules
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+DIST_NAME = "azure-chat-auditor"
+
+LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note"}
+# GitHub maps security-severity to its labels: >= 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, < 4.0 low.
+SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+}
+
+
+def fingerprint(rule_id: str, resource_id: str) -> str:
+    """Stable across runs and across case changes of the ARM id (ARM ids compare case-insensitively)."""
+    return hashlib.sha256(f"{rule_id}|{resource_id.lower()}".encode()).hexdigest()[:32]
+
+
+def render(result: AuditResult, color: bool = False) -> str:
+    return json.dumps(sarif_log(result), indent=2, default=str) + "\n"
+
+
+def sarif_log(result: AuditResult) -> dict[str, Any]:
+    rules = _rules(result)
+    index = {r.id: i for i, r in enumerate(rules)}
+    artifact = baseline_artifact(result.baseline.source, result.baseline.name)
+    lines = rule_lines(result.baseline.source)
+    results = [
+        _result(f, index, artifact, lines.get(f.rule_id, 1))
+        for f in result.findings
+        if f.status in (Status.FAIL, Status.WAIVED, Status.NOT_ASSESSED) and f.rule_id in index
+    ]
+    run: dict[str, Any] = {
+        "tool": {"driver": _driver(rules)},
+        "automationDetails": {
+            # GitHub reads the part before the last "/" as the analysis category.
+            "id": f"{TOOL_NAME}/{result.baseline.name}/{result.generated_at}",
+        },
+        "invocations": [_invocation(result)],
+        "artifacts": [{"location": {"uri": artifact}, "roles": ["policy"]}],
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+        "properties": {
+            "baseline": {"name": result.baseline.name, "version": result.baseline.version},
+            "score": result.card.score,
+            "coverage": result.card.coverage,
+            "scope": result.scope,
+        },
+    }
+    if result.waivers is not None:
+        run["properties"]["waivers"] = result.waivers.to_dict()
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _rules(result: AuditResult) -> list[Rule]:
+    """Every rule of the baseline (so a fixed alert can close) and of the findings, in a stable order."""
+    catalogue = all_rules()
+    rules: dict[str, Rule] = {rid: catalogue[rid] for rid in result.baseline.rules if rid in catalogue}
+    for f in result.findings:
+        if f.rule_id not in rules:
+            # A finding carries its rule's metadata: enough for a descriptor when the catalogue lacks it.
+            rules[f.rule_id] = catalogue.get(f.rule_id) or Rule(
+                id=f.rule_id,
+                name=f.rule_name or f.rule_id,
+                control=f.control,
+                severity=f.severity,
+                title=f.title,
+                rationale=f.rationale,
+                remediation=f.remediation,
+                check=_no_check,
+            )
+    return list(rules.values())
+
+
+def _no_check(ctx: Any) -> list[Any]:
+    return []
+
+
+def _driver(rules: list[Rule]) -> dict[str, Any]:
+    driver: dict[str, Any] = {
+        "name": TOOL_NAME,
+        "version": __version__,
+        "semanticVersion": __version__,
+        "rules": [_descriptor(r) for r in rules],
+    }
+    home = project_url("Homepage") or project_url("Repository")
+    if home:
+        driver["informationUri"] = home
+    return driver
+
+
+def _descriptor(rule: Rule) -> dict[str, Any]:
+    anchor = f"docs/rules.md#{rule.id.lower()}"
+    text = (
+        f"{rule.description or rule.title}\n\nWhy: {rule.rationale}\n\n"
+        f"How to fix: {rule.remediation}\n\nDocs: {anchor}"
+    )
+    markdown = (
+        f"**{_md(rule.title)}** (family `{rule.control.value}`, severity `{rule.severity.value}`)\n\n"
+        f"{_md(rule.description)}\n\n"
+        f"**Why (reference architecture):** {_md(rule.rationale)}\n\n"
+        f"**How to fix:** {_md(rule.remediation)}\n\n"
+        f"See [{rule.id} in the rule catalogue]({anchor})."
+    )
+    descriptor: dict[str, Any] = {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.description or rule.rationale or rule.title},
+        "help": {"text": text, "markdown": markdown},
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "properties": {
+            "tags": ["security", "azure", rule.control.value],
+            "precision": "very-high",
+            "problem.severity": "recommendation" if rule.severity is Severity.LOW else LEVEL[rule.severity],
+            "security-severity": SECURITY_SEVERITY[rule.severity],
+        },
+    }
+    docs = project_url("Documentation")
+    if docs:
+        # An absolute URI, as SARIF wants for helpUri; the relative anchor is in the help text.
+        page = docs if docs.endswith(".md") else f"{docs.rstrip('/')}/rules.md"
+        descriptor["helpUri"] = f"{page}#{rule.id.lower()}"
+    return descriptor
+
+
+def _result(f: Finding, index: dict[str, int], artifact: str, line: int) -> dict[str, Any]:
+    where = f.resource_id or "(estate)"
+    # GitHub titles the alert with the rule's short description; the message says what was found where.
+    text = f"{f.message} ({where})"
+    if f.status is Status.NOT_ASSESSED:
+        text = f"Not assessed: {f.message} ({where})"
+    out: dict[str, Any] = {
+        "ruleId": f.rule_id,
+        "ruleIndex": index[f.rule_id],
+        "kind": "review" if f.status is Status.NOT_ASSESSED else "fail",
+        "level": "none" if f.status is Status.NOT_ASSESSED else LEVEL[f.severity],
+        "message": {"text": text},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": artifact, "index": 0},
+                    "region": {"startLine": line},
+                },
+                "logicalLocations": [
+                    {
+                        "fullyQualifiedName": f.resource_id,
+                        "name": f.resource_id.rstrip("/").split("/")[-1] if f.resource_id else "(estate)",
+                        "kind": "resource",
+                    }
+                ],
+            }
+        ],
+        "partialFingerprints": {
+            "primaryLocationLineHash": fingerprint(f.rule_id, f.resource_id),
+            "auditorFinding/v1": fingerprint(f.rule_id, f.resource_id),
+        },
+        "properties": {
+            "status": f.status.value,
+            "severity": f.severity.value,
+            "level": f.level.value,
+            "control": f.control.value,
+            "resourceType": f.resource_type,
+            "expected": f.expected,
+            "actual": f.actual,
+            "remediation": f.remediation,
+        },
+    }
+    if f.waiver:
+        out["properties"]["waiver"] = f.waiver
+    if f.status is Status.WAIVED and f.waiver:
+        out["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": (
+                    f"{f.waiver.get('justification', '')} (owner {f.waiver.get('owner', '?')}, "
+                    f"expires {f.waiver.get('expires', '?')})"
+                ),
+            }
+        ]
+    return out
+
+
+def _invocation(result: AuditResult) -> dict[str, Any]:
+    notes: list[dict[str, Any]] = []
+    for f in result.findings:
+        if f.status is Status.ERROR:
+            notes.append(
+                {
+                    "level": "error",
+                    "message": {"text": f"{f.rule_id}: {f.message}"},
+                    "associatedRule": {"id": f.rule_id},
+                }
+            )
+    for err in result.collection_errors:
+        notes.append(
+            {
+                "level": "warning",
+                "message": {
+                    "text": f"could not read {err.get('scope')}: {err.get('status')} {err.get('code')}"
+                    f" {err.get('message')}"
+                },
+            }
+        )
+    gate = result.gate
+    invocation: dict[str, Any] = {
+        # The audit ran to the end; a failed gate is a verdict, not a failed execution.
+        "executionSuccessful": True,
+        "exitCode": gate.exit_code if gate else 0,
+        "exitCodeDescription": gate.message if gate else "no gate condition set",
+    }
+    if notes:
+        invocation["toolExecutionNotifications"] = notes
+    return invocation
+
+
+def baseline_artifact(source: str, name: str) -> str:
+    """A relative URI for the baseline: the team's own file as they named it, or the shipped one."""
+    from auditor.baseline import shipped_baselines
+
+    path = Path(source)
+    shipped = shipped_baselines().get(name)
+    if shipped is not None and _same_file(path, shipped):
+        return f"auditor/baselines/{shipped.name}"
+    try:
+        relative = os.path.relpath(path.resolve(), Path.cwd().resolve())
+    except ValueError:  # another drive on Windows
+        relative = str(path)
+    if relative.startswith(".."):
+        relative = str(path)
+    return Path(relative).as_posix().lstrip("/")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+@lru_cache(maxsize=16)
+def rule_lines(source: str) -> dict[str, int]:
+    """Line of each rule's entry in a baseline YAML (1 when the file cannot be read)."""
+    try:
+        root = yaml.compose(Path(source).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    for key, value in root.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "rules" and isinstance(value, yaml.MappingNode):
+            return {
+                str(k.value): int(k.start_mark.line) + 1
+                for k, _ in value.value
+                if isinstance(k, yaml.ScalarNode)
+            }
+    return {}
+
+
+@lru_cache(maxsize=8)
+def project_url(label: str) -> str | None:
+    """A Project-URL of the installed distribution (pyproject [project.urls]), if it declares one."""
+    try:
+        entries = metadata.metadata(DIST_NAME).get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for entry in entries:
+        name, _, url = entry.partition(",")
+        if name.strip().lower() == label.lower() and url.strip().startswith("https://"):
+            return str(url).strip()
+    return None
+
+
+def _md(text: str) -> str:
+    """Rule texts are ours, but keep them from being read as HTML by the viewer."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

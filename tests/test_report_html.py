@@ -1,0 +1,185 @@
+"""The HTML report: self-contained, escaped, and working in a real (headless) Chromium."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+from auditor.reports.html import render
+from tests.cdp_pipe import Browser, find_chromium
+from tests.report_samples import NASTY, gate_estate, run_cli, sample_result, write_json
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def test_page_is_self_contained() -> None:
+    html = render(sample_result())
+    # Nothing that a browser would fetch: no src/href to anything, no CSS url(), no @import.
+    assert not re.search(r"""\s(src|href|action|xlink:href)\s*=""", html, re.IGNORECASE)
+    assert "url(" not in html and "@import" not in html
+    assert html.count("<style>") == 1 and html.count("<script>") == 1
+    assert "<svg" in html and "@media print" in html
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+    assert csp and "default-src 'none'" in csp.group(1)
+
+
+def test_csp_admits_exactly_our_script() -> None:
+    html = render(sample_result())
+    script = html.split("<script>", 1)[1].split("</script>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in html
+
+
+def test_azure_strings_are_escaped() -> None:
+    html = render(sample_result())
+    assert NASTY not in html
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_findings_worst_first_with_details() -> None:
+    result = sample_result()
+    html = render(result)
+    statuses = re.findall(
+        r'<li class="finding [^"]*" data-control="[^"]*" data-severity="([^"]*)" data-status="([^"]*)"', html
+    )
+    assert len(statuses) == len(result.findings)
+    assert statuses[0] == ("critical", "fail")
+    order = ["fail", "error", "not_assessed", "waived", "pass"]
+    ranks = [order.index(s) for _, s in statuses]
+    assert ranks == sorted(ranks)
+    # The recommended failure comes after the required ones of its status.
+    fails = re.findall(r'data-status="fail">\s*<details( open)?>\s*<summary>(.*?)</summary>', html, re.S)
+    assert "recommended" in fails[-1][1]
+    # The worst three failures are open, so that a printout or a glance shows what to fix first.
+    assert [bool(is_open) for is_open, _ in fails] == [True, True, True, False, False]
+    for label in ("Expected", "Actual", "How to fix", "Why", "Waiver"):
+        assert f"<dt>{label}</dt>" in html
+    assert "Waived until 2999-12-31 by platform@contoso.example" in html
+    assert "Expired until 2001-01-31" in html
+    assert 'id="gate">gate FAILED: ' in html
+
+
+def test_score_gauge_and_family_bars() -> None:
+    result = sample_result()
+    html = render(result)
+    assert f'id="score">{result.card.score:.1f}</text>' in html
+    families = [
+        c.value
+        for c, t in result.card.controls.items()
+        if t.assessed or t.not_assessed or t.waived or t.errors
+    ]
+    for family in families:
+        assert f'<text x="0" y="15">{family}</text>' in html
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="Chromium is not installed (Debian package 'chromium')")
+def test_page_in_headless_chromium(tmp_path: Path) -> None:
+    result = sample_result()
+    page = tmp_path / "report.html"
+    page.write_text(render(result), encoding="utf-8")
+    chromium = find_chromium()
+    assert chromium is not None
+    with Browser(chromium, width=1280, height=2000) as browser:
+        browser.open(page.as_uri())
+        # The script ran: the filters are shown and count what is listed (everything but passes).
+        shown = len([f for f in result.findings if f.status.value != "pass"])
+        assert browser.evaluate("document.getElementById('filters').hidden") is False
+        assert browser.evaluate("document.getElementById('shown').textContent") == str(shown)
+        assert browser.evaluate("document.querySelectorAll('script').length") == 1
+        assert browser.evaluate("document.getElementById('score').textContent") == f"{result.card.score:.1f}"
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.screenshot(ARTIFACTS / "html-report.png")
+        # Filter: critical findings only, then failing findings of the public-access family.
+        count = browser.evaluate(
+            "(() => { const f = document.getElementById('filters');"
+            " f.elements.severity.value = 'critical'; f.dispatchEvent(new Event('change'));"
+            " return document.getElementById('shown').textContent; })()"
+        )
+        assert count == "1"
+        visible = browser.evaluate(
+            "(() => { const f = document.getElementById('filters');"
+            " f.elements.severity.value = ''; f.elements.control.value = 'public-access';"
+            " f.elements.status.value = 'fail'; f.dispatchEvent(new Event('change'));"
+            " return [...document.querySelectorAll('#findings > li')].filter(li => !li.hidden)"
+            ".map(li => li.dataset.status + ':' + li.dataset.control); })()"
+        )
+        assert visible == ["fail:public-access"]
+        assert browser.evaluate("document.getElementById('none-shown').hidden") is True
+        browser.evaluate(
+            "(() => { const f = document.getElementById('filters'); f.elements.status.value = 'error';"
+            " f.dispatchEvent(new Event('change')); })()"
+        )
+        assert browser.evaluate("document.getElementById('none-shown').hidden") is False
+        # Expand all opens the details of what is listed.
+        opened = browser.evaluate(
+            "(() => { const f = document.getElementById('filters'); f.elements.control.value = '';"
+            " f.elements.status.value = 'all'; f.dispatchEvent(new Event('change'));"
+            " document.getElementById('expand').click();"
+            " return document.querySelectorAll('details[open]').length; })()"
+        )
+        assert opened == len(result.findings)
+        log = browser.log()
+    assert log.errors == []
+    assert log.dialogs == []
+    assert log.requests == [page.as_uri()]
+    png = (ARTIFACTS / "html-report.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 20_000
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="Chromium is not installed (Debian package 'chromium')")
+def test_drifted_sample_page_in_headless_chromium(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page a person opens from a pipeline: the drifted sample, audited by the CLI, with a gate."""
+    sample = Path(__file__).resolve().parent.parent / "examples" / "openai-e2e-chat-aistudio-drifted.json"
+    args = ["audit", "--snapshot", str(sample), "--format", "html", "--output", "r.html", "--fail-on", "high"]
+    code, _, _ = run_cli(args, capsys, monkeypatch, tmp_path)
+    assert code in (0, 1)
+    chromium = find_chromium()
+    assert chromium is not None
+    with Browser(chromium, width=1280, height=2000) as browser:
+        browser.open((tmp_path / "r.html").as_uri())
+        listed = browser.evaluate("document.querySelectorAll('#findings > li:not([hidden])').length")
+        failing = browser.evaluate("document.querySelectorAll('#findings > li[data-status=fail]').length")
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.screenshot(ARTIFACTS / "html-report-drifted-sample.png")
+        log = browser.log()
+    assert log.errors == [] and log.dialogs == []
+    assert listed >= failing > 0
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="Chromium is not installed (Debian package 'chromium')")
+def test_csp_would_stop_an_injected_script(tmp_path: Path) -> None:
+    """Defence in depth: even a value that escaped escaping could not run under the page's policy."""
+    html = render(sample_result())
+    page = tmp_path / "tampered.html"
+    page.write_text(html.replace("</footer>", "</footer><script>window.injected = 1; alert(1)</script>"))
+    chromium = find_chromium()
+    assert chromium is not None
+    with Browser(chromium) as browser:
+        browser.open(page.as_uri())
+        assert browser.evaluate("typeof window.injected") == "undefined"
+        log = browser.log()
+    assert log.dialogs == []
+    assert any("Content Security Policy" in e for e in log.errors)
+
+
+def test_cli_writes_html(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_json(tmp_path / "drifted.json", gate_estate())
+    code, _, _ = run_cli(
+        ["audit", "--snapshot", "drifted.json", "--format", "html", "--output", "r.html"],
+        capsys,
+        monkeypatch,
+        tmp_path,
+    )
+    assert code == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "PUB001 Azure OpenAI public network access is disabled" in html

@@ -1,0 +1,128 @@
+"""The Markdown summary: score, change since a previous report, failing findings by family, escaping."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor.model import Control, Severity, Status
+from auditor.reports.json_report import report_dict
+from auditor.reports.markdown import MAX_CHARS, MAX_FAILING, escape, render
+from tests.report_samples import finding, gate_estate, run_cli, sample_result, write_json
+
+
+def test_summary_headline_families_and_gate() -> None:
+    result = sample_result()
+    text = render(result)
+    assert text.startswith("## auditor: Baseline OpenAI end-to-end chat")
+    assert f"**Score {result.card.score:.1f}/100**" in text
+    assert "❌ **gate FAILED: " in text
+    assert (
+        "| public-access |" in text and "| family | score | passed | failed | not assessed | waived |" in text
+    )
+
+
+def test_failing_findings_grouped_by_family_and_the_rest_folded() -> None:
+    text = render(sample_result())
+    required = text.split("### Failing findings (")[1].split("<details>")[0]
+    assert required.startswith("4)")
+    headings = [line for line in required.splitlines() if line.startswith("#### ")]
+    assert headings == [
+        "#### nsg (1)",
+        "#### private-endpoints (1)",
+        "#### public-access (1)",
+        "#### reliability (1)",
+    ]
+    assert "<summary>Recommendations not met (1)</summary>" in text
+    assert "<summary>Not assessed (1)</summary>" in text
+    assert "<summary>Waived (1)</summary>" in text
+    assert "<summary>Rule errors (1)</summary>" in text
+    assert (
+        "waived until 2999\\-12\\-31" not in text
+        and "waived until 2999-12-31 (platform@contoso.example)" in text
+    )
+    assert "waiver expired on 2001-01-31" in text
+    assert "#### Waivers to review" in text and "stale (matches no failing finding)" in text
+
+
+def test_names_cannot_inject_markdown_or_html() -> None:
+    text = render(sample_result())
+    assert "<script>" not in text and "<b>" not in text and "<i>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;\\*\\_\\[x\\](https://example.invalid)\\|\\`\\~" in text
+    assert escape("a|b*c_d`e[f]g\nh<i>&") == "a\\|b\\*c\\_d\\`e\\[f\\]g h&lt;i&gt;&amp;"
+
+
+def test_delta_against_a_previous_report() -> None:
+    before = sample_result(policy=None)
+    # Last time the storage account passed and the plan failed too; NSG was not assessed.
+    before.findings[1].status = Status.PASS
+    from auditor.scoring import score
+
+    before.card = score(before.findings)
+    previous = json.loads(json.dumps(report_dict(before)))
+    now = sample_result()
+    now.previous = previous
+    text = render(now)
+    change = now.card.score - before.card.score
+    assert f"({'▲' if change > 0 else '▼'} {change:+.1f} since the previous report)" in text
+    assert "| family | score | change | passed | failed | not assessed | waived |" in text
+    row = next(line for line in text.splitlines() if line.startswith("| public-access |"))
+    assert "▼ -100.0" in row
+    assert "Since the previous report: 1 newly failing, 0 fixed." in text
+
+
+def test_long_texts_drop_the_fixes_to_fit_a_comment() -> None:
+    result = sample_result()
+    for i in range(MAX_FAILING):
+        f = finding("SMP012", Control.NSG, Status.FAIL, Severity.HIGH, f"/subscriptions/s/nsg/m{i}")
+        f.remediation = "az network nsg rule delete " + "x" * 1500
+        result.findings.append(f)
+    text = render(result)
+    assert len(text) <= MAX_CHARS + 100
+    assert "Fix: " not in text
+    assert text.count("`SMP012`") == MAX_FAILING - 4  # the sample's own four failures come first
+
+
+def test_long_lists_are_cut() -> None:
+    result = sample_result()
+    result.findings += [
+        finding("SMP011", Control.NSG, Status.FAIL, Severity.HIGH, f"/subscriptions/s/nsg/n{i}")
+        for i in range(MAX_FAILING + 5)
+    ]
+    text = render(result)
+    assert "… and 9 more in the full report." in text
+    assert len(text) < 65_536
+
+
+def test_cli_compare_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_json(tmp_path / "drifted.json", gate_estate(drift_openai=True))
+    write_json(tmp_path / "compliant.json", gate_estate(drift_openai=False))
+    code, _, _ = run_cli(
+        ["audit", "--snapshot", "compliant.json", "--format", "json", "--output", "prev.json"],
+        capsys,
+        monkeypatch,
+        tmp_path,
+    )
+    assert code == 0
+    code, out, _ = run_cli(
+        ["audit", "--snapshot", "drifted.json", "--format", "markdown", "--compare", "prev.json"],
+        capsys,
+        monkeypatch,
+        tmp_path,
+    )
+    assert code == 0
+    assert "since the previous report)" in out and "▼" in out
+    assert "Since the previous report: 1 newly failing, 0 fixed." in out
+    (tmp_path / "bad.json").write_text('{"score": 1}')
+    code, _, err = run_cli(
+        ["audit", "--snapshot", "drifted.json", "--format", "markdown", "--compare", "bad.json"],
+        capsys,
+        monkeypatch,
+        tmp_path,
+    )
+    assert code == 2
+    assert "bad.json: not an auditor JSON report" in err

@@ -1,0 +1,240 @@
+"""SARIF 2.1.0: valid against the OASIS schema, and shaped the way GitHub code scanning ingests it."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from auditor.baseline import load_baseline
+from auditor.engine import run_audit
+from auditor.reports.sarif import fingerprint, render
+from auditor.snapshot import Snapshot
+from tests.report_samples import NASTY_ID, gate_estate, run_cli, sample_result, write_json
+
+SCHEMA = Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0.json"
+
+
+@lru_cache(maxsize=1)
+def validator() -> jsonschema.Draft4Validator:
+    return jsonschema.Draft4Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
+
+
+def validate(log: dict[str, Any]) -> None:
+    errors = sorted(validator().iter_errors(log), key=lambda e: list(e.absolute_path))
+    assert not errors, [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5]]
+
+
+def sarif(result: Any) -> dict[str, Any]:
+    log: dict[str, Any] = json.loads(render(result))
+    validate(log)
+    return log
+
+
+def results_by_status(log: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in log["runs"][0]["results"]:
+        out.setdefault(r["properties"]["status"], []).append(r)
+    return out
+
+
+def test_the_vendored_schema_is_the_oasis_one_and_rejects_nonsense() -> None:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    assert schema["id"].endswith("/sarif-schema-2.1.0.json")
+    assert list(validator().iter_errors({"version": "2.1.0", "runs": [{"results": []}]}))  # tool is required
+    assert list(
+        validator().iter_errors(
+            {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "bogus": 1}]}
+        )
+    )
+
+
+def test_sample_result_is_valid_sarif_with_one_rule_per_id() -> None:
+    result = sample_result()
+    log = sarif(result)
+    assert log["version"] == "2.1.0"
+    run = log["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    ids = [r["id"] for r in rules]
+    assert len(ids) == len(set(ids))
+    # Every rule of the baseline (so a fixed alert can close) and every rule with a finding.
+    assert set(result.baseline.rules) | {f.rule_id for f in result.findings} == set(ids)
+    smp = next(r for r in rules if r["id"] == "SMP001")
+    assert smp["shortDescription"]["text"] == "Sample rule SMP001"
+    assert smp["fullDescription"]["text"]
+    assert "Why: The reference architecture requires it (SMP001)." in smp["help"]["text"]
+    assert "How to fix:" in smp["help"]["markdown"] and "docs/rules.md#smp001" in smp["help"]["markdown"]
+    assert smp["defaultConfiguration"]["level"] == "error"
+    assert smp["properties"]["security-severity"] == "9.5"
+    for r in run["results"]:
+        assert rules[r["ruleIndex"]]["id"] == r["ruleId"]
+
+
+def test_levels_statuses_and_suppressions() -> None:
+    log = sarif(sample_result())
+    by = results_by_status(log)
+    assert "pass" not in by and "error" not in by
+    levels = {r["ruleId"]: r["level"] for r in by["fail"]}
+    assert levels == {
+        "SMP001": "error",
+        "SMP002": "error",
+        "SMP003": "error",
+        "SMP004": "warning",
+        "SMP008": "note",
+    }
+    assert all(r["kind"] == "fail" and "suppressions" not in r for r in by["fail"])
+    (waived,) = by["waived"]
+    assert waived["suppressions"] == [
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "Accepted until the DNS zone moves (CHG-42) <b>bold</b> "
+            "(owner platform@contoso.example, expires 2999-12-31)",
+        }
+    ]
+    (review,) = by["not_assessed"]
+    assert review["kind"] == "review" and review["level"] == "none"
+    assert review["message"]["text"].startswith("Not assessed: ")
+
+
+def test_every_result_has_a_physical_and_a_logical_location() -> None:
+    log = sarif(sample_result())
+    run = log["runs"][0]
+    assert run["artifacts"][0]["location"]["uri"] == "auditor/baselines/openai-e2e-chat-aistudio.yaml"
+    for r in run["results"]:
+        (loc,) = r["locations"]
+        physical = loc["physicalLocation"]
+        assert physical["artifactLocation"]["uri"] == "auditor/baselines/openai-e2e-chat-aistudio.yaml"
+        assert physical["region"]["startLine"] >= 1
+        assert "uriBaseId" not in physical["artifactLocation"]  # GitHub does not resolve uriBaseId
+        (logical,) = loc["logicalLocations"]
+        assert logical["kind"] == "resource"
+    nasty = next(r for r in run["results"] if r["ruleId"] == "SMP001")
+    assert nasty["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == NASTY_ID
+
+
+def test_fingerprints_are_stable_across_runs_and_case_and_distinct_per_resource() -> None:
+    first = sample_result()
+    second = sample_result()
+    second.generated_at = "2027-01-01T00:00:00Z"
+    for f in second.findings:
+        f.resource_id = f.resource_id.upper()
+    prints = [
+        {(r["ruleId"], r["partialFingerprints"]["auditorFinding/v1"]) for r in sarif(x)["runs"][0]["results"]}
+        for x in (first, second)
+    ]
+    assert prints[0] == prints[1]
+    values = [fp for _, fp in prints[0]]
+    assert len(values) == len(set(values))
+    assert fingerprint("PUB001", "/A/b") == fingerprint("PUB001", "/a/B") != fingerprint("PUB002", "/a/b")
+    for r in sarif(first)["runs"][0]["results"]:
+        assert (
+            r["partialFingerprints"]["primaryLocationLineHash"]
+            == r["partialFingerprints"]["auditorFinding/v1"]
+        )
+
+
+def test_invocation_carries_the_gate_and_the_tool_notifications() -> None:
+    log = sarif(sample_result())
+    run = log["runs"][0]
+    (inv,) = run["invocations"]
+    assert inv["executionSuccessful"] is True
+    assert inv["exitCode"] == 1
+    assert inv["exitCodeDescription"].startswith("gate FAILED: ")
+    notes = inv["toolExecutionNotifications"]
+    assert [n["level"] for n in notes] == ["error", "warning"]
+    assert notes[0]["associatedRule"] == {"id": "SMP009"}
+    assert run["automationDetails"]["id"] == "auditor/openai-e2e-chat-aistudio/2026-11-21T08:00:00Z"
+    no_gate = sarif(sample_result(policy=None))["runs"][0]["invocations"][0]
+    assert no_gate["exitCode"] == 0
+    waivers = run["properties"]["waivers"]
+    assert [w["rule"] for w in waivers["stale"]] == ["SMP001"] and [
+        w["rule"] for w in waivers["expired"]
+    ] == ["SMP003"]
+
+
+def test_a_team_baseline_file_is_the_physical_location_at_the_rule_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = load_baseline("openai-e2e-chat-aistudio")
+    text = Path(shipped.source).read_text(encoding="utf-8")
+    (tmp_path / "policy").mkdir()
+    ours = tmp_path / "policy" / "our-baseline.yaml"
+    ours.write_text(text.replace("name: openai-e2e-chat-aistudio", "name: ours"), encoding="utf-8")
+    expected_line = next(
+        i for i, line in enumerate(text.splitlines(), 1) if line.strip().startswith("PUB001:")
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run_audit(Snapshot.from_data(gate_estate()), load_baseline(str(ours)), "test")
+    log = sarif(result)
+    pub = next(r for r in log["runs"][0]["results"] if r["ruleId"] == "PUB001")
+    physical = pub["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"]["uri"] == "policy/our-baseline.yaml"
+    assert physical["region"]["startLine"] == expected_line
+
+
+def test_rule_metadata_comes_from_the_catalogue_when_it_has_the_rule() -> None:
+    result = run_audit(Snapshot.from_data(gate_estate()), load_baseline("openai-e2e-chat-aistudio"), "test")
+    log = sarif(result)
+    pub = next(r for r in log["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "PUB001")
+    assert pub["name"] == "openai-public-network-disabled"
+    assert "publicNetworkAccess" in pub["help"]["text"]
+    assert pub["properties"]["tags"][-1] == "public-access"
+
+
+@pytest.mark.parametrize(
+    ("documentation", "expected"),
+    [
+        (None, None),
+        ("https://example.test/auditor/docs", "https://example.test/auditor/docs/rules.md#smp001"),
+        ("https://example.test/auditor/docs/rules.md", "https://example.test/auditor/docs/rules.md#smp001"),
+    ],
+)
+def test_help_uri_follows_the_documentation_url(
+    documentation: str | None, expected: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor.reports import sarif as module
+
+    monkeypatch.setattr(
+        module, "project_url", lambda label: documentation if label == "Documentation" else None
+    )
+    rules = sarif(sample_result())["runs"][0]["tool"]["driver"]["rules"]
+    smp = next(r for r in rules if r["id"] == "SMP001")
+    assert smp.get("helpUri") == expected
+
+
+def test_cli_writes_valid_sarif(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_json(tmp_path / "drifted.json", gate_estate())
+    args = [
+        "audit",
+        "--snapshot",
+        "drifted.json",
+        "--format",
+        "sarif",
+        "--output",
+        "r.sarif",
+        "--fail-on",
+        "high",
+    ]
+    code, _, err = run_cli(args, capsys, monkeypatch, tmp_path)
+    assert code == 1
+    assert err.strip().splitlines()[-1].startswith("gate FAILED")
+    log = json.loads((tmp_path / "r.sarif").read_text())
+    validate(log)
+    assert log["runs"][0]["invocations"][0]["exitCode"] == 1
+
+
+def test_control_characters_and_unicode_survive(tmp_path: Path) -> None:
+    result = sample_result()
+    odd = copy.deepcopy(result.findings[1])
+    odd.message = "bad \x00\x1b[31m value ünïcode 名前"
+    result.findings.append(odd)
+    text = render(result)
+    assert "名前" in json.loads(text)["runs"][0]["results"][-1]["message"]["text"]

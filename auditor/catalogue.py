@@ -61,7 +61,10 @@ def render_markdown(rules: dict[str, Rule]) -> str:
         "| id | control | severity | title |",
         "|---|---|---|---|",
     ]
-    out += [f"| [{r.id}](#{r.id.lower()}) | {r.control.value} | {r.severity.value} | {r.title} |" for r in rules.values()]
+    out += [
+        f"| [{r.id}](#{r.id.lower()}) | {r.control.value} | {r.severity.value} | {r.title} |"
+        for r in rules.values()
+    ]
     for r in rules.values():
         out += [
             "",

@@ -38,9 +38,15 @@ def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         envvar=ARM_ENDPOINT_ENV,
         help="Azure Resource Manager endpoint (default https://management.azure.com).",
     )(fn)
-    fn = click.option("--all-subscriptions", is_flag=True, help="Every subscription the credential can read.")(fn)
     fn = click.option(
-        "--subscription", "subscriptions", multiple=True, metavar="ID", help="Subscription to read (repeatable)."
+        "--all-subscriptions", is_flag=True, help="Every subscription the credential can read."
+    )(fn)
+    fn = click.option(
+        "--subscription",
+        "subscriptions",
+        multiple=True,
+        metavar="ID",
+        help="Subscription to read (repeatable).",
     )(fn)
     return fn
 
@@ -56,7 +62,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @source_options
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="Snapshot file to write.")
+@click.option(
+    "--output", "-o", required=True, type=click.Path(dir_okay=False), help="Snapshot file to write."
+)
 def collect(
     subscriptions: tuple[str, ...],
     all_subscriptions: bool,
@@ -272,7 +280,10 @@ def baselines_cmd() -> None:
 
 
 def _collect(
-    subscriptions: tuple[str, ...], all_subscriptions: bool, arm_endpoint: str | None, authority_host: str | None
+    subscriptions: tuple[str, ...],
+    all_subscriptions: bool,
+    arm_endpoint: str | None,
+    authority_host: str | None,
 ) -> Any:
     from auditor.collect.cloud import Cloud
 
@@ -289,7 +300,8 @@ def _collect(
 def main() -> None:
     debug = "--debug" in sys.argv[1:]
     try:
-        cli.main(standalone_mode=False)
+        # Without standalone mode click returns ctx.exit()'s code instead of exiting.
+        code = cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:
@@ -311,8 +323,11 @@ def main() -> None:
             raise
         if _looks_like_azure_failure(exc):
             _fail(f"could not reach Azure: {type(exc).__name__}: {_first_line(exc)}", EXIT_AZURE)
-        _fail(f"internal error: {type(exc).__name__}: {_first_line(exc)} (run with --debug for details)", EXIT_INTERNAL)
-    sys.exit(0)
+        _fail(
+            f"internal error: {type(exc).__name__}: {_first_line(exc)} (run with --debug for details)",
+            EXIT_INTERNAL,
+        )
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -331,5 +346,3 @@ def dump_json(data: Any) -> str:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-
-

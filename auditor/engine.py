@@ -38,7 +38,9 @@ class AuditResult:
 def scope_of(snapshot: Snapshot, source: str) -> dict[str, Any]:
     subs = snapshot.metadata.get("subscriptions")
     if not isinstance(subs, list):
-        found = {r["id"].split("/")[2] for r in snapshot.resources if r["id"].lower().startswith("/subscriptions/")}
+        found = {
+            r["id"].split("/")[2] for r in snapshot.resources if r["id"].lower().startswith("/subscriptions/")
+        }
         subs = sorted(found)
     return {"source": source, "subscriptions": subs, "resources": len(snapshot.resources)}
 

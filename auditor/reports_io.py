@@ -39,7 +39,9 @@ def emit(
         for fmt, text in rendered.items():
             write_atomic(Path(output_dir) / f"{REPORT_STEM}.{extension(fmt)}", text)
         if "console" in chosen:
-            write_atomic(Path(output_dir) / f"{REPORT_STEM}.txt", _render("console", result, False, show_passed))
+            write_atomic(
+                Path(output_dir) / f"{REPORT_STEM}.txt", _render("console", result, False, show_passed)
+            )
         click.echo(_render("console", result, color, show_passed), nl=False)
         return
     fmt = chosen[0]

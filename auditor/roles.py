@@ -30,10 +30,25 @@ TRAINING = "training"
 SCORING = "scoring"
 NO_NSG_ALLOWED = "nsg-not-supported"
 
-SUBNET_ROLES = (APPGW, PRIVATE_ENDPOINTS, APP_SERVICE, BASTION, JUMPBOX, AGENTS, TRAINING, SCORING, NO_NSG_ALLOWED)
+SUBNET_ROLES = (
+    APPGW,
+    PRIVATE_ENDPOINTS,
+    APP_SERVICE,
+    BASTION,
+    JUMPBOX,
+    AGENTS,
+    TRAINING,
+    SCORING,
+    NO_NSG_ALLOWED,
+)
 
 # Subnets where Azure does not support an NSG.
-NSG_FORBIDDEN_NAMES = {"azurefirewallsubnet", "azurefirewallmanagementsubnet", "gatewaysubnet", "routeserversubnet"}
+NSG_FORBIDDEN_NAMES = {
+    "azurefirewallsubnet",
+    "azurefirewallmanagementsubnet",
+    "gatewaysubnet",
+    "routeserversubnet",
+}
 
 DEFAULT_SUBNET_PATTERNS: dict[str, str] = {
     JUMPBOX: r"(?i)jump",
@@ -160,7 +175,13 @@ def _infer_subnets(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -
             continue
         lowered = subnet.name.lower()
         if key in gateway_subnets:
-            _explain(roles, table, subnet.id, APPGW, f"holds the IP configuration of {armid.name_of(gateway_subnets[key])}")
+            _explain(
+                roles,
+                table,
+                subnet.id,
+                APPGW,
+                f"holds the IP configuration of {armid.name_of(gateway_subnets[key])}",
+            )
         # A private endpoint dropped into the jump-box, agents, training or scoring subnet does not
         # make that subnet the private-endpoint subnet: the name pattern keeps its role below.
         named_for_other_role = any(re.search(p, subnet.name) for p in patterns.values())
@@ -184,11 +205,15 @@ def _infer_subnets(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -
 def _override_resources(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -> set[str]:
     forced: set[str] = set()
     for key, value in (overrides.get("resources") or {}).items():
-        matches = [r for r in estate.resources if armid.norm(r["id"]) == armid.norm(key) or r.get("name") == key]
+        matches = [
+            r for r in estate.resources if armid.norm(r["id"]) == armid.norm(key) or r.get("name") == key
+        ]
         for res in matches:
             forced.add(armid.norm(res["id"]))
             for role in [value] if isinstance(value, str) else list(value):
-                _explain(roles, roles.resource_roles, res["id"], role, "set by the baseline's roles.resources")
+                _explain(
+                    roles, roles.resource_roles, res["id"], role, "set by the baseline's roles.resources"
+                )
     return forced
 
 
@@ -233,7 +258,9 @@ def _infer_resources(estate: Estate, roles: Roles, overrides: Mapping[str, Any])
                 add(comp, COMPUTE, f"compute instance of {ws.get('name')}")
     for ws in estate.of_type("Microsoft.MachineLearningServices/workspaces"):
         if workspace_kind(ws) == PROJECT:
-            for ep in estate.children(ws["id"], "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"):
+            for ep in estate.children(
+                ws["id"], "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
+            ):
                 add(ep, ONLINE_ENDPOINT, f"online endpoint of project {ws.get('name')}")
     for st in estate.of_type("Microsoft.Storage/storageAccounts"):
         if WORKSPACE_STORAGE not in roles.of_resource(st["id"]):
@@ -249,7 +276,11 @@ def _infer_sites(estate: Estate, add: Any) -> None:
                 fqdn = addr.get("fqdn") if isinstance(addr, dict) else None
                 if isinstance(fqdn, str):
                     backend_hosts.add(fqdn.lower())
-    sites = [s for s in estate.of_type("Microsoft.Web/sites") if "functionapp" not in str(s.get("kind", "")).lower()]
+    sites = [
+        s
+        for s in estate.of_type("Microsoft.Web/sites")
+        if "functionapp" not in str(s.get("kind", "")).lower()
+    ]
     chat_plans: set[str] = set()
     for site in sites:
         hosts = {str(h).lower() for h in dig(site, "properties.hostNames") or []}
@@ -264,7 +295,9 @@ def _infer_sites(estate: Estate, add: Any) -> None:
     for site in sites:
         plan = dig(site, "properties.serverFarmId")
         linux_fx = str(dig(site, "properties.siteConfig.linuxFxVersion") or "")
-        is_container = linux_fx.upper().startswith("DOCKER|") or "container" in str(site.get("kind", "")).lower()
+        is_container = (
+            linux_fx.upper().startswith("DOCKER|") or "container" in str(site.get("kind", "")).lower()
+        )
         if not backend_hosts.intersection({str(dig(site, "properties.defaultHostName") or "").lower()}) and (
             is_container or (isinstance(plan, str) and armid.norm(plan) in chat_plans)
         ):

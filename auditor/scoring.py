@@ -4,9 +4,10 @@ Each finding of a `required` rule weighs severity weight x baseline weight
 (critical 10, high 5, medium 3, low 1). Score = 100 x passing weight / assessed
 weight, where assessed = pass + fail. Waived findings are left out of the score
 (an accepted deviation neither earns nor costs points); recommended findings are
-shown but never scored. Coverage = assessed / (assessed + not_assessed + error)
-over required findings. Nothing assessed means a score of 0 overall, and no
-score (null) for that family: missing data is never a pass.
+shown but never scored. Coverage = (assessed + waived) / (assessed + waived +
+not_assessed + error) over required findings: a waived finding was read and
+judged. Nothing assessed means a score of 0 overall, and no score (null) for
+that family: missing data is never a pass.
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ class Tally:
 
     @property
     def coverage(self) -> float:
-        considered = self.assessed + self.not_assessed + self.errors
-        return round(self.assessed / considered, 4) if considered else 0.0
+        judged = self.assessed + self.waived
+        considered = judged + self.not_assessed + self.errors
+        return round(judged / considered, 4) if considered else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {

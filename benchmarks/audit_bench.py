@@ -39,7 +39,9 @@ def main() -> None:
     doc = json.loads(SAMPLE.read_text())
     baseline = load_baseline("openai-e2e-chat-aistudio")
     first_cost = None
-    print(f"{'copies':>7} {'resources':>10} {'findings':>9} {'best s':>8} {'us/resource':>12} {'vs 1 copy':>10}")
+    print(
+        f"{'copies':>7} {'resources':>10} {'findings':>9} {'best s':>8} {'us/resource':>12} {'vs 1 copy':>10}"
+    )
     for size in args.sizes:
         snapshot = replicate(doc, size)
         best = float("inf")
@@ -51,7 +53,9 @@ def main() -> None:
             findings = len(result.findings)
         cost = best / len(snapshot.resources) * 1e6
         first_cost = first_cost or cost
-        print(f"{size:>7} {len(snapshot.resources):>10} {findings:>9} {best:>8.3f} {cost:>12.1f} {cost / first_cost:>9.2f}x")
+        ratio = cost / first_cost
+        count = len(snapshot.resources)
+        print(f"{size:>7} {count:>10} {findings:>9} {best:>8.3f} {cost:>12.1f} {ratio:>9.2f}x")
 
 
 if __name__ == "__main__":

@@ -65,14 +65,17 @@ def render(result: AuditResult, color: bool = False, show_passed: bool = False) 
     )
     console.print(_controls_table(result))
     shown = [f for f in result.findings if show_passed or f.status is not Status.PASS]
-    for control, group in groupby(sorted(shown, key=lambda f: list(Control).index(f.control)), key=lambda f: f.control):
+    for control, group in groupby(
+        sorted(shown, key=lambda f: list(Control).index(f.control)), key=lambda f: f.control
+    ):
         console.rule(f"[bold]{control.value}[/bold]", align="left")
         for finding in group:
             console.print(_finding_text(finding))
     if result.collection_errors:
         console.rule("[bold]could not read[/bold]", align="left")
         for err in result.collection_errors[:20]:
-            console.print(f"  {escape(str(err.get('status')))} {escape(str(err.get('scope')))}: {escape(str(err.get('code')))}")
+            status, scope, code = (escape(str(err.get(k))) for k in ("status", "scope", "code"))
+            console.print(f"  {status} {scope}: {code}")
     if result.waivers is not None and (result.waivers.expired or result.waivers.stale):
         console.rule("[bold]waivers to review[/bold]", align="left")
         for w, n in result.waivers.expired:

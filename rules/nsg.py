@@ -1,1 +1,797 @@
-"""Rules of the nsg control family."""
+"""Rules of the nsg family: which subnet may talk to which, read as Azure evaluates NSGs.
+
+Every rule asks `auditor.nsg_eval` a question about a class of traffic ("anything from the
+Internet into this subnet", "anything from this subnet to outside the virtual network") and
+judges the answer: which rules, in priority order and after Azure's default rules, let which
+part of it through. A rule that is shadowed by a higher-priority deny does not count; a deny
+rule that does not cover the subnet (the reference's agents-subnet rule) does not protect it.
+
+The architecture's NSG table (seed 000 and 001, "Network segmentation and security") is the
+ground truth; where Microsoft's reference implementation (reference-implementations.md §2.2)
+is looser than the table, the table wins and the rule's rationale says so.
+
+Results are reported on the subnet (the NSG's name is in the message) because the same NSG
+can filter several subnets with different roles. A subnet without an NSG is evaluated as
+"nothing filters it" (NSG001 reports the missing NSG itself); a subnet whose NSG is referenced
+but was not collected is `not_assessed`, as is an answer that depends on the members of an
+application security group (the snapshot holds no NICs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from auditor import armid
+from auditor.estate import Estate, Resource, Subnet, dig
+from auditor.model import Result
+from auditor.nsg_eval import (
+    ALL_ADDRESSES,
+    INBOUND,
+    OUTBOUND,
+    AddressSet,
+    Answer,
+    Evaluation,
+    Network,
+    Policy,
+    Region,
+    Traffic,
+    flows,
+)
+from auditor.registry import Context, failed, not_assessed, passed, rule
+from auditor.roles import (
+    AGENTS,
+    APP_SERVICE,
+    APPGW,
+    BASTION,
+    JUMPBOX,
+    NO_NSG_ALLOWED,
+    PRIVATE_ENDPOINTS,
+    SCORING,
+    TRAINING,
+)
+
+from .unread import unread
+
+VNETS = "Microsoft.Network/virtualNetworks"
+NSGS = "Microsoft.Network/networkSecurityGroups"
+SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets"
+GATEWAYS = "Microsoft.Network/applicationGateways"
+PRIVATE_ENDPOINT_TYPE = "Microsoft.Network/privateEndpoints"
+
+# Roles inferred from other resources: when those could not be read, a subnet may be missing its role.
+ROLE_SOURCES = {
+    APPGW: (GATEWAYS, "Application Gateways"),
+    PRIVATE_ENDPOINTS: (PRIVATE_ENDPOINT_TYPE, "private endpoints"),
+}
+
+WELL_KNOWN_PORTS = {22: "SSH", 3389: "RDP"}
+
+NOT_READ_NICS = "NIC memberships are not in the snapshot"
+
+
+# --- the subnet under test -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A subnet, the policy that filters it and the address context of its virtual network."""
+
+    subnet: Subnet
+    policy: Policy
+    network: Network
+    nsg_name: str | None
+
+    @property
+    def resource(self) -> Resource:
+        return subnet_resource(self.subnet)
+
+    @property
+    def where(self) -> str:
+        nsg = f"NSG {self.nsg_name}" if self.nsg_name else "no NSG"
+        return f"subnet {self.subnet.name} ({nsg})"
+
+    @property
+    def own(self) -> AddressSet:
+        return self.network.union(self.subnet.prefixes)
+
+    def inbound(self, traffic: Traffic) -> Evaluation:
+        return self.policy.evaluate(self.network, INBOUND, traffic)
+
+    def outbound(self, traffic: Traffic) -> Evaluation:
+        return self.policy.evaluate(self.network, OUTBOUND, traffic)
+
+
+def subnet_resource(subnet: Subnet) -> Resource:
+    return {"id": subnet.id, "type": SUBNET_TYPE}
+
+
+def scope_of(estate: Estate, subnet: Subnet) -> Scope | Result:
+    """The subnet's policy and network, or `not_assessed` when either could not be read."""
+    res = subnet_resource(subnet)
+    vnet = estate.get(subnet.vnet_id)
+    space = dig(vnet, "properties.addressSpace.addressPrefixes") if vnet else None
+    if not isinstance(space, list) or not space:
+        reason = estate.gap(VNETS, subnet.vnet_id) or "it is not in the snapshot or has no addressSpace"
+        return not_assessed(
+            res, f"the address space of virtual network {armid.name_of(subnet.vnet_id)} is unknown: {reason}"
+        )
+    if not subnet.prefixes:
+        return not_assessed(res, f"subnet {subnet.name} has no addressPrefix(es) in the snapshot")
+    try:
+        network = Network([str(p) for p in space])
+        network.union(subnet.prefixes)
+    except ValueError as exc:
+        return not_assessed(res, f"subnet {subnet.name}: cannot read its address space ({exc})")
+    if not subnet.nsg_id:
+        return Scope(subnet, Policy.unrestricted(), network, None)
+    nsg = estate.get(subnet.nsg_id)
+    name = armid.name_of(subnet.nsg_id)
+    if nsg is None:
+        reason = estate.gap(NSGS, subnet.nsg_id) or "it is not in the snapshot"
+        return not_assessed(res, f"subnet {subnet.name} uses NSG {name}, which could not be read: {reason}")
+    policy = Policy.from_nsg(nsg)
+    if policy.problems:
+        return not_assessed(res, f"{'; '.join(policy.problems)}: the NSG cannot be evaluated")
+    return Scope(subnet, policy, network, name)
+
+
+def role_scopes(ctx: Context, roles: Iterable[str]) -> Iterator[Scope | Result]:
+    """Every subnet holding one of `roles`, or the reasons why none can be judged."""
+    wanted = set(roles)
+    yield from unread(ctx.estate, VNETS, "Virtual networks")
+    found = [s for s in ctx.estate.subnets if ctx.roles.of_subnet(s) & wanted]
+    if not found:
+        for role in sorted(wanted):
+            if role in ROLE_SOURCES:
+                rtype, what = ROLE_SOURCES[role]
+                yield from unread(ctx.estate, rtype, f"{what} (which mark the {role} subnet)")
+    for subnet in found:
+        yield scope_of(ctx.estate, subnet)
+
+
+def _roles(params: Mapping[str, Any], key: str) -> list[str]:
+    value = params.get(key) or []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str | int):
+        return [str(value)]
+    return [str(v) for v in value]
+
+
+# --- message helpers -------------------------------------------------------------------
+
+
+def allowed_text(ev: Evaluation) -> str:
+    return "; ".join(f.describe() for f in ev.flows())
+
+
+def denied_by(ev: Evaluation) -> str:
+    rules = ev.denying_rules()
+    return ", ".join(r.label() for r in rules) if rules else "no rule"
+
+
+def unknown_text(ev: Evaluation) -> str:
+    groups = ", ".join(label.name for label in ev.undetermined())
+    return (
+        f"the verdict depends on which NICs belong to application security group(s) {groups}; {NOT_READ_NICS}"
+    )
+
+
+def flows_json(ev: Evaluation) -> list[dict[str, Any]]:
+    return [f.to_dict() for f in ev.flows()]
+
+
+def sensitive_ports(ev: Evaluation) -> str:
+    """`including SSH (22), RDP (3389)` when those ports are among the allowed ones."""
+    hits = []
+    for port, name in WELL_KNOWN_PORTS.items():
+        if any(port in m.box.dst_ports and m.box.protocols & {"Tcp", "Udp"} for m in ev.allowed):
+            hits.append(f"{name} ({port})")
+    return f", including {', '.join(hits)}" if hits else ""
+
+
+def missed_denies_text(ev: Evaluation) -> str:
+    if not ev.missed_denies:
+        return ""
+    names = "; ".join(f"{r.label()}: {r.detail()}" for r in ev.missed_denies)
+    return f". Deny rule(s) that do not cover this traffic: {names}"
+
+
+def unseen_note(scope: Scope, direction: str) -> str:
+    """A note when the VirtualNetwork tag lets this subnet talk to address space we cannot see."""
+    unseen = AddressSet.of(
+        [Region(ALL_ADDRESSES - scope.network.own, frozenset({(scope.network.unseen, True)}))]
+    )
+    if direction == INBOUND:
+        ev = scope.inbound(flows(unseen, scope.own))
+    else:
+        ev = scope.outbound(flows(scope.own, unseen))
+    if ev.any_allowed() == Answer.NO:
+        return ""
+    rules = ", ".join(r.label() for r in ev.allowing_rules())
+    return (
+        f" Note: {rules} also admit(s) the peered or connected address space that the VirtualNetwork"
+        " service tag covers; the snapshot cannot show that space, so it is counted as inside the network."
+    )
+
+
+def _addresses(network: Network, items: Iterable[str]) -> AddressSet:
+    return network.union(_strings(list(items)))
+
+
+def _subnet_prefixes(subnets: Sequence[Subnet]) -> list[str]:
+    return [p for s in subnets for p in s.prefixes]
+
+
+# --- NSG001 -----------------------------------------------------------------------------
+
+
+@rule(
+    id="NSG001",
+    name="subnet-has-nsg",
+    control="nsg",
+    severity="high",
+    title="Every subnet has a network security group",
+    rationale="""Seed 000/001 (network segmentation): "each subnet has an NSG that limits inbound and
+    outbound traffic to what is required" and "add an NSG to every subnet where possible"; every
+    subnet of the reference implementation has one (V2:network.bicep#L53-155). Azure forbids an NSG
+    on AzureFirewallSubnet, AzureFirewallManagementSubnet, GatewaySubnet and RouteServerSubnet, which
+    are exempt.""",
+    remediation="""az network vnet subnet update -g <rg> --vnet-name <vnet> -n <subnet>
+    --network-security-group <nsg>; in Bicep set the subnet's properties.networkSecurityGroup.id.""",
+    params={"exempt_roles": [NO_NSG_ALLOWED]},
+)
+def subnet_has_nsg(ctx: Context) -> Iterator[Result]:
+    """Each subnet (except those with an exempt role: by default the subnets Azure forbids an NSG on)
+    has `properties.networkSecurityGroup.id`. Passing only needs the association; rules that read
+    the NSG's rules report `not_assessed` when the NSG itself was not collected."""
+    exempt = set(_roles(ctx.params, "exempt_roles"))
+    yield from unread(ctx.estate, VNETS, "Virtual networks")
+    for subnet in ctx.estate.subnets:
+        if ctx.roles.of_subnet(subnet) & exempt:
+            continue
+        res = subnet_resource(subnet)
+        if not subnet.nsg_id:
+            yield failed(
+                res,
+                f"subnet {subnet.name}: properties.networkSecurityGroup is absent: nothing filters traffic",
+                expected="an NSG associated",
+                actual=None,
+            )
+            continue
+        note = ""
+        if ctx.estate.get(subnet.nsg_id) is None:
+            note = (
+                " (the NSG itself is not in the snapshot; rules reading its security rules are not assessed)"
+            )
+        yield passed(
+            res,
+            f"subnet {subnet.name}: properties.networkSecurityGroup is {armid.name_of(subnet.nsg_id)}{note}",
+            expected="an NSG associated",
+            actual=subnet.nsg_id,
+        )
+
+
+# --- NSG002: Application Gateway subnet -----------------------------------------------
+
+
+@rule(
+    id="NSG002",
+    name="appgw-subnet-inbound",
+    control="nsg",
+    severity="high",
+    title="App Gateway subnet admits clients on 443 and the control plane, nothing else from the Internet",
+    rationale="""Seed 000/001 NSG table, snet-appGateway inbound: the chat UI users' source addresses
+    (such as the public Internet) plus what the service requires. The reference allows TCP 443 from
+    Internet, 65200-65535 from any source (the v2 control plane; Azure's Application Gateway
+    infrastructure guidance: GatewayManager or Any, the ports are protected by Azure certificates)
+    and AzureLoadBalancer, then denies all other inbound (V2:network.bicep#L199-241). A blocked
+    control plane or load-balancer probe breaks the gateway; anything else open to the Internet
+    bypasses the WAF's single entry point.""",
+    remediation="""Allow TCP client_ports from client_sources to the subnet prefix, TCP 65200-65535 from
+    GatewayManager, AzureLoadBalancer, then add a Deny * inbound rule (e.g. priority 1000):
+    az network nsg rule create -g <rg> --nsg-name <nsg> -n DenyAllInBound --priority 1000
+    --direction Inbound --access Deny --protocol '*' --source-address-prefixes '*'
+    --destination-address-prefixes '*' --destination-port-ranges '*'; remove or re-prioritise rules
+    that open other ports.""",
+    params={
+        "client_sources": ["Internet"],
+        "client_ports": ["443"],
+        "control_plane_sources": ["GatewayManager"],
+        "control_plane_ports": ["65200-65535"],
+        "probe_sources": ["AzureLoadBalancer"],
+    },
+)
+def appgw_subnet_inbound(ctx: Context) -> Iterator[Result]:
+    """For each Application Gateway subnet: all of TCP `client_ports` from `client_sources`, TCP
+    `control_plane_ports` from `control_plane_sources` and any traffic from `probe_sources` is allowed
+    into the subnet; and no other traffic from the Internet is allowed (the control-plane ports are
+    accepted from any source, as Azure documents for v2)."""
+    p = ctx.params
+    for scope in role_scopes(ctx, [APPGW]):
+        if isinstance(scope, Result):
+            yield scope
+            continue
+        net, own = scope.network, scope.own
+
+        def need(
+            sources: Any, protocol: str, ports: Any, net: Network = net, own: AddressSet = own
+        ) -> tuple[str, Traffic]:
+            text = f"{protocol} {', '.join(_strings(ports))} from {', '.join(_strings(sources))}"
+            return text, flows(_addresses(net, sources), own, protocol, _strings(ports))
+
+        probe_sources = ", ".join(_strings(p["probe_sources"]))
+        required = [
+            need(p["client_sources"], "Tcp", p["client_ports"]),
+            need(p["control_plane_sources"], "Tcp", p["control_plane_ports"]),
+            (f"all traffic from {probe_sources}", flows(_addresses(net, p["probe_sources"]), own)),
+        ]
+        client = required[0][1]
+        problems: list[str] = []
+        unknown: list[str] = []
+        good: list[str] = []
+        for what, traffic in required:
+            ev = scope.inbound(traffic)
+            answer = ev.all_allowed()
+            if answer == Answer.YES:
+                good.append(f"{what} allowed by {', '.join(r.label() for r in ev.allowing_rules())}")
+            elif answer == Answer.NO:
+                problems.append(f"{what} is not (fully) allowed: denied by {denied_by(ev)}")
+            else:
+                unknown.append(f"{what}: {unknown_text(ev)}")
+        documented = client | flows(net.anywhere, own, "*", _strings(p["control_plane_ports"]))
+        extra = scope.inbound(flows(net.internet, own).minus(documented))
+        answer = extra.any_allowed()
+        if answer == Answer.YES:
+            problems.append(
+                f"other traffic from the Internet is allowed: {allowed_text(extra)}{sensitive_ports(extra)}"
+            )
+        elif answer == Answer.UNKNOWN:
+            unknown.append(f"other traffic from the Internet: {unknown_text(extra)}")
+        expected = {"required": [w for w, _ in required], "other_internet_inbound": "denied"}
+        if problems:
+            yield failed(
+                scope.resource, f"{scope.where}: " + "; ".join(problems), expected, flows_json(extra)
+            )
+        elif unknown:
+            yield not_assessed(scope.resource, f"{scope.where}: " + "; ".join(unknown), expected)
+        else:
+            yield passed(
+                scope.resource,
+                f"{scope.where}: "
+                + "; ".join(good)
+                + f"; other Internet traffic is denied by {denied_by(extra)}",
+                expected,
+                [],
+            )
+
+
+# --- NSG003 / NSG004: subnets that talk only within the virtual network ------------------
+
+
+def _vnet_only(ctx: Context, direction: str) -> Iterator[Result]:
+    roles = _roles(ctx.params, "roles")
+    for scope in role_scopes(ctx, roles):
+        if isinstance(scope, Result):
+            yield scope
+            continue
+        net = scope.network
+        if direction == INBOUND:
+            outside = net.outside - _addresses(net, ctx.params.get("platform_sources") or [])
+            ev = scope.inbound(flows(outside, scope.own))
+            what, expected = (
+                "inbound traffic from outside the virtual network",
+                "inbound only from the virtual network",
+            )
+        else:
+            ev = scope.outbound(flows(scope.own, net.outside - net.platform))
+            what, expected = (
+                "outbound traffic to outside the virtual network",
+                "outbound only to the virtual network",
+            )
+        subnet_roles = ", ".join(sorted(ctx.roles.of_subnet(scope.subnet) & set(roles)))
+        answer = ev.any_allowed()
+        if answer == Answer.YES:
+            yield failed(
+                scope.resource,
+                f"{scope.where}, role {subnet_roles}: {what} is allowed: {allowed_text(ev)}"
+                f"{sensitive_ports(ev) if direction == INBOUND else ''}{missed_denies_text(ev)}",
+                expected,
+                flows_json(ev),
+            )
+        elif answer == Answer.UNKNOWN:
+            yield not_assessed(scope.resource, f"{scope.where}: {what}: {unknown_text(ev)}", expected)
+        else:
+            yield passed(
+                scope.resource,
+                f"{scope.where}, role {subnet_roles}: {what} is denied by {denied_by(ev)}."
+                + unseen_note(scope, direction),
+                expected,
+                [],
+            )
+
+
+@rule(
+    id="NSG003",
+    name="vnet-only-inbound",
+    control="nsg",
+    severity="high",
+    title="Private-endpoint, App Service, agents, training and scoring subnets admit only VNet traffic",
+    rationale="""Seed 000/001 NSG table: snet-PrivateEndpoints, snet-AppService, snet-agents,
+    snet-training and snet-scoring "allow only traffic from the virtual network" inbound, "all other
+    traffic is explicitly denied". The reference relies on Azure's default inbound rules for these
+    subnets (V2:network.bicep#L292-402); any custom rule that admits addresses outside the virtual
+    network breaks the segmentation. Traffic from AzureLoadBalancer (the platform's health-probe
+    address, allowed by Azure's default rule) is not counted as outside by default.""",
+    remediation="""Remove or narrow the inbound rules the finding names (az network nsg rule delete -g <rg>
+    --nsg-name <nsg> -n <rule>), or add a higher-priority Deny rule for sources outside the virtual
+    network; keep inbound sources to VirtualNetwork or the VNet's own prefixes.""",
+    params={
+        "roles": [PRIVATE_ENDPOINTS, APP_SERVICE, AGENTS, TRAINING, SCORING],
+        "platform_sources": ["AzureLoadBalancer"],
+    },
+)
+def vnet_only_inbound(ctx: Context) -> Iterator[Result]:
+    """For each subnet with one of `roles`: no inbound traffic from addresses outside the virtual
+    network (outside its address space and outside the VirtualNetwork tag's peered/connected space;
+    `platform_sources` excepted) is allowed, on any protocol or port."""
+    yield from _vnet_only(ctx, INBOUND)
+
+
+@rule(
+    id="NSG004",
+    name="vnet-only-outbound",
+    control="nsg",
+    severity="high",
+    title="Private-endpoint, agents, training and scoring subnets send traffic only within the VNet",
+    rationale="""Seed 000/001 NSG table: snet-PrivateEndpoints, snet-agents, snet-training and
+    snet-scoring "allow only traffic to the virtual network" outbound. The reference implements it as
+    a DenyAllOutBound rule at priority 1000 whose source is the subnet's prefix
+    (V2:network.bicep#L330, L354, L378, L402). The reference's agents-subnet rule uses the Application
+    Gateway prefix as its source (L354, a known bug), so it does not cover the agents subnet and
+    Azure's default AllowInternetOutBound still lets the agents reach the Internet; this rule
+    evaluates the effect, so it catches that.""",
+    remediation="""Add a Deny rule for all outbound traffic whose source covers the subnet:
+    az network nsg rule create -g <rg> --nsg-name <nsg> -n DenyAllOutBound --priority 1000
+    --direction Outbound --access Deny --protocol '*' --source-address-prefixes <subnet-prefix>
+    --destination-address-prefixes '*' --destination-port-ranges '*'.""",
+    params={"roles": [PRIVATE_ENDPOINTS, AGENTS, TRAINING, SCORING]},
+)
+def vnet_only_outbound(ctx: Context) -> Iterator[Result]:
+    """For each subnet with one of `roles`: no outbound traffic from the subnet's addresses to
+    addresses outside the virtual network is allowed. The platform addresses 168.63.129.16 and
+    169.254.169.254 are left out: Azure does not apply NSG rules to them."""
+    yield from _vnet_only(ctx, OUTBOUND)
+
+
+# --- NSG005: jump box -----------------------------------------------------------------
+
+
+@rule(
+    id="NSG005",
+    name="jumpbox-inbound-from-bastion",
+    control="nsg",
+    severity="high",
+    title="Jump-box subnet admits only RDP and SSH from the Bastion subnet",
+    rationale="""Seed 000/001 NSG table, snet-jumpbox: "allow inbound RDP and SSH from the Bastion host
+    subnet"; all other traffic is explicitly denied. The reference allows TCP 22 and 3389 from the
+    Bastion prefix (V2:network.bicep#L599) but has no deny-all inbound, so Azure's default
+    AllowVnetInBound admits every port from the whole virtual network: the text wins, and this rule
+    fails the reference as written.""",
+    remediation="""Keep the allow rule for TCP 22/3389 from the AzureBastionSubnet prefix and add
+    az network nsg rule create -g <rg> --nsg-name <nsg> -n DenyAllInBound --priority 1000
+    --direction Inbound --access Deny --protocol '*' --source-address-prefixes '*'
+    --destination-address-prefixes '*' --destination-port-ranges '*'; delete rules that admit other
+    sources.""",
+    params={
+        "protocol": "Tcp",
+        "ports": ["22", "3389"],
+        "source_roles": [BASTION],
+        "platform_sources": ["AzureLoadBalancer"],
+    },
+)
+def jumpbox_inbound(ctx: Context) -> Iterator[Result]:
+    """For each jump-box subnet: no inbound traffic is allowed except `protocol` `ports` from the
+    subnets with `source_roles` (the Bastion subnet); `platform_sources` are not counted; and some of
+    that RDP/SSH traffic from the Bastion subnet is allowed (otherwise the jump box is unreachable)."""
+    p = ctx.params
+    sources = [s for s in ctx.estate.subnets if ctx.roles.of_subnet(s) & set(_roles(p, "source_roles"))]
+    ports = _strings(p["ports"])
+    for scope in role_scopes(ctx, [JUMPBOX]):
+        if isinstance(scope, Result):
+            yield scope
+            continue
+        net = scope.network
+        bastion = _addresses(net, _subnet_prefixes(sources))
+        admin = flows(bastion, scope.own, str(p["protocol"]), ports)
+        others = net.anywhere - _addresses(net, p.get("platform_sources") or [])
+        extra = scope.inbound(flows(others, scope.own).minus(admin))
+        reach = scope.inbound(admin)
+        expected = f"inbound only {p['protocol']} {', '.join(ports)} from the Bastion subnet"
+        problems, unknown = [], []
+        extra_answer, reach_answer = extra.any_allowed(), reach.any_allowed()
+        if extra_answer == Answer.YES:
+            problems.append(
+                f"other inbound traffic is allowed: {allowed_text(extra)}{sensitive_ports(extra)}"
+            )
+        elif extra_answer == Answer.UNKNOWN:
+            unknown.append(unknown_text(extra))
+        if not sources:
+            problems.append("no Bastion subnet was found, so RDP/SSH has no permitted source")
+        elif reach_answer == Answer.NO:
+            problems.append(
+                f"{p['protocol']} {', '.join(ports)} from the Bastion subnet is denied by {denied_by(reach)}"
+            )
+        elif reach_answer == Answer.UNKNOWN:
+            unknown.append(unknown_text(reach))
+        if problems:
+            yield failed(
+                scope.resource, f"{scope.where}: " + "; ".join(problems), expected, flows_json(extra)
+            )
+        elif unknown:
+            yield not_assessed(scope.resource, f"{scope.where}: " + "; ".join(unknown), expected)
+        else:
+            yield passed(
+                scope.resource,
+                f"{scope.where}: {allowed_text(reach)} from the Bastion subnet; everything else inbound is "
+                f"denied by {denied_by(extra)}",
+                expected,
+                flows_json(reach),
+            )
+
+
+# --- NSG006: App Service integration subnet ---------------------------------------------
+
+
+@rule(
+    id="NSG006",
+    name="app-service-outbound",
+    control="nsg",
+    severity="medium",
+    title="App Service integration subnet sends traffic only to the private endpoints and Azure Monitor",
+    rationale="""Seed 000/001 NSG table, snet-AppService outbound: "allow access to the private endpoints
+    and Azure Monitor", and "all other traffic is explicitly denied". The reference's
+    nsg-appServicesSubnet allows TCP 443 to the private-endpoint prefix and AzureMonitor
+    (V2:network.bicep#L292-306) but has no deny-all outbound, so Azure's default rules still let
+    the web apps reach the whole virtual network and the Internet: the text wins, and this rule
+    fails the reference as written.""",
+    remediation="""Add az network nsg rule create -g <rg> --nsg-name <nsg> -n DenyAllOutBound
+    --priority 1000 --direction Outbound --access Deny --protocol '*' --source-address-prefixes
+    <subnet-prefix> --destination-address-prefixes '*' --destination-port-ranges '*' after the allow
+    rules to the private-endpoint subnet and AzureMonitor.""",
+    params={
+        "roles": [APP_SERVICE],
+        "destination_roles": [PRIVATE_ENDPOINTS],
+        "destinations": ["AzureMonitor"],
+    },
+)
+def app_service_outbound(ctx: Context) -> Iterator[Result]:
+    """For each subnet with one of `roles`: no outbound traffic is allowed except to the subnets with
+    `destination_roles` (the private-endpoint subnet) and to `destinations` (service tags or prefixes;
+    AzureMonitor by default). The platform addresses 168.63.129.16 and 169.254.169.254 are left out."""
+    p = ctx.params
+    targets = [s for s in ctx.estate.subnets if ctx.roles.of_subnet(s) & set(_roles(p, "destination_roles"))]
+    for scope in role_scopes(ctx, _roles(p, "roles")):
+        if isinstance(scope, Result):
+            yield scope
+            continue
+        net = scope.network
+        allowed_to = _addresses(net, _subnet_prefixes(targets) + _strings(p["destinations"]))
+        ev = scope.outbound(flows(scope.own, net.anywhere - allowed_to - net.platform))
+        names = [s.name for s in targets] + _strings(p["destinations"])
+        expected = f"outbound only to {', '.join(names)}"
+        answer = ev.any_allowed()
+        if answer == Answer.YES:
+            yield failed(
+                scope.resource,
+                f"{scope.where}: outbound traffic to destinations other than {', '.join(names)} is allowed: "
+                f"{allowed_text(ev)}{missed_denies_text(ev)}",
+                expected,
+                flows_json(ev),
+            )
+        elif answer == Answer.UNKNOWN:
+            yield not_assessed(scope.resource, f"{scope.where}: {unknown_text(ev)}", expected)
+        else:
+            yield passed(
+                scope.resource,
+                f"{scope.where}: outbound traffic to anything but {', '.join(names)} is denied by "
+                f"{denied_by(ev)}",
+                expected,
+                [],
+            )
+
+
+# --- NSG007: nothing from the Internet --------------------------------------------------
+
+BASTION_INTERNET_INBOUND = [
+    {"protocol": "Tcp", "ports": ["443"], "sources": ["Internet"]},
+    {"protocol": "Tcp", "ports": ["443", "4443"], "sources": ["GatewayManager"]},
+]
+
+
+@rule(
+    id="NSG007",
+    name="no-internet-inbound",
+    control="nsg",
+    severity="critical",
+    title="No subnet admits traffic from the Internet beyond its documented needs",
+    rationale="""The architecture has exactly two Internet entry points: the Application Gateway
+    (checked by NSG002) and Azure Bastion (TCP 443, plus the GatewayManager control plane), seed
+    000/001 "network segmentation" and NSG table; every other subnet is private, and the jump box is
+    reached only through Bastion. An NSG rule that lets SSH, RDP or any other port in from Internet,
+    * or 0.0.0.0/0 (and is not shadowed by a higher-priority deny) exposes a subnet directly.""",
+    remediation="""Delete the rule the finding names (az network nsg rule delete -g <rg> --nsg-name <nsg>
+    -n <rule>) or narrow its source to the virtual network; reach virtual machines through Azure
+    Bastion instead of opening 22/3389.""",
+    params={
+        "exempt_roles": [APPGW, NO_NSG_ALLOWED],
+        "allowances": {BASTION: BASTION_INTERNET_INBOUND},
+    },
+)
+def no_internet_inbound(ctx: Context) -> Iterator[Result]:
+    """For every subnet (except `exempt_roles`) and every NSG not associated with a subnet: no inbound
+    traffic from the Internet (public addresses outside the virtual network: what the `Internet` tag,
+    `*` and `0.0.0.0/0` all cover) is allowed on any protocol or port, apart from the `allowances` of
+    the subnet's roles (a list of {protocol, ports, sources} per role; Bastion's documented 443 by
+    default)."""
+    exempt = set(_roles(ctx.params, "exempt_roles"))
+    allowances: Mapping[str, Any] = ctx.params.get("allowances") or {}
+    yield from unread(ctx.estate, VNETS, "Virtual networks")
+    for subnet in ctx.estate.subnets:
+        roles = ctx.roles.of_subnet(subnet)
+        if roles & exempt:
+            continue
+        scope = scope_of(ctx.estate, subnet)
+        if isinstance(scope, Result):
+            yield scope
+            continue
+        net = scope.network
+        documented = Traffic()
+        for role in sorted(roles):
+            for entry in allowances.get(role) or []:
+                documented = documented | flows(
+                    _addresses(net, entry.get("sources") or ["*"]),
+                    scope.own,
+                    entry.get("protocol", "*"),
+                    _strings(entry.get("ports") or ["*"]),
+                )
+        yield _internet_verdict(
+            scope.resource, scope.where, scope.inbound(flows(net.internet, scope.own).minus(documented))
+        )
+    yield from _unattached_nsgs(ctx.estate)
+
+
+def _internet_verdict(res: Resource, where: str, ev: Evaluation) -> Result:
+    expected = "no inbound traffic from the Internet"
+    answer = ev.any_allowed()
+    if answer == Answer.YES:
+        return failed(
+            res,
+            f"{where}: inbound traffic from the Internet is allowed: {allowed_text(ev)}{sensitive_ports(ev)}",
+            expected,
+            flows_json(ev),
+        )
+    if answer == Answer.UNKNOWN:
+        return not_assessed(res, f"{where}: {unknown_text(ev)}", expected)
+    shadowed = ""
+    if ev.shadowed:
+        shadowed = " (shadowed, so without effect: " + ", ".join(r.label() for r in ev.shadowed) + ")"
+    return passed(
+        res,
+        f"{where}: inbound traffic from the Internet is denied by {denied_by(ev)}{shadowed}",
+        expected,
+        [],
+    )
+
+
+def _unattached_nsgs(estate: Estate) -> Iterator[Result]:
+    """NSGs that filter no collected subnet (e.g. on NICs): judged without a virtual network's context."""
+    for nsg in estate.of_type(NSGS):
+        if estate.subnets_of_nsg(nsg["id"]):
+            continue
+        policy = Policy.from_nsg(nsg)
+        where = f"NSG {nsg.get('name')} (not associated with a collected subnet)"
+        if policy.problems:
+            yield not_assessed(nsg, f"{'; '.join(policy.problems)}: the NSG cannot be evaluated")
+            continue
+        net = Network()
+        yield _internet_verdict(nsg, where, policy.evaluate(net, INBOUND, flows(net.internet, net.anywhere)))
+
+
+# --- NSG008: Azure Bastion ----------------------------------------------------------------
+
+SUBNET = "subnet"  # placeholder in `required` for the Bastion subnet's own prefixes
+
+BASTION_REQUIRED = [
+    {"name": "https-from-internet", "direction": "Inbound", "protocol": "Tcp", "source": "Internet",
+     "destination": SUBNET, "ports": ["443"]},
+    {"name": "gateway-manager", "direction": "Inbound", "protocol": "Tcp", "source": "GatewayManager",
+     "destination": SUBNET, "ports": ["443"]},
+    {"name": "load-balancer", "direction": "Inbound", "protocol": "Tcp", "source": "AzureLoadBalancer",
+     "destination": SUBNET, "ports": ["443"]},
+    {"name": "bastion-host-communication-in", "direction": "Inbound", "protocol": "*",
+     "source": "VirtualNetwork", "destination": SUBNET, "ports": ["8080", "5701"]},
+    {"name": "ssh-rdp", "direction": "Outbound", "protocol": "Tcp", "source": SUBNET,
+     "destination": "VirtualNetwork", "ports": ["22", "3389"]},
+    {"name": "azure-cloud", "direction": "Outbound", "protocol": "Tcp", "source": SUBNET,
+     "destination": "AzureCloud", "ports": ["443"]},
+    {"name": "bastion-host-communication-out", "direction": "Outbound", "protocol": "*", "source": SUBNET,
+     "destination": "VirtualNetwork", "ports": ["8080", "5701"]},
+    {"name": "session-information", "direction": "Outbound", "protocol": "*", "source": SUBNET,
+     "destination": "Internet", "ports": ["80"]},
+]  # fmt: skip
+
+
+@rule(
+    id="NSG008",
+    name="bastion-required-traffic",
+    control="nsg",
+    severity="medium",
+    title="Azure Bastion subnet NSG allows the traffic Azure Bastion requires",
+    rationale="""Seed 000/001 NSG table, AzureBastionSubnet: "see the guidance on working with NSG access
+    and Azure Bastion". That guidance requires, when an NSG is applied: inbound 443 from Internet, 443
+    from GatewayManager, 443 from AzureLoadBalancer, 8080/5701 within VirtualNetwork; outbound 22/3389
+    to VirtualNetwork, 443 to AzureCloud, 8080/5701 within VirtualNetwork and 80 to Internet. A
+    missing rule breaks Bastion sessions or blocks the platform's updates to the Bastion host. The
+    reference implements all of them (V2:network.bicep#L428-576).""",
+    remediation="""Add the missing rule, e.g. az network nsg rule create -g <rg> --nsg-name <nsg>
+    -n AllowGatewayManagerInbound --priority 110 --direction Inbound --access Allow --protocol Tcp
+    --source-address-prefixes GatewayManager --destination-address-prefixes '*'
+    --destination-port-ranges 443 (see Azure Bastion's NSG guidance for each rule).""",
+    params={"required": BASTION_REQUIRED},
+)
+def bastion_required(ctx: Context) -> Iterator[Result]:
+    """For each Bastion subnet: every flow in `required` ({name, direction, protocol, source,
+    destination, ports}, `subnet` standing for the Bastion subnet's prefixes) is entirely allowed."""
+    required: Sequence[Mapping[str, Any]] = ctx.params.get("required") or []
+    for scope in role_scopes(ctx, [BASTION]):
+        if isinstance(scope, Result):
+            yield scope
+            continue
+        net = scope.network
+
+        def side(value: Any, scope: Scope = scope, net: Network = net) -> AddressSet:
+            items = _strings(value)
+            own = scope.own if SUBNET in items else AddressSet()
+            return own | _addresses(net, [i for i in items if i != SUBNET])
+
+        missing, unknown, names = [], [], []
+        for flow in required:
+            traffic = flows(side(flow["source"]), side(flow["destination"]), flow.get("protocol", "*"),
+                            _strings(flow.get("ports") or ["*"]))  # fmt: skip
+            direction = INBOUND if str(flow.get("direction", "")).lower() == "inbound" else OUTBOUND
+            ev = scope.policy.evaluate(net, direction, traffic)
+            label = (
+                f"{flow.get('name')} ({direction} {flow.get('protocol', '*')} "
+                f"{', '.join(_strings(flow.get('ports')))} from {flow['source']} to {flow['destination']})"
+            )
+            names.append(str(flow.get("name")))
+            answer = ev.all_allowed()
+            if answer == Answer.NO:
+                missing.append(f"{label} denied by {denied_by(ev)}")
+            elif answer == Answer.UNKNOWN:
+                unknown.append(f"{label}: {unknown_text(ev)}")
+        if missing:
+            yield failed(
+                scope.resource,
+                f"{scope.where}: Bastion traffic blocked: " + "; ".join(missing),
+                names,
+                missing,
+            )
+        elif unknown:
+            yield not_assessed(scope.resource, f"{scope.where}: " + "; ".join(unknown), names)
+        else:
+            yield passed(
+                scope.resource,
+                f"{scope.where}: all {len(names)} flows Azure Bastion requires are allowed",
+                names,
+                [],
+            )

@@ -25,6 +25,7 @@ SUB = "3f2c9a1e-5b7d-4e8a-9c61-2d4f8b0a7e15"
 TENANT = "72f988bf-0000-4000-8000-0000000000aa"
 LOCATION = "eastus2"
 VARIANTS = ("aistudio", "aml")
+ROLE_DEFINITIONS = f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions"
 
 # Every ARM type the collector reads; examples declare them as collected.
 COLLECTED_TYPES = [
@@ -144,6 +145,11 @@ def security_rule(
     }
 
 
+def deny_out(prefix: str) -> tuple[Any, ...]:
+    """The deny-all outbound rule the architecture puts on VNet-only subnets."""
+    return ("DenyAllOutBound", 1000, "Outbound", "Deny", "*", prefix, "*", "*")
+
+
 def nsg_rules(variant: str) -> dict[str, list[tuple[Any, ...]]]:
     """NSG rules per subnet: (name, priority, direction, access, protocol, src, dst, ports)."""
     appgw, pe = SUBNETS["edge-gateway"], SUBNETS["private-links"]
@@ -162,23 +168,28 @@ def nsg_rules(variant: str) -> dict[str, list[tuple[Any, ...]]]:
             ("AppPlan.Out.Allow.AzureMonitor", 110, "Outbound", "Allow", "*", web, "AzureMonitor", "*"),
             ("DenyAllOutBound", 1000, "Outbound", "Deny", "*", web, "*", "*"),
         ],
-        "private-links": [("DenyAllOutBound", 1000, "Outbound", "Deny", "*", pe, "*", "*")],
-        "build-agents": [("DenyAllOutBound", 1000, "Outbound", "Deny", "*", SUBNETS["build-agents"], "*", "*")],
-        "training": [("DenyAllOutBound", 1000, "Outbound", "Deny", "*", SUBNETS["training"], "*", "*")],
-        "scoring": [("DenyAllOutBound", 1000, "Outbound", "Deny", "*", SUBNETS["scoring"], "*", "*")],
+        "private-links": [deny_out(pe)],
+        "build-agents": [deny_out(SUBNETS["build-agents"])],
+        "training": [deny_out(SUBNETS["training"])],
+        "scoring": [deny_out(SUBNETS["scoring"])],
         "AzureBastionSubnet": [
             ("Bastion.In.Allow.Https", 100, "Inbound", "Allow", "Tcp", "Internet", "*", "443"),
-            ("Bastion.In.Allow.GatewayManager", 110, "Inbound", "Allow", "Tcp", "GatewayManager", "*", ["443", "4443"]),
-            ("Bastion.In.Allow.LoadBalancer", 120, "Inbound", "Allow", "Tcp", "AzureLoadBalancer", "*", "443"),
+            ("Bastion.In.Allow.GatewayManager", 110, "Inbound", "Allow", "Tcp", "GatewayManager", "*",
+             ["443", "4443"]),
+            ("Bastion.In.Allow.LoadBalancer", 120, "Inbound", "Allow", "Tcp", "AzureLoadBalancer", "*",
+             "443"),
             ("Bastion.In.Allow.BastionHostCommunication", 130, "Inbound", "Allow", "*", "VirtualNetwork",
              "VirtualNetwork", ["8080", "5701"]),
             ("DenyAllInBound", 1000, "Inbound", "Deny", "*", "*", "*", "*"),
-            ("Bastion.Out.Allow.SshRdp", 100, "Outbound", "Allow", "Tcp", "*", "VirtualNetwork", ["22", "3389"]),
+            ("Bastion.Out.Allow.SshRdp", 100, "Outbound", "Allow", "Tcp", "*", "VirtualNetwork",
+             ["22", "3389"]),
             ("Bastion.Out.Allow.AzureMonitor", 110, "Outbound", "Allow", "*", bastion, "AzureMonitor", "*"),
-            ("Bastion.Out.Allow.AzureCloudCommunication", 120, "Outbound", "Allow", "Tcp", "*", "AzureCloud", "443"),
+            ("Bastion.Out.Allow.AzureCloudCommunication", 120, "Outbound", "Allow", "Tcp", "*", "AzureCloud",
+             "443"),
             ("Bastion.Out.Allow.BastionHostCommunication", 130, "Outbound", "Allow", "*", "VirtualNetwork",
              "VirtualNetwork", ["8080", "5701"]),
-            ("Bastion.Out.Allow.GetSessionInformation", 140, "Outbound", "Allow", "*", "*", "Internet", ["80", "443"]),
+            ("Bastion.Out.Allow.GetSessionInformation", 140, "Outbound", "Allow", "*", "*", "Internet",
+             ["80", "443"]),
             ("DenyAllOutBound", 1000, "Outbound", "Deny", "*", "*", "*", "*"),
         ],
         "jumpbox": [
@@ -325,7 +336,10 @@ class Builder:
                             "properties": {
                                 "privateLinkServiceId": target["id"],
                                 "groupIds": [group],
-                                "privateLinkServiceConnectionState": {"status": "Approved", "description": ""},
+                                "privateLinkServiceConnectionState": {
+                                    "status": "Approved",
+                                    "description": "",
+                                },
                                 "provisioningState": "Succeeded",
                             },
                         }
@@ -377,7 +391,9 @@ class Builder:
             }
         )
 
-    def assign(self, principal: str, scope: str, role_guid: str, principal_type: str = "ServicePrincipal") -> None:
+    def assign(
+        self, principal: str, scope: str, role_guid: str, principal_type: str = "ServicePrincipal"
+    ) -> None:
         name = _guid("ra", principal, scope.lower(), role_guid)
         self.add(
             {
@@ -385,7 +401,7 @@ class Builder:
                 "name": name,
                 "type": "Microsoft.Authorization/roleAssignments",
                 "properties": {
-                    "roleDefinitionId": f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}",
+                    "roleDefinitionId": f"{ROLE_DEFINITIONS}/{role_guid}",
                     "principalId": principal,
                     "principalType": principal_type,
                     "scope": scope,
@@ -398,7 +414,7 @@ def principal(seed: str) -> str:
     return _guid("principal", seed)
 
 
-def compliant(variant: str) -> list[Resource]:  # noqa: PLR0915  (one estate, built top to bottom)
+def compliant(variant: str) -> list[Resource]:
     """A sample estate that follows the architecture of `variant` in every checked setting."""
     b = Builder(variant)
     ids = b.ids
@@ -427,7 +443,11 @@ def compliant(variant: str) -> list[Resource]:  # noqa: PLR0915  (one estate, bu
                 "name": u,
                 "type": "Microsoft.ManagedIdentity/userAssignedIdentities",
                 "location": LOCATION,
-                "properties": {"principalId": principal(u), "clientId": _guid("client", u), "tenantId": TENANT},
+                "properties": {
+                    "principalId": principal(u),
+                    "clientId": _guid("client", u),
+                    "tenantId": TENANT,
+                },
             }
         )
 
@@ -507,7 +527,12 @@ def compliant(variant: str) -> list[Resource]:  # noqa: PLR0915  (one estate, bu
                 "softDeleteRetentionInDays": 7,
                 "enablePurgeProtection": True,
                 "publicNetworkAccess": "Disabled",
-                "networkAcls": {"defaultAction": "Deny", "bypass": "AzureServices", "ipRules": [], "virtualNetworkRules": []},
+                "networkAcls": {
+                    "defaultAction": "Deny",
+                    "bypass": "AzureServices",
+                    "ipRules": [],
+                    "virtualNetworkRules": [],
+                },
                 "enabledForDeployment": False,
                 "enabledForTemplateDeployment": False,
             },
@@ -551,7 +576,12 @@ def compliant(variant: str) -> list[Resource]:  # noqa: PLR0915  (one estate, bu
                     "allowBlobPublicAccess": False,
                     "allowSharedKeyAccess": shared_key,
                     "publicNetworkAccess": "Disabled",
-                    "networkAcls": {"defaultAction": "Deny", "bypass": "AzureServices", "ipRules": [], "virtualNetworkRules": []},
+                    "networkAcls": {
+                        "defaultAction": "Deny",
+                        "bypass": "AzureServices",
+                        "ipRules": [],
+                        "virtualNetworkRules": [],
+                    },
                     "minimumTlsVersion": "TLS1_2",
                     "supportsHttpsTrafficOnly": True,
                     "allowCrossTenantReplication": False,
@@ -561,7 +591,14 @@ def compliant(variant: str) -> list[Resource]:  # noqa: PLR0915  (one estate, bu
         )
         for service in ("blobServices", "fileServices"):
             sid = f"{account['id']}/{service}/default"
-            b.add({"id": sid, "name": "default", "type": f"Microsoft.Storage/storageAccounts/{service}", "properties": {}})
+            b.add(
+                {
+                    "id": sid,
+                    "name": "default",
+                    "type": f"Microsoft.Storage/storageAccounts/{service}",
+                    "properties": {},
+                }
+            )
             b.diagnostics(sid, categories=["StorageRead", "StorageWrite", "StorageDelete"])
         return account
 
@@ -699,7 +736,12 @@ def compliant(variant: str) -> list[Resource]:  # noqa: PLR0915  (one estate, bu
             "kind": "Managed",
             "location": LOCATION,
             "identity": endpoint_identity,
-            "properties": {"authMode": "AADToken", "publicNetworkAccess": "Disabled", "provisioningState": "Succeeded"},
+            "properties": {
+                "authMode": "AADToken",
+                "publicNetworkAccess": "Disabled",
+                "provisioningState": "Succeeded",
+                "traffic": {"blue": 100},
+            },
         }
     )
     b.add(
@@ -721,7 +763,11 @@ def compliant(variant: str) -> list[Resource]:  # noqa: PLR0915  (one estate, bu
     )
     b.diagnostics(
         endpoint["id"],
-        categories=["AmlOnlineEndpointConsoleLog", "AmlOnlineEndpointTrafficLog", "AmlOnlineEndpointEventLog"],
+        categories=[
+            "AmlOnlineEndpointConsoleLog",
+            "AmlOnlineEndpointTrafficLog",
+            "AmlOnlineEndpointEventLog",
+        ],
     )
 
     # App Service: plan, chat UI, prompt-flow host.
@@ -786,7 +832,12 @@ def compliant(variant: str) -> list[Resource]:  # noqa: PLR0915  (one estate, bu
         b.private_endpoint(site, "sites", ["privatelink.azurewebsites.net"])
         b.diagnostics(
             site_id,
-            categories=["AppServiceHTTPLogs", "AppServiceConsoleLogs", "AppServiceAppLogs", "AppServicePlatformLogs"],
+            categories=[
+                "AppServiceHTTPLogs",
+                "AppServiceConsoleLogs",
+                "AppServiceAppLogs",
+                "AppServicePlatformLogs",
+            ],
         )
         sites[is_pf] = site
 
@@ -848,7 +899,9 @@ def compliant(variant: str) -> list[Resource]:  # noqa: PLR0915  (one estate, bu
                     {
                         "name": "chat-ui",
                         "id": f"{gw_id}/backendAddressPools/chat-ui",
-                        "properties": {"backendAddresses": [{"fqdn": sites[False]["properties"]["defaultHostName"]}]},
+                        "properties": {
+                            "backendAddresses": [{"fqdn": sites[False]["properties"]["defaultHostName"]}]
+                        },
                     }
                 ],
                 "httpListeners": [
@@ -864,7 +917,11 @@ def compliant(variant: str) -> list[Resource]:  # noqa: PLR0915  (one estate, bu
     waf["properties"]["applicationGateways"] = [{"id": gw["id"]}]
     b.diagnostics(
         gw["id"],
-        categories=["ApplicationGatewayAccessLog", "ApplicationGatewayPerformanceLog", "ApplicationGatewayFirewallLog"],
+        categories=[
+            "ApplicationGatewayAccessLog",
+            "ApplicationGatewayPerformanceLog",
+            "ApplicationGatewayFirewallLog",
+        ],
     )
     bastion = b.add(
         {
@@ -878,7 +935,8 @@ def compliant(variant: str) -> list[Resource]:  # noqa: PLR0915  (one estate, bu
                 "ipConfigurations": [
                     {
                         "name": "bastion-ip",
-                        "id": ids.res("Microsoft.Network/bastionHosts", "bas-chat") + "/bastionHostIpConfigurations/ip",
+                        "id": ids.res("Microsoft.Network/bastionHosts", "bas-chat")
+                        + "/bastionHostIpConfigurations/ip",
                         "properties": {"subnet": {"id": ids.subnet("AzureBastionSubnet")}},
                     }
                 ],
@@ -896,16 +954,29 @@ def _managed_network(aoai_id: str, search_id: str) -> dict[str, Any]:
         "isolationMode": "AllowOnlyApprovedOutbound",
         "status": {"status": "Active", "sparkReady": False},
         "outboundRules": {
-            "wikipedia": {"type": "FQDN", "destination": "en.wikipedia.org", "category": "UserDefined", "status": "Active"},
+            "wikipedia": {
+                "type": "FQDN",
+                "destination": "en.wikipedia.org",
+                "category": "UserDefined",
+                "status": "Active",
+            },
             "OpenAI": {
                 "type": "PrivateEndpoint",
-                "destination": {"serviceResourceId": aoai_id, "subresourceTarget": "account", "sparkEnabled": False},
+                "destination": {
+                    "serviceResourceId": aoai_id,
+                    "subresourceTarget": "account",
+                    "sparkEnabled": False,
+                },
                 "category": "UserDefined",
                 "status": "Active",
             },
             "Search": {
                 "type": "PrivateEndpoint",
-                "destination": {"serviceResourceId": search_id, "subresourceTarget": "searchService", "sparkEnabled": False},
+                "destination": {
+                    "serviceResourceId": search_id,
+                    "subresourceTarget": "searchService",
+                    "sparkEnabled": False,
+                },
                 "category": "UserDefined",
                 "status": "Active",
             },
@@ -1000,7 +1071,11 @@ def with_role_definitions(resources: list[Resource]) -> list[Resource]:
                 "id": f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{guid}",
                 "name": guid,
                 "type": "Microsoft.Authorization/roleDefinitions",
-                "properties": {"roleName": azroles.NAMES.get(guid, guid), "type": "BuiltInRole", "assignableScopes": ["/"]},
+                "properties": {
+                    "roleName": azroles.NAMES.get(guid, guid),
+                    "type": "BuiltInRole",
+                    "assignableScopes": ["/"],
+                },
             }
         )
     return out
@@ -1036,7 +1111,9 @@ def drift(resources: list[Resource], variant: str) -> list[Resource]:
             subnet["properties"].pop("networkSecurityGroup")
     # private-endpoints: AI Search reachable only publicly; the vault's endpoint is pending approval.
     search = find(res, "Microsoft.Search/searchServices")
-    res = remove(res, lambda r: r["type"].startswith("Microsoft.Network/privateEndpoints") and "srch-chat" in r["id"])
+    res = remove(
+        res, lambda r: r["type"].startswith("Microsoft.Network/privateEndpoints") and "srch-chat" in r["id"]
+    )
     search["properties"]["privateEndpointConnections"] = []
     for pe in res:
         if pe["type"] == "Microsoft.Network/privateEndpoints" and "kv-chat" in pe["name"]:
@@ -1050,9 +1127,9 @@ def drift(resources: list[Resource], variant: str) -> list[Resource]:
     )
     app_storage["properties"]["networkAcls"]["defaultAction"] = "Allow"
     find(res, "Microsoft.ContainerRegistry/registries")["properties"]["adminUserEnabled"] = True
-    find(res, "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies")["properties"]["policySettings"][
-        "mode"
-    ] = "Detection"
+    find(res, "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies")["properties"][
+        "policySettings"
+    ]["mode"] = "Detection"
     for cfg in res:
         if cfg["type"] == "Microsoft.Web/sites/config":
             cfg["properties"]["ftpsState"] = "AllAllowed"
@@ -1076,8 +1153,10 @@ def drift(resources: list[Resource], variant: str) -> list[Resource]:
     for r in res:
         if r["type"] == "Microsoft.Insights/diagnosticSettings" and "/sites/app-chat-ui/" in r["id"]:
             ui_diag = r
-    ui_diag["properties"]["logs"] = [{"category": "AppServiceHTTPLogs", "categoryGroup": None, "enabled": True}]
-    # content-filter: hate loosened to High on completions, jailbreak detection off, a deployment with no policy.
+    ui_diag["properties"]["logs"] = [
+        {"category": "AppServiceHTTPLogs", "categoryGroup": None, "enabled": True}
+    ]
+    # content-filter: hate loosened to High on completions, jailbreak off, a deployment with no policy.
     policy = find(res, "Microsoft.CognitiveServices/accounts/raiPolicies")
     for f in policy["properties"]["contentFilters"]:
         if f["name"] == "hate" and f["source"] == "Completion":
@@ -1094,7 +1173,9 @@ def drift(resources: list[Resource], variant: str) -> list[Resource]:
     plan = find(res, "Microsoft.Web/serverfarms")
     plan["sku"]["capacity"] = 1
     plan["properties"].update({"zoneRedundant": False, "numberOfWorkers": 1})
-    find(res, "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments")["sku"]["capacity"] = 1
+    find(res, "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments")["sku"][
+        "capacity"
+    ] = 1
     search["properties"]["replicaCount"] = 1
     find(res, "Microsoft.Storage/storageAccounts", f"stmlchat{variant}")["sku"]["name"] = "Standard_LRS"
     return res
@@ -1108,7 +1189,10 @@ def snapshot_document(resources: list[Resource], variant: str, drifted: bool) ->
         gw = Ids(variant).res("Microsoft.Network/applicationGateways", "agw-chat")
         resources = remove(
             resources,
-            lambda r: r["type"] == "Microsoft.Insights/diagnosticSettings" and r["id"].lower().startswith(gw.lower() + "/"),
+            lambda r: (
+                r["type"] == "Microsoft.Insights/diagnosticSettings"
+                and r["id"].lower().startswith(gw.lower() + "/")
+            ),
         )
         errors.append(
             {

@@ -42,7 +42,10 @@ def test_copy_and_change_a_baseline(tmp_path: Path) -> None:
     ("data", "fragment"),
     [
         ({"name": "x", "version": "1", "rules": {"NOPE999": {}}}, "unknown rule id NOPE999"),
-        ({"name": "x", "version": "1", "rules": {"PUB001": {"params": {"bogus": 1}}}}, "unknown parameter(s) bogus"),
+        (
+            {"name": "x", "version": "1", "rules": {"PUB001": {"params": {"bogus": 1}}}},
+            "unknown parameter(s) bogus",
+        ),
         ({"name": "x", "version": "1", "rules": {"PUB001": {"level": "maybe"}}}, "level must be"),
         ({"name": "x", "version": "1", "rules": {"PUB001": {"weight": -1}}}, "weight must be"),
         ({"name": "x", "version": "1", "rules": {"PUB001": {"colour": 1}}}, "unknown setting(s) colour"),
@@ -60,5 +63,5 @@ def test_invalid_baselines(tmp_path: Path, data: object, fragment: str) -> None:
 
 
 def test_unknown_baseline_name() -> None:
-    with pytest.raises(InputError, match="unknown baseline 'nope'.*shipped: openai-e2e-chat-aistudio"):
+    with pytest.raises(InputError, match=r"unknown baseline 'nope'.*shipped: openai-e2e-chat-aistudio"):
         load_baseline("nope")

@@ -73,7 +73,17 @@ def test_unwritable_output_keeps_existing_file(tmp_path: Path) -> None:
 
 
 def test_output_dir_and_console(tmp_path: Path) -> None:
-    proc = run("audit", "--snapshot", DRIFTED, "--format", "json", "--format", "console", "--output-dir", str(tmp_path))
+    proc = run(
+        "audit",
+        "--snapshot",
+        DRIFTED,
+        "--format",
+        "json",
+        "--format",
+        "console",
+        "--output-dir",
+        str(tmp_path),
+    )
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["auditor-report.json", "auditor-report.txt"]

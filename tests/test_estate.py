@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from auditor.estate import Estate, dig, same
-from auditor.roles import APP_SERVICE, APPGW, BASTION, CHAT_UI, JUMPBOX, PRIVATE_ENDPOINTS, PROMPTFLOW_APP, infer_roles
+from auditor.roles import (
+    APP_SERVICE,
+    APPGW,
+    BASTION,
+    CHAT_UI,
+    JUMPBOX,
+    PRIVATE_ENDPOINTS,
+    PROMPTFLOW_APP,
+    infer_roles,
+)
 from auditor.snapshot import CollectionError, Snapshot
 from tests import estates
 
@@ -45,7 +54,8 @@ def test_gap_from_errors_and_collected_types() -> None:
     assert estate.gap("Microsoft.Web/sites/config", site["id"]) is None
     assert "not collected" in str(estate.gap("Microsoft.Compute/virtualMachines"))
     err = CollectionError(
-        scope=f"/subscriptions/{estates.SUB}/providers/Microsoft.Web/sites", resource_type="Microsoft.Web/sites/config",
+        scope=f"/subscriptions/{estates.SUB}/providers/Microsoft.Web/sites",
+        resource_type="Microsoft.Web/sites/config",
         status=403, code="AuthorizationFailed", message="no",
     )  # fmt: skip
     estate.errors.append(err)
@@ -76,7 +86,9 @@ def test_roles_come_from_structure_not_names(variant: str) -> None:
 
 def test_baseline_overrides_roles() -> None:
     estate = _estate()
-    roles = infer_roles(estate, {"subnets": {"training": "jumpbox"}, "resources": {"app-chat-flow": "chat-ui-app"}})
+    roles = infer_roles(
+        estate, {"subnets": {"training": "jumpbox"}, "resources": {"app-chat-flow": "chat-ui-app"}}
+    )
     training = next(s for s in estate.subnets if s.name == "training")
     assert roles.of_subnet(training) == {"jumpbox"}
     assert {r["name"] for r in roles.resources(CHAT_UI)} == {"app-chat-ui", "app-chat-flow"}

@@ -6,7 +6,9 @@ from auditor.model import Control, Finding, Level, Severity, Status
 from auditor.scoring import score
 
 
-def _f(status: Status, severity: Severity = Severity.HIGH, control: Control = Control.NSG, **kw: object) -> Finding:
+def _f(
+    status: Status, severity: Severity = Severity.HIGH, control: Control = Control.NSG, **kw: object
+) -> Finding:
     return Finding(
         rule_id=str(kw.get("rule_id", "NSG001")), control=control, resource_id="/x", resource_type="t",
         status=status, severity=severity, title="t", message="m", expected=None, actual=None, remediation="r",
@@ -35,11 +37,16 @@ def test_nothing_assessed_is_zero_not_a_pass() -> None:
 
 def test_recommended_never_scored_and_waived_left_out() -> None:
     card = score(
-        [_f(Status.PASS), _f(Status.FAIL, level=Level.RECOMMENDED), _f(Status.WAIVED, control=Control.IDENTITY)]
+        [
+            _f(Status.PASS),
+            _f(Status.FAIL, level=Level.RECOMMENDED),
+            _f(Status.WAIVED, control=Control.IDENTITY),
+        ]
     )
     assert card.score == 100.0
     assert card.recommended_failed == 1
     assert card.controls[Control.IDENTITY].waived == 1
+    assert card.coverage == 1.0  # a waived finding was read: waiving never lowers coverage
 
 
 def test_baseline_weights_and_families() -> None:

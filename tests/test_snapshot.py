@@ -11,7 +11,10 @@ from auditor import armid
 from auditor.errors import InputError
 from auditor.snapshot import Snapshot, load_snapshot, save_snapshot, write_atomic
 
-RES = {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/a", "type": "Microsoft.Web/sites"}
+RES = {
+    "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/a",
+    "type": "Microsoft.Web/sites",
+}
 
 
 def test_bare_array_is_accepted(tmp_path: Path) -> None:
@@ -89,4 +92,7 @@ def test_arm_ids() -> None:
     assert not armid.is_within(site + "2", site)
     # Placeholders and typos from Microsoft's own examples must not crash the parser.
     assert armid.subscription_of("/subscriptions/{subscription-id}/resourceGroups/r") == "{subscription-id}"
-    assert armid.parent_of("/subscriptions/s/resourceGroups/r/provders/Microsoft.Network/networkInterfaces/n") is None
+    assert (
+        armid.parent_of("/subscriptions/s/resourceGroups/r/provders/Microsoft.Network/networkInterfaces/n")
+        is None
+    )

@@ -1,0 +1,581 @@
+"""Cases of the nsg family: a mutation of the compliant estate and the statuses it must give.
+
+The compliant estates encode the architecture's NSG table (where it is stricter than the
+reference implementation); `reference_nsgs` rewrites them the way Microsoft's reference
+implementation has them, so that the rules that side with the text can be seen failing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests import estates
+from tests.cases.content_filter import Case, Mutation, Resource, denied
+
+NSGS = "Microsoft.Network/networkSecurityGroups"
+VNETS = "Microsoft.Network/virtualNetworks"
+GATEWAYS = "Microsoft.Network/applicationGateways"
+ASG = "/subscriptions/{sub}/resourceGroups/rg-apps/providers/Microsoft.Network/applicationSecurityGroups/asg-{name}"
+P = estates.SUBNETS  # subnet name -> prefix
+
+
+def statuses(passed: int = 0, failed: int = 0, not_assessed: int = 0) -> tuple[str, ...]:
+    return ("pass",) * passed + ("fail",) * failed + ("not_assessed",) * not_assessed
+
+
+def nsg(res: list[Resource], subnet: str) -> Resource:
+    return estates.find(res, NSGS, f"nsg-{subnet.lower()}")
+
+
+def vnet(res: list[Resource]) -> Resource:
+    return estates.find(res, VNETS)
+
+
+def chain(*mutations: Mutation) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> list[Resource]:
+        for m in mutations:
+            changed = m(res, variant)
+            res = changed if changed is not None else res
+        return res
+
+    return mutate
+
+
+def add_rule(subnet: str, *rule: Any) -> Mutation:
+    """Add a security rule (name, priority, direction, access, protocol, source, destination, ports)."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        group = nsg(res, subnet)
+        group["properties"]["securityRules"].append(estates.security_rule(group["id"], *rule))
+
+    return mutate
+
+
+def drop_rule(subnet: str, name: str, direction: str | None = None) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        props = nsg(res, subnet)["properties"]
+        before = len(props["securityRules"])
+        props["securityRules"] = [
+            r
+            for r in props["securityRules"]
+            if not (r["name"] == name and direction in (None, r["properties"]["direction"]))
+        ]
+        assert len(props["securityRules"]) < before, f"no rule {name} on {subnet}"
+
+    return mutate
+
+
+def set_rule(subnet: str, name: str, **changes: Any) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        for r in nsg(res, subnet)["properties"]["securityRules"]:
+            if r["name"] == name:
+                r["properties"].update(changes)
+                return
+        raise AssertionError(f"no rule {name} on {subnet}")
+
+    return mutate
+
+
+def asg_rule(
+    subnet: str, name: str, priority: int, direction: str, access: str, side: str, other: str, ports: str
+) -> Mutation:
+    """A rule whose `side` ("source" or "destination") is an application security group."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        group = nsg(res, subnet)
+        body = estates.security_rule(
+            group["id"], name, priority, direction, access, "Tcp", other, other, ports
+        )
+        props = body["properties"]
+        props.pop(f"{side}AddressPrefix")
+        props[f"{side}ApplicationSecurityGroups"] = [{"id": ASG.format(sub=estates.SUB, name=name.lower())}]
+        group["properties"]["securityRules"].append(body)
+
+    return mutate
+
+
+def forget_nsg(subnet: str) -> Mutation:
+    """The subnet still references its NSG, but the NSG is not in the snapshot."""
+    return lambda res, variant: [r for r in res if r["id"] != nsg(res, subnet)["id"]]
+
+
+def detach(subnet: str) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        for s in vnet(res)["properties"]["subnets"]:
+            if s["name"] == subnet:
+                s["properties"].pop("networkSecurityGroup")
+
+    return mutate
+
+
+def add_subnet(name: str, prefix: str) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        ids = estates.Ids(variant)
+        vnet(res)["properties"]["subnets"].append(
+            {
+                "name": name,
+                "id": ids.subnet(name),
+                "type": f"{VNETS}/subnets",
+                "properties": {"addressPrefix": prefix},
+            }
+        )
+
+    return mutate
+
+
+def remove_subnet(name: str) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        props = vnet(res)["properties"]
+        props["subnets"] = [s for s in props["subnets"] if s["name"] != name]
+
+    return mutate
+
+
+def add_loose_nsg(*rules: tuple[Any, ...]) -> Mutation:
+    """An NSG associated with no subnet (e.g. on a VM's NIC)."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        group = estates.make_nsg(estates.Ids(variant), "vm-nic", rules)
+        group["properties"].pop("subnets")
+        res.append(group)
+
+    return mutate
+
+
+def without(rtype: str) -> Mutation:
+    return lambda res, variant: [r for r in res if r["type"].lower() != rtype.lower()]
+
+
+def nsg_read_denied(variant: str) -> list[dict[str, Any]]:
+    return denied(NSGS, lambda v: f"{estates.Ids(v).rg}/providers/{NSGS}")(variant)
+
+
+def vnet_list_denied(variant: str) -> list[dict[str, Any]]:
+    return denied(VNETS, lambda v: f"/subscriptions/{estates.SUB}/providers/{VNETS}")(variant)
+
+
+def reference_nsgs(res: list[Resource], variant: str) -> list[Resource]:
+    """The NSGs as Microsoft's reference implementation deploys them (V1/V2 network.bicep).
+
+    Three differences from the architecture's text: no deny-all outbound on the App Service
+    subnet (L292-306), no deny-all inbound on the jump box (L599-644), and the agents-subnet
+    DenyAllOutBound with the Application Gateway prefix as its source (L354).
+    """
+    return chain(
+        drop_rule("web-integration", "DenyAllOutBound"),
+        drop_rule("jumpbox", "DenyAllInBound"),
+        set_rule("build-agents", "DenyAllOutBound", sourceAddressPrefix=P["edge-gateway"]),
+    )(res, variant)
+
+
+Errors = Callable[[str], list[dict[str, Any]]]
+
+# --- NSG001 -------------------------------------------------------------------------------
+
+NSG001 = [
+    Case("compliant", "NSG001", statuses(passed=8), contains="networkSecurityGroup is nsg-"),
+    Case("a subnet without NSG", "NSG001", statuses(7, 1), detach("scoring"), contains="is absent"),
+    Case(
+        "subnets where Azure forbids an NSG are exempt",
+        "NSG001",
+        statuses(passed=8),
+        chain(add_subnet("GatewaySubnet", "10.20.5.0/27"), add_subnet("AzureFirewallSubnet", "10.20.6.0/26")),
+    ),
+    Case("a new subnet without NSG", "NSG001", statuses(8, 1), add_subnet("experiments", "10.20.7.0/24")),
+    Case(
+        "the association counts even when the NSG was not collected",
+        "NSG001",
+        statuses(passed=8),
+        forget_nsg("jumpbox"),
+        contains="not in the snapshot",
+    ),
+    Case("virtual networks not collected", "NSG001", statuses(not_assessed=1), drop_types=(VNETS,)),
+    Case(
+        "virtual networks could not be listed",
+        "NSG001",
+        statuses(not_assessed=1),
+        without(VNETS),
+        errors=vnet_list_denied,
+        contains="403",
+    ),
+]
+
+# --- NSG002 -------------------------------------------------------------------------------
+
+APPGW = "edge-gateway"
+NSG002 = [
+    Case(
+        "compliant",
+        "NSG002",
+        statuses(passed=1),
+        contains="other Internet traffic is denied by DenyAllInBound",
+    ),
+    Case(
+        "SSH open to the Internet",
+        "NSG002",
+        statuses(failed=1),
+        add_rule(APPGW, "Allow-SSH", 130, "Inbound", "Allow", "Tcp", "Internet", "*", "22"),
+        contains="SSH (22)",
+    ),
+    Case(
+        "control plane blocked",
+        "NSG002",
+        statuses(failed=1),
+        drop_rule(APPGW, "AppGw.In.Allow.ControlPlane"),
+        contains="Tcp 65200-65535 from GatewayManager is not (fully) allowed",
+    ),
+    Case(
+        "control plane from GatewayManager only",
+        "NSG002",
+        statuses(passed=1),
+        set_rule(APPGW, "AppGw.In.Allow.ControlPlane", sourceAddressPrefix="GatewayManager", protocol="Tcp"),
+    ),
+    Case(
+        "load-balancer probes denied",
+        "NSG002",
+        statuses(failed=1),
+        add_rule(APPGW, "Deny-LB", 90, "Inbound", "Deny", "*", "AzureLoadBalancer", "*", "*"),
+        contains="AzureLoadBalancer",
+    ),
+    Case(
+        "clients not allowed on 443",
+        "NSG002",
+        statuses(failed=1),
+        drop_rule(APPGW, "AppGw.In.Allow443.Internet"),
+        contains="Tcp 443 from Internet is not (fully) allowed",
+    ),
+    Case(
+        "a shadowed allow does not count",
+        "NSG002",
+        statuses(passed=1),
+        add_rule(APPGW, "Allow-RDP-Late", 2000, "Inbound", "Allow", "Tcp", "*", "*", "3389"),
+    ),
+    Case(
+        "a team restricting clients to its own range sees 443 open to everyone else",
+        "NSG002",
+        statuses(failed=1),
+        params={"client_sources": ["203.0.113.0/24"]},
+        contains="other traffic from the Internet is allowed: Tcp port 443",
+    ),
+    Case(
+        "a team restricting clients to its own range, with the NSG to match",
+        "NSG002",
+        statuses(passed=1),
+        set_rule(APPGW, "AppGw.In.Allow443.Internet", sourceAddressPrefix="203.0.113.0/24"),
+        params={"client_sources": ["203.0.113.0/24"]},
+    ),
+    Case(
+        "an application security group decides",
+        "NSG002",
+        statuses(not_assessed=1),
+        asg_rule(APPGW, "Web", 105, "Inbound", "Allow", "destination", "Internet", "8080"),
+        contains="application security group",
+    ),
+    Case(
+        "NSG not collected",
+        "NSG002",
+        statuses(not_assessed=1),
+        forget_nsg(APPGW),
+        contains="could not be read",
+    ),
+    Case(
+        "NSG read denied",
+        "NSG002",
+        statuses(not_assessed=1),
+        forget_nsg(APPGW),
+        errors=nsg_read_denied,
+        contains="HTTP 403",
+    ),
+    Case(
+        "gateways not collected: the gateway subnet is unknown",
+        "NSG002",
+        statuses(not_assessed=1),
+        drop_types=(GATEWAYS,),
+        mutate=without(GATEWAYS),
+    ),
+]
+
+# --- NSG003 / NSG004 ----------------------------------------------------------------------
+
+NSG003 = [
+    Case("compliant", "NSG003", statuses(passed=5), contains="counted as inside the network"),
+    Case(
+        "private endpoints reachable from the Internet",
+        "NSG003",
+        statuses(4, 1),
+        add_rule("private-links", "Allow-443", 100, "Inbound", "Allow", "Tcp", "Internet", "*", "443"),
+        contains="Tcp port 443 by Allow-443 (priority 100)",
+    ),
+    Case(
+        "App Service subnet admits a range outside the VNet",
+        "NSG003",
+        statuses(4, 1),
+        add_rule("web-integration", "Allow-OnPrem", 100, "Inbound", "Allow", "*", "192.168.0.0/16", "*", "*"),
+        contains="role app-service-integration",
+    ),
+    Case("subnet without NSG", "NSG003", statuses(4, 1), detach("scoring"), contains="no NSG"),
+    Case(
+        "sources limited to the VNet tag pass",
+        "NSG003",
+        statuses(passed=5),
+        add_rule("training", "Allow-Vnet", 100, "Inbound", "Allow", "*", "VirtualNetwork", "*", "*"),
+    ),
+    Case(
+        "an application security group decides",
+        "NSG003",
+        statuses(4, not_assessed=1),
+        asg_rule("scoring", "Scorers", 100, "Inbound", "Allow", "destination", "*", "443"),
+    ),
+    Case(
+        "NSG not collected",
+        "NSG003",
+        statuses(4, not_assessed=1),
+        forget_nsg("training"),
+        errors=nsg_read_denied,
+    ),
+    Case(
+        "only the roles a team lists", "NSG003", statuses(passed=1), params={"roles": ["private-endpoints"]}
+    ),
+]
+
+NSG004 = [
+    Case("compliant", "NSG004", statuses(passed=4), contains="denied by DenyAllOutBound (priority 1000)"),
+    Case(
+        "the reference's agents-subnet rule covers the gateway prefix instead",
+        "NSG004",
+        statuses(3, 1),
+        set_rule("build-agents", "DenyAllOutBound", sourceAddressPrefix=P["edge-gateway"]),
+        contains="Deny rule(s) that do not cover this traffic: DenyAllOutBound (priority 1000)",
+    ),
+    Case(
+        "private-endpoint subnet without deny-all outbound",
+        "NSG004",
+        statuses(3, 1),
+        drop_rule("private-links", "DenyAllOutBound"),
+        contains="default rule AllowInternetOutBound (65001)",
+    ),
+    Case(
+        "training subnet may reach Storage",
+        "NSG004",
+        statuses(3, 1),
+        add_rule("training", "Allow-Storage", 900, "Outbound", "Allow", "Tcp", "*", "Storage", "443"),
+        contains="only for addresses in Storage",
+    ),
+    Case(
+        "outbound to the VNet tag stays inside",
+        "NSG004",
+        statuses(passed=4),
+        add_rule("scoring", "Allow-Vnet", 900, "Outbound", "Allow", "*", "*", "VirtualNetwork", "*"),
+        contains="peered or connected address space",
+    ),
+    Case(
+        "an application security group decides",
+        "NSG004",
+        statuses(3, not_assessed=1),
+        asg_rule("training", "Trainers", 900, "Outbound", "Allow", "source", "Internet", "443"),
+        contains="asg-trainers",
+    ),
+    Case("NSG not collected", "NSG004", statuses(3, not_assessed=1), forget_nsg("scoring")),
+]
+
+# --- NSG005 -------------------------------------------------------------------------------
+
+JUMP = "jumpbox"
+NSG005 = [
+    Case("compliant", "NSG005", statuses(passed=1), contains="Tcp port 22, 3389 by Jumpbox.In.Allow.SshRdp"),
+    Case(
+        "RDP open to anywhere",
+        "NSG005",
+        statuses(failed=1),
+        add_rule(JUMP, "Allow-RDP-Anywhere", 90, "Inbound", "Allow", "Tcp", "*", "*", "3389"),
+        contains="RDP (3389)",
+    ),
+    Case(
+        "the reference's jump box lacks a deny-all inbound",
+        "NSG005",
+        statuses(failed=1),
+        drop_rule(JUMP, "DenyAllInBound"),
+        contains="default rule AllowVnetInBound (65000)",
+    ),
+    Case(
+        "SSH only is still reachable",
+        "NSG005",
+        statuses(passed=1),
+        set_rule(JUMP, "Jumpbox.In.Allow.SshRdp", destinationPortRanges=["22"]),
+    ),
+    Case(
+        "Bastion cannot reach the jump box",
+        "NSG005",
+        statuses(failed=1),
+        drop_rule(JUMP, "Jumpbox.In.Allow.SshRdp"),
+        contains="from the Bastion subnet is denied by DenyAllInBound",
+    ),
+    Case(
+        "no Bastion subnet",
+        "NSG005",
+        statuses(failed=1),
+        remove_subnet("AzureBastionSubnet"),
+        contains="no Bastion",
+    ),
+    Case(
+        "an application security group decides",
+        "NSG005",
+        statuses(not_assessed=1),
+        asg_rule(JUMP, "Admins", 90, "Inbound", "Allow", "source", "*", "22"),
+    ),
+    Case("NSG not collected", "NSG005", statuses(not_assessed=1), forget_nsg(JUMP)),
+]
+
+# --- NSG006 -------------------------------------------------------------------------------
+
+WEB = "web-integration"
+NSG006 = [
+    Case("compliant", "NSG006", statuses(passed=1), contains="anything but private-links, AzureMonitor"),
+    Case(
+        "the reference's App Service subnet lacks a deny-all outbound",
+        "NSG006",
+        statuses(failed=1),
+        drop_rule(WEB, "DenyAllOutBound"),
+        contains="default rule AllowInternetOutBound (65001)",
+    ),
+    Case(
+        "web apps may reach Storage",
+        "NSG006",
+        statuses(failed=1),
+        add_rule(WEB, "Allow-Storage", 120, "Outbound", "Allow", "Tcp", "*", "Storage", "443"),
+        contains="Allow-Storage (priority 120)",
+    ),
+    Case(
+        "a team that allows Storage says so",
+        "NSG006",
+        statuses(passed=1),
+        add_rule(WEB, "Allow-Storage", 120, "Outbound", "Allow", "Tcp", "*", "Storage", "443"),
+        params={"destinations": ["AzureMonitor", "Storage"]},
+    ),
+    Case(
+        "an application security group decides",
+        "NSG006",
+        statuses(not_assessed=1),
+        asg_rule(WEB, "Apps", 90, "Outbound", "Allow", "source", "Internet", "443"),
+    ),
+    Case("NSG not collected", "NSG006", statuses(not_assessed=1), forget_nsg(WEB), errors=nsg_read_denied),
+]
+
+# --- NSG007 -------------------------------------------------------------------------------
+
+NSG007 = [
+    Case("compliant", "NSG007", statuses(passed=7)),
+    Case(
+        "RDP open to anywhere on the jump box",
+        "NSG007",
+        statuses(6, 1),
+        add_rule(JUMP, "Allow-RDP-Anywhere", 90, "Inbound", "Allow", "Tcp", "*", "*", "3389"),
+        contains="Tcp port 3389 by Allow-RDP-Anywhere (priority 90), including RDP (3389)",
+    ),
+    Case(
+        "0.0.0.0/0 counts as the Internet",
+        "NSG007",
+        statuses(6, 1),
+        add_rule("private-links", "Allow-All-v4", 100, "Inbound", "Allow", "Tcp", "0.0.0.0/0", "*", "1-1024"),
+        contains="SSH (22)",
+    ),
+    Case(
+        "a shadowed allow has no effect",
+        "NSG007",
+        statuses(passed=7),
+        add_rule(JUMP, "Allow-SSH-Late", 2000, "Inbound", "Allow", "Tcp", "Internet", "*", "22"),
+        contains="shadowed, so without effect: Allow-SSH-Late (priority 2000)",
+    ),
+    Case(
+        "Bastion beyond its documented needs",
+        "NSG007",
+        statuses(6, 1),
+        add_rule("AzureBastionSubnet", "Allow-SSH", 95, "Inbound", "Allow", "Tcp", "Internet", "*", "22"),
+        contains="Allow-SSH (priority 95)",
+    ),
+    Case(
+        "a subnet without NSG", "NSG007", statuses(6, 1), detach("scoring"), contains="all traffic by no NSG"
+    ),
+    Case(
+        "an NSG on no subnet is judged too",
+        "NSG007",
+        statuses(7, 1),
+        add_loose_nsg(("Allow-RDP", 100, "Inbound", "Allow", "Tcp", "Internet", "*", "3389")),
+        contains="not associated with a collected subnet",
+    ),
+    Case(
+        "an application security group decides",
+        "NSG007",
+        statuses(6, not_assessed=1),
+        asg_rule("training", "Notebooks", 100, "Inbound", "Allow", "destination", "Internet", "8888"),
+    ),
+    Case(
+        "NSG not collected", "NSG007", statuses(6, not_assessed=1), forget_nsg(JUMP), errors=nsg_read_denied
+    ),
+    Case(
+        "a team documents an exception for a role",
+        "NSG007",
+        statuses(passed=7),
+        add_rule(JUMP, "Allow-RDP-Office", 90, "Inbound", "Allow", "Tcp", "198.51.100.0/24", "*", "3389"),
+        params={
+            "allowances": {
+                "jumpbox": [{"protocol": "Tcp", "ports": ["3389"], "sources": ["198.51.100.0/24"]}]
+            }
+        },
+    ),
+]
+
+# --- NSG008 -------------------------------------------------------------------------------
+
+BASTION = "AzureBastionSubnet"
+NSG008 = [
+    Case("compliant", "NSG008", statuses(passed=1), contains="all 8 flows"),
+    Case(
+        "no route to AzureCloud",
+        "NSG008",
+        statuses(failed=1),
+        drop_rule(BASTION, "Bastion.Out.Allow.AzureCloudCommunication"),
+        contains="azure-cloud",
+    ),
+    Case(
+        "control plane blocked",
+        "NSG008",
+        statuses(failed=1),
+        drop_rule(BASTION, "Bastion.In.Allow.GatewayManager"),
+        contains="gateway-manager",
+    ),
+    Case(
+        "SSH and RDP to the VNet only partly allowed",
+        "NSG008",
+        statuses(failed=1),
+        set_rule(BASTION, "Bastion.Out.Allow.SshRdp", destinationPortRanges=["22"]),
+        contains="ssh-rdp",
+    ),
+    Case("no NSG blocks nothing", "NSG008", statuses(passed=1), detach(BASTION)),
+    Case(
+        "an application security group decides",
+        "NSG008",
+        statuses(not_assessed=1),
+        asg_rule(BASTION, "Blocked", 90, "Inbound", "Deny", "destination", "Internet", "443"),
+    ),
+    Case("NSG not collected", "NSG008", statuses(not_assessed=1), forget_nsg(BASTION)),
+]
+
+# --- the reference implementation, as deployed --------------------------------------------
+
+REFERENCE = [
+    Case("reference implementation", rid, expect, reference_nsgs)
+    for rid, expect in (
+        ("NSG001", statuses(passed=8)),
+        ("NSG002", statuses(passed=1)),
+        ("NSG003", statuses(passed=5)),
+        ("NSG004", statuses(3, 1)),
+        ("NSG005", statuses(failed=1)),
+        ("NSG006", statuses(failed=1)),
+        ("NSG007", statuses(passed=7)),
+        ("NSG008", statuses(passed=1)),
+    )
+]
+
+CASES: list[Case] = NSG001 + NSG002 + NSG003 + NSG004 + NSG005 + NSG006 + NSG007 + NSG008 + REFERENCE

@@ -5,9 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from auditor.baseline import load_baseline
+from auditor.engine import run_audit
+from auditor.reports.json_report import report_dict
+from auditor.snapshot import Snapshot
 from tests.estates import VARIANTS, compliant_snapshot, drifted_snapshot
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+GOLDEN = ROOT / "tests" / "golden"
 
 
 def expected_files() -> dict[str, str]:
@@ -18,10 +24,30 @@ def expected_files() -> dict[str, str]:
     return files
 
 
+def golden_report(example: str, text: str) -> str:
+    """The verdicts on a sample with its own variant's baseline: scores and one line per finding."""
+    variant = "aml" if "-aml-" in example else "aistudio"
+    baseline = load_baseline(f"openai-e2e-chat-{variant}")
+    report = report_dict(run_audit(Snapshot.from_data(json.loads(text)), baseline, f"snapshot {example}"))
+    golden = {
+        "baseline": report["baseline"],
+        "score": report["score"],
+        "coverage": report["coverage"],
+        "controls": report["controls"],
+        "findings": [
+            f"{f['status']:<12} {f['rule_id']:<7} {f['resource_id'].split('/providers/', 1)[-1]} | {f['message']}"
+            for f in report["findings"]
+        ],
+    }
+    return json.dumps(golden, indent=1) + "\n"
+
+
 def main() -> None:
+    GOLDEN.mkdir(exist_ok=True)
     for name, text in expected_files().items():
         (EXAMPLES / name).write_text(text, encoding="utf-8")
-        print(f"wrote examples/{name}")
+        (GOLDEN / name).write_text(golden_report(name, text), encoding="utf-8")
+        print(f"wrote examples/{name} and tests/golden/{name}")
 
 
 if __name__ == "__main__":

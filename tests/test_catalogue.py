@@ -1,0 +1,70 @@
+"""Meta-tests over the rule catalogue: ids, documentation, baselines, tests, docs/rules.md."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from auditor.baseline import load_baseline, shipped_baselines
+from auditor.catalogue import render_rules
+from auditor.model import Control
+from auditor.registry import RULE_ID, all_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests"
+FAMILY_FILE = {c: c.value.replace("-", "_") for c in Control}
+
+
+def test_ids_and_names_are_unique_and_well_formed() -> None:
+    rules = all_rules()
+    assert len(rules) >= 50
+    assert all(RULE_ID.match(rule_id) for rule_id in rules)
+    names = [r.name for r in rules.values()]
+    assert len(names) == len(set(names))
+
+
+def test_every_family_has_rules() -> None:
+    assert {r.control for r in all_rules().values()} == set(Control)
+
+
+@pytest.mark.parametrize("rule_id", sorted(all_rules()))
+def test_rule_is_documented(rule_id: str) -> None:
+    rule = all_rules()[rule_id]
+    for field in (rule.title, rule.rationale, rule.remediation, rule.description):
+        assert len(field) > 15, f"{rule_id}: a documentation field is empty or too short"
+    assert any(word in rule.rationale.lower() for word in ("seed", "reference", "article", "architecture")), (
+        f"{rule_id}: the rationale must name the part of the reference architecture it enforces"
+    )
+
+
+def test_every_rule_is_used_by_a_baseline() -> None:
+    used = {rule_id for name in shipped_baselines() for rule_id in load_baseline(name).rules}
+    assert set(all_rules()) - used == set()
+
+
+def _string_constants(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+
+
+@pytest.mark.parametrize("control", list(Control), ids=lambda c: c.value)
+def test_every_rule_has_cases_and_a_coverage_check(control: Control) -> None:
+    """Each family keeps a case table naming every rule, and its test file checks that the table
+    holds a passing, a failing and a not-assessed case for every rule."""
+    family = FAMILY_FILE[control]
+    cases = TESTS / "cases" / f"{family}.py"
+    suite = TESTS / f"test_rules_{family}.py"
+    assert cases.is_file() and suite.is_file()
+    named = _string_constants(cases) | _string_constants(suite)
+    missing = [r.id for r in all_rules().values() if r.control is control and r.id not in named]
+    assert missing == [], f"rules without cases in {cases.name}: {missing}"
+    assert "def test_every_rule_has_pass_fail_and_not_assessed_cases" in suite.read_text(encoding="utf-8")
+
+
+def test_docs_rules_page_is_current() -> None:
+    committed = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert committed == render_rules("markdown"), (
+        "docs/rules.md is stale: run `auditor rules --format markdown > docs/rules.md`"
+    )

@@ -24,6 +24,10 @@ def expected_files() -> dict[str, str]:
     return files
 
 
+def short(resource_id: str) -> str:
+    return resource_id.split("/providers/", 1)[-1]
+
+
 def golden_report(example: str, text: str) -> str:
     """The verdicts on a sample with its own variant's baseline: scores and one line per finding."""
     variant = "aml" if "-aml-" in example else "aistudio"
@@ -35,7 +39,7 @@ def golden_report(example: str, text: str) -> str:
         "coverage": report["coverage"],
         "controls": report["controls"],
         "findings": [
-            f"{f['status']:<12} {f['rule_id']:<7} {f['resource_id'].split('/providers/', 1)[-1]} | {f['message']}"
+            f"{f['status']:<12} {f['rule_id']:<7} {short(f['resource_id'])} | {f['message']}"
             for f in report["findings"]
         ],
     }

@@ -46,7 +46,8 @@ def test_every_rule_is_used_by_a_baseline() -> None:
 
 def _string_constants(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    constants = (node for node in ast.walk(tree) if isinstance(node, ast.Constant))
+    return {node.value for node in constants if isinstance(node.value, str)}
 
 
 @pytest.mark.parametrize("control", list(Control), ids=lambda c: c.value)

@@ -112,9 +112,7 @@ def not_assessed(res: Resource, message: str, expected: Any = None) -> Result:
     return Result(res["id"], res["type"], Status.NOT_ASSESSED, message, expected, None)
 
 
-def verdict(
-    ok: bool, res: Resource, message: str, expected: Any = None, actual: Any = None
-) -> Result:
+def verdict(ok: bool, res: Resource, message: str, expected: Any = None, actual: Any = None) -> Result:
     """Pass or fail with the same message; the message states the property and its value."""
     status = Status.PASS if ok else Status.FAIL
     return Result(res["id"], res["type"], status, message, expected, actual)

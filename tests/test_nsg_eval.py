@@ -516,7 +516,7 @@ spans = st.lists(st.tuples(st.integers(0, 63), st.integers(0, 63)).map(sorted).m
 
 @given(spans, spans)
 def test_interval_algebra_matches_python_sets(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> None:
-    x, y = Intervals.of(a), Intervals.of(b)  # type: ignore[arg-type]
+    x, y = Intervals.of(a), Intervals.of(b)
     sx = {i for lo, hi in a for i in range(lo, hi + 1)}
     sy = {i for lo, hi in b for i in range(lo, hi + 1)}
     for result, expected in ((x | y, sx | sy), (x & y, sx & sy), (x - y, sx - sy)):
@@ -531,7 +531,7 @@ def test_address_set_algebra_matches_membership(a: str, b: str, c: str, world: W
     net = Network(VNET)
     x, y, z = query_set(net, a), query_set(net, b), query_set(net, c)
     valuation = valuation_for(world)
-    combos = {
+    combos: dict[str, tuple[ne.AddressSet, Callable[[bool, bool, bool], bool]]] = {
         "and": (x & y, lambda p, q, r: p and q),
         "or": (x | y, lambda p, q, r: p or q),
         "minus": (x - y, lambda p, q, r: p and not q),

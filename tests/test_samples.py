@@ -20,7 +20,7 @@ def test_examples_and_golden_reports_are_current(name: str) -> None:
     text = expected_files()[name]
     assert (EXAMPLES / name).read_text(encoding="utf-8") == text, "run `python -m tests.make_examples`"
     assert (GOLDEN / name).read_text(encoding="utf-8") == golden_report(name, text), (
-        "the verdicts on a sample changed: run `python -m tests.make_examples`, review `git diff tests/golden`"
+        "verdicts on a sample changed: run `python -m tests.make_examples`, review `git diff tests/golden`"
     )
 
 

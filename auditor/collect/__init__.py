@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from auditor.collect.cloud import Cloud
+from auditor.collect.context import Settings
 from auditor.collect.run import collect_snapshot
 
-__all__ = ["Cloud", "collect_snapshot"]
+__all__ = ["Cloud", "Settings", "collect_snapshot"]

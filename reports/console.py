@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import shutil
 from itertools import groupby
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -50,7 +52,9 @@ def summary_line(result: AuditResult) -> str:
 
 def render(result: AuditResult, color: bool = False, show_passed: bool = False) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=120, highlight=False)
+    # On a terminal use its width; in files and pipes a fixed width keeps the output stable.
+    width = shutil.get_terminal_size((120, 24)).columns if color else 120
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
     b = result.baseline
     console.rule(f"[bold]auditor[/bold]: {escape(b.title)} ({escape(b.name)} {escape(b.version)})")
     subs = ", ".join(result.scope.get("subscriptions") or []) or "-"
@@ -89,7 +93,10 @@ def render(result: AuditResult, color: bool = False, show_passed: bool = False) 
         # The last line: the verdict a pipeline log reader looks for.
         style = "bold green" if result.gate.passed else "bold red"
         console.print(escape(result.gate.message), style=style, soft_wrap=True)
-    return buffer.getvalue()
+    text = buffer.getvalue()
+    if not color:  # rich pads wrapped lines to the width; files and pipes need no trailing blanks
+        text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+    return text
 
 
 def _score_style(value: float) -> str:
@@ -115,22 +122,23 @@ def _controls_table(result: AuditResult) -> Table:
     return table
 
 
-def _finding_text(f: Finding) -> Text:
-    text = Text("  ")
-    text.append(f"{f.status.value.upper():<12}", style=STATUS_STYLE[f.status])
-    text.append(f"{f.severity.value:<9}", style=SEVERITY_STYLE[f.severity])
-    text.append(f"{f.rule_id} ", style="bold")
+def _finding_text(f: Finding) -> Group:
+    head = Text("  ")
+    head.append(f"{f.status.value.upper():<12}", style=STATUS_STYLE[f.status])
+    head.append(f"{f.severity.value:<9}", style=SEVERITY_STYLE[f.severity])
+    head.append(f"{f.rule_id} ", style="bold")
     if f.level is Level.RECOMMENDED:
-        text.append("(recommended) ", style="dim")
-    text.append(short_id(f.resource_id))
-    text.append(f"\n      {f.message}")
+        head.append("(recommended) ", style="dim")
+    head.append(short_id(f.resource_id))
+    body = Text(f.message)
     if f.status in (Status.FAIL, Status.WAIVED) and f.remediation:
-        text.append(f"\n      fix: {f.remediation}", style="dim")
+        body.append(f"\nfix: {f.remediation}", style="dim")
     if f.waiver:
         w = f.waiver
         why = w.get("justification", "")
         if w.get("expired"):
-            text.append(f"\n      waiver expired {w.get('expires')}: {why}", style="red")
+            body.append(f"\nwaiver expired {w.get('expires')}: {why}", style="red")
         else:
-            text.append(f"\n      waived until {w.get('expires')} ({w.get('owner')}): {why}", style="blue")
-    return text
+            body.append(f"\nwaived until {w.get('expires')} ({w.get('owner')}): {why}", style="blue")
+    # Padding keeps wrapped lines of long messages under the finding, not at column 0.
+    return Group(head, Padding(body, (0, 0, 0, 6), expand=False))

@@ -1,0 +1,37 @@
+"""Azure OpenAI and other Cognitive Services accounts, their model deployments and
+content-filter (RAI) policies."""
+
+from __future__ import annotations
+
+from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
+
+from auditor.collect.context import Resource, Sub, name, resource_group
+
+ACCOUNTS = "Microsoft.CognitiveServices/accounts"
+DEPLOYMENTS = "Microsoft.CognitiveServices/accounts/deployments"
+RAI_POLICIES = "Microsoft.CognitiveServices/accounts/raiPolicies"
+
+TYPES = (ACCOUNTS, DEPLOYMENTS, RAI_POLICIES)
+AREA = "cognitive services"
+
+
+def collect_cognitive(sub: Sub) -> None:
+    cs = sub.client(CognitiveServicesManagementClient)
+
+    def children(account: Resource) -> None:
+        rg, acct = resource_group(account), name(account)
+        sub.list(
+            DEPLOYMENTS, f"{account['id']}/deployments", lambda: cs.deployments.list(rg, acct), child=True
+        )
+        sub.list(
+            RAI_POLICIES, f"{account['id']}/raiPolicies", lambda: cs.rai_policies.list(rg, acct), child=True
+        )
+
+    sub.list(
+        ACCOUNTS,
+        f"{sub.prefix}/providers/Microsoft.CognitiveServices/accounts",
+        cs.accounts.list,
+        diagnostics=True,
+        each=children,
+        area=AREA,
+    )

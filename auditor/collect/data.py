@@ -1,0 +1,74 @@
+"""Data services: Key Vault, Container Registry, Storage (with its blob and file services)
+and AI Search.
+
+Storage diagnostic settings live on `blobServices/default` and `fileServices/default`,
+not on the account, so those are read as entries of their own.
+"""
+
+from __future__ import annotations
+
+from azure.mgmt.containerregistry import ContainerRegistryManagementClient
+from azure.mgmt.keyvault import KeyVaultManagementClient
+from azure.mgmt.search import SearchManagementClient
+from azure.mgmt.storage import StorageManagementClient
+
+from auditor.collect.context import Resource, Sub, name, resource_group
+
+VAULTS = "Microsoft.KeyVault/vaults"
+REGISTRIES = "Microsoft.ContainerRegistry/registries"
+STORAGE = "Microsoft.Storage/storageAccounts"
+BLOB_SERVICES = "Microsoft.Storage/storageAccounts/blobServices"
+FILE_SERVICES = "Microsoft.Storage/storageAccounts/fileServices"
+SEARCH = "Microsoft.Search/searchServices"
+
+TYPES = (VAULTS, REGISTRIES, STORAGE, BLOB_SERVICES, FILE_SERVICES, SEARCH)
+AREA = "data services"
+# Account kinds without a file service: reading it would only give an error.
+NO_FILE_SERVICE = {"blobstorage", "blockblobstorage"}
+
+
+def collect_data(sub: Sub) -> None:
+    kv = sub.client(KeyVaultManagementClient)
+    acr = sub.client(ContainerRegistryManagementClient)
+    st = sub.client(StorageManagementClient)
+    search = sub.client(SearchManagementClient)
+
+    def services(account: Resource) -> None:
+        rg, acct = resource_group(account), name(account)
+        blob = f"{account['id']}/blobServices/default"
+        sub.get(BLOB_SERVICES, blob, lambda: st.blob_services.get_service_properties(rg, acct))
+        sub.diagnostics(blob)
+        if str(account.get("kind", "")).lower() not in NO_FILE_SERVICE:
+            files = f"{account['id']}/fileServices/default"
+            sub.get(FILE_SERVICES, files, lambda: st.file_services.get_service_properties(rg, acct))
+            sub.diagnostics(files)
+
+    prefix = sub.prefix + "/providers"
+    sub.list(
+        VAULTS,
+        f"{prefix}/Microsoft.KeyVault/vaults",
+        kv.vaults.list_by_subscription,
+        diagnostics=True,
+        area=AREA,
+    )
+    sub.list(
+        REGISTRIES,
+        f"{prefix}/Microsoft.ContainerRegistry/registries",
+        acr.registries.list,
+        diagnostics=True,
+        area=AREA,
+    )
+    sub.list(
+        STORAGE,
+        f"{prefix}/Microsoft.Storage/storageAccounts",
+        st.storage_accounts.list,
+        each=services,
+        area=AREA,
+    )
+    sub.list(
+        SEARCH,
+        f"{prefix}/Microsoft.Search/searchServices",
+        search.services.list_by_subscription,
+        diagnostics=True,
+        area=AREA,
+    )

@@ -1,0 +1,43 @@
+"""Identity: user-assigned managed identities, role assignments at every scope of each
+subscription, and the role definitions those assignments reference (each read once)."""
+
+from __future__ import annotations
+
+from azure.mgmt.authorization import AuthorizationManagementClient
+from azure.mgmt.msi import ManagedServiceIdentityClient
+
+from auditor import armid
+from auditor.collect.context import Resource, Sub
+
+IDENTITIES = "Microsoft.ManagedIdentity/userAssignedIdentities"
+ROLE_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments"
+ROLE_DEFINITIONS = "Microsoft.Authorization/roleDefinitions"
+
+TYPES = (IDENTITIES, ROLE_ASSIGNMENTS, ROLE_DEFINITIONS)
+AREA = "identity"
+
+
+def collect_identity(sub: Sub) -> None:
+    msi = sub.client(ManagedServiceIdentityClient)
+    auth = sub.client(AuthorizationManagementClient)
+
+    def definition(assignment: Resource) -> None:
+        rd_id = (assignment.get("properties") or {}).get("roleDefinitionId")
+        if isinstance(rd_id, str) and rd_id and sub.collection.first_time(armid.norm(rd_id)):
+            sub.get(ROLE_DEFINITIONS, rd_id, lambda: auth.role_definitions.get_by_id(rd_id))
+
+    sub.list(
+        IDENTITIES,
+        f"{sub.prefix}/providers/Microsoft.ManagedIdentity/userAssignedIdentities",
+        msi.user_assigned_identities.list_by_subscription,
+        area=AREA,
+    )
+    # Without a filter ARM returns the assignments at the subscription, its resource groups
+    # and resources, and those inherited from management groups.
+    sub.list(
+        ROLE_ASSIGNMENTS,
+        f"{sub.prefix}/providers/Microsoft.Authorization/roleAssignments",
+        auth.role_assignments.list_for_subscription,
+        each=definition,
+        area=AREA,
+    )

@@ -1,0 +1,178 @@
+"""Collect a snapshot: read every area of every subscription, concurrently, read-only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
+from azure.mgmt.resource.subscriptions import SubscriptionClient
+
+from auditor import TOOL_NAME, __version__, armid
+from auditor.collect import cognitive, data, diagnostics, identity, ml, network, web
+from auditor.collect.cloud import Cloud
+from auditor.collect.context import Collection, Settings, Sub, first_line
+from auditor.collect.convert import to_arm
+from auditor.errors import AzureAccessError
+from auditor.snapshot import Snapshot
+
+SUBSCRIPTIONS = "Microsoft.Resources/subscriptions"
+
+# (area collector, the ARM types it reads)
+AREAS: tuple[tuple[Callable[[Sub], None], tuple[str, ...]], ...] = (
+    (network.collect_network, network.TYPES),
+    (cognitive.collect_cognitive, cognitive.TYPES),
+    (ml.collect_ml, ml.TYPES),
+    (web.collect_web, web.TYPES),
+    (data.collect_data, data.TYPES),
+    (identity.collect_identity, identity.TYPES),
+)
+# How a connection failure reads inside azure-identity's authentication error.
+UNREACHABLE_MARKERS = (
+    "Failed to establish a new connection",
+    "Connection refused",
+    "Name or service not known",
+)
+# States in which a subscription cannot be read.
+UNREADABLE_STATES = {"disabled", "deleted"}
+
+
+def collect_snapshot(
+    cloud: Cloud,
+    subscriptions: list[str] | None,
+    progress: Callable[[str], None] | None = None,
+    settings: Settings | None = None,
+) -> Snapshot:
+    """Read the estate of `subscriptions` (None: every subscription the credential can list)."""
+    started = _now()
+    _quiet_sdk_logs()
+    try:
+        credential = cloud.credential()
+    except ValueError as exc:  # e.g. a bad AZURE_TOKEN_CREDENTIALS value
+        raise AzureAccessError(f"cannot set up Azure credentials: {exc}") from None
+    collection = Collection(cloud, credential, settings or Settings(), progress)
+    try:
+        subs, tenant = _subscriptions(collection, subscriptions)
+        for sub_id in subs:
+            collection.say(f"subscription {sub_id}")
+            sub = Sub(collection, sub_id)
+            for collect_area, types in AREAS:
+                collection.types.update(types)
+                collect_area(sub)
+        collection.types.update(diagnostics.TYPES)
+        collection.wait()
+    except ClientAuthenticationError as exc:
+        reason = _auth_reason(exc)
+        if any(marker in reason for marker in UNREACHABLE_MARKERS):
+            where = cloud.authority_host or "the sign-in endpoint"
+            raise AzureAccessError(f"cannot reach {where} to sign in: {reason}") from None
+        raise AzureAccessError(f"could not authenticate to Azure: {reason}") from None
+    except ServiceRequestError as exc:
+        raise AzureAccessError(
+            f"cannot reach the ARM endpoint {cloud.arm_endpoint}: {_reason(exc)}"
+        ) from None
+    except OSError as exc:  # e.g. REQUESTS_CA_BUNDLE names a file that is not there
+        raise AzureAccessError(f"cannot connect to Azure: {_reason(exc)}") from None
+    finally:
+        collection.close()
+    collection.say(f"done: {len(collection.resources)} resources, {len(collection.errors)} read errors")
+    return Snapshot(
+        resources=_unique_sorted(collection.resources),
+        errors=sorted(collection.errors, key=lambda e: (e.scope.lower(), e.resource_type.lower(), e.code)),
+        metadata={
+            "tool": TOOL_NAME,
+            "tool_version": __version__,
+            "source": "azure",
+            "tenant": tenant,
+            "subscriptions": subs,
+            "arm_endpoint": cloud.arm_endpoint,
+            "started": started,
+            "finished": _now(),
+            "api_versions": dict(sorted(collection.api_versions.items())),
+            "requests": collection.request_count,
+            "workers": collection.settings.workers,
+        },
+        collected_types=sorted(collection.types, key=str.lower),
+    )
+
+
+def _subscriptions(collection: Collection, wanted: list[str] | None) -> tuple[list[str], str | None]:
+    """The subscriptions to read and their tenant; a subscription that cannot be read stops the run."""
+    client: Any = collection.client(SubscriptionClient)
+    found: list[dict[str, Any]] = []
+    if wanted is None:
+        collection.say("listing subscriptions")
+        listed = collection.read(
+            SUBSCRIPTIONS, "/subscriptions", lambda: [to_arm(s) for s in client.subscriptions.list()]
+        )
+        if listed is None:
+            raise AzureAccessError(f"cannot list subscriptions: {_last_error(collection)}")
+        found = [s for s in listed if str(s.get("state", "")).lower() not in UNREADABLE_STATES]
+        if not found:
+            raise AzureAccessError("the credential cannot see any enabled subscription")
+    else:
+        for sub_id in dict.fromkeys(wanted):
+            try:
+                found.append(to_arm(client.subscriptions.get(sub_id)))
+            except ClientAuthenticationError:
+                raise
+            except HttpResponseError as exc:
+                status = f"HTTP {exc.status_code}" if exc.status_code else "failed"
+                code = getattr(getattr(exc, "error", None), "code", None) or exc.reason or ""
+                raise AzureAccessError(
+                    f"cannot read subscription {sub_id}: {status} {code}".rstrip()
+                ) from None
+    ids = [str(s.get("subscriptionId") or armid.name_of(str(s.get("id", "")))) for s in found]
+    tenants = {str(s["tenantId"]) for s in found if s.get("tenantId")}
+    return ids, (tenants.pop() if len(tenants) == 1 else None)
+
+
+def _unique_sorted(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per id (the first read wins), in a stable order."""
+    seen: dict[str, dict[str, Any]] = {}
+    for resource in resources:
+        seen.setdefault(armid.norm(resource["id"]), resource)
+    return sorted(seen.values(), key=lambda r: (armid.norm(r["id"]), r["type"].lower()))
+
+
+def _last_error(collection: Collection) -> str:
+    if not collection.errors:
+        return "no answer"
+    e = collection.errors[-1]
+    return f"HTTP {e.status} {e.code}".strip() if e.status else e.code
+
+
+def _auth_reason(exc: ClientAuthenticationError) -> str:
+    """The informative line of azure-identity's multi-line message (AADSTS code and text)."""
+    lines = [line.strip() for line in str(exc.message or exc).splitlines() if line.strip()]
+    for line in lines:
+        if "AADSTS" in line:
+            return line[line.index("AADSTS") :]
+    attempts = [line for line in lines if "Credential:" in line]
+    if attempts and all("unavailable" in line.lower() for line in attempts):
+        return (
+            "no credential is available (sign in with az login, run with a managed identity, "
+            "or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET)"
+        )
+    return attempts[0] if attempts else lines[0] if lines else type(exc).__name__
+
+
+def _reason(exc: Exception) -> str:
+    return first_line(str(exc)) or type(exc).__name__
+
+
+def _quiet_sdk_logs() -> None:
+    """Keep the SDKs' warnings (azure-identity prints multi-line ones) off a bare stderr.
+
+    Without any handler Python prints WARNING records to stderr; a NullHandler on the
+    `azure` logger stops that and leaves handlers an application configured untouched.
+    """
+    logger = logging.getLogger("azure")
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,33 @@
+"""App Service: web apps with their `config/web`, and App Service plans.
+
+Only `get_configuration` (`config/web`) is read: app settings, connection strings and
+publishing credentials hold secrets and are never requested. The basic-auth publishing
+policies (`basicPublishingCredentialsPolicies/{ftp,scm}`) are left out until a rule needs
+them: no rule reads them, and their path is too close to the publishing-credentials action
+for a simple "never touched" check.
+"""
+
+from __future__ import annotations
+
+from azure.mgmt.web import WebSiteManagementClient
+
+from auditor.collect.context import Resource, Sub, name, resource_group
+
+SITES = "Microsoft.Web/sites"
+SITE_CONFIG = "Microsoft.Web/sites/config"
+PLANS = "Microsoft.Web/serverfarms"
+
+TYPES = (SITES, SITE_CONFIG, PLANS)
+AREA = "app service"
+
+
+def collect_web(sub: Sub) -> None:
+    web = sub.client(WebSiteManagementClient)
+
+    def children(site: Resource) -> None:
+        rg, app = resource_group(site), name(site)
+        sub.get(SITE_CONFIG, f"{site['id']}/config/web", lambda: web.web_apps.get_configuration(rg, app))
+
+    prefix = f"{sub.prefix}/providers/Microsoft.Web"
+    sub.list(SITES, f"{prefix}/sites", web.web_apps.list, diagnostics=True, each=children, area=AREA)
+    sub.list(PLANS, f"{prefix}/serverfarms", web.app_service_plans.list, area=AREA)

@@ -1,0 +1,106 @@
+"""Helpers the live tests share: environment for the real clients, CLI runs, sample paths."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from auditor.collect import Cloud, collect_snapshot
+from auditor.collect.context import Settings
+from auditor.snapshot import Snapshot
+from tests.fakearm.server import FakeArm
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+SAMPLE_NAMES = (
+    "openai-e2e-chat-aistudio-compliant",
+    "openai-e2e-chat-aistudio-drifted",
+    "openai-e2e-chat-aml-compliant",
+    "openai-e2e-chat-aml-drifted",
+)
+# Variables through which a real login could leak into a test run.
+FOREIGN_ENV = re.compile(r"^(AZURE_|AUDITOR_|MSI_|IDENTITY_|IMDS_|REQUESTS_CA_BUNDLE$|CURL_CA_BUNDLE$)")
+
+
+def sample_path(name: str) -> Path:
+    return EXAMPLES / f"{name}.json"
+
+
+def baseline_of(name: str) -> str:
+    return "openai-e2e-chat-aistudio" if "aistudio" in name else "openai-e2e-chat-aml"
+
+
+@contextmanager
+def azure_env(fake: FakeArm, **overrides: str | None) -> Iterator[None]:
+    """Point azure-identity and the SDKs of this process at the fake server (None unsets)."""
+    saved = dict(os.environ)
+    for key in [k for k in os.environ if FOREIGN_ENV.match(k)]:
+        del os.environ[key]
+    os.environ.update(fake.env())
+    for key, value in overrides.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def collect(
+    fake: FakeArm,
+    subscriptions: list[str] | None,
+    progress: Callable[[str], None] | None = None,
+    **settings: Any,
+) -> Snapshot:
+    """An in-process collection with fast retries (tests inject 500s and 429s)."""
+    options: dict[str, Any] = {"workers": 4, "retry_backoff_factor": 0.01, **settings}
+    with azure_env(fake):
+        cloud = Cloud.from_options(fake.url, fake.url)
+        return collect_snapshot(cloud, subscriptions, progress, settings=Settings(**options))
+
+
+def auditor_command() -> list[str]:
+    script = Path(sys.executable).with_name("auditor")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("auditor")
+    return [found] if found else [sys.executable, "-m", "auditor"]
+
+
+def run_cli(
+    fake: FakeArm, args: list[str], home: Path, overrides: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real console script against the fake server, with no other login in reach."""
+    env = {k: v for k, v in os.environ.items() if not FOREIGN_ENV.match(k)}
+    env.update(fake.env())
+    config = home / "azure-config"
+    config.mkdir(exist_ok=True)
+    env.update({"AZURE_CONFIG_DIR": str(config), "HOME": str(home), "COLUMNS": "200"})
+    env.update(overrides or {})
+    return subprocess.run(
+        [*auditor_command(), *args],
+        env=env,
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def reproduce_errors(fake: FakeArm, errors: list[dict[str, Any]]) -> None:
+    """Make the server fail the reads a saved snapshot recorded as failed."""
+    for error in errors:
+        fake.add_fault(
+            f"^{re.escape(error['scope'])}$", int(error.get("status") or 500), code=error.get("code")
+        )

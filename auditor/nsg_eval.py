@@ -20,8 +20,9 @@ The model:
 - `AzureLoadBalancer` is the host address 168.63.129.16.
 - Other service tags (`AzureMonitor`, `GatewayManager`, `AzureCloud`, `Storage.EastUS`...)
   are opaque named subsets of public space; a regional tag lies inside its base tag.
-- Application security groups are named subsets of the VNet's address space whose members
-  (NICs) the snapshot does not hold: an answer that depends on them is `UNKNOWN`.
+- Application security groups are named subsets of the VNet's address space (of any address
+  when the VNet is unknown) whose members (NICs) the snapshot does not hold: an answer that
+  depends on them is `UNKNOWN`.
 - Ports exist for TCP and UDP. A rule with specific ports matches TCP and UDP traffic only;
   ICMP, ESP, AH and other IP protocols are matched only by rules whose ports are all `*`.
 
@@ -427,9 +428,11 @@ class Network:
         return Label(TAG, name.lower(), name, self.public)
 
     def asg(self, asg_id: str) -> AddressSet:
+        """NICs of one virtual network; without the VNet's address space, any address."""
         name = asg_id.rstrip("/").rsplit("/", 1)[-1]
-        label = Label(ASG, asg_id.lower().rstrip("/"), name, self.own)
-        return AddressSet.of([Region(self.own, frozenset({(label, True)}))])
+        domain = self.own or ALL_ADDRESSES
+        label = Label(ASG, asg_id.lower().rstrip("/"), name, domain)
+        return AddressSet.of([Region(domain, frozenset({(label, True)}))])
 
     def addresses(self, item: str) -> AddressSet:
         """One address item of a rule: a prefix, a bare IP, `*` or a service tag."""
@@ -897,10 +900,14 @@ class Policy:
         custom: list[SecurityRule] = []
         problems: list[str] = []
         raw = _field(props, "securityRules")
-        if raw is not None and not isinstance(raw, list):
-            problems.append(f"NSG {name}: properties.securityRules is not a list")
+        if not isinstance(raw, list):
+            # ARM always returns the list (empty when there are no custom rules): its absence
+            # means the snapshot holds an incomplete body, not an NSG without rules.
+            problems.append(
+                f"NSG {name}: properties.securityRules is {'absent' if raw is None else 'not a list'}"
+            )
             raw = []
-        for body in raw or []:
+        for body in raw:
             if not isinstance(body, dict):
                 problems.append(f"NSG {name}: a security rule is not an object")
                 continue

@@ -82,6 +82,7 @@ class Scope:
     policy: Policy
     network: Network
     nsg_name: str | None
+    network_body: Resource
 
     @property
     def resource(self) -> Resource:
@@ -125,7 +126,7 @@ def scope_of(estate: Estate, subnet: Subnet) -> Scope | Result:
     except ValueError as exc:
         return not_assessed(res, f"subnet {subnet.name}: cannot read its address space ({exc})")
     if not subnet.nsg_id:
-        return Scope(subnet, Policy.unrestricted(), network, None)
+        return Scope(subnet, Policy.unrestricted(), network, None, vnet or {})
     nsg = estate.get(subnet.nsg_id)
     name = armid.name_of(subnet.nsg_id)
     if nsg is None:
@@ -134,7 +135,7 @@ def scope_of(estate: Estate, subnet: Subnet) -> Scope | Result:
     policy = Policy.from_nsg(nsg)
     if policy.problems:
         return not_assessed(res, f"{'; '.join(policy.problems)}: the NSG cannot be evaluated")
-    return Scope(subnet, policy, network, name)
+    return Scope(subnet, policy, network, name, vnet or {})
 
 
 def role_scopes(ctx: Context, roles: Iterable[str]) -> Iterator[Scope | Result]:
@@ -217,9 +218,17 @@ def unseen_note(scope: Scope, direction: str) -> str:
     if ev.any_allowed() == Answer.NO:
         return ""
     rules = ", ".join(r.label() for r in ev.allowing_rules())
+    vnet = scope.network_body
+    peerings = [
+        str(p.get("name"))
+        for p in dig(vnet, "properties.virtualNetworkPeerings") or []
+        if isinstance(p, dict)
+    ]
+    listed = f" (the VNet lists peering(s) {', '.join(peerings)})" if peerings else ""
     return (
         f" Note: {rules} also admit(s) the peered or connected address space that the VirtualNetwork"
-        " service tag covers; the snapshot cannot show that space, so it is counted as inside the network."
+        f" service tag covers{listed}; the snapshot cannot show that space (peered and on-premises"
+        " prefixes, user-defined route prefixes), so it is counted as inside the network."
     )
 
 
@@ -313,8 +322,9 @@ def subnet_has_nsg(ctx: Context) -> Iterator[Result]:
 def appgw_subnet_inbound(ctx: Context) -> Iterator[Result]:
     """For each Application Gateway subnet: all of TCP `client_ports` from `client_sources`, TCP
     `control_plane_ports` from `control_plane_sources` and any traffic from `probe_sources` is allowed
-    into the subnet; and no other traffic from the Internet is allowed (the control-plane ports are
-    accepted from any source, as Azure documents for v2)."""
+    into the subnet's prefixes (a rule that names only the gateway's public IP as destination does not
+    count); and no other traffic from the Internet is allowed (the control-plane ports are accepted
+    from any source, as Azure documents for v2)."""
     p = ctx.params
     for scope in role_scopes(ctx, [APPGW]):
         if isinstance(scope, Result):
@@ -640,8 +650,9 @@ def no_internet_inbound(ctx: Context) -> Iterator[Result]:
     """For every subnet (except `exempt_roles`) and every NSG not associated with a subnet: no inbound
     traffic from the Internet (public addresses outside the virtual network: what the `Internet` tag,
     `*` and `0.0.0.0/0` all cover) is allowed on any protocol or port, apart from the `allowances` of
-    the subnet's roles (a list of {protocol, ports, sources} per role; Bastion's documented 443 by
-    default)."""
+    the subnet's roles (a list of {protocol, ports, sources} per role; Bastion's documented 443 and
+    GatewayManager 443/4443 by default: a baseline copy that sets `allowances` replaces the whole
+    mapping, so it must keep the Bastion entry)."""
     exempt = set(_roles(ctx.params, "exempt_roles"))
     allowances: Mapping[str, Any] = ctx.params.get("allowances") or {}
     yield from unread(ctx.estate, VNETS, "Virtual networks")

@@ -137,6 +137,25 @@ def remove_subnet(name: str) -> Mutation:
     return mutate
 
 
+def add_peering(name: str) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        peering = {
+            "name": name,
+            "id": f"{estates.Ids(variant).vnet}/virtualNetworkPeerings/{name}",
+            "properties": {},
+        }
+        vnet(res)["properties"].setdefault("virtualNetworkPeerings", []).append(peering)
+
+    return mutate
+
+
+def drop_rules_list(subnet: str) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        nsg(res, subnet)["properties"].pop("securityRules")
+
+    return mutate
+
+
 def add_loose_nsg(*rules: tuple[Any, ...]) -> Mutation:
     """An NSG associated with no subnet (e.g. on a VM's NIC)."""
 
@@ -348,6 +367,20 @@ NSG003 = [
     ),
     Case(
         "only the roles a team lists", "NSG003", statuses(passed=1), params={"roles": ["private-endpoints"]}
+    ),
+    Case(
+        "peerings the VNet lists are named",
+        "NSG003",
+        statuses(passed=5),
+        add_peering("peer-hub"),
+        contains="the VNet lists peering(s) peer-hub",
+    ),
+    Case(
+        "an NSG body without its rules list",
+        "NSG003",
+        statuses(4, not_assessed=1),
+        drop_rules_list("training"),
+        contains="securityRules is absent",
     ),
 ]
 

@@ -77,9 +77,13 @@ def render(result: AuditResult, color: bool = False, show_passed: bool = False) 
             console.print(_finding_text(finding))
     if result.collection_errors:
         console.rule("[bold]could not read[/bold]", align="left")
-        for err in result.collection_errors[:20]:
-            status, scope, code = (escape(str(err.get(k))) for k in ("status", "scope", "code"))
-            console.print(f"  {status} {scope}: {code}")
+        errors = result.collection_errors
+        for err in errors[:20]:
+            status, code, rtype = (escape(str(err.get(k) or "")) for k in ("status", "code", "resource_type"))
+            where = escape(short_id(str(err.get("scope", ""))))
+            console.print(f"  HTTP {status} {code} reading {rtype}\n    at {where}")
+        if len(errors) > 20:
+            console.print(f"  ... and {len(errors) - 20} more (the JSON report lists them all)")
     if result.waivers is not None and (result.waivers.expired or result.waivers.stale):
         console.rule("[bold]waivers to review[/bold]", align="left")
         for w, n in result.waivers.expired:

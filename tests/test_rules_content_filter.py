@@ -10,61 +10,46 @@ from typing import Any
 
 import pytest
 
-from auditor.baseline import load_baseline
-from auditor.engine import run_audit
 from auditor.model import Status
-from auditor.registry import all_rules
-from auditor.snapshot import Snapshot
 from tests import estates
-from tests.cases.content_filter import ACCOUNTS, CASES, POLICIES, Case, baseline_copy, run_case
-from tests.conftest import BASELINES, audit_resources, findings_of
+from tests.cases.common import (
+    StatusCase,
+    assert_case,
+    assert_compliant_estates_only_pass,
+    assert_drifted_estates_fail,
+    assert_every_rule_has_pass_fail_and_not_assessed_cases,
+    assert_every_rule_is_in_both_baselines,
+    baseline_copy,
+    case_params,
+    family_rules,
+)
+from tests.cases.content_filter import ACCOUNTS, CASES, POLICIES
+from tests.conftest import audit_resources, findings_of
 
 FAMILY = "content-filter"
 ARM_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "arm-examples" / "Microsoft.CognitiveServices"
 
 
-PARAMS = [pytest.param(c, v, id=f"{c.rule}-{c.name}-{v}") for c in CASES for v in c.variants]
-
-
-@pytest.mark.parametrize(("case", "variant"), PARAMS)
-def test_case(case: Case, variant: str, tmp_path: Path) -> None:
-    found = findings_of(run_case(case, variant, tmp_path), case.rule)
-    statuses = sorted(f.status.value for f in found)
-    assert statuses == sorted(case.expect), [f.message for f in found]
-    if case.contains:
-        assert any(case.contains in f.message for f in found), [f.message for f in found]
-    for f in found:
-        json.dumps([f.expected, f.actual])  # the JSON report must be able to carry them
-
-
-def family_rules() -> list[str]:
-    return [rid for rid, r in all_rules().items() if r.control.value == FAMILY]
+@pytest.mark.parametrize(("case", "variant"), case_params(CASES))
+def test_case(case: StatusCase, variant: str, tmp_path: Path) -> None:
+    assert_case(case, variant, tmp_path)
 
 
 def test_every_rule_has_pass_fail_and_not_assessed_cases() -> None:
-    for rid in family_rules():
-        seen = {s for c in CASES if c.rule == rid for s in c.expect}
-        assert {"pass", "fail", "not_assessed"} <= seen, rid
+    assert_every_rule_has_pass_fail_and_not_assessed_cases(FAMILY, CASES)
 
 
 def test_every_rule_is_in_both_baselines() -> None:
-    for name in BASELINES.values():
-        assert set(family_rules()) <= set(load_baseline(name).rules), name
+    assert_every_rule_is_in_both_baselines(FAMILY)
 
 
 def test_compliant_estates_only_pass(variant: str) -> None:
-    result = audit_resources(estates.compliant(variant), variant)
-    found = [f for f in result.findings if f.control.value == FAMILY]
-    assert found and {f.status for f in found} == {Status.PASS}, [(f.rule_id, f.message) for f in found]
-    assert {f.rule_id for f in found} == set(family_rules())
+    assert_compliant_estates_only_pass(FAMILY, variant)
 
 
 def test_drifted_estates_fail(variant: str) -> None:
-    snapshot = Snapshot.from_data(estates.drifted_snapshot(variant))
-    result = run_audit(snapshot, load_baseline(BASELINES[variant]), "test")
-    failing = {f.rule_id for f in result.findings if f.control.value == FAMILY and f.status is Status.FAIL}
     # hate loosened on completions, jailbreak off, a deployment with no policy
-    assert {"CF001", "CF002", "CF003"} <= failing
+    assert_drifted_estates_fail(FAMILY, variant, {"CF001", "CF002", "CF003"})
 
 
 def test_invalid_threshold_is_an_error_not_a_pass(tmp_path: Path) -> None:
@@ -115,7 +100,7 @@ def test_microsoft_rai_policy_examples(name: str, policies_of: Callable[[Any], l
     unnamed = copy.deepcopy(example_body("2025-09-01/GetDeployment.json"))
     unnamed["name"] = "unfiltered"  # Microsoft's deployment example names no policy
     result = audit_resources(example_estate(policies, [named, unnamed]))
-    by_rule = {rid: findings_of(result, rid) for rid in family_rules()}
+    by_rule = {rid: findings_of(result, rid) for rid in family_rules(FAMILY)}
     assert all(f.status is not Status.ERROR for found in by_rule.values() for f in found)
     assert sorted(f.status.value for f in by_rule["CF001"]) == ["fail", "pass"]
     cf002 = by_rule["CF002"]

@@ -7,39 +7,33 @@ from pathlib import Path
 import pytest
 
 from auditor.baseline import load_baseline
-from auditor.engine import run_audit
 from auditor.model import Status
-from auditor.registry import all_rules
-from auditor.snapshot import Snapshot
-from tests import estates
+from tests.cases.common import (
+    ResourceCase,
+    assert_case,
+    assert_compliant_estates_only_pass,
+    assert_every_rule_has_pass_fail_and_not_assessed_cases,
+    assert_every_rule_is_in_both_baselines,
+    case_params,
+    drifted_findings,
+)
 from tests.cases.diagnostics import CASES
-from tests.cases.identity import Case, run_case
-from tests.conftest import BASELINES, audit_resources
-from tests.test_rules_identity import check
+from tests.conftest import BASELINES
 
 FAMILY = "diagnostics"
-PARAMS = [pytest.param(c, v, id=f"{c.rule}-{c.name}-{v}") for c in CASES for v in c.variants]
 
 
-@pytest.mark.parametrize(("case", "variant"), PARAMS)
-def test_case(case: Case, variant: str, tmp_path: Path) -> None:
-    check(case, variant, run_case(case, variant, tmp_path))
-
-
-def family_rules() -> list[str]:
-    return [rid for rid, r in all_rules().items() if r.control.value == FAMILY]
+@pytest.mark.parametrize(("case", "variant"), case_params(CASES))
+def test_case(case: ResourceCase, variant: str, tmp_path: Path) -> None:
+    assert_case(case, variant, tmp_path)
 
 
 def test_every_rule_has_pass_fail_and_not_assessed_cases() -> None:
-    for rid in family_rules():
-        cases = [c for c in CASES if c.rule == rid]
-        seen = {s for c in cases for s in c.expect.values()} | {c.others for c in cases if not c.expect}
-        assert {"pass", "fail", "not_assessed"} <= seen, rid
+    assert_every_rule_has_pass_fail_and_not_assessed_cases(FAMILY, CASES)
 
 
 def test_every_rule_is_in_both_baselines() -> None:
-    for name in BASELINES.values():
-        assert set(family_rules()) == {r for r in load_baseline(name).rules if r.startswith("DIAG")}, name
+    assert_every_rule_is_in_both_baselines(FAMILY, prefix="DIAG")
 
 
 def test_workspace_requirement_follows_the_variant() -> None:
@@ -49,17 +43,11 @@ def test_workspace_requirement_follows_the_variant() -> None:
 
 
 def test_compliant_estates_only_pass(variant: str) -> None:
-    result = audit_resources(estates.compliant(variant), variant)
-    found = [f for f in result.findings if f.control.value == FAMILY]
-    assert found and {f.status for f in found} == {Status.PASS}, [(f.rule_id, f.message) for f in found]
-    assert {f.rule_id for f in found} == set(family_rules())
+    assert_compliant_estates_only_pass(FAMILY, variant)
 
 
 def test_drifted_estates(variant: str) -> None:
-    result = run_audit(
-        Snapshot.from_data(estates.drifted_snapshot(variant)), load_baseline(BASELINES[variant]), "t"
-    )
-    found = [f for f in result.findings if f.control.value == FAMILY]
+    found = drifted_findings(FAMILY, variant)
     failing = {f.rule_id for f in found if f.status is Status.FAIL}
     # The vault lost its setting; the chat UI keeps only HTTP logs.
     assert {"DIAG002", "DIAG010"} <= failing

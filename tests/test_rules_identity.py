@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -10,61 +9,42 @@ import pytest
 
 from auditor import azroles
 from auditor.baseline import load_baseline
-from auditor.engine import AuditResult, run_audit
 from auditor.estate import Estate
-from auditor.model import Level, Status
-from auditor.registry import all_rules
+from auditor.model import Level
 from auditor.roles import ONLINE_ENDPOINT, infer_roles
 from auditor.rules.identity import AISTUDIO_TABLE, AML_TABLE, covers, parse_table
 from auditor.snapshot import Snapshot
 from tests import estates
-from tests.cases.identity import CASES, Case, matches, run_case, second_endpoint
-from tests.conftest import BASELINES, audit_resources, findings_of
+from tests.cases.common import (
+    ResourceCase,
+    assert_case,
+    assert_compliant_estates_only_pass,
+    assert_drifted_estates_fail,
+    assert_every_rule_has_pass_fail_and_not_assessed_cases,
+    case_params,
+    family_rules,
+)
+from tests.cases.identity import CASES, second_endpoint
+from tests.conftest import BASELINES
 
 FAMILY = "identity"
-PARAMS = [pytest.param(c, v, id=f"{c.rule}-{c.name}-{v}") for c in CASES for v in c.variants]
 
 
-def check(case: Case, variant: str, result: AuditResult) -> None:
-    found = findings_of(result, case.rule)
-    shown = [(f.resource_id, f.status.value, f.message) for f in found]
-    expect = {k.format(v=variant): s for k, s in case.expect.items()}
-    for key, status in expect.items():
-        hits = [f for f in found if matches(f.resource_id, key)]
-        assert hits, (key, shown)
-        assert {f.status.value for f in hits} == {status}, (key, shown)
-        if case.contains:
-            assert any(case.contains in f.message for f in hits), shown
-    rest = [f for f in found if not any(matches(f.resource_id, k) for k in expect)]
-    if case.others is not None:
-        assert rest or expect, f"{case.rule} reported nothing"
-        assert {f.status.value for f in rest} <= {case.others}, shown
-    for f in found:
-        json.dumps([f.expected, f.actual])  # the JSON report must be able to carry them
-
-
-@pytest.mark.parametrize(("case", "variant"), PARAMS)
-def test_case(case: Case, variant: str, tmp_path: Path) -> None:
-    check(case, variant, run_case(case, variant, tmp_path))
-
-
-def family_rules() -> list[str]:
-    return [rid for rid, r in all_rules().items() if r.control.value == FAMILY]
+@pytest.mark.parametrize(("case", "variant"), case_params(CASES))
+def test_case(case: ResourceCase, variant: str, tmp_path: Path) -> None:
+    assert_case(case, variant, tmp_path)
 
 
 def test_every_rule_has_pass_fail_and_not_assessed_cases() -> None:
-    for rid in family_rules():
-        cases = [c for c in CASES if c.rule == rid]
-        seen = {s for c in cases for s in c.expect.values()} | {c.others for c in cases if not c.expect}
-        assert {"pass", "fail", "not_assessed"} <= seen, rid
+    assert_every_rule_has_pass_fail_and_not_assessed_cases(FAMILY, CASES)
 
 
 def test_rules_are_in_the_baselines() -> None:
-    assert set(family_rules()) == {
+    assert set(family_rules(FAMILY)) == {
         r for r in load_baseline(BASELINES["aistudio"]).rules if r.startswith("IAM")
     }
     # The ML-workspace table has no portal-user rows, so IAM009 has nothing to compare with there.
-    assert set(family_rules()) - {"IAM009"} == {
+    assert set(family_rules(FAMILY)) - {"IAM009"} == {
         r for r in load_baseline(BASELINES["aml"]).rules if r.startswith("IAM")
     }
 
@@ -85,21 +65,13 @@ def test_baselines_carry_the_variant_tables() -> None:
 
 
 def test_compliant_estates_only_pass(variant: str) -> None:
-    result = audit_resources(estates.compliant(variant), variant)
-    found = [f for f in result.findings if f.control.value == FAMILY]
-    assert found and {f.status for f in found} == {Status.PASS}, [(f.rule_id, f.message) for f in found]
-    assert {f.rule_id for f in found} == {
-        r for r in load_baseline(BASELINES[variant]).rules if r.startswith("IAM")
-    }
+    in_baseline = {r for r in load_baseline(BASELINES[variant]).rules if r.startswith("IAM")}
+    assert_compliant_estates_only_pass(FAMILY, variant, in_baseline)
 
 
 def test_drifted_estates_fail(variant: str) -> None:
-    result = run_audit(
-        Snapshot.from_data(estates.drifted_snapshot(variant)), load_baseline(BASELINES[variant]), "t"
-    )
-    failing = {f.rule_id for f in result.findings if f.control.value == FAMILY and f.status is Status.FAIL}
     # keys back on, Key Vault access policies, a Contributor for the endpoint, OpenAI User subscription-wide
-    assert {"IAM002", "IAM003", "IAM005", "IAM007"} <= failing
+    assert_drifted_estates_fail(FAMILY, variant, {"IAM002", "IAM003", "IAM005", "IAM007"})
 
 
 # --- the table and the role GUIDs -----------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -10,54 +9,43 @@ import pytest
 from auditor.baseline import load_baseline
 from auditor.estate import Estate
 from auditor.model import Status
-from auditor.registry import all_rules
 from auditor.roles import JUMPBOX, PRIVATE_ENDPOINTS, infer_roles
 from auditor.snapshot import Snapshot
 from tests import estates
-from tests.cases.private_endpoints import CASES, PE, Case, check, move_pe, run
+from tests.cases.common import (
+    TargetCase,
+    assert_case,
+    assert_compliant_estates_only_pass,
+    assert_drifted_estates_fail,
+    assert_every_rule_has_pass_fail_and_not_assessed_cases,
+    assert_every_rule_is_in_both_baselines,
+    case_params,
+)
+from tests.cases.private_endpoints import CASES, PE, move_pe
 from tests.conftest import BASELINES, audit_resources, findings_of
 
 FAMILY = "private-endpoints"
-PARAMS = [pytest.param(c, v, id=f"{c.rule}-{c.name}-{v}") for c in CASES for v in c.variants]
 
 
-@pytest.mark.parametrize(("case", "variant"), PARAMS)
-def test_case(case: Case, variant: str, tmp_path: Path) -> None:
-    found = run(case, variant, tmp_path)
-    check(case, variant, found)
-    for f in found:
-        json.dumps([f.expected, f.actual])  # the JSON report must be able to carry them
-
-
-def family_rules() -> list[str]:
-    return [rid for rid, r in all_rules().items() if r.control.value == FAMILY]
+@pytest.mark.parametrize(("case", "variant"), case_params(CASES))
+def test_case(case: TargetCase, variant: str, tmp_path: Path) -> None:
+    assert_case(case, variant, tmp_path)
 
 
 def test_every_rule_has_pass_fail_and_not_assessed_cases() -> None:
-    for rid in family_rules():
-        seen = {c.expect for c in CASES if c.rule == rid}
-        assert {"pass", "fail", "not_assessed"} <= seen, rid
+    assert_every_rule_has_pass_fail_and_not_assessed_cases(FAMILY, CASES)
 
 
 def test_every_rule_is_in_both_baselines() -> None:
-    for name in BASELINES.values():
-        assert set(family_rules()) <= set(load_baseline(name).rules), name
+    assert_every_rule_is_in_both_baselines(FAMILY)
 
 
 def test_compliant_estates_only_pass(variant: str) -> None:
-    result = audit_resources(estates.compliant(variant), variant)
-    found = [f for f in result.findings if f.control.value == FAMILY]
-    assert {f.status for f in found} == {Status.PASS}, [(f.rule_id, f.message) for f in found]
-    assert {f.rule_id for f in found} == set(family_rules())
+    assert_compliant_estates_only_pass(FAMILY, variant)
 
 
 def test_drifted_estates_fail(variant: str) -> None:
-    snapshot = Snapshot.from_data(estates.drifted_snapshot(variant))
-    from auditor.engine import run_audit
-
-    result = run_audit(snapshot, load_baseline(BASELINES[variant]), "test")
-    failing = {f.rule_id for f in result.findings if f.control.value == FAMILY and f.status == Status.FAIL}
-    assert {"PE001", "PE002"} <= failing
+    assert_drifted_estates_fail(FAMILY, variant, {"PE001", "PE002"})
 
 
 def test_every_target_of_the_architecture_is_checked(variant: str) -> None:

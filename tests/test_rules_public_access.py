@@ -2,47 +2,40 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from auditor.baseline import load_baseline
-from auditor.engine import run_audit
-from auditor.model import Level, Status
-from auditor.registry import all_rules
+from auditor.model import Level
 from auditor.rules.public_access_web import ssl_policy_minimum
-from auditor.snapshot import Snapshot
-from tests import estates
-from tests.cases.private_endpoints import Case, check, run
+from tests.cases.common import (
+    TargetCase,
+    assert_case,
+    assert_compliant_estates_only_pass,
+    assert_drifted_estates_fail,
+    assert_every_rule_has_pass_fail_and_not_assessed_cases,
+    assert_every_rule_is_in_both_baselines,
+    case_params,
+    family_rules,
+)
 from tests.cases.public_access import CASES
-from tests.conftest import BASELINES, audit_resources
+from tests.conftest import BASELINES
 
 FAMILY = "public-access"
-PARAMS = [pytest.param(c, v, id=f"{c.rule}-{c.name}-{v}") for c in CASES for v in c.variants]
 
 
-@pytest.mark.parametrize(("case", "variant"), PARAMS)
-def test_case(case: Case, variant: str, tmp_path: Path) -> None:
-    found = run(case, variant, tmp_path)
-    check(case, variant, found)
-    for f in found:
-        json.dumps([f.expected, f.actual])  # the JSON report must be able to carry them
-
-
-def family_rules() -> list[str]:
-    return [rid for rid, r in all_rules().items() if r.control.value == FAMILY]
+@pytest.mark.parametrize(("case", "variant"), case_params(CASES))
+def test_case(case: TargetCase, variant: str, tmp_path: Path) -> None:
+    assert_case(case, variant, tmp_path)
 
 
 def test_every_rule_has_pass_fail_and_not_assessed_cases() -> None:
-    for rid in family_rules():
-        seen = {c.expect for c in CASES if c.rule == rid}
-        assert {"pass", "fail", "not_assessed"} <= seen, rid
+    assert_every_rule_has_pass_fail_and_not_assessed_cases(FAMILY, CASES)
 
 
 def test_every_rule_is_in_both_baselines() -> None:
-    for name in BASELINES.values():
-        assert set(family_rules()) <= set(load_baseline(name).rules), name
+    assert_every_rule_is_in_both_baselines(FAMILY)
 
 
 def test_levels_follow_the_references() -> None:
@@ -58,21 +51,16 @@ def test_levels_follow_the_references() -> None:
 
 
 def test_compliant_estates_only_pass(variant: str) -> None:
-    result = audit_resources(estates.compliant(variant), variant)
-    found = [f for f in result.findings if f.control.value == FAMILY]
-    assert {f.status for f in found} == {Status.PASS}, [(f.rule_id, f.message) for f in found]
-    expected = set(family_rules())
+    expected = set(family_rules(FAMILY))
     if variant == "aistudio":
         expected.discard("PUB005")  # the hub variant has no compute instance
-    assert {f.rule_id for f in found} == expected
+    assert_compliant_estates_only_pass(FAMILY, variant, expected)
 
 
 def test_drifted_estates_fail(variant: str) -> None:
-    result = run_audit(
-        Snapshot.from_data(estates.drifted_snapshot(variant)), load_baseline(BASELINES[variant]), "t"
+    assert_drifted_estates_fail(
+        FAMILY, variant, {"PUB003", "PUB008", "PUB009", "PUB010", "PUB013", "PUB017", "PUB020"}
     )
-    failing = {f.rule_id for f in result.findings if f.control.value == FAMILY and f.status == Status.FAIL}
-    assert {"PUB003", "PUB008", "PUB009", "PUB010", "PUB013", "PUB017", "PUB020"} <= failing
 
 
 @pytest.mark.parametrize(

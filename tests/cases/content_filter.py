@@ -1,95 +1,25 @@
 """Cases of the content-filter family: a mutation of the compliant estate and the statuses it must give.
 
-`Case`, `denied`, `run_case` and `baseline_copy` are shared with the reliability table
-(tests/cases/reliability.py).
+The case type is tests/cases/common.py's `StatusCase`, which the reliability and NSG tables use too.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-from auditor.baseline import shipped_baselines
-from auditor.engine import AuditResult
 from tests import estates
-from tests.conftest import BASELINES, audit_resources
-
-Resource = dict[str, Any]
-Mutation = Callable[[list[Resource], str], list[Resource] | None]
+from tests.cases.common import Mutation, Resource, denied
+from tests.cases.common import StatusCase as Case
+from tests.cases.common import run_case as run_case  # re-exported for tests/test_rules_nsg.py
 
 ACCOUNTS = "Microsoft.CognitiveServices/accounts"
 DEPLOYMENTS = "Microsoft.CognitiveServices/accounts/deployments"
 POLICIES = "Microsoft.CognitiveServices/accounts/raiPolicies"
 
 
-@dataclass(frozen=True)
-class Case:
-    """One named case: mutate the compliant estate, audit, compare the rule's statuses.
-
-    `expect` lists the statuses of all the rule's findings (order does not matter; empty means
-    the rule reports nothing). `params` override the rule's parameters in a copy of the
-    variant's baseline; `drop_types` are left out of the snapshot's collected types; `errors`
-    builds the snapshot's failed reads for a variant; `contains` must appear in a message.
-    """
-
-    name: str
-    rule: str
-    expect: tuple[str, ...]
-    mutate: Mutation | None = None
-    variants: tuple[str, ...] = estates.VARIANTS
-    params: dict[str, Any] = field(default_factory=dict)
-    drop_types: tuple[str, ...] = ()
-    errors: Callable[[str], list[dict[str, Any]]] | None = None
-    contains: str = ""
-
-
-def denied(resource_type: str, scope: Callable[[str], str]) -> Callable[[str], list[dict[str, Any]]]:
-    """A 403 on reading `resource_type` at the scope a variant gives."""
-    return lambda variant: [
-        {
-            "scope": scope(variant),
-            "resource_type": resource_type,
-            "status": 403,
-            "code": "AuthorizationFailed",
-            "message": "The client does not have authorization to perform this read.",
-        }
-    ]
-
-
-def run_case(case: Case, variant: str, folder: Path) -> AuditResult:
-    """Audit the case's mutation of the compliant estate (with a baseline copy when it sets params)."""
-    resources = estates.compliant(variant)
-    if case.mutate is not None:
-        changed = case.mutate(resources, variant)
-        resources = changed if changed is not None else resources
-    collected = [t for t in estates.COLLECTED_TYPES if t not in case.drop_types] if case.drop_types else None
-    baseline = str(baseline_copy(variant, case.rule, case.params, folder)) if case.params else None
-    errors = case.errors(variant) if case.errors else None
-    return audit_resources(resources, variant, errors=errors, collected_types=collected, baseline=baseline)
-
-
-def baseline_copy(variant: str, rule_id: str, params: dict[str, Any], folder: Path) -> Path:
-    """What a team does: copy the shipped baseline and change one rule's parameters."""
-    data = yaml.safe_load(shipped_baselines()[BASELINES[variant]].read_text(encoding="utf-8"))
-    setting = data["rules"][rule_id] or {}
-    setting["params"] = {**(setting.get("params") or {}), **params}
-    data["rules"][rule_id] = setting
-    path = folder / f"team-{variant}.yaml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return path
-
-
 def account_id(variant: str) -> str:
     return estates.Ids(variant).res(ACCOUNTS, "aoai-chat")
-
-
-def subscription(variant: str) -> str:
-    return f"/subscriptions/{estates.SUB}"
 
 
 # --- mutations -------------------------------------------------------------------------

@@ -1,16 +1,19 @@
 """Cases of the diagnostics family: a mutation of the compliant estate and the statuses it must give.
 
-Uses the case machinery of tests/cases/identity.py (`Case`, `run_case`, `denied`).
+Same case type as the identity table (tests/cases/common.py's `ResourceCase`), and its resource names.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from auditor import armid
 from tests import estates
-from tests.cases.identity import Case, Mutation, Resource, by_id, chain, denied, resource_id, rg
+from tests.cases.common import Mutation, Resource, chain, denied
+from tests.cases.common import ResourceCase as Case
+from tests.cases.identity import by_id, resource_id, rg
 
 DIAG = "Microsoft.Insights/diagnosticSettings"
 LAW = "Microsoft.OperationalInsights/workspaces"
@@ -100,7 +103,7 @@ def gateway_settings_forbidden(res: list[Resource], variant: str) -> list[Resour
     return estates.remove(res, lambda r: r["type"] == DIAG and armid.norm(r["id"]).startswith(gw + "/"))
 
 
-def settings_scope(what: str) -> Any:
+def settings_scope(what: str) -> Callable[[str], str]:
     return lambda variant: f"{target(what, variant)}/providers/Microsoft.Insights/diagnosticSettings"
 
 
@@ -187,17 +190,18 @@ CASES: list[Case] = [
          errors=denied(DIAG, settings_scope("search"))),
     # DIAG008: ML workspace (audit) / hub and project (all logs)
     Case("compliant", "DIAG008", {}),
-    Case("workspace-all-logs", "DIAG008", {}, AML, set_logs("workspace", logs("group:allLogs"))),
-    Case("workspace-audit-disabled", "DIAG008", {"mlw-chat": "fail"}, AML,
-         set_logs("workspace", logs("group:audit", enabled=False)), contains="categoryGroup audit"),
-    Case("project-audit-only", "DIAG008", {"proj-chat": "fail"}, HUB,
-         set_logs("project", logs("group:audit")), contains="categoryGroup allLogs"),
-    Case("hub-no-setting", "DIAG008", {"hub-chat": "fail"}, HUB, drop_setting("workspace")),
-    Case("team-lists-categories", "DIAG008", {}, HUB,
-         chain(set_logs("project", logs("AmlComputeClusterEvent", "AmlDataSetEvent")),
-               set_logs("workspace", logs("AmlComputeClusterEvent", "AmlDataSetEvent"))),
+    Case("workspace-all-logs", "DIAG008", {}, variants=AML,
+         mutate=set_logs("workspace", logs("group:allLogs"))),
+    Case("workspace-audit-disabled", "DIAG008", {"mlw-chat": "fail"}, variants=AML,
+         mutate=set_logs("workspace", logs("group:audit", enabled=False)), contains="categoryGroup audit"),
+    Case("project-audit-only", "DIAG008", {"proj-chat": "fail"}, variants=HUB,
+         mutate=set_logs("project", logs("group:audit")), contains="categoryGroup allLogs"),
+    Case("hub-no-setting", "DIAG008", {"hub-chat": "fail"}, variants=HUB, mutate=drop_setting("workspace")),
+    Case("team-lists-categories", "DIAG008", {}, variants=HUB,
+         mutate=chain(set_logs("project", logs("AmlComputeClusterEvent", "AmlDataSetEvent")),
+                      set_logs("workspace", logs("AmlComputeClusterEvent", "AmlDataSetEvent"))),
          params={"categories": ["AmlComputeClusterEvent", "AmlDataSetEvent"], "category_groups": []}),
-    Case("settings-unreadable", "DIAG008", {"proj-chat": "not_assessed"}, HUB,
+    Case("settings-unreadable", "DIAG008", {"proj-chat": "not_assessed"}, variants=HUB,
          errors=denied(DIAG, settings_scope("project"))),
     # DIAG009: online endpoints
     Case("compliant", "DIAG009", {}),

@@ -1,104 +1,25 @@
 """Cases of the identity family: a mutation of the compliant estate and the statuses it must give.
 
-`Case`, `run_case`, `denied` and the assignment helpers are shared with the diagnostics table
-(tests/cases/diagnostics.py).
+The case type is tests/cases/common.py's `ResourceCase`, which the diagnostics table uses too,
+with the names of the sample estates' resources and principals below.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from auditor import armid, azroles
-from auditor.baseline import shipped_baselines
-from auditor.engine import AuditResult
 from tests import estates
-from tests.conftest import BASELINES, audit_resources
-
-Resource = dict[str, Any]
-Mutation = Callable[[list[Resource], str], list[Resource] | None]
+from tests.cases.common import Mutation, Resource, denied, set_path, subscription
+from tests.cases.common import ResourceCase as Case
 
 RA = "Microsoft.Authorization/roleAssignments"
 RD = "Microsoft.Authorization/roleDefinitions"
 WS = "Microsoft.MachineLearningServices/workspaces"
 ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
 R = azroles
-
-
-@dataclass(frozen=True)
-class Case:
-    """One named case: mutate the compliant estate, audit, compare the rule's findings.
-
-    `expect` maps a resource (the end of its id, `{v}` standing for the variant; for a role
-    assignment the end of its scope) to the status its finding must have; every other finding
-    of the rule must have status `others` (None: any).
-    `params` override the rule's parameters in a copy of the variant's baseline, `drop_types`
-    are left out of the collected types, `errors` builds a variant's failed reads, `contains`
-    must appear in the message of an expected resource's finding.
-    """
-
-    name: str
-    rule: str
-    expect: dict[str, str]
-    variants: tuple[str, ...] = estates.VARIANTS
-    mutate: Mutation | None = None
-    others: str | None = "pass"
-    params: dict[str, Any] | Callable[[str], dict[str, Any]] = field(default_factory=dict)
-    drop_types: tuple[str, ...] = ()
-    errors: Callable[[str], list[dict[str, Any]]] | None = None
-    contains: str = ""
-
-
-def run_case(case: Case, variant: str, folder: Path) -> AuditResult:
-    resources = estates.compliant(variant)
-    if case.mutate is not None:
-        changed = case.mutate(resources, variant)
-        resources = changed if changed is not None else resources
-    collected = [t for t in estates.COLLECTED_TYPES if t not in case.drop_types] if case.drop_types else None
-    params = case.params(variant) if callable(case.params) else case.params
-    baseline = str(baseline_copy(variant, case.rule, params, folder)) if params else None
-    errors = case.errors(variant) if case.errors else None
-    return audit_resources(resources, variant, errors=errors, collected_types=collected, baseline=baseline)
-
-
-def baseline_copy(variant: str, rule_id: str, params: dict[str, Any], folder: Path) -> Path:
-    """What a team does: copy the shipped baseline and change one rule's parameters."""
-    data = yaml.safe_load(shipped_baselines()[BASELINES[variant]].read_text(encoding="utf-8"))
-    setting = data["rules"][rule_id] or {}
-    setting["params"] = {**(setting.get("params") or {}), **params}
-    data["rules"][rule_id] = setting
-    path = folder / f"team-{variant}-{rule_id}.yaml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return path
-
-
-def matches(resource_id: str, key: str) -> bool:
-    """`key` names the resource: its whole id or the end of it (or of a role assignment's scope)."""
-    rid = armid.norm(resource_id)
-    base = rid.split("/providers/microsoft.authorization/")[0]
-    return armid.norm(key) in (rid, base) or any(x.endswith("/" + key.lower()) for x in (rid, base))
-
-
-def denied(resource_type: str, scope: Callable[[str], str]) -> Callable[[str], list[dict[str, Any]]]:
-    """A 403 on reading `resource_type` at the scope a variant gives."""
-    return lambda variant: [
-        {
-            "scope": scope(variant),
-            "resource_type": resource_type,
-            "status": 403,
-            "code": "AuthorizationFailed",
-            "message": "The client does not have authorization to perform this read.",
-        }
-    ]
-
-
-def subscription(variant: str) -> str:
-    return f"/subscriptions/{estates.SUB}"
 
 
 def rg(variant: str) -> str:
@@ -209,28 +130,11 @@ def move_assignment(who: str, role: str, to: str | Callable[[str], str]) -> Muta
     return mutate
 
 
-def chain(*steps: Mutation) -> Mutation:
-    def mutate(res: list[Resource], variant: str) -> list[Resource]:
-        for step in steps:
-            changed = step(res, variant)
-            res = changed if changed is not None else res
-        return res
-
-    return mutate
-
-
 def set_prop(what: str, path: str, value: Any) -> Mutation:
     """Set (or with value None, remove) a dotted property of one resource."""
 
     def mutate(res: list[Resource], variant: str) -> None:
-        obj = by_id(res, resource_id(what, variant))
-        *parents, last = path.split(".")
-        for key in parents:
-            obj = obj.setdefault(key, {})
-        if value is None:
-            obj.pop(last, None)
-        else:
-            obj[last] = value
+        set_path(by_id(res, resource_id(what, variant)), path, value)
 
     return mutate
 
@@ -330,20 +234,21 @@ SUB_ID = estates.SUB
 CASES: list[Case] = [
     # IAM001: the role-assignment table
     Case("compliant", "IAM001", {}),
-    Case("endpoint-lacks-openai-user", "IAM001", {"ept-chat": "fail"}, HUB,
-         drop_assignment("endpoint", R.COGNITIVE_SERVICES_OPENAI_USER),
+    Case("endpoint-lacks-openai-user", "IAM001", {"ept-chat": "fail"}, variants=HUB,
+         mutate=drop_assignment("endpoint", R.COGNITIVE_SERVICES_OPENAI_USER),
          contains="Cognitive Services OpenAI User"),
-    Case("endpoint-lacks-secrets-reader", "IAM001", {"ept-chat": "fail"}, AML,
-         drop_assignment("endpoint", R.AZUREML_CONNECTION_SECRETS_READER)),
-    Case("compute-lacks-acr-pull", "IAM001", {"ci-flow-author": "fail"}, AML,
-         drop_assignment("compute", R.ACR_PULL), contains="AcrPull on workspace-registry"),
-    Case("hub-lacks-table-contributor", "IAM001", {"hub-chat": "fail"}, HUB,
-         drop_assignment("workspace", R.STORAGE_TABLE_DATA_CONTRIBUTOR)),
+    Case("endpoint-lacks-secrets-reader", "IAM001", {"ept-chat": "fail"}, variants=AML,
+         mutate=drop_assignment("endpoint", R.AZUREML_CONNECTION_SECRETS_READER)),
+    Case("compute-lacks-acr-pull", "IAM001", {"ci-flow-author": "fail"}, variants=AML,
+         mutate=drop_assignment("compute", R.ACR_PULL), contains="AcrPull on workspace-registry"),
+    Case("hub-lacks-table-contributor", "IAM001", {"hub-chat": "fail"}, variants=HUB,
+         mutate=drop_assignment("workspace", R.STORAGE_TABLE_DATA_CONTRIBUTOR)),
     Case("gateway-lacks-secrets-user", "IAM001", {"agw-chat": "fail"},
          mutate=drop_assignment("gateway", R.KEY_VAULT_SECRETS_USER)),
-    Case("flow-app-lacks-openai-user", "IAM001", {"app-chat-flow": "fail"}, HUB,
-         lambda res, v: estates.remove(res, lambda r: r["type"] == RA and r["properties"]["principalId"]
-                                       == estates.principal("flow-app"))),
+    Case("flow-app-lacks-openai-user", "IAM001", {"app-chat-flow": "fail"}, variants=HUB,
+         mutate=lambda res, v: estates.remove(res, lambda r: r["type"] == RA
+                                              and r["properties"]["principalId"]
+                                              == estates.principal("flow-app"))),
     Case("role-on-wrong-resource", "IAM001", {"ept-chat": "fail"},
          mutate=move_assignment("endpoint", R.ACR_PULL, "kv")),
     Case("inherited-not-accepted", "IAM001", {"app-chat-ui": "fail"},
@@ -351,33 +256,34 @@ CASES: list[Case] = [
     Case("inherited-accepted-by-baseline", "IAM001", {},
          mutate=move_assignment("chat", R.STORAGE_BLOB_DATA_READER, rg), params={"accept_inherited": True}),
     Case("ids-in-upper-case", "IAM001", {}, mutate=upper_case_assignment_ids),
-    Case("principal-only-on-uami", "IAM001", {}, AML, principal_only_on_uami),
-    Case("endpoints-share-a-uami", "IAM001", {"ept-chat": "pass", "ept-chat-2": "pass"}, AML,
-         second_endpoint),
-    Case("uami-unknown", "IAM001", {"ept-chat": "not_assessed"}, AML, uami_unknown),
+    Case("principal-only-on-uami", "IAM001", {}, variants=AML, mutate=principal_only_on_uami),
+    Case("endpoints-share-a-uami", "IAM001", {"ept-chat": "pass", "ept-chat-2": "pass"}, variants=AML,
+         mutate=second_endpoint),
+    Case("uami-unknown", "IAM001", {"ept-chat": "not_assessed"}, variants=AML, mutate=uami_unknown),
     Case("endpoint-without-identity", "IAM001", {"ept-chat": "fail"},
          mutate=set_prop("endpoint", "identity", None), contains="no managed identity"),
     Case("assignments-unreadable", "IAM001", {}, others="not_assessed", mutate=no_assignments,
          errors=denied(RA, subscription)),
     Case("assignments-not-collected", "IAM001", {}, others="not_assessed", mutate=no_assignments,
          drop_types=(RA,)),
-    Case("missing-row-unreadable-scope", "IAM001", {"ept-chat": "not_assessed"}, AML,
-         drop_assignment("endpoint", R.ACR_PULL), errors=denied(RA, lambda v: resource_id("acr", v))),
-    Case("bad-table-row", "IAM001", {"": "error"}, HUB, others=None,
+    Case("missing-row-unreadable-scope", "IAM001", {"ept-chat": "not_assessed"}, variants=AML,
+         mutate=drop_assignment("endpoint", R.ACR_PULL), errors=denied(RA, lambda v: resource_id("acr", v))),
+    Case("bad-table-row", "IAM001", {"": "error"}, variants=HUB, others=None,
          params={"table": [{"identity": "nobody", "scope": "hub", "role": R.READER}]}),
     # IAM002: privileged roles beyond the table
     Case("compliant", "IAM002", {}),
     Case("endpoint-contributor-on-rg", "IAM002", {"ept-chat": "fail"},
          mutate=add_assignment("endpoint", rg, R.CONTRIBUTOR), contains="Contributor"),
-    Case("hub-owner-on-rg", "IAM002", {"hub-chat": "fail"}, HUB, add_assignment("workspace", rg, R.OWNER)),
+    Case("hub-owner-on-rg", "IAM002", {"hub-chat": "fail"}, variants=HUB,
+         mutate=add_assignment("workspace", rg, R.OWNER)),
     Case("gateway-uaa-on-subscription", "IAM002", {"agw-chat": "fail"},
          mutate=add_assignment("gateway", subscription, R.USER_ACCESS_ADMINISTRATOR)),
-    Case("project-contributor-on-rg", "IAM002", {"proj-chat": "fail"}, HUB,
-         add_assignment("project", rg, R.CONTRIBUTOR)),
-    Case("workspace-contributor-within-its-rg", "IAM002", {}, AML,
-         add_assignment("workspace", "ws-storage", R.CONTRIBUTOR)),
-    Case("compute-contributor-on-registry", "IAM002", {"ci-flow-author": "fail"}, AML,
-         add_assignment("compute", "acr", R.CONTRIBUTOR)),
+    Case("project-contributor-on-rg", "IAM002", {"proj-chat": "fail"}, variants=HUB,
+         mutate=add_assignment("project", rg, R.CONTRIBUTOR)),
+    Case("workspace-contributor-within-its-rg", "IAM002", {}, variants=AML,
+         mutate=add_assignment("workspace", "ws-storage", R.CONTRIBUTOR)),
+    Case("compute-contributor-on-registry", "IAM002", {"ci-flow-author": "fail"}, variants=AML,
+         mutate=add_assignment("compute", "acr", R.CONTRIBUTOR)),
     Case("assignments-unreadable", "IAM002", {}, others="not_assessed", mutate=no_assignments,
          errors=denied(RA, rg)),
     Case("excess-found-despite-unreadable-scope", "IAM002", {"ept-chat": "fail"}, others="not_assessed",
@@ -388,12 +294,12 @@ CASES: list[Case] = [
          mutate=add_assignment(None, subscription, R.COGNITIVE_SERVICES_OPENAI_USER)),
     Case("chat-blob-reader-on-rg", "IAM003", {"rg-chat-{v}": "fail"},
          mutate=add_assignment("chat", rg, R.STORAGE_BLOB_DATA_READER)),
-    Case("secrets-user-on-rg", "IAM003", {"rg-chat-aml": "fail"}, AML,
-         add_assignment(None, rg, R.KEY_VAULT_SECRETS_USER)),
+    Case("secrets-user-on-rg", "IAM003", {"rg-chat-aml": "fail"}, variants=AML,
+         mutate=add_assignment(None, rg, R.KEY_VAULT_SECRETS_USER)),
     Case("reader-on-rg-is-not-data-plane", "IAM003", {}, mutate=add_assignment(None, rg, R.READER)),
-    Case("custom-role-with-data-actions", "IAM003", {"rg-chat-aistudio": "fail"}, HUB,
-         custom_role(["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"])),
-    Case("custom-role-without-data-actions", "IAM003", {}, HUB, custom_role([])),
+    Case("custom-role-with-data-actions", "IAM003", {"rg-chat-aistudio": "fail"}, variants=HUB,
+         mutate=custom_role(["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"])),
+    Case("custom-role-without-data-actions", "IAM003", {}, variants=HUB, mutate=custom_role([])),
     Case("table-allows-rg-scope", "IAM003", {}, mutate=add_assignment("chat", rg, R.STORAGE_BLOB_DATA_READER),
          params=extra_row),
     Case("management-group-assignment", "IAM003", {SUB_ID: "fail"}, mutate=management_group_assignment),
@@ -401,12 +307,12 @@ CASES: list[Case] = [
          mutate=no_assignments, errors=denied(RA, subscription)),
     # IAM004: separate identities
     Case("compliant", "IAM004", {}),
-    Case("endpoint-uses-workspace-uami", "IAM004", {"mlw-chat": "fail", "ept-chat": "fail"}, AML,
-         endpoint_uses_workspace_identity, contains="shares its identity"),
-    Case("project-shares-hub-principal", "IAM004", {"hub-chat": "fail", "proj-chat": "fail"}, HUB,
-         project_shares_hub_principal),
-    Case("endpoints-share-a-uami", "IAM004", {"ept-chat": "fail", "ept-chat-2": "fail"}, AML,
-         second_endpoint),
+    Case("endpoint-uses-workspace-uami", "IAM004", {"mlw-chat": "fail", "ept-chat": "fail"}, variants=AML,
+         mutate=endpoint_uses_workspace_identity, contains="shares its identity"),
+    Case("project-shares-hub-principal", "IAM004", {"hub-chat": "fail", "proj-chat": "fail"}, variants=HUB,
+         mutate=project_shares_hub_principal),
+    Case("endpoints-share-a-uami", "IAM004", {"ept-chat": "fail", "ept-chat-2": "fail"}, variants=AML,
+         mutate=second_endpoint),
     Case("endpoints-not-collected", "IAM004", {SUB_ID: "not_assessed"}, drop_types=(ENDPOINTS,)),
     # IAM005: Azure OpenAI local auth
     Case("compliant", "IAM005", {}),
@@ -443,13 +349,14 @@ CASES: list[Case] = [
          params={"accepted_auth_modes": ["AADToken", "AMLToken"]}),
     Case("endpoints-not-collected", "IAM008", {SUB_ID: "not_assessed"}, drop_types=(ENDPOINTS,)),
     # IAM009: people (hub variant only)
-    Case("compliant-flow-author", "IAM009", {}, HUB),
-    Case("user-with-key-vault-administrator", "IAM009", {"kv-chat-{v}": "fail"}, HUB,
-         add_assignment("flow-author", "kv", R.KEY_VAULT_ADMINISTRATOR, principal_type="User")),
-    Case("group-blob-contributor-on-container", "IAM009", {}, HUB,
-         add_assignment("flow-author", container, R.STORAGE_BLOB_DATA_CONTRIBUTOR, principal_type="Group")),
-    Case("user-owner-of-rg-is-not-a-workload-resource", "IAM009", {}, HUB,
-         add_assignment("flow-author", rg, R.OWNER, principal_type="User")),
-    Case("assignments-unreadable", "IAM009", {SUB_ID: "not_assessed"}, HUB, no_assignments,
+    Case("compliant-flow-author", "IAM009", {}, variants=HUB),
+    Case("user-with-key-vault-administrator", "IAM009", {"kv-chat-{v}": "fail"}, variants=HUB,
+         mutate=add_assignment("flow-author", "kv", R.KEY_VAULT_ADMINISTRATOR, principal_type="User")),
+    Case("group-blob-contributor-on-container", "IAM009", {}, variants=HUB,
+         mutate=add_assignment("flow-author", container, R.STORAGE_BLOB_DATA_CONTRIBUTOR,
+                               principal_type="Group")),
+    Case("user-owner-of-rg-is-not-a-workload-resource", "IAM009", {}, variants=HUB,
+         mutate=add_assignment("flow-author", rg, R.OWNER, principal_type="User")),
+    Case("assignments-unreadable", "IAM009", {SUB_ID: "not_assessed"}, variants=HUB, mutate=no_assignments,
          errors=denied(RA, subscription)),
 ]  # fmt: skip

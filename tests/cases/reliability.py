@@ -7,7 +7,16 @@ from collections.abc import Callable
 from typing import Any
 
 from tests import estates
-from tests.cases.content_filter import Case, Mutation, Resource, denied
+from tests.cases.common import (
+    Mutation,
+    Resource,
+    chain,
+    denied,
+    drop_type,
+    set_path,
+    subscription_list_denied,
+)
+from tests.cases.common import StatusCase as Case
 
 PLANS = "Microsoft.Web/serverfarms"
 SITES = "Microsoft.Web/sites"
@@ -19,43 +28,13 @@ GATEWAYS = "Microsoft.Network/applicationGateways"
 STORAGE = "Microsoft.Storage/storageAccounts"
 
 
-def subscription(variant: str) -> str:
-    return f"/subscriptions/{estates.SUB}"
-
-
-def list_denied(resource_type: str) -> Callable[[str], list[dict[str, Any]]]:
-    """A 403 on the subscription-wide list of `resource_type`."""
-    return denied(resource_type, lambda v: f"{subscription(v)}/providers/{resource_type}")
-
-
 def put(rtype: str, path: str, value: Any, name: str | Callable[[str], str] | None = None) -> Mutation:
     """Set (or, with None, remove) a dotted property of the first resource of a type."""
 
     def mutate(res: list[Resource], variant: str) -> None:
-        target = estates.find(res, rtype, name(variant) if callable(name) else name)
-        *parents, leaf = path.split(".")
-        for key in parents:
-            target = target.setdefault(key, {})
-        if value is None:
-            target.pop(leaf, None)
-        else:
-            target[leaf] = value
+        set_path(estates.find(res, rtype, name(variant) if callable(name) else name), path, value)
 
     return mutate
-
-
-def chain(*mutations: Mutation) -> Mutation:
-    def mutate(res: list[Resource], variant: str) -> list[Resource]:
-        for m in mutations:
-            changed = m(res, variant)
-            res = changed if changed is not None else res
-        return res
-
-    return mutate
-
-
-def without(rtype: str) -> Mutation:
-    return lambda res, variant: [r for r in res if r["type"].lower() != rtype.lower()]
 
 
 def add_plan(zone_redundant: bool, capacity: int) -> Mutation:
@@ -123,17 +102,17 @@ REL001 = [
         "every plan when no web app was recognised",
         "REL001",
         ("fail", "pass"),
-        chain(add_plan(False, 1), without(SITES)),
+        chain(add_plan(False, 1), drop_type(SITES)),
     ),
     Case(
         "plans unreadable",
         "REL001",
         ("not_assessed",),
-        without(PLANS),
-        errors=list_denied(PLANS),
+        drop_type(PLANS),
+        errors=subscription_list_denied(PLANS),
         contains="AuthorizationFailed",
     ),
-    Case("plans not collected", "REL001", ("not_assessed",), without(PLANS), drop_types=(PLANS,)),
+    Case("plans not collected", "REL001", ("not_assessed",), drop_type(PLANS), drop_types=(PLANS,)),
 ]
 
 REL002 = [
@@ -159,7 +138,13 @@ REL002 = [
         ("not_assessed",),
         chain(put(PLANS, "sku.capacity", None), put(PLANS, "properties.numberOfWorkers", None)),
     ),
-    Case("plans unreadable", "REL002", ("not_assessed",), without(PLANS), errors=list_denied(PLANS)),
+    Case(
+        "plans unreadable",
+        "REL002",
+        ("not_assessed",),
+        drop_type(PLANS),
+        errors=subscription_list_denied(PLANS),
+    ),
 ]
 
 REL003 = [
@@ -203,11 +188,13 @@ REL003 = [
         "deployments unreadable",
         "REL003",
         ("not_assessed",),
-        without(ONLINE_DEPLOYMENTS),
+        drop_type(ONLINE_DEPLOYMENTS),
         errors=denied(ONLINE_DEPLOYMENTS, lambda v: endpoint_id(v) + "/deployments"),
         contains="deployments are unknown",
     ),
-    Case("endpoints not collected", "REL003", ("not_assessed",), without(ENDPOINTS), drop_types=(ENDPOINTS,)),
+    Case(
+        "endpoints not collected", "REL003", ("not_assessed",), drop_type(ENDPOINTS), drop_types=(ENDPOINTS,)
+    ),
 ]
 
 REL010 = [
@@ -233,13 +220,13 @@ REL010 = [
         "endpoint without deployments",
         "REL010",
         (),
-        chain(without(ONLINE_DEPLOYMENTS), put(ENDPOINTS, "properties.traffic", {})),
+        chain(drop_type(ONLINE_DEPLOYMENTS), put(ENDPOINTS, "properties.traffic", {})),
     ),
     Case(
         "deployments unreadable",
         "REL010",
         ("not_assessed",),
-        without(ONLINE_DEPLOYMENTS),
+        drop_type(ONLINE_DEPLOYMENTS),
         errors=denied(ONLINE_DEPLOYMENTS, lambda v: endpoint_id(v) + "/deployments"),
     ),
 ]
@@ -250,8 +237,14 @@ REL004 = [
     Case("free", "REL004", ("fail",), put(SEARCH, "sku.name", "free")),
     Case("standard3", "REL004", ("pass",), put(SEARCH, "sku.name", "standard3")),
     Case("storage optimised", "REL004", ("pass",), put(SEARCH, "sku.name", "storage_optimized_l1")),
-    Case("search unreadable", "REL004", ("not_assessed",), without(SEARCH), errors=list_denied(SEARCH)),
-    Case("search not collected", "REL004", ("not_assessed",), without(SEARCH), drop_types=(SEARCH,)),
+    Case(
+        "search unreadable",
+        "REL004",
+        ("not_assessed",),
+        drop_type(SEARCH),
+        errors=subscription_list_denied(SEARCH),
+    ),
+    Case("search not collected", "REL004", ("not_assessed",), drop_type(SEARCH), drop_types=(SEARCH,)),
 ]
 
 REL005 = [
@@ -271,7 +264,13 @@ REL005 = [
         put(SEARCH, "properties.replicaCount", 2),
         params={"min_replicas": 2},
     ),
-    Case("search unreadable", "REL005", ("not_assessed",), without(SEARCH), errors=list_denied(SEARCH)),
+    Case(
+        "search unreadable",
+        "REL005",
+        ("not_assessed",),
+        drop_type(SEARCH),
+        errors=subscription_list_denied(SEARCH),
+    ),
 ]
 
 REL006 = [
@@ -303,8 +302,8 @@ REL006 = [
         "registries unreadable",
         "REL006",
         ("not_assessed",),
-        without(REGISTRIES),
-        errors=list_denied(REGISTRIES),
+        drop_type(REGISTRIES),
+        errors=subscription_list_denied(REGISTRIES),
     ),
 ]
 
@@ -320,7 +319,13 @@ REL007 = [
         put(GATEWAYS, "zones", ["1", "2"]),
         params={"min_zones": 2},
     ),
-    Case("gateways unreadable", "REL007", ("not_assessed",), without(GATEWAYS), errors=list_denied(GATEWAYS)),
+    Case(
+        "gateways unreadable",
+        "REL007",
+        ("not_assessed",),
+        drop_type(GATEWAYS),
+        errors=subscription_list_denied(GATEWAYS),
+    ),
 ]
 
 REL008 = [
@@ -357,7 +362,13 @@ REL008 = [
         ("not_assessed",),
         put(GATEWAYS, "properties.autoscaleConfiguration", None),
     ),
-    Case("gateways unreadable", "REL008", ("not_assessed",), without(GATEWAYS), errors=list_denied(GATEWAYS)),
+    Case(
+        "gateways unreadable",
+        "REL008",
+        ("not_assessed",),
+        drop_type(GATEWAYS),
+        errors=subscription_list_denied(GATEWAYS),
+    ),
 ]
 
 REL009 = [
@@ -375,8 +386,14 @@ REL009 = [
     ),
     Case("GZRS", "REL009", ("pass", "pass"), put(STORAGE, "sku.name", "Standard_GZRS")),
     Case("premium ZRS", "REL009", ("pass", "pass"), put(STORAGE, "sku.name", "Premium_ZRS")),
-    Case("storage unreadable", "REL009", ("not_assessed",), without(STORAGE), errors=list_denied(STORAGE)),
-    Case("storage not collected", "REL009", ("not_assessed",), without(STORAGE), drop_types=(STORAGE,)),
+    Case(
+        "storage unreadable",
+        "REL009",
+        ("not_assessed",),
+        drop_type(STORAGE),
+        errors=subscription_list_denied(STORAGE),
+    ),
+    Case("storage not collected", "REL009", ("not_assessed",), drop_type(STORAGE), drop_types=(STORAGE,)),
 ]
 
 CASES: list[Case] = REL001 + REL002 + REL003 + REL010 + REL004 + REL005 + REL006 + REL007 + REL008 + REL009

@@ -11,7 +11,8 @@ from auditor.baseline import load_baseline
 from auditor.model import Status
 from auditor.registry import all_rules
 from tests import estates
-from tests.cases.content_filter import Case, run_case
+from tests.cases.common import StatusCase as Case
+from tests.cases.common import run_case
 from tests.cases.nsg import CASES
 from tests.conftest import BASELINES, audit_resources, findings_of
 

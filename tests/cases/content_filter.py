@@ -11,7 +11,6 @@ from typing import Any
 from tests import estates
 from tests.cases.common import Mutation, Resource, denied
 from tests.cases.common import StatusCase as Case
-from tests.cases.common import run_case as run_case  # re-exported for tests/test_rules_nsg.py
 
 ACCOUNTS = "Microsoft.CognitiveServices/accounts"
 DEPLOYMENTS = "Microsoft.CognitiveServices/accounts/deployments"

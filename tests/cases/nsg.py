@@ -12,7 +12,8 @@ from typing import Any
 
 from auditor.rules.nsg import BASTION_INTERNET_INBOUND
 from tests import estates
-from tests.cases.content_filter import Case, Mutation, Resource, denied
+from tests.cases.common import Mutation, Resource, chain, denied
+from tests.cases.common import StatusCase as Case
 
 NSGS = "Microsoft.Network/networkSecurityGroups"
 VNETS = "Microsoft.Network/virtualNetworks"
@@ -33,16 +34,6 @@ def nsg(res: list[Resource], subnet: str) -> Resource:
 
 def vnet(res: list[Resource]) -> Resource:
     return estates.find(res, VNETS)
-
-
-def chain(*mutations: Mutation) -> Mutation:
-    def mutate(res: list[Resource], variant: str) -> list[Resource]:
-        for m in mutations:
-            changed = m(res, variant)
-            res = changed if changed is not None else res
-        return res
-
-    return mutate
 
 
 def add_rule(subnet: str, *rule: Any) -> Mutation:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from auditor.baseline import Baseline
+from auditor.errors import InputError
 from auditor.estate import Estate
 from auditor.model import Finding, Result, Status
 from auditor.registry import Context, Rule, all_rules
@@ -53,17 +54,24 @@ def run_audit(
     today: date | None = None,
 ) -> AuditResult:
     """Run the baseline; `waivers` is (waivers, file name), applied before scoring."""
-    estate = Estate(snapshot)
-    roles = infer_roles(estate, baseline.roles)
+    try:
+        estate = Estate(snapshot)
+        roles = infer_roles(estate, baseline.roles)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        # The snapshot parsed as JSON but a resource has the wrong shape (a list where ARM
+        # returns an object, say): that is bad input, not a crash.
+        raise InputError(f"malformed resource in the snapshot: {type(exc).__name__}: {exc}") from None
     catalogue = all_rules()
     findings: list[Finding] = []
     for rule_id, setting in baseline.rules.items():
         rule = catalogue[rule_id]
         ctx = Context(estate=estate, roles=roles, params=baseline.params_for(rule), variant=baseline.variant)
+        estate.start_recording()
         try:
             results = rule.run(ctx)
         except Exception as exc:  # a crashing rule must show up, never pass silently
             results = [Result("", "", Status.ERROR, f"rule raised {type(exc).__name__}: {exc}")]
+        results = settle(results, estate, estate.stop_recording())
         findings.extend(_finding(rule, setting.level, r) for r in results)
     waiver_report = None
     if waivers is not None:
@@ -82,6 +90,28 @@ def run_audit(
         collection_errors=[e.to_dict() for e in snapshot.errors],
         waivers=waiver_report,
     )
+
+
+def settle(results: list[Result], estate: Estate, reads: set[str]) -> list[Result]:
+    """Downgrade verdicts the data cannot support; missing data is never a pass or a fail.
+
+    A failure is not conclusive when a list of a type the rule looked at failed: the
+    missing resources could change the picture (a gateway that would explain an open
+    port, a vault the table's assignment is on). A pass on a resource whose body has no
+    `properties` rests on an incomplete read.
+    """
+    gaps = estate.broad_gaps(reads)
+    settled = []
+    for r in results:
+        if r.status is Status.FAIL and gaps:
+            r = replace(r, status=Status.NOT_ASSESSED, message=f"{r.message} (not conclusive: {gaps[0]})")
+        elif r.status is Status.PASS:
+            body = estate.get(r.resource_id)
+            if body is not None and not isinstance(body.get("properties"), dict):
+                message = f"{r.message} (not conclusive: the resource was read without its properties)"
+                r = replace(r, status=Status.NOT_ASSESSED, message=message)
+        settled.append(r)
+    return settled
 
 
 _STATUS_ORDER = {Status.FAIL: 0, Status.ERROR: 1, Status.NOT_ASSESSED: 2, Status.WAIVED: 3, Status.PASS: 4}

@@ -20,6 +20,8 @@ Resource = dict[str, Any]
 DIAGNOSTIC_SETTINGS = "microsoft.insights/diagnosticsettings"
 ROLE_ASSIGNMENTS = "microsoft.authorization/roleassignments"
 ROLE_DEFINITIONS = "microsoft.authorization/roledefinitions"
+VIRTUAL_NETWORKS = "microsoft.network/virtualnetworks"
+PRIVATE_ENDPOINTS = "microsoft.network/privateendpoints"
 
 
 def dig(obj: Any, path: str, default: Any = None) -> Any:
@@ -89,6 +91,8 @@ class Estate:
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
+        self._reads: set[str] | None = None
+        self._handled: set[str] | None = None
         self.resources: list[Resource] = []
         self._by_id: dict[str, Resource] = {}
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
@@ -136,21 +140,57 @@ class Estate:
         return self._by_id.get(armid.norm(resource_id))
 
     def of_type(self, resource_type: str) -> list[Resource]:
+        self.note_read(resource_type)
         return self._by_type.get(resource_type.lower(), [])
 
     def children(self, parent_id: str, child_type: str | None = None) -> list[Resource]:
         found = self._children.get(armid.norm(parent_id), [])
         if child_type is None:
+            self.note_read(*(r["type"] for r in found))
             return found
+        self.note_read(child_type)
         wanted = child_type.lower()
         return [r for r in found if r["type"].lower() == wanted]
 
     def diagnostic_settings(self, resource_id: str) -> list[Resource]:
+        self.note_read(DIAGNOSTIC_SETTINGS)
         return [
             r
             for r in self._extensions.get(armid.norm(resource_id), [])
             if r["type"].lower() == DIAGNOSTIC_SETTINGS
         ]
+
+    # --- which data a rule looked at ---------------------------------------
+
+    def start_recording(self) -> None:
+        """Remember every ARM type read from now on (the engine does this around each rule)."""
+        self._reads, self._handled = set(), set()
+
+    def stop_recording(self) -> set[str]:
+        """The types read since `start_recording`, less those whose gaps the rule checked itself."""
+        reads = (self._reads or set()) - (self._handled or set())
+        self._reads = self._handled = None
+        return reads
+
+    def note_read(self, *resource_types: str) -> None:
+        if self._reads is not None:
+            self._reads.update(t.lower() for t in resource_types)
+
+    def broad_gaps(self, resource_types: Iterable[str]) -> list[str]:
+        """Failed list reads (at subscription or resource-group level) of these types or their parents.
+
+        A rule that looked at such a type may have judged an estate with parts missing,
+        so its failures are not conclusive.
+        """
+        wanted = {t.lower() for t in resource_types}
+        reasons = []
+        for error in self.errors:
+            failed = error.resource_type.lower()
+            hit = failed in wanted or any(t.startswith(failed + "/") for t in wanted)
+            if hit and _is_list_scope(error.scope):
+                status = f"HTTP {error.status}" if error.status else "failed"
+                reasons.append(f"reading {error.resource_type} at {error.scope} failed ({status})")
+        return reasons
 
     # --- coverage: what could not be read --------------------------------
 
@@ -161,10 +201,16 @@ class Estate:
         `scope`, means rules must report `not_assessed` rather than guess.
         """
         wanted = resource_type.lower()
+        if self._handled is not None:
+            # The rule asked about this gap itself and chose its verdicts accordingly.
+            self._handled.add(wanted)
         if wanted not in self.collected_types:
             return f"the snapshot holds no {resource_type} data (not collected)"
         for error in self.errors:
-            if error.resource_type.lower() != wanted:
+            failed = error.resource_type.lower()
+            # A failed list of parents hides their children too: a 403 on workspaces
+            # means their online endpoints were never asked for.
+            if failed != wanted and not wanted.startswith(failed + "/"):
                 continue
             if scope is None or _covers(error.scope, scope):
                 status = f"HTTP {error.status}" if error.status else "failed"
@@ -191,12 +237,15 @@ class Estate:
 
     @property
     def subnets(self) -> list[Subnet]:
+        self.note_read(VIRTUAL_NETWORKS)
         return list(self._subnets.values())
 
     def subnet(self, subnet_id: str | None) -> Subnet | None:
+        self.note_read(VIRTUAL_NETWORKS)
         return self._subnets.get(armid.norm(subnet_id)) if subnet_id else None
 
     def subnets_of_nsg(self, nsg_id: str) -> list[Subnet]:
+        self.note_read(VIRTUAL_NETWORKS)
         return self._subnet_of_nsg.get(armid.norm(nsg_id), [])
 
     def _index_private_endpoints(self) -> None:
@@ -208,17 +257,21 @@ class Estate:
                 self._pe_by_subnet[armid.norm(subnet_id)].append(pe)
 
     def private_endpoints_to(self, target_id: str) -> list[Resource]:
+        self.note_read(PRIVATE_ENDPOINTS)
         return self._pe_by_target.get(armid.norm(target_id), [])
 
     def private_endpoints_in(self, subnet_id: str) -> list[Resource]:
+        self.note_read(PRIVATE_ENDPOINTS)
         return self._pe_by_subnet.get(armid.norm(subnet_id), [])
 
     # --- identity --------------------------------------------------------
 
     def assignments_of(self, principal_id: str) -> list[Resource]:
+        self.note_read(ROLE_ASSIGNMENTS)
         return self._assignments_by_principal.get(principal_id.lower(), [])
 
     def role_definition(self, role_definition_id: str) -> Resource | None:
+        self.note_read(ROLE_DEFINITIONS)
         return self._role_defs.get(armid.name_of(role_definition_id).lower())
 
     def iter_assignments(self) -> Iterator[Resource]:
@@ -231,6 +284,25 @@ def private_link_targets(pe: Resource) -> Iterable[str]:
             target = dig(conn, "properties.privateLinkServiceId")
             if isinstance(target, str):
                 yield target
+
+
+def _is_list_scope(error_scope: str) -> bool:
+    """True for a list call at subscription or resource-group level (or above).
+
+    `/subscriptions/s/providers/NS/type` and `/subscriptions/s/resourceGroups/g/providers/NS/type`
+    hide every resource of that type there; `.../accounts/a/raiPolicies` or
+    `{resource}/providers/Microsoft.Insights/diagnosticSettings` concern one resource only.
+    """
+    parts = armid.segments(error_scope.split("?")[0])
+    lowered = [p.lower() for p in parts]
+    if "providers" in lowered:
+        last = len(lowered) - 1 - lowered[::-1].index("providers")
+        owner, tail = lowered[:last], lowered[last + 1 :]
+        if len(tail) > 2:
+            return False
+    else:
+        owner = lowered
+    return len(owner) <= 2 or (len(owner) == 4 and owner[2] == "resourcegroups")
 
 
 def _covers(error_scope: str, scope: str) -> bool:

@@ -79,6 +79,30 @@ RESOURCE_ROLES = (
 )  # fmt: skip
 
 WORKSPACES = "microsoft.machinelearningservices/workspaces"
+IDENTITIES = "user-assigned-identities"
+
+# The ARM types each role is inferred from: when reading one of them failed, a rule that
+# relied on the role may have judged an incomplete picture (Estate.broad_gaps).
+_NET = "microsoft.network/virtualnetworks"
+_ML = WORKSPACES
+ROLE_SOURCES: dict[str, tuple[str, ...]] = {
+    APPGW: (_NET, "microsoft.network/applicationgateways"),
+    PRIVATE_ENDPOINTS: (_NET, "microsoft.network/privateendpoints"),
+    **{role: (_NET,) for role in (APP_SERVICE, BASTION, JUMPBOX, AGENTS, TRAINING, SCORING, NO_NSG_ALLOWED)},
+    HUB: (_ML,),
+    PROJECT: (_ML,),
+    WORKSPACE: (_ML,),
+    ONLINE_ENDPOINT: (_ML, _ML + "/onlineendpoints"),
+    COMPUTE: (_ML, _ML + "/computes"),
+    OPENAI: ("microsoft.cognitiveservices/accounts",),
+    WORKSPACE_STORAGE: (_ML, "microsoft.storage/storageaccounts"),
+    APP_STORAGE: (_ML, "microsoft.storage/storageaccounts"),
+    WORKSPACE_KEYVAULT: (_ML, "microsoft.keyvault/vaults"),
+    WORKSPACE_REGISTRY: (_ML, "microsoft.containerregistry/registries"),
+    CHAT_UI: ("microsoft.web/sites", "microsoft.network/applicationgateways"),
+    PROMPTFLOW_APP: ("microsoft.web/sites", "microsoft.network/applicationgateways"),
+    IDENTITIES: ("microsoft.managedidentity/userassignedidentities",),
+}
 
 
 @dataclass(frozen=True)
@@ -110,18 +134,28 @@ class Roles:
     explanations: list[Explanation] = field(default_factory=list)
     _estate: Estate | None = None
 
+    def _note(self, *roles: str) -> None:
+        """Tell the estate which types these roles were inferred from (see Estate.broad_gaps)."""
+        if self._estate is not None:
+            for role in roles:
+                self._estate.note_read(*ROLE_SOURCES.get(role, ()))
+
     def of_subnet(self, subnet: Subnet) -> set[str]:
+        self._note(*SUBNET_ROLES)
         return self.subnet_roles.get(armid.norm(subnet.id), set())
 
     def subnets(self, role: str) -> list[Subnet]:
         assert self._estate is not None
-        return [s for s in self._estate.subnets if role in self.of_subnet(s)]
+        self._note(role)
+        return [s for s in self._estate.subnets if role in self.subnet_roles.get(armid.norm(s.id), set())]
 
     def of_resource(self, resource_id: str) -> set[str]:
+        self._note(*RESOURCE_ROLES)
         return self.resource_roles.get(armid.norm(resource_id), set())
 
     def resources(self, role: str) -> list[Resource]:
         assert self._estate is not None
+        self._note(role)
         found = []
         for rid, roles in self.resource_roles.items():
             if role in roles:
@@ -131,9 +165,11 @@ class Roles:
         return found
 
     def identities_of(self, role: str) -> list[Identity]:
+        self._note(role, IDENTITIES)
         return [i for i in self.identities if i.role == role]
 
     def identity_roles_of(self, principal_id: str) -> set[str]:
+        self._note(*IDENTITY_ROLES, IDENTITIES)
         return {i.role for i in self.identities if i.principal_id.lower() == principal_id.lower()}
 
     def to_list(self) -> list[dict[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -138,7 +139,14 @@ def _policy(
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the (single) report here.")
 @click.option("--output-dir", type=click.Path(file_okay=False), help="Write one report per format here.")
-@click.option("--explain-roles", is_flag=True, help="Print the role inferred for each resource.")
+@click.option(
+    "--resource-group",
+    "resource_groups",
+    multiple=True,
+    metavar="NAME",
+    help="Audit only these resource groups (repeatable); subscription-wide role assignments still count.",
+)
+@click.option("--explain-roles", is_flag=True, help="Print the role inferred for each resource (on stderr).")
 @click.option("--show-passed", is_flag=True, help="List passing findings in the console report too.")
 @click.option(
     "--waivers",
@@ -163,6 +171,7 @@ def audit(
     formats: tuple[str, ...],
     output: str | None,
     output_dir: str | None,
+    resource_groups: tuple[str, ...],
     explain_roles: bool,
     show_passed: bool,
     waivers_path: str | None,
@@ -201,18 +210,25 @@ def audit(
     waivers = load_waivers(waivers_file) if waivers_file else None
     previous = load_report(compare_path, "previous report") if compare_path else None
     if snapshot_path:
+        if output and Path(output).resolve() == Path(snapshot_path).resolve():
+            raise InputError(f"--output {output} would overwrite the snapshot being audited")
         snapshot = load_snapshot(snapshot_path)
         source = f"snapshot {snapshot_path}"
     else:
         snapshot = _collect(subscriptions, all_subscriptions, arm_endpoint, authority_host)
         source = "azure"
+    if resource_groups:
+        from auditor.scope import restrict
+
+        snapshot = restrict(snapshot, resource_groups)
     result = run_audit(snapshot, baseline, source, waivers=waivers)
     result.previous = previous
     if policy.active:
         result.gate = evaluate_result(policy, result)
     if explain_roles:
+        # On stderr, so that `--format json --explain-roles | jq` still reads a JSON document.
         for item in result.roles.to_list():
-            click.echo(f"{item['role']:<26} {item['resource_id']}  ({item['reason']})")
+            click.echo(f"{item['role']:<26} {item['resource_id']}  ({item['reason']})", err=True)
     reports_io.emit(result, chosen, output, output_dir, show_passed=show_passed)
     if result.gate is not None and not result.gate.passed:
         sys.exit(EXIT_GATE_FAILED)

@@ -43,7 +43,10 @@ def scope_of(snapshot: Snapshot, source: str) -> dict[str, Any]:
             r["id"].split("/")[2] for r in snapshot.resources if r["id"].lower().startswith("/subscriptions/")
         }
         subs = sorted(found)
-    return {"source": source, "subscriptions": subs, "resources": len(snapshot.resources)}
+    scope: dict[str, Any] = {"source": source, "subscriptions": subs, "resources": len(snapshot.resources)}
+    if isinstance(snapshot.metadata.get("resource_groups"), list):
+        scope["resource_groups"] = snapshot.metadata["resource_groups"]
+    return scope
 
 
 def run_audit(

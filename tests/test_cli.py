@@ -100,10 +100,42 @@ def test_rules_and_baselines_listings() -> None:
     assert "openai-e2e-chat-aml" in baselines.stdout and "openai-e2e-chat-aistudio" in baselines.stdout
 
 
-def test_explain_roles() -> None:
-    proc = run("audit", "--snapshot", DRIFTED, "--explain-roles", "--format", "json", "--output", "/dev/null")
+def test_explain_roles_go_to_stderr_and_json_stays_clean() -> None:
+    proc = run("audit", "--snapshot", DRIFTED, "--explain-roles", "--format", "json")
     assert proc.returncode == 0, proc.stderr
-    assert "private-endpoints" in proc.stdout and "holds" in proc.stdout
+    assert "private-endpoints" in proc.stderr and "holds" in proc.stderr
+    json.loads(proc.stdout)
+
+
+def test_resource_group_scope(tmp_path: Path) -> None:
+    doc = json.loads(Path(DRIFTED).read_text())
+    stray = {
+        "id": f"/subscriptions/{doc['metadata']['subscriptions'][0]}/resourceGroups/rg-tfstate/providers/"
+        "Microsoft.KeyVault/vaults/kv-tfstate",
+        "type": "Microsoft.KeyVault/vaults",
+        "name": "kv-tfstate",
+        "properties": {"publicNetworkAccess": "Enabled", "enableRbacAuthorization": False},
+    }
+    doc["resources"].append(stray)
+    path = tmp_path / "with-stray.json"
+    path.write_text(json.dumps(doc))
+    everything = json.loads(run("audit", "--snapshot", str(path), "--format", "json").stdout)
+    scoped = run("audit", "--snapshot", str(path), "--format", "json", "--resource-group", "RG-CHAT-AISTUDIO")
+    assert scoped.returncode == 0, scoped.stderr
+    report = json.loads(scoped.stdout)
+    assert any("kv-tfstate" in f["resource_id"] for f in everything["findings"])
+    assert not any("kv-tfstate" in f["resource_id"] for f in report["findings"])
+    assert report["scope"]["resource_groups"] == ["rg-chat-aistudio"]
+    # Role assignments at subscription scope still count inside the chosen groups.
+    assert any(f["rule_id"] == "IAM003" and f["status"] == "fail" for f in report["findings"])
+
+
+def test_output_may_not_overwrite_the_snapshot(tmp_path: Path) -> None:
+    copy = tmp_path / "snap.json"
+    copy.write_text(Path(DRIFTED).read_text())
+    proc = run("audit", "--snapshot", str(copy), "--format", "json", "--output", str(copy))
+    assert_one_line_error(proc, 2, "would overwrite the snapshot")
+    assert copy.read_text() == Path(DRIFTED).read_text()
 
 
 def test_bad_arm_endpoint_is_usage_error() -> None:

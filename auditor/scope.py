@@ -1,0 +1,28 @@
+"""Narrowing an estate to the workload's resource groups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from auditor import armid
+from auditor.snapshot import Snapshot
+
+
+def restrict(snapshot: Snapshot, resource_groups: Iterable[str]) -> Snapshot:
+    """Keep what lies in the given resource groups, plus what sits above any resource group.
+
+    Subscription-level resources (role assignments and definitions at subscription scope)
+    stay: a role granted on the whole subscription reaches into the workload's groups.
+    """
+    wanted = {g.lower() for g in resource_groups}
+
+    def keep(resource_id: str) -> bool:
+        group = armid.resource_group_of(resource_id)
+        return group is None or group.lower() in wanted
+
+    return Snapshot(
+        resources=[r for r in snapshot.resources if keep(r["id"])],
+        errors=[e for e in snapshot.errors if keep(e.scope)],
+        metadata={**snapshot.metadata, "resource_groups": sorted(wanted)},
+        collected_types=snapshot.collected_types,
+    )

@@ -52,7 +52,7 @@ from auditor.roles import (
     TRAINING,
 )
 
-from .unread import unread
+from .unread import absent, unread
 
 VNETS = "Microsoft.Network/virtualNetworks"
 NSGS = "Microsoft.Network/networkSecurityGroups"
@@ -264,6 +264,7 @@ def subnet_has_nsg(ctx: Context) -> Iterator[Result]:
     the NSG's rules report `not_assessed` when the NSG itself was not collected."""
     exempt = set(_roles(ctx.params, "exempt_roles"))
     yield from unread(ctx.estate, VNETS, "Virtual networks")
+    yield from absent(ctx.estate, VNETS, ctx.estate.subnets, "virtual network with subnets")
     for subnet in ctx.estate.subnets:
         if ctx.roles.of_subnet(subnet) & exempt:
             continue

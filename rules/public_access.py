@@ -19,7 +19,7 @@ from auditor.model import Result
 from auditor.registry import Context, not_assessed, rule, verdict
 from auditor.roles import APP_STORAGE, HUB, OPENAI, PROJECT, WORKSPACE, WORKSPACE_STORAGE
 
-from .unread import unread
+from .unread import absent, unread
 
 WORKSPACES = "Microsoft.MachineLearningServices/workspaces"
 ONLINE_ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
@@ -106,7 +106,9 @@ def openai_public_network(ctx: Context) -> Iterator[Result]:
     """`properties.publicNetworkAccess` is `Disabled` on every Azure OpenAI account (absent means
     Enabled) and `properties.networkAcls.defaultAction`, where present, is `Deny`."""
     yield from unread(ctx.estate, "Microsoft.CognitiveServices/accounts", "Cognitive Services accounts")
-    for acct in ctx.roles.resources(OPENAI):
+    accounts = ctx.roles.resources(OPENAI)
+    yield from absent(ctx.estate, "Microsoft.CognitiveServices/accounts", accounts, "Azure OpenAI account")
+    for acct in accounts:
         yield network_access(acct, default="Enabled", acl_path="properties.networkAcls.defaultAction")
 
 
@@ -133,7 +135,9 @@ def ml_workspace_public_network(ctx: Context) -> Iterator[Result]:
     means Enabled) and `properties.allowPublicAccessWhenBehindVnet` is not true (absent means
     false)."""
     yield from unread(ctx.estate, WORKSPACES, "Machine learning workspaces")
-    for ws in ml_workspaces(ctx, projects=True):
+    workspaces = ml_workspaces(ctx, projects=True)
+    yield from absent(ctx.estate, WORKSPACES, workspaces, "machine learning workspace or AI Studio hub")
+    for ws in workspaces:
         pna = dig(ws, "properties.publicNetworkAccess")
         behind = dig(ws, "properties.allowPublicAccessWhenBehindVnet")
         ok = same(pna, "Disabled") and behind is not True
@@ -277,7 +281,9 @@ def key_vault_public_network(ctx: Context) -> Iterator[Result]:
     `properties.networkAcls.defaultAction` Deny; with `accept_firewall_deny`, Deny with no
     `networkAcls.ipRules` suffices."""
     yield from unread(ctx.estate, "Microsoft.KeyVault/vaults", "Key vaults")
-    for vault in ctx.estate.of_type("Microsoft.KeyVault/vaults"):
+    vaults = ctx.estate.of_type("Microsoft.KeyVault/vaults")
+    yield from absent(ctx.estate, "Microsoft.KeyVault/vaults", vaults, "Key Vault")
+    for vault in vaults:
         yield network_access(
             vault,
             default="Enabled",
@@ -304,7 +310,9 @@ def registry_public_network(ctx: Context) -> Iterator[Result]:
     """Every container registry has `properties.publicNetworkAccess` Disabled (absent means Enabled)
     and `properties.networkRuleSet.defaultAction`, where present, Deny."""
     yield from unread(ctx.estate, "Microsoft.ContainerRegistry/registries", "Container registries")
-    for reg in ctx.estate.of_type("Microsoft.ContainerRegistry/registries"):
+    registries = ctx.estate.of_type("Microsoft.ContainerRegistry/registries")
+    yield from absent(ctx.estate, "Microsoft.ContainerRegistry/registries", registries, "container registry")
+    for reg in registries:
         yield network_access(reg, default="Enabled", acl_path="properties.networkRuleSet.defaultAction")
 
 
@@ -351,7 +359,9 @@ def storage_public_network(ctx: Context) -> Iterator[Result]:
     firewall then decides) and `properties.networkAcls.defaultAction` Deny; with
     `accept_firewall_deny`, Deny with no `networkAcls.ipRules` suffices."""
     yield from unread(ctx.estate, "Microsoft.Storage/storageAccounts", "Storage accounts")
-    for account in ctx.estate.of_type("Microsoft.Storage/storageAccounts"):
+    accounts = ctx.estate.of_type("Microsoft.Storage/storageAccounts")
+    yield from absent(ctx.estate, "Microsoft.Storage/storageAccounts", accounts, "storage account")
+    for account in accounts:
         yield network_access(
             account,
             default="Enabled",

@@ -15,7 +15,7 @@ from auditor.model import Result
 from auditor.registry import Context, failed, not_assessed, passed, rule, verdict
 
 from .public_access import name_of, present, rank, shown
-from .unread import unread
+from .unread import absent, unread
 
 SITE_CONFIG = "Microsoft.Web/sites/config"
 WAF_POLICY = "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies"
@@ -58,7 +58,9 @@ def web_app_public_network(ctx: Context) -> Iterator[Result]:
     does not carry it, `publicNetworkAccess` Disabled in its config/web. Absent in both means the app
     serves its public endpoint; not assessed when the site lacks it and config/web was not read."""
     yield from unread(ctx.estate, "Microsoft.Web/sites", "Web apps")
-    for site in web_apps(ctx.estate):
+    sites = web_apps(ctx.estate)
+    yield from absent(ctx.estate, "Microsoft.Web/sites", sites, "web app (the chat UI)")
+    for site in sites:
         value = dig(site, "properties.publicNetworkAccess")
         where = "properties.publicNetworkAccess"
         if not present(value):
@@ -282,7 +284,10 @@ def application_gateway_waf(ctx: Context) -> Iterator[Result]:
     linked policy could not be read."""
     yield from unread(ctx.estate, "Microsoft.Network/applicationGateways", "Application gateways")
     expected = {"firewallPolicy": "linked", "state": "Enabled", "mode": "Prevention"}
-    for gw in ctx.estate.of_type("Microsoft.Network/applicationGateways"):
+    gateway_type = "Microsoft.Network/applicationGateways"
+    gateways = ctx.estate.of_type(gateway_type)
+    yield from absent(ctx.estate, gateway_type, gateways, "Application Gateway with WAF")
+    for gw in gateways:
         if not isinstance(dig(gw, "properties.firewallPolicy.id"), str):
             legacy = dig(gw, "properties.webApplicationFirewallConfiguration")
             note = ""

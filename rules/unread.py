@@ -8,12 +8,12 @@ shows them and nothing missing counts as a pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sized
 
 from auditor import armid
 from auditor.estate import Estate
 from auditor.model import Result
-from auditor.registry import not_assessed
+from auditor.registry import failed, not_assessed
 
 
 def scopes_of(estate: Estate) -> list[str]:
@@ -49,4 +49,21 @@ def unread(estate: Estate, resource_type: str, what: str) -> Iterator[Result]:
         yield not_assessed(
             {"id": scope, "type": resource_type},
             f"{what} at {scope} could not be read ({status}{code}); their settings are unknown",
+        )
+
+
+def absent(estate: Estate, resource_type: str, found: Sized, what: str) -> Iterator[Result]:
+    """One failure per audited subscription when a component of the architecture is missing.
+
+    Only when `resource_type` was read without error: an empty list we could not read
+    says nothing, an empty list we did read says the component is not there.
+    """
+    if len(found) or estate.gap(resource_type) is not None:
+        return
+    for scope in scopes_of(estate):
+        yield failed(
+            {"id": scope, "type": resource_type},
+            f"no {what} in the audited scope: the architecture has one, so its checks could not pass",
+            expected=f"at least one {what}",
+            actual="none",
         )

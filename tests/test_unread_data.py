@@ -116,3 +116,19 @@ def test_malformed_resources_are_input_errors(tmp_path: Path, mutate: Any) -> No
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("auditor: error: malformed resource in the snapshot")
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_an_empty_estate_fails_instead_of_passing(variant: str) -> None:
+    """Auditing the wrong subscription must not look like a clean bill of health."""
+    result = audit_resources([], variant)
+    failing = {f.rule_id for f in result.findings if f.status is Status.FAIL}
+    assert {"PUB001", "PUB002", "PUB006", "PUB007", "PUB009", "PUB015", "PUB020", "NSG001"} <= failing
+    assert result.card.score == 0.0
+
+
+def test_a_missing_component_fails_only_when_its_type_was_read() -> None:
+    resources = without(estates.compliant("aistudio"), "Microsoft.Network/applicationGateways")
+    read = audit_resources(resources)
+    assert [f.status for f in read.findings if f.rule_id == "PUB020"] == [Status.FAIL]
+    unread = audit_resources(resources, errors=[denied_list("Microsoft.Network/applicationGateways", SUB)])
+    assert [f.status for f in unread.findings if f.rule_id == "PUB020"] == [Status.NOT_ASSESSED]

@@ -13,15 +13,20 @@ Looked up in the current directory: `auditor.toml`, else `[tool.auditor]` in
     fail-on-coverage-below = 0.9              # or "90%"
 
 Relative paths are relative to the project file's folder. An unknown key is an
-input error, so a typo cannot silently switch a gate condition off.
+input error, so a typo cannot silently switch a gate condition off. A broken
+`pyproject.toml` that was only found, not named, belongs to someone else unless
+its text mentions `[tool.auditor`: it is skipped with a warning, not an error.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import click
 
 from auditor.errors import InputError
 from auditor.gate import parse_coverage, parse_min_score, parse_severity
@@ -30,6 +35,8 @@ from auditor.model import Severity
 PROJECT_FILE = "auditor.toml"
 PYPROJECT = "pyproject.toml"
 KEYS = ("baseline", "formats", "output-dir", "waivers", "min-score", "fail-on", "fail-on-coverage-below")
+# A `[tool.auditor]` or `[tool.auditor.x]` header, spaces and quotes allowed as TOML allows them.
+_OUR_TABLE = re.compile(r"""\[\s*tool\s*\.\s*["']?auditor\b""")
 
 
 @dataclass
@@ -57,7 +64,14 @@ def find_config(explicit: str | None, cwd: Path | None = None) -> ProjectConfig:
         return load_config(own)
     pyproject = folder / PYPROJECT
     if pyproject.is_file():
-        data = _read_toml(pyproject)
+        try:
+            data = _read_toml(pyproject)
+        except _NotToml as exc:
+            if _OUR_TABLE.search(exc.text):
+                raise
+            # Some other tool's file, broken: not ours to fail every command on.
+            click.echo(f"auditor: warning: ignoring {pyproject}: {exc.reason}", err=True)
+            return ProjectConfig()
         tool = data.get("tool")
         if isinstance(tool, dict) and "auditor" in tool:
             return _parse(tool["auditor"], pyproject, "[tool.auditor]")
@@ -75,16 +89,29 @@ def load_config(path: Path) -> ProjectConfig:
     return _parse(data, path, "")
 
 
+class _NotToml(InputError):
+    """A project file that is not UTF-8 TOML; keeps the text so the caller can see whose file it is."""
+
+    def __init__(self, path: Path, reason: str, text: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.reason = reason
+        self.text = text
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read project file {path}: {exc}") from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read project file {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _NotToml(path, f"not UTF-8 text: {exc}", raw.decode("utf-8", "replace")) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         # the message already says "(at line N, column M)"
-        raise InputError(f"{path}: not valid TOML: {exc}") from None
+        raise _NotToml(path, f"not valid TOML: {exc}", text) from None
 
 
 def _parse(data: Any, path: Path, table: str) -> ProjectConfig:

@@ -28,6 +28,9 @@ STATUS_STYLE = {
     Status.WAIVED: "blue",
     Status.ERROR: "bold magenta",
 }
+# Widest status word plus one space, so the severity after it never touches it.
+STATUS_WIDTH = max(len(s.value) for s in Status) + 1
+SEVERITY_WIDTH = max(len(s.value) for s in Severity) + 1
 
 
 def short_id(resource_id: str) -> str:
@@ -128,8 +131,11 @@ def _controls_table(result: AuditResult) -> Table:
 
 def _finding_text(f: Finding) -> Group:
     head = Text("  ")
-    head.append(f"{f.status.value.upper():<12}", style=STATUS_STYLE[f.status])
-    head.append(f"{f.severity.value:<9}", style=SEVERITY_STYLE[f.severity])
+    # The padding stays unstyled: a background colour (critical) ends with the word.
+    head.append(f.status.value.upper(), style=STATUS_STYLE[f.status])
+    head.append(" " * (STATUS_WIDTH - len(f.status.value)))
+    head.append(f.severity.value, style=SEVERITY_STYLE[f.severity])
+    head.append(" " * (SEVERITY_WIDTH - len(f.severity.value)))
     head.append(f"{f.rule_id} ", style="bold")
     if f.level is Level.RECOMMENDED:
         head.append("(recommended) ", style="dim")

@@ -3,8 +3,12 @@
 One `testsuite` per control family, one `testcase` per (rule, resource):
 failing -> `failure` (message, expected/actual, remediation), not assessed ->
 `skipped`, waived -> `skipped` with the waiver (an accepted deviation is neither
-a pass nor a failure), rule error -> `error`. The element and attribute set is
-the common subset that Ant, Jenkins, Azure DevOps and GitHub reporters read.
+a pass nor a failure), rule error -> `error`. A failing *recommended* rule is
+`skipped` with a message starting "recommendation:" and the details as its text:
+the gate never fails on it, so neither may "Publish Test Results" (which, set to
+fail on failed tests, fails on any `failure`); readers still list it apart from the passes.
+The element and attribute set is the common subset that Ant, Jenkins, Azure
+DevOps and GitHub reporters read.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 
 from auditor import TOOL_NAME
 from auditor.engine import AuditResult
-from auditor.model import Control, Finding, Status
+from auditor.model import Control, Finding, Level, Status
 
 # Characters XML 1.0 cannot carry at all; Azure strings are not guaranteed to be free of them.
 _INVALID_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -71,8 +75,12 @@ def _testcase(
     if seen[(classname, name)] > 1:
         name = f"{name} #{seen[(classname, name)]}"
     case = ET.SubElement(suite, "testcase", name=name, classname=classname, time="0")
-    label = f"[{f.severity.value}] {f.title}" + (" (recommended)" if f.level.value == "recommended" else "")
-    if f.status is Status.FAIL:
+    label = f"[{f.severity.value}] {f.title}"
+    if f.status is Status.FAIL and f.level is Level.RECOMMENDED:
+        counts["skipped"] += 1
+        skipped = ET.SubElement(case, "skipped", message=clean(f"recommendation: {label}: {f.message}"))
+        skipped.text = clean(_details(f))
+    elif f.status is Status.FAIL:
         counts["failures"] += 1
         failure = ET.SubElement(
             case, "failure", message=clean(f"{label}: {f.message}"), type=f.severity.value

@@ -57,6 +57,10 @@ def _render(result: AuditResult, fixes: bool) -> str:
         f" · coverage {card.coverage:.0%} · {t.failed} failed · {t.passed} passed"
         f" · {t.not_assessed} not assessed · {t.waived} waived"
     )
+    if card.recommended_failed:
+        # Beside the totals, not in them: a recommendation never fails the gate.
+        n = card.recommended_failed
+        headline += f" · {n} recommendation{'s' if n != 1 else ''} not met"
     out.append(headline)
     out.append("")
     subs = ", ".join(result.scope.get("subscriptions") or []) or "-"
@@ -120,13 +124,21 @@ def _delta(now: float | None, before: Any) -> str:
 
 
 def _changes(result: AuditResult, previous: dict[str, Any]) -> list[str]:
-    def failing_keys(items: list[tuple[str, str, str]]) -> set[tuple[str, str]]:
-        return {(rule, rid.lower()) for rule, rid, status in items if status == Status.FAIL.value}
+    # Failing findings of required rules only, like the totals; recommendations are counted apart.
+    def failing_keys(items: list[tuple[str, str, str, str]]) -> set[tuple[str, str]]:
+        return {
+            (rule, rid.lower())
+            for rule, rid, status, level in items
+            if status == Status.FAIL.value and level == Level.REQUIRED.value
+        }
 
     before = failing_keys(
-        [(str(f["rule_id"]), str(f["resource_id"]), str(f["status"])) for f in previous.get("findings", [])]
+        [
+            (str(f["rule_id"]), str(f["resource_id"]), str(f["status"]), str(f.get("level", "required")))
+            for f in previous.get("findings", [])
+        ]
     )
-    now = failing_keys([(f.rule_id, f.resource_id, f.status.value) for f in result.findings])
+    now = failing_keys([(f.rule_id, f.resource_id, f.status.value, f.level.value) for f in result.findings])
     new, fixed = len(now - before), len(before - now)
     return [f"Since the previous report: {new} newly failing, {fixed} fixed."]
 

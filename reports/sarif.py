@@ -15,6 +15,9 @@ Choices, and why:
 - Waived findings are results with an accepted external suppression and the waiver's
   justification; not-assessed ones are `kind: review` with `level: none` (the schema's
   rule for a result that is not a failure); passing findings are left out.
+- A rule the baseline ranks `recommended` never fails the gate, so its results are
+  `level: note` and its descriptor has no `security-severity`: GitHub then shows them
+  as notes, not as security alerts that a branch protection rule would block on.
 - Rule errors and collection errors are tool notifications of the invocation, whose
   exit code is the gate's.
 """
@@ -33,7 +36,7 @@ import yaml
 
 from auditor import TOOL_NAME, __version__
 from auditor.engine import AuditResult
-from auditor.model import Finding, Severity, Status
+from auditor.model import Finding, Level, Severity, Status
 from auditor.registry import Rule, all_rules
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -61,6 +64,7 @@ def render(result: AuditResult, color: bool = False) -> str:
 def sarif_log(result: AuditResult) -> dict[str, Any]:
     rules = _rules(result)
     index = {r.id: i for i, r in enumerate(rules)}
+    levels = _levels(result)
     artifact = baseline_artifact(result.baseline.source, result.baseline.name)
     lines = rule_lines(result.baseline.source)
     results = [
@@ -69,7 +73,7 @@ def sarif_log(result: AuditResult) -> dict[str, Any]:
         if f.status in (Status.FAIL, Status.WAIVED, Status.NOT_ASSESSED) and f.rule_id in index
     ]
     run: dict[str, Any] = {
-        "tool": {"driver": _driver(rules)},
+        "tool": {"driver": _driver(rules, levels)},
         "automationDetails": {
             # GitHub reads the part before the last "/" as the analysis category.
             "id": f"{TOOL_NAME}/{result.baseline.name}/{result.generated_at}",
@@ -110,16 +114,23 @@ def _rules(result: AuditResult) -> list[Rule]:
     return list(rules.values())
 
 
+def _levels(result: AuditResult) -> dict[str, Level]:
+    """How the baseline ranks each rule; a rule outside it keeps its findings' level."""
+    levels = {f.rule_id: f.level for f in result.findings}
+    levels.update({rid: setting.level for rid, setting in result.baseline.rules.items()})
+    return levels
+
+
 def _no_check(ctx: Any) -> list[Any]:
     return []
 
 
-def _driver(rules: list[Rule]) -> dict[str, Any]:
+def _driver(rules: list[Rule], levels: dict[str, Level]) -> dict[str, Any]:
     driver: dict[str, Any] = {
         "name": TOOL_NAME,
         "version": __version__,
         "semanticVersion": __version__,
-        "rules": [_descriptor(r) for r in rules],
+        "rules": [_descriptor(r, levels.get(r.id, Level.REQUIRED)) for r in rules],
     }
     home = project_url("Homepage") or project_url("Repository")
     if home:
@@ -127,14 +138,15 @@ def _driver(rules: list[Rule]) -> dict[str, Any]:
     return driver
 
 
-def _descriptor(rule: Rule) -> dict[str, Any]:
+def _descriptor(rule: Rule, level: Level = Level.REQUIRED) -> dict[str, Any]:
     anchor = f"docs/rules.md#{rule.id.lower()}"
     text = (
         f"{rule.description or rule.title}\n\nWhy: {rule.rationale}\n\n"
         f"How to fix: {rule.remediation}\n\nDocs: {anchor}"
     )
     markdown = (
-        f"**{_md(rule.title)}** (family `{rule.control.value}`, severity `{rule.severity.value}`)\n\n"
+        f"**{_md(rule.title)}** (family `{rule.control.value}`, severity `{rule.severity.value}`"
+        f"{', recommended' if level is Level.RECOMMENDED else ''})\n\n"
         f"{_md(rule.description)}\n\n"
         f"**Why (reference architecture):** {_md(rule.rationale)}\n\n"
         f"**How to fix:** {_md(rule.remediation)}\n\n"
@@ -146,14 +158,20 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.description or rule.rationale or rule.title},
         "help": {"text": text, "markdown": markdown},
-        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "defaultConfiguration": {"level": _sarif_level(rule.severity, level)},
         "properties": {
             "tags": ["security", "azure", rule.control.value],
             "precision": "very-high",
-            "problem.severity": "recommendation" if rule.severity is Severity.LOW else LEVEL[rule.severity],
-            "security-severity": SECURITY_SEVERITY[rule.severity],
+            "problem.severity": "recommendation"
+            if rule.severity is Severity.LOW or level is Level.RECOMMENDED
+            else LEVEL[rule.severity],
+            "level": level.value,
         },
     }
+    if level is Level.REQUIRED:
+        descriptor["properties"]["security-severity"] = SECURITY_SEVERITY[rule.severity]
+    else:
+        descriptor["properties"]["tags"].append("recommended")
     docs = project_url("Documentation")
     if docs:
         # An absolute URI, as SARIF wants for helpUri; the relative anchor is in the help text.
@@ -172,7 +190,7 @@ def _result(f: Finding, index: dict[str, int], artifact: str, line: int) -> dict
         "ruleId": f.rule_id,
         "ruleIndex": index[f.rule_id],
         "kind": "review" if f.status is Status.NOT_ASSESSED else "fail",
-        "level": "none" if f.status is Status.NOT_ASSESSED else LEVEL[f.severity],
+        "level": "none" if f.status is Status.NOT_ASSESSED else _sarif_level(f.severity, f.level),
         "message": {"text": text},
         "locations": [
             {
@@ -218,6 +236,11 @@ def _result(f: Finding, index: dict[str, int], artifact: str, line: int) -> dict
             }
         ]
     return out
+
+
+def _sarif_level(severity: Severity, level: Level) -> str:
+    # A recommendation is extra hardening the gate never fails on: a note, whatever its severity.
+    return "note" if level is Level.RECOMMENDED else LEVEL[severity]
 
 
 def _invocation(result: AuditResult) -> dict[str, Any]:

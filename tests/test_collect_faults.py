@@ -3,12 +3,18 @@ never turns into a pass; failures of the credential or the network stop the run.
 
 from __future__ import annotations
 
+import http.server
 import json
+import os
 import re
+import subprocess
+import threading
 from collections.abc import Iterator
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
+from azure.core.exceptions import ClientAuthenticationError
 
 from auditor.baseline import load_baseline
 from auditor.engine import run_audit
@@ -16,7 +22,7 @@ from auditor.errors import AzureAccessError
 from auditor.model import Status
 from auditor.snapshot import Snapshot, load_snapshot
 from tests.fakearm import FakeArm, load_estate
-from tests.fakearm.harness import azure_env, baseline_of, collect, sample_path
+from tests.fakearm.harness import FOREIGN_ENV, auditor_command, azure_env, baseline_of, collect, sample_path
 
 SAMPLE = "openai-e2e-chat-aml-compliant"
 SUB = "3f2c9a1e-5b7d-4e8a-9c61-2d4f8b0a7e15"
@@ -213,9 +219,142 @@ def test_no_credential_at_all_says_how_to_sign_in(fake: FakeArm) -> None:
     from auditor.collect import Cloud, collect_snapshot
 
     unset = {"AZURE_CLIENT_ID": None, "AZURE_CLIENT_SECRET": None}
-    with azure_env(fake, **unset), pytest.raises(AzureAccessError, match="no credential is available"):
+    with azure_env(fake, **unset), pytest.raises(AzureAccessError) as caught:
         collect_snapshot(Cloud.from_options(fake.url, fake.url), [SUB])
+    message = str(caught.value)
+    assert message.startswith(
+        "could not authenticate to Azure: no credential in DefaultAzureCredential's chain worked"
+        " (tried Environment;"
+    )
+    assert "az login" in message and "AZURE_CLIENT_SECRET" in message and "\n" not in message
     assert [r for r in fake.requests() if r.method == "POST"] == []
+
+
+class _NoIdentityImds(http.server.BaseHTTPRequestHandler):
+    """What IMDS answers on a machine without a managed identity: 400 "Identity not found"."""
+
+    paths: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.paths.append(self.path)
+        body = json.dumps({"error": "invalid_request", "error_description": "Identity not found"}).encode()
+        self.send_response(400)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def no_identity_imds() -> Iterator[tuple[str, list[str]]]:
+    paths: ClassVar[list[str]] = []
+    handler = type("Handler", (_NoIdentityImds,), {"paths": paths})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", paths
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+NOT_LOGGED_IN_AZ = """#!/bin/sh
+echo "ERROR: Please run 'az login' to setup account." >&2
+exit 1
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the stand-in Azure CLI is a shell script")
+@pytest.mark.parametrize("az", ["not logged in", "not installed"])
+def test_cli_without_any_credential_says_the_whole_chain_failed(
+    tmp_path: Path, no_identity_imds: tuple[str, list[str]], az: str
+) -> None:
+    """A pipeline or a laptop with nothing signed in: the message must not blame one credential."""
+    imds, imds_paths = no_identity_imds
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    if az == "not logged in":  # what az answers with an empty AZURE_CONFIG_DIR
+        (bin_dir / "az").write_text(NOT_LOGGED_IN_AZ)
+        (bin_dir / "az").chmod(0o755)
+    (tmp_path / "azure-config").mkdir()
+    env = {k: v for k, v in os.environ.items() if not FOREIGN_ENV.match(k)}
+    env.update(
+        {
+            # Only the stand-in az on PATH: no real az, pwsh or azd login can answer.
+            "PATH": str(bin_dir),
+            "HOME": str(tmp_path),
+            "AZURE_CONFIG_DIR": str(tmp_path / "azure-config"),
+            # Managed identity asks this local IMDS, never 169.254.169.254 (which answers on Azure-hosted
+            # CI runners). It is not a credential: the environment still holds none.
+            "AZURE_POD_IDENTITY_AUTHORITY_HOST": imds,
+            "NO_PROXY": "127.0.0.1,localhost",
+        }
+    )
+    closed = "https://127.0.0.1:9"  # no ARM request may leave the machine either
+    result = subprocess.run(
+        [*auditor_command(), "collect", "--subscription", SUB, "--arm-endpoint", closed, "-o", "s.json"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 3, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    prefix = (
+        "auditor: error: could not authenticate to Azure: no credential in DefaultAzureCredential's chain"
+    )
+    assert lines[0].startswith(prefix), lines[0]
+    for name in ("Environment", "ManagedIdentity", "AzureCli"):
+        assert name in lines[0]
+    assert "EnvironmentCredential authentication unavailable" not in lines[0]
+    detail = "Please run 'az login' to set up an account" if az == "not logged in" else "Azure CLI not found"
+    assert detail in lines[0]
+    assert lines[0].endswith(
+        "sign in with az login, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET"
+    )
+    assert imds_paths and all(p.startswith("/metadata/identity/oauth2/token") for p in imds_paths)
+    assert not (tmp_path / "s.json").exists()
+
+
+def _chain_error(*credentials: Any) -> tuple[ClientAuthenticationError, int]:
+    from azure.identity import ChainedTokenCredential
+
+    chain = ChainedTokenCredential(*credentials)
+    with pytest.raises(ClientAuthenticationError) as caught:
+        chain.get_token("https://management.azure.com/.default")
+    return caught.value, len(chain.credentials)
+
+
+class _UnavailableCredential:
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        from azure.identity import CredentialUnavailableError
+
+        raise CredentialUnavailableError(message="nothing configured. See the docs")
+
+
+class _BrokenCredential:
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        raise ClientAuthenticationError(message="the token endpoint answered 500. Try again later")
+
+
+def test_a_chain_stopped_by_a_failing_credential_names_that_credential() -> None:
+    from auditor.collect.run import _auth_reason
+
+    exc, length = _chain_error(_UnavailableCredential(), _BrokenCredential(), _UnavailableCredential())
+    assert _auth_reason(exc, length) == "_BrokenCredential failed: the token endpoint answered 500"
+    exc, length = _chain_error(_UnavailableCredential(), _UnavailableCredential())
+    reason = _auth_reason(exc, length)
+    assert reason.startswith(
+        "no credential in DefaultAzureCredential's chain worked (tried _Unavailable, _Unavailable;"
+    )
 
 
 def test_ml_answer_that_is_not_a_list_is_recorded(fake: FakeArm, estate: list[dict[str, Any]]) -> None:

@@ -184,3 +184,69 @@ def test_waivers_from_the_project_file(
     )
     assert code == 0
     assert "waived until 2999-01-01 (team): DNS zone (CHG-9)" in out
+
+
+BROKEN_TOML = '[project]\nname = "x"\nversion = \n'
+
+
+def test_a_broken_pyproject_of_another_tool_is_skipped_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(BROKEN_TOML)
+    config = find_config(None, cwd=tmp_path)
+    assert config.source is None and config.fail_on is None
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"auditor: warning: ignoring {tmp_path / 'pyproject.toml'}: not valid TOML: "
+        "Invalid value (at line 3, column 11)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[tool.auditor]\nfail-on = "high"\nmin-score = \n',
+        '[project]\nname = "x\n\n[ tool . "auditor" ]\nfail-on = "high"\n',
+        "[tool.auditor.extra]\nx = = 1\n",
+    ],
+)
+def test_a_broken_pyproject_with_our_table_is_an_input_error(tmp_path: Path, text: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text)
+    with pytest.raises(InputError, match="not valid TOML"):
+        find_config(None, cwd=tmp_path)
+
+
+def test_a_pyproject_that_is_not_utf8_is_skipped_unless_it_is_ours(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_bytes(b'[project]\nname = "caf\xe9"\n')
+    assert find_config(None, cwd=tmp_path).source is None
+    assert "auditor: warning: ignoring " in capsys.readouterr().err
+    (tmp_path / "pyproject.toml").write_bytes(b'[tool.auditor]\nbaseline = "caf\xe9"\n')
+    with pytest.raises(InputError, match="not UTF-8 text"):
+        find_config(None, cwd=tmp_path)
+
+
+def test_a_broken_pyproject_named_with_config_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(BROKEN_TOML)
+    with pytest.raises(InputError, match="not valid TOML"):
+        find_config(str(tmp_path / "pyproject.toml"))
+
+
+def test_cli_runs_beside_a_broken_pyproject_of_another_tool(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_json(tmp_path / "drifted.json", gate_estate())
+    (tmp_path / "pyproject.toml").write_text(BROKEN_TOML)
+    code, out, err = run_cli(["audit", "--snapshot", "drifted.json"], capsys, monkeypatch, tmp_path)
+    assert code == 0 and "PUB001" in out
+    assert [line for line in err.splitlines() if "pyproject.toml" in line] == [
+        f"auditor: warning: ignoring {tmp_path / 'pyproject.toml'}: not valid TOML: "
+        "Invalid value (at line 3, column 11)"
+    ]
+    (tmp_path / "pyproject.toml").write_text('[tool.auditor]\nfail-on = "high"\nmin-score = \n')
+    code, out, err = run_cli(["audit", "--snapshot", "drifted.json"], capsys, monkeypatch, tmp_path)
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [
+        f"auditor: error: {tmp_path / 'pyproject.toml'}: not valid TOML: Invalid value (at line 3, column 13)"
+    ]

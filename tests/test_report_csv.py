@@ -64,3 +64,9 @@ def test_cli_writes_csv(
     assert code == 0
     parsed = rows(out)
     assert [r["rule_id"] for r in parsed if r["status"] == "fail"] == ["PUB001"]
+
+
+def test_recommendations_are_marked_by_their_level() -> None:
+    parsed = {r["rule_id"]: r for r in rows(render(sample_result()))}
+    assert (parsed["SMP004"]["status"], parsed["SMP004"]["level"]) == ("fail", "recommended")
+    assert parsed["SMP008"]["level"] == "required"

@@ -183,3 +183,12 @@ def test_cli_writes_html(
     assert code == 0
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "PUB001 Azure OpenAI public network access is disabled" in html
+
+
+def test_recommendations_are_counted_apart_from_the_failures() -> None:
+    result = sample_result()
+    html = render(result)
+    assert "<li>Failed</li><li><b>4</b></li>" in html  # SMP004 is only recommended
+    assert "<li>Recommendations not met</li><li><b>1</b></li>" in html
+    smp004 = html.split("SMP004 Sample rule SMP004")[0].rsplit("<summary>", 1)[1]
+    assert '<span class="badge rec">recommended</span>' in smp004

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from auditor.model import Control, Severity, Status
+from auditor.model import Control, Level, Severity, Status
 from auditor.reports.junit import render
 from tests.report_samples import NASTY, finding, gate_estate, run_cli, sample_result, write_json
 
 XSD = Path(__file__).resolve().parent / "schemas" / "junit.xsd"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 @lru_cache(maxsize=1)
@@ -46,9 +48,9 @@ def test_sample_result_validates_with_one_suite_per_family() -> None:
     families = [c.value for c in Control if any(f.control is c for f in result.findings)]
     assert [s.get("name") for s in suites] == families
     assert int(root.get("tests")) == len(result.findings) == len(root.findall(".//testcase"))
-    assert int(root.get("failures")) == sum(f.status is Status.FAIL for f in result.findings)
+    assert int(root.get("failures")) == result.card.overall.failed == 4  # SMP004 is only recommended
     assert int(root.get("errors")) == 1
-    assert int(root.get("skipped")) == 2  # one not assessed, one waived
+    assert int(root.get("skipped")) == 3  # one not assessed, one waived, one recommendation
     for suite in suites:
         assert int(suite.get("tests")) == len(suite.findall("testcase"))
         assert int(suite.get("failures")) == len(suite.findall("testcase/failure"))
@@ -118,3 +120,49 @@ def test_cli_writes_valid_junit(
     root = parse((tmp_path / "r.xml").read_text(encoding="utf-8"))
     failures = [c for c in root.iter("testcase") if c.find("failure") is not None]
     assert [c.get("classname") for c in failures] == ["auditor.public-access.PUB001"]
+
+
+def test_a_failing_recommendation_is_skipped_not_failed() -> None:
+    root = parse(render(sample_result()))
+    case = next(c for c in root.iter("testcase") if c.get("classname").endswith("SMP004"))
+    assert case.find("failure") is None and case.find("error") is None
+    skipped = case.find("skipped")
+    assert skipped.get("message").startswith("recommendation: [medium] Sample rule SMP004: properties.sample")
+    assert "remediation: az resource update" in skipped.text and "expected: " in skipped.text
+    # A recommendation that passes stays a plain passing case.
+    result = sample_result()
+    result.findings[4].status = Status.PASS
+    case = next(c for c in parse(render(result)).iter("testcase") if c.get("classname").endswith("SMP004"))
+    assert case.find("skipped") is None and case.find("failure") is None
+
+
+@pytest.mark.parametrize("status", [Status.NOT_ASSESSED, Status.ERROR])
+def test_a_recommendation_that_could_not_be_judged_keeps_its_outcome(status: Status) -> None:
+    result = sample_result()
+    result.findings[4].status = status
+    case = next(c for c in parse(render(result)).iter("testcase") if c.get("classname").endswith("SMP004"))
+    assert case.find("skipped" if status is Status.NOT_ASSESSED else "error") is not None
+
+
+def test_drifted_aml_sample_failures_match_the_console_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    snapshot = EXAMPLES / "openai-e2e-chat-aml-drifted.json"
+    if not snapshot.is_file():
+        pytest.skip("examples/openai-e2e-chat-aml-drifted.json is missing")
+    args = ["audit", "--snapshot", str(snapshot), "--baseline", "openai-e2e-chat-aml"]
+    code, _, _ = run_cli([*args, "--format", "json", "--output", "r.json"], capsys, monkeypatch, tmp_path)
+    assert code == 0
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    failing = [f for f in report["findings"] if f["status"] == "fail"]
+    recommended = [f for f in failing if f["level"] == Level.RECOMMENDED.value]
+    assert recommended, "the drifted AML sample must fail a recommended rule for this test to mean anything"
+    code, _, _ = run_cli([*args, "--format", "junit", "--output", "r.xml"], capsys, monkeypatch, tmp_path)
+    assert code == 0
+    root = parse((tmp_path / "r.xml").read_text(encoding="utf-8"))
+    assert int(root.get("failures")) == len(failing) - len(recommended)
+    assert int(root.get("failures")) == report["summary"]["failed"]
+    skipped = [
+        c.find("skipped").get("message") for c in root.iter("testcase") if c.find("skipped") is not None
+    ]
+    assert sum(m.startswith("recommendation: ") for m in skipped) == len(recommended)

@@ -126,3 +126,24 @@ def test_cli_compare_flag(
     )
     assert code == 2
     assert "bad.json: not an auditor JSON report" in err
+
+
+def test_recommendations_are_counted_apart_from_the_failures() -> None:
+    result = sample_result()
+    text = render(result)
+    headline = next(line for line in text.splitlines() if line.startswith("**Score"))
+    assert " · 4 failed · " in headline and headline.endswith(" · 1 recommendation not met")
+    assert "### Failing findings (4)" in text
+    required = text.split("### Failing findings (")[1].split("<details>")[0]
+    assert "`SMP004`" not in required
+    folded = text.split("<summary>Recommendations not met (1)</summary>")[1].split("</details>")[0]
+    assert "`SMP004`" in folded
+
+
+def test_a_new_recommendation_is_not_newly_failing() -> None:
+    before = sample_result(policy=None)
+    before.findings[4].status = Status.PASS  # SMP004, recommended, passed last time
+    previous = json.loads(json.dumps(report_dict(before)))
+    now = sample_result()
+    now.previous = previous
+    assert "Since the previous report: 0 newly failing, 0 fixed." in render(now)

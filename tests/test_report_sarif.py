@@ -18,6 +18,7 @@ from auditor.snapshot import Snapshot
 from tests.report_samples import NASTY_ID, gate_estate, run_cli, sample_result, write_json
 
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0.json"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 @lru_cache(maxsize=1)
@@ -84,7 +85,7 @@ def test_levels_statuses_and_suppressions() -> None:
         "SMP001": "error",
         "SMP002": "error",
         "SMP003": "error",
-        "SMP004": "warning",
+        "SMP004": "note",  # medium, but only recommended
         "SMP008": "note",
     }
     assert all(r["kind"] == "fail" and "suppressions" not in r for r in by["fail"])
@@ -238,3 +239,47 @@ def test_control_characters_and_unicode_survive(tmp_path: Path) -> None:
     result.findings.append(odd)
     text = render(result)
     assert "名前" in json.loads(text)["runs"][0]["results"][-1]["message"]["text"]
+
+
+def test_a_recommended_rule_is_a_note_without_security_severity() -> None:
+    result = sample_result()
+    run = sarif(result)["runs"][0]
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    recommended = {
+        rid for rid, setting in result.baseline.rules.items() if setting.level.value == "recommended"
+    }
+    assert recommended, "the baseline must rank some rule recommended for this test to mean anything"
+    for rid in [*recommended, "SMP004"]:
+        props = rules[rid]["properties"]
+        assert rules[rid]["defaultConfiguration"]["level"] == "note", rid
+        assert "security-severity" not in props and props["problem.severity"] == "recommendation", rid
+        assert props["level"] == "recommended" and "recommended" in props["tags"], rid
+    required = rules["SMP001"]
+    assert (
+        required["properties"]["security-severity"] == "9.5" and required["properties"]["level"] == "required"
+    )
+    (smp004,) = [r for r in run["results"] if r["ruleId"] == "SMP004"]
+    assert smp004["level"] == "note" and smp004["kind"] == "fail"
+
+
+def test_drifted_aml_sample_gives_recommended_findings_level_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    snapshot = EXAMPLES / "openai-e2e-chat-aml-drifted.json"
+    if not snapshot.is_file():
+        pytest.skip("examples/openai-e2e-chat-aml-drifted.json is missing")
+    args = ["audit", "--snapshot", str(snapshot), "--baseline", "openai-e2e-chat-aml"]
+    code, _, _ = run_cli([*args, "--format", "sarif", "--output", "r.sarif"], capsys, monkeypatch, tmp_path)
+    assert code == 0
+    log = json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))
+    validate(log)
+    run = log["runs"][0]
+    failing = [r for r in run["results"] if r["properties"]["status"] == "fail"]
+    recommended = [r for r in failing if r["properties"]["level"] == "recommended"]
+    assert "IAM005" in {r["ruleId"] for r in recommended}
+    assert {r["level"] for r in recommended} == {"note"}
+    rules = run["tool"]["driver"]["rules"]
+    for r in recommended:
+        assert "security-severity" not in rules[r["ruleIndex"]]["properties"]
+    # Failing required findings keep the level of their severity.
+    assert any(r["level"] == "error" for r in failing if r not in recommended)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -77,6 +80,43 @@ def test_write_atomic_keeps_old_content_on_failure(tmp_path: Path) -> None:
     write_atomic(target, "new")
     assert target.read_text() == "new"
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temp file left behind
+
+
+@pytest.fixture
+def umask() -> Iterator[Callable[[int], int]]:
+    """Set the process umask for one test and put the old one back."""
+    saved = os.umask(0o022)
+    try:
+        yield os.umask
+    finally:
+        os.umask(saved)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664), (0o077, 0o600)])
+def test_write_atomic_gives_a_new_file_the_mode_open_would(
+    tmp_path: Path, umask: Callable[[int], int], mask: int, mode: int
+) -> None:
+    umask(mask)
+    write_atomic(tmp_path / "out" / "report.sarif", "{}")
+    (tmp_path / "plain.txt").write_text("{}")  # what open(..., "w") gives under the same umask
+    assert stat.S_IMODE((tmp_path / "out" / "report.sarif").stat().st_mode) == mode
+    assert stat.S_IMODE((tmp_path / "plain.txt").stat().st_mode) == mode
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["report.sarif"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o600, 0o666])
+def test_write_atomic_keeps_the_mode_of_the_file_it_replaces(
+    tmp_path: Path, umask: Callable[[int], int], mode: int
+) -> None:
+    umask(0o022)
+    target = tmp_path / "snapshot.json"
+    target.write_text("old")
+    target.chmod(mode)
+    write_atomic(target, "new")
+    assert target.read_text() == "new"
+    assert stat.S_IMODE(target.stat().st_mode) == mode
 
 
 def test_arm_ids() -> None:

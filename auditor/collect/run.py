@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +36,8 @@ UNREACHABLE_MARKERS = (
     "Connection refused",
     "Name or service not known",
 )
+# One attempt in DefaultAzureCredential's message: "\tAzureCliCredential: Azure CLI not found on path".
+_ATTEMPT = re.compile(r"^(\w+Credential): (.*)$")
 # States in which a subscription cannot be read.
 UNREADABLE_STATES = {"disabled", "deleted"}
 
@@ -64,7 +67,7 @@ def collect_snapshot(
         collection.types.update(diagnostics.TYPES)
         collection.wait()
     except ClientAuthenticationError as exc:
-        reason = _auth_reason(exc)
+        reason = _auth_reason(exc, len(getattr(credential, "credentials", ())))
         if any(marker in reason for marker in UNREACHABLE_MARKERS):
             where = cloud.authority_host or "the sign-in endpoint"
             raise AzureAccessError(f"cannot reach {where} to sign in: {reason}") from None
@@ -144,19 +147,43 @@ def _last_error(collection: Collection) -> str:
     return f"HTTP {e.status} {e.code}".strip() if e.status else e.code
 
 
-def _auth_reason(exc: ClientAuthenticationError) -> str:
-    """The informative line of azure-identity's multi-line message (AADSTS code and text)."""
+def _auth_reason(exc: ClientAuthenticationError, chain_length: int = 0) -> str:
+    """One short line out of azure-identity's multi-line message, naming the credential that matters.
+
+    DefaultAzureCredential tries its credentials in turn and stops at the first that fails
+    outright; the ones before it were only unavailable. So: the AADSTS code if Entra ID
+    answered; the credential that could not reach its endpoint; the one the chain stopped
+    at; else no credential worked, and the hint names the usual ways to sign in.
+    """
     lines = [line.strip() for line in str(exc.message or exc).splitlines() if line.strip()]
     for line in lines:
         if "AADSTS" in line:
             return line[line.index("AADSTS") :]
-    attempts = [line for line in lines if "Credential:" in line]
-    if attempts and all("unavailable" in line.lower() for line in attempts):
-        return (
-            "no credential is available (sign in with az login, run with a managed identity, "
-            "or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET)"
-        )
-    return attempts[0] if attempts else lines[0] if lines else type(exc).__name__
+    attempts = [(m[1], m[2]) for m in map(_ATTEMPT.match, lines) if m]
+    if not attempts:
+        return lines[0] if lines else type(exc).__name__
+    for name, text in attempts:
+        if any(marker in text for marker in UNREACHABLE_MARKERS):
+            return f"{name}: {text}"  # whole, so that the caller finds the marker again
+    if len(attempts) < chain_length:
+        name, text = attempts[-1]
+        return f"{name} failed: {_short(text)}"
+    tried = ", ".join(name.removesuffix("Credential") or name for name, _ in attempts)
+    # What `az login` users need to see is the Azure CLI's answer; else the last credential's.
+    label, text = next(
+        (("Azure CLI", text) for name, text in attempts if name == "AzureCliCredential"), attempts[-1]
+    )
+    detail = f"; {label}: {_short(text)}"
+    return (
+        f"no credential in DefaultAzureCredential's chain worked (tried {tried}{detail}); "
+        "sign in with az login, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET"
+    )
+
+
+def _short(text: str, limit: int = 120) -> str:
+    """The first sentence of a credential's message, cut to `limit` characters."""
+    sentence = first_line(text).split(". ")[0].rstrip(".")
+    return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
 
 
 def _reason(exc: Exception) -> str:

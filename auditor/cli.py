@@ -223,6 +223,14 @@ def audit(
         snapshot = restrict(snapshot, resource_groups)
     result = run_audit(snapshot, baseline, source, waivers=waivers)
     result.previous = previous
+    if previous is not None:
+        before = (previous.get("baseline") or {}).get("name")
+        if before and before != baseline.name:
+            click.echo(
+                f"auditor: warning: --compare report used baseline {before}, this audit {baseline.name}: "
+                "the delta compares different rule sets",
+                err=True,
+            )
     if policy.active:
         result.gate = evaluate_result(policy, result)
     if explain_roles:

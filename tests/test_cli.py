@@ -141,3 +141,17 @@ def test_output_may_not_overwrite_the_snapshot(tmp_path: Path) -> None:
 def test_bad_arm_endpoint_is_usage_error() -> None:
     proc = run("audit", "--subscription", "s", "--arm-endpoint", "ftp://example")
     assert_one_line_error(proc, 2, "--arm-endpoint must be an https URL")
+
+
+def test_compare_across_baselines_warns(tmp_path: Path) -> None:
+    previous = tmp_path / "prev.json"
+    aml = str(EXAMPLES / "openai-e2e-chat-aml-drifted.json")
+    assert (
+        run("audit", "--snapshot", aml, "--baseline", "openai-e2e-chat-aml", "-o", str(previous)).returncode
+        == 0
+    )
+    proc = run("audit", "--snapshot", DRIFTED, "--compare", str(previous), "--format", "markdown")
+    assert proc.returncode == 0
+    assert "warning: --compare report used baseline openai-e2e-chat-aml" in proc.stderr
+    same = run("audit", "--snapshot", aml, "--baseline", "openai-e2e-chat-aml", "--compare", str(previous))
+    assert "warning" not in same.stderr

@@ -199,6 +199,12 @@ def audit(
     if output is None and output_dir is None and len(set(formats)) != 1:
         # One --format on the command line goes to stdout; several (or the project's) to the folder.
         output_dir = config.output_dir
+    if not formats and output and not config.formats:
+        # `-o report.json` means the JSON report, not console text in a .json file.
+        from auditor.reports import format_for_path
+
+        inferred = format_for_path(output)
+        formats = (inferred,) if inferred else formats
     chosen = list(dict.fromkeys(formats or config.formats)) or ["console"]
     reports_io.check_formats(chosen, output, output_dir)
     policy = _policy(config, min_score, fail_on, min_coverage)

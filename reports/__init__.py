@@ -32,6 +32,17 @@ def extension(fmt: str) -> str:
     return _FORMATS[fmt][1]
 
 
+def format_for_path(path: str) -> str | None:
+    """The format a file name asks for (`report.sarif` -> sarif, `tests.xml` -> junit), if any."""
+    name = path.lower()
+    if name.endswith(".xml"):
+        return "junit"
+    for fmt, (_, ext) in _FORMATS.items():
+        if fmt != "console" and name.endswith("." + ext):
+            return fmt
+    return None
+
+
 def renderer(fmt: str) -> Renderer:
     import importlib
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -155,3 +156,19 @@ def test_compare_across_baselines_warns(tmp_path: Path) -> None:
     assert "warning: --compare report used baseline openai-e2e-chat-aml" in proc.stderr
     same = run("audit", "--snapshot", aml, "--baseline", "openai-e2e-chat-aml", "--compare", str(previous))
     assert "warning" not in same.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "check"),
+    [
+        ("r.json", lambda text: json.loads(text)["schema_version"]),
+        ("r.sarif", lambda text: json.loads(text)["version"] == "2.1.0"),
+        ("r.xml", lambda text: text.startswith("<?xml")),
+        ("r.html", lambda text: "<html" in text),
+        ("r.txt", lambda text: "score" in text.splitlines()[-1]),
+    ],
+)
+def test_output_name_chooses_the_format(tmp_path: Path, name: str, check: Any) -> None:
+    proc = run("audit", "--snapshot", DRIFTED, "-o", str(tmp_path / name))
+    assert proc.returncode == 0, proc.stderr
+    assert check((tmp_path / name).read_text())

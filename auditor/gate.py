@@ -10,7 +10,6 @@ The same policy applies to a fresh audit and to a saved JSON report. Conditions:
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from auditor.errors import InputError
 from auditor.model import Level, Severity, Status
+from auditor.snapshot import read_json
 
 if TYPE_CHECKING:
     from auditor.engine import AuditResult
@@ -152,16 +152,7 @@ def load_report(path: str | Path, what: str = "report") -> dict[str, Any]:
     from auditor.reports.json_report import schema
 
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{what} not found: {p}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {what} {p}: {exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    data = read_json(p, what)
     validator = jsonschema.Draft202012Validator(schema())
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:

@@ -106,19 +106,23 @@ def _check_resources(items: Any, source: str) -> list[dict[str, Any]]:
     return items
 
 
-def load_snapshot(path: str | Path) -> Snapshot:
+def read_json(path: str | Path, what: str) -> Any:
+    """Parse a JSON file; a missing, unreadable or malformed one is an input error naming `what`."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(f"snapshot not found: {p}") from None
+        raise InputError(f"{what} not found: {p}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read snapshot {p}: {exc}") from None
+        raise InputError(f"cannot read {what} {p}: {exc}") from None
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    return Snapshot.from_data(data, str(p))
+
+
+def load_snapshot(path: str | Path) -> Snapshot:
+    return Snapshot.from_data(read_json(path, "snapshot"), str(path))
 
 
 def write_atomic(path: str | Path, text: str) -> None:

@@ -104,10 +104,17 @@ def settle(results: list[Result], estate: Estate, reads: set[str]) -> list[Resul
     `properties` rests on an incomplete read.
     """
     gaps = estate.broad_gaps(reads)
+    reasons = [f"reading {g.resource_type} at {g.scope} failed (HTTP {g.status} {g.code})" for g in gaps]
+    if not results:
+        # Nothing judged because the resources to judge could not be listed: say so, once per gap.
+        return [
+            Result(g.scope, g.resource_type, Status.NOT_ASSESSED, f"nothing could be judged: {why}")
+            for g, why in zip(gaps, reasons, strict=True)
+        ]
     settled = []
     for r in results:
         if r.status is Status.FAIL and gaps:
-            r = replace(r, status=Status.NOT_ASSESSED, message=f"{r.message} (not conclusive: {gaps[0]})")
+            r = replace(r, status=Status.NOT_ASSESSED, message=f"{r.message} (not conclusive: {reasons[0]})")
         elif r.status is Status.PASS:
             body = estate.get(r.resource_id)
             if body is not None and not isinstance(body.get("properties"), dict):

@@ -176,21 +176,20 @@ class Estate:
         if self._reads is not None:
             self._reads.update(t.lower() for t in resource_types)
 
-    def broad_gaps(self, resource_types: Iterable[str]) -> list[str]:
+    def broad_gaps(self, resource_types: Iterable[str]) -> list[CollectionError]:
         """Failed list reads (at subscription or resource-group level) of these types or their parents.
 
         A rule that looked at such a type may have judged an estate with parts missing,
         so its failures are not conclusive.
         """
         wanted = {t.lower() for t in resource_types}
-        reasons = []
+        found = []
         for error in self.errors:
             failed = error.resource_type.lower()
             hit = failed in wanted or any(t.startswith(failed + "/") for t in wanted)
             if hit and _is_list_scope(error.scope):
-                status = f"HTTP {error.status}" if error.status else "failed"
-                reasons.append(f"reading {error.resource_type} at {error.scope} failed ({status})")
-        return reasons
+                found.append(error)
+        return found
 
     # --- coverage: what could not be read --------------------------------
 

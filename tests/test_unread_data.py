@@ -62,6 +62,16 @@ def test_a_failed_list_never_produces_a_failure(variant: str, hidden: str, scope
     assert result.card.coverage < 1.0
 
 
+@pytest.mark.parametrize("rule_id", ["DIAG009", "REL003", "IAM008", "PUB004"])
+def test_rules_with_nothing_to_judge_say_why(rule_id: str) -> None:
+    """Online endpoints hide behind an unreadable workspace list: their checks are not assessed."""
+    workspaces = "Microsoft.MachineLearningServices/workspaces"
+    resources = without(estates.compliant("aistudio"), workspaces)
+    result = audit_resources(resources, errors=[denied_list(workspaces, SUB)])
+    statuses = {f.status for f in result.findings if f.rule_id == rule_id}
+    assert statuses == {Status.NOT_ASSESSED}
+
+
 def test_children_of_an_unreadable_parent_are_gaps() -> None:
     resources = without(estates.compliant("aistudio"), "Microsoft.MachineLearningServices/workspaces")
     doc = estates.snapshot_document(resources, "aistudio", drifted=False)

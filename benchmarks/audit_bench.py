@@ -1,8 +1,9 @@
 """Audit speed on growing estates: prints seconds and the per-resource cost at each size.
 
 Run: python benchmarks/audit_bench.py [--sizes 1 10 40]
-The estate is the drifted AI Studio sample copied N times into N resource groups, so every
-rule has N times the work; a linear engine keeps the per-resource time flat.
+The estate is the drifted AI Studio sample copied N times into N resource groups (each copy
+with its own principals), so every rule has N times the work; a linear engine keeps the
+per-resource time flat.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import re
 import time
 from pathlib import Path
 
@@ -22,10 +24,15 @@ SAMPLE = ROOT / "examples" / "openai-e2e-chat-aistudio-drifted.json"
 
 
 def replicate(doc: dict[str, object], copies: int) -> Snapshot:
+    """N copies in N resource groups, each with its own identities, as N real workloads would have."""
     text = json.dumps(doc["resources"])
+    principals = sorted(set(re.findall(r'"principalId": "([0-9a-f-]{36})"', text)))
     resources: list[dict[str, object]] = []
     for i in range(copies):
-        resources.extend(json.loads(text.replace("rg-chat-aistudio", f"rg-chat-aistudio-{i}")))
+        copy_text = text.replace("rg-chat-aistudio", f"rg-chat-aistudio-{i}")
+        for principal in principals:
+            copy_text = copy_text.replace(principal, f"{principal[:-6]}{i:06d}")
+        resources.extend(json.loads(copy_text))
     data = copy.deepcopy(doc)
     data["resources"] = resources
     return Snapshot.from_data(data)

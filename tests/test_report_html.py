@@ -192,3 +192,6 @@ def test_recommendations_are_counted_apart_from_the_failures() -> None:
     assert "<li>Recommendations not met</li><li><b>1</b></li>" in html
     smp004 = html.split("SMP004 Sample rule SMP004")[0].rsplit("<summary>", 1)[1]
     assert '<span class="badge rec">recommended</span>' in smp004
+    # A recommendation that is not met reads "not met", never "fail".
+    assert '<span class="badge rec">not met</span>' in smp004
+    assert "badge st-fail" not in smp004

@@ -10,13 +10,13 @@ resource that was not read (a workspace's computes or online endpoints) is not a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from auditor import armid
 from auditor.estate import Resource, dig, same
 from auditor.model import Result
-from auditor.registry import Context, not_assessed, rule, verdict
+from auditor.registry import Context, not_assessed, passed, rule, verdict
 from auditor.roles import APP_STORAGE, HUB, OPENAI, PROJECT, WORKSPACE, WORKSPACE_STORAGE
 
 from .unread import absent, unread
@@ -506,3 +506,104 @@ def key_vault_purge_protection(ctx: Context) -> Iterator[Result]:
         value = dig(vault, "properties.enablePurgeProtection")
         message = f"properties.enablePurgeProtection is {shown(value, 'false')}"
         yield verdict(value is True, vault, message, True, value)
+
+
+# --- Public IP addresses --------------------------------------------------------
+
+PUBLIC_IPS = "Microsoft.Network/publicIPAddresses"
+GATEWAYS = "Microsoft.Network/applicationGateways"
+BASTIONS = "Microsoft.Network/bastionHosts"
+# What a public IP address says it is attached to: an IP configuration (of a gateway, Bastion host,
+# network interface, load balancer, firewall...) or a NAT gateway, which has no IP configuration.
+ATTACHMENT_PATHS = ("properties.ipConfiguration", "properties.natGateway")
+
+
+def owner_of(resource_id: str) -> tuple[str, str] | None:
+    """The top-level resource an id lies in, as (id, type): `.../providers/NS/type/name[/child/name...]`."""
+    parts = armid.segments(resource_id)
+    lowered = [p.lower() for p in parts]
+    if "providers" not in lowered:
+        return None
+    last = len(lowered) - 1 - lowered[::-1].index("providers")
+    tail = parts[last + 1 :]
+    if len(tail) < 3:
+        return None
+    return "/" + "/".join(parts[: last + 4]), f"{tail[0]}/{tail[1]}"
+
+
+def attachment(pip: Resource) -> tuple[str, Any] | None:
+    """The property naming what a public IP address is attached to and the id it holds; None if
+    the address is attached to nothing."""
+    for path in ATTACHMENT_PATHS:
+        value = dig(pip, path)
+        if value is not None:
+            return f"{path}.id", dig(value, "id") if isinstance(value, dict) else value
+    return None
+
+
+def attached_owner(pip: Resource) -> tuple[str, str] | None:
+    """The top-level resource (id, type) a public IP address is attached to, when that can be told."""
+    found = attachment(pip)
+    if found is None or not isinstance(found[1], str):
+        return None
+    return owner_of(found[1])
+
+
+def type_list(params: Mapping[str, Any], key: str) -> list[str]:
+    value = params[key]
+    if not isinstance(value, list) or not all(isinstance(t, str) and t.count("/") == 1 for t in value):
+        raise ValueError(f"parameter {key} must be a list of ARM types (Namespace/type), not {value!r}")
+    return value
+
+
+@rule(
+    id="PUB023",
+    name="public-ip-only-on-edge",
+    control="public-access",
+    severity="high",
+    title="Only the Application Gateway and Azure Bastion hold public IP addresses",
+    rationale="""From the network's point of view, the only thing reachable from the Internet is the
+    chat UI through Application Gateway (seeds 000/001/004, "Security"); Azure Bastion's public IP is
+    the one other public endpoint, by design (reference-implementations.md §3, end, and §2.3;
+    the jump box's NIC has no public IP, §4.10 "Other resources"). A public IP address on a virtual
+    machine's network interface, a load balancer or a NAT gateway opens a path to or from the Internet
+    that bypasses the WAF and Bastion. An address attached to nothing exposes nothing: it passes, and
+    the message says it is unattached.""",
+    remediation="""Detach the address and delete it: for a virtual machine, az network nic ip-config
+    update -g <rg> --nic-name <nic> -n <ipconfig> --remove publicIpAddress (Bicep: drop
+    properties.publicIPAddress from the NIC's ipConfigurations); for a load balancer, az network lb
+    frontend-ip delete; then az network public-ip delete -g <rg> -n <name>. Reach machines through
+    Azure Bastion and publish web endpoints through the Application Gateway. A team whose design adds
+    another Internet edge (e.g. Azure Firewall, Microsoft.Network/azureFirewalls) lists its type in
+    params.allowed_attachment_types.""",
+    params={"allowed_attachment_types": [GATEWAYS, BASTIONS]},
+)
+def public_ip_only_on_edge(ctx: Context) -> Iterator[Result]:
+    """Every public IP address is attached (`properties.ipConfiguration.id`, or
+    `properties.natGateway.id`) to a resource whose type is in `allowed_attachment_types`: an
+    Application Gateway frontend or a Bastion host IP configuration by default. An address attached
+    to nothing passes, its message saying so: it receives no traffic, and a high-severity failure would
+    overstate a leftover. One whose attachment id cannot be parsed is not assessed."""
+    allowed = type_list(ctx.params, "allowed_attachment_types")
+    yield from unread(ctx.estate, PUBLIC_IPS, "Public IP addresses")
+    for pip in ctx.estate.of_type(PUBLIC_IPS):
+        found = attachment(pip)
+        if found is None:
+            message = (
+                "attached to nothing (neither properties.ipConfiguration nor properties.natGateway): "
+                "no traffic reaches it; delete it unless it is reserved for the edge"
+            )
+            yield passed(pip, message, allowed, None)
+            continue
+        path, target = found
+        owner = owner_of(target) if isinstance(target, str) else None
+        if owner is None:
+            yield not_assessed(pip, f"{path} is {target!r}: what it is attached to cannot be told", allowed)
+            continue
+        owner_id, owner_type = owner
+        rest = "/".join(armid.segments(target)[len(armid.segments(owner_id)) :])
+        message = f"{path} names {owner_type} {armid.name_of(owner_id)}" + (f" ({rest})" if rest else "")
+        ok = any(same(owner_type, t) for t in allowed)
+        if not ok:
+            message += f"; only {', '.join(allowed)} may hold a public IP address"
+        yield verdict(ok, pip, message, allowed, owner_type)

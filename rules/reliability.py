@@ -22,6 +22,7 @@ from auditor.model import Result
 from auditor.registry import Context, not_assessed, rule, verdict
 from auditor.roles import APP_STORAGE, CHAT_UI, ONLINE_ENDPOINT, PROMPTFLOW_APP, WORKSPACE_STORAGE
 
+from .public_access import BASTIONS, PUBLIC_IPS, attached_owner
 from .unread import unread
 
 PLANS = "Microsoft.Web/serverfarms"
@@ -395,6 +396,59 @@ def gateway_zones(ctx: Context) -> Iterator[Result]:
             f" (at least {wanted} distinct zones required)",
             expected=f"{wanted} or more zones",
             actual=distinct,
+        )
+
+
+EDGE = {GATEWAYS.lower(): "Application Gateway", BASTIONS.lower(): "Azure Bastion"}
+
+
+@rule(
+    id="REL011",
+    name="edge-public-ip-zone-redundant",
+    control="reliability",
+    severity="medium",
+    title="The Application Gateway and Bastion public IP addresses are Standard and zone-redundant",
+    rationale="""The gateway's frontend, and with it the chat UI, is only as available as its public IP
+    address: a zone-redundant gateway (REL007) behind a non-zonal or Basic address still goes down with
+    one zone. The reference creates the gateway's and Bastion's public IPs as Standard SKU, static, in
+    zones 1, 2 and 3 (reference-implementations.md §2.3, §4.10 "Other resources" and §8:
+    V2:gateway.bicep#L92-107, V2:jumpbox.bicep#L60). A Basic address cannot be zonal at all.""",
+    remediation="""The zones of an address are fixed when it is created, so a Basic or non-zonal
+    address is replaced: create one with
+    az network public-ip create -g <rg> -n <name> --sku Standard --tier Regional --allocation-method Static
+    --zone 1 2 3 (Bicep: sku: {name: 'Standard', tier: 'Regional'}, zones: ['1', '2', '3'],
+    properties.publicIPAllocationMethod: 'Static') and redeploy the gateway (frontendIPConfigurations)
+    or the Bastion host (ipConfigurations) with it. """
+    + NO_ZONES_NOTE,
+    params={"min_zones": 3},
+)
+def edge_public_ip_zones(ctx: Context) -> Iterator[Result]:
+    """Each public IP address attached (`properties.ipConfiguration.id`) to an Application Gateway or
+    a Bastion host has `sku.name: Standard` and a top-level `zones` holding at least `min_zones`
+    distinct zones (absent means no zone). An absent `sku.name` is not assessed. Addresses attached to
+    anything else are PUB023's concern."""
+    wanted = _count(ctx.params, "min_zones", 3)
+    expected = {"sku.name": "Standard", "zones": f"{wanted} or more zones"}
+    yield from unread(ctx.estate, PUBLIC_IPS, "Public IP addresses")
+    for pip in ctx.estate.of_type(PUBLIC_IPS):
+        owner = attached_owner(pip)
+        role = EDGE.get(owner[1].lower()) if owner else None
+        if owner is None or role is None:
+            continue
+        of = f"{role} {armid.name_of(owner[0])}'s address"
+        sku = dig(pip, "sku.name")
+        if not isinstance(sku, str) or not sku:
+            yield not_assessed(pip, f"{of}: sku.name is absent, so its SKU is unknown", expected)
+            continue
+        zones = pip.get("zones")
+        distinct = sorted({str(z) for z in zones}) if isinstance(zones, list) else []
+        yield verdict(
+            same(sku, "Standard") and len(distinct) >= wanted,
+            pip,
+            f"{of}: sku.name is {sku}, zones is {json.dumps(distinct) if distinct else 'absent (no zone)'}"
+            f" (Standard and at least {wanted} distinct zones required)",
+            expected=expected,
+            actual={"sku.name": sku, "zones": distinct},
         )
 
 

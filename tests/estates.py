@@ -36,6 +36,7 @@ COLLECTED_TYPES = [
     "Microsoft.Network/applicationGateways",
     "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies",
     "Microsoft.Network/bastionHosts",
+    "Microsoft.Network/publicIPAddresses",
     "Microsoft.CognitiveServices/accounts",
     "Microsoft.CognitiveServices/accounts/deployments",
     "Microsoft.CognitiveServices/accounts/raiPolicies",
@@ -264,6 +265,29 @@ def make_vnet(ids: Ids) -> Resource:
             "provisioningState": "Succeeded",
         },
     }
+
+
+def public_ip(
+    ids: Ids, name: str, attached_to: str, sku: str = "Standard", zones: Iterable[str] = ("1", "2", "3")
+) -> Resource:
+    """A static public IP address attached to an IP configuration (`attached_to`), as ARM GET returns it."""
+    body: Resource = {
+        "id": f"{ids.net}/publicIPAddresses/{name}",
+        "name": name,
+        "type": "Microsoft.Network/publicIPAddresses",
+        "location": LOCATION,
+        "sku": {"name": sku, "tier": "Regional"},
+        "properties": {
+            "provisioningState": "Succeeded",
+            "publicIPAddressVersion": "IPv4",
+            "publicIPAllocationMethod": "Static",
+            "idleTimeoutInMinutes": 4,
+            "ipConfiguration": {"id": attached_to},
+        },
+    }
+    if zones:
+        body["zones"] = list(zones)
+    return body
 
 
 def identity_system(seed: str) -> dict[str, Any]:
@@ -841,7 +865,11 @@ def compliant(variant: str) -> list[Resource]:
         )
         sites[is_pf] = site
 
-    # Edge: WAF policy, Application Gateway, Bastion.
+    # Edge: WAF policy, Application Gateway, Bastion, and their public IP addresses (the only two).
+    gw_id = ids.res("Microsoft.Network/applicationGateways", "agw-chat")
+    bastion_id = ids.res("Microsoft.Network/bastionHosts", "bas-chat")
+    gw_pip = b.add(public_ip(ids, "pip-chat-gateway", f"{gw_id}/frontendIPConfigurations/public"))
+    bastion_pip = b.add(public_ip(ids, "pip-chat-bastion", f"{bastion_id}/bastionHostIpConfigurations/ip"))
     waf = b.add(
         {
             "id": ids.res("Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies", "waf-chat"),
@@ -866,7 +894,6 @@ def compliant(variant: str) -> list[Resource]:
             },
         }
     )
-    gw_id = ids.res("Microsoft.Network/applicationGateways", "agw-chat")
     gw = b.add(
         {
             "id": gw_id,
@@ -893,6 +920,16 @@ def compliant(variant: str) -> list[Resource]:
                         "name": "gw-ipconfig",
                         "id": f"{gw_id}/gatewayIPConfigurations/gw-ipconfig",
                         "properties": {"subnet": {"id": ids.subnet("edge-gateway")}},
+                    }
+                ],
+                "frontendIPConfigurations": [
+                    {
+                        "name": "public",
+                        "id": f"{gw_id}/frontendIPConfigurations/public",
+                        "properties": {
+                            "privateIPAllocationMethod": "Dynamic",
+                            "publicIPAddress": {"id": gw_pip["id"]},
+                        },
                     }
                 ],
                 "backendAddressPools": [
@@ -925,7 +962,7 @@ def compliant(variant: str) -> list[Resource]:
     )
     bastion = b.add(
         {
-            "id": ids.res("Microsoft.Network/bastionHosts", "bas-chat"),
+            "id": bastion_id,
             "name": "bas-chat",
             "type": "Microsoft.Network/bastionHosts",
             "location": LOCATION,
@@ -935,9 +972,11 @@ def compliant(variant: str) -> list[Resource]:
                 "ipConfigurations": [
                     {
                         "name": "bastion-ip",
-                        "id": ids.res("Microsoft.Network/bastionHosts", "bas-chat")
-                        + "/bastionHostIpConfigurations/ip",
-                        "properties": {"subnet": {"id": ids.subnet("AzureBastionSubnet")}},
+                        "id": f"{bastion_id}/bastionHostIpConfigurations/ip",
+                        "properties": {
+                            "subnet": {"id": ids.subnet("AzureBastionSubnet")},
+                            "publicIPAddress": {"id": bastion_pip["id"]},
+                        },
                     }
                 ],
             },
@@ -1169,6 +1208,16 @@ def drift(resources: list[Resource], variant: str) -> list[Resource]:
     deployment["properties"].pop("raiPolicyName")
     deployment["properties"]["model"] = {"format": "OpenAI", "name": "gpt-4o", "version": "2024-08-06"}
     res.append(deployment)
+    # public-access: a debugging VM got its own public IP (Basic, no zone), outside the edge.
+    res.append(
+        public_ip(
+            ids,
+            "pip-vm-debug",
+            f"{ids.net}/networkInterfaces/nic-vm-debug/ipConfigurations/ipconfig1",
+            sku="Basic",
+            zones=(),
+        )
+    )
     # reliability: one instance everywhere.
     plan = find(res, "Microsoft.Web/serverfarms")
     plan["sku"]["capacity"] = 1

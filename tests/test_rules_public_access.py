@@ -59,7 +59,7 @@ def test_compliant_estates_only_pass(variant: str) -> None:
 
 def test_drifted_estates_fail(variant: str) -> None:
     assert_drifted_estates_fail(
-        FAMILY, variant, {"PUB003", "PUB008", "PUB009", "PUB010", "PUB013", "PUB017", "PUB020"}
+        FAMILY, variant, {"PUB003", "PUB008", "PUB009", "PUB010", "PUB013", "PUB017", "PUB020", "PUB023"}
     )
 
 

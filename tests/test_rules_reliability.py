@@ -59,5 +59,5 @@ def test_invalid_count_parameter_is_an_error(value: object, tmp_path: Path) -> N
 
 def test_remediations_say_what_to_do_without_zones() -> None:
     rules = all_rules()
-    for rid in ("REL001", "REL004", "REL005", "REL006", "REL007", "REL009"):
+    for rid in ("REL001", "REL004", "REL005", "REL006", "REL007", "REL009", "REL011"):
         assert "no availability zones" in rules[rid].remediation, rid

@@ -1,5 +1,5 @@
 """Network: virtual networks (subnets embedded), NSGs, private endpoints and their DNS zone
-groups, application gateways, WAF policies and bastion hosts."""
+groups, application gateways, WAF policies, bastion hosts and public IP addresses."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ DNS_ZONE_GROUPS = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups"
 APP_GATEWAYS = "Microsoft.Network/applicationGateways"
 WAF_POLICIES = "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies"
 BASTIONS = "Microsoft.Network/bastionHosts"
+# Each address names what it is attached to (properties.ipConfiguration / natGateway).
+PUBLIC_IPS = "Microsoft.Network/publicIPAddresses"
 
-TYPES = (VNETS, NSGS, PRIVATE_ENDPOINTS, DNS_ZONE_GROUPS, APP_GATEWAYS, WAF_POLICIES, BASTIONS)
+TYPES = (VNETS, NSGS, PRIVATE_ENDPOINTS, DNS_ZONE_GROUPS, APP_GATEWAYS, WAF_POLICIES, BASTIONS, PUBLIC_IPS)
 AREA = "network"
 
 
@@ -55,3 +57,4 @@ def collect_network(sub: Sub) -> None:
         area=AREA,
     )
     sub.list(BASTIONS, f"{prefix}/bastionHosts", net.bastion_hosts.list, diagnostics=True, area=AREA)
+    sub.list(PUBLIC_IPS, f"{prefix}/publicIPAddresses", net.public_ip_addresses.list_all, area=AREA)

@@ -30,6 +30,7 @@ SITES = "Microsoft.Web/sites"
 CONFIG = "Microsoft.Web/sites/config"
 GATEWAYS = "Microsoft.Network/applicationGateways"
 WAF = "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies"
+PUBLIC_IPS = "Microsoft.Network/publicIPAddresses"
 
 APP_ST = "stwebchat{v}"
 WS_ST = "stmlchat{v}"
@@ -74,6 +75,26 @@ def ssl_profile(policy: dict[str, Any]) -> Mutation:
     def mutate(res: list[Resource], variant: str) -> None:
         gw = estates.find(res, GATEWAYS)
         gw["properties"]["sslProfiles"] = [{"name": "legacy-clients", "properties": {"sslPolicy": policy}}]
+
+    return mutate
+
+
+def add_public_ip(name: str, attached_to: str | None, via: str = "ipConfiguration") -> Mutation:
+    """Another public IP address, attached through `properties.<via>` to `attached_to` (an id below
+    the resource group's providers, or an absolute id); None: attached to nothing."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        ids = estates.Ids(variant)
+        target = (
+            attached_to
+            if attached_to is None or attached_to.startswith("/")
+            else f"{ids.rg}/providers/{attached_to}"
+        )
+        pip = estates.public_ip(ids, name, target or "")
+        del pip["properties"]["ipConfiguration"]
+        if target is not None:
+            pip["properties"][via] = {"id": target}
+        res.append(pip)
 
     return mutate
 
@@ -830,6 +851,115 @@ CASES: list[Case] = [
         target="/applicationGateways/",
         mutate=edit(GATEWAYS, None, "properties.sslPolicy", {"disabledSslProtocols": ["TLSv1_0", "TLSv1_1"]}),
     ),
+    # PUB023 public IP addresses only on the gateway frontend and Bastion
+    Case(
+        "compliant",
+        "PUB023",
+        "pass",
+        contains="applicationGateways agw-chat (frontendIPConfigurations/public)",
+    ),
+    Case(
+        "virtual-machine-nic",
+        "PUB023",
+        "fail",
+        target="/publicIPAddresses/pip-vm$",
+        mutate=add_public_ip(
+            "pip-vm", "Microsoft.Network/networkInterfaces/nic-vm/ipConfigurations/ipconfig1"
+        ),
+        contains="names Microsoft.Network/networkInterfaces nic-vm (ipConfigurations/ipconfig1); only",
+    ),
+    Case(
+        "load-balancer-frontend",
+        "PUB023",
+        "fail",
+        target="/publicIPAddresses/pip-lb$",
+        mutate=add_public_ip("pip-lb", "Microsoft.Network/loadBalancers/lb-web/frontendIPConfigurations/fe"),
+        contains="Microsoft.Network/loadBalancers lb-web",
+    ),
+    Case(
+        "nat-gateway",
+        "PUB023",
+        "fail",
+        target="/publicIPAddresses/pip-egress$",
+        mutate=add_public_ip("pip-egress", "Microsoft.Network/natGateways/ng-egress", via="natGateway"),
+        contains="properties.natGateway.id names Microsoft.Network/natGateways ng-egress",
+    ),
+    Case(
+        "scale-set-instance-nic",
+        "PUB023",
+        "fail",
+        target="/publicIPAddresses/pip-vmss$",
+        mutate=add_public_ip(
+            "pip-vmss",
+            "Microsoft.Compute/virtualMachineScaleSets/vmss-build/virtualMachines/0"
+            "/networkInterfaces/nic/ipConfigurations/ip",
+        ),
+        contains="Microsoft.Compute/virtualMachineScaleSets vmss-build",
+    ),
+    Case(
+        "unattached-passes-with-a-note",
+        "PUB023",
+        "pass",
+        target="/publicIPAddresses/pip-spare$",
+        mutate=add_public_ip("pip-spare", None),
+        contains="attached to nothing",
+    ),
+    Case(
+        "firewall-not-in-the-architecture",
+        "PUB023",
+        "fail",
+        target="/publicIPAddresses/pip-fw$",
+        mutate=add_public_ip(
+            "pip-fw", "Microsoft.Network/azureFirewalls/afw-hub/azureFirewallIpConfigurations/ip"
+        ),
+    ),
+    Case(
+        "firewall-allowed-by-a-baseline-copy",
+        "PUB023",
+        "pass",
+        target="/publicIPAddresses/pip-fw$",
+        mutate=add_public_ip(
+            "pip-fw", "Microsoft.Network/azureFirewalls/afw-hub/azureFirewallIpConfigurations/ip"
+        ),
+        params={
+            "allowed_attachment_types": [
+                "Microsoft.Network/applicationGateways",
+                "Microsoft.Network/bastionHosts",
+                "Microsoft.Network/azureFirewalls",
+            ]
+        },
+    ),
+    Case(
+        "lower-case-attachment-id",
+        "PUB023",
+        "pass",
+        target="/publicIPAddresses/pip-chat-gateway",
+        mutate=each_variant(
+            lambda v: edit(
+                PUBLIC_IPS,
+                "pip-chat-gateway",
+                "properties.ipConfiguration.id",
+                (
+                    estates.Ids(v).rg + "/providers/Microsoft.Network/applicationGateways/agw-chat"
+                    "/frontendIPConfigurations/public"
+                ).lower(),
+            )
+        ),
+    ),
+    Case(
+        "attachment-unreadable",
+        "PUB023",
+        "not_assessed",
+        target="/publicIPAddresses/pip-chat-gateway",
+        mutate=edit(PUBLIC_IPS, "pip-chat-gateway", "properties.ipConfiguration.id", "string"),
+        contains="cannot be told",
+    ),
+    Case(
+        "parameter-not-a-list",
+        "PUB023",
+        "error",
+        params={"allowed_attachment_types": "Microsoft.Network/bastionHosts"},
+    ),
     # Resources that were never listed, or whose list failed
     not_collected("PUB001", AOAI),
     list_denied("PUB001", AOAI),
@@ -858,4 +988,6 @@ CASES: list[Case] = [
     not_collected("PUB021", GATEWAYS),
     list_denied("PUB022", GATEWAYS),
     not_collected("PUB022", GATEWAYS),
+    not_collected("PUB023", PUBLIC_IPS),
+    list_denied("PUB023", PUBLIC_IPS),
 ]

@@ -26,6 +26,7 @@ SEARCH = "Microsoft.Search/searchServices"
 REGISTRIES = "Microsoft.ContainerRegistry/registries"
 GATEWAYS = "Microsoft.Network/applicationGateways"
 STORAGE = "Microsoft.Storage/storageAccounts"
+PUBLIC_IPS = "Microsoft.Network/publicIPAddresses"
 
 
 def put(rtype: str, path: str, value: Any, name: str | Callable[[str], str] | None = None) -> Mutation:
@@ -328,6 +329,78 @@ REL007 = [
     ),
 ]
 
+
+def vm_public_ip(res: list[Resource], variant: str) -> None:
+    """A Basic, zone-less address on a virtual machine's NIC: PUB023's concern, not REL011's."""
+    ids = estates.Ids(variant)
+    nic_config = f"{ids.net}/networkInterfaces/nic-vm/ipConfigurations/ipconfig1"
+    res.append(estates.public_ip(ids, "pip-vm", nic_config, sku="Basic", zones=()))
+
+
+GATEWAY_IP, BASTION_IP = "pip-chat-gateway", "pip-chat-bastion"
+
+REL011 = [
+    Case("compliant", "REL011", ("pass", "pass"), contains="Application Gateway agw-chat's address"),
+    Case(
+        "gateway address Basic",
+        "REL011",
+        ("fail", "pass"),
+        put(PUBLIC_IPS, "sku.name", "Basic", GATEWAY_IP),
+        contains="sku.name is Basic",
+    ),
+    Case(
+        "gateway address in one zone", "REL011", ("fail", "pass"), put(PUBLIC_IPS, "zones", ["2"], GATEWAY_IP)
+    ),
+    Case(
+        "Bastion address without zones",
+        "REL011",
+        ("fail", "pass"),
+        put(PUBLIC_IPS, "zones", None, BASTION_IP),
+        contains="Azure Bastion bas-chat's address: sku.name is Standard, zones is absent (no zone)",
+    ),
+    Case(
+        "two zones fail the default",
+        "REL011",
+        ("fail", "fail"),
+        chain(
+            put(PUBLIC_IPS, "zones", ["1", "2"], GATEWAY_IP), put(PUBLIC_IPS, "zones", ["1", "2"], BASTION_IP)
+        ),
+    ),
+    Case(
+        "two zones accepted by a baseline copy",
+        "REL011",
+        ("pass", "pass"),
+        chain(
+            put(PUBLIC_IPS, "zones", ["1", "2"], GATEWAY_IP), put(PUBLIC_IPS, "zones", ["1", "2"], BASTION_IP)
+        ),
+        params={"min_zones": 2},
+    ),
+    Case("lower-case SKU", "REL011", ("pass", "pass"), put(PUBLIC_IPS, "sku.name", "standard", GATEWAY_IP)),
+    Case("a virtual machine's address is not judged", "REL011", ("pass", "pass"), vm_public_ip),
+    Case(
+        "SKU absent",
+        "REL011",
+        ("not_assessed", "pass"),
+        put(PUBLIC_IPS, "sku", None, BASTION_IP),
+        contains="sku.name is absent",
+    ),
+    Case(
+        "addresses unreadable",
+        "REL011",
+        ("not_assessed",),
+        drop_type(PUBLIC_IPS),
+        errors=subscription_list_denied(PUBLIC_IPS),
+        contains="AuthorizationFailed",
+    ),
+    Case(
+        "addresses not collected",
+        "REL011",
+        ("not_assessed",),
+        drop_type(PUBLIC_IPS),
+        drop_types=(PUBLIC_IPS,),
+    ),
+]
+
 REL008 = [
     Case("compliant", "REL008", ("pass",), contains="autoscaleConfiguration.minCapacity is 2"),
     Case(
@@ -396,4 +469,6 @@ REL009 = [
     Case("storage not collected", "REL009", ("not_assessed",), drop_type(STORAGE), drop_types=(STORAGE,)),
 ]
 
-CASES: list[Case] = REL001 + REL002 + REL003 + REL010 + REL004 + REL005 + REL006 + REL007 + REL008 + REL009
+CASES: list[Case] = (
+    REL001 + REL002 + REL003 + REL010 + REL004 + REL005 + REL006 + REL007 + REL011 + REL008 + REL009
+)

@@ -201,6 +201,15 @@ def _infer_subnets(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -
             sid = dig(cfg, "properties.subnet.id")
             if isinstance(sid, str):
                 gateway_subnets[armid.norm(sid)] = gw["id"]
+    # The workload's virtual network holds the gateway or the App Service integration subnet;
+    # private endpoints in another network (a hub, a shared services VNet) are not in the
+    # architecture's private-endpoint subnet.
+    workload_vnets = {
+        armid.norm(s.vnet_id)
+        for s in estate.subnets
+        if armid.norm(s.id) in gateway_subnets
+        or any(same(d, "Microsoft.Web/serverFarms") for d in s.delegations)
+    }
     table = roles.subnet_roles
     for subnet in estate.subnets:
         key = armid.norm(subnet.id)
@@ -221,7 +230,8 @@ def _infer_subnets(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -
         # A private endpoint dropped into the jump-box, agents, training or scoring subnet does not
         # make that subnet the private-endpoint subnet: the name pattern keeps its role below.
         named_for_other_role = any(re.search(p, subnet.name) for p in patterns.values())
-        if estate.private_endpoints_in(subnet.id) and not named_for_other_role:
+        outside = bool(workload_vnets) and armid.norm(subnet.vnet_id) not in workload_vnets
+        if estate.private_endpoints_in(subnet.id) and not named_for_other_role and not outside:
             count = len(estate.private_endpoints_in(subnet.id))
             _explain(roles, table, subnet.id, PRIVATE_ENDPOINTS, f"holds {count} private endpoint(s)")
         if any(same(d, "Microsoft.Web/serverFarms") for d in subnet.delegations):

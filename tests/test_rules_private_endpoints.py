@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,26 @@ def test_a_baseline_can_name_the_private_endpoint_subnet(tmp_path: Path) -> None
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     statuses = {f.status for f in findings_of(audit_resources(resources, "aml", baseline=str(path)), "PE001")}
     assert statuses == {Status.PASS}
+
+
+def test_endpoint_in_another_collected_vnet_is_not_in_the_private_endpoint_subnet() -> None:
+    """A hub or shared-services network is not the workload's private-endpoint subnet."""
+    resources = estates.compliant("aistudio")
+    vnet = copy.deepcopy(estates.find(resources, "Microsoft.Network/virtualNetworks"))
+    vnet["id"] = vnet["id"].replace("vnet-workload", "vnet-hub")
+    vnet["name"] = "vnet-hub"
+    shared = copy.deepcopy(vnet["properties"]["subnets"][0])
+    shared["id"] = f"{vnet['id']}/subnets/snet-shared"
+    shared["name"] = "snet-shared"
+    shared["properties"] = {
+        "addressPrefix": "10.30.0.0/24",
+        "networkSecurityGroup": {"id": vnet["id"] + "-nsg"},
+    }
+    vnet["properties"] = {"addressSpace": {"addressPrefixes": ["10.30.0.0/16"]}, "subnets": [shared]}
+    resources.append(vnet)
+    pe = estates.find(resources, PE, "pe-aoai-chat-account")
+    pe["properties"]["subnet"]["id"] = shared["id"]
+    found = findings_of(audit_resources(resources, "aistudio"), "PE001")
+    account = next(f for f in found if "/accounts/" in f.resource_id)
+    assert account.status == Status.FAIL
+    assert "snet-shared" in account.message

@@ -68,14 +68,22 @@ def network_access(
         actual[acl_path.removeprefix("properties.")] = acl
     ok = same(effective, "Disabled") and (acl is None or same(acl, "Deny"))
     if not ok and accept_firewall_deny and same(acl, "Deny") and not same(effective, "Disabled"):
-        ip_rules = dig(res, ip_rules_path) if ip_rules_path else None
-        if not ip_rules:
+        # The public endpoint stays open to whatever the firewall lists: IP ranges, subnets of
+        # other virtual networks, resource instances. Only an empty firewall is as good as Disabled.
+        firewall = ip_rules_path.rsplit(".", 1)[0] if ip_rules_path else None
+        openings = {
+            name: rules
+            for name in ("ipRules", "virtualNetworkRules", "resourceAccessRules")
+            if firewall and (rules := dig(res, f"{firewall}.{name}"))
+        }
+        if not openings:
             ok = True
             parts.append(
-                "accepted: the firewall denies by default and allows no IP range (accept_firewall_deny)"
+                "accepted: the firewall denies by default and lists no exception (accept_firewall_deny)"
             )
         else:
-            parts.append(f"the firewall allows {len(ip_rules)} IP rule(s) from the Internet")
+            listed = ", ".join(f"{len(rules)} {name}" for name, rules in openings.items())
+            parts.append(f"the firewall still admits {listed}")
     return verdict(ok, res, "; ".join(parts), expected, actual)
 
 

@@ -305,7 +305,21 @@ CASES: list[Case] = [
             edit(KV, None, "properties.networkAcls.ipRules", [{"value": "203.0.113.0/24"}]),
         ),
         variants=("aml",),
-        contains="allows 1 IP rule",
+        contains="still admits 1 ipRules",
+    ),
+    Case(
+        "firewall-with-foreign-subnet-in-aml",
+        "PUB006",
+        "fail",
+        target="/vaults/",
+        mutate=chain(
+            edit(KV, None, "properties.publicNetworkAccess", DELETE),
+            edit(
+                KV, None, "properties.networkAcls.virtualNetworkRules", [{"id": "/subscriptions/x/subnets/y"}]
+            ),
+        ),
+        variants=("aml",),
+        contains="1 virtualNetworkRules",
     ),
     Case(
         "firewall-allows",
@@ -375,6 +389,18 @@ CASES: list[Case] = [
         target=WS_ST,
         mutate=edit(STORAGE, WS_ST, "properties.publicNetworkAccess", DELETE),
         variants=("aml",),
+    ),
+    Case(
+        "firewall-with-resource-access-rule-in-aml",
+        "PUB009",
+        "fail",
+        target=WS_ST,
+        mutate=chain(
+            edit(STORAGE, WS_ST, "properties.publicNetworkAccess", DELETE),
+            edit(STORAGE, WS_ST, "properties.networkAcls.resourceAccessRules", [{"resourceId": "*"}]),
+        ),
+        variants=("aml",),
+        contains="1 resourceAccessRules",
     ),
     Case("compliant", "PUB010", "pass"),
     Case(

@@ -145,6 +145,11 @@ CASES: list[Case] = [
     Case("audit-event-only", "DIAG002", {"kv-chat-{v}": "fail"}, mutate=set_logs("kv", logs("AuditEvent")),
          contains="AzurePolicyEvaluationDetails"),
     Case("settings-not-collected", "DIAG002", {}, others="not_assessed", drop_types=(DIAG,)),
+    # The audit group covers AuditEvent but not the policy-evaluation log.
+    Case("audit-group-covers-audit-event", "DIAG002", {"kv-chat-{v}": "fail"},
+         mutate=set_logs("kv", logs("group:audit")), contains="do not collect: AzurePolicyEvaluationDetails"),
+    Case("audit-group-and-policy-log", "DIAG002", {},
+         mutate=set_logs("kv", logs("group:audit", "AzurePolicyEvaluationDetails"))),
     # DIAG003: Container Registry
     Case("compliant", "DIAG003", {}),
     Case("login-events-only", "DIAG003", {"crchat{v}": "fail"},

@@ -48,6 +48,11 @@ SCHEMA_NOTE = """Reads both schema generations of the policy: allowedContentLeve
 # --- reading policies ----------------------------------------------------------
 
 
+def _looseness(level: str) -> int:
+    """Position in LEVELS; an unknown level counts as loosest."""
+    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
+
+
 def _key(name: Any) -> str:
     """Filter names vary in case and spacing across api-versions ("Selfharm", "selfharm")."""
     return re.sub(r"[^a-z0-9]", "", str(name).lower())
@@ -109,9 +114,11 @@ def filters_of(policy: Resource) -> list[Filter]:
         level = level_field = level_raw = None
         for field_name in LEVEL_FIELDS:
             value = dig(entry, field_name)
-            if isinstance(value, str) and value:
+            if not (isinstance(value, str) and value):
+                continue
+            # Both generations present and disagreeing: judge by the looser, never the kinder reading.
+            if level is None or _looseness(value.lower()) > _looseness(level):
                 level, level_field, level_raw = value.lower(), field_name, value
-                break
         found.append(
             Filter(
                 name=_key(entry.get("name")),

@@ -146,7 +146,7 @@ def set_kind(kind: str, then: Mutation | None = None) -> Mutation:
 
 
 def both_level_fields(res: list[Resource], variant: str) -> None:
-    """A policy body holding both schema generations' fields: the newer one wins."""
+    """A policy body holding both schema generations' fields, disagreeing: the looser is judged."""
     for f in policy(res)["properties"]["contentFilters"]:
         if "severityThreshold" in f or "allowedContentLevel" in f:
             f["severityThreshold"], f["allowedContentLevel"] = "Low", "High"
@@ -310,11 +310,11 @@ CF002 = [
     ),
     Case("capitalised names", "CF002", ("pass",), shout_names),
     Case(
-        "both fields: severityThreshold read",
+        "both fields disagreeing: the looser one counts",
         "CF002",
-        ("pass",),
+        ("fail",),
         both_level_fields,
-        contains="read severityThreshold",
+        contains="read allowedContentLevel",
     ),
     Case(
         "listed built-in at Medium",

@@ -287,7 +287,7 @@ def compute_instance_private(ctx: Context) -> Iterator[Result]:
 def key_vault_public_network(ctx: Context) -> Iterator[Result]:
     """Every Key Vault has `properties.publicNetworkAccess` Disabled (absent means Enabled) and
     `properties.networkAcls.defaultAction` Deny; with `accept_firewall_deny`, Deny with no
-    `networkAcls.ipRules` suffices."""
+    `networkAcls` exceptions (ipRules, virtualNetworkRules, resourceAccessRules) suffices."""
     yield from unread(ctx.estate, "Microsoft.KeyVault/vaults", "Key vaults")
     vaults = ctx.estate.of_type("Microsoft.KeyVault/vaults")
     yield from absent(ctx.estate, "Microsoft.KeyVault/vaults", vaults, "Key Vault")
@@ -365,7 +365,8 @@ def registry_admin_user(ctx: Context) -> Iterator[Result]:
 def storage_public_network(ctx: Context) -> Iterator[Result]:
     """Every storage account has `properties.publicNetworkAccess` Disabled (absent means Enabled, the
     firewall then decides) and `properties.networkAcls.defaultAction` Deny; with
-    `accept_firewall_deny`, Deny with no `networkAcls.ipRules` suffices."""
+    `accept_firewall_deny`, Deny with no `networkAcls` exceptions (ipRules,
+    virtualNetworkRules, resourceAccessRules) suffices."""
     yield from unread(ctx.estate, "Microsoft.Storage/storageAccounts", "Storage accounts")
     accounts = ctx.estate.of_type("Microsoft.Storage/storageAccounts")
     yield from absent(ctx.estate, "Microsoft.Storage/storageAccounts", accounts, "storage account")

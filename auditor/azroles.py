@@ -14,6 +14,7 @@ from __future__ import annotations
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 USER_ACCESS_ADMINISTRATOR = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
+ROLE_BASED_ACCESS_CONTROL_ADMINISTRATOR = "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 AZURE_AI_ADMINISTRATOR = "b78c5d69-af96-48a3-bf8d-a8b4d589de94"
 KEY_VAULT_ADMINISTRATOR = "00482a5a-887f-4fb3-b363-3b7fe8e74483"
@@ -49,11 +50,13 @@ STORAGE_QUEUE_DATA_READER = "19e7f393-937e-4f77-808e-94535e297925"
 STORAGE_TABLE_DATA_READER = "76199698-9eea-4c19-bc75-cec21354c6b6"
 SEARCH_INDEX_DATA_CONTRIBUTOR = "8ebe5a00-799e-43f5-93ac-243d3dce84a7"
 SEARCH_INDEX_DATA_READER = "1407120a-92aa-4202-b7e9-c0e197c71c8f"
+SEARCH_SERVICE_CONTRIBUTOR = "7ca78c08-252a-4471-8644-bb5ff32d4ba0"
 
 NAMES: dict[str, str] = {
     OWNER: "Owner",
     CONTRIBUTOR: "Contributor",
     USER_ACCESS_ADMINISTRATOR: "User Access Administrator",
+    ROLE_BASED_ACCESS_CONTROL_ADMINISTRATOR: "Role Based Access Control Administrator",
     READER: "Reader",
     AZURE_AI_ADMINISTRATOR: "Azure AI Administrator",
     KEY_VAULT_ADMINISTRATOR: "Key Vault Administrator",
@@ -89,13 +92,19 @@ NAMES: dict[str, str] = {
     STORAGE_TABLE_DATA_READER: "Storage Table Data Reader",
     SEARCH_INDEX_DATA_CONTRIBUTOR: "Search Index Data Contributor",
     SEARCH_INDEX_DATA_READER: "Search Index Data Reader",
+    SEARCH_SERVICE_CONTRIBUTOR: "Search Service Contributor",
 }
 
-PRIVILEGED = {OWNER, CONTRIBUTOR, USER_ACCESS_ADMINISTRATOR}
+# Roles that write everything or hand out roles (Microsoft.Authorization/roleAssignments/write).
+PRIVILEGED = {OWNER, CONTRIBUTOR, USER_ACCESS_ADMINISTRATOR, ROLE_BASED_ACCESS_CONTROL_ADMINISTRATOR}
 
 # Roles that reach the data itself (DataActions), or hand out keys that do: model calls,
-# blobs, files, tables, queues, secrets, keys, certificates, search indexes.
+# blobs, files, tables, queues, secrets, keys, certificates, search indexes. Storage Account
+# Contributor (Microsoft.Storage/storageAccounts/*) can list the account keys, Search Service
+# Contributor (Microsoft.Search/searchServices/*) the admin API keys.
 DATA_PLANE = {
+    STORAGE_ACCOUNT_CONTRIBUTOR,
+    SEARCH_SERVICE_CONTRIBUTOR,
     COGNITIVE_SERVICES_OPENAI_USER,
     COGNITIVE_SERVICES_OPENAI_CONTRIBUTOR,
     COGNITIVE_SERVICES_USER,

@@ -85,6 +85,9 @@ IDENTITIES = "user-assigned-identities"
 # relied on the role may have judged an incomplete picture (Estate.broad_gaps).
 _NET = "microsoft.network/virtualnetworks"
 _ML = WORKSPACES
+PRIVATE_ENDPOINT_TYPE = "microsoft.network/privateendpoints"
+# Web app roles come from the gateway's backend pools and the apps' private endpoints.
+_SITES = ("microsoft.web/sites", "microsoft.network/applicationgateways", PRIVATE_ENDPOINT_TYPE)
 ROLE_SOURCES: dict[str, tuple[str, ...]] = {
     APPGW: (_NET, "microsoft.network/applicationgateways"),
     PRIVATE_ENDPOINTS: (_NET, "microsoft.network/privateendpoints"),
@@ -99,8 +102,8 @@ ROLE_SOURCES: dict[str, tuple[str, ...]] = {
     APP_STORAGE: (_ML, "microsoft.storage/storageaccounts"),
     WORKSPACE_KEYVAULT: (_ML, "microsoft.keyvault/vaults"),
     WORKSPACE_REGISTRY: (_ML, "microsoft.containerregistry/registries"),
-    CHAT_UI: ("microsoft.web/sites", "microsoft.network/applicationgateways"),
-    PROMPTFLOW_APP: ("microsoft.web/sites", "microsoft.network/applicationgateways"),
+    CHAT_UI: _SITES,
+    PROMPTFLOW_APP: _SITES,
     IDENTITIES: ("microsoft.managedidentity/userassignedidentities",),
 }
 
@@ -311,43 +314,118 @@ def _infer_resources(estate: Estate, roles: Roles, overrides: Mapping[str, Any])
     for st in estate.of_type("Microsoft.Storage/storageAccounts"):
         if WORKSPACE_STORAGE not in roles.of_resource(st["id"]):
             add(st, APP_STORAGE, "storage account not used by a workspace")
-    _infer_sites(estate, add)
+    _infer_sites(estate, roles, add)
 
 
-def _infer_sites(estate: Estate, add: Any) -> None:
-    backend_hosts: set[str] = set()
+def is_container_site(estate: Estate, site: Resource) -> bool:
+    """A web app running a container image (how the prompt-flow runtime is hosted): its kind, or
+    linuxFxVersion DOCKER|... on the site body or its config/web."""
+    if "container" in str(site.get("kind", "")).lower():
+        return True
+    bodies = [dig(site, "properties.siteConfig")]
+    bodies += [r.get("properties") for r in estate.children(site["id"], "Microsoft.Web/sites/config")]
+    return any(str(dig(b, "linuxFxVersion") or "").upper().startswith("DOCKER|") for b in bodies)
+
+
+def private_endpoint_addresses(estate: Estate, target_id: str) -> tuple[set[str], set[str]]:
+    """(IP addresses, FQDNs) of the private endpoints to a resource, where their ARM bodies give them."""
+    ips: set[str] = set()
+    names: set[str] = set()
+    for pe in estate.private_endpoints_to(target_id):
+        for cfg in dig(pe, "properties.customDnsConfigs") or []:
+            ips.update(a for a in dig(cfg, "ipAddresses") or [] if isinstance(a, str) and a)
+            fqdn = dig(cfg, "fqdn")
+            if isinstance(fqdn, str) and fqdn:
+                names.add(fqdn.lower())
+        for cfg in dig(pe, "properties.ipConfigurations") or []:
+            ip = dig(cfg, "properties.privateIPAddress")
+            if isinstance(ip, str) and ip:
+                ips.add(ip)
+    return ips, names
+
+
+def _backend_addresses(estate: Estate) -> tuple[dict[str, str], dict[str, str]]:
+    """Host names and IP addresses of every Application Gateway backend pool -> the gateway's name."""
+    hosts: dict[str, str] = {}
+    ips: dict[str, str] = {}
     for gw in estate.of_type("Microsoft.Network/applicationGateways"):
         for pool in dig(gw, "properties.backendAddressPools") or []:
             for addr in dig(pool, "properties.backendAddresses") or []:
-                fqdn = addr.get("fqdn") if isinstance(addr, dict) else None
-                if isinstance(fqdn, str):
-                    backend_hosts.add(fqdn.lower())
+                fqdn, ip = dig(addr, "fqdn"), dig(addr, "ipAddress")
+                if isinstance(fqdn, str) and fqdn:
+                    hosts.setdefault(fqdn.lower(), str(gw.get("name")))
+                if isinstance(ip, str) and ip:
+                    ips.setdefault(ip, str(gw.get("name")))
+    return hosts, ips
+
+
+def _roles_of(roles: Roles, res: Resource) -> set[str]:
+    return roles.resource_roles.get(armid.norm(res["id"]), set())
+
+
+def _infer_sites(estate: Estate, roles: Roles, add: Any) -> None:
+    """The chat UI is the web app a gateway backend pool points at, by host name or by the IP of the
+    app's private endpoint; the prompt-flow app is another web app that runs a container or shares
+    the chat UI's plan. When no backend matches any web app, the kind of app decides (a fallback the
+    reason says); a web app left without a role is still explained."""
+    backend_hosts, backend_ips = _backend_addresses(estate)
     sites = [
         s
         for s in estate.of_type("Microsoft.Web/sites")
         if "functionapp" not in str(s.get("kind", "")).lower()
     ]
-    chat_plans: set[str] = set()
+    # Sites the baseline made the chat UI count as recognised.
+    chat = {armid.norm(s["id"]) for s in sites if CHAT_UI in _roles_of(roles, s)}
     for site in sites:
         hosts = {str(h).lower() for h in dig(site, "properties.hostNames") or []}
+        hosts.update(str(h).lower() for h in dig(site, "properties.enabledHostNames") or [])
         default = dig(site, "properties.defaultHostName")
         if isinstance(default, str):
             hosts.add(default.lower())
-        if hosts & backend_hosts:
-            add(site, CHAT_UI, "an Application Gateway backend pool points at its host name")
-            plan = dig(site, "properties.serverFarmId")
-            if isinstance(plan, str):
-                chat_plans.add(armid.norm(plan))
-    for site in sites:
-        plan = dig(site, "properties.serverFarmId")
-        linux_fx = str(dig(site, "properties.siteConfig.linuxFxVersion") or "")
-        is_container = (
-            linux_fx.upper().startswith("DOCKER|") or "container" in str(site.get("kind", "")).lower()
+        pe_ips, pe_names = private_endpoint_addresses(estate, site["id"])
+        by_host = sorted(hosts.union(pe_names).intersection(backend_hosts))
+        by_ip = sorted(pe_ips.intersection(backend_ips))
+        if by_host:
+            gw, reason = backend_hosts[by_host[0]], f"its host name {by_host[0]}"
+        elif by_ip:
+            gw, reason = backend_ips[by_ip[0]], f"{by_ip[0]}, the IP of its private endpoint"
+        else:
+            continue
+        add(site, CHAT_UI, f"a backend pool of {gw} points at {reason}")
+        chat.add(armid.norm(site["id"]))
+    if not chat:
+        why = (
+            "no Application Gateway backend address names a web app's host or private endpoint IP"
+            if backend_hosts or backend_ips
+            else "no Application Gateway backend address in the snapshot"
         )
-        if not backend_hosts.intersection({str(dig(site, "properties.defaultHostName") or "").lower()}) and (
-            is_container or (isinstance(plan, str) and armid.norm(plan) in chat_plans)
-        ):
+        for site in sites:
+            if is_container_site(estate, site):
+                add(site, PROMPTFLOW_APP, f"fallback ({why}): a container web app, so the prompt flow app")
+            else:
+                add(site, CHAT_UI, f"fallback ({why}): a web app not running a container, so the chat UI")
+        return
+    chat_plans = {
+        armid.norm(plan)
+        for s in sites
+        if armid.norm(s["id"]) in chat and isinstance(plan := dig(s, "properties.serverFarmId"), str)
+    }
+    for site in sites:
+        key = armid.norm(site["id"])
+        if key in chat:
+            continue  # the chat UI is never also the prompt-flow app
+        plan = dig(site, "properties.serverFarmId")
+        if is_container_site(estate, site) or (isinstance(plan, str) and armid.norm(plan) in chat_plans):
             add(site, PROMPTFLOW_APP, "web app beside the chat UI (prompt flow host)")
+        elif not _roles_of(roles, site):
+            roles.explanations.append(
+                Explanation(
+                    site["id"],
+                    "none",
+                    "web app neither behind the gateway nor a container nor on the chat UI's plan; "
+                    "name its role in the baseline's roles.resources",
+                )
+            )
 
 
 def _infer_identities(estate: Estate, roles: Roles) -> None:
@@ -389,3 +467,13 @@ def identities_of_resource(estate: Estate, res: Resource, role: str) -> list[Ide
         if isinstance(pid, str) and pid:
             found.append(Identity(pid, role, res["id"], "user", uami_id))
     return found
+
+
+def system_principal_missing(res: Resource) -> bool:
+    """The identity block says SystemAssigned but carries no principalId (a body read without it)."""
+    block = res.get("identity")
+    if not isinstance(block, dict):
+        return False
+    kind = str(block.get("type") or "").replace(" ", "").lower()
+    principal = block.get("principalId")
+    return "systemassigned" in kind.split(",") and not (isinstance(principal, str) and principal)

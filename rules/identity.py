@@ -26,6 +26,7 @@ storage) every resource of that role is a candidate, and one holding the assignm
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -51,12 +52,14 @@ from auditor.roles import (
     WORKSPACE_REGISTRY,
     WORKSPACE_STORAGE,
     Identity,
+    system_principal_missing,
     workspace_kind,
 )
 
 from .unread import unread
 
 ROLE_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments"
+ROLE_DEFINITIONS = "Microsoft.Authorization/roleDefinitions"
 UAMIS = "Microsoft.ManagedIdentity/userAssignedIdentities"
 WORKSPACES = "Microsoft.MachineLearningServices/workspaces"
 ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
@@ -324,6 +327,17 @@ def unresolved_uamis(estate: Estate, res: Resource) -> list[str]:
     return missing
 
 
+MISSING_PRINCIPAL = "identity.type includes SystemAssigned but identity.principalId is missing from the body"
+
+
+def no_identity(res: Resource) -> str:
+    """Why a resource has no managed identity: no identity block, or its type (None)."""
+    block = res.get("identity")
+    if not isinstance(block, dict):
+        return "no identity block"
+    return f"identity.type is {block.get('type')}"
+
+
 def describe(idents: Sequence[Identity]) -> str:
     parts = []
     for i in idents:
@@ -377,7 +391,8 @@ def role_assignment_table(ctx: Context) -> Iterator[Result]:
     endpoint, compute instance, chat UI and prompt-flow web apps, Application Gateway): each required
     row is held by one of its identities (system- or user-assigned), by role definition GUID, at one of
     the row's candidate scopes (or above it when `accept_inherited`). Optional rows and portal users
-    are left to IAM009. Missing role-assignment data makes the resource not assessed."""
+    are left to IAM009. Missing role-assignment data, or a principal id missing from the identity
+    block (system-assigned) or from the snapshot (user-assigned), makes a row not assessed."""
     rows = [r for r in parse_table(ctx.params["table"]) if not r.optional and r.identity != PORTAL_USER]
     inherited = bool(ctx.params.get("accept_inherited", False))
     scopes = Scopes(ctx)
@@ -404,15 +419,20 @@ def _check_rows(
     estate = ctx.estate
     expected = [r.label for r in rows]
     unresolved = unresolved_uamis(estate, res)
+    blind = system_principal_missing(res)
     if not idents:
         if unresolved:
             reason = estate.gap(UAMIS, unresolved[0]) or "the identity is not in the snapshot"
             return not_assessed(
                 res, f"principal of user-assigned identity {unresolved[0]} unknown: {reason}", expected
             )
+        if blind:
+            return not_assessed(
+                res, f"{role}: {MISSING_PRINCIPAL}, so its role assignments are unknown", expected
+            )
         return failed(
             res,
-            f"{role} has no managed identity (no identity block); the table assigns it: "
+            f"{role} has no managed identity ({no_identity(res)}); the table assigns it: "
             + "; ".join(expected),
             expected,
             [],
@@ -434,10 +454,11 @@ def _check_rows(
             continue
         where = ", ".join(scope_label(c) for c in cands) or f"no {row.scope} resource in the estate"
         gap = next((g for c in [res["id"], *cands] if (g := estate.gap(ROLE_ASSIGNMENTS, c))), None)
-        if gap or unresolved:
-            unknown.append(
-                f"{row.label} ({where}): {gap or 'user-assigned identity ' + unresolved[0] + ' unresolved'}"
+        if gap or unresolved or blind:
+            why = gap or (
+                f"user-assigned identity {unresolved[0]} unresolved" if unresolved else MISSING_PRINCIPAL
             )
+            unknown.append(f"{row.label} ({where}): {why}")
         else:
             missing.append(f"{row.label} ({where})")
     who = describe(idents)
@@ -458,62 +479,127 @@ def _check_rows(
     name="no-excess-privileged-roles",
     control="identity",
     severity="high",
-    title="No workload identity holds Owner, Contributor or User Access Administrator beyond its table",
+    title="No workload identity holds Owner, Contributor or a role-assigning role beyond its table",
     rationale="""The architecture's identities follow least privilege (seed 000: "该架构遵循最小特权原则");
     its tables grant control-plane write only where needed: the ML workspace identity's Contributor on
     the resource group (seeds 000/001; V1:machinelearning.bicep#L138-146), and in the hub variant the
     hub identity's Contributor on the resource group and the hub and project identities' Contributor on
-    the container registry and Key Vault (seed 004). Any other Owner, Contributor or User Access
-    Administrator lets a compromised endpoint, web app or gateway take over the workload.""",
+    the container registry and Key Vault (seed 004). Any other Owner, Contributor, User Access
+    Administrator or Role Based Access Control Administrator, or any role (custom ones included) whose
+    definition grants *, Microsoft.Authorization/* or Microsoft.Authorization/roleAssignments/write,
+    lets a compromised endpoint, web app or gateway take over the workload or hand itself more.""",
     remediation="""az role assignment delete --ids <assignment id>; grant the narrower role the table names
     instead.""",
     params={**TABLE_PARAMS, "privileged_roles": sorted(azroles.PRIVILEGED)},
 )
 def no_excess_privileged(ctx: Context) -> Iterator[Result]:
     """For every resource with a workload identity (any identity role), every assignment of its
-    principals to a role in `privileged_roles` (Owner, Contributor, User Access Administrator) must
-    match a table row for one of the principal's identity roles, at or below that row's scope. An
-    excess assignment found fails even where other assignments could not be read."""
+    principals to a privileged role must match a table row for one of the principal's identity roles,
+    at or below that row's scope. Privileged: a GUID in `privileged_roles` (Owner, Contributor, User
+    Access Administrator, Role Based Access Control Administrator), or a role (custom ones included)
+    whose collected definition grants `*`, `Microsoft.Authorization/*` or
+    `Microsoft.Authorization/roleAssignments/write` (its actions minus notActions). A role the auditor
+    does not know as built-in whose definition was not collected, or an identity whose system-assigned
+    principal id is missing from the body, makes the resource not assessed. An excess assignment
+    found fails even where other assignments could not be read."""
     rows = parse_table(ctx.params["table"])
-    privileged = {azroles.guid_of(g) for g in ctx.params["privileged_roles"]}
+    listed = {azroles.guid_of(g) for g in ctx.params["privileged_roles"]}
     scopes = Scopes(ctx)
-    allowed = _allowances(ctx, scopes, rows, privileged)
+    allowed = _allowances(ctx, scopes, rows, {r.role for r in rows})
+    privileged_rows = [r for r in rows if privilege_of(ctx.estate, r.role, listed)[0]]
     grouped = identities_by_resource(ctx)
-    for (role, rid), idents in sorted(grouped.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    blind = {
+        (role, armid.norm(res["id"]))
+        for role in IDENTITY_ROLES
+        for res in identity_resources(ctx, role)
+        if system_principal_missing(res)
+    }
+    for role, rid in sorted(set(grouped) | blind, key=lambda k: (k[1], k[0])):
         res = ctx.estate.get(rid)
         if res is None:
             continue
+        idents = grouped.get((role, rid), [])
         gap = ctx.estate.gap(ROLE_ASSIGNMENTS, res["id"])
         granted: list[str] = []
         excess: list[str] = []
+        unknown = [MISSING_PRINCIPAL] if (role, rid) in blind else []
         for ident in idents:
-            for guid, scope, _ in held_by(ctx.estate, [ident]):
-                if guid not in privileged:
-                    continue
+            for guid, scope, ra in held_by(ctx.estate, [ident]):
                 label = f"{azroles.name_of(guid)} on {scope}"
                 ok = any(
                     armid.is_within(scope, s) for s in allowed.get((ident.principal_id.lower(), guid), [])
                 )
-                (granted if ok else excess).append(label)
-        expected = sorted(allowed_labels(rows, role, privileged))
+                rd_id = str(dig(ra, "properties.roleDefinitionId") or guid)
+                privileged, why = privilege_of(ctx.estate, guid, listed, rd_id)
+                if privileged is False:
+                    continue
+                if ok:
+                    granted.append(label)
+                elif privileged:
+                    excess.append(f"{label}{why}")
+                else:
+                    unknown.append(f"{label}: {why}")
+        expected = sorted(r.label for r in privileged_rows if r.identity == role)
+        who = describe(idents)
         if excess:
             yield failed(
                 res,
-                f"{role} identity ({describe(idents)}) holds privileged role(s) the table does not grant: "
+                f"{role} identity ({who}) holds privileged role(s) the table does not grant: "
                 + "; ".join(excess),
                 expected,
                 excess + granted,
             )
         elif gap:
             yield not_assessed(res, f"{role} identity's role assignments unknown: {gap}", expected)
+        elif unknown:
+            yield not_assessed(res, f"{role} identity ({who}): cannot tell " + "; ".join(unknown), expected)
         else:
             yield passed(
                 res,
-                f"{role} identity ({describe(idents)}) holds no privileged role beyond the table"
+                f"{role} identity ({who}) holds no privileged role beyond the table"
                 + (f" ({'; '.join(granted)})" if granted else ""),
                 expected,
                 granted,
             )
+
+
+# What makes a role privileged, whatever its name: it writes everything, or it hands out roles.
+PRIVILEGED_ACTIONS = ("*", "Microsoft.Authorization/*", "Microsoft.Authorization/roleAssignments/write")
+
+
+def _matches(pattern: str, action: str) -> bool:
+    """An Azure RBAC action pattern (`*` matches any run of characters) covers `action`, ignoring case."""
+    parts = [re.escape(p) for p in pattern.lower().split("*")]
+    return re.fullmatch(".*".join(parts), action.lower()) is not None
+
+
+def grants(permissions: Iterable[Any], action: str) -> bool:
+    """A permission block's actions cover `action` and the same block's notActions do not."""
+    for perm in permissions:
+        allow = [str(a) for a in dig(perm, "actions") or []]
+        deny = [str(a) for a in dig(perm, "notActions") or []]
+        if any(_matches(a, action) for a in allow) and not any(_matches(n, action) for n in deny):
+            return True
+    return False
+
+
+def privilege_of(
+    estate: Estate, guid: str, listed: set[str], rd_id: str | None = None
+) -> tuple[bool | None, str]:
+    """(privileged, why): listed by GUID, or the collected definition grants a PRIVILEGED_ACTIONS entry.
+    None when the role is not a built-in the auditor knows and its definition was not collected."""
+    if guid in listed:
+        return True, ""
+    perms = dig(estate.role_definition(guid), "properties.permissions")
+    if isinstance(perms, list):
+        hit = next((a for a in PRIVILEGED_ACTIONS if grants(perms, a)), None)
+        return (True, f" (its definition grants {hit})") if hit else (False, "")
+    if guid in azroles.NAMES:
+        return False, ""
+    if estate.role_definition(guid) is not None:
+        return None, f"role definition {guid} was read without properties.permissions"
+    gap = estate.gap(ROLE_DEFINITIONS, rd_id) if rd_id else None
+    return None, f"role definition {guid} not collected" + (f" ({gap})" if gap else "")
 
 
 def _allowances(
@@ -530,10 +616,6 @@ def _allowances(
         for row in by_identity.get(ident.role, []):
             allowed[(ident.principal_id.lower(), row.role)].extend(scopes.candidates(row.scope, res))
     return allowed
-
-
-def allowed_labels(rows: list[Row], role: str, guids: set[str]) -> list[str]:
-    return [r.label for r in rows if r.identity == role and r.role in guids]
 
 
 # --- data-plane roles at broad scope ------------------------------------------------------
@@ -560,8 +642,10 @@ def is_data_plane(estate: Estate, guid: str, extra: Iterable[str]) -> bool:
     of the account and asks that assignments give no access beyond what each identity needs; the tables
     (seeds 000, 001, 004) scope every data-plane role to one resource (the Azure OpenAI account, the
     workspace storage, the vault). A data-plane role (Cognitive Services OpenAI User or Contributor,
-    Storage Blob/File/Table/Queue Data *, Key Vault data roles, Search index data roles) at subscription
-    or resource-group scope gives its holder the data of every such service in that scope.""",
+    Storage Blob/File/Table/Queue Data *, Key Vault data roles, Search index data roles), or a role that
+    hands out keys to the data (Storage Account Contributor lists the account keys, which the workspace
+    storage still accepts; Search Service Contributor reads the admin API keys), at subscription or
+    resource-group scope gives its holder the data of every such service in that scope.""",
     remediation="""az role assignment delete --ids <assignment id>; then az role assignment create ...
     --scope <the single resource id the table names>.""",
     params={**TABLE_PARAMS, "data_plane_roles": []},
@@ -658,7 +742,9 @@ def identity_keys(res: Resource) -> list[str]:
 )
 def separate_identities(ctx: Context) -> Iterator[Result]:
     """Across resources in the identity roles `roles`: no two resources share a system-assigned
-    principal, a user-assigned identity resource, or a user-assigned principal id."""
+    principal, a user-assigned identity resource, or a user-assigned principal id. A resource whose
+    body names a system-assigned identity without its principal id, and shares nothing else, is not
+    assessed."""
     yield from unread(ctx.estate, WORKSPACES, "machine learning workspaces")
     yield from unread(ctx.estate, ENDPOINTS, "online endpoints")
     if COMPUTE in ctx.params["roles"]:
@@ -677,10 +763,14 @@ def separate_identities(ctx: Context) -> Iterator[Result]:
     for role, res in members:
         label = f"{role} {res.get('name') or armid.name_of(res['id'])}"
         keys = identity_keys(res)
+        shared = sorted({other for key in keys for other in users[key] if other != label})
+        if not shared and system_principal_missing(res):
+            # The unseen system-assigned principal could be the one another resource uses.
+            yield not_assessed(res, f"{label}: {MISSING_PRINCIPAL}", "own identity")
+            continue
         if not keys:
             yield passed(res, f"{label} has no managed identity, so shares none", "own identity", None)
             continue
-        shared = sorted({other for key in keys for other in users[key] if other != label})
         yield verdict(
             not shared,
             res,

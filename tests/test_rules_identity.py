@@ -12,7 +12,7 @@ from auditor.baseline import load_baseline
 from auditor.estate import Estate
 from auditor.model import Level
 from auditor.roles import ONLINE_ENDPOINT, infer_roles
-from auditor.rules.identity import AISTUDIO_TABLE, AML_TABLE, covers, parse_table
+from auditor.rules.identity import AISTUDIO_TABLE, AML_TABLE, covers, grants, parse_table, privilege_of
 from auditor.snapshot import Snapshot
 from tests import estates
 from tests.cases.common import (
@@ -24,7 +24,7 @@ from tests.cases.common import (
     case_params,
     family_rules,
 )
-from tests.cases.identity import CASES, second_endpoint
+from tests.cases.identity import CASES, CONTRIBUTOR_NOT_ACTIONS, UNKNOWN_ROLE, second_endpoint
 from tests.conftest import BASELINES
 
 FAMILY = "identity"
@@ -94,6 +94,62 @@ def test_guids_checked_against_microsofts_built_in_roles() -> None:
     assert azroles.AZUREML_METRICS_WRITER == "635dd51f-9968-44d3-b7fb-6d9a6bd613ae"
     assert azroles.STORAGE_TABLE_DATA_CONTRIBUTOR == "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"
     assert azroles.AZUREML_CONNECTION_SECRETS_READER == "ea01e6af-a1c1-4350-9563-ad00f8c72ec5"
+    assert azroles.ROLE_BASED_ACCESS_CONTROL_ADMINISTRATOR == "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
+    assert azroles.STORAGE_ACCOUNT_CONTRIBUTOR == "17d1049b-9a84-46fb-8f53-869881c3d3ab"
+    assert azroles.SEARCH_SERVICE_CONTRIBUTOR == "7ca78c08-252a-4471-8644-bb5ff32d4ba0"
+
+
+def test_roles_that_assign_roles_are_privileged_and_key_listers_are_data_plane() -> None:
+    assert azroles.ROLE_BASED_ACCESS_CONTROL_ADMINISTRATOR in azroles.PRIVILEGED
+    assert {azroles.STORAGE_ACCOUNT_CONTRIBUTOR, azroles.SEARCH_SERVICE_CONTRIBUTOR} <= azroles.DATA_PLANE
+
+
+def test_compliant_hub_table_grants_storage_account_contributor_on_the_account_only() -> None:
+    # IAM003's compliant case covers the table's own Storage Account Contributor rows: they exist,
+    # at storage account scope, never at resource group or subscription scope.
+    scopes = {
+        r["properties"]["scope"]
+        for r in estates.compliant("aistudio")
+        if r["type"] == "Microsoft.Authorization/roleAssignments"
+        and azroles.guid_of(r["properties"]["roleDefinitionId"]) == azroles.STORAGE_ACCOUNT_CONTRIBUTOR
+    }
+    assert scopes and all("/providers/Microsoft.Storage/storageAccounts/" in s for s in scopes)
+
+
+@pytest.mark.parametrize(
+    ("actions", "not_actions", "action", "granted"),
+    [
+        (["*"], [], "*", True),
+        (["*"], CONTRIBUTOR_NOT_ACTIONS, "*", True),
+        (["*"], CONTRIBUTOR_NOT_ACTIONS, "Microsoft.Authorization/roleAssignments/write", False),
+        (["Microsoft.Authorization/*"], [], "Microsoft.Authorization/roleAssignments/write", True),
+        (
+            ["microsoft.authorization/ROLEASSIGNMENTS/*"],
+            [],
+            "Microsoft.Authorization/roleAssignments/write",
+            True,
+        ),
+        (["*/read"], [], "*", False),
+        (["*/read"], [], "Microsoft.Authorization/*", False),
+        (["Microsoft.Authorization/*/read"], [], "Microsoft.Authorization/*", False),
+        (["Microsoft.Authorization/*/read"], [], "Microsoft.Authorization/roleAssignments/write", False),
+    ],
+)
+def test_grants_takes_actions_minus_not_actions(
+    actions: list[str], not_actions: list[str], action: str, granted: bool
+) -> None:
+    assert grants([{"actions": actions, "notActions": not_actions}], action) is granted
+
+
+def test_privilege_of_unknown_role_without_definition_is_unknown() -> None:
+    estate = Estate(
+        Snapshot.from_data(estates.snapshot_document(estates.compliant("aml"), "aml", drifted=False))
+    )
+    listed = set(azroles.PRIVILEGED)
+    assert privilege_of(estate, azroles.OWNER, listed) == (True, "")
+    assert privilege_of(estate, azroles.READER, listed) == (False, "")
+    privileged, why = privilege_of(estate, UNKNOWN_ROLE, listed)
+    assert privileged is None and UNKNOWN_ROLE in why
 
 
 def test_table_rows_use_known_roles_and_names() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from auditor import armid, azroles
 from tests import estates
-from tests.cases.common import Mutation, Resource, denied, set_path, subscription
+from tests.cases.common import Mutation, Resource, chain, denied, set_path, subscription
 from tests.cases.common import ResourceCase as Case
 
 RA = "Microsoft.Authorization/roleAssignments"
@@ -185,9 +185,10 @@ def uami_unknown(res: list[Resource], variant: str) -> list[Resource]:
     return estates.remove(res, lambda r: armid.norm(r["id"]) == armid.norm(uami))
 
 
-def custom_role(data_actions: list[str]) -> Mutation:
-    """A custom role definition (as the collector reads it) assigned to the chat UI at the resource group."""
-    guid = "11111111-2222-4333-8444-555555555555"
+def custom_definition(
+    guid: str, actions: list[str], not_actions: list[str] | None = None, data_actions: list[str] | None = None
+) -> Mutation:
+    """A custom role definition as the collector reads it (properties.permissions)."""
 
     def mutate(res: list[Resource], variant: str) -> None:
         res.append(
@@ -196,16 +197,122 @@ def custom_role(data_actions: list[str]) -> Mutation:
                 "name": guid,
                 "type": RD,
                 "properties": {
-                    "roleName": "Team blob reader",
+                    "roleName": f"Team role {guid[:8]}",
                     "type": "CustomRole",
                     "permissions": [
-                        {"actions": [], "notActions": [], "dataActions": data_actions, "notDataActions": []}
+                        {
+                            "actions": actions,
+                            "notActions": not_actions or [],
+                            "dataActions": data_actions or [],
+                            "notDataActions": [],
+                        }
                     ],
                     "assignableScopes": [estates.Ids(variant).rg],
                 },
             }
         )
-        add_assignment("chat", rg, guid)(res, variant)
+
+    return mutate
+
+
+CUSTOM_ROLE = "11111111-2222-4333-8444-555555555555"
+UNKNOWN_ROLE = "99999999-8888-4777-8666-555555555555"
+
+
+def custom_role(data_actions: list[str]) -> Mutation:
+    """A custom role with these DataActions assigned to the chat UI at the resource group."""
+    return chain(custom_definition(CUSTOM_ROLE, [], data_actions=data_actions),
+                 add_assignment("chat", rg, CUSTOM_ROLE))  # fmt: skip
+
+
+def endpoint_custom_role(actions: list[str], not_actions: list[str] | None = None) -> Mutation:
+    """A custom role with these Actions assigned to the online endpoint at the resource group."""
+    return chain(
+        custom_definition(CUSTOM_ROLE, actions, not_actions), add_assignment("endpoint", rg, CUSTOM_ROLE)
+    )
+
+
+# The Contributor definition's notActions (Azure built-in roles reference).
+CONTRIBUTOR_NOT_ACTIONS = [
+    "Microsoft.Authorization/*/Delete",
+    "Microsoft.Authorization/*/Write",
+    "Microsoft.Authorization/elevateAccess/Action",
+    "Microsoft.Blueprint/blueprintAssignments/write",
+    "Microsoft.Blueprint/blueprintAssignments/delete",
+    "Microsoft.Compute/galleries/share/action",
+]
+
+# Private IPs of the web apps' private endpoints (a gateway backend may name the chat UI by its IP).
+CHAT_IP, FLOW_IP = "10.20.2.10", "10.20.2.11"
+
+
+def site_private_endpoint(res: list[Resource], variant: str, site: str) -> Resource:
+    target = armid.norm(resource_id(site, variant))
+    for r in res:
+        if r["type"] == "Microsoft.Network/privateEndpoints" and any(
+            armid.norm(c["properties"]["privateLinkServiceId"]) == target
+            for c in r["properties"]["privateLinkServiceConnections"]
+        ):
+            return r
+    raise KeyError(site)
+
+
+def private_endpoint_ips(where: str) -> Mutation:
+    """The web apps' private endpoints carry their IPs in `customDnsConfigs` or `ipConfigurations`
+    (both in the ARM GET body)."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        for site, ip in (("chat-site", CHAT_IP), ("flow-site", FLOW_IP)):
+            props = site_private_endpoint(res, variant, site)["properties"]
+            host = by_id(res, resource_id(site, variant))["properties"]["defaultHostName"]
+            if where == "customDnsConfigs":
+                props["customDnsConfigs"] = [{"fqdn": host, "ipAddresses": [ip]}]
+            else:
+                props["ipConfigurations"] = [
+                    {
+                        "name": "sites",
+                        "properties": {"groupId": "sites", "memberName": "sites", "privateIPAddress": ip},
+                    }
+                ]
+
+    return mutate
+
+
+def gateway_backend(address: dict[str, str]) -> Mutation:
+    """The gateway's backend pool names one address (`fqdn` or `ipAddress`)."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        pool = by_id(res, resource_id("gateway", variant))["properties"]["backendAddressPools"][0]
+        pool["properties"]["backendAddresses"] = [dict(address)]
+
+    return mutate
+
+
+def chat_behind_ip(where: str) -> Mutation:
+    return chain(private_endpoint_ips(where), gateway_backend({"ipAddress": CHAT_IP}))
+
+
+# The backend IP is no web app's known address: the fallback decides the roles.
+unmatched_backend = gateway_backend({"ipAddress": "10.99.0.4"})
+
+
+def custom_domain(res: list[Resource], variant: str) -> None:
+    """The chat UI is reached through a custom domain, which the gateway's backend names."""
+    by_id(res, resource_id("chat-site", variant))["properties"]["hostNames"].append("chat.contoso.com")
+    gateway_backend({"fqdn": "chat.contoso.com"})(res, variant)
+
+
+# A body read without identity.principalId: the endpoint's system-assigned principal is unknown.
+ENDPOINT_PRINCIPAL_UNREAD = set_prop("endpoint", "identity", {"type": "SystemAssigned"})
+
+
+def drop_system_principal(what: str) -> Mutation:
+    """The identity block keeps its SystemAssigned type but lost identity.principalId."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        block = by_id(res, resource_id(what, variant))["identity"]
+        assert "SystemAssigned" in block["type"], block
+        del block["principalId"]
 
     return mutate
 
@@ -261,7 +368,22 @@ CASES: list[Case] = [
          mutate=second_endpoint),
     Case("uami-unknown", "IAM001", {"ept-chat": "not_assessed"}, variants=AML, mutate=uami_unknown),
     Case("endpoint-without-identity", "IAM001", {"ept-chat": "fail"},
-         mutate=set_prop("endpoint", "identity", None), contains="no managed identity"),
+         mutate=set_prop("endpoint", "identity", None), contains="no managed identity (no identity block)"),
+    Case("endpoint-identity-type-none", "IAM001", {"ept-chat": "fail"},
+         mutate=set_prop("endpoint", "identity", {"type": "None"}), contains="identity.type is None"),
+    Case("endpoint-system-principal-not-in-body", "IAM001", {"ept-chat": "not_assessed"},
+         mutate=ENDPOINT_PRINCIPAL_UNREAD, contains="principalId is missing"),
+    Case("flow-app-system-principal-not-in-body", "IAM001", {"app-chat-flow": "not_assessed"}, variants=HUB,
+         mutate=drop_system_principal("flow-site"), contains="principalId is missing"),
+    # The chat UI behind the gateway by its private endpoint's IP, not by host name.
+    Case("chat-ui-by-private-ip-lacks-secrets-user", "IAM001", {"app-chat-ui": "fail"},
+         mutate=chain(chat_behind_ip("ipConfigurations"), drop_assignment("chat", R.KEY_VAULT_SECRETS_USER)),
+         contains="Key Vault Secrets User"),
+    Case("chat-ui-by-unmatched-ip-falls-back", "IAM001", {"app-chat-ui": "fail"},
+         mutate=chain(unmatched_backend, drop_assignment("chat", R.KEY_VAULT_SECRETS_USER)),
+         contains="Key Vault Secrets User"),
+    Case("chat-ui-on-custom-domain-is-not-the-flow-app", "IAM001", {"app-chat-ui": "pass"},
+         mutate=custom_domain),
     Case("assignments-unreadable", "IAM001", {}, others="not_assessed", mutate=no_assignments,
          errors=denied(RA, subscription)),
     Case("assignments-not-collected", "IAM001", {}, others="not_assessed", mutate=no_assignments,
@@ -288,6 +410,30 @@ CASES: list[Case] = [
          errors=denied(RA, rg)),
     Case("excess-found-despite-unreadable-scope", "IAM002", {"ept-chat": "fail"}, others="not_assessed",
          mutate=add_assignment("endpoint", rg, R.OWNER), errors=denied(RA, rg)),
+    Case("chat-ui-by-private-ip-owner", "IAM002", {"app-chat-ui": "fail", "app-chat-flow": "fail"},
+         mutate=chain(chat_behind_ip("customDnsConfigs"), add_assignment("chat", rg, R.OWNER))),
+    Case("chat-ui-by-unmatched-ip-owner", "IAM002", {"app-chat-ui": "fail", "app-chat-flow": "fail"},
+         mutate=chain(unmatched_backend, add_assignment("chat", rg, R.OWNER))),
+    Case("endpoint-rbac-administrator-on-rg", "IAM002", {"ept-chat": "fail"},
+         mutate=add_assignment("endpoint", rg, R.ROLE_BASED_ACCESS_CONTROL_ADMINISTRATOR),
+         contains="Role Based Access Control Administrator"),
+    Case("custom-role-writes-role-assignments", "IAM002", {"ept-chat": "fail"},
+         mutate=endpoint_custom_role(["Microsoft.Authorization/roleAssignments/write", "*/read"]),
+         contains="grants Microsoft.Authorization/roleAssignments/write"),
+    Case("custom-role-with-authorization-wildcard", "IAM002", {"ept-chat": "fail"},
+         mutate=endpoint_custom_role(["microsoft.authorization/*"]),
+         contains="grants Microsoft.Authorization/*"),
+    Case("custom-role-like-contributor", "IAM002", {"ept-chat": "fail"},
+         mutate=endpoint_custom_role(["*"], CONTRIBUTOR_NOT_ACTIONS), contains="grants *"),
+    Case("custom-role-reads-authorization-only", "IAM002", {"ept-chat": "pass"},
+         mutate=endpoint_custom_role(["Microsoft.Authorization/*/read", "Microsoft.Storage/*/read"])),
+    Case("custom-role-assignments-write-excluded", "IAM002", {"ept-chat": "pass"},
+         mutate=endpoint_custom_role(["Microsoft.Authorization/roleAssignments/*"],
+                                     ["Microsoft.Authorization/roleAssignments/write"])),
+    Case("unknown-role-definition-not-collected", "IAM002", {"ept-chat": "not_assessed"},
+         mutate=add_assignment("endpoint", rg, UNKNOWN_ROLE), drop_types=(RD,), contains=UNKNOWN_ROLE),
+    Case("endpoint-system-principal-not-in-body", "IAM002", {"ept-chat": "not_assessed"},
+         mutate=ENDPOINT_PRINCIPAL_UNREAD, contains="principalId is missing"),
     # IAM003: data-plane roles at broad scope
     Case("compliant", "IAM003", {}),
     Case("openai-user-subscription-wide", "IAM003", {SUB_ID: "fail"},
@@ -297,6 +443,14 @@ CASES: list[Case] = [
     Case("secrets-user-on-rg", "IAM003", {"rg-chat-aml": "fail"}, variants=AML,
          mutate=add_assignment(None, rg, R.KEY_VAULT_SECRETS_USER)),
     Case("reader-on-rg-is-not-data-plane", "IAM003", {}, mutate=add_assignment(None, rg, R.READER)),
+    Case("storage-account-contributor-on-rg", "IAM003", {"rg-chat-{v}": "fail"},
+         mutate=add_assignment(None, rg, R.STORAGE_ACCOUNT_CONTRIBUTOR),
+         contains="Storage Account Contributor"),
+    Case("search-service-contributor-on-subscription", "IAM003", {SUB_ID: "fail"},
+         mutate=add_assignment(None, subscription, R.SEARCH_SERVICE_CONTRIBUTOR),
+         contains="Search Service Contributor"),
+    Case("storage-account-contributor-on-the-account", "IAM003", {},
+         mutate=add_assignment(None, "ws-storage", R.STORAGE_ACCOUNT_CONTRIBUTOR)),
     Case("custom-role-with-data-actions", "IAM003", {"rg-chat-aistudio": "fail"}, variants=HUB,
          mutate=custom_role(["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"])),
     Case("custom-role-without-data-actions", "IAM003", {}, variants=HUB, mutate=custom_role([])),
@@ -314,6 +468,10 @@ CASES: list[Case] = [
     Case("endpoints-share-a-uami", "IAM004", {"ept-chat": "fail", "ept-chat-2": "fail"}, variants=AML,
          mutate=second_endpoint),
     Case("endpoints-not-collected", "IAM004", {SUB_ID: "not_assessed"}, drop_types=(ENDPOINTS,)),
+    Case("endpoint-system-principal-not-in-body", "IAM004", {"ept-chat": "not_assessed"},
+         mutate=ENDPOINT_PRINCIPAL_UNREAD, contains="principalId is missing"),
+    Case("endpoint-without-identity", "IAM004", {"ept-chat": "pass"},
+         mutate=set_prop("endpoint", "identity", None), contains="has no managed identity"),
     # IAM005: Azure OpenAI local auth
     Case("compliant", "IAM005", {}),
     Case("keys-enabled", "IAM005", {"aoai-chat": "fail"},

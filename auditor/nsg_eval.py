@@ -10,7 +10,11 @@ rules; the parts an allow rule gets are "allowed", and the evaluation names that
 The model:
 - Addresses are IPv4 and IPv6 integers on one line (IPv6 after IPv4), as interval sets.
   CIDR prefixes and bare IPs come from `ipaddress`.
-- `*` is every address; `0.0.0.0/0` every IPv4 address.
+- Traffic never mixes address families: Azure carries no packet whose source and destination
+  are of different IP versions, so a question only pairs IPv4 with IPv4 and IPv6 with IPv6.
+  A virtual network holds only the families of its address space: in an IPv4-only VNet there
+  is no IPv6 traffic at all, and every address set is limited to IPv4 (an unknown VNet has both).
+- `*` is every address (of the network's families); `0.0.0.0/0` every IPv4 address.
 - `Internet` is public address space outside the virtual network (the VNet's own prefixes
   and the unseen part of `VirtualNetwork`), without the platform's host address.
 - `VirtualNetwork` is the VNet's address space plus the host address 168.63.129.16, plus
@@ -117,6 +121,9 @@ class Intervals:
 
 
 ALL_ADDRESSES = Intervals(((0, V6_MAX),))
+IPV4 = Intervals(((0, V4_MAX),))
+IPV6 = Intervals(((V6_BASE, V6_MAX),))
+FAMILIES = (IPV4, IPV6)
 ALL_PORTS = Intervals(((0, PORT_MAX),))
 NO_PORTS = Intervals()
 
@@ -322,6 +329,10 @@ class AddressSet:
             current = nxt
         return AddressSet.of(current)
 
+    def within(self, spans: Intervals) -> AddressSet:
+        """The part of the set inside `spans` (e.g. one address family)."""
+        return AddressSet.of(Region(r.spans & spans, r.conds) for r in self.regions)
+
     def contains(self, address: int, valuation: Valuation) -> bool:
         return any(r.contains(address, valuation) for r in self.regions)
 
@@ -393,14 +404,18 @@ class Network:
     def __init__(self, vnet_prefixes: Iterable[str] = ()) -> None:
         self.prefixes = tuple(vnet_prefixes)
         self.own = _spans(self.prefixes)
-        outside = ALL_ADDRESSES - self.own
+        # NICs only get addresses of the families in the VNet's address space, so an IPv4-only
+        # VNet has no IPv6 traffic at all; without the address space, both families count.
+        families = [f for f in FAMILIES if f & self.own] or list(FAMILIES)
+        self.universe = Intervals.of(span for f in families for span in f.spans)
+        outside = self.universe - self.own
         self.unseen = Label(UNSEEN, "virtualnetwork", "VirtualNetwork (peered/connected)", outside)
-        self.public = PUBLIC - self.own - PLATFORM
+        self.public = (PUBLIC & self.universe) - self.own - PLATFORM
 
     # Address sets the rules ask about.
     @property
     def anywhere(self) -> AddressSet:
-        return AddressSet.spans(ALL_ADDRESSES)
+        return AddressSet.spans(self.universe)
 
     @property
     def internet(self) -> AddressSet:
@@ -408,8 +423,12 @@ class Network:
 
     @property
     def virtual_network(self) -> AddressSet:
-        unseen = Region(ALL_ADDRESSES - self.own, frozenset({(self.unseen, True)}))
-        return AddressSet.of([Region(self.own | HOST), unseen])
+        return AddressSet.of([Region((self.own | HOST) & self.universe)]) | self.peered
+
+    @property
+    def peered(self) -> AddressSet:
+        """The unseen part of VirtualNetwork: peered and connected address space."""
+        return AddressSet.of([Region(self.universe - self.own, frozenset({(self.unseen, True)}))])
 
     @property
     def own_space(self) -> AddressSet:
@@ -418,11 +437,11 @@ class Network:
     @property
     def outside(self) -> AddressSet:
         """Every address outside the VNet's own space and outside the unseen part of VirtualNetwork."""
-        return AddressSet.of([Region(ALL_ADDRESSES - self.own, frozenset({(self.unseen, False)}))])
+        return AddressSet.of([Region(self.universe - self.own, frozenset({(self.unseen, False)}))])
 
     @property
     def platform(self) -> AddressSet:
-        return AddressSet.spans(PLATFORM)
+        return AddressSet.spans(PLATFORM & self.universe)
 
     def tag(self, name: str) -> Label:
         return Label(TAG, name.lower(), name, self.public)
@@ -430,7 +449,7 @@ class Network:
     def asg(self, asg_id: str) -> AddressSet:
         """NICs of one virtual network; without the VNet's address space, any address."""
         name = asg_id.rstrip("/").rsplit("/", 1)[-1]
-        domain = self.own or ALL_ADDRESSES
+        domain = self.own or self.universe
         label = Label(ASG, asg_id.lower().rstrip("/"), name, domain)
         return AddressSet.of([Region(domain, frozenset({(label, True)}))])
 
@@ -445,9 +464,9 @@ class Network:
         if lowered in _VIRTUAL_NETWORK:
             return self.virtual_network
         if lowered in _LOAD_BALANCER:
-            return AddressSet.spans(HOST)
+            return AddressSet.spans(HOST & self.universe)
         try:
-            return AddressSet.spans(_spans([text]))
+            return AddressSet.spans(_spans([text]) & self.universe)
         except ValueError:
             pass
         if not _TAG_NAME.match(text):
@@ -532,6 +551,16 @@ class Box:
             pieces.append(replace(cur, src=rest_addr))
         return pieces
 
+    def by_family(self, universe: Intervals = ALL_ADDRESSES) -> list[Box]:
+        """The box as one box per address family in `universe`, each pairing that family only."""
+        out = []
+        for family in FAMILIES:
+            part = family & universe
+            box = replace(self, src=self.src.within(part), dst=self.dst.within(part))
+            if not box.empty():
+                out.append(box)
+        return out
+
     def contains(self, packet: Packet, valuation: Valuation) -> bool:
         return (
             packet.protocol in self.protocols
@@ -589,14 +618,15 @@ def flows(
     ports: str | Iterable[str] = "*",
     src_ports: str | Iterable[str] = "*",
 ) -> Traffic:
-    """The traffic class `protocol` from `src` to `dst` on destination `ports`."""
+    """The traffic class `protocol` from `src` to `dst` on destination `ports`: IPv4 sources with
+    IPv4 destinations and IPv6 with IPv6 (no packet mixes the two)."""
     names = [protocol] if isinstance(protocol, str) else list(protocol)
     protos: frozenset[str] = frozenset()
     for name in names:
         protos = protos | parse_protocol(name)
     dports = parse_ports([ports] if isinstance(ports, str) else ports)
     sports = parse_ports([src_ports] if isinstance(src_ports, str) else src_ports)
-    return Traffic((make_box(protos, src, dst, sports, dports),))
+    return Traffic(tuple(make_box(protos, src, dst, sports, dports).by_family()))
 
 
 # --- security rules -----------------------------------------------------------------
@@ -932,7 +962,9 @@ class Policy:
         return sorted(chosen, key=lambda r: (r.default, r.priority, r.name))
 
     def evaluate(self, network: Network, direction: str, traffic: Traffic) -> Evaluation:
-        remaining = [b for b in traffic.boxes if not b.empty()]
+        # Only traffic that can exist in the network: same-family pairs of its address families.
+        question = [part for b in traffic.boxes for part in b.by_family(network.universe)]
+        remaining = list(question)
         matches: list[Match] = []
         shadowed: list[SecurityRule] = []
         missed: list[SecurityRule] = []
@@ -950,7 +982,7 @@ class Policy:
                 nxt.extend(box.minus(rule_box))
             remaining = nxt
             if not decided and not rule.default and not rule.implicit:
-                touches = any((b & rule_box) is not None for b in traffic.boxes)
+                touches = any((b & rule_box) is not None for b in question)
                 if rule.allows and touches:
                     shadowed.append(rule)
                 elif not rule.allows and not touches:

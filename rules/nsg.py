@@ -25,9 +25,8 @@ from typing import Any
 
 from auditor import armid
 from auditor.estate import Estate, Resource, Subnet, dig
-from auditor.model import Result
+from auditor.model import Result, Status
 from auditor.nsg_eval import (
-    ALL_ADDRESSES,
     INBOUND,
     OUTBOUND,
     AddressSet,
@@ -35,7 +34,6 @@ from auditor.nsg_eval import (
     Evaluation,
     Network,
     Policy,
-    Region,
     Traffic,
     flows,
 )
@@ -208,9 +206,7 @@ def missed_denies_text(ev: Evaluation) -> str:
 
 def unseen_note(scope: Scope, direction: str) -> str:
     """A note when the VirtualNetwork tag lets this subnet talk to address space we cannot see."""
-    unseen = AddressSet.of(
-        [Region(ALL_ADDRESSES - scope.network.own, frozenset({(scope.network.unseen, True)}))]
-    )
+    unseen = scope.network.peered
     if direction == INBOUND:
         ev = scope.inbound(flows(unseen, scope.own))
     else:
@@ -653,7 +649,10 @@ def no_internet_inbound(ctx: Context) -> Iterator[Result]:
     `*` and `0.0.0.0/0` all cover) is allowed on any protocol or port, apart from the `allowances` of
     the subnet's roles (a list of {protocol, ports, sources} per role; Bastion's documented 443 and
     GatewayManager 443/4443 by default: a baseline copy that sets `allowances` replaces the whole
-    mapping, so it must keep the Bastion entry)."""
+    mapping, so it must keep the Bastion entry). An NSG on no collected subnet is judged on its own;
+    one attached only to network interfaces that lets Internet traffic in is `not_assessed`, because
+    Azure applies the subnet's NSG to inbound traffic first and NICs (so their subnets) are not
+    collected."""
     exempt = set(_roles(ctx.params, "exempt_roles"))
     allowances: Mapping[str, Any] = ctx.params.get("allowances") or {}
     yield from unread(ctx.estate, VNETS, "Virtual networks")
@@ -704,18 +703,53 @@ def _internet_verdict(res: Resource, where: str, ev: Evaluation) -> Result:
     )
 
 
+def _references(nsg: Resource, path: str) -> list[str]:
+    """Ids of the resources an NSG lists under `path` (`properties.subnets`, `...networkInterfaces`)."""
+    found = dig(nsg, path)
+    if not isinstance(found, list):
+        return []
+    return [str(r["id"]) for r in found if isinstance(r, dict) and isinstance(r.get("id"), str)]
+
+
+def _names(ids: Iterable[str]) -> str:
+    return ", ".join(armid.name_of(i) for i in ids)
+
+
 def _unattached_nsgs(estate: Estate) -> Iterator[Result]:
-    """NSGs that filter no collected subnet (e.g. on NICs): judged without a virtual network's context."""
+    """NSGs that filter no collected subnet, judged without a virtual network's context."""
     for nsg in estate.of_type(NSGS):
         if estate.subnets_of_nsg(nsg["id"]):
             continue
         policy = Policy.from_nsg(nsg)
-        where = f"NSG {nsg.get('name')} (not associated with a collected subnet)"
         if policy.problems:
             yield not_assessed(nsg, f"{'; '.join(policy.problems)}: the NSG cannot be evaluated")
             continue
         net = Network()
-        yield _internet_verdict(nsg, where, policy.evaluate(net, INBOUND, flows(net.internet, net.anywhere)))
+        ev = policy.evaluate(net, INBOUND, flows(net.internet, net.anywhere))
+        name = nsg.get("name")
+        # A listed subnet that was collected but names no NSG (or another) is not filtered by this
+        # one: the subnet's own body is what Azure applies.
+        subnets = [i for i in _references(nsg, "properties.subnets") if estate.subnet(i) is None]
+        nics = _references(nsg, "properties.networkInterfaces")
+        if subnets:
+            where = f"NSG {name} (associated with subnet(s) {_names(subnets)}, which were not collected)"
+        elif nics:
+            where = f"NSG {name} (attached only to network interface(s) {_names(nics)})"
+        else:
+            where = f"NSG {name} (attached to nothing: no subnet and no network interface)"
+        verdict = _internet_verdict(nsg, where, ev)
+        if subnets or not nics or verdict.status != Status.FAIL:
+            yield verdict
+            continue
+        # Azure filters inbound traffic with the subnet's NSG before the NIC's: what this NSG lets
+        # in may never arrive, but the NIC (and so its subnet) is not in the snapshot.
+        yield not_assessed(
+            nsg,
+            f"{where}: this NSG lets traffic from the Internet in ({allowed_text(ev)}{sensitive_ports(ev)}),"
+            " but Azure applies the NSG of the NIC's subnet to inbound traffic first and network"
+            " interfaces are not collected, so that subnet and its NSG are unknown",
+            "no inbound traffic from the Internet",
+        )
 
 
 # --- NSG008: Azure Bastion ----------------------------------------------------------------
@@ -729,15 +763,15 @@ BASTION_REQUIRED = [
      "destination": SUBNET, "ports": ["443"]},
     {"name": "load-balancer", "direction": "Inbound", "protocol": "Tcp", "source": "AzureLoadBalancer",
      "destination": SUBNET, "ports": ["443"]},
-    {"name": "bastion-host-communication-in", "direction": "Inbound", "protocol": "*",
-     "source": "VirtualNetwork", "destination": SUBNET, "ports": ["8080", "5701"]},
+    {"name": "bastion-host-communication-in", "direction": "Inbound", "protocol": "Tcp",
+     "source": SUBNET, "destination": SUBNET, "ports": ["8080", "5701"]},
     {"name": "ssh-rdp", "direction": "Outbound", "protocol": "Tcp", "source": SUBNET,
      "destination": "VirtualNetwork", "ports": ["22", "3389"]},
     {"name": "azure-cloud", "direction": "Outbound", "protocol": "Tcp", "source": SUBNET,
      "destination": "AzureCloud", "ports": ["443"]},
-    {"name": "bastion-host-communication-out", "direction": "Outbound", "protocol": "*", "source": SUBNET,
-     "destination": "VirtualNetwork", "ports": ["8080", "5701"]},
-    {"name": "session-information", "direction": "Outbound", "protocol": "*", "source": SUBNET,
+    {"name": "bastion-host-communication-out", "direction": "Outbound", "protocol": "Tcp", "source": SUBNET,
+     "destination": SUBNET, "ports": ["8080", "5701"]},
+    {"name": "session-information", "direction": "Outbound", "protocol": "Tcp", "source": SUBNET,
      "destination": "Internet", "ports": ["80"]},
 ]  # fmt: skip
 
@@ -753,7 +787,11 @@ BASTION_REQUIRED = [
     from GatewayManager, 443 from AzureLoadBalancer, 8080/5701 within VirtualNetwork; outbound 22/3389
     to VirtualNetwork, 443 to AzureCloud, 8080/5701 within VirtualNetwork and 80 to Internet. A
     missing rule breaks Bastion sessions or blocks the platform's updates to the Bastion host. The
-    reference implements all of them (V2:network.bicep#L428-576).""",
+    reference implements all of them (V2:network.bicep#L428-576). The guidance writes the 8080/5701
+    data-plane rules with protocol Any from VirtualNetwork to VirtualNetwork, and outbound 80 with
+    protocol Any; Bastion needs only TCP there, and 8080/5701 only between its own instances in
+    AzureBastionSubnet, so narrower rules (Tcp; the AzureBastionSubnet or VNet prefix in place of
+    VirtualNetwork) are accepted.""",
     remediation="""Add the missing rule, e.g. az network nsg rule create -g <rg> --nsg-name <nsg>
     -n AllowGatewayManagerInbound --priority 110 --direction Inbound --access Allow --protocol Tcp
     --source-address-prefixes GatewayManager --destination-address-prefixes '*'
@@ -762,7 +800,9 @@ BASTION_REQUIRED = [
 )
 def bastion_required(ctx: Context) -> Iterator[Result]:
     """For each Bastion subnet: every flow in `required` ({name, direction, protocol, source,
-    destination, ports}, `subnet` standing for the Bastion subnet's prefixes) is entirely allowed."""
+    destination, ports}, `subnet` standing for the Bastion subnet's prefixes) is entirely allowed.
+    By default the 8080/5701 host-communication flows are TCP from and to the Bastion subnet itself
+    (between Bastion instances) and session information is TCP 80 to the Internet."""
     required: Sequence[Mapping[str, Any]] = ctx.params.get("required") or []
     for scope in role_scopes(ctx, [BASTION]):
         if isinstance(scope, Result):

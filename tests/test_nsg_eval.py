@@ -3,14 +3,17 @@
 `brute_decision` below is a second, deliberately naive reading of Azure's semantics: it takes
 the ARM rule bodies as they are, sorts them, and tests one packet at a time with `ipaddress`.
 The class-based evaluator must agree with it on every packet of every random rule set, for
-every assignment of the unknown sets (service tags, peered space, ASG members) to addresses.
+every assignment of the unknown sets (service tags, peered space, ASG members) to addresses,
+in a dual-stack and in an IPv4-only virtual network. A packet whose source and destination are
+of different IP versions, or of a version the network's address space lacks, is not traffic:
+neither evaluator decides it.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -35,6 +38,8 @@ from auditor.nsg_eval import (
 )
 
 VNET = ["10.0.0.0/16", "fd00:1::/64"]
+VNET_V4 = ["10.0.0.0/16"]
+VNETS = [VNET, VNET_V4]
 ASG_WEB = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationSecurityGroups/asg-web"
 ASG_DB = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationSecurityGroups/asg-db"
 
@@ -51,7 +56,8 @@ NON_PUBLIC = [
 ]  # fmt: skip
 HOST = ipaddress.ip_address("168.63.129.16")
 PLATFORM = {HOST, ipaddress.ip_address("169.254.169.254")}
-VNET_NETS = [ipaddress.ip_network(n) for n in VNET]
+Nets = Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network]
+VNET_NETS: Nets = [ipaddress.ip_network(n) for n in VNET]
 DEFAULTS = [
     ("AllowVnetInBound", 65000, "Inbound", "Allow", "VirtualNetwork", "VirtualNetwork"),
     ("AllowAzureLoadBalancerInBound", 65001, "Inbound", "Allow", "AzureLoadBalancer", "*"),
@@ -68,26 +74,37 @@ def inside(ip: IP, nets: list[Any]) -> bool:
     return any(ip.version == n.version and ip in n for n in nets)
 
 
-def in_vnet(ip: IP) -> bool:
-    return inside(ip, VNET_NETS)
+def nets(vnet: list[str]) -> Nets:
+    return [ipaddress.ip_network(n) for n in vnet]
 
 
-def tag_member(world: World, key: str, ip: IP) -> bool:
-    if inside(ip, NON_PUBLIC) or in_vnet(ip) or ip in PLATFORM:
+def in_vnet(ip: IP, vnet: Nets = VNET_NETS) -> bool:
+    return inside(ip, vnet)
+
+
+def is_traffic(src: IP, dst: IP, vnet: Nets = VNET_NETS) -> bool:
+    """Azure carries a packet only between addresses of one IP version, and only of a version
+    the VNet's address space has (both when the address space is unknown)."""
+    versions = {n.version for n in vnet} or {4, 6}
+    return src.version == dst.version and src.version in versions
+
+
+def tag_member(world: World, key: str, ip: IP, vnet: Nets = VNET_NETS) -> bool:
+    if inside(ip, NON_PUBLIC) or in_vnet(ip, vnet) or ip in PLATFORM:
         return False
     # A regional tag (storage.eastus) lies inside its base tag (storage).
     return any(ip in members for k, members in world.items() if k == key or k.startswith(key + "."))
 
 
-def unseen_member(world: World, ip: IP) -> bool:
-    return not in_vnet(ip) and ip in world.get("@unseen", frozenset())
+def unseen_member(world: World, ip: IP, vnet: Nets = VNET_NETS) -> bool:
+    return not in_vnet(ip, vnet) and ip in world.get("@unseen", frozenset())
 
 
-def asg_member(world: World, asg_id: str, ip: IP) -> bool:
-    return in_vnet(ip) and ip in world.get(asg_id.lower(), frozenset())
+def asg_member(world: World, asg_id: str, ip: IP, vnet: Nets = VNET_NETS) -> bool:
+    return in_vnet(ip, vnet) and ip in world.get(asg_id.lower(), frozenset())
 
 
-def item_matches(item: str, ip: IP, world: World) -> bool:
+def item_matches(item: str, ip: IP, world: World, vnet: Nets = VNET_NETS) -> bool:
     text = item.strip()
     lowered = text.lower()
     if lowered in ("*", "any"):
@@ -95,18 +112,18 @@ def item_matches(item: str, ip: IP, world: World) -> bool:
     if lowered == "internet":
         return (
             not inside(ip, NON_PUBLIC)
-            and not in_vnet(ip)
+            and not in_vnet(ip, vnet)
             and ip not in PLATFORM
-            and not unseen_member(world, ip)
+            and not unseen_member(world, ip, vnet)
         )
     if lowered == "virtualnetwork":
-        return in_vnet(ip) or ip == HOST or unseen_member(world, ip)
+        return in_vnet(ip, vnet) or ip == HOST or unseen_member(world, ip, vnet)
     if lowered == "azureloadbalancer":
         return ip == HOST
     try:
         net = ipaddress.ip_network(text, strict=False)
     except ValueError:
-        return tag_member(world, lowered, ip)
+        return tag_member(world, lowered, ip, vnet)
     return ip.version == net.version and ip in net
 
 
@@ -134,7 +151,9 @@ def values(props: Mapping[str, Any], singular: str, plural: str) -> list[str]:
     return found + list(props.get(plural) or [])
 
 
-def rule_matches(props: Mapping[str, Any], packet: tuple[str, IP, IP, int, int], world: World) -> bool:
+def rule_matches(
+    props: Mapping[str, Any], packet: tuple[str, IP, IP, int, int], world: World, vnet: Nets = VNET_NETS
+) -> bool:
     protocol, src, dst, sport, dport = packet
     if props["protocol"] != "*" and props["protocol"].lower() != protocol.lower():
         return False
@@ -149,26 +168,34 @@ def rule_matches(props: Mapping[str, Any], packet: tuple[str, IP, IP, int, int],
         items = values(props, f"{side}AddressPrefix", f"{side}AddressPrefixes")
         groups = [g["id"] for g in props.get(f"{side}ApplicationSecurityGroups") or []]
         if not (
-            any(item_matches(i, ip, world) for i in items) or any(asg_member(world, g, ip) for g in groups)
+            any(item_matches(i, ip, world, vnet) for i in items)
+            or any(asg_member(world, g, ip, vnet) for g in groups)
         ):
             return False
     return True
 
 
 def brute_decision(
-    nsg: Mapping[str, Any], direction: str, packet: tuple[str, IP, IP, int, int], world: World
-) -> tuple[str, int, str]:
+    nsg: Mapping[str, Any],
+    direction: str,
+    packet: tuple[str, IP, IP, int, int],
+    world: World,
+    vnet: Nets = VNET_NETS,
+) -> tuple[str, int, str] | None:
+    """The rule that decides the packet; None when the packet cannot exist in the network."""
+    if not is_traffic(packet[1], packet[2], vnet):
+        return None
     custom = [r for r in nsg["properties"]["securityRules"] if r["properties"]["direction"] == direction]
     ordered = sorted(custom, key=lambda r: r["properties"]["priority"])
     for r in ordered:
-        if rule_matches(r["properties"], packet, world):
+        if rule_matches(r["properties"], packet, world, vnet):
             return r["name"], r["properties"]["priority"], r["properties"]["access"]
     for name, priority, d, access, src, dst in DEFAULTS:
         if d != direction:
             continue
         props = {"protocol": "*", "sourcePortRange": "*", "destinationPortRange": "*",
                  "sourceAddressPrefix": src, "destinationAddressPrefix": dst}  # fmt: skip
-        if rule_matches(props, packet, world):
+        if rule_matches(props, packet, world, vnet):
             return name, priority, access
     raise AssertionError("the default deny-all matches everything")
 
@@ -181,15 +208,15 @@ def from_number(n: int) -> IP:
     return ipaddress.IPv4Address(n) if n < V6_BASE else ipaddress.IPv6Address(n - V6_BASE)
 
 
-def valuation_for(world: World) -> Callable[[Label, int], bool]:
+def valuation_for(world: World, vnet: Nets = VNET_NETS) -> Callable[[Label, int], bool]:
     def valuation(label: Label, n: int) -> bool:
         ip = from_number(n)
         if label.kind == TAG:
-            return tag_member(world, label.key, ip)
+            return tag_member(world, label.key, ip, vnet)
         if label.kind == UNSEEN:
-            return unseen_member(world, ip)
+            return unseen_member(world, ip, vnet)
         assert label.kind == ASG
-        return asg_member(world, label.key, ip)
+        return asg_member(world, label.key, ip, vnet)
 
     return valuation
 
@@ -296,10 +323,10 @@ def query_set(net: Network, item: str) -> ne.AddressSet:
     return net.outside if item == "@outside" else net.addresses(item)
 
 
-def query_matches(item: str, ip: IP, world: World) -> bool:
+def query_matches(item: str, ip: IP, world: World, vnet: Nets = VNET_NETS) -> bool:
     if item == "@outside":
-        return not in_vnet(ip) and not unseen_member(world, ip)
-    return item_matches(item, ip, world)
+        return not in_vnet(ip, vnet) and not unseen_member(world, ip, vnet)
+    return item_matches(item, ip, world, vnet)
 
 
 # Broad classes half of the time, so that many of the sampled packets fall inside the question.
@@ -313,10 +340,17 @@ queries = st.tuples(
 )
 
 
-def in_query(query: tuple[str, str, str, list[str]], p: tuple[str, IP, IP, int, int], world: World) -> bool:
+def in_query(
+    query: tuple[str, str, str, list[str]],
+    p: tuple[str, IP, IP, int, int],
+    world: World,
+    vnet: Nets = VNET_NETS,
+) -> bool:
     src, dst, protocol, ports = query
     ranges = port_ranges(ports)
-    if not query_matches(src, p[1], world) or not query_matches(dst, p[2], world):
+    if not is_traffic(p[1], p[2], vnet):
+        return False
+    if not query_matches(src, p[1], world, vnet) or not query_matches(dst, p[2], world, vnet):
         return False
     if protocol != "*" and protocol != p[0]:
         return False
@@ -329,14 +363,19 @@ PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[Heal
 
 
 def decisions(
-    rules: list[dict[str, Any]], direction: str, query: Any, pkts: list[Any], world: World
+    rules: list[dict[str, Any]],
+    direction: str,
+    query: Any,
+    pkts: list[Any],
+    world: World,
+    vnet: list[str] = VNET,
 ) -> list[tuple[str, int, str] | None]:
-    net = Network(VNET)
+    net = Network(vnet)
     policy = Policy.from_nsg(nsg_of(rules))
     assert policy.problems == ()
     src, dst, protocol, ports = query
     ev = policy.evaluate(net, direction, flows(query_set(net, src), query_set(net, dst), protocol, ports))
-    valuation = valuation_for(world)
+    valuation = valuation_for(world, nets(vnet))
     out: list[tuple[str, int, str] | None] = []
     for p in pkts:
         rule = ev.decided_by(packet_of(p), valuation)
@@ -351,37 +390,41 @@ EVERYTHING = ("*", "*", "*", ["*"])
 many_packets = st.lists(packets, min_size=10, max_size=40)
 
 
+vnets = st.sampled_from(VNETS)
+
+
 @PROPERTY
-@given(security_rules(), st.sampled_from([INBOUND, OUTBOUND]), queries, many_packets, worlds)
+@given(security_rules(), st.sampled_from([INBOUND, OUTBOUND]), queries, many_packets, worlds, vnets)
 def test_agrees_with_the_per_packet_evaluator(
-    rules: list[dict[str, Any]], direction: str, query: Any, pkts: list[Any], world: World
+    rules: list[dict[str, Any]], direction: str, query: Any, pkts: list[Any], world: World, vnet: list[str]
 ) -> None:
     """Asked about all traffic, or about a narrower class, the evaluator decides each packet of it
-    with the rule the per-packet evaluator picks, and decides nothing outside the class."""
+    with the rule the per-packet evaluator picks, and decides nothing outside the class (nor any
+    packet that mixes address families or has a family the network lacks)."""
     nsg = nsg_of(rules)
-    truth = [brute_decision(nsg, direction, p, world) for p in pkts]
-    assert decisions(rules, direction, EVERYTHING, pkts, world) == truth
-    got = decisions(rules, direction, query, pkts, world)
+    truth = [brute_decision(nsg, direction, p, world, nets(vnet)) for p in pkts]
+    assert decisions(rules, direction, EVERYTHING, pkts, world, vnet) == truth
+    got = decisions(rules, direction, query, pkts, world, vnet)
     for p, decision, expected in zip(pkts, got, truth, strict=True):
-        assert decision == (expected if in_query(query, p, world) else None), p
+        assert decision == (expected if in_query(query, p, world, nets(vnet)) else None), p
 
 
 @PROPERTY
-@given(security_rules(), st.sampled_from([INBOUND, OUTBOUND]), worlds, st.data())
+@given(security_rules(), st.sampled_from([INBOUND, OUTBOUND]), worlds, vnets, st.data())
 def test_query_is_partitioned_exactly(
-    rules: list[dict[str, Any]], direction: str, world: World, data: Any
+    rules: list[dict[str, Any]], direction: str, world: World, vnet: list[str], data: Any
 ) -> None:
     """Each packet of the question lies in exactly one decided part; the answers match the parts."""
-    net = Network(VNET)
+    net = Network(vnet)
     query = data.draw(queries)
     src, dst, protocol, ports = query
     ev = Policy.from_nsg(nsg_of(rules)).evaluate(
         net, direction, flows(query_set(net, src), query_set(net, dst), protocol, ports)
     )
-    valuation = valuation_for(world)
+    valuation = valuation_for(world, nets(vnet))
     for p in data.draw(many_packets):
         hits = [m for m in ev.matches if m.box.contains(packet_of(p), valuation)]
-        assert len(hits) == (1 if in_query(query, p, world) else 0)
+        assert len(hits) == (1 if in_query(query, p, world, nets(vnet)) else 0)
         if hits and hits[0].rule.allows:
             assert ev.any_allowed() != Answer.NO
         if hits and not hits[0].rule.allows:
@@ -486,8 +529,10 @@ def test_adding_a_rule_moves_traffic_only_its_own_way(
     query = ("*", "*", "*", ["*"])
     before = decisions(rules, direction, query, pkts, world)
     after = decisions(rules + added, direction, query, pkts, world)
-    for b, a in zip(before, after, strict=True):
-        assert b is not None and a is not None
+    for p, b, a in zip(pkts, before, after, strict=True):
+        assert (a is None) == (b is None) == (not is_traffic(p[1], p[2])), p
+        if a is None or b is None:
+            continue
         if added and added[0]["properties"]["access"] == "Allow" and b[2] == "Allow":
             assert a[2] == "Allow"
         if added and added[0]["properties"]["access"] == "Deny" and b[2] == "Deny":
@@ -509,6 +554,67 @@ def test_defaults_apply_with_or_without_the_arm_copy(
         assert a.decided_by(packet_of(p), valuation) == b.decided_by(packet_of(p), valuation)
 
 
+def families_of(box: ne.Box) -> tuple[set[int], set[int]]:
+    """The IP versions a box's sources and destinations touch."""
+
+    def versions(side: ne.AddressSet) -> set[int]:
+        found = set()
+        for region in side.regions:
+            for lo, hi in region.spans.spans:
+                found |= {4} if hi <= ne.V4_MAX else {6} if lo >= V6_BASE else {4, 6}
+        return found
+
+    return versions(box.src), versions(box.dst)
+
+
+@PROPERTY
+@given(security_rules(), st.sampled_from([INBOUND, OUTBOUND]), queries, vnets)
+def test_traffic_never_mixes_address_families(
+    rules: list[dict[str, Any]], direction: str, query: Any, vnet: list[str]
+) -> None:
+    """Every part of a question, and every part a rule decides, pairs one IP version with itself,
+    and an IPv4-only network has no IPv6 part at all."""
+    net = Network(vnet)
+    src, dst, protocol, ports = query
+    traffic = flows(query_set(net, src), query_set(net, dst), protocol, ports)
+    ev = Policy.from_nsg(nsg_of(rules)).evaluate(net, direction, traffic)
+    allowed = {n.version for n in nets(vnet)}
+    for box in [*traffic.boxes, *(m.box for m in ev.matches)]:
+        sources, destinations = families_of(box)
+        assert len(sources) == 1 and sources == destinations, box
+    for m in ev.matches:
+        assert families_of(m.box)[0] <= allowed
+
+
+@PROPERTY
+@given(
+    security_rules(),
+    st.sampled_from([INBOUND, OUTBOUND]),
+    st.integers(100, 4096),
+    st.sampled_from([("0.0.0.0/0", "*"), ("*", "0.0.0.0/0"), ("0.0.0.0/0", "0.0.0.0/0")]),
+    queries,
+    many_packets,
+    worlds,
+)
+def test_an_ipv4_deny_all_is_a_deny_all_in_an_ipv4_only_network(
+    rules: list[dict[str, Any]],
+    direction: str,
+    priority: int,
+    sides: tuple[str, str],
+    query: Any,
+    pkts: list[Any],
+    world: World,
+) -> None:
+    """In a VNet without IPv6 address space, 0.0.0.0/0 in a deny-all decides what * would."""
+    rules = [r for r in rules if r["properties"]["priority"] != priority]
+
+    def deny(src: str, dst: str) -> dict[str, Any]:
+        return rule("deny-all", priority, direction, "Deny", "*", src, dst, "*")
+
+    v4 = decisions([*rules, deny(*sides)], direction, query, pkts, world, VNET_V4)
+    assert v4 == decisions([*rules, deny("*", "*")], direction, query, pkts, world, VNET_V4)
+
+
 # --- interval and address-set algebra ------------------------------------------------------
 
 spans = st.lists(st.tuples(st.integers(0, 63), st.integers(0, 63)).map(sorted).map(tuple), max_size=5)
@@ -526,11 +632,17 @@ def test_interval_algebra_matches_python_sets(a: list[tuple[int, int]], b: list[
 
 
 @PROPERTY
-@given(st.sampled_from(QUERY_ITEMS), st.sampled_from(QUERY_ITEMS), st.sampled_from(QUERY_ITEMS), worlds)
-def test_address_set_algebra_matches_membership(a: str, b: str, c: str, world: World) -> None:
-    net = Network(VNET)
+@given(
+    st.sampled_from(QUERY_ITEMS), st.sampled_from(QUERY_ITEMS), st.sampled_from(QUERY_ITEMS), worlds, vnets
+)
+def test_address_set_algebra_matches_membership(
+    a: str, b: str, c: str, world: World, vnet: list[str]
+) -> None:
+    """Set algebra agrees with membership; a network's address sets hold only its families."""
+    net = Network(vnet)
     x, y, z = query_set(net, a), query_set(net, b), query_set(net, c)
-    valuation = valuation_for(world)
+    valuation = valuation_for(world, nets(vnet))
+    versions = {n.version for n in nets(vnet)}
     combos: dict[str, tuple[ne.AddressSet, Callable[[bool, bool, bool], bool]]] = {
         "and": (x & y, lambda p, q, r: p and q),
         "or": (x | y, lambda p, q, r: p or q),
@@ -539,7 +651,7 @@ def test_address_set_algebra_matches_membership(a: str, b: str, c: str, world: W
     }
     for ip in POINTS:
         n = to_number(ip)
-        ma, mb, mc = (query_matches(i, ip, world) for i in (a, b, c))
+        ma, mb, mc = (ip.version in versions and query_matches(i, ip, world, nets(vnet)) for i in (a, b, c))
         assert x.contains(n, valuation) == ma
         for name, (result, truth) in combos.items():
             assert result.contains(n, valuation) == truth(ma, mb, mc), (name, ip)
@@ -633,6 +745,34 @@ def test_deny_all_outbound_must_cover_the_subnet_as_source() -> None:
         nsg_of([rule("DenyAllOutBound", 1000, "Outbound", "Deny", "*", agents, "*", "*")])
     )
     assert fixed.evaluate(net, OUTBOUND, flows(net.addresses(agents), net.outside)).any_allowed() == Answer.NO
+
+
+def test_a_deny_all_from_0_0_0_0_slash_0_covers_an_ipv4_only_network() -> None:
+    """Only same-family traffic exists: no IPv6 source reaches an IPv4 subnet, and an IPv4-only
+    network has no IPv6 traffic for the default VirtualNetwork rules to admit."""
+    v4_only = Network(VNET_V4)
+    policy = Policy.from_nsg(
+        nsg_of(
+            [
+                rule("ssh", 100, "Inbound", "Allow", "Tcp", BASTION, JUMP, ["22", "3389"]),
+                rule("deny", 1000, "Inbound", "Deny", "*", "0.0.0.0/0", "*", "*"),
+            ]
+        )
+    )
+    others = flows(v4_only.anywhere - v4_only.addresses(BASTION), v4_only.addresses(JUMP))
+    ev = policy.evaluate(v4_only, INBOUND, others)
+    assert ev.any_allowed() == Answer.NO and [r.name for r in ev.denying_rules()] == ["deny"]
+    # Asked with addresses of both families, the answer is the same: the IPv6 part cannot exist.
+    everywhere = ne.AddressSet.spans(ne.ALL_ADDRESSES)
+    assert policy.evaluate(v4_only, INBOUND, flows(everywhere, everywhere)).allowing_rules() == [
+        policy.rules[0]
+    ]
+    assert flows(v4_only.addresses("::/0"), v4_only.anywhere).boxes == ()
+    # In a dual-stack network the IPv6 part of the VNet is still let in by AllowVnetInBound.
+    dual = Network(VNET)
+    ev = policy.evaluate(dual, INBOUND, flows(dual.anywhere - dual.addresses(BASTION), dual.own_space))
+    assert [r.name for r in ev.allowing_rules()] == ["AllowVnetInBound"]
+    assert [families_of(m.box) for m in ev.allowed] == [({6}, {6})]
 
 
 def test_ports_exist_only_for_tcp_and_udp() -> None:

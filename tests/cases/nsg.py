@@ -148,11 +148,36 @@ def drop_rules_list(subnet: str) -> Mutation:
 
 
 def add_loose_nsg(*rules: tuple[Any, ...]) -> Mutation:
-    """An NSG associated with no subnet (e.g. on a VM's NIC)."""
+    """An NSG associated with nothing: no subnet and no network interface."""
 
     def mutate(res: list[Resource], variant: str) -> None:
         group = estates.make_nsg(estates.Ids(variant), "vm-nic", rules)
         group["properties"].pop("subnets")
+        res.append(group)
+
+    return mutate
+
+
+def add_foreign_nsg(*rules: tuple[Any, ...]) -> Mutation:
+    """An NSG on a subnet of a virtual network that was not collected."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        ids = estates.Ids(variant)
+        group = estates.make_nsg(ids, "vm-nic", rules)
+        group["properties"]["subnets"] = [{"id": f"{ids.net}/virtualNetworks/vnet-other/subnets/apps"}]
+        res.append(group)
+
+    return mutate
+
+
+def add_nic_nsg(*rules: tuple[Any, ...]) -> Mutation:
+    """An NSG on a VM's network interface only (NICs are not collected, so their subnet is unknown)."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        ids = estates.Ids(variant)
+        group = estates.make_nsg(ids, "vm-nic", rules)
+        group["properties"].pop("subnets")
+        group["properties"]["networkInterfaces"] = [{"id": f"{ids.net}/networkInterfaces/nic-vm-1"}]
         res.append(group)
 
     return mutate
@@ -413,6 +438,20 @@ NSG004 = [
         contains="asg-trainers",
     ),
     Case("NSG not collected", "NSG004", statuses(3, not_assessed=1), forget_nsg("scoring")),
+    Case(
+        "a deny-all written with 0.0.0.0/0 covers an IPv4-only network",
+        "NSG004",
+        statuses(passed=4),
+        set_rule("private-links", "DenyAllOutBound", destinationAddressPrefix="0.0.0.0/0"),
+        contains="denied by DenyAllOutBound (priority 1000)",
+    ),
+    Case(
+        "a deny-all written with ::/0 leaves the IPv4 traffic open",
+        "NSG004",
+        statuses(3, 1),
+        set_rule("private-links", "DenyAllOutBound", destinationAddressPrefix="::/0"),
+        contains="default rule AllowInternetOutBound (65001)",
+    ),
 ]
 
 # --- NSG005 -------------------------------------------------------------------------------
@@ -461,6 +500,26 @@ NSG005 = [
         asg_rule(JUMP, "Admins", 90, "Inbound", "Allow", "source", "*", "22"),
     ),
     Case("NSG not collected", "NSG005", statuses(not_assessed=1), forget_nsg(JUMP)),
+    Case(
+        "a deny-all inbound from 0.0.0.0/0 covers an IPv4-only network",
+        "NSG005",
+        statuses(passed=1),
+        set_rule(JUMP, "DenyAllInBound", sourceAddressPrefix="0.0.0.0/0"),
+        contains="denied by DenyAllInBound (priority 1000)",
+    ),
+    Case(
+        "a deny-all inbound to 0.0.0.0/0 covers an IPv4-only network",
+        "NSG005",
+        statuses(passed=1),
+        set_rule(JUMP, "DenyAllInBound", destinationAddressPrefix="0.0.0.0/0"),
+    ),
+    Case(
+        "a deny-all inbound from ::/0 leaves the IPv4 network open",
+        "NSG005",
+        statuses(failed=1),
+        set_rule(JUMP, "DenyAllInBound", sourceAddressPrefix="::/0"),
+        contains="default rule AllowVnetInBound (65000)",
+    ),
 ]
 
 # --- NSG006 -------------------------------------------------------------------------------
@@ -496,6 +555,13 @@ NSG006 = [
         asg_rule(WEB, "Apps", 90, "Outbound", "Allow", "source", "Internet", "443"),
     ),
     Case("NSG not collected", "NSG006", statuses(not_assessed=1), forget_nsg(WEB), errors=nsg_read_denied),
+    Case(
+        "a deny-all outbound to 0.0.0.0/0 covers an IPv4-only network",
+        "NSG006",
+        statuses(passed=1),
+        set_rule(WEB, "DenyAllOutBound", destinationAddressPrefix="0.0.0.0/0"),
+        contains="denied by DenyAllOutBound (priority 1000)",
+    ),
 ]
 
 # --- NSG007 -------------------------------------------------------------------------------
@@ -538,11 +604,39 @@ NSG007 = [
         contains="all traffic by no NSG",
     ),
     Case(
-        "an NSG on no subnet is judged too",
+        "an NSG attached to nothing is judged on its own",
         "NSG007",
         statuses(7, 1),
         add_loose_nsg(("Allow-RDP", 100, "Inbound", "Allow", "Tcp", "Internet", "*", "3389")),
-        contains="not associated with a collected subnet",
+        contains="attached to nothing",
+    ),
+    Case(
+        "an NSG attached to nothing that denies the Internet",
+        "NSG007",
+        statuses(passed=8),
+        add_loose_nsg(("Allow-Vnet-RDP", 100, "Inbound", "Allow", "Tcp", "VirtualNetwork", "*", "3389")),
+        contains="attached to nothing",
+    ),
+    Case(
+        "an NSG on a subnet that was not collected is judged on its own",
+        "NSG007",
+        statuses(7, 1),
+        add_foreign_nsg(("Allow-RDP", 100, "Inbound", "Allow", "Tcp", "Internet", "*", "3389")),
+        contains="associated with subnet(s) apps, which were not collected",
+    ),
+    Case(
+        "a NIC's NSG that allows the Internet: the subnet's NSG filters first and is unknown",
+        "NSG007",
+        statuses(7, not_assessed=1),
+        add_nic_nsg(("Allow-SSH", 100, "Inbound", "Allow", "Tcp", "Internet", "*", "22")),
+        contains="network interface(s) nic-vm-1",
+    ),
+    Case(
+        "a NIC's NSG that denies the Internet by itself",
+        "NSG007",
+        statuses(passed=8),
+        add_nic_nsg(("Allow-Vnet-SSH", 100, "Inbound", "Allow", "Tcp", "VirtualNetwork", "*", "22")),
+        contains="network interface(s) nic-vm-1",
     ),
     Case(
         "an application security group decides",
@@ -601,6 +695,76 @@ NSG008 = [
         asg_rule(BASTION, "Blocked", 90, "Inbound", "Deny", "destination", "Internet", "443"),
     ),
     Case("NSG not collected", "NSG008", statuses(not_assessed=1), forget_nsg(BASTION)),
+    Case(
+        "host communication and session information narrowed to Tcp",
+        "NSG008",
+        statuses(passed=1),
+        chain(
+            set_rule(BASTION, "Bastion.In.Allow.BastionHostCommunication", protocol="Tcp"),
+            set_rule(BASTION, "Bastion.Out.Allow.BastionHostCommunication", protocol="Tcp"),
+            set_rule(BASTION, "Bastion.Out.Allow.GetSessionInformation", protocol="Tcp"),
+        ),
+        contains="all 8 flows",
+    ),
+    Case(
+        "host communication narrowed to the Bastion subnet",
+        "NSG008",
+        statuses(passed=1),
+        chain(
+            set_rule(
+                BASTION,
+                "Bastion.In.Allow.BastionHostCommunication",
+                sourceAddressPrefix=P[BASTION],
+                destinationAddressPrefix=P[BASTION],
+            ),
+            set_rule(
+                BASTION,
+                "Bastion.Out.Allow.BastionHostCommunication",
+                sourceAddressPrefix=P[BASTION],
+                destinationAddressPrefix=P[BASTION],
+            ),
+        ),
+    ),
+    Case(
+        "host communication narrowed to the VNet's prefix",
+        "NSG008",
+        statuses(passed=1),
+        chain(
+            set_rule(
+                BASTION,
+                "Bastion.In.Allow.BastionHostCommunication",
+                sourceAddressPrefix=estates.VNET_PREFIX,
+                destinationAddressPrefix=estates.VNET_PREFIX,
+            ),
+            set_rule(
+                BASTION,
+                "Bastion.Out.Allow.BastionHostCommunication",
+                sourceAddressPrefix=estates.VNET_PREFIX,
+                destinationAddressPrefix=estates.VNET_PREFIX,
+            ),
+        ),
+    ),
+    Case(
+        "host communication from another subnet only",
+        "NSG008",
+        statuses(failed=1),
+        set_rule(BASTION, "Bastion.In.Allow.BastionHostCommunication", sourceAddressPrefix=P["jumpbox"]),
+        contains="bastion-host-communication-in",
+    ),
+    Case(
+        "host communication on Udp only",
+        "NSG008",
+        statuses(failed=1),
+        set_rule(BASTION, "Bastion.Out.Allow.BastionHostCommunication", protocol="Udp"),
+        contains="bastion-host-communication-out",
+    ),
+    Case(
+        "session information on Udp only",
+        "NSG008",
+        statuses(failed=1),
+        set_rule(BASTION, "Bastion.Out.Allow.GetSessionInformation", protocol="Udp"),
+        contains="session-information",
+    ),
 ]
 
 # --- the reference implementation, as deployed --------------------------------------------

@@ -1148,6 +1148,8 @@ def drift(resources: list[Resource], variant: str) -> list[Resource]:
     for subnet in vnet["properties"]["subnets"]:
         if subnet["name"] == "scoring":
             subnet["properties"].pop("networkSecurityGroup")
+    # ARM keeps the association on both sides: the detached NSG no longer lists the subnet.
+    find(res, "Microsoft.Network/networkSecurityGroups", "nsg-scoring")["properties"]["subnets"] = []
     # private-endpoints: AI Search reachable only publicly; the vault's endpoint is pending approval.
     search = find(res, "Microsoft.Search/searchServices")
     res = remove(

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import io
 import json
+from functools import cache
 
 from rich.console import Console
 from rich.table import Table
 
-from auditor.baseline import load_baseline, shipped_baselines
+from auditor.baseline import Baseline, load_baseline, shipped_baselines
 from auditor.registry import Rule, all_rules
 
 
+@cache
+def _shipped() -> tuple[Baseline, ...]:
+    return tuple(load_baseline(name) for name in shipped_baselines())
+
+
 def variants_using(rule: Rule) -> list[str]:
-    names = []
-    for name in shipped_baselines():
-        baseline = load_baseline(name)
-        if rule.id in baseline.rules:
-            names.append(f"{name} ({baseline.rules[rule.id].level.value})")
-    return names
+    """`name (level)` for every shipped baseline that selects the rule."""
+    return [f"{b.name} ({b.rules[rule.id].level.value})" for b in _shipped() if rule.id in b.rules]
 
 
 def render_rules(fmt: str) -> str:

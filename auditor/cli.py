@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -368,10 +367,6 @@ def _first_line(exc: BaseException) -> str:
 def _looks_like_azure_failure(exc: Exception) -> bool:
     module = type(exc).__module__
     return module.startswith("azure.") or module.startswith("msal") or module.startswith("requests")
-
-
-def dump_json(data: Any) -> str:
-    return json.dumps(data, indent=2) + "\n"
 
 
 if __name__ == "__main__":  # pragma: no cover

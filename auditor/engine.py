@@ -104,7 +104,7 @@ def settle(results: list[Result], estate: Estate, reads: set[str]) -> list[Resul
     `properties` rests on an incomplete read.
     """
     gaps = estate.broad_gaps(reads)
-    reasons = [f"reading {g.resource_type} at {g.scope} failed (HTTP {g.status} {g.code})" for g in gaps]
+    reasons = [f"reading {g.resource_type} at {g.scope} failed ({g.outcome})" for g in gaps]
     if not results:
         # Nothing judged because the resources to judge could not be listed: say so, once per gap.
         return [

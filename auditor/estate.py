@@ -212,9 +212,7 @@ class Estate:
             if failed != wanted and not wanted.startswith(failed + "/"):
                 continue
             if scope is None or _covers(error.scope, scope):
-                status = f"HTTP {error.status}" if error.status else "failed"
-                code = f" {error.code}" if error.code else ""
-                return f"reading {resource_type} at {error.scope} failed ({status}{code})"
+                return f"reading {resource_type} at {error.scope} failed ({error.outcome})"
         return None
 
     # --- network ---------------------------------------------------------
@@ -249,8 +247,9 @@ class Estate:
 
     def _index_private_endpoints(self) -> None:
         for pe in self.of_type("Microsoft.Network/privateEndpoints"):
-            for target in private_link_targets(pe):
-                self._pe_by_target[armid.norm(target)].append(pe)
+            # Two connections of one endpoint to the same target still make one endpoint.
+            for target in {armid.norm(t) for t in private_link_targets(pe)}:
+                self._pe_by_target[target].append(pe)
             subnet_id = dig(pe, "properties.subnet.id")
             if isinstance(subnet_id, str):
                 self._pe_by_subnet[armid.norm(subnet_id)].append(pe)

@@ -133,12 +133,6 @@ def network_span(net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> tuple[in
     return base + int(net.network_address), base + int(net.broadcast_address)
 
 
-def address_number(text: str) -> int:
-    """An IP address as a point on the address line (IPv6 after IPv4)."""
-    ip = ipaddress.ip_address(text)
-    return int(ip) + (0 if ip.version == 4 else V6_BASE)
-
-
 def _spans(prefixes: Iterable[str]) -> Intervals:
     return Intervals.of(network_span(ipaddress.ip_network(p, strict=False)) for p in prefixes)
 

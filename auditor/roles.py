@@ -136,6 +136,7 @@ class Roles:
     identities: list[Identity] = field(default_factory=list)
     explanations: list[Explanation] = field(default_factory=list)
     _estate: Estate | None = None
+    _principal_roles: dict[str, set[str]] | None = None
 
     def _note(self, *roles: str) -> None:
         """Tell the estate which types these roles were inferred from (see Estate.broad_gaps)."""
@@ -173,7 +174,12 @@ class Roles:
 
     def identity_roles_of(self, principal_id: str) -> set[str]:
         self._note(*IDENTITY_ROLES, IDENTITIES)
-        return {i.role for i in self.identities if i.principal_id.lower() == principal_id.lower()}
+        if self._principal_roles is None:
+            # Built on first use, after inference: rules ask once per role assignment.
+            self._principal_roles = defaultdict(set)
+            for ident in self.identities:
+                self._principal_roles[ident.principal_id.lower()].add(ident.role)
+        return set(self._principal_roles.get(principal_id.lower(), ()))
 
     def to_list(self) -> list[dict[str, str]]:
         return [e.to_dict() for e in self.explanations]

@@ -26,6 +26,12 @@ class CollectionError:
     code: str
     message: str
 
+    @property
+    def outcome(self) -> str:
+        """`HTTP 403 AuthorizationFailed`, or `failed Timeout` when no HTTP status came back."""
+        status = f"HTTP {self.status}" if self.status else "failed"
+        return f"{status} {self.code}" if self.code else status
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "scope": self.scope,

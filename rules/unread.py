@@ -44,11 +44,9 @@ def unread(estate: Estate, resource_type: str, what: str) -> Iterator[Result]:
         if armid.norm(scope) in seen:
             continue
         seen.add(armid.norm(scope))
-        status = f"HTTP {error.status}" if error.status else "failed"
-        code = f" {error.code}" if error.code else ""
         yield not_assessed(
             {"id": scope, "type": resource_type},
-            f"{what} at {scope} could not be read ({status}{code}); their settings are unknown",
+            f"{what} at {scope} could not be read ({error.outcome}); their settings are unknown",
         )
 
 

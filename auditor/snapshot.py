@@ -112,15 +112,21 @@ def _check_resources(items: Any, source: str) -> list[dict[str, Any]]:
     return items
 
 
-def read_json(path: str | Path, what: str) -> Any:
-    """Parse a JSON file; a missing, unreadable or malformed one is an input error naming `what`."""
+def read_text(path: str | Path, what: str) -> str:
+    """A UTF-8 file's text; a missing or unreadable one is an input error naming `what`."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{what} not found: {p}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {what} {p}: {exc}") from None
+
+
+def read_json(path: str | Path, what: str) -> Any:
+    """Parse a JSON file; a missing, unreadable or malformed one is an input error naming `what`."""
+    p = Path(path)
+    text = read_text(p, what)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

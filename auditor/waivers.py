@@ -28,6 +28,7 @@ import yaml
 from auditor.errors import InputError
 from auditor.model import Finding, Status
 from auditor.registry import RULE_ID, all_rules
+from auditor.snapshot import read_text
 
 FIELDS = ("rule", "resource", "justification", "owner", "expires")
 
@@ -90,13 +91,7 @@ def today_utc() -> date:
 def load_waivers(path: str | Path) -> tuple[list[Waiver], str]:
     """Read and strictly validate a waiver file; errors name the file and the line at fault."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"waiver file not found: {p}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read waiver file {p}: {exc}") from None
-    return parse_waivers(text, str(p)), str(p)
+    return parse_waivers(read_text(p, "waiver file"), str(p)), str(p)
 
 
 def parse_waivers(text: str, source: str = "<waivers>") -> list[Waiver]:

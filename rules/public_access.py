@@ -48,13 +48,13 @@ def network_access(
     *,
     default: str,
     acl_path: str | None = None,
-    ip_rules_path: str | None = None,
     accept_firewall_deny: bool = False,
 ) -> Result:
     """`properties.publicNetworkAccess` Disabled and, where the resource has one, the firewall's
-    default action Deny. With `accept_firewall_deny`, a firewall that denies by default and has no
-    IP rules is accepted in place of Disabled (the ML-workspace reference leaves Key Vault and
-    Storage at the default publicNetworkAccess behind such a firewall)."""
+    default action Deny. With `accept_firewall_deny`, a firewall that denies by default and lists no
+    exception (IP, subnet or resource rule) is accepted in place of Disabled (the ML-workspace
+    reference leaves Key Vault and Storage at the default publicNetworkAccess behind such a
+    firewall)."""
     pna = dig(res, "properties.publicNetworkAccess")
     effective = pna if present(pna) else default
     parts = [f"properties.publicNetworkAccess is {shown(pna, default)}"]
@@ -70,7 +70,7 @@ def network_access(
     if not ok and accept_firewall_deny and same(acl, "Deny") and not same(effective, "Disabled"):
         # The public endpoint stays open to whatever the firewall lists: IP ranges, subnets of
         # other virtual networks, resource instances. Only an empty firewall is as good as Disabled.
-        firewall = ip_rules_path.rsplit(".", 1)[0] if ip_rules_path else None
+        firewall = acl_path.rsplit(".", 1)[0] if acl_path else None
         openings = {
             name: rules
             for name in ("ipRules", "virtualNetworkRules", "resourceAccessRules")
@@ -296,7 +296,6 @@ def key_vault_public_network(ctx: Context) -> Iterator[Result]:
             vault,
             default="Enabled",
             acl_path="properties.networkAcls.defaultAction",
-            ip_rules_path="properties.networkAcls.ipRules",
             accept_firewall_deny=bool(ctx.params["accept_firewall_deny"]),
         )
 
@@ -375,7 +374,6 @@ def storage_public_network(ctx: Context) -> Iterator[Result]:
             account,
             default="Enabled",
             acl_path="properties.networkAcls.defaultAction",
-            ip_rules_path="properties.networkAcls.ipRules",
             accept_firewall_deny=bool(ctx.params["accept_firewall_deny"]),
         )
 

@@ -276,6 +276,20 @@ class Estate:
         yield from self.of_type("Microsoft.Authorization/roleAssignments")
 
 
+def display_name(res: Resource) -> str:
+    """The resource's name, or the last segment of its id when the body has none."""
+    return str(res.get("name") or armid.name_of(res["id"]))
+
+
+def web_apps(estate: Estate) -> list[Resource]:
+    """Web apps of the estate; function apps are not part of the architecture."""
+    return [
+        s
+        for s in estate.of_type("Microsoft.Web/sites")
+        if "functionapp" not in str(s.get("kind", "")).lower()
+    ]
+
+
 def private_link_targets(pe: Resource) -> Iterable[str]:
     for key in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
         for conn in dig(pe, f"properties.{key}") or []:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor import armid
-from auditor.estate import Estate, Resource, Subnet, dig, same
+from auditor.estate import Estate, Resource, Subnet, dig, same, web_apps
 
 # Subnet roles
 APPGW = "application-gateway"
@@ -375,11 +375,7 @@ def _infer_sites(estate: Estate, roles: Roles, add: Any) -> None:
     the chat UI's plan. When no backend matches any web app, the kind of app decides (a fallback the
     reason says); a web app left without a role is still explained."""
     backend_hosts, backend_ips = _backend_addresses(estate)
-    sites = [
-        s
-        for s in estate.of_type("Microsoft.Web/sites")
-        if "functionapp" not in str(s.get("kind", "")).lower()
-    ]
+    sites = web_apps(estate)
     # Sites the baseline made the chat UI count as recognised.
     chat = {armid.norm(s["id"]) for s in sites if CHAT_UI in _roles_of(roles, s)}
     for site in sites:

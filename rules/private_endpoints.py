@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor import armid
-from auditor.estate import Estate, Resource, dig, same
+from auditor.estate import Estate, Resource, dig, display_name, same, web_apps
 from auditor.model import Result
 from auditor.registry import Context, failed, not_assessed, passed, rule
 from auditor.roles import (
@@ -132,15 +132,6 @@ def targets(ctx: Context, required: Mapping[str, Any]) -> list[Target]:
     return list(found.values())
 
 
-def web_apps(estate: Estate) -> list[Resource]:
-    """Web apps (function apps are not part of the architecture)."""
-    return [
-        s
-        for s in estate.of_type("Microsoft.Web/sites")
-        if "functionapp" not in str(s.get("kind", "")).lower()
-    ]
-
-
 def connections_to(pe: Resource, target_id: str) -> list[tuple[str, dict[str, Any]]]:
     """The endpoint's connections (automatic and manual) that point at `target_id`."""
     found = []
@@ -160,27 +151,26 @@ def group_ids(conn: dict[str, Any]) -> list[str]:
     return [str(g) for g in dig(conn, "properties.groupIds") or [] if isinstance(g, str)]
 
 
-def name_of(res: Resource) -> str:
-    return str(res.get("name") or armid.name_of(res["id"]))
-
-
 def subnet_placement(estate: Estate, roles: Roles, pe: Resource) -> tuple[str, str]:
     """("ok" | "wrong" | "unknown", description) for the subnet a private endpoint sits in."""
     subnet_id = dig(pe, "properties.subnet.id")
     if not isinstance(subnet_id, str):
-        return "unknown", f"{name_of(pe)} has no properties.subnet.id"
+        return "unknown", f"{display_name(pe)} has no properties.subnet.id"
     subnet = estate.subnet(subnet_id)
     if subnet is None:
         reason = estate.gap(VNET_TYPE, subnet_id) or "its virtual network is not in the snapshot"
         return (
             "unknown",
-            f"{name_of(pe)} is in subnet {armid.name_of(subnet_id)}, which could not be read: {reason}",
+            f"{display_name(pe)} is in subnet {armid.name_of(subnet_id)}, which could not be read: {reason}",
         )
     subnet_roles = roles.of_subnet(subnet)
     if PRIVATE_ENDPOINTS in subnet_roles and not subnet_roles & _NOT_PE_SUBNET:
-        return "ok", f"{name_of(pe)} in subnet {subnet.name}"
+        return "ok", f"{display_name(pe)} in subnet {subnet.name}"
     shown = ", ".join(sorted(subnet_roles)) or "no inferred role"
-    return "wrong", f"{name_of(pe)} in subnet {subnet.name} (role: {shown}), not the private-endpoint subnet"
+    return (
+        "wrong",
+        f"{display_name(pe)} in subnet {subnet.name} (role: {shown}), not the private-endpoint subnet",
+    )
 
 
 def endpoints_of(
@@ -316,7 +306,7 @@ def private_endpoint_approved(ctx: Context) -> Iterator[Result]:
             ]
             key = armid.norm(pe["id"])
             if key in listed:
-                where = f"{target.name} properties.privateEndpointConnections[{name_of(pe)}]"
+                where = f"{target.name} properties.privateEndpointConnections[{display_name(pe)}]"
                 states.append((where, listed[key]))
             actual = {where: state for where, state in states}
             shown = "; ".join(f"{where} is {state or 'absent'}" for where, state in states)
@@ -413,7 +403,7 @@ def outbound_rules(estate: Estate, ws: Resource) -> tuple[list[tuple[str, dict[s
         found.extend((str(name), body) for name, body in inline.items() if isinstance(body, dict))
     for child in estate.children(ws["id"]):
         if "/outboundrules/" in child["id"].lower() and isinstance(child.get("properties"), dict):
-            found.append((name_of(child), child["properties"]))
+            found.append((display_name(child), child["properties"]))
     complete = isinstance(inline, dict) or estate.gap(OUTBOUND_RULE_TYPE, ws["id"]) is None
     return found, complete
 
@@ -466,7 +456,7 @@ def managed_network_outbound_rules(ctx: Context) -> Iterator[Result]:
                 and isinstance(dest := dig(body, "destination.serviceResourceId"), str)
                 and armid.norm(dest) == armid.norm(target["id"])
             ]
-            label = f"{name_of(target)} ({sub})"
+            label = f"{display_name(target)} ({sub})"
             good = [
                 n
                 for n, b in matches

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from auditor import armid
-from auditor.estate import Resource, dig, same
+from auditor.estate import Resource, dig, display_name, same
 from auditor.model import Result
 from auditor.registry import Context, not_assessed, passed, rule, verdict
 from auditor.roles import APP_STORAGE, HUB, OPENAI, PROJECT, WORKSPACE, WORKSPACE_STORAGE
@@ -37,10 +37,6 @@ def shown(value: Any, default: str | None = None) -> str:
     if present(value):
         return str(value)
     return f"absent (platform default {default})" if default else "absent"
-
-
-def name_of(res: Resource) -> str:
-    return str(res.get("name") or armid.name_of(res["id"]))
 
 
 def network_access(
@@ -193,7 +189,7 @@ def _children_or_gap(
         children = ctx.estate.children(ws["id"], child_type)
         gap = ctx.estate.gap(child_type, ws["id"])
         if not children and gap:
-            yield ws, None, f"{what} of {name_of(ws)} unknown: {gap}"
+            yield ws, None, f"{what} of {display_name(ws)} unknown: {gap}"
         else:
             yield ws, children, ""
 

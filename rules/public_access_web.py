@@ -10,23 +10,15 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from auditor import armid
-from auditor.estate import Estate, Resource, dig, same
+from auditor.estate import Estate, Resource, dig, display_name, same, web_apps
 from auditor.model import Result
 from auditor.registry import Context, failed, not_assessed, passed, rule, verdict
 
-from .public_access import name_of, present, rank, shown
+from .public_access import present, rank, shown
 from .unread import absent, unread
 
 SITE_CONFIG = "Microsoft.Web/sites/config"
 WAF_POLICY = "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies"
-
-
-def web_apps(estate: Estate) -> list[Resource]:
-    return [
-        s
-        for s in estate.of_type("Microsoft.Web/sites")
-        if "functionapp" not in str(s.get("kind", "")).lower()
-    ]
 
 
 def web_config(estate: Estate, site: Resource) -> tuple[Resource | None, str]:
@@ -307,8 +299,8 @@ def application_gateway_waf(ctx: Context) -> Iterator[Result]:
         for where, policy in policies:
             state = dig(policy, "properties.policySettings.state")
             mode = dig(policy, "properties.policySettings.mode")
-            actual[name_of(policy)] = {"state": state, "mode": mode}
-            text = f"{where} -> {name_of(policy)}: state {shown(state)}, mode {shown(mode, 'Detection')}"
+            actual[display_name(policy)] = {"state": state, "mode": mode}
+            text = f"{where} -> {display_name(policy)}: state {shown(state)}, mode {shown(mode, 'Detection')}"
             seen.append(text)
             if not (same(state, "Enabled") and same(mode, "Prevention")):
                 problems.append(text)
@@ -357,13 +349,15 @@ def waf_managed_rule_set(ctx: Context) -> Iterator[Result]:
                 for s in dig(policy, "properties.managedRules.managedRuleSets") or []
                 if isinstance(s, dict)
             ]
-            actual[name_of(policy)] = [f"{t} {v}" for t, v in sets]
+            actual[display_name(policy)] = [f"{t} {v}" for t, v in sets]
             ok = any(
                 same(kind, t) and any(v.startswith(str(prefix)) for prefix in prefixes or [""])
                 for t, v in sets
                 for kind, prefixes in accepted.items()
             )
-            text = f"{name_of(policy)}: {', '.join(f'{t} {v}' for t, v in sets) or 'no managed rule set'}"
+            text = (
+                f"{display_name(policy)}: {', '.join(f'{t} {v}' for t, v in sets) or 'no managed rule set'}"
+            )
             (seen if ok else problems).append(text)
         if problems:
             yield failed(gw, "no accepted managed rule set: " + "; ".join(problems), dict(accepted), actual)

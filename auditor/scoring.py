@@ -34,6 +34,11 @@ class Tally:
         return self.passed + self.failed
 
     @property
+    def active(self) -> bool:
+        """Whether any required finding fell in this tally (reports skip empty families)."""
+        return bool(self.assessed or self.not_assessed or self.waived or self.errors)
+
+    @property
     def score(self) -> float | None:
         total = self.pass_weight + self.fail_weight
         if total == 0:

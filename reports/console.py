@@ -115,7 +115,7 @@ def _controls_table(result: AuditResult) -> Table:
     for col in ("control", "score", "passed", "failed", "not assessed", "waived"):
         table.add_column(col, justify="left" if col == "control" else "right")
     for control, tally in result.card.controls.items():
-        if not (tally.assessed or tally.not_assessed or tally.waived or tally.errors):
+        if not tally.active:
             continue
         s = tally.score
         table.add_row(

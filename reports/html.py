@@ -89,7 +89,7 @@ def _gauge(score: float) -> dict[str, float | str]:
 def _bars(result: AuditResult) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     for control, tally in result.card.controls.items():
-        if not (tally.assessed or tally.not_assessed or tally.waived or tally.errors):
+        if not tally.active:
             continue
         s = tally.score
         rows.append(

@@ -102,7 +102,7 @@ def _families(result: AuditResult) -> list[str]:
             "|---|---:|---:|---:|---:|---:|---:|",
         ]
     for control, tally in result.card.controls.items():
-        if not (tally.assessed or tally.not_assessed or tally.waived or tally.errors):
+        if not tally.active:
             continue
         score = "–" if tally.score is None else f"{tally.score:.0f}"
         cells = [control.value, score]

@@ -83,6 +83,25 @@ def network_access(
     return verdict(ok, res, "; ".join(parts), expected, actual)
 
 
+def closed_to_public(
+    ctx: Context,
+    resource_type: str,
+    names: tuple[str, str],
+    acl_path: str,
+    resources: list[Resource] | None = None,
+    accept_firewall_deny: bool = False,
+) -> Iterator[Result]:
+    """`network_access` on every resource of a type (or the given ones), with the list's gaps and
+    the component's absence reported; `names` = (plural, singular) for messages."""
+    yield from unread(ctx.estate, resource_type, names[0])
+    found = ctx.estate.of_type(resource_type) if resources is None else resources
+    yield from absent(ctx.estate, resource_type, found, names[1])
+    for res in found:
+        yield network_access(
+            res, default="Enabled", acl_path=acl_path, accept_firewall_deny=accept_firewall_deny
+        )
+
+
 def ml_workspaces(ctx: Context, *, projects: bool) -> list[Resource]:
     found = [*ctx.roles.resources(WORKSPACE), *ctx.roles.resources(HUB)]
     if projects:
@@ -109,11 +128,13 @@ def ml_workspaces(ctx: Context, *, projects: bool) -> list[Resource]:
 def openai_public_network(ctx: Context) -> Iterator[Result]:
     """`properties.publicNetworkAccess` is `Disabled` on every Azure OpenAI account (absent means
     Enabled) and `properties.networkAcls.defaultAction`, where present, is `Deny`."""
-    yield from unread(ctx.estate, "Microsoft.CognitiveServices/accounts", "Cognitive Services accounts")
-    accounts = ctx.roles.resources(OPENAI)
-    yield from absent(ctx.estate, "Microsoft.CognitiveServices/accounts", accounts, "Azure OpenAI account")
-    for acct in accounts:
-        yield network_access(acct, default="Enabled", acl_path="properties.networkAcls.defaultAction")
+    yield from closed_to_public(
+        ctx,
+        "Microsoft.CognitiveServices/accounts",
+        ("Cognitive Services accounts", "Azure OpenAI account"),
+        "properties.networkAcls.defaultAction",
+        ctx.roles.resources(OPENAI),
+    )
 
 
 # --- Machine learning ---------------------------------------------------------
@@ -284,16 +305,13 @@ def key_vault_public_network(ctx: Context) -> Iterator[Result]:
     """Every Key Vault has `properties.publicNetworkAccess` Disabled (absent means Enabled) and
     `properties.networkAcls.defaultAction` Deny; with `accept_firewall_deny`, Deny with no
     `networkAcls` exceptions (ipRules, virtualNetworkRules, resourceAccessRules) suffices."""
-    yield from unread(ctx.estate, "Microsoft.KeyVault/vaults", "Key vaults")
-    vaults = ctx.estate.of_type("Microsoft.KeyVault/vaults")
-    yield from absent(ctx.estate, "Microsoft.KeyVault/vaults", vaults, "Key Vault")
-    for vault in vaults:
-        yield network_access(
-            vault,
-            default="Enabled",
-            acl_path="properties.networkAcls.defaultAction",
-            accept_firewall_deny=bool(ctx.params["accept_firewall_deny"]),
-        )
+    yield from closed_to_public(
+        ctx,
+        "Microsoft.KeyVault/vaults",
+        ("Key vaults", "Key Vault"),
+        "properties.networkAcls.defaultAction",
+        accept_firewall_deny=bool(ctx.params["accept_firewall_deny"]),
+    )
 
 
 @rule(
@@ -312,11 +330,12 @@ def key_vault_public_network(ctx: Context) -> Iterator[Result]:
 def registry_public_network(ctx: Context) -> Iterator[Result]:
     """Every container registry has `properties.publicNetworkAccess` Disabled (absent means Enabled)
     and `properties.networkRuleSet.defaultAction`, where present, Deny."""
-    yield from unread(ctx.estate, "Microsoft.ContainerRegistry/registries", "Container registries")
-    registries = ctx.estate.of_type("Microsoft.ContainerRegistry/registries")
-    yield from absent(ctx.estate, "Microsoft.ContainerRegistry/registries", registries, "container registry")
-    for reg in registries:
-        yield network_access(reg, default="Enabled", acl_path="properties.networkRuleSet.defaultAction")
+    yield from closed_to_public(
+        ctx,
+        "Microsoft.ContainerRegistry/registries",
+        ("Container registries", "container registry"),
+        "properties.networkRuleSet.defaultAction",
+    )
 
 
 @rule(
@@ -362,16 +381,13 @@ def storage_public_network(ctx: Context) -> Iterator[Result]:
     firewall then decides) and `properties.networkAcls.defaultAction` Deny; with
     `accept_firewall_deny`, Deny with no `networkAcls` exceptions (ipRules,
     virtualNetworkRules, resourceAccessRules) suffices."""
-    yield from unread(ctx.estate, "Microsoft.Storage/storageAccounts", "Storage accounts")
-    accounts = ctx.estate.of_type("Microsoft.Storage/storageAccounts")
-    yield from absent(ctx.estate, "Microsoft.Storage/storageAccounts", accounts, "storage account")
-    for account in accounts:
-        yield network_access(
-            account,
-            default="Enabled",
-            acl_path="properties.networkAcls.defaultAction",
-            accept_firewall_deny=bool(ctx.params["accept_firewall_deny"]),
-        )
+    yield from closed_to_public(
+        ctx,
+        "Microsoft.Storage/storageAccounts",
+        ("Storage accounts", "storage account"),
+        "properties.networkAcls.defaultAction",
+        accept_firewall_deny=bool(ctx.params["accept_firewall_deny"]),
+    )
 
 
 @rule(

@@ -6,6 +6,7 @@ in one place so the CLI, baselines, docs and tests all see the same catalogue.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -110,6 +111,15 @@ def failed(res: Resource, message: str, expected: Any = None, actual: Any = None
 
 def not_assessed(res: Resource, message: str, expected: Any = None) -> Result:
     return Result(res["id"], res["type"], Status.NOT_ASSESSED, message, expected, None)
+
+
+def must_be_true(res: Resource, path: str, absent_means: str) -> Result:
+    """Pass when the boolean at `path` is true; the message shows its value, or what absence means."""
+    from auditor.estate import dig
+
+    value = dig(res, path)
+    shown = f"absent ({absent_means})" if value is None else json.dumps(value)
+    return verdict(value is True, res, f"{path} is {shown}", expected=True, actual=value)
 
 
 def verdict(ok: bool, res: Resource, message: str, expected: Any = None, actual: Any = None) -> Result:

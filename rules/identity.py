@@ -25,7 +25,6 @@ storage) every resource of that role is a candidate, and one holding the assignm
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -35,7 +34,7 @@ from typing import Any
 from auditor import armid, azroles
 from auditor.estate import Estate, Resource, dig, same
 from auditor.model import Result
-from auditor.registry import Context, failed, not_assessed, passed, rule, verdict
+from auditor.registry import Context, failed, must_be_true, not_assessed, passed, rule, verdict
 from auditor.roles import (
     APP_STORAGE,
     APPGW_IDENTITY,
@@ -807,11 +806,7 @@ def openai_local_auth(ctx: Context) -> Iterator[Result]:
     """`properties.disableLocalAuth` is true on every Azure OpenAI account (absent: keys accepted)."""
     yield from unread(ctx.estate, ACCOUNTS, "Cognitive Services accounts")
     for acct in sorted(ctx.roles.resources(OPENAI), key=lambda r: armid.norm(r["id"])):
-        value = dig(acct, "properties.disableLocalAuth")
-        shown = "absent (keys accepted)" if value is None else json.dumps(value)
-        yield verdict(
-            value is True, acct, f"properties.disableLocalAuth is {shown}", expected=True, actual=value
-        )
+        yield must_be_true(acct, "properties.disableLocalAuth", "keys accepted")
 
 
 @rule(
@@ -832,11 +827,7 @@ def search_local_auth(ctx: Context) -> Iterator[Result]:
     """`properties.disableLocalAuth` is true on every AI Search service."""
     yield from unread(ctx.estate, SEARCH, "AI Search services")
     for svc in sorted(ctx.estate.of_type(SEARCH), key=lambda r: armid.norm(r["id"])):
-        value = dig(svc, "properties.disableLocalAuth")
-        shown = "absent (API keys accepted)" if value is None else json.dumps(value)
-        yield verdict(
-            value is True, svc, f"properties.disableLocalAuth is {shown}", expected=True, actual=value
-        )
+        yield must_be_true(svc, "properties.disableLocalAuth", "API keys accepted")
 
 
 @rule(
@@ -857,15 +848,7 @@ def key_vault_rbac(ctx: Context) -> Iterator[Result]:
     """`properties.enableRbacAuthorization` is true on every Key Vault (absent means access policies)."""
     yield from unread(ctx.estate, VAULTS, "Key Vaults")
     for vault in sorted(ctx.estate.of_type(VAULTS), key=lambda r: armid.norm(r["id"])):
-        value = dig(vault, "properties.enableRbacAuthorization")
-        shown = "absent (access policies)" if value is None else json.dumps(value)
-        yield verdict(
-            value is True,
-            vault,
-            f"properties.enableRbacAuthorization is {shown}",
-            expected=True,
-            actual=value,
-        )
+        yield must_be_true(vault, "properties.enableRbacAuthorization", "access policies")
 
 
 @rule(

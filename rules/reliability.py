@@ -19,7 +19,7 @@ from typing import Any
 from auditor import armid
 from auditor.estate import Resource, dig, same
 from auditor.model import Result
-from auditor.registry import Context, not_assessed, rule, verdict
+from auditor.registry import Context, must_be_true, not_assessed, rule, verdict
 from auditor.roles import APP_STORAGE, CHAT_UI, ONLINE_ENDPOINT, PROMPTFLOW_APP, WORKSPACE_STORAGE
 
 from .public_access import BASTIONS, PUBLIC_IPS, attached_owner
@@ -98,15 +98,7 @@ def plan_zone_redundant(ctx: Context) -> Iterator[Result]:
         if isinstance(item, Result):
             yield item
             continue
-        value = dig(item, "properties.zoneRedundant")
-        shown = json.dumps(value) if value is not None else "absent (false)"
-        yield verdict(
-            value is True,
-            item,
-            f"properties.zoneRedundant is {shown}",
-            expected=True,
-            actual=value,
-        )
+        yield must_be_true(item, "properties.zoneRedundant", "false")
 
 
 @rule(

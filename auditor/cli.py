@@ -10,15 +10,21 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from auditor import __version__
-from auditor.errors import EXIT_AZURE, EXIT_GATE_FAILED, AuditorError, InputError
+from auditor.errors import (
+    EXIT_AZURE,
+    EXIT_GATE_FAILED,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    AuditorError,
+    InputError,
+)
 
 if TYPE_CHECKING:
-    from auditor.config import ProjectConfig
-    from auditor.gate import GatePolicy
+    from auditor.engine.gate import GatePolicy
+    from auditor.options import ProjectConfig
 
 ARM_ENDPOINT_ENV = "AUDITOR_ARM_ENDPOINT"
 AUTHORITY_HOST_ENV = "AUDITOR_AUTHORITY_HOST"
-EXIT_INTERNAL = 4
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -73,7 +79,7 @@ def collect(
     output: str,
 ) -> None:
     """Read the estate from Azure (read-only) and save it as a snapshot."""
-    from auditor.snapshot import save_snapshot
+    from auditor.arm.snapshot import save_snapshot
 
     snapshot = _collect(subscriptions, all_subscriptions, arm_endpoint, authority_host)
     save_snapshot(snapshot, output)
@@ -116,7 +122,7 @@ def gate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _policy(
     config: ProjectConfig, min_score: str | None, fail_on: str | None, min_coverage: str | None
 ) -> GatePolicy:
-    from auditor.gate import GatePolicy, parse_coverage, parse_min_score, parse_severity
+    from auditor.engine.gate import GatePolicy, parse_coverage, parse_min_score, parse_severity
 
     return GatePolicy(
         min_score=config.min_score if min_score is None else parse_min_score(min_score),
@@ -186,13 +192,14 @@ def audit(
     project file), exit 1 when it fails, after every report is written; the last line
     of the console report says which condition failed.
     """
-    from auditor import reports_io
-    from auditor.baseline import load_baseline
-    from auditor.config import find_config
-    from auditor.engine import run_audit
-    from auditor.gate import evaluate_result, load_report
-    from auditor.snapshot import load_snapshot
-    from auditor.waivers import load_waivers
+    from auditor.arm.snapshot import load_snapshot
+    from auditor.engine.baseline import load_baseline
+    from auditor.engine.gate import evaluate_result
+    from auditor.engine.run import run_audit
+    from auditor.engine.waivers import load_waivers
+    from auditor.options import find_config
+    from auditor.reports import writer
+    from auditor.reports.json_report import load_report
 
     config = find_config(config_path)
     if output is None and output_dir is None and len(set(formats)) != 1:
@@ -205,7 +212,7 @@ def audit(
         inferred = format_for_path(output)
         formats = (inferred,) if inferred else formats
     chosen = list(dict.fromkeys(formats or config.formats)) or ["console"]
-    reports_io.check_formats(chosen, output, output_dir)
+    writer.check_formats(chosen, output, output_dir)
     policy = _policy(config, min_score, fail_on, min_coverage)
     sources = sum(bool(x) for x in (snapshot_path, subscriptions, all_subscriptions))
     if sources != 1:
@@ -223,7 +230,7 @@ def audit(
         snapshot = _collect(subscriptions, all_subscriptions, arm_endpoint, authority_host)
         source = "azure"
     if resource_groups:
-        from auditor.scope import restrict
+        from auditor.arm.scope import restrict
 
         snapshot = restrict(snapshot, resource_groups)
     result = run_audit(snapshot, baseline, source, waivers=waivers)
@@ -242,7 +249,7 @@ def audit(
         # On stderr, so that `--format json --explain-roles | jq` still reads a JSON document.
         for item in result.roles.to_list():
             click.echo(f"{item['role']:<26} {item['resource_id']}  ({item['reason']})", err=True)
-    reports_io.emit(result, chosen, output, output_dir, show_passed=show_passed)
+    writer.emit(result, chosen, output, output_dir, show_passed=show_passed)
     if result.gate is not None and not result.gate.passed:
         sys.exit(EXIT_GATE_FAILED)
 
@@ -262,9 +269,10 @@ def gate_cmd(
     The report is checked against the JSON report schema first (invalid: exit 2).
     Only failing findings of required rules count for --fail-on.
     """
-    from auditor.config import find_config
-    from auditor.gate import evaluate_report, load_report
+    from auditor.engine.gate import evaluate_report
+    from auditor.options import find_config
     from auditor.reports.console import short_id
+    from auditor.reports.json_report import load_report
 
     config = find_config(config_path)
     policy = _policy(config, min_score, fail_on, min_coverage)
@@ -293,7 +301,7 @@ def gate_cmd(
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
 def rules_cmd(fmt: str) -> None:
     """List every rule: id, control family, severity, title."""
-    from auditor import catalogue
+    from auditor.engine import catalogue
 
     click.echo(catalogue.render_rules(fmt), nl=False)
 
@@ -301,7 +309,7 @@ def rules_cmd(fmt: str) -> None:
 @cli.command("baselines")
 def baselines_cmd() -> None:
     """List the shipped baselines."""
-    from auditor.baseline import load_baseline, shipped_baselines
+    from auditor.engine.baseline import load_baseline, shipped_baselines
 
     for name in shipped_baselines():
         b = load_baseline(name)
@@ -334,7 +342,7 @@ def main() -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:
-        _fail("aborted", 130)
+        _fail("aborted", EXIT_INTERRUPTED)
     except click.ClickException as exc:
         if debug:
             raise
@@ -344,7 +352,7 @@ def main() -> None:
             raise
         _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        _fail("interrupted", EXIT_INTERRUPTED)
     except BrokenPipeError:
         sys.exit(0)
     except Exception as exc:

@@ -6,6 +6,8 @@ EXIT_OK = 0
 EXIT_GATE_FAILED = 1
 EXIT_USAGE = 2
 EXIT_AZURE = 3
+EXIT_INTERNAL = 4  # a bug: the CLI prints one line and asks for the --debug output
+EXIT_INTERRUPTED = 130
 
 
 class AuditorError(Exception):

@@ -15,9 +15,9 @@ import re
 import time
 from pathlib import Path
 
-from auditor.baseline import load_baseline
-from auditor.engine import run_audit
-from auditor.snapshot import Snapshot
+from auditor.arm.snapshot import Snapshot
+from auditor.engine.baseline import load_baseline
+from auditor.engine.run import run_audit
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "openai-e2e-chat-aistudio-drifted.json"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from auditor.engine import AuditResult
+from auditor.engine.run import AuditResult
 
 Renderer = Callable[..., str]
 

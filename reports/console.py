@@ -12,7 +12,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from auditor.engine import AuditResult
+from auditor.engine.run import AuditResult
 from auditor.model import Control, Finding, Level, Severity, Status
 
 SEVERITY_STYLE = {

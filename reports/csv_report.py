@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from auditor.engine import AuditResult
+from auditor.engine.run import AuditResult
 from auditor.model import Finding
 
 COLUMNS = (

@@ -21,9 +21,10 @@ import jinja2
 from markupsafe import Markup
 
 from auditor import __version__
-from auditor.engine import AuditResult, sort_key
+from auditor.engine.run import AuditResult, sort_key
 from auditor.model import Control, Finding, Level, Severity, Status
-from auditor.reports.console import short_id
+
+from .console import short_id
 
 GAUGE_RADIUS = 58
 BAR_LABEL = 130

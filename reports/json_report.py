@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
+import jsonschema
+
 from auditor import TOOL_NAME, __version__
-from auditor.engine import AuditResult
+from auditor.engine.run import AuditResult
+from auditor.errors import InputError
+from auditor.files import read_json
 
 SCHEMA_VERSION = "1.0"
 
@@ -49,3 +54,21 @@ def schema() -> dict[str, Any]:
     text = resources.files("auditor.reports").joinpath("report.schema.json").read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
+
+
+def load_report(path: str | Path, what: str = "report") -> dict[str, Any]:
+    """Read a JSON report and check it against the shipped schema; anything else is an input error."""
+    p = Path(path)
+    data = read_json(p, what)
+    validator = jsonschema.Draft202012Validator(schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
+        raise InputError(f"{p}: not an auditor JSON report: at {where}: {_first_line(error.message)}")
+    loaded: dict[str, Any] = data
+    return loaded
+
+
+def _first_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return (lines[0] if lines else "")[:200]

@@ -20,7 +20,7 @@ from itertools import groupby
 from typing import Any
 
 from auditor import TOOL_NAME
-from auditor.engine import AuditResult
+from auditor.engine.run import AuditResult
 from auditor.model import Control, Finding, Level, Status
 
 # Characters XML 1.0 cannot carry at all; Azure strings are not guaranteed to be free of them.

@@ -12,9 +12,10 @@ import re
 from itertools import groupby
 from typing import Any
 
-from auditor.engine import AuditResult
+from auditor.engine.run import AuditResult
 from auditor.model import Control, Finding, Level, Status
-from auditor.reports.console import short_id
+
+from .console import short_id
 
 MAX_FAILING = 60
 MAX_FOLDED = 40

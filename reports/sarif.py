@@ -35,9 +35,9 @@ from typing import Any
 import yaml
 
 from auditor import TOOL_NAME, __version__
-from auditor.engine import AuditResult
+from auditor.engine.registry import Rule, all_rules
+from auditor.engine.run import AuditResult
 from auditor.model import Finding, Level, Severity, Status
-from auditor.registry import Rule, all_rules
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 DIST_NAME = "azure-chat-auditor"
@@ -278,7 +278,7 @@ def _invocation(result: AuditResult) -> dict[str, Any]:
 
 def baseline_artifact(source: str, name: str) -> str:
     """A relative URI for the baseline: the team's own file as they named it, or the shipped one."""
-    from auditor.baseline import shipped_baselines
+    from auditor.engine.baseline import shipped_baselines
 
     path = Path(source)
     shipped = shipped_baselines().get(name)

@@ -1,6 +1,6 @@
 """The rule catalogue: one module per control family. Importing this registers every rule."""
 
-from auditor.rules import (  # noqa: F401
+from . import (  # noqa: F401
     content_filter,
     diagnostics,
     identity,

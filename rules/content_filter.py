@@ -19,13 +19,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from auditor import armid
-from auditor.estate import Estate, Resource, dig, same
+from auditor.analysis.architecture import OPENAI
+from auditor.analysis.coverage import unread
+from auditor.analysis.verdicts import failed, not_assessed, passed, verdict
+from auditor.arm import ids
+from auditor.arm.estate import Estate, Resource, dig, same
+from auditor.engine.registry import Context, rule
 from auditor.model import Result
-from auditor.registry import Context, failed, not_assessed, passed, rule, verdict
-from auditor.roles import OPENAI
-
-from .unread import unread
 
 ACCOUNTS = "Microsoft.CognitiveServices/accounts"
 DEPLOYMENTS = "Microsoft.CognitiveServices/accounts/deployments"
@@ -73,7 +73,7 @@ def is_builtin(name: str, policy: Resource | None) -> bool:
 def policies_by_name(estate: Estate, account: Resource) -> dict[str, Resource]:
     """An account's RAI policies by lower-case name (deployments name them case-insensitively)."""
     return {
-        str(p.get("name") or armid.name_of(p["id"])).lower(): p
+        str(p.get("name") or ids.name_of(p["id"])).lower(): p
         for p in estate.children(account["id"], POLICIES)
     }
 
@@ -180,10 +180,10 @@ def policies_in_use(ctx: Context) -> InUse:
                 continue  # CF001 reports a deployment without a policy
             policy = by_name.get(name.lower())
             if policy is not None:
-                policies.setdefault(armid.norm(policy["id"]), policy)
+                policies.setdefault(ids.norm(policy["id"]), policy)
                 continue
             stand_in = pseudo_policy(account, name)
-            if armid.norm(stand_in["id"]) in missing:
+            if ids.norm(stand_in["id"]) in missing:
                 continue
             reason = estate.gap(POLICIES, account["id"])
             if reason:
@@ -193,7 +193,7 @@ def policies_in_use(ctx: Context) -> InUse:
                 pending.append(not_assessed(stand_in, message))
             else:
                 continue  # a user-managed name with no such policy: CF001 fails the deployment
-            missing.add(armid.norm(stand_in["id"]))
+            missing.add(ids.norm(stand_in["id"]))
     return InUse(list(policies.values()), pending)
 
 

@@ -22,11 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from auditor import armid
-from auditor.estate import DIAGNOSTIC_SETTINGS, Resource, dig
-from auditor.model import Result
-from auditor.registry import Context, failed, not_assessed, passed, rule
-from auditor.roles import (
+from auditor.analysis.architecture import (
     APP_STORAGE,
     CHAT_UI,
     HUB,
@@ -37,8 +33,12 @@ from auditor.roles import (
     WORKSPACE,
     WORKSPACE_STORAGE,
 )
-
-from .unread import unread
+from auditor.analysis.coverage import unread
+from auditor.analysis.verdicts import failed, not_assessed, passed
+from auditor.arm import ids
+from auditor.arm.estate import DIAGNOSTIC_SETTINGS, Resource, dig
+from auditor.engine.registry import Context, rule
+from auditor.model import Result
 
 SETTINGS_TYPE = "Microsoft.Insights/diagnosticSettings"
 ALL_LOGS = "alllogs"
@@ -112,8 +112,8 @@ def expected_workspace(ctx: Context) -> str | None:
     for setting in ctx.estate.of_type(SETTINGS_TYPE):
         ws = workspace_of(setting)
         if ws:
-            counts[armid.norm(ws)] += 1
-            spelling.setdefault(armid.norm(ws), ws)
+            counts[ids.norm(ws)] += 1
+            spelling.setdefault(ids.norm(ws), ws)
     if not counts:
         return None
     best = min(counts, key=lambda k: (-counts[k], k))  # most used; ties broken by id for a stable answer
@@ -133,7 +133,7 @@ def check_logs(ctx: Context, res: Resource, what: str, req: Requirement, workspa
         return failed(res, f"{what} has no diagnostic setting", expected, None)
     to_law = [s for s in settings if workspace_of(s)]
     matching = [
-        s for s in to_law if workspace is None or armid.norm(workspace_of(s) or "") == armid.norm(workspace)
+        s for s in to_law if workspace is None or ids.norm(workspace_of(s) or "") == ids.norm(workspace)
     ]
     elsewhere = sorted({workspace_of(s) or "" for s in to_law if s not in matching})
     categories, groups = enabled_logs(matching)
@@ -141,7 +141,7 @@ def check_logs(ctx: Context, res: Resource, what: str, req: Requirement, workspa
         "workspaceId": sorted({workspace_of(s) or "" for s in to_law}),
         "logs": sorted(categories) + [f"categoryGroup {g}" for g in sorted(groups)],
     }
-    names = ", ".join(str(s.get("name") or armid.name_of(s["id"])) for s in matching)
+    names = ", ".join(str(s.get("name") or ids.name_of(s["id"])) for s in matching)
     if not to_law:
         return failed(
             res,
@@ -170,7 +170,7 @@ def check_logs(ctx: Context, res: Resource, what: str, req: Requirement, workspa
     return passed(
         res,
         f"diagnostic setting(s) {names} of {what} send the required logs to "
-        f"{armid.name_of(workspace_of(matching[0]) or '')}{also}",
+        f"{ids.name_of(workspace_of(matching[0]) or '')}{also}",
         expected,
         actual,
     )
@@ -179,7 +179,7 @@ def check_logs(ctx: Context, res: Resource, what: str, req: Requirement, workspa
 def check_all(ctx: Context, resources: Iterable[Resource], what: str) -> Iterator[Result]:
     req = Requirement.of(ctx.params)
     workspace = expected_workspace(ctx)
-    for res in sorted(resources, key=lambda r: armid.norm(r["id"])):
+    for res in sorted(resources, key=lambda r: ids.norm(r["id"])):
         yield check_logs(ctx, res, what, req, workspace)
 
 
@@ -191,7 +191,7 @@ def _by_role(ctx: Context, *roles: str) -> list[Resource]:
     found: dict[str, Resource] = {}
     for role in roles:
         for res in ctx.roles.resources(role):
-            found.setdefault(armid.norm(res["id"]), res)
+            found.setdefault(ids.norm(res["id"]), res)
     return list(found.values())
 
 
@@ -291,12 +291,10 @@ def storage_diagnostics(ctx: Context) -> Iterator[Result]:
             for service in services.get(role) or []:
                 sid = f"{account['id']}/{service}/default"
                 target = ctx.estate.get(sid) or {"id": sid, "type": f"{accounts}/{service}"}
-                targets.append(
-                    (target, f"{service} of {account.get('name') or armid.name_of(account['id'])}")
-                )
+                targets.append((target, f"{service} of {account.get('name') or ids.name_of(account['id'])}"))
     req = Requirement.of(ctx.params)
     workspace = expected_workspace(ctx)
-    for target, what in sorted(targets, key=lambda t: armid.norm(t[0]["id"])):
+    for target, what in sorted(targets, key=lambda t: ids.norm(t[0]["id"])):
         yield check_logs(ctx, target, what, req, workspace)
 
 

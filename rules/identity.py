@@ -31,11 +31,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from auditor import armid, azroles
-from auditor.estate import Estate, Resource, dig, same
-from auditor.model import Result
-from auditor.registry import Context, failed, must_be_true, not_assessed, passed, rule, verdict
-from auditor.roles import (
+from auditor.analysis import builtin_roles
+from auditor.analysis.architecture import (
     APP_STORAGE,
     APPGW_IDENTITY,
     CHAT_UI,
@@ -54,8 +51,12 @@ from auditor.roles import (
     system_principal_missing,
     workspace_kind,
 )
-
-from .unread import unread
+from auditor.analysis.coverage import unread
+from auditor.analysis.verdicts import failed, must_be_true, not_assessed, passed, verdict
+from auditor.arm import ids
+from auditor.arm.estate import Estate, Resource, dig, same
+from auditor.engine.registry import Context, rule
+from auditor.model import Result
 
 ROLE_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments"
 ROLE_DEFINITIONS = "Microsoft.Authorization/roleDefinitions"
@@ -88,13 +89,18 @@ ROW_IDENTITIES = (*IDENTITY_ROLES, PORTAL_USER)
 
 
 def _row(identity: str, scope: str, guid: str, optional: bool = False) -> dict[str, Any]:
-    row: dict[str, Any] = {"identity": identity, "scope": scope, "role": guid, "name": azroles.NAMES[guid]}
+    row: dict[str, Any] = {
+        "identity": identity,
+        "scope": scope,
+        "role": guid,
+        "name": builtin_roles.NAMES[guid],
+    }
     if optional:
         row["optional"] = True
     return row
 
 
-R = azroles
+R = builtin_roles
 # The chat UI tier and the gateway, the same in both variants (V1/V2 webapp.bicep, gateway.bicep).
 _FRONT_END = [
     _row(CHAT_UI, WORKSPACE_KEYVAULT, R.KEY_VAULT_SECRETS_USER),
@@ -185,8 +191,8 @@ def parse_table(raw: Any) -> list[Row]:
             raise ValueError(f"table row {dict(entry)}: identity must be one of {', '.join(ROW_IDENTITIES)}")
         if scope not in SCOPE_ROLES:
             raise ValueError(f"table row {dict(entry)}: scope must be one of {', '.join(SCOPE_ROLES)}")
-        guid = azroles.guid_of(entry["role"])
-        name = str(entry.get("name") or azroles.name_of(guid))
+        guid = builtin_roles.guid_of(entry["role"])
+        name = str(entry.get("name") or builtin_roles.name_of(guid))
         rows.append(Row(identity, scope, guid, name, bool(entry.get("optional", False))))
     return rows
 
@@ -205,20 +211,20 @@ def assignment_scope(ra: Resource) -> str:
 
 
 def assignment_role(ra: Resource) -> str:
-    return azroles.guid_of(str(dig(ra, "properties.roleDefinitionId") or ""))
+    return builtin_roles.guid_of(str(dig(ra, "properties.roleDefinitionId") or ""))
 
 
 def _above_everything(scope: str) -> bool:
     """The tenant root and management groups: the collector only sees those that apply."""
-    s = armid.norm(scope)
+    s = ids.norm(scope)
     return s == "" or s.startswith("/providers/microsoft.management/managementgroups/")
 
 
 def covers(assigned: str, target: str, inherited: bool) -> bool:
     """An assignment at `assigned` grants access at `target` (exactly, or from a parent if allowed)."""
-    if armid.norm(assigned) == armid.norm(target):
+    if ids.norm(assigned) == ids.norm(target):
         return True
-    return inherited and (_above_everything(assigned) or armid.is_within(target, assigned))
+    return inherited and (_above_everything(assigned) or ids.is_within(target, assigned))
 
 
 # --- scopes relative to an identity's resource -------------------------------------
@@ -243,7 +249,7 @@ class Scopes:
         if same(res.get("type"), WORKSPACES):
             return res
         if str(res.get("type", "")).lower() in (ENDPOINTS.lower(), COMPUTES.lower()):
-            return self.estate.get(armid.parent_of(res["id"]))
+            return self.estate.get(ids.parent_of(res["id"]))
         return None
 
     def anchors(self, res: Resource | None) -> dict[str, str]:
@@ -264,7 +270,7 @@ class Scopes:
 
     def candidates(self, scope_role: str, res: Resource | None) -> list[str]:
         if scope_role == RESOURCE_GROUP:
-            rg = armid.resource_group_id(res["id"]) if res else None
+            rg = ids.resource_group_id(res["id"]) if res else None
             return [rg] if rg else []
         anchors = self.anchors(res)
         if scope_role in (HUB, PROJECT, WORKSPACE):
@@ -279,8 +285,8 @@ class Scopes:
             dep = dig(owner, f"properties.{prop[scope_role]}") if owner else None
             return [dep] if isinstance(dep, str) and dep else self.all_of(scope_role)
         if scope_role == OPENAI and owner is not None:
-            reached = {armid.norm(t) for t in self._outbound_targets(owner)}
-            linked = [a for a in self.all_of(OPENAI) if armid.norm(a) in reached]
+            reached = {ids.norm(t) for t in self._outbound_targets(owner)}
+            linked = [a for a in self.all_of(OPENAI) if ids.norm(a) in reached]
             if linked:
                 return linked
         return self.all_of(scope_role)
@@ -303,13 +309,13 @@ class Scopes:
 def identity_resources(ctx: Context, role: str) -> list[Resource]:
     """The resources acting as an identity role (gateways are not in the resource-role table)."""
     found = ctx.estate.of_type(GATEWAYS) if role == APPGW_IDENTITY else ctx.roles.resources(role)
-    return sorted(found, key=lambda r: armid.norm(r["id"]))
+    return sorted(found, key=lambda r: ids.norm(r["id"]))
 
 
 def identities_by_resource(ctx: Context) -> dict[tuple[str, str], list[Identity]]:
     grouped: dict[tuple[str, str], list[Identity]] = defaultdict(list)
     for ident in ctx.roles.identities:
-        grouped[(ident.role, armid.norm(ident.resource_id))].append(ident)
+        grouped[(ident.role, ids.norm(ident.resource_id))].append(ident)
     return grouped
 
 
@@ -343,7 +349,7 @@ def describe(idents: Sequence[Identity]) -> str:
         if i.kind == "system":
             parts.append(f"system-assigned principal {i.principal_id}")
         else:
-            parts.append(f"user-assigned {armid.name_of(i.identity_resource_id or '')} ({i.principal_id})")
+            parts.append(f"user-assigned {ids.name_of(i.identity_resource_id or '')} ({i.principal_id})")
     return ", ".join(parts) or "no identity"
 
 
@@ -353,14 +359,14 @@ def held_by(estate: Estate, idents: Iterable[Identity]) -> list[tuple[str, str, 
     out = []
     for ident in idents:
         for ra in estate.assignments_of(ident.principal_id):
-            if armid.norm(ra["id"]) not in seen:
-                seen.add(armid.norm(ra["id"]))
+            if ids.norm(ra["id"]) not in seen:
+                seen.add(ids.norm(ra["id"]))
                 out.append((assignment_role(ra), assignment_scope(ra), ra))
     return out
 
 
 def scope_label(scope: str) -> str:
-    return armid.name_of(scope) or scope
+    return ids.name_of(scope) or scope
 
 
 @rule(
@@ -402,7 +408,7 @@ def role_assignment_table(ctx: Context) -> Iterator[Result]:
     for role, role_rows in by_identity.items():
         for res in identity_resources(ctx, role):
             yield _check_rows(
-                ctx, scopes, res, role, role_rows, grouped.get((role, armid.norm(res["id"])), []), inherited
+                ctx, scopes, res, role, role_rows, grouped.get((role, ids.norm(res["id"])), []), inherited
             )
 
 
@@ -489,7 +495,7 @@ def _check_rows(
     lets a compromised endpoint, web app or gateway take over the workload or hand itself more.""",
     remediation="""az role assignment delete --ids <assignment id>; grant the narrower role the table names
     instead.""",
-    params={**TABLE_PARAMS, "privileged_roles": sorted(azroles.PRIVILEGED)},
+    params={**TABLE_PARAMS, "privileged_roles": sorted(builtin_roles.PRIVILEGED)},
 )
 def no_excess_privileged(ctx: Context) -> Iterator[Result]:
     """For every resource with a workload identity (any identity role), every assignment of its
@@ -502,13 +508,13 @@ def no_excess_privileged(ctx: Context) -> Iterator[Result]:
     principal id is missing from the body, makes the resource not assessed. An excess assignment
     found fails even where other assignments could not be read."""
     rows = parse_table(ctx.params["table"])
-    listed = {azroles.guid_of(g) for g in ctx.params["privileged_roles"]}
+    listed = {builtin_roles.guid_of(g) for g in ctx.params["privileged_roles"]}
     scopes = Scopes(ctx)
     allowed = _allowances(ctx, scopes, rows, {r.role for r in rows})
     privileged_rows = [r for r in rows if privilege_of(ctx.estate, r.role, listed)[0]]
     grouped = identities_by_resource(ctx)
     blind = {
-        (role, armid.norm(res["id"]))
+        (role, ids.norm(res["id"]))
         for role in IDENTITY_ROLES
         for res in identity_resources(ctx, role)
         if system_principal_missing(res)
@@ -524,10 +530,8 @@ def no_excess_privileged(ctx: Context) -> Iterator[Result]:
         unknown = [MISSING_PRINCIPAL] if (role, rid) in blind else []
         for ident in idents:
             for guid, scope, ra in held_by(ctx.estate, [ident]):
-                label = f"{azroles.name_of(guid)} on {scope}"
-                ok = any(
-                    armid.is_within(scope, s) for s in allowed.get((ident.principal_id.lower(), guid), [])
-                )
+                label = f"{builtin_roles.name_of(guid)} on {scope}"
+                ok = any(ids.is_within(scope, s) for s in allowed.get((ident.principal_id.lower(), guid), []))
                 rd_id = str(dig(ra, "properties.roleDefinitionId") or guid)
                 privileged, why = privilege_of(ctx.estate, guid, listed, rd_id)
                 if privileged is False:
@@ -593,7 +597,7 @@ def privilege_of(
     if isinstance(perms, list):
         hit = next((a for a in PRIVILEGED_ACTIONS if grants(perms, a)), None)
         return (True, f" (its definition grants {hit})") if hit else (False, "")
-    if guid in azroles.NAMES:
+    if guid in builtin_roles.NAMES:
         return False, ""
     if estate.role_definition(guid) is not None:
         return None, f"role definition {guid} was read without properties.permissions"
@@ -622,7 +626,7 @@ def _allowances(
 
 def is_data_plane(estate: Estate, guid: str, extra: Iterable[str]) -> bool:
     """A built-in data role, a role the baseline names, or a definition in the snapshot with DataActions."""
-    if guid in azroles.DATA_PLANE or guid in {azroles.guid_of(g) for g in extra}:
+    if guid in builtin_roles.DATA_PLANE or guid in {builtin_roles.guid_of(g) for g in extra}:
         return True
     definition = estate.role_definition(guid)
     for perm in dig(definition, "properties.permissions") or []:
@@ -660,19 +664,19 @@ def no_broad_data_plane(ctx: Context) -> Iterator[Result]:
     scopes: dict[str, str] = {}
     for key in list(ctx.roles.resource_roles) + [i.resource_id for i in ctx.roles.identities]:
         rid = (ctx.estate.get(key) or {"id": key})["id"]
-        sub, rg = armid.subscription_of(rid), armid.resource_group_id(rid)
+        sub, rg = ids.subscription_of(rid), ids.resource_group_id(rid)
         if sub:
-            scopes.setdefault(armid.norm(f"/subscriptions/{sub}"), f"/subscriptions/{sub}")
+            scopes.setdefault(ids.norm(f"/subscriptions/{sub}"), f"/subscriptions/{sub}")
         if rg:
-            scopes.setdefault(armid.norm(rg), rg)
+            scopes.setdefault(ids.norm(rg), rg)
     at_scope: dict[str, list[Resource]] = defaultdict(list)
     above: list[Resource] = []
     for ra in ctx.estate.iter_assignments():
         scope = assignment_scope(ra)
-        (above if _above_everything(scope) else at_scope[armid.norm(scope)]).append(ra)
+        (above if _above_everything(scope) else at_scope[ids.norm(scope)]).append(ra)
     for key in sorted(scopes):
         scope = scopes[key]
-        is_rg = armid.resource_group_of(scope) is not None
+        is_rg = ids.resource_group_of(scope) is not None
         res = {
             "id": scope,
             "type": "Microsoft.Resources/resourceGroups" if is_rg else "Microsoft.Resources/subscriptions",
@@ -691,7 +695,7 @@ def no_broad_data_plane(ctx: Context) -> Iterator[Result]:
             if is_rg and any((p, guid) in rg_rows for p in plays):
                 continue
             kind = dig(ra, "properties.principalType") or "principal"
-            offenders.append(f"{azroles.name_of(guid)} to {kind} {principal} at {assignment_scope(ra)}")
+            offenders.append(f"{builtin_roles.name_of(guid)} to {kind} {principal} at {assignment_scope(ra)}")
         where = "resource group" if is_rg else "subscription"
         yield verdict(
             not offenders,
@@ -716,7 +720,7 @@ def identity_keys(res: Resource) -> list[str]:
     if isinstance(block.get("principalId"), str) and block["principalId"]:
         keys.append("principal:" + block["principalId"].lower())
     for uami_id, details in (block.get("userAssignedIdentities") or {}).items():
-        keys.append("uami:" + armid.norm(uami_id))
+        keys.append("uami:" + ids.norm(uami_id))
         if isinstance(details, dict) and isinstance(details.get("principalId"), str):
             keys.append("principal:" + details["principalId"].lower())
     return keys
@@ -752,15 +756,15 @@ def separate_identities(ctx: Context) -> Iterator[Result]:
     seen: set[str] = set()
     for role in ctx.params["roles"]:
         for res in identity_resources(ctx, str(role)):
-            if armid.norm(res["id"]) not in seen:
-                seen.add(armid.norm(res["id"]))
+            if ids.norm(res["id"]) not in seen:
+                seen.add(ids.norm(res["id"]))
                 members.append((str(role), res))
     users: dict[str, list[str]] = defaultdict(list)
     for role, res in members:
         for key in set(identity_keys(res)):
-            users[key].append(f"{role} {res.get('name') or armid.name_of(res['id'])}")
+            users[key].append(f"{role} {res.get('name') or ids.name_of(res['id'])}")
     for role, res in members:
-        label = f"{role} {res.get('name') or armid.name_of(res['id'])}"
+        label = f"{role} {res.get('name') or ids.name_of(res['id'])}"
         keys = identity_keys(res)
         shared = sorted({other for key in keys for other in users[key] if other != label})
         if not shared and system_principal_missing(res):
@@ -805,7 +809,7 @@ def separate_identities(ctx: Context) -> Iterator[Result]:
 def openai_local_auth(ctx: Context) -> Iterator[Result]:
     """`properties.disableLocalAuth` is true on every Azure OpenAI account (absent: keys accepted)."""
     yield from unread(ctx.estate, ACCOUNTS, "Cognitive Services accounts")
-    for acct in sorted(ctx.roles.resources(OPENAI), key=lambda r: armid.norm(r["id"])):
+    for acct in sorted(ctx.roles.resources(OPENAI), key=lambda r: ids.norm(r["id"])):
         yield must_be_true(acct, "properties.disableLocalAuth", "keys accepted")
 
 
@@ -826,7 +830,7 @@ def openai_local_auth(ctx: Context) -> Iterator[Result]:
 def search_local_auth(ctx: Context) -> Iterator[Result]:
     """`properties.disableLocalAuth` is true on every AI Search service."""
     yield from unread(ctx.estate, SEARCH, "AI Search services")
-    for svc in sorted(ctx.estate.of_type(SEARCH), key=lambda r: armid.norm(r["id"])):
+    for svc in sorted(ctx.estate.of_type(SEARCH), key=lambda r: ids.norm(r["id"])):
         yield must_be_true(svc, "properties.disableLocalAuth", "API keys accepted")
 
 
@@ -847,7 +851,7 @@ def search_local_auth(ctx: Context) -> Iterator[Result]:
 def key_vault_rbac(ctx: Context) -> Iterator[Result]:
     """`properties.enableRbacAuthorization` is true on every Key Vault (absent means access policies)."""
     yield from unread(ctx.estate, VAULTS, "Key Vaults")
-    for vault in sorted(ctx.estate.of_type(VAULTS), key=lambda r: armid.norm(r["id"])):
+    for vault in sorted(ctx.estate.of_type(VAULTS), key=lambda r: ids.norm(r["id"])):
         yield must_be_true(vault, "properties.enableRbacAuthorization", "access policies")
 
 
@@ -872,7 +876,7 @@ def endpoint_entra_auth(ctx: Context) -> Iterator[Result]:
     """`properties.authMode` of every managed online endpoint is one of `accepted_auth_modes`."""
     yield from unread(ctx.estate, ENDPOINTS, "online endpoints")
     accepted = [str(m) for m in ctx.params["accepted_auth_modes"]]
-    for ep in sorted(ctx.roles.resources(ONLINE_ENDPOINT), key=lambda r: armid.norm(r["id"])):
+    for ep in sorted(ctx.roles.resources(ONLINE_ENDPOINT), key=lambda r: ids.norm(r["id"])):
         mode = dig(ep, "properties.authMode")
         ok = any(same(mode, m) for m in accepted)
         yield verdict(ok, ep, f"properties.authMode is {mode}", expected=accepted, actual=mode)
@@ -904,9 +908,9 @@ def portal_user_assignments(ctx: Context) -> Iterator[Result]:
     yield from unread(ctx.estate, ROLE_ASSIGNMENTS, "role assignments")
     rows = [r for r in parse_table(ctx.params["table"]) if r.identity == PORTAL_USER]
     scopes = Scopes(ctx)
-    allowed = {(r.role, armid.norm(c)) for r in rows for c in scopes.candidates(r.scope, None)}
-    known = {armid.norm(rid) for rid in ctx.roles.resource_roles}
-    for ra in sorted(ctx.estate.iter_assignments(), key=lambda r: armid.norm(r["id"])):
+    allowed = {(r.role, ids.norm(c)) for r in rows for c in scopes.candidates(r.scope, None)}
+    known = {ids.norm(rid) for rid in ctx.roles.resource_roles}
+    for ra in sorted(ctx.estate.iter_assignments(), key=lambda r: ids.norm(r["id"])):
         if str(dig(ra, "properties.principalType") or "").lower() not in PEOPLE_TYPES:
             continue
         scope = assignment_scope(ra)
@@ -915,7 +919,7 @@ def portal_user_assignments(ctx: Context) -> Iterator[Result]:
             continue
         guid = assignment_role(ra)
         who = f"{dig(ra, 'properties.principalType')} {dig(ra, 'properties.principalId')}"
-        label = f"{azroles.name_of(guid)} on {scope_label(scope)}"
+        label = f"{builtin_roles.name_of(guid)} on {scope_label(scope)}"
         ok = any((guid, a) in allowed for a in _ancestors(scope))
         yield verdict(
             ok,
@@ -929,11 +933,11 @@ def portal_user_assignments(ctx: Context) -> Iterator[Result]:
 
 def _ancestors(scope: str) -> Iterator[str]:
     """The scope and each parent resource up to the provider segment."""
-    current: str | None = armid.norm(scope)
+    current: str | None = ids.norm(scope)
     while current:
         yield current
-        current = armid.parent_of(current)
-        current = armid.norm(current) if current else None
+        current = ids.parent_of(current)
+        current = ids.norm(current) if current else None
 
 
 def _architecture_resource(scope: str, known: set[str]) -> str | None:

@@ -1,6 +1,6 @@
 """Rules of the nsg family: which subnet may talk to which, read as Azure evaluates NSGs.
 
-Every rule asks `auditor.nsg_eval` a question about a class of traffic ("anything from the
+Every rule asks `auditor.analysis.nsg.policy` a question about a class of traffic ("anything from the
 Internet into this subnet", "anything from this subnet to outside the virtual network") and
 judges the answer: which rules, in priority order and after Azure's default rules, let which
 part of it through. A rule that is shadowed by a higher-priority deny does not count; a deny
@@ -23,22 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from auditor import armid
-from auditor.estate import Estate, Resource, Subnet, dig
-from auditor.model import Result, Status
-from auditor.nsg_eval import (
-    INBOUND,
-    OUTBOUND,
-    AddressSet,
-    Answer,
-    Evaluation,
-    Network,
-    Policy,
-    Traffic,
-    flows,
-)
-from auditor.registry import Context, failed, not_assessed, passed, rule
-from auditor.roles import (
+from auditor.analysis.architecture import (
     AGENTS,
     APP_SERVICE,
     APPGW,
@@ -49,8 +34,23 @@ from auditor.roles import (
     SCORING,
     TRAINING,
 )
-
-from .unread import absent, unread
+from auditor.analysis.coverage import absent, unread
+from auditor.analysis.nsg.policy import (
+    INBOUND,
+    OUTBOUND,
+    AddressSet,
+    Answer,
+    Evaluation,
+    Network,
+    Policy,
+    Traffic,
+    flows,
+)
+from auditor.analysis.verdicts import failed, not_assessed, passed
+from auditor.arm import ids
+from auditor.arm.estate import Estate, Resource, Subnet, dig
+from auditor.engine.registry import Context, rule
+from auditor.model import Result, Status
 
 VNETS = "Microsoft.Network/virtualNetworks"
 NSGS = "Microsoft.Network/networkSecurityGroups"
@@ -114,7 +114,7 @@ def scope_of(estate: Estate, subnet: Subnet) -> Scope | Result:
     if not isinstance(space, list) or not space:
         reason = estate.gap(VNETS, subnet.vnet_id) or "it is not in the snapshot or has no addressSpace"
         return not_assessed(
-            res, f"the address space of virtual network {armid.name_of(subnet.vnet_id)} is unknown: {reason}"
+            res, f"the address space of virtual network {ids.name_of(subnet.vnet_id)} is unknown: {reason}"
         )
     if not subnet.prefixes:
         return not_assessed(res, f"subnet {subnet.name} has no addressPrefix(es) in the snapshot")
@@ -126,7 +126,7 @@ def scope_of(estate: Estate, subnet: Subnet) -> Scope | Result:
     if not subnet.nsg_id:
         return Scope(subnet, Policy.unrestricted(), network, None, vnet or {})
     nsg = estate.get(subnet.nsg_id)
-    name = armid.name_of(subnet.nsg_id)
+    name = ids.name_of(subnet.nsg_id)
     if nsg is None:
         reason = estate.gap(NSGS, subnet.nsg_id) or "it is not in the snapshot"
         return not_assessed(res, f"subnet {subnet.name} uses NSG {name}, which could not be read: {reason}")
@@ -280,7 +280,7 @@ def subnet_has_nsg(ctx: Context) -> Iterator[Result]:
             )
         yield passed(
             res,
-            f"subnet {subnet.name}: properties.networkSecurityGroup is {armid.name_of(subnet.nsg_id)}{note}",
+            f"subnet {subnet.name}: properties.networkSecurityGroup is {ids.name_of(subnet.nsg_id)}{note}",
             expected="an NSG associated",
             actual=subnet.nsg_id,
         )
@@ -711,8 +711,8 @@ def _references(nsg: Resource, path: str) -> list[str]:
     return [str(r["id"]) for r in found if isinstance(r, dict) and isinstance(r.get("id"), str)]
 
 
-def _names(ids: Iterable[str]) -> str:
-    return ", ".join(armid.name_of(i) for i in ids)
+def _names(resource_ids: Iterable[str]) -> str:
+    return ", ".join(ids.name_of(i) for i in resource_ids)
 
 
 def _unattached_nsgs(estate: Estate) -> Iterator[Result]:

@@ -12,11 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor import armid
-from auditor.estate import Estate, Resource, dig, display_name, same, web_apps
-from auditor.model import Result
-from auditor.registry import Context, failed, not_assessed, passed, rule
-from auditor.roles import (
+from auditor.analysis.architecture import (
     APP_SERVICE,
     APP_STORAGE,
     APPGW,
@@ -28,8 +24,12 @@ from auditor.roles import (
     WORKSPACE_STORAGE,
     Roles,
 )
-
-from .unread import unread
+from auditor.analysis.coverage import unread
+from auditor.analysis.verdicts import failed, not_assessed, passed
+from auditor.arm import ids
+from auditor.arm.estate import Estate, Resource, dig, display_name, same, web_apps
+from auditor.engine.registry import Context, rule
+from auditor.model import Result
 
 PE_TYPE = "Microsoft.Network/privateEndpoints"
 ZONE_GROUP_TYPE = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups"
@@ -93,7 +93,7 @@ class Target:
 
     @property
     def name(self) -> str:
-        return str(self.resource.get("name") or armid.name_of(self.id))
+        return str(self.resource.get("name") or ids.name_of(self.id))
 
 
 def targets(ctx: Context, required: Mapping[str, Any]) -> list[Target]:
@@ -104,7 +104,7 @@ def targets(ctx: Context, required: Mapping[str, Any]) -> list[Target]:
         groups = [str(g) for g in required.get(kind) or []]
         if not groups:
             return
-        target = found.setdefault(armid.norm(res["id"]), Target(res))
+        target = found.setdefault(ids.norm(res["id"]), Target(res))
         if kind not in target.kinds:
             target.kinds.append(kind)
         for group in groups:
@@ -138,11 +138,7 @@ def connections_to(pe: Resource, target_id: str) -> list[tuple[str, dict[str, An
     for key in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
         for conn in dig(pe, f"properties.{key}") or []:
             target = dig(conn, "properties.privateLinkServiceId")
-            if (
-                isinstance(conn, dict)
-                and isinstance(target, str)
-                and armid.norm(target) == armid.norm(target_id)
-            ):
+            if isinstance(conn, dict) and isinstance(target, str) and ids.norm(target) == ids.norm(target_id):
                 found.append((key, conn))
     return found
 
@@ -161,7 +157,7 @@ def subnet_placement(estate: Estate, roles: Roles, pe: Resource) -> tuple[str, s
         reason = estate.gap(VNET_TYPE, subnet_id) or "its virtual network is not in the snapshot"
         return (
             "unknown",
-            f"{display_name(pe)} is in subnet {armid.name_of(subnet_id)}, which could not be read: {reason}",
+            f"{display_name(pe)} is in subnet {ids.name_of(subnet_id)}, which could not be read: {reason}",
         )
     subnet_roles = roles.of_subnet(subnet)
     if PRIVATE_ENDPOINTS in subnet_roles and not subnet_roles & _NOT_PE_SUBNET:
@@ -179,7 +175,7 @@ def endpoints_of(
     """Each private endpoint to the target with its connections to it, once per endpoint."""
     seen: set[str] = set()
     for pe in estate.private_endpoints_to(target.id):
-        key = armid.norm(pe["id"])
+        key = ids.norm(pe["id"])
         if key not in seen:
             seen.add(key)
             yield pe, connections_to(pe, target.id)
@@ -295,7 +291,7 @@ def private_endpoint_approved(ctx: Context) -> Iterator[Result]:
         for conn in dig(target.resource, "properties.privateEndpointConnections") or []:
             pe_id = dig(conn, "properties.privateEndpoint.id")
             if isinstance(pe_id, str):
-                listed[armid.norm(pe_id)] = dig(conn, "properties.privateLinkServiceConnectionState.status")
+                listed[ids.norm(pe_id)] = dig(conn, "properties.privateLinkServiceConnectionState.status")
         for pe, conns in endpoints_of(ctx.estate, target):
             states = [
                 (
@@ -304,7 +300,7 @@ def private_endpoint_approved(ctx: Context) -> Iterator[Result]:
                 )
                 for key, conn in conns
             ]
-            key = armid.norm(pe["id"])
+            key = ids.norm(pe["id"])
             if key in listed:
                 where = f"{target.name} properties.privateEndpointConnections[{display_name(pe)}]"
                 states.append((where, listed[key]))
@@ -378,7 +374,7 @@ def private_endpoint_dns(ctx: Context) -> Iterator[Result]:
                     yield failed(pe, f"to {target.name}: no privateDnsZoneGroups child", required, [])
                 continue
             present = [
-                armid.name_of(zone_id)
+                ids.name_of(zone_id)
                 for zg in groups
                 for cfg in dig(zg, "properties.privateDnsZoneConfigs") or []
                 if isinstance(zone_id := dig(cfg, "properties.privateDnsZoneId"), str)
@@ -454,7 +450,7 @@ def managed_network_outbound_rules(ctx: Context) -> Iterator[Result]:
                 for name, body in rules
                 if same(body.get("type"), "PrivateEndpoint")
                 and isinstance(dest := dig(body, "destination.serviceResourceId"), str)
-                and armid.norm(dest) == armid.norm(target["id"])
+                and ids.norm(dest) == ids.norm(target["id"])
             ]
             label = f"{display_name(target)} ({sub})"
             good = [

@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from auditor import armid
-from auditor.estate import Resource, dig, display_name, same
+from auditor.analysis.architecture import APP_STORAGE, HUB, OPENAI, PROJECT, WORKSPACE, WORKSPACE_STORAGE
+from auditor.analysis.coverage import absent, unread
+from auditor.analysis.verdicts import not_assessed, passed, verdict
+from auditor.arm import ids
+from auditor.arm.estate import Resource, dig, display_name, same
+from auditor.engine.registry import Context, rule
 from auditor.model import Result
-from auditor.registry import Context, not_assessed, passed, rule, verdict
-from auditor.roles import APP_STORAGE, HUB, OPENAI, PROJECT, WORKSPACE, WORKSPACE_STORAGE
-
-from .unread import absent, unread
 
 WORKSPACES = "Microsoft.MachineLearningServices/workspaces"
 ONLINE_ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
@@ -478,9 +478,9 @@ def storage_shared_key(ctx: Context) -> Iterator[Result]:
         if role not in wanted:
             continue
         for account in ctx.roles.resources(role):
-            if armid.norm(account["id"]) in seen:
+            if ids.norm(account["id"]) in seen:
                 continue
-            seen.add(armid.norm(account["id"]))
+            seen.add(ids.norm(account["id"]))
             value = dig(account, "properties.allowSharedKeyAccess")
             message = f"properties.allowSharedKeyAccess is {shown(value, 'true')} ({role})"
             yield verdict(value is False, account, message, False, value)
@@ -539,7 +539,7 @@ ATTACHMENT_PATHS = ("properties.ipConfiguration", "properties.natGateway")
 
 def owner_of(resource_id: str) -> tuple[str, str] | None:
     """The top-level resource an id lies in, as (id, type): `.../providers/NS/type/name[/child/name...]`."""
-    parts = armid.segments(resource_id)
+    parts = ids.segments(resource_id)
     lowered = [p.lower() for p in parts]
     if "providers" not in lowered:
         return None
@@ -620,8 +620,8 @@ def public_ip_only_on_edge(ctx: Context) -> Iterator[Result]:
             yield not_assessed(pip, f"{path} is {target!r}: what it is attached to cannot be told", allowed)
             continue
         owner_id, owner_type = owner
-        rest = "/".join(armid.segments(target)[len(armid.segments(owner_id)) :])
-        message = f"{path} names {owner_type} {armid.name_of(owner_id)}" + (f" ({rest})" if rest else "")
+        rest = "/".join(ids.segments(target)[len(ids.segments(owner_id)) :])
+        message = f"{path} names {owner_type} {ids.name_of(owner_id)}" + (f" ({rest})" if rest else "")
         ok = any(same(owner_type, t) for t in allowed)
         if not ok:
             message += f"; only {', '.join(allowed)} may hold a public IP address"

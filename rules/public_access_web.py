@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from auditor import armid
-from auditor.estate import Estate, Resource, dig, display_name, same, web_apps
+from auditor.analysis.coverage import absent, unread
+from auditor.analysis.verdicts import failed, not_assessed, passed, verdict
+from auditor.arm import ids
+from auditor.arm.estate import Estate, Resource, dig, display_name, same, web_apps
+from auditor.engine.registry import Context, rule
 from auditor.model import Result
-from auditor.registry import Context, failed, not_assessed, passed, rule, verdict
 
 from .public_access import present, rank, shown
-from .unread import absent, unread
 
 SITE_CONFIG = "Microsoft.Web/sites/config"
 WAF_POLICY = "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies"
@@ -24,7 +25,7 @@ WAF_POLICY = "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies
 def web_config(estate: Estate, site: Resource) -> tuple[Resource | None, str]:
     """The site's config/web child, or why it is missing."""
     for child in estate.children(site["id"]):
-        if same(child.get("type"), SITE_CONFIG) and armid.name_of(child["id"]).lower() == "web":
+        if same(child.get("type"), SITE_CONFIG) and ids.name_of(child["id"]).lower() == "web":
             return child, ""
     return None, estate.gap(SITE_CONFIG, site["id"]) or "its config/web is not in the snapshot"
 
@@ -206,7 +207,7 @@ def web_app_vnet_route_all(ctx: Context) -> Iterator[Result]:
                 known,
             )
         elif any(v is True for v in known.values()):
-            yield passed(site, f"integrated in {armid.name_of(str(subnet))}; {routing}", expected, known)
+            yield passed(site, f"integrated in {ids.name_of(str(subnet))}; {routing}", expected, known)
         elif config is None and not known:
             yield not_assessed(
                 site, f"routing unknown: the site carries no routing property and {reason}", expected
@@ -214,7 +215,7 @@ def web_app_vnet_route_all(ctx: Context) -> Iterator[Result]:
         else:
             yield failed(
                 site,
-                f"integrated in {armid.name_of(str(subnet))} but only partly routed: {routing}",
+                f"integrated in {ids.name_of(str(subnet))} but only partly routed: {routing}",
                 expected,
                 known,
             )
@@ -248,7 +249,7 @@ def _policies_or_gap(ctx: Context, gw: Resource) -> tuple[list[tuple[str, Resour
         policy = ctx.estate.get(pid)
         if policy is None:
             reason = ctx.estate.gap(WAF_POLICY, pid) or "it is not in the snapshot"
-            unknown.append(f"{where} -> {armid.name_of(pid)}: {reason}")
+            unknown.append(f"{where} -> {ids.name_of(pid)}: {reason}")
         else:
             found.append((where, policy))
     return found, unknown

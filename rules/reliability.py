@@ -16,14 +16,21 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from auditor import armid
-from auditor.estate import Resource, dig, same
+from auditor.analysis.architecture import (
+    APP_STORAGE,
+    CHAT_UI,
+    ONLINE_ENDPOINT,
+    PROMPTFLOW_APP,
+    WORKSPACE_STORAGE,
+)
+from auditor.analysis.coverage import unread
+from auditor.analysis.verdicts import must_be_true, not_assessed, verdict
+from auditor.arm import ids
+from auditor.arm.estate import Resource, dig, same
+from auditor.engine.registry import Context, rule
 from auditor.model import Result
-from auditor.registry import Context, must_be_true, not_assessed, rule, verdict
-from auditor.roles import APP_STORAGE, CHAT_UI, ONLINE_ENDPOINT, PROMPTFLOW_APP, WORKSPACE_STORAGE
 
 from .public_access import BASTIONS, PUBLIC_IPS, attached_owner
-from .unread import unread
 
 PLANS = "Microsoft.Web/serverfarms"
 SITES = "Microsoft.Web/sites"
@@ -67,10 +74,10 @@ def architecture_plans(ctx: Context) -> Iterator[Resource | Result]:
         for site in ctx.roles.resources(role):
             plan_id = dig(site, "properties.serverFarmId")
             if isinstance(plan_id, str):
-                hosting.setdefault(armid.norm(plan_id), []).append(str(site.get("name")))
+                hosting.setdefault(ids.norm(plan_id), []).append(str(site.get("name")))
     plans = estate.of_type(PLANS)
     if hosting:
-        plans = [p for p in plans if armid.norm(p["id"]) in hosting]
+        plans = [p for p in plans if ids.norm(p["id"]) in hosting]
     yield from plans
 
 
@@ -158,7 +165,7 @@ def _instances(deployment: Resource) -> tuple[int | None, str]:
 
 def _idle(endpoint: Resource, deployment: Resource) -> bool:
     """A deployment the endpoint sends no live or mirrored traffic to (blue/green staging)."""
-    name = str(deployment.get("name") or armid.name_of(deployment["id"])).lower()
+    name = str(deployment.get("name") or ids.name_of(deployment["id"])).lower()
     traffic = dig(endpoint, "properties.traffic")
     if not isinstance(traffic, dict) or not traffic:
         return False
@@ -240,7 +247,7 @@ def endpoint_traffic(ctx: Context) -> Iterator[Result]:
             yield not_assessed(endpoint, f"its deployments are unknown: {reason}", 100)
             continue
         names = {
-            str(d.get("name") or armid.name_of(d["id"])).lower()
+            str(d.get("name") or ids.name_of(d["id"])).lower()
             for d in estate.children(endpoint["id"], ONLINE_DEPLOYMENTS)
         }
         if not names:
@@ -427,7 +434,7 @@ def edge_public_ip_zones(ctx: Context) -> Iterator[Result]:
         role = EDGE.get(owner[1].lower()) if owner else None
         if owner is None or role is None:
             continue
-        of = f"{role} {armid.name_of(owner[0])}'s address"
+        of = f"{role} {ids.name_of(owner[0])}'s address"
         sku = dig(pip, "sku.name")
         if not isinstance(sku, str) or not sku:
             yield not_assessed(pip, f"{of}: sku.name is absent, so its SKU is unknown", expected)
@@ -512,9 +519,9 @@ def storage_zone_redundant(ctx: Context) -> Iterator[Result]:
     seen: set[str] = set()
     for role in (WORKSPACE_STORAGE, APP_STORAGE):
         for account in ctx.roles.resources(role):
-            if armid.norm(account["id"]) in seen:
+            if ids.norm(account["id"]) in seen:
                 continue
-            seen.add(armid.norm(account["id"]))
+            seen.add(ids.norm(account["id"]))
             sku = dig(account, "sku.name")
             ok = any(same(sku, s) for s in allowed)
             yield verdict(ok, account, f"sku.name is {sku}", expected=allowed, actual=sku)

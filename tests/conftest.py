@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from auditor.baseline import load_baseline
-from auditor.engine import AuditResult, run_audit
+from auditor.arm.snapshot import Snapshot
+from auditor.engine.baseline import load_baseline
+from auditor.engine.run import AuditResult, run_audit
 from auditor.model import Finding
-from auditor.snapshot import Snapshot
 from tests import estates
 
 BASELINES = {"aistudio": "openai-e2e-chat-aistudio", "aml": "openai-e2e-chat-aml"}

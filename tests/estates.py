@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from auditor import azroles
+from auditor.analysis import builtin_roles
 
 Resource = dict[str, Any]
 
@@ -1046,7 +1046,7 @@ def _role_assignments(
     endpoint_parent: Resource,
     sites: dict[bool, Resource],
 ) -> None:
-    r = azroles
+    r = builtin_roles
     ids = b.ids
     app_ui, agw = principal("id-chat-frontend"), principal("id-edge-gateway")
     # The chat UI tier (App Service baseline) and the gateway, same in both variants.
@@ -1098,7 +1098,7 @@ def with_role_definitions(resources: list[Resource]) -> list[Resource]:
     """Add the role definitions the assignments use, as the collector does."""
     used = sorted(
         {
-            azroles.guid_of(r["properties"]["roleDefinitionId"])
+            builtin_roles.guid_of(r["properties"]["roleDefinitionId"])
             for r in resources
             if r["type"] == "Microsoft.Authorization/roleAssignments"
         }
@@ -1111,7 +1111,7 @@ def with_role_definitions(resources: list[Resource]) -> list[Resource]:
                 "name": guid,
                 "type": "Microsoft.Authorization/roleDefinitions",
                 "properties": {
-                    "roleName": azroles.NAMES.get(guid, guid),
+                    "roleName": builtin_roles.NAMES.get(guid, guid),
                     "type": "BuiltInRole",
                     "assignableScopes": ["/"],
                 },
@@ -1182,8 +1182,8 @@ def drift(resources: list[Resource], variant: str) -> list[Resource]:
     find(res, "Microsoft.KeyVault/vaults")["properties"]["enableRbacAuthorization"] = False
     endpoint_principal = principal("id-ml-endpoint" if variant == "aml" else "endpoint")
     b = Builder(variant)
-    b.assign(endpoint_principal, ids.rg, azroles.CONTRIBUTOR)
-    b.assign(principal("someone-else"), f"/subscriptions/{SUB}", azroles.COGNITIVE_SERVICES_OPENAI_USER)
+    b.assign(endpoint_principal, ids.rg, builtin_roles.CONTRIBUTOR)
+    b.assign(principal("someone-else"), f"/subscriptions/{SUB}", builtin_roles.COGNITIVE_SERVICES_OPENAI_USER)
     res.extend(b.resources)
     # diagnostics: the vault lost its setting; the chat UI keeps only HTTP logs.
     res = remove(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from auditor.baseline import load_baseline
-from auditor.engine import run_audit
+from auditor.arm.snapshot import Snapshot
+from auditor.engine.baseline import load_baseline
+from auditor.engine.run import run_audit
 from auditor.reports.json_report import report_dict
-from auditor.snapshot import Snapshot
 from tests.estates import VARIANTS, compliant_snapshot, drifted_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent

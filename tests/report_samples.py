@@ -16,16 +16,16 @@ from typing import Any
 
 import pytest
 
-from auditor.baseline import load_baseline
+from auditor.analysis.architecture import infer_roles
+from auditor.arm.estate import Estate
+from auditor.arm.snapshot import Snapshot
 from auditor.cli import main
-from auditor.engine import AuditResult
-from auditor.estate import Estate
-from auditor.gate import GatePolicy, evaluate_result
+from auditor.engine.baseline import load_baseline
+from auditor.engine.gate import GatePolicy, evaluate_result
+from auditor.engine.run import AuditResult
+from auditor.engine.scoring import score
+from auditor.engine.waivers import Waiver, WaiverReport
 from auditor.model import Control, Finding, Level, Severity, Status
-from auditor.roles import infer_roles
-from auditor.scoring import score
-from auditor.snapshot import Snapshot
-from auditor.waivers import Waiver, WaiverReport
 from tests import estates
 
 SUB = "/subscriptions/00000000-0000-4000-8000-000000000001"

@@ -20,12 +20,12 @@ from typing import Any
 
 import pytest
 
-from auditor import armid
-from auditor.baseline import load_baseline
+from auditor.arm import ids as armid
+from auditor.arm.snapshot import Snapshot
 from auditor.collect.run import AREAS
-from auditor.engine import run_audit
+from auditor.engine.baseline import load_baseline
+from auditor.engine.run import run_audit
 from auditor.model import Status
-from auditor.snapshot import Snapshot
 from tests.fakearm import FakeArm
 from tests.fakearm.harness import ROOT, collect
 

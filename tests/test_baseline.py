@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from auditor.baseline import DEFAULT_BASELINE, load_baseline, shipped_baselines
+from auditor.engine.baseline import DEFAULT_BASELINE, load_baseline, shipped_baselines
 from auditor.errors import InputError
 from auditor.model import Level
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor.baseline import load_baseline, shipped_baselines
-from auditor.catalogue import render_rules
+from auditor.engine.baseline import load_baseline, shipped_baselines
+from auditor.engine.catalogue import render_rules
+from auditor.engine.registry import RULE_ID, all_rules
 from auditor.model import Control
-from auditor.registry import RULE_ID, all_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"

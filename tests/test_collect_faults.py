@@ -16,11 +16,11 @@ from typing import Any, ClassVar
 import pytest
 from azure.core.exceptions import ClientAuthenticationError
 
-from auditor.baseline import load_baseline
-from auditor.engine import run_audit
+from auditor.arm.snapshot import Snapshot, load_snapshot
+from auditor.engine.baseline import load_baseline
+from auditor.engine.run import run_audit
 from auditor.errors import AzureAccessError
 from auditor.model import Status
-from auditor.snapshot import Snapshot, load_snapshot
 from tests.fakearm import FakeArm, load_estate
 from tests.fakearm.harness import FOREIGN_ENV, auditor_command, azure_env, baseline_of, collect, sample_path
 
@@ -204,7 +204,7 @@ def test_unknown_subscription_stops_the_run(fake: FakeArm) -> None:
 
 
 def test_collection_errors_survive_the_snapshot_file(fake: FakeArm, tmp_path: Any) -> None:
-    from auditor.snapshot import save_snapshot
+    from auditor.arm.snapshot import save_snapshot
 
     fake.add_fault(f"^{re.escape(NSG_LIST)}$", 403)
     snap = collect(fake, [SUB])

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from auditor import armid
+from auditor.arm import ids as armid
+from auditor.arm.snapshot import Snapshot
 from auditor.collect.progress import status_line
 from auditor.collect.run import AREAS
-from auditor.snapshot import Snapshot
 from tests.fakearm import FakeArm, LoggedRequest, load_estate
 from tests.fakearm.harness import collect, sample_path
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.config import find_config
 from auditor.errors import InputError
 from auditor.model import Severity
+from auditor.options import find_config
 from tests.report_samples import gate_estate, run_cli, write_json
 
 FULL = """\

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from auditor.estate import Estate, dig, same
-from auditor.roles import (
+from auditor.analysis.architecture import (
     APP_SERVICE,
     APPGW,
     BASTION,
@@ -19,7 +18,8 @@ from auditor.roles import (
     Roles,
     infer_roles,
 )
-from auditor.snapshot import CollectionError, Snapshot
+from auditor.arm.estate import Estate, dig, same
+from auditor.arm.snapshot import CollectionError, Snapshot
 from tests import estates
 from tests.cases.common import Mutation, drop_type
 from tests.cases.identity import CHAT_IP, chat_behind_ip, custom_domain, unmatched_backend

@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from auditor.gate import GatePolicy, evaluate, evaluate_result, parse_coverage, parse_severity
+from auditor.engine.gate import GatePolicy, evaluate, evaluate_result, parse_coverage, parse_severity
 from auditor.model import Severity
 from auditor.reports.json_report import schema
 from tests.report_samples import gate_estate, run_cli, sample_result, write_json
@@ -98,7 +98,7 @@ def test_parsers() -> None:
 def test_evaluate_result_matches_the_saved_report() -> None:
     result = sample_result(policy=None)
     policy = GatePolicy(fail_on=Severity.HIGH, min_score=90)
-    from auditor.gate import evaluate_report
+    from auditor.engine.gate import evaluate_report
     from auditor.reports.json_report import report_dict
 
     live = evaluate_result(policy, result)

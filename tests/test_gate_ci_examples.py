@@ -14,7 +14,7 @@ import yaml
 
 from auditor.cli import cli
 from auditor.reports import extension
-from auditor.reports_io import REPORT_STEM
+from auditor.reports.writer import REPORT_STEM
 
 CI = Path(__file__).resolve().parent.parent / "examples" / "ci"
 GITHUB = CI / "github-actions.yml"

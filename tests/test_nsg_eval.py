@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor import nsg_eval as ne
-from auditor.nsg_eval import (
+from auditor.analysis.nsg import policy as ne
+from auditor.analysis.nsg.policy import (
     ASG,
     INBOUND,
     OUTBOUND,

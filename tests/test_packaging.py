@@ -1,4 +1,4 @@
-"""The wheel carries the baselines, the sample estates and the report schema."""
+"""The wheel carries every module, the baselines and the report schema, and nothing else."""
 
 from __future__ import annotations
 
@@ -7,9 +7,16 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
+import auditor
+
 ROOT = Path(__file__).resolve().parent.parent
+# Repository folder -> where it lives in the installed package.
+MAPPED = {"auditor": "auditor", "rules": "auditor/rules", "reports": "auditor/reports"}
 
 
+@pytest.mark.slow
 def test_wheel_contents(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
@@ -18,18 +25,31 @@ def test_wheel_contents(tmp_path: Path) -> None:
         timeout=300,
     )
     (wheel,) = tmp_path.glob("*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
+    archive = zipfile.ZipFile(wheel)
+    names = set(archive.namelist())
     for expected in (
         "auditor/cli.py",
+        "auditor/py.typed",
         "auditor/rules/__init__.py",
         "auditor/reports/report.schema.json",
         "auditor/baselines/openai-e2e-chat-aistudio.yaml",
         "auditor/baselines/openai-e2e-chat-aml.yaml",
-        "auditor/examples/openai-e2e-chat-aistudio-drifted.json",
-        "auditor/examples/openai-e2e-chat-aml-compliant.json",
     ):
         assert expected in names, expected
+    # Every module of the repository is in the wheel: a new subpackage missing from
+    # pyproject's explicit package list fails here, not on a user's machine.
+    for folder, installed in MAPPED.items():
+        for source in (ROOT / folder).rglob("*.py"):
+            if "__pycache__" in source.parts:
+                continue
+            wanted = f"{installed}/{source.relative_to(ROOT / folder).as_posix()}"
+            assert wanted in names, wanted
+    # No command reads the sample estates, so they stay in the repository.
+    assert not any(n.startswith("auditor/examples") for n in names)
     # Our folders live under the auditor namespace only: nothing shadows PyPI's `rules` or `reports`.
     top_level = {n.split("/", 1)[0] for n in names if not n.split("/", 1)[0].endswith(".dist-info")}
     assert top_level == {"auditor"}
     assert not any(n.startswith("tests/") for n in names)
+    # One version: the wheel's metadata says what auditor.__version__ says.
+    (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+    assert f"Version: {auditor.__version__}\n" in archive.read(metadata).decode()

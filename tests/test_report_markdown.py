@@ -58,7 +58,7 @@ def test_delta_against_a_previous_report() -> None:
     before = sample_result(policy=None)
     # Last time the storage account passed and the plan failed too; NSG was not assessed.
     before.findings[1].status = Status.PASS
-    from auditor.scoring import score
+    from auditor.engine.scoring import score
 
     before.card = score(before.findings)
     previous = json.loads(json.dumps(report_dict(before)))

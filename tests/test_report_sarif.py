@@ -11,10 +11,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from auditor.baseline import load_baseline
-from auditor.engine import run_audit
+from auditor.arm.snapshot import Snapshot
+from auditor.engine.baseline import load_baseline
+from auditor.engine.run import run_audit
 from auditor.reports.sarif import fingerprint, render
-from auditor.snapshot import Snapshot
 from tests.report_samples import NASTY_ID, gate_estate, run_cli, sample_result, write_json
 
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0.json"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.baseline import load_baseline
+from auditor.engine.baseline import load_baseline
 from auditor.model import Status
 from tests.cases.common import (
     ResourceCase,

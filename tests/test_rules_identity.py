@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from auditor import azroles
-from auditor.baseline import load_baseline
-from auditor.estate import Estate
+from auditor.analysis import builtin_roles
+from auditor.analysis.architecture import ONLINE_ENDPOINT, infer_roles
+from auditor.arm.estate import Estate
+from auditor.arm.snapshot import Snapshot
+from auditor.engine.baseline import load_baseline
 from auditor.model import Level
-from auditor.roles import ONLINE_ENDPOINT, infer_roles
 from auditor.rules.identity import AISTUDIO_TABLE, AML_TABLE, covers, grants, parse_table, privilege_of
-from auditor.snapshot import Snapshot
 from tests import estates
 from tests.cases.common import (
     ResourceCase,
@@ -80,28 +80,31 @@ GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 
 def test_role_guids_are_well_formed_and_named() -> None:
-    guids = [v for k, v in vars(azroles).items() if k.isupper() and isinstance(v, str)]
+    guids = [v for k, v in vars(builtin_roles).items() if k.isupper() and isinstance(v, str)]
     assert guids and all(GUID.match(g) for g in guids)
     assert len(set(guids)) == len(guids)
-    assert set(guids) == set(azroles.NAMES)
-    assert set(guids) >= azroles.PRIVILEGED and set(guids) >= azroles.DATA_PLANE
-    assert not azroles.PRIVILEGED & azroles.DATA_PLANE
+    assert set(guids) == set(builtin_roles.NAMES)
+    assert set(guids) >= builtin_roles.PRIVILEGED and set(guids) >= builtin_roles.DATA_PLANE
+    assert not builtin_roles.PRIVILEGED & builtin_roles.DATA_PLANE
 
 
 def test_guids_checked_against_microsofts_built_in_roles() -> None:
     # From the Azure built-in roles reference; a typo here would make every table row fail.
-    assert azroles.AZURE_AI_ADMINISTRATOR == "b78c5d69-af96-48a3-bf8d-a8b4d589de94"
-    assert azroles.AZUREML_METRICS_WRITER == "635dd51f-9968-44d3-b7fb-6d9a6bd613ae"
-    assert azroles.STORAGE_TABLE_DATA_CONTRIBUTOR == "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"
-    assert azroles.AZUREML_CONNECTION_SECRETS_READER == "ea01e6af-a1c1-4350-9563-ad00f8c72ec5"
-    assert azroles.ROLE_BASED_ACCESS_CONTROL_ADMINISTRATOR == "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
-    assert azroles.STORAGE_ACCOUNT_CONTRIBUTOR == "17d1049b-9a84-46fb-8f53-869881c3d3ab"
-    assert azroles.SEARCH_SERVICE_CONTRIBUTOR == "7ca78c08-252a-4471-8644-bb5ff32d4ba0"
+    assert builtin_roles.AZURE_AI_ADMINISTRATOR == "b78c5d69-af96-48a3-bf8d-a8b4d589de94"
+    assert builtin_roles.AZUREML_METRICS_WRITER == "635dd51f-9968-44d3-b7fb-6d9a6bd613ae"
+    assert builtin_roles.STORAGE_TABLE_DATA_CONTRIBUTOR == "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"
+    assert builtin_roles.AZUREML_CONNECTION_SECRETS_READER == "ea01e6af-a1c1-4350-9563-ad00f8c72ec5"
+    assert builtin_roles.ROLE_BASED_ACCESS_CONTROL_ADMINISTRATOR == "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
+    assert builtin_roles.STORAGE_ACCOUNT_CONTRIBUTOR == "17d1049b-9a84-46fb-8f53-869881c3d3ab"
+    assert builtin_roles.SEARCH_SERVICE_CONTRIBUTOR == "7ca78c08-252a-4471-8644-bb5ff32d4ba0"
 
 
 def test_roles_that_assign_roles_are_privileged_and_key_listers_are_data_plane() -> None:
-    assert azroles.ROLE_BASED_ACCESS_CONTROL_ADMINISTRATOR in azroles.PRIVILEGED
-    assert {azroles.STORAGE_ACCOUNT_CONTRIBUTOR, azroles.SEARCH_SERVICE_CONTRIBUTOR} <= azroles.DATA_PLANE
+    assert builtin_roles.ROLE_BASED_ACCESS_CONTROL_ADMINISTRATOR in builtin_roles.PRIVILEGED
+    assert {
+        builtin_roles.STORAGE_ACCOUNT_CONTRIBUTOR,
+        builtin_roles.SEARCH_SERVICE_CONTRIBUTOR,
+    } <= builtin_roles.DATA_PLANE
 
 
 def test_compliant_hub_table_grants_storage_account_contributor_on_the_account_only() -> None:
@@ -111,7 +114,8 @@ def test_compliant_hub_table_grants_storage_account_contributor_on_the_account_o
         r["properties"]["scope"]
         for r in estates.compliant("aistudio")
         if r["type"] == "Microsoft.Authorization/roleAssignments"
-        and azroles.guid_of(r["properties"]["roleDefinitionId"]) == azroles.STORAGE_ACCOUNT_CONTRIBUTOR
+        and builtin_roles.guid_of(r["properties"]["roleDefinitionId"])
+        == builtin_roles.STORAGE_ACCOUNT_CONTRIBUTOR
     }
     assert scopes and all("/providers/Microsoft.Storage/storageAccounts/" in s for s in scopes)
 
@@ -145,9 +149,9 @@ def test_privilege_of_unknown_role_without_definition_is_unknown() -> None:
     estate = Estate(
         Snapshot.from_data(estates.snapshot_document(estates.compliant("aml"), "aml", drifted=False))
     )
-    listed = set(azroles.PRIVILEGED)
-    assert privilege_of(estate, azroles.OWNER, listed) == (True, "")
-    assert privilege_of(estate, azroles.READER, listed) == (False, "")
+    listed = set(builtin_roles.PRIVILEGED)
+    assert privilege_of(estate, builtin_roles.OWNER, listed) == (True, "")
+    assert privilege_of(estate, builtin_roles.READER, listed) == (False, "")
     privileged, why = privilege_of(estate, UNKNOWN_ROLE, listed)
     assert privileged is None and UNKNOWN_ROLE in why
 
@@ -155,20 +159,22 @@ def test_privilege_of_unknown_role_without_definition_is_unknown() -> None:
 def test_table_rows_use_known_roles_and_names() -> None:
     for table in (AISTUDIO_TABLE, AML_TABLE):
         for row in parse_table(table):
-            assert row.name == azroles.NAMES[row.role]
+            assert row.name == builtin_roles.NAMES[row.role]
 
 
 def test_parse_table_accepts_full_ids_in_any_case() -> None:
-    full = f"/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/{azroles.ACR_PULL.upper()}"
+    full = (
+        f"/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/{builtin_roles.ACR_PULL.upper()}"
+    )
     (row,) = parse_table([{"identity": "Online-Endpoint", "scope": "Workspace-Registry", "role": full}])
     assert (row.identity, row.scope, row.role, row.name) == ("online-endpoint", "workspace-registry",
-                                                              azroles.ACR_PULL, "AcrPull")  # fmt: skip
+                                                              builtin_roles.ACR_PULL, "AcrPull")  # fmt: skip
 
 
 @pytest.mark.parametrize(
     "bad",
     [
-        {"identity": "hub", "scope": "everywhere", "role": azroles.READER},
+        {"identity": "hub", "scope": "everywhere", "role": builtin_roles.READER},
         {"identity": "hub", "scope": "hub"},
         "hub reads hub",
     ],

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from auditor.baseline import load_baseline
-from auditor.estate import Estate
+from auditor.analysis.architecture import JUMPBOX, PRIVATE_ENDPOINTS, infer_roles
+from auditor.arm.estate import Estate
+from auditor.arm.snapshot import Snapshot
+from auditor.engine.baseline import load_baseline
 from auditor.model import Status
-from auditor.roles import JUMPBOX, PRIVATE_ENDPOINTS, infer_roles
-from auditor.snapshot import Snapshot
 from tests import estates
 from tests.cases.common import (
     TargetCase,

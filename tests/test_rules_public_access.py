@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.baseline import load_baseline
+from auditor.engine.baseline import load_baseline
 from auditor.model import Level
 from auditor.rules.public_access_web import ssl_policy_minimum
 from tests.cases.common import (

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.baseline import load_baseline
+from auditor.engine.baseline import load_baseline
+from auditor.engine.registry import all_rules
 from auditor.model import Level, Status
-from auditor.registry import all_rules
 from tests import estates
 from tests.cases.common import (
     StatusCase,

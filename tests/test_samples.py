@@ -7,11 +7,11 @@ import json
 import jsonschema
 import pytest
 
-from auditor.baseline import load_baseline
-from auditor.engine import run_audit
+from auditor.arm.snapshot import load_snapshot
+from auditor.engine.baseline import load_baseline
+from auditor.engine.run import run_audit
 from auditor.model import Control, Status
 from auditor.reports.json_report import report_dict, schema
-from auditor.snapshot import load_snapshot
 from tests.make_examples import EXAMPLES, GOLDEN, expected_files, golden_report
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from auditor.engine.scoring import score
 from auditor.model import Control, Finding, Level, Severity, Status
-from auditor.scoring import score
 
 
 def _f(

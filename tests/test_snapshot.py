@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor import armid
+from auditor.arm import ids as armid
+from auditor.arm.snapshot import Snapshot, load_snapshot, save_snapshot
 from auditor.errors import InputError
-from auditor.snapshot import Snapshot, load_snapshot, save_snapshot, write_atomic
+from auditor.files import write_atomic
 
 RES = {
     "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/a",

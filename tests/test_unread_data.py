@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from auditor.estate import Estate
+from auditor.arm.estate import Estate
+from auditor.arm.snapshot import Snapshot
 from auditor.model import Status
-from auditor.snapshot import Snapshot
 from tests import estates
 from tests.conftest import audit_resources
 

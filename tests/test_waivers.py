@@ -10,14 +10,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from auditor.baseline import load_baseline
+from auditor.arm.snapshot import Snapshot
 from auditor.cli import main
-from auditor.engine import run_audit
+from auditor.engine.baseline import load_baseline
+from auditor.engine.run import run_audit
+from auditor.engine.waivers import Waiver, apply_waivers, load_waivers, parse_waivers
 from auditor.errors import InputError
 from auditor.model import Control, Severity, Status
 from auditor.reports.json_report import report_dict, schema
-from auditor.snapshot import Snapshot
-from auditor.waivers import Waiver, apply_waivers, load_waivers, parse_waivers
 from tests.report_samples import RG, finding, gate_estate, write_json
 
 OAI = (

@@ -26,11 +26,11 @@ from azure.core.exceptions import (
     ServiceRequestError,
 )
 
-from auditor import armid
+from auditor.arm import ids
+from auditor.arm.snapshot import CollectionError
 from auditor.collect.cloud import Cloud
 from auditor.collect.convert import arm_item, arm_items, entry
 from auditor.collect.diagnostics import collect_diagnostics
-from auditor.snapshot import CollectionError
 
 T = TypeVar("T")
 Resource = dict[str, Any]
@@ -333,8 +333,8 @@ def first_line(text: str) -> str:
 
 
 def resource_group(resource: Resource) -> str:
-    return armid.resource_group_of(resource["id"]) or ""
+    return ids.resource_group_of(resource["id"]) or ""
 
 
 def name(resource: Resource) -> str:
-    return armid.name_of(resource["id"])
+    return ids.name_of(resource["id"])

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor import armid
+from auditor.arm import ids
 
 Resource = dict[str, Any]
 
@@ -77,10 +77,10 @@ def entry(
     body["type"] = rtype
     rid = body.get("id")
     if expected_id is not None:
-        if not (isinstance(rid, str) and armid.norm(rid) == armid.norm(expected_id)):
+        if not (isinstance(rid, str) and ids.norm(rid) == ids.norm(expected_id)):
             body["id"] = expected_id
     elif collection is not None:
-        inside = isinstance(rid, str) and armid.norm(rid).startswith(armid.norm(collection) + "/")
+        inside = isinstance(rid, str) and ids.norm(rid).startswith(ids.norm(collection) + "/")
         name = body.get("name")
         if not inside and isinstance(name, str) and name.strip("/"):
             body["id"] = f"{collection}/{name.strip('/').rsplit('/', 1)[-1]}"

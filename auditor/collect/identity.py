@@ -6,7 +6,7 @@ from __future__ import annotations
 from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.msi import ManagedServiceIdentityClient
 
-from auditor import armid
+from auditor.arm import ids
 from auditor.collect.context import Resource, Sub
 
 IDENTITIES = "Microsoft.ManagedIdentity/userAssignedIdentities"
@@ -23,7 +23,7 @@ def collect_identity(sub: Sub) -> None:
 
     def definition(assignment: Resource) -> None:
         rd_id = (assignment.get("properties") or {}).get("roleDefinitionId")
-        if isinstance(rd_id, str) and rd_id and sub.collection.first_time(armid.norm(rd_id)):
+        if isinstance(rd_id, str) and rd_id and sub.collection.first_time(ids.norm(rd_id)):
             sub.get(ROLE_DEFINITIONS, rd_id, lambda: auth.role_definitions.get_by_id(rd_id))
 
     sub.list(

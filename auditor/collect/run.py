@@ -11,13 +11,14 @@ from typing import Any
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 
-from auditor import TOOL_NAME, __version__, armid
+from auditor import TOOL_NAME, __version__
+from auditor.arm import ids
+from auditor.arm.snapshot import Snapshot
 from auditor.collect import cognitive, data, diagnostics, identity, ml, network, web
 from auditor.collect.cloud import Cloud
 from auditor.collect.context import Collection, Settings, Sub, first_line
 from auditor.collect.convert import to_arm
 from auditor.errors import AzureAccessError
-from auditor.snapshot import Snapshot
 
 SUBSCRIPTIONS = "Microsoft.Resources/subscriptions"
 
@@ -127,17 +128,17 @@ def _subscriptions(collection: Collection, wanted: list[str] | None) -> tuple[li
                 raise AzureAccessError(
                     f"cannot read subscription {sub_id}: {status} {code}".rstrip()
                 ) from None
-    ids = [str(s.get("subscriptionId") or armid.name_of(str(s.get("id", "")))) for s in found]
+    sub_ids = [str(s.get("subscriptionId") or ids.name_of(str(s.get("id", "")))) for s in found]
     tenants = {str(s["tenantId"]) for s in found if s.get("tenantId")}
-    return ids, (tenants.pop() if len(tenants) == 1 else None)
+    return sub_ids, (tenants.pop() if len(tenants) == 1 else None)
 
 
 def _unique_sorted(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One entry per id (the first read wins), in a stable order."""
     seen: dict[str, dict[str, Any]] = {}
     for resource in resources:
-        seen.setdefault(armid.norm(resource["id"]), resource)
-    return sorted(seen.values(), key=lambda r: (armid.norm(r["id"]), r["type"].lower()))
+        seen.setdefault(ids.norm(resource["id"]), resource)
+    return sorted(seen.values(), key=lambda r: (ids.norm(r["id"]), r["type"].lower()))
 
 
 def _last_error(collection: Collection) -> str:

@@ -25,12 +25,12 @@ from typing import Any, Generic, TypeVar
 import pytest
 import yaml
 
-from auditor import armid
-from auditor.baseline import load_baseline, shipped_baselines
-from auditor.engine import AuditResult, run_audit
+from auditor.arm import ids as armid
+from auditor.arm.snapshot import Snapshot
+from auditor.engine.baseline import load_baseline, shipped_baselines
+from auditor.engine.registry import all_rules
+from auditor.engine.run import AuditResult, run_audit
 from auditor.model import Finding, Status
-from auditor.registry import all_rules
-from auditor.snapshot import Snapshot
 from tests import estates
 from tests.conftest import BASELINES, audit_resources, findings_of
 

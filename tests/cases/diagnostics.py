@@ -9,7 +9,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from auditor import armid
+from auditor.arm import ids as armid
 from tests import estates
 from tests.cases.common import Mutation, Resource, chain, denied
 from tests.cases.common import ResourceCase as Case

@@ -10,7 +10,8 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from auditor import armid, azroles
+from auditor.analysis import builtin_roles
+from auditor.arm import ids as armid
 from tests import estates
 from tests.cases.common import Mutation, Resource, chain, denied, set_path, subscription
 from tests.cases.common import ResourceCase as Case
@@ -19,7 +20,7 @@ RA = "Microsoft.Authorization/roleAssignments"
 RD = "Microsoft.Authorization/roleDefinitions"
 WS = "Microsoft.MachineLearningServices/workspaces"
 ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
-R = azroles
+R = builtin_roles
 
 
 def rg(variant: str) -> str:
@@ -95,7 +96,7 @@ def drop_assignment(who: str, role: str, scope: str | None = None) -> Mutation:
             props = r["properties"]
             return (
                 props["principalId"] == pid
-                and azroles.guid_of(props["roleDefinitionId"]) == role
+                and builtin_roles.guid_of(props["roleDefinitionId"]) == role
                 and (target is None or armid.norm(props["scope"]) == armid.norm(target))
             )
 

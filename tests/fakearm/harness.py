@@ -12,9 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from auditor.arm.snapshot import Snapshot
 from auditor.collect import Cloud, collect_snapshot
 from auditor.collect.context import Settings
-from auditor.snapshot import Snapshot
 from tests.fakearm.server import FakeArm
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -25,10 +25,10 @@ from typing import Any
 
 import yaml
 
+from auditor.engine.registry import RULE_ID, all_rules
 from auditor.errors import InputError
+from auditor.files import read_text
 from auditor.model import Finding, Status
-from auditor.registry import RULE_ID, all_rules
-from auditor.snapshot import read_text
 
 FIELDS = ("rule", "resource", "justification", "owner", "expires")
 

@@ -6,18 +6,18 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from auditor.baseline import Baseline
+from auditor.analysis.architecture import Roles, infer_roles
+from auditor.arm.estate import Estate
+from auditor.arm.snapshot import Snapshot
+from auditor.engine.baseline import Baseline
+from auditor.engine.registry import Context, Rule, all_rules
+from auditor.engine.scoring import ScoreCard, score
 from auditor.errors import InputError
-from auditor.estate import Estate
 from auditor.model import Finding, Result, Status
-from auditor.registry import Context, Rule, all_rules
-from auditor.roles import Roles, infer_roles
-from auditor.scoring import ScoreCard, score
-from auditor.snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from auditor.gate import GateOutcome
-    from auditor.waivers import Waiver, WaiverReport
+    from auditor.engine.gate import GateOutcome
+    from auditor.engine.waivers import Waiver, WaiverReport
 
 
 @dataclass
@@ -78,7 +78,7 @@ def run_audit(
         findings.extend(_finding(rule, setting.level, r) for r in results)
     waiver_report = None
     if waivers is not None:
-        from auditor.waivers import apply_waivers
+        from auditor.engine.waivers import apply_waivers
 
         waiver_report = apply_waivers(findings, waivers[0], waivers[1], today)
     findings.sort(key=sort_key)

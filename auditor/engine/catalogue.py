@@ -9,8 +9,8 @@ from functools import cache
 from rich.console import Console
 from rich.table import Table
 
-from auditor.baseline import Baseline, load_baseline, shipped_baselines
-from auditor.registry import Rule, all_rules
+from auditor.engine.baseline import Baseline, load_baseline, shipped_baselines
+from auditor.engine.registry import Rule, all_rules
 
 
 @cache

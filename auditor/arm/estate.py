@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from auditor import armid
-from auditor.snapshot import CollectionError, Snapshot
+from auditor.arm import ids
+from auditor.arm.snapshot import CollectionError, Snapshot
 
 Resource = dict[str, Any]
 
@@ -99,19 +99,19 @@ class Estate:
         self._children: dict[str, list[Resource]] = defaultdict(list)
         self._extensions: dict[str, list[Resource]] = defaultdict(list)
         for resource in snapshot.resources:
-            key = armid.norm(resource["id"])
+            key = ids.norm(resource["id"])
             if key in self._by_id:
                 continue  # the same resource listed twice (e.g. by list and by get)
             self._by_id[key] = resource
             self.resources.append(resource)
             rtype = resource["type"].lower()
             self._by_type[rtype].append(resource)
-            parent = armid.parent_of(resource["id"])
+            parent = ids.parent_of(resource["id"])
             if parent is not None:
                 if rtype.startswith("microsoft.insights/") or rtype.startswith("microsoft.authorization/"):
-                    self._extensions[armid.norm(parent)].append(resource)
+                    self._extensions[ids.norm(parent)].append(resource)
                 else:
-                    self._children[armid.norm(parent)].append(resource)
+                    self._children[ids.norm(parent)].append(resource)
         self.errors: list[CollectionError] = list(snapshot.errors)
         if snapshot.collected_types is None:
             self.collected_types = set(self._by_type)
@@ -130,21 +130,21 @@ class Estate:
                 self._assignments_by_principal[principal.lower()].append(ra)
         self._role_defs: dict[str, Resource] = {}
         for rd in self.of_type("Microsoft.Authorization/roleDefinitions"):
-            self._role_defs[armid.name_of(rd["id"]).lower()] = rd
+            self._role_defs[ids.name_of(rd["id"]).lower()] = rd
 
     # --- generic lookups -------------------------------------------------
 
     def get(self, resource_id: str | None) -> Resource | None:
         if not resource_id:
             return None
-        return self._by_id.get(armid.norm(resource_id))
+        return self._by_id.get(ids.norm(resource_id))
 
     def of_type(self, resource_type: str) -> list[Resource]:
         self.note_read(resource_type)
         return self._by_type.get(resource_type.lower(), [])
 
     def children(self, parent_id: str, child_type: str | None = None) -> list[Resource]:
-        found = self._children.get(armid.norm(parent_id), [])
+        found = self._children.get(ids.norm(parent_id), [])
         if child_type is None:
             self.note_read(*(r["type"] for r in found))
             return found
@@ -156,7 +156,7 @@ class Estate:
         self.note_read(DIAGNOSTIC_SETTINGS)
         return [
             r
-            for r in self._extensions.get(armid.norm(resource_id), [])
+            for r in self._extensions.get(ids.norm(resource_id), [])
             if r["type"].lower() == DIAGNOSTIC_SETTINGS
         ]
 
@@ -223,14 +223,14 @@ class Estate:
                 if isinstance(body, dict) and isinstance(body.get("id"), str):
                     self._add_subnet(Subnet(body["id"], str(body.get("name", "")), vnet["id"], body))
         for body in self.of_type("Microsoft.Network/virtualNetworks/subnets"):
-            if armid.norm(body["id"]) not in self._subnets:
-                parent = armid.parent_of(body["id"]) or ""
+            if ids.norm(body["id"]) not in self._subnets:
+                parent = ids.parent_of(body["id"]) or ""
                 self._add_subnet(Subnet(body["id"], str(body.get("name", "")), parent, body))
 
     def _add_subnet(self, subnet: Subnet) -> None:
-        self._subnets[armid.norm(subnet.id)] = subnet
+        self._subnets[ids.norm(subnet.id)] = subnet
         if subnet.nsg_id:
-            self._subnet_of_nsg[armid.norm(subnet.nsg_id)].append(subnet)
+            self._subnet_of_nsg[ids.norm(subnet.nsg_id)].append(subnet)
 
     @property
     def subnets(self) -> list[Subnet]:
@@ -239,28 +239,28 @@ class Estate:
 
     def subnet(self, subnet_id: str | None) -> Subnet | None:
         self.note_read(VIRTUAL_NETWORKS)
-        return self._subnets.get(armid.norm(subnet_id)) if subnet_id else None
+        return self._subnets.get(ids.norm(subnet_id)) if subnet_id else None
 
     def subnets_of_nsg(self, nsg_id: str) -> list[Subnet]:
         self.note_read(VIRTUAL_NETWORKS)
-        return self._subnet_of_nsg.get(armid.norm(nsg_id), [])
+        return self._subnet_of_nsg.get(ids.norm(nsg_id), [])
 
     def _index_private_endpoints(self) -> None:
         for pe in self.of_type("Microsoft.Network/privateEndpoints"):
             # Two connections of one endpoint to the same target still make one endpoint.
-            for target in {armid.norm(t) for t in private_link_targets(pe)}:
+            for target in {ids.norm(t) for t in private_link_targets(pe)}:
                 self._pe_by_target[target].append(pe)
             subnet_id = dig(pe, "properties.subnet.id")
             if isinstance(subnet_id, str):
-                self._pe_by_subnet[armid.norm(subnet_id)].append(pe)
+                self._pe_by_subnet[ids.norm(subnet_id)].append(pe)
 
     def private_endpoints_to(self, target_id: str) -> list[Resource]:
         self.note_read(PRIVATE_ENDPOINTS)
-        return self._pe_by_target.get(armid.norm(target_id), [])
+        return self._pe_by_target.get(ids.norm(target_id), [])
 
     def private_endpoints_in(self, subnet_id: str) -> list[Resource]:
         self.note_read(PRIVATE_ENDPOINTS)
-        return self._pe_by_subnet.get(armid.norm(subnet_id), [])
+        return self._pe_by_subnet.get(ids.norm(subnet_id), [])
 
     # --- identity --------------------------------------------------------
 
@@ -270,7 +270,7 @@ class Estate:
 
     def role_definition(self, role_definition_id: str) -> Resource | None:
         self.note_read(ROLE_DEFINITIONS)
-        return self._role_defs.get(armid.name_of(role_definition_id).lower())
+        return self._role_defs.get(ids.name_of(role_definition_id).lower())
 
     def iter_assignments(self) -> Iterator[Resource]:
         yield from self.of_type("Microsoft.Authorization/roleAssignments")
@@ -278,7 +278,7 @@ class Estate:
 
 def display_name(res: Resource) -> str:
     """The resource's name, or the last segment of its id when the body has none."""
-    return str(res.get("name") or armid.name_of(res["id"]))
+    return str(res.get("name") or ids.name_of(res["id"]))
 
 
 def web_apps(estate: Estate) -> list[Resource]:
@@ -305,7 +305,7 @@ def _is_list_scope(error_scope: str) -> bool:
     hide every resource of that type there; `.../accounts/a/raiPolicies` or
     `{resource}/providers/Microsoft.Insights/diagnosticSettings` concern one resource only.
     """
-    parts = armid.segments(error_scope.split("?")[0])
+    parts = ids.segments(error_scope.split("?")[0])
     lowered = [p.lower() for p in parts]
     if "providers" in lowered:
         last = len(lowered) - 1 - lowered[::-1].index("providers")
@@ -319,11 +319,11 @@ def _is_list_scope(error_scope: str) -> bool:
 
 def _covers(error_scope: str, scope: str) -> bool:
     """A failed read at `error_scope` hides data at `scope` if one contains the other."""
-    e = armid.norm(error_scope.split("?")[0])
-    s = armid.norm(scope)
+    e = ids.norm(error_scope.split("?")[0])
+    s = ids.norm(scope)
     if s == e or s.startswith(e + "/") or e.startswith(s + "/"):
         return True
     # Subscription-wide list calls (/subscriptions/x/providers/NS/type) cover every
     # resource group of that subscription.
-    sub = armid.subscription_of(e)
-    return bool(sub and "/resourcegroups/" not in e and armid.subscription_of(s) == sub)
+    sub = ids.subscription_of(e)
+    return bool(sub and "/resourcegroups/" not in e and ids.subscription_of(s) == sub)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from auditor import armid
-from auditor.snapshot import Snapshot
+from auditor.arm import ids
+from auditor.arm.snapshot import Snapshot
 
 
 def restrict(snapshot: Snapshot, resource_groups: Iterable[str]) -> Snapshot:
@@ -17,7 +17,7 @@ def restrict(snapshot: Snapshot, resource_groups: Iterable[str]) -> Snapshot:
     wanted = {g.lower() for g in resource_groups}
 
     def keep(resource_id: str) -> bool:
-        group = armid.resource_group_of(resource_id)
+        group = ids.resource_group_of(resource_id)
         return group is None or group.lower() in wanted
 
     return Snapshot(

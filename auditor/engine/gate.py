@@ -13,15 +13,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditor.errors import InputError
 from auditor.model import Level, Severity, Status
-from auditor.snapshot import read_json
 
 if TYPE_CHECKING:
-    from auditor.engine import AuditResult
+    from auditor.engine.run import AuditResult
 
 
 @dataclass(frozen=True)
@@ -145,23 +143,6 @@ def evaluate_report(policy: GatePolicy, report: Mapping[str, Any]) -> GateOutcom
     return evaluate(policy, float(report["score"]), float(report["coverage"]), rows)
 
 
-def load_report(path: str | Path, what: str = "report") -> dict[str, Any]:
-    """Read a JSON report and check it against the shipped schema; anything else is an input error."""
-    import jsonschema
-
-    from auditor.reports.json_report import schema
-
-    p = Path(path)
-    data = read_json(p, what)
-    validator = jsonschema.Draft202012Validator(schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
-    if error is not None:
-        where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
-        raise InputError(f"{p}: not an auditor JSON report: at {where}: {_first_line(error.message)}")
-    loaded: dict[str, Any] = data
-    return loaded
-
-
 def parse_coverage(value: str | float) -> float:
     """Accept a share (0.9) or a percentage (90%)."""
     text = str(value).strip()
@@ -198,8 +179,3 @@ def parse_severity(value: str) -> Severity | None:
 
 def _num(value: float) -> str:
     return f"{value:g}"
-
-
-def _first_line(text: str) -> str:
-    lines = text.strip().splitlines()
-    return (lines[0] if lines else "")[:200]

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sized
 
-from auditor import armid
-from auditor.estate import Estate
+from auditor.analysis.verdicts import failed, not_assessed
+from auditor.arm import ids
+from auditor.arm.estate import Estate
 from auditor.model import Result
-from auditor.registry import failed, not_assessed
 
 
 def scopes_of(estate: Estate) -> list[str]:
     """The subscriptions the snapshot covers, as ARM scopes."""
     subs = estate.snapshot.metadata.get("subscriptions")
     if not isinstance(subs, list) or not subs:
-        subs = sorted({s for r in estate.resources if (s := armid.subscription_of(r["id"]))})
+        subs = sorted({s for r in estate.resources if (s := ids.subscription_of(r["id"]))})
     return [f"/subscriptions/{s}" for s in subs if isinstance(s, str)] or ["/"]
 
 
@@ -41,9 +41,9 @@ def unread(estate: Estate, resource_type: str, what: str) -> Iterator[Result]:
         if error.resource_type.lower() != resource_type.lower():
             continue
         scope = error.scope.split("?")[0]
-        if armid.norm(scope) in seen:
+        if ids.norm(scope) in seen:
             continue
-        seen.add(armid.norm(scope))
+        seen.add(ids.norm(scope))
         yield not_assessed(
             {"id": scope, "type": resource_type},
             f"{what} at {scope} could not be read ({error.outcome}); their settings are unknown",

@@ -9,9 +9,9 @@ from typing import Any
 
 import yaml
 
+from auditor.engine.registry import Rule, all_rules
 from auditor.errors import InputError
 from auditor.model import Level
-from auditor.registry import Rule, all_rules
 
 DEFAULT_BASELINE = "openai-e2e-chat-aistudio"
 TOP_LEVEL_KEYS = {"name", "version", "title", "description", "variant", "source", "roles", "rules"}

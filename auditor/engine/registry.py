@@ -6,17 +6,16 @@ in one place so the CLI, baselines, docs and tests all see the same catalogue.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from auditor.model import Control, Result, Severity, Status
+from auditor.model import Control, Result, Severity
 
 if TYPE_CHECKING:
-    from auditor.estate import Estate, Resource
-    from auditor.roles import Roles
+    from auditor.analysis.architecture import Roles
+    from auditor.arm.estate import Estate
 
 RULE_ID = re.compile(r"^[A-Z]{2,5}\d{3}$")
 
@@ -96,33 +95,3 @@ def all_rules() -> dict[str, Rule]:
     import auditor.rules  # noqa: F401  (registers the rules as a side effect)
 
     return dict(sorted(_REGISTRY.items()))
-
-
-# --- helpers that rules use to build results --------------------------------
-
-
-def passed(res: Resource, message: str, expected: Any = None, actual: Any = None) -> Result:
-    return Result(res["id"], res["type"], Status.PASS, message, expected, actual)
-
-
-def failed(res: Resource, message: str, expected: Any = None, actual: Any = None) -> Result:
-    return Result(res["id"], res["type"], Status.FAIL, message, expected, actual)
-
-
-def not_assessed(res: Resource, message: str, expected: Any = None) -> Result:
-    return Result(res["id"], res["type"], Status.NOT_ASSESSED, message, expected, None)
-
-
-def must_be_true(res: Resource, path: str, absent_means: str) -> Result:
-    """Pass when the boolean at `path` is true; the message shows its value, or what absence means."""
-    from auditor.estate import dig
-
-    value = dig(res, path)
-    shown = f"absent ({absent_means})" if value is None else json.dumps(value)
-    return verdict(value is True, res, f"{path} is {shown}", expected=True, actual=value)
-
-
-def verdict(ok: bool, res: Resource, message: str, expected: Any = None, actual: Any = None) -> Result:
-    """Pass or fail with the same message; the message states the property and its value."""
-    status = Status.PASS if ok else Status.FAIL
-    return Result(res["id"], res["type"], status, message, expected, actual)

@@ -28,8 +28,8 @@ from typing import Any
 
 import click
 
+from auditor.engine.gate import parse_coverage, parse_min_score, parse_severity
 from auditor.errors import InputError
-from auditor.gate import parse_coverage, parse_min_score, parse_severity
 from auditor.model import Severity
 
 PROJECT_FILE = "auditor.toml"

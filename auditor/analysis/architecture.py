@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor import armid
-from auditor.estate import Estate, Resource, Subnet, dig, same, web_apps
+from auditor.arm import ids
+from auditor.arm.estate import Estate, Resource, Subnet, dig, same, web_apps
 
 # Subnet roles
 APPGW = "application-gateway"
@@ -146,16 +146,16 @@ class Roles:
 
     def of_subnet(self, subnet: Subnet) -> set[str]:
         self._note(*SUBNET_ROLES)
-        return self.subnet_roles.get(armid.norm(subnet.id), set())
+        return self.subnet_roles.get(ids.norm(subnet.id), set())
 
     def subnets(self, role: str) -> list[Subnet]:
         assert self._estate is not None
         self._note(role)
-        return [s for s in self._estate.subnets if role in self.subnet_roles.get(armid.norm(s.id), set())]
+        return [s for s in self._estate.subnets if role in self.subnet_roles.get(ids.norm(s.id), set())]
 
     def of_resource(self, resource_id: str) -> set[str]:
         self._note(*RESOURCE_ROLES)
-        return self.resource_roles.get(armid.norm(resource_id), set())
+        return self.resource_roles.get(ids.norm(resource_id), set())
 
     def resources(self, role: str) -> list[Resource]:
         assert self._estate is not None
@@ -196,8 +196,8 @@ def infer_roles(estate: Estate, overrides: Mapping[str, Any] | None = None) -> R
 
 
 def _explain(roles: Roles, table: dict[str, set[str]], rid: str, role: str, reason: str) -> None:
-    if role not in table[armid.norm(rid)]:
-        table[armid.norm(rid)].add(role)
+    if role not in table[ids.norm(rid)]:
+        table[ids.norm(rid)].add(role)
         roles.explanations.append(Explanation(rid, role, reason))
 
 
@@ -209,19 +209,19 @@ def _infer_subnets(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -
         for cfg in dig(gw, "properties.gatewayIPConfigurations") or []:
             sid = dig(cfg, "properties.subnet.id")
             if isinstance(sid, str):
-                gateway_subnets[armid.norm(sid)] = gw["id"]
+                gateway_subnets[ids.norm(sid)] = gw["id"]
     # The workload's virtual network holds the gateway or the App Service integration subnet;
     # private endpoints in another network (a hub, a shared services VNet) are not in the
     # architecture's private-endpoint subnet.
     workload_vnets = {
-        armid.norm(s.vnet_id)
+        ids.norm(s.vnet_id)
         for s in estate.subnets
-        if armid.norm(s.id) in gateway_subnets
+        if ids.norm(s.id) in gateway_subnets
         or any(same(d, "Microsoft.Web/serverFarms") for d in s.delegations)
     }
     table = roles.subnet_roles
     for subnet in estate.subnets:
-        key = armid.norm(subnet.id)
+        key = ids.norm(subnet.id)
         forced = explicit.get(subnet.name) or explicit.get(subnet.id) or explicit.get(key)
         if forced:
             for role in [forced] if isinstance(forced, str) else list(forced):
@@ -234,12 +234,12 @@ def _infer_subnets(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -
                 table,
                 subnet.id,
                 APPGW,
-                f"holds the IP configuration of {armid.name_of(gateway_subnets[key])}",
+                f"holds the IP configuration of {ids.name_of(gateway_subnets[key])}",
             )
         # A private endpoint dropped into the jump-box, agents, training or scoring subnet does not
         # make that subnet the private-endpoint subnet: the name pattern keeps its role below.
         named_for_other_role = any(re.search(p, subnet.name) for p in patterns.values())
-        outside = bool(workload_vnets) and armid.norm(subnet.vnet_id) not in workload_vnets
+        outside = bool(workload_vnets) and ids.norm(subnet.vnet_id) not in workload_vnets
         if estate.private_endpoints_in(subnet.id) and not named_for_other_role and not outside:
             count = len(estate.private_endpoints_in(subnet.id))
             _explain(roles, table, subnet.id, PRIVATE_ENDPOINTS, f"holds {count} private endpoint(s)")
@@ -260,11 +260,9 @@ def _infer_subnets(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -
 def _override_resources(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -> set[str]:
     forced: set[str] = set()
     for key, value in (overrides.get("resources") or {}).items():
-        matches = [
-            r for r in estate.resources if armid.norm(r["id"]) == armid.norm(key) or r.get("name") == key
-        ]
+        matches = [r for r in estate.resources if ids.norm(r["id"]) == ids.norm(key) or r.get("name") == key]
         for res in matches:
-            forced.add(armid.norm(res["id"]))
+            forced.add(ids.norm(res["id"]))
             for role in [value] if isinstance(value, str) else list(value):
                 _explain(
                     roles, roles.resource_roles, res["id"], role, "set by the baseline's roles.resources"
@@ -287,7 +285,7 @@ def _infer_resources(estate: Estate, roles: Roles, overrides: Mapping[str, Any])
 
     def add(res: Resource | str, role: str, reason: str) -> None:
         rid = res if isinstance(res, str) else res["id"]
-        if armid.norm(rid) not in forced:
+        if ids.norm(rid) not in forced:
             _explain(roles, table, rid, role, reason)
 
     for acct in estate.of_type("Microsoft.CognitiveServices/accounts"):
@@ -366,7 +364,7 @@ def _backend_addresses(estate: Estate) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _roles_of(roles: Roles, res: Resource) -> set[str]:
-    return roles.resource_roles.get(armid.norm(res["id"]), set())
+    return roles.resource_roles.get(ids.norm(res["id"]), set())
 
 
 def _infer_sites(estate: Estate, roles: Roles, add: Any) -> None:
@@ -377,7 +375,7 @@ def _infer_sites(estate: Estate, roles: Roles, add: Any) -> None:
     backend_hosts, backend_ips = _backend_addresses(estate)
     sites = web_apps(estate)
     # Sites the baseline made the chat UI count as recognised.
-    chat = {armid.norm(s["id"]) for s in sites if CHAT_UI in _roles_of(roles, s)}
+    chat = {ids.norm(s["id"]) for s in sites if CHAT_UI in _roles_of(roles, s)}
     for site in sites:
         hosts = {str(h).lower() for h in dig(site, "properties.hostNames") or []}
         hosts.update(str(h).lower() for h in dig(site, "properties.enabledHostNames") or [])
@@ -394,7 +392,7 @@ def _infer_sites(estate: Estate, roles: Roles, add: Any) -> None:
         else:
             continue
         add(site, CHAT_UI, f"a backend pool of {gw} points at {reason}")
-        chat.add(armid.norm(site["id"]))
+        chat.add(ids.norm(site["id"]))
     if not chat:
         why = (
             "no Application Gateway backend address names a web app's host or private endpoint IP"
@@ -408,16 +406,16 @@ def _infer_sites(estate: Estate, roles: Roles, add: Any) -> None:
                 add(site, CHAT_UI, f"fallback ({why}): a web app not running a container, so the chat UI")
         return
     chat_plans = {
-        armid.norm(plan)
+        ids.norm(plan)
         for s in sites
-        if armid.norm(s["id"]) in chat and isinstance(plan := dig(s, "properties.serverFarmId"), str)
+        if ids.norm(s["id"]) in chat and isinstance(plan := dig(s, "properties.serverFarmId"), str)
     }
     for site in sites:
-        key = armid.norm(site["id"])
+        key = ids.norm(site["id"])
         if key in chat:
             continue  # the chat UI is never also the prompt-flow app
         plan = dig(site, "properties.serverFarmId")
-        if is_container_site(estate, site) or (isinstance(plan, str) and armid.norm(plan) in chat_plans):
+        if is_container_site(estate, site) or (isinstance(plan, str) and ids.norm(plan) in chat_plans):
             add(site, PROMPTFLOW_APP, "web app beside the chat UI (prompt flow host)")
         elif not _roles_of(roles, site):
             roles.explanations.append(
@@ -446,7 +444,7 @@ def _infer_identities(estate: Estate, roles: Roles) -> None:
                         roles.identities.append(ident)
     for gw in estate.of_type("Microsoft.Network/applicationGateways"):
         for ident in identities_of_resource(estate, gw, APPGW_IDENTITY):
-            key = (ident.principal_id.lower(), APPGW_IDENTITY, armid.norm(gw["id"]))
+            key = (ident.principal_id.lower(), APPGW_IDENTITY, ids.norm(gw["id"]))
             if key not in seen:
                 seen.add(key)
                 roles.identities.append(ident)

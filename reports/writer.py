@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from auditor.engine import AuditResult
+from auditor.engine.run import AuditResult
 from auditor.errors import InputError
-from auditor.reports import extension, formats, render
-from auditor.snapshot import write_atomic
+from auditor.files import write_atomic
+
+from . import extension, formats, render
 
 REPORT_STEM = "auditor-report"
 
@@ -47,7 +48,7 @@ def emit(
     fmt = chosen[0]
     if output:
         write_atomic(output, _render(fmt, result, False, show_passed))
-        from auditor.reports.console import summary_line
+        from .console import summary_line
 
         click.echo(f"wrote {output}: {summary_line(result)}", err=True)
     else:
@@ -61,7 +62,7 @@ def emit(
 
 def _render(fmt: str, result: AuditResult, color: bool, show_passed: bool) -> str:
     if fmt == "console":
-        from auditor.reports.console import render as render_console
+        from .console import render as render_console
 
         return render_console(result, color=color, show_passed=show_passed)
     return render(fmt, result, color=False)

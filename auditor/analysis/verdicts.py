@@ -1,0 +1,34 @@
+"""Verdicts: the results a rule gives for one resource (pass, fail, not assessed)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from auditor.arm.estate import Resource, dig
+from auditor.model import Result, Status
+
+
+def passed(res: Resource, message: str, expected: Any = None, actual: Any = None) -> Result:
+    return Result(res["id"], res["type"], Status.PASS, message, expected, actual)
+
+
+def failed(res: Resource, message: str, expected: Any = None, actual: Any = None) -> Result:
+    return Result(res["id"], res["type"], Status.FAIL, message, expected, actual)
+
+
+def not_assessed(res: Resource, message: str, expected: Any = None) -> Result:
+    return Result(res["id"], res["type"], Status.NOT_ASSESSED, message, expected, None)
+
+
+def must_be_true(res: Resource, path: str, absent_means: str) -> Result:
+    """Pass when the boolean at `path` is true; the message shows its value, or what absence means."""
+    value = dig(res, path)
+    shown = f"absent ({absent_means})" if value is None else json.dumps(value)
+    return verdict(value is True, res, f"{path} is {shown}", expected=True, actual=value)
+
+
+def verdict(ok: bool, res: Resource, message: str, expected: Any = None, actual: Any = None) -> Result:
+    """Pass or fail with the same message; the message states the property and its value."""
+    status = Status.PASS if ok else Status.FAIL
+    return Result(res["id"], res["type"], status, message, expected, actual)

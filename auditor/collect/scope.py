@@ -94,9 +94,9 @@ def resource_groups(
             elif status == 403:
                 refused.append(sub_id)
         if not hit:
-            where = (
-                f"subscription {sub_ids[0]}" if len(sub_ids) == 1 else f"any of {len(sub_ids)} subscriptions"
-            )
+            where = f"subscription {sub_ids[0]}"
+            if len(sub_ids) > 1:
+                where = f"any of the {len(sub_ids)} subscriptions"
             hint = f" (reading it was refused, HTTP 403, in {', '.join(refused)})" if refused else ""
             raise InputError(f"resource group {name!r} not found in {where}{hint}")
     return found

@@ -51,8 +51,9 @@ def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         "--subscription",
         "subscriptions",
         multiple=True,
-        metavar="ID",
-        help="Subscription to read (repeatable).",
+        metavar="ID|NAME",
+        help="Subscription to read, by id or name (repeatable). Default: AZURE_SUBSCRIPTION_ID, "
+        "else the Azure CLI's default subscription.",
     )(fn)
     return fn
 
@@ -71,17 +72,28 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--output", "-o", required=True, type=click.Path(dir_okay=False), help="Snapshot file to write."
 )
+@click.option(
+    "--resource-group",
+    "-g",
+    "resource_groups",
+    multiple=True,
+    metavar="NAME",
+    help="Read only these resource groups (repeatable); subscription-wide role assignments still count.",
+)
 def collect(
     subscriptions: tuple[str, ...],
     all_subscriptions: bool,
     arm_endpoint: str | None,
     authority_host: str | None,
     output: str,
+    resource_groups: tuple[str, ...],
 ) -> None:
     """Read the estate from Azure (read-only) and save it as a snapshot."""
     from auditor.arm.snapshot import save_snapshot
 
-    snapshot = _collect(subscriptions, all_subscriptions, arm_endpoint, authority_host)
+    if not (subscriptions or all_subscriptions):
+        subscriptions = _default_subscription("give --subscription ID (repeatable) or --all-subscriptions")
+    snapshot = _collect(subscriptions, all_subscriptions, arm_endpoint, authority_host, resource_groups)
     save_snapshot(snapshot, output)
     click.echo(
         f"wrote {output}: {len(snapshot.resources)} resources, {len(snapshot.errors)} read errors", err=True
@@ -146,6 +158,7 @@ def _policy(
 @click.option("--output-dir", type=click.Path(file_okay=False), help="Write one report per format here.")
 @click.option(
     "--resource-group",
+    "-g",
     "resource_groups",
     multiple=True,
     metavar="NAME",
@@ -214,6 +227,10 @@ def audit(
     chosen = list(dict.fromkeys(formats or config.formats)) or ["console"]
     writer.check_formats(chosen, output, output_dir)
     policy = _policy(config, min_score, fail_on, min_coverage)
+    if not (snapshot_path or subscriptions or all_subscriptions):
+        subscriptions = _default_subscription(
+            "give exactly one of --snapshot FILE, --subscription ID..., --all-subscriptions"
+        )
     sources = sum(bool(x) for x in (snapshot_path, subscriptions, all_subscriptions))
     if sources != 1:
         raise InputError("give exactly one of --snapshot FILE, --subscription ID..., --all-subscriptions")
@@ -227,9 +244,10 @@ def audit(
         snapshot = load_snapshot(snapshot_path)
         source = f"snapshot {snapshot_path}"
     else:
-        snapshot = _collect(subscriptions, all_subscriptions, arm_endpoint, authority_host)
+        # Only the named resource groups are read, and the snapshot comes back restricted.
+        snapshot = _collect(subscriptions, all_subscriptions, arm_endpoint, authority_host, resource_groups)
         source = "azure"
-    if resource_groups:
+    if resource_groups and snapshot_path:
         from auditor.arm.scope import restrict
 
         snapshot = restrict(snapshot, resource_groups)
@@ -321,6 +339,7 @@ def _collect(
     all_subscriptions: bool,
     arm_endpoint: str | None,
     authority_host: str | None,
+    resource_groups: tuple[str, ...] = (),
 ) -> Any:
     from auditor.collect.cloud import Cloud
 
@@ -331,7 +350,18 @@ def _collect(
     from auditor.collect.progress import status_line
 
     with status_line() as progress:
-        return collect_snapshot(cloud, list(subscriptions) or None, progress)
+        return collect_snapshot(cloud, list(subscriptions) or None, progress, resource_groups=resource_groups)
+
+
+def _default_subscription(usage: str) -> tuple[str, ...]:
+    """AZURE_SUBSCRIPTION_ID or the Azure CLI's default subscription, said on stderr; else `usage`."""
+    from auditor.collect.defaults import default_subscription
+
+    found = default_subscription()
+    if found is None:
+        raise InputError(usage)
+    click.echo(f"auditor: using subscription {found.subscription_id} from {found.source}", err=True)
+    return (found.subscription_id,)
 
 
 def main() -> None:

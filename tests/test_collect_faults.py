@@ -19,7 +19,7 @@ from azure.core.exceptions import ClientAuthenticationError
 from auditor.arm.snapshot import Snapshot, load_snapshot
 from auditor.engine.baseline import load_baseline
 from auditor.engine.run import run_audit
-from auditor.errors import AzureAccessError
+from auditor.errors import AzureAccessError, InputError
 from auditor.model import Status
 from tests.fakearm import FakeArm, load_estate
 from tests.fakearm.harness import FOREIGN_ENV, auditor_command, azure_env, baseline_of, collect, sample_path
@@ -199,8 +199,11 @@ def test_token_rejected_by_arm_stops_the_run(fake: FakeArm) -> None:
 
 
 def test_unknown_subscription_stops_the_run(fake: FakeArm) -> None:
-    with pytest.raises(AzureAccessError, match=r"cannot read subscription .*404 SubscriptionNotFound"):
+    # Issue 11: a subscription that is not there is a usage error (exit 2) naming the visible ones.
+    with pytest.raises(InputError, match=r"subscription 0{8}-0{4}-0{4}-0{4}-0{12} not found") as caught:
         collect(fake, ["00000000-0000-0000-0000-000000000000"])
+    assert caught.value.exit_code == 2 and f"({SUB})" in str(caught.value)
+    assert not [r for r in fake.requests() if "/providers/" in r.path]
 
 
 def test_collection_errors_survive_the_snapshot_file(fake: FakeArm, tmp_path: Any) -> None:

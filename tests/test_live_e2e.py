@@ -168,3 +168,82 @@ def test_unreachable_arm_endpoint_exits_3(fake: FakeArm, tmp_path: Path) -> None
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"auditor: error: cannot reach the ARM endpoint {closed}")
     assert result.stdout == ""
+
+
+STRAY_VAULT: dict[str, Any] = {
+    "id": f"/subscriptions/{SUB}/resourceGroups/rg-tfstate/providers/Microsoft.KeyVault/vaults/kv-tfstate",
+    "name": "kv-tfstate",
+    "type": "Microsoft.KeyVault/vaults",
+    "location": "eastus",
+    "properties": {"publicNetworkAccess": "Enabled", "enableRbacAuthorization": False},
+}
+
+
+@pytest.mark.live
+def test_live_audit_of_one_group_matches_the_restricted_snapshot(fake: FakeArm, tmp_path: Path) -> None:
+    name = "openai-e2e-chat-aml-drifted"
+    serve(fake, name)
+    fake.store.add(STRAY_VAULT)  # a vault outside the workload, which -g must leave out
+    common = ["--baseline", baseline_of(name), "--format", "json", "-g", "rg-chat-aml", "-o"]
+    env = {"AZURE_SUBSCRIPTION_ID": SUB}
+    live = run_cli(fake, ["audit", *common, str(tmp_path / "live.json")], tmp_path, env)
+    log = fake.requests()
+    offline = CliRunner().invoke(
+        cli, ["audit", "--snapshot", str(sample_path(name)), *common, str(tmp_path / "offline.json")]
+    )
+    assert live.returncode == 0, live.stderr
+    assert offline.exit_code == 0, offline.output
+    assert live.stderr.splitlines()[0] == f"auditor: using subscription {SUB} from AZURE_SUBSCRIPTION_ID"
+    live_report = json.loads((tmp_path / "live.json").read_text(encoding="utf-8"))
+    offline_report = json.loads((tmp_path / "offline.json").read_text(encoding="utf-8"))
+    assert verdicts(live_report) and verdicts(live_report) == verdicts(offline_report)
+    assert live_report["scope"]["resource_groups"] == ["rg-chat-aml"]
+    assert not [r.path for r in log if "rg-tfstate" in r.path.lower()], "the other group was read"
+    assert_read_only(log)
+
+
+@pytest.mark.live
+def test_collect_uses_the_azure_cli_default_subscription(fake: FakeArm, tmp_path: Path) -> None:
+    serve(fake, "openai-e2e-chat-aml-compliant")
+    config = tmp_path / "azure-config"  # where run_cli points AZURE_CONFIG_DIR
+    config.mkdir()
+    account = {"id": SUB, "name": "Contoso Chat Prod", "isDefault": True, "state": "Enabled"}
+    (config / "azureProfile.json").write_text(json.dumps({"subscriptions": [account]}), encoding="utf-8-sig")
+    out = tmp_path / "snap.json"
+    result = run_cli(fake, ["collect", "--resource-group", "RG-CHAT-AML", "-o", str(out)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[0] == (
+        f"auditor: using subscription {SUB} from the Azure CLI's default subscription (Contoso Chat Prod)"
+    )
+    meta = json.loads(out.read_text(encoding="utf-8"))["metadata"]
+    assert meta["subscriptions"] == [SUB] and meta["resource_groups"] == ["rg-chat-aml"]
+
+
+@pytest.mark.live
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (
+            ["collect", "--subscription", "Contoso Chat Dev", "-o", "s.json"],
+            "subscription 'Contoso Chat Dev' not found or not visible to this credential; "
+            f"visible: subscription 3f2c9a1e ({SUB})",
+        ),
+        (
+            ["collect", "--subscription", SUB, "-g", "rg-nope", "-o", "s.json"],
+            f"resource group 'rg-nope' not found in subscription {SUB}",
+        ),
+        (["collect", "-o", "s.json"], "give --subscription ID (repeatable) or --all-subscriptions"),
+        (["audit", "-g", "rg-chat-aml"], "give exactly one of --snapshot FILE"),
+    ],
+    ids=["unknown subscription", "unknown group", "collect without a default", "audit without a default"],
+)
+def test_scope_mistakes_exit_2_with_one_line(
+    fake: FakeArm, tmp_path: Path, args: list[str], fragment: str
+) -> None:
+    serve(fake, "openai-e2e-chat-aml-compliant")
+    result = run_cli(fake, args, tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("auditor: error: ") and fragment in lines[0], result.stderr
+    assert not (tmp_path / "s.json").exists()
+    assert not [r.path for r in fake.requests() if "/providers/" in r.path]

@@ -27,10 +27,10 @@ def collect_cognitive(sub: Sub) -> None:
             RAI_POLICIES, f"{account['id']}/raiPolicies", lambda: cs.rai_policies.list(rg, acct), child=True
         )
 
-    sub.list(
+    sub.list_resources(
         ACCOUNTS,
-        f"{sub.prefix}/providers/Microsoft.CognitiveServices/accounts",
         cs.accounts.list,
+        cs.accounts.list_by_resource_group,
         diagnostics=True,
         each=children,
         area=AREA,

@@ -11,9 +11,10 @@ policy tries to register a resource provider or follows a nextLink to another ho
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -217,15 +218,56 @@ class Collection:
 
 
 class Sub:
-    """The reads of one subscription, each run as a task on the collection's pool."""
+    """The reads of one subscription, each run as a task on the collection's pool.
 
-    def __init__(self, collection: Collection, subscription_id: str) -> None:
+    `groups` (None: the whole subscription) are the resource groups to read; the types
+    that live in resource groups are then listed group by group.
+    """
+
+    def __init__(
+        self, collection: Collection, subscription_id: str, groups: Sequence[str] | None = None
+    ) -> None:
         self.collection = collection
         self.id = subscription_id
         self.prefix = f"/subscriptions/{subscription_id}"
+        self.groups = None if groups is None else tuple(groups)
 
     def client(self, factory: Callable[..., T]) -> T:
         return self.collection.client(factory, self.id)
+
+    def list_resources(
+        self,
+        rtype: str,
+        in_subscription: Callable[[], Iterable[Any]],
+        in_group: Callable[[str], Iterable[Any]],
+        *,
+        diagnostics: bool = False,
+        each: Callable[[Resource], None] | None = None,
+        area: str | None = None,
+    ) -> None:
+        """List a top-level type: with one subscription-wide list, or one list per resource group.
+
+        A failed list is recorded at its own path, `{subscription}[/resourceGroups/{g}]/providers/{rtype}`.
+        """
+        if self.groups is None:
+            self.list(
+                rtype,
+                f"{self.prefix}/providers/{rtype}",
+                in_subscription,
+                diagnostics=diagnostics,
+                each=each,
+                area=area,
+            )
+            return
+        for group in self.groups:
+            self.list(
+                rtype,
+                f"{self.prefix}/resourceGroups/{group}/providers/{rtype}",
+                functools.partial(in_group, group),
+                diagnostics=diagnostics,
+                each=each,
+                area=area,
+            )
 
     def list(
         self,

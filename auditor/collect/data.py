@@ -43,32 +43,31 @@ def collect_data(sub: Sub) -> None:
             sub.get(FILE_SERVICES, files, lambda: st.file_services.get_service_properties(rg, acct))
             sub.diagnostics(files)
 
-    prefix = sub.prefix + "/providers"
-    sub.list(
+    sub.list_resources(
         VAULTS,
-        f"{prefix}/Microsoft.KeyVault/vaults",
         kv.vaults.list_by_subscription,
+        kv.vaults.list_by_resource_group,
         diagnostics=True,
         area=AREA,
     )
-    sub.list(
+    sub.list_resources(
         REGISTRIES,
-        f"{prefix}/Microsoft.ContainerRegistry/registries",
         acr.registries.list,
+        acr.registries.list_by_resource_group,
         diagnostics=True,
         area=AREA,
     )
-    sub.list(
+    sub.list_resources(
         STORAGE,
-        f"{prefix}/Microsoft.Storage/storageAccounts",
         st.storage_accounts.list,
+        st.storage_accounts.list_by_resource_group,
         each=services,
         area=AREA,
     )
-    sub.list(
+    sub.list_resources(
         SEARCH,
-        f"{prefix}/Microsoft.Search/searchServices",
         search.services.list_by_subscription,
+        search.services.list_by_resource_group,
         diagnostics=True,
         area=AREA,
     )

@@ -26,14 +26,18 @@ def collect_identity(sub: Sub) -> None:
         if isinstance(rd_id, str) and rd_id and sub.collection.first_time(ids.norm(rd_id)):
             sub.get(ROLE_DEFINITIONS, rd_id, lambda: auth.role_definitions.get_by_id(rd_id))
 
-    sub.list(
+    sub.list_resources(
         IDENTITIES,
-        f"{sub.prefix}/providers/Microsoft.ManagedIdentity/userAssignedIdentities",
         msi.user_assigned_identities.list_by_subscription,
+        msi.user_assigned_identities.list_by_resource_group,
         area=AREA,
     )
     # Without a filter ARM returns the assignments at the subscription, its resource groups
-    # and resources, and those inherited from management groups.
+    # and resources, and those inherited from management groups. Even when only some
+    # resource groups are read, they are listed here, at subscription scope: an assignment
+    # on the subscription reaches into the groups. The run keeps those at or above the
+    # groups (see run.py), and reads the definitions of every assignment listed, so that
+    # the snapshot equals a full one narrowed with `arm.scope.restrict`.
     sub.list(
         ROLE_ASSIGNMENTS,
         f"{sub.prefix}/providers/Microsoft.Authorization/roleAssignments",

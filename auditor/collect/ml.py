@@ -80,11 +80,13 @@ def collect_ml(sub: Sub) -> None:
                 OUTBOUND_RULES, f"{wid}/outboundRules", lambda: pages(f"{wid}/outboundRules"), child=True
             )
 
-    workspaces = f"{sub.prefix}/providers/Microsoft.MachineLearningServices/workspaces"
-    sub.list(
+    def workspaces(scope: str) -> Iterator[Resource]:
+        return pages(f"{scope}/providers/{WORKSPACES}")
+
+    sub.list_resources(
         WORKSPACES,
-        workspaces,
-        lambda: pages(workspaces),
+        lambda: workspaces(sub.prefix),
+        lambda group: workspaces(f"{sub.prefix}/resourceGroups/{group}"),
         diagnostics=True,
         each=workspace_children,
         area=AREA,

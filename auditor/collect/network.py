@@ -24,7 +24,6 @@ AREA = "network"
 
 def collect_network(sub: Sub) -> None:
     net = sub.client(NetworkManagementClient)
-    prefix = f"{sub.prefix}/providers/Microsoft.Network"
 
     def zone_groups(pe: Resource) -> None:
         sub.list(
@@ -34,27 +33,35 @@ def collect_network(sub: Sub) -> None:
             child=True,
         )
 
-    sub.list(VNETS, f"{prefix}/virtualNetworks", net.virtual_networks.list_all, area=AREA)
-    sub.list(NSGS, f"{prefix}/networkSecurityGroups", net.network_security_groups.list_all, area=AREA)
-    sub.list(
+    sub.list_resources(VNETS, net.virtual_networks.list_all, net.virtual_networks.list, area=AREA)
+    sub.list_resources(
+        NSGS, net.network_security_groups.list_all, net.network_security_groups.list, area=AREA
+    )
+    sub.list_resources(
         PRIVATE_ENDPOINTS,
-        f"{prefix}/privateEndpoints",
         net.private_endpoints.list_by_subscription,
+        net.private_endpoints.list,
         each=zone_groups,
         area=AREA,
     )
-    sub.list(
+    sub.list_resources(
         APP_GATEWAYS,
-        f"{prefix}/applicationGateways",
         net.application_gateways.list_all,
+        net.application_gateways.list,
         diagnostics=True,
         area=AREA,
     )
-    sub.list(
+    sub.list_resources(
         WAF_POLICIES,
-        f"{prefix}/ApplicationGatewayWebApplicationFirewallPolicies",
         net.web_application_firewall_policies.list_all,
+        net.web_application_firewall_policies.list,
         area=AREA,
     )
-    sub.list(BASTIONS, f"{prefix}/bastionHosts", net.bastion_hosts.list, diagnostics=True, area=AREA)
-    sub.list(PUBLIC_IPS, f"{prefix}/publicIPAddresses", net.public_ip_addresses.list_all, area=AREA)
+    sub.list_resources(
+        BASTIONS,
+        net.bastion_hosts.list,
+        net.bastion_hosts.list_by_resource_group,
+        diagnostics=True,
+        area=AREA,
+    )
+    sub.list_resources(PUBLIC_IPS, net.public_ip_addresses.list_all, net.public_ip_addresses.list, area=AREA)

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
-from azure.mgmt.resource.subscriptions import SubscriptionClient
+from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError
 
 from auditor import TOOL_NAME, __version__
 from auditor.arm import ids
+from auditor.arm.scope import restrict
 from auditor.arm.snapshot import Snapshot
-from auditor.collect import cognitive, data, diagnostics, identity, ml, network, web
+from auditor.collect import cognitive, data, diagnostics, identity, ml, network, scope, web
 from auditor.collect.cloud import Cloud
 from auditor.collect.context import Collection, Settings, Sub, first_line
-from auditor.collect.convert import to_arm
 from auditor.errors import AzureAccessError
-
-SUBSCRIPTIONS = "Microsoft.Resources/subscriptions"
 
 # (area collector, the ARM types it reads)
 AREAS: tuple[tuple[Callable[[Sub], None], tuple[str, ...]], ...] = (
@@ -39,8 +36,6 @@ UNREACHABLE_MARKERS = (
 )
 # One attempt in DefaultAzureCredential's message: "\tAzureCliCredential: Azure CLI not found on path".
 _ATTEMPT = re.compile(r"^(\w+Credential): (.*)$")
-# States in which a subscription cannot be read.
-UNREADABLE_STATES = {"disabled", "deleted"}
 
 
 def collect_snapshot(
@@ -48,8 +43,15 @@ def collect_snapshot(
     subscriptions: list[str] | None,
     progress: Callable[[str], None] | None = None,
     settings: Settings | None = None,
+    resource_groups: Sequence[str] = (),
 ) -> Snapshot:
-    """Read the estate of `subscriptions` (None: every subscription the credential can list)."""
+    """Read the estate of `subscriptions` (None: every subscription the credential can list).
+
+    Subscriptions are given by id or display name. With `resource_groups`, only those
+    groups are listed, and the snapshot is what `arm.scope.restrict` would make of a full
+    one: role assignments at or above the groups stay (they are read subscription-wide).
+    """
+    groups = scope.check_group_names(resource_groups)
     started = _now()
     _quiet_sdk_logs()
     try:
@@ -58,10 +60,11 @@ def collect_snapshot(
         raise AzureAccessError(f"cannot set up Azure credentials: {exc}") from None
     collection = Collection(cloud, credential, settings or Settings(), progress)
     try:
-        subs, tenant = _subscriptions(collection, subscriptions)
+        subs, tenant = scope.subscriptions(collection, subscriptions)
+        in_groups = scope.resource_groups(collection, subs, groups) if groups else None
         for sub_id in subs:
             collection.say(f"subscription {sub_id}")
-            sub = Sub(collection, sub_id)
+            sub = Sub(collection, sub_id, None if in_groups is None else in_groups[sub_id])
             for collect_area, types in AREAS:
                 collection.types.update(types)
                 collect_area(sub)
@@ -81,8 +84,7 @@ def collect_snapshot(
         raise AzureAccessError(f"cannot connect to Azure: {_reason(exc)}") from None
     finally:
         collection.close()
-    collection.say(f"done: {len(collection.resources)} resources, {len(collection.errors)} read errors")
-    return Snapshot(
+    snapshot = Snapshot(
         resources=_unique_sorted(collection.resources),
         errors=sorted(collection.errors, key=lambda e: (e.scope.lower(), e.resource_type.lower(), e.code)),
         metadata={
@@ -100,37 +102,10 @@ def collect_snapshot(
         },
         collected_types=sorted(collection.types, key=str.lower),
     )
-
-
-def _subscriptions(collection: Collection, wanted: list[str] | None) -> tuple[list[str], str | None]:
-    """The subscriptions to read and their tenant; a subscription that cannot be read stops the run."""
-    client: Any = collection.client(SubscriptionClient)
-    found: list[dict[str, Any]] = []
-    if wanted is None:
-        collection.say("listing subscriptions")
-        listed = collection.read(
-            SUBSCRIPTIONS, "/subscriptions", lambda: [to_arm(s) for s in client.subscriptions.list()]
-        )
-        if listed is None:
-            raise AzureAccessError(f"cannot list subscriptions: {_last_error(collection)}")
-        found = [s for s in listed if str(s.get("state", "")).lower() not in UNREADABLE_STATES]
-        if not found:
-            raise AzureAccessError("the credential cannot see any enabled subscription")
-    else:
-        for sub_id in dict.fromkeys(wanted):
-            try:
-                found.append(to_arm(client.subscriptions.get(sub_id)))
-            except ClientAuthenticationError:
-                raise
-            except HttpResponseError as exc:
-                status = f"HTTP {exc.status_code}" if exc.status_code else "failed"
-                code = getattr(getattr(exc, "error", None), "code", None) or exc.reason or ""
-                raise AzureAccessError(
-                    f"cannot read subscription {sub_id}: {status} {code}".rstrip()
-                ) from None
-    sub_ids = [str(s.get("subscriptionId") or ids.name_of(str(s.get("id", "")))) for s in found]
-    tenants = {str(s["tenantId"]) for s in found if s.get("tenantId")}
-    return sub_ids, (tenants.pop() if len(tenants) == 1 else None)
+    if groups:
+        snapshot = restrict(snapshot, groups)
+    collection.say(f"done: {len(snapshot.resources)} resources, {len(snapshot.errors)} read errors")
+    return snapshot
 
 
 def _unique_sorted(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -139,13 +114,6 @@ def _unique_sorted(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for resource in resources:
         seen.setdefault(ids.norm(resource["id"]), resource)
     return sorted(seen.values(), key=lambda r: (ids.norm(r["id"]), r["type"].lower()))
-
-
-def _last_error(collection: Collection) -> str:
-    if not collection.errors:
-        return "no answer"
-    e = collection.errors[-1]
-    return f"HTTP {e.status} {e.code}".strip() if e.status else e.code
 
 
 def _auth_reason(exc: ClientAuthenticationError, chain_length: int = 0) -> str:

@@ -28,6 +28,14 @@ def collect_web(sub: Sub) -> None:
         rg, app = resource_group(site), name(site)
         sub.get(SITE_CONFIG, f"{site['id']}/config/web", lambda: web.web_apps.get_configuration(rg, app))
 
-    prefix = f"{sub.prefix}/providers/Microsoft.Web"
-    sub.list(SITES, f"{prefix}/sites", web.web_apps.list, diagnostics=True, each=children, area=AREA)
-    sub.list(PLANS, f"{prefix}/serverfarms", web.app_service_plans.list, area=AREA)
+    sub.list_resources(
+        SITES,
+        web.web_apps.list,
+        web.web_apps.list_by_resource_group,
+        diagnostics=True,
+        each=children,
+        area=AREA,
+    )
+    sub.list_resources(
+        PLANS, web.app_service_plans.list, web.app_service_plans.list_by_resource_group, area=AREA
+    )

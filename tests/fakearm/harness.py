@@ -7,7 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -60,13 +60,16 @@ def collect(
     fake: FakeArm,
     subscriptions: list[str] | None,
     progress: Callable[[str], None] | None = None,
+    resource_groups: Sequence[str] = (),
     **settings: Any,
 ) -> Snapshot:
     """An in-process collection with fast retries (tests inject 500s and 429s)."""
     options: dict[str, Any] = {"workers": 4, "retry_backoff_factor": 0.01, **settings}
     with azure_env(fake):
         cloud = Cloud.from_options(fake.url, fake.url)
-        return collect_snapshot(cloud, subscriptions, progress, settings=Settings(**options))
+        return collect_snapshot(
+            cloud, subscriptions, progress, settings=Settings(**options), resource_groups=resource_groups
+        )
 
 
 def auditor_command() -> list[str]:

@@ -71,7 +71,8 @@ class Store:
         self.by_id: dict[str, Resource] = {}
         self.collections: dict[str, list[Resource]] = defaultdict(list)
         self.subscriptions: dict[str, str] = {}  # lower-case id -> id as written
-        self.resource_groups: set[str] = set()
+        self.display_names: dict[str, str] = {}  # lower-case id -> display name
+        self.resource_groups: dict[str, str] = {}  # normalised id -> id as written
         self.routes: dict[str, Any] = {}
         self.verbatim: set[str] = set()
         self.role_definitions: dict[str, Resource] = {}
@@ -92,7 +93,8 @@ class Store:
         if sub is not None:
             self.subscriptions.setdefault(sub.lower(), sub)
             if len(parts) >= 4 and parts[2].lower() == "resourcegroups":
-                self.resource_groups.add(norm("/".join(parts[:4])))
+                group = "/" + "/".join(parts[:4])
+                self.resource_groups.setdefault(norm(group), group)
         rtype = str(resource.get("type", "")).lower()
         if rtype == ROLE_DEFINITIONS or "/providers/microsoft.authorization/roledefinitions/" in key:
             self.role_definitions.setdefault(parts[-1].lower(), resource)  # served by GUID at any scope
@@ -118,8 +120,16 @@ class Store:
                         self.by_id[skey] = body
                         self.collections[norm(rid + "/subnets")].append(body)
 
-    def add_subscription(self, subscription_id: str) -> None:
+    def add_subscription(self, subscription_id: str, display_name: str | None = None) -> None:
         self.subscriptions.setdefault(subscription_id.lower(), subscription_id)
+        if display_name is not None:
+            self.display_names[subscription_id.lower()] = display_name
+
+    def add_resource_group(self, subscription_id: str, name: str) -> None:
+        """A resource group that exists although no served resource lies in it."""
+        self.add_subscription(subscription_id)
+        group = f"/subscriptions/{subscription_id}/resourceGroups/{name}"
+        self.resource_groups.setdefault(norm(group), group)
 
     def add_route(self, path: str, body: Any, verbatim: bool = False) -> None:
         """Serve `body` at `path`: a GET body, or a list body (`value`) the server pages.
@@ -137,7 +147,7 @@ class Store:
             "id": f"/subscriptions/{sub_id}",
             "subscriptionId": sub_id,
             "tenantId": self.tenant,
-            "displayName": f"subscription {sub_id[:8]}",
+            "displayName": self.display_names.get(sub_id.lower(), f"subscription {sub_id[:8]}"),
             "state": "Enabled",
             "authorizationSource": "RoleBased",
         }
@@ -165,6 +175,8 @@ class Store:
             return Answer(200, found)
         if key in self.by_id:
             return Answer(200, self.by_id[key])
+        if len(parts) == 4 and parts[2] == "resourcegroups":
+            return self._resource_group(key)
         if key.endswith("/providers/microsoft.authorization/roleassignments"):
             return Answer(200, {"value": self._role_assignments(key, query)})
         if key in self.collections:
@@ -173,8 +185,27 @@ class Store:
             owner = key.rsplit("/providers/", 1)[0] if _is_provider_list(key) else key.rsplit("/", 1)[0]
             if self._exists(owner):
                 return Answer(200, {"value": []})
+            group = "/".join(key.split("/")[:5])
+            if len(parts) >= 4 and parts[2] == "resourcegroups" and group not in self.resource_groups:
+                return _group_not_found(parts[3])
             return error(404, "ParentResourceNotFound", f"Parent resource '{owner}' not found.")
         return error(404, "ResourceNotFound", f"The Resource '{path}' was not found.")
+
+    def _resource_group(self, key: str) -> Answer:
+        """A resource group as `GET /subscriptions/{s}/resourcegroups/{g}` returns it."""
+        written = self.resource_groups.get(key)
+        if written is None:
+            return _group_not_found(_segments(key)[3])
+        return Answer(
+            200,
+            {
+                "id": written,
+                "name": _segments(written)[3],
+                "type": "Microsoft.Resources/resourceGroups",
+                "location": "eastus",
+                "properties": {"provisioningState": "Succeeded"},
+            },
+        )
 
     def _exists(self, scope: str) -> bool:
         parts = _segments(scope)
@@ -214,6 +245,10 @@ def _scope_of(assignment: Resource) -> str:
     if isinstance(scope, str):
         return scope
     return str(assignment["id"]).lower().rsplit("/providers/microsoft.authorization/roleassignments/", 1)[0]
+
+
+def _group_not_found(name: str) -> Answer:
+    return error(404, "ResourceGroupNotFound", f"Resource group '{name}' could not be found.")
 
 
 def error(status: int, code: str, message: str) -> Answer:

@@ -10,7 +10,7 @@ import pytest
 
 from auditor.arm.snapshot import Snapshot
 from auditor.engine.baseline import load_baseline
-from auditor.engine.run import AuditResult, run_audit
+from auditor.engine.run import AuditReport, run_audit
 from auditor.model import Finding
 from tests import estates
 
@@ -23,7 +23,7 @@ def audit_resources(
     errors: list[dict[str, Any]] | None = None,
     collected_types: list[str] | None = None,
     baseline: str | None = None,
-) -> AuditResult:
+) -> AuditReport:
     """Audit an estate (as the collector would have saved it) with a variant's baseline."""
     doc = estates.snapshot_document(resources, variant, drifted=False)
     doc["errors"] = errors or []
@@ -33,7 +33,7 @@ def audit_resources(
     return run_audit(snapshot, load_baseline(baseline or BASELINES[variant]), "test")
 
 
-def findings_of(result: AuditResult, rule_id: str) -> list[Finding]:
+def findings_of(result: AuditReport, rule_id: str) -> list[Finding]:
     return [f for f in result.findings if f.rule_id == rule_id]
 
 

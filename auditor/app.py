@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from auditor.arm.snapshot import Snapshot
 from auditor.errors import InputError
 from auditor.model import AuditReport, GateOutcome
-from auditor.options import AuditOptions, CollectOptions, GateOptions, OutputOptions, SourceOptions
 from auditor.reports import PLAIN, RenderOptions
-from auditor.reports.writer import Emitted
+
+if TYPE_CHECKING:
+    from auditor.arm.snapshot import Snapshot
+    from auditor.options import AuditOptions, CollectOptions, GateOptions, OutputOptions, SourceOptions
+    from auditor.reports.writer import Emitted
 
 __all__ = [
     "SavedGate",

@@ -1,10 +1,11 @@
-"""Command line: wires sources (Azure or a snapshot), the rule engine and the reports."""
+"""Command line: click commands only. Flags become option objects (`auditor.options`), the use
+cases in `auditor.app` run them, and errors become one line on stderr and an exit code."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -16,12 +17,11 @@ from auditor.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     AuditorError,
-    InputError,
 )
 
 if TYPE_CHECKING:
-    from auditor.engine.gate import GatePolicy
-    from auditor.options import ProjectConfig
+    from auditor.options import SourceOptions
+    from auditor.reports import RenderOptions
 
 ARM_ENDPOINT_ENV = "AUDITOR_ARM_ENDPOINT"
 AUTHORITY_HOST_ENV = "AUDITOR_AUTHORITY_HOST"
@@ -89,12 +89,15 @@ def collect(
     resource_groups: tuple[str, ...],
 ) -> None:
     """Read the estate from Azure (read-only) and save it as a snapshot."""
-    from auditor.arm.snapshot import save_snapshot
+    from dataclasses import replace
 
-    if not (subscriptions or all_subscriptions):
-        subscriptions = _default_subscription("give --subscription ID (repeatable) or --all-subscriptions")
-    snapshot = _collect(subscriptions, all_subscriptions, arm_endpoint, authority_host, resource_groups)
-    save_snapshot(snapshot, output)
+    from auditor import app
+    from auditor.options import collect_options
+
+    source = _source(subscriptions, all_subscriptions, arm_endpoint, authority_host)
+    options = collect_options(replace(source, resource_groups=resource_groups), output)
+    _say_note(options.source)
+    snapshot = app.collect(options)
     click.echo(
         f"wrote {output}: {len(snapshot.resources)} resources, {len(snapshot.errors)} read errors", err=True
     )
@@ -129,18 +132,6 @@ def gate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         help="Fail (exit 1) when the overall score is below N (0-100).",
     )(fn)
     return fn
-
-
-def _policy(
-    config: ProjectConfig, min_score: str | None, fail_on: str | None, min_coverage: str | None
-) -> GatePolicy:
-    from auditor.engine.gate import GatePolicy, parse_coverage, parse_min_score, parse_severity
-
-    return GatePolicy(
-        min_score=config.min_score if min_score is None else parse_min_score(min_score),
-        fail_on=config.fail_on if fail_on is None else parse_severity(fail_on),
-        min_coverage=config.min_coverage if min_coverage is None else parse_coverage(min_coverage),
-    )
 
 
 @cli.command()
@@ -205,70 +196,40 @@ def audit(
     project file), exit 1 when it fails, after every report is written; the last line
     of the console report says which condition failed.
     """
-    from auditor.arm.snapshot import load_snapshot
-    from auditor.engine.baseline import load_baseline
-    from auditor.engine.gate import evaluate_result
-    from auditor.engine.run import run_audit
-    from auditor.engine.waivers import load_waivers
-    from auditor.options import find_config
-    from auditor.reports import writer
-    from auditor.reports.json_report import load_report
+    from auditor import app
+    from auditor.options import audit_options
 
-    config = find_config(config_path)
-    if output is None and output_dir is None and len(set(formats)) != 1:
-        # One --format on the command line goes to stdout; several (or the project's) to the folder.
-        output_dir = config.output_dir
-    if not formats and output and not config.formats:
-        # `-o report.json` means the JSON report, not console text in a .json file.
-        from auditor.reports import format_for_path
-
-        inferred = format_for_path(output)
-        formats = (inferred,) if inferred else formats
-    chosen = list(dict.fromkeys(formats or config.formats)) or ["console"]
-    writer.check_formats(chosen, output, output_dir)
-    policy = _policy(config, min_score, fail_on, min_coverage)
-    if not (snapshot_path or subscriptions or all_subscriptions):
-        subscriptions = _default_subscription(
-            "give exactly one of --snapshot FILE, --subscription ID..., --all-subscriptions"
-        )
-    sources = sum(bool(x) for x in (snapshot_path, subscriptions, all_subscriptions))
-    if sources != 1:
-        raise InputError("give exactly one of --snapshot FILE, --subscription ID..., --all-subscriptions")
-    baseline = load_baseline(baseline_ref or config.baseline)
-    waivers_file = waivers_path or config.waivers
-    waivers = load_waivers(waivers_file) if waivers_file else None
-    previous = load_report(compare_path, "previous report") if compare_path else None
-    if snapshot_path:
-        if output and Path(output).resolve() == Path(snapshot_path).resolve():
-            raise InputError(f"--output {output} would overwrite the snapshot being audited")
-        snapshot = load_snapshot(snapshot_path)
-        source = f"snapshot {snapshot_path}"
-    else:
-        # Only the named resource groups are read, and the snapshot comes back restricted.
-        snapshot = _collect(subscriptions, all_subscriptions, arm_endpoint, authority_host, resource_groups)
-        source = "azure"
-    if resource_groups and snapshot_path:
-        from auditor.arm.scope import restrict
-
-        snapshot = restrict(snapshot, resource_groups)
-    result = run_audit(snapshot, baseline, source, waivers=waivers)
-    result.previous = previous
-    if previous is not None:
-        before = (previous.get("baseline") or {}).get("name")
-        if before and before != baseline.name:
-            click.echo(
-                f"auditor: warning: --compare report used baseline {before}, this audit {baseline.name}: "
-                "the delta compares different rule sets",
-                err=True,
-            )
-    if policy.active:
-        result.gate = evaluate_result(policy, result)
-    if explain_roles:
+    options = audit_options(
+        config_path=config_path,
+        source=_source(subscriptions, all_subscriptions, arm_endpoint, authority_host, snapshot_path),
+        baseline=baseline_ref,
+        formats=formats,
+        output=output,
+        output_dir=output_dir,
+        resource_groups=resource_groups,
+        explain_roles=explain_roles,
+        show_passed=show_passed,
+        waivers=waivers_path,
+        compare=compare_path,
+        min_score=min_score,
+        fail_on=fail_on,
+        min_coverage=min_coverage,
+    )
+    _say_note(options.source)
+    report = app.audit(options)
+    warning = app.compare_warning(report)
+    if warning:
+        click.echo(warning, err=True)
+    if options.explain_roles:
         # On stderr, so that `--format json --explain-roles | jq` still reads a JSON document.
-        for item in result.roles.to_list():
-            click.echo(f"{item['role']:<26} {item['resource_id']}  ({item['reason']})", err=True)
-    writer.emit(result, chosen, output, output_dir, show_passed=show_passed)
-    if result.gate is not None and not result.gate.passed:
+        for item in report.roles:
+            click.echo(f"{item.role:<26} {item.resource_id}  ({item.reason})", err=True)
+    emitted = app.write_reports(report, options.output, _terminal())
+    if emitted.stdout:
+        click.echo(emitted.stdout, nl=False)
+    for line in emitted.stderr:
+        click.echo(line, err=True)
+    if report.gate is not None and not report.gate.passed:
         sys.exit(EXIT_GATE_FAILED)
 
 
@@ -287,20 +248,19 @@ def gate_cmd(
     The report is checked against the JSON report schema first (invalid: exit 2).
     Only failing findings of required rules count for --fail-on.
     """
-    from auditor.engine.gate import evaluate_report
-    from auditor.options import find_config
+    from auditor import app
+    from auditor.options import gate_options
     from auditor.reports.console import short_id
-    from auditor.reports.json_report import load_report
 
-    config = find_config(config_path)
-    policy = _policy(config, min_score, fail_on, min_coverage)
-    if not policy.active:
-        raise InputError(
-            "no gate condition: give --min-score, --fail-on or --fail-on-coverage-below"
-            " (or set them in auditor.toml)"
-        )
-    report = load_report(report_path)
-    outcome = evaluate_report(policy, report)
+    options = gate_options(
+        config_path=config_path,
+        report=report_path,
+        min_score=min_score,
+        fail_on=fail_on,
+        min_coverage=min_coverage,
+    )
+    saved = app.gate(options)
+    report, outcome = saved.report, saved.outcome
     click.echo(
         f"{report_path}: baseline {report['baseline']['name']}, score {float(report['score']):.1f}/100, "
         f"coverage {float(report['coverage']):.0%}"
@@ -319,52 +279,55 @@ def gate_cmd(
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
 def rules_cmd(fmt: str) -> None:
     """List every rule: id, control family, severity, title."""
-    from auditor.engine import catalogue
+    from auditor import app
 
-    click.echo(catalogue.render_rules(fmt), nl=False)
+    click.echo(app.rules(fmt), nl=False)
 
 
 @cli.command("baselines")
 def baselines_cmd() -> None:
     """List the shipped baselines."""
-    from auditor.engine.baseline import load_baseline, shipped_baselines
+    from auditor import app
 
-    for name in shipped_baselines():
-        b = load_baseline(name)
-        click.echo(f"{b.name:<28} {b.version:<8} {len(b.rules):>3} rules  {b.title}")
+    for line in app.baselines():
+        click.echo(line)
 
 
-def _collect(
+def _source(
     subscriptions: tuple[str, ...],
     all_subscriptions: bool,
     arm_endpoint: str | None,
     authority_host: str | None,
-    resource_groups: tuple[str, ...] = (),
-) -> Any:
-    from auditor.collect.cloud import Cloud
+    snapshot: str | None = None,
+) -> SourceOptions:
+    from auditor.options import SourceOptions
 
-    if bool(subscriptions) == bool(all_subscriptions):
-        raise InputError("give --subscription ID (repeatable) or --all-subscriptions")
-    cloud = Cloud.from_options(arm_endpoint, authority_host)
-    from auditor.collect import collect_snapshot  # the Azure SDKs load only when needed
-    from auditor.collect.progress import status_line
+    return SourceOptions(
+        snapshot=snapshot,
+        subscriptions=subscriptions,
+        all_subscriptions=all_subscriptions,
+        arm_endpoint=arm_endpoint,
+        authority_host=authority_host,
+    )
 
-    with status_line() as progress:
-        return collect_snapshot(cloud, list(subscriptions) or None, progress, resource_groups=resource_groups)
+
+def _say_note(source: SourceOptions) -> None:
+    """Say on stderr where the subscription came from when no flag named it."""
+    if source.note:
+        click.echo(f"auditor: {source.note}", err=True)
 
 
-def _default_subscription(usage: str) -> tuple[str, ...]:
-    """AZURE_SUBSCRIPTION_ID or the Azure CLI's default subscription, said on stderr; else `usage`."""
-    from auditor.collect.defaults import default_subscription
+def _terminal() -> RenderOptions:
+    """How the console report looks on stdout: in colour and at the terminal's width on a terminal."""
+    from auditor.reports import PLAIN, RenderOptions
 
-    found = default_subscription()
-    if found is None:
-        raise InputError(usage)
-    click.echo(f"auditor: using subscription {found.subscription_id} from {found.source}", err=True)
-    return (found.subscription_id,)
+    if not sys.stdout.isatty():
+        return PLAIN
+    return RenderOptions(color=True, width=shutil.get_terminal_size((120, 24)).columns)
 
 
 def main() -> None:
+    """The `auditor` entry point: run the command, turn every error into its exit code."""
     debug = "--debug" in sys.argv[1:]
     try:
         # Without standalone mode click returns ctx.exit()'s code instead of exiting.

@@ -16,13 +16,17 @@ Relative paths are relative to the project file's folder. An unknown key is an
 input error, so a typo cannot silently switch a gate condition off. A broken
 `pyproject.toml` that was only found, not named, belongs to someone else unless
 its text mentions `[tool.auditor`: it is skipped with a warning, not an error.
+
+The project file and the command's flags together make one frozen option object per
+command (`CollectOptions`, `AuditOptions`, `GateOptions`), which `auditor.app` runs.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +34,8 @@ import click
 
 from auditor.engine.gate import parse_coverage, parse_min_score, parse_severity
 from auditor.errors import InputError
-from auditor.model import Severity
+from auditor.model import GatePolicy, Severity
+from auditor.reports import Format
 
 PROJECT_FILE = "auditor.toml"
 PYPROJECT = "pyproject.toml"
@@ -39,11 +44,13 @@ KEYS = ("baseline", "formats", "output-dir", "waivers", "min-score", "fail-on", 
 _OUR_TABLE = re.compile(r"""\[\s*tool\s*\.\s*["']?auditor\b""")
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProjectConfig:
+    """The settings of a project file (all unset when there is none)."""
+
     source: str | None = None
     baseline: str | None = None
-    formats: list[str] = field(default_factory=list)
+    formats: tuple[str, ...] = ()
     output_dir: str | None = None
     waivers: str | None = None
     min_score: float | None = None
@@ -79,6 +86,7 @@ def find_config(explicit: str | None, cwd: Path | None = None) -> ProjectConfig:
 
 
 def load_config(path: Path) -> ProjectConfig:
+    """Read one project file: auditor.toml-style, or the [tool.auditor] table of a pyproject.toml."""
     data = _read_toml(path)
     if path.name == PYPROJECT:
         tool = data.get("tool")
@@ -123,7 +131,7 @@ def _parse(data: Any, path: Path, table: str) -> ProjectConfig:
             hint = f" (did you mean {key.replace('_', '-')!r}?)" if key.replace("_", "-") in KEYS else ""
             raise InputError(f"{where}: unknown key {key!r}{hint}; known keys: {', '.join(KEYS)}")
     base = path.parent
-    config = ProjectConfig(source=str(path))
+    settings: dict[str, Any] = {}
 
     def text(key: str) -> str | None:
         value = data.get(key)
@@ -141,9 +149,9 @@ def _parse(data: Any, path: Path, table: str) -> ProjectConfig:
         # A shipped baseline is named; anything that looks like a file is a path next to the project file.
         if baseline is not None and (baseline.endswith((".yaml", ".yml")) or "/" in baseline):
             baseline = relative(baseline)
-        config.baseline = baseline
-        config.output_dir = relative(text("output-dir"))
-        config.waivers = relative(text("waivers"))
+        settings["baseline"] = baseline
+        settings["output_dir"] = relative(text("output-dir"))
+        settings["waivers"] = relative(text("waivers"))
         formats = data.get("formats")
         if formats is not None:
             if isinstance(formats, str):
@@ -157,26 +165,190 @@ def _parse(data: Any, path: Path, table: str) -> ProjectConfig:
                 raise InputError(
                     f"{where}: 'formats': unknown format {unknown[0]!r} (known: {', '.join(known_formats())})"
                 )
-            config.formats = list(dict.fromkeys(formats))
+            settings["formats"] = tuple(dict.fromkeys(formats))
         if "min-score" in data:
             value = data["min-score"]
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise InputError(f"{where}: 'min-score' must be a number between 0 and 100")
-            config.min_score = parse_min_score(value)
+            settings["min_score"] = parse_min_score(value)
         if "fail-on" in data:
             if not isinstance(data["fail-on"], str):
                 raise InputError(f"{where}: 'fail-on' must be a severity name")
-            config.fail_on = parse_severity(data["fail-on"])
+            settings["fail_on"] = parse_severity(data["fail-on"])
         if "fail-on-coverage-below" in data:
             value = data["fail-on-coverage-below"]
             if isinstance(value, bool) or not isinstance(value, int | float | str):
                 raise InputError(
                     f"{where}: 'fail-on-coverage-below' must be a number like 0.9 or a string like '90%'"
                 )
-            config.min_coverage = parse_coverage(value)
+            settings["min_coverage"] = parse_coverage(value)
     except InputError as exc:
         message = str(exc)
         if not message.startswith(str(path)):
             message = f"{where}: {message}"
         raise InputError(message) from None
-    return config
+    return ProjectConfig(source=str(path), **settings)
+
+
+# --- options of each command ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """Where the estate comes from: a saved snapshot, or Azure (which subscriptions, which cloud)."""
+
+    snapshot: str | None = None
+    subscriptions: tuple[str, ...] = ()
+    all_subscriptions: bool = False
+    arm_endpoint: str | None = None
+    authority_host: str | None = None
+    # Read only these resource groups (a live read asks for nothing else).
+    resource_groups: tuple[str, ...] = ()
+    # Said on stderr when the subscription came from the environment, not from a flag.
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class CollectOptions:
+    """`auditor collect`: read Azure and save the snapshot here."""
+
+    source: SourceOptions
+    output: str
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """Which reports to write, and where: one to stdout or `output`, or one per format in `output_dir`."""
+
+    formats: tuple[Format, ...] = (Format.CONSOLE,)
+    output: str | None = None
+    output_dir: str | None = None
+    show_passed: bool = False
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """`auditor audit`: everything the audit needs, with the project file's defaults already applied."""
+
+    source: SourceOptions
+    baseline: str | None = None
+    waivers: str | None = None
+    compare: str | None = None
+    resource_groups: tuple[str, ...] = ()
+    policy: GatePolicy = field(default_factory=GatePolicy)
+    output: OutputOptions = field(default_factory=OutputOptions)
+    explain_roles: bool = False
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    """`auditor gate`: a saved JSON report and the gate conditions to apply to it."""
+
+    report: str
+    policy: GatePolicy
+
+
+def gate_policy(
+    config: ProjectConfig, min_score: str | None, fail_on: str | None, min_coverage: str | None
+) -> GatePolicy:
+    """The gate conditions: each flag given overrides the project file (`--fail-on none` switches it off)."""
+    return GatePolicy(
+        min_score=config.min_score if min_score is None else parse_min_score(min_score),
+        fail_on=config.fail_on if fail_on is None else parse_severity(fail_on),
+        min_coverage=config.min_coverage if min_coverage is None else parse_coverage(min_coverage),
+    )
+
+
+def collect_options(source: SourceOptions, output: str) -> CollectOptions:
+    """Options of `collect`; it reads Azure, so it needs subscriptions (or all of them)."""
+    source = with_default_subscription(source)
+    check_azure_source(source)
+    return CollectOptions(source=source, output=output)
+
+
+def with_default_subscription(source: SourceOptions) -> SourceOptions:
+    """Without any scope flag, the subscription AZURE_SUBSCRIPTION_ID or the Azure CLI names, noted."""
+    if source.snapshot or source.subscriptions or source.all_subscriptions:
+        return source
+    from auditor.collect.defaults import default_subscription
+
+    found = default_subscription()
+    if found is None:
+        return source
+    note = f"using subscription {found.subscription_id} from {found.source}"
+    return replace(source, subscriptions=(found.subscription_id,), note=note)
+
+
+def check_azure_source(source: SourceOptions) -> None:
+    """Reading Azure needs `--subscription ID...` or `--all-subscriptions`, not both."""
+    if bool(source.subscriptions) == bool(source.all_subscriptions):
+        raise InputError("give --subscription ID (repeatable) or --all-subscriptions")
+
+
+def audit_options(
+    *,
+    config_path: str | None,
+    source: SourceOptions,
+    baseline: str | None = None,
+    formats: Sequence[str] = (),
+    output: str | None = None,
+    output_dir: str | None = None,
+    resource_groups: Sequence[str] = (),
+    explain_roles: bool = False,
+    show_passed: bool = False,
+    waivers: str | None = None,
+    compare: str | None = None,
+    min_score: str | None = None,
+    fail_on: str | None = None,
+    min_coverage: str | None = None,
+    cwd: Path | None = None,
+) -> AuditOptions:
+    """The flags of `audit` over the project file in force (flags win)."""
+    from auditor.reports import format_for_path
+    from auditor.reports.writer import check_formats
+
+    config = find_config(config_path, cwd)
+    if output is None and output_dir is None and len(set(formats)) != 1:
+        # One --format on the command line goes to stdout; several (or the project's) to the folder.
+        output_dir = config.output_dir
+    if not formats and output and not config.formats:
+        # `-o report.json` means the JSON report, not console text in a .json file.
+        inferred = format_for_path(output)
+        formats = (inferred,) if inferred else formats
+    chosen = list(dict.fromkeys(formats or config.formats)) or [Format.CONSOLE.value]
+    checked = check_formats(chosen, output, output_dir)
+    policy = gate_policy(config, min_score, fail_on, min_coverage)
+    source = with_default_subscription(source)
+    sources = sum(bool(x) for x in (source.snapshot, source.subscriptions, source.all_subscriptions))
+    if sources != 1:
+        raise InputError("give exactly one of --snapshot FILE, --subscription ID..., --all-subscriptions")
+    return AuditOptions(
+        source=source,
+        baseline=baseline or config.baseline,
+        waivers=waivers or config.waivers,
+        compare=compare,
+        resource_groups=tuple(resource_groups),
+        policy=policy,
+        output=OutputOptions(formats=checked, output=output, output_dir=output_dir, show_passed=show_passed),
+        explain_roles=explain_roles,
+    )
+
+
+def gate_options(
+    *,
+    config_path: str | None,
+    report: str,
+    min_score: str | None = None,
+    fail_on: str | None = None,
+    min_coverage: str | None = None,
+    cwd: Path | None = None,
+) -> GateOptions:
+    """The flags of `gate` over the project file in force; at least one condition must be set."""
+    config = find_config(config_path, cwd)
+    policy = gate_policy(config, min_score, fail_on, min_coverage)
+    if not policy.active:
+        raise InputError(
+            "no gate condition: give --min-score, --fail-on or --fail-on-coverage-below"
+            " (or set them in auditor.toml)"
+        )
+    return GateOptions(report=report, policy=policy)

@@ -1,55 +1,137 @@
-"""Report renderers: each turns one audit result into one document.
+"""Report renderers: each turns one audit report into one document.
 
-Every renderer has the same shape, `render(result, color=False) -> str`, and is
-registered under the name `--format` uses.
+Every renderer is a pure function of the same shape (`Reporter`): the report and the
+render options in, the text out; no file, clock, working directory or metadata is read.
+`Format` names the formats `--format` takes, and `renderer` picks the function for one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol, assert_never
 
-from auditor.engine.run import AuditResult
+from auditor.model import AuditReport
 
-Renderer = Callable[..., str]
+__all__ = [
+    "PLAIN",
+    "Format",
+    "RenderOptions",
+    "Reporter",
+    "extension",
+    "format_for_path",
+    "formats",
+    "render",
+    "renderer",
+]
 
-# format name -> (module, default file extension)
-_FORMATS: dict[str, tuple[str, str]] = {
-    "console": ("auditor.reports.console", "txt"),
-    "json": ("auditor.reports.json_report", "json"),
-    "sarif": ("auditor.reports.sarif", "sarif"),
-    "junit": ("auditor.reports.junit", "junit.xml"),
-    "html": ("auditor.reports.html", "html"),
-    "markdown": ("auditor.reports.markdown", "md"),
-    "csv": ("auditor.reports.csv_report", "csv"),
+
+class Format(StrEnum):
+    """The report formats, in the order the help and errors list them."""
+
+    CONSOLE = "console"
+    JSON = "json"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    HTML = "html"
+    MARKDOWN = "markdown"
+    CSV = "csv"
+
+    @property
+    def extension(self) -> str:
+        """The file extension of a report of this format (without the dot)."""
+        return _EXTENSIONS[self]
+
+
+_EXTENSIONS = {
+    Format.CONSOLE: "txt",
+    Format.JSON: "json",
+    Format.SARIF: "sarif",
+    Format.JUNIT: "junit.xml",
+    Format.HTML: "html",
+    Format.MARKDOWN: "md",
+    Format.CSV: "csv",
 }
 
 
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render: colour and width (terminal output), and whether to list passing findings."""
+
+    color: bool = False
+    show_passed: bool = False
+    # Files and pipes get a fixed width, so that the text is the same wherever it is written.
+    width: int = 120
+
+
+# Plain text at the fixed width, passing findings left out: what a file gets by default.
+PLAIN = RenderOptions()
+
+
+class Reporter(Protocol):
+    """A renderer: one report in, one document out."""
+
+    def __call__(self, report: AuditReport, options: RenderOptions = ..., /) -> str:
+        """Render the report."""
+        ...
+
+
 def formats() -> list[str]:
-    return list(_FORMATS)
+    """The format names, in order."""
+    return [f.value for f in Format]
 
 
 def extension(fmt: str) -> str:
-    return _FORMATS[fmt][1]
+    """The file extension of a format's report."""
+    return Format(fmt).extension
 
 
 def format_for_path(path: str) -> str | None:
     """The format a file name asks for (`report.sarif` -> sarif, `tests.xml` -> junit), if any."""
     name = path.lower()
     if name.endswith(".xml"):
-        return "junit"
-    for fmt, (_, ext) in _FORMATS.items():
-        if fmt != "console" and name.endswith("." + ext):
-            return fmt
+        return Format.JUNIT.value
+    for fmt in Format:
+        if fmt is not Format.CONSOLE and name.endswith("." + fmt.extension):
+            return fmt.value
     return None
 
 
-def renderer(fmt: str) -> Renderer:
-    import importlib
+def renderer(fmt: Format) -> Reporter:
+    """The render function of a format (its module is imported on first use)."""
+    match fmt:
+        case Format.CONSOLE:
+            from .console import render as console
 
-    module = importlib.import_module(_FORMATS[fmt][0])
-    fn: Renderer = module.render
-    return fn
+            return console
+        case Format.JSON:
+            from .json_report import render as json_report
+
+            return json_report
+        case Format.SARIF:
+            from .sarif import render as sarif
+
+            return sarif
+        case Format.JUNIT:
+            from .junit import render as junit
+
+            return junit
+        case Format.HTML:
+            from .html import render as html
+
+            return html
+        case Format.MARKDOWN:
+            from .markdown import render as markdown
+
+            return markdown
+        case Format.CSV:
+            from .csv_report import render as csv_report
+
+            return csv_report
+        case _:
+            assert_never(fmt)
 
 
-def render(fmt: str, result: AuditResult, color: bool = False) -> str:
-    return renderer(fmt)(result, color=color)
+def render(fmt: Format | str, report: AuditReport, options: RenderOptions = PLAIN) -> str:
+    """Render the report in one format."""
+    return renderer(Format(fmt))(report, options)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 from itertools import groupby
 
 from rich.console import Console, Group
@@ -12,8 +11,9 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from auditor.engine.run import AuditResult
-from auditor.model import Control, Finding, Level, Severity, Status
+from auditor.model import AuditReport, Control, Finding, Level, Severity, Status
+
+from . import PLAIN, RenderOptions
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -43,7 +43,8 @@ def short_id(resource_id: str) -> str:
     return resource_id or "(estate)"
 
 
-def summary_line(result: AuditResult) -> str:
+def summary_line(result: AuditReport) -> str:
+    """The totals in one line: the console report's last line but the gate, and `wrote FILE: ...`."""
     t = result.card.overall
     return (
         f"score {result.card.score:.1f}/100, coverage {result.card.coverage:.0%}: "
@@ -53,11 +54,13 @@ def summary_line(result: AuditResult) -> str:
     )
 
 
-def render(result: AuditResult, color: bool = False, show_passed: bool = False) -> str:
+def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
+    """The terminal report; in colour, and at the terminal's width, when the options say so."""
+    color = options.color
     buffer = io.StringIO()
-    # On a terminal use its width; in files and pipes a fixed width keeps the output stable.
-    width = shutil.get_terminal_size((120, 24)).columns if color else 120
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    console = Console(
+        file=buffer, force_terminal=color, no_color=not color, width=options.width, highlight=False
+    )
     b = result.baseline
     console.rule(f"[bold]auditor[/bold]: {escape(b.title)} ({escape(b.name)} {escape(b.version)})")
     subs = ", ".join(result.scope.get("subscriptions") or []) or "-"
@@ -71,7 +74,7 @@ def render(result: AuditResult, color: bool = False, show_passed: bool = False) 
         )
     )
     console.print(_controls_table(result))
-    shown = [f for f in result.findings if show_passed or f.status is not Status.PASS]
+    shown = [f for f in result.findings if options.show_passed or f.status is not Status.PASS]
     for control, group in groupby(
         sorted(shown, key=lambda f: list(Control).index(f.control)), key=lambda f: f.control
     ):
@@ -110,7 +113,7 @@ def _score_style(value: float) -> str:
     return "bold green" if value >= 90 else "bold yellow" if value >= 70 else "bold red"
 
 
-def _controls_table(result: AuditResult) -> Table:
+def _controls_table(result: AuditReport) -> Table:
     table = Table(box=None, pad_edge=False, show_edge=False)
     for col in ("control", "score", "passed", "failed", "not assessed", "waived"):
         table.add_column(col, justify="left" if col == "control" else "right")

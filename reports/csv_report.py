@@ -7,8 +7,9 @@ import io
 import json
 from typing import Any
 
-from auditor.engine.run import AuditResult
-from auditor.model import Finding
+from auditor.model import AuditReport, Finding
+
+from . import PLAIN, RenderOptions
 
 COLUMNS = (
     "rule_id",
@@ -34,7 +35,8 @@ COLUMNS = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def render(result: AuditResult, color: bool = False) -> str:
+def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
+    """One CSV row per finding, after a header row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)

@@ -20,10 +20,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from auditor import __version__
-from auditor.engine.run import AuditResult, sort_key
-from auditor.model import Control, Finding, Level, Severity, Status
+from auditor.model import AuditReport, Control, Finding, Level, Severity, Status, sort_key
 
+from . import PLAIN, RenderOptions
 from .console import short_id
 
 GAUGE_RADIUS = 58
@@ -32,14 +31,15 @@ BAR_TRACK = 220
 BAR_ROW = 24
 
 
-def render(result: AuditResult, color: bool = False) -> str:
+def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
+    """The self-contained HTML page."""
     script = _asset("report.js")
     return _template().render(
         baseline=result.baseline,
         scope=result.scope,
         subscriptions=", ".join(result.scope.get("subscriptions") or []) or "-",
         generated_at=result.generated_at,
-        version=__version__,
+        version=result.tool.version,
         score=result.card.score,
         coverage=result.card.coverage,
         totals=result.card.overall,
@@ -87,7 +87,7 @@ def _gauge(score: float) -> dict[str, float | str]:
     }
 
 
-def _bars(result: AuditResult) -> dict[str, Any]:
+def _bars(result: AuditReport) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     for control, tally in result.card.controls.items():
         if not tally.active:

@@ -9,34 +9,35 @@ from typing import Any
 
 import jsonschema
 
-from auditor import TOOL_NAME, __version__
-from auditor.engine.run import AuditResult
 from auditor.errors import InputError
 from auditor.files import read_json
+from auditor.model import AuditReport
+
+from . import PLAIN, RenderOptions
 
 SCHEMA_VERSION = "1.0"
 
 
-def report_dict(result: AuditResult) -> dict[str, Any]:
+def report_dict(result: AuditReport) -> dict[str, Any]:
+    """The report as the JSON document the schema describes."""
     card = result.card
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "tool": {"name": TOOL_NAME, "version": __version__},
+        "tool": {"name": result.tool.name, "version": result.tool.version},
         "baseline": {
             "name": result.baseline.name,
             "version": result.baseline.version,
             "variant": result.baseline.variant,
         },
-        "scope": result.scope,
+        "scope": dict(result.scope),
         "generated_at": result.generated_at,
         "score": card.score,
         "coverage": card.coverage,
         "summary": {**card.overall.to_dict(), "recommended_failed": card.recommended_failed},
         "controls": {c.value: t.to_dict() for c, t in card.controls.items()},
         "findings": [f.to_dict() for f in result.findings],
-        "roles": result.roles.to_list(),
-        "collection_errors": result.collection_errors,
-        **result.extra,
+        "roles": [r.to_dict() for r in result.roles],
+        "collection_errors": [dict(e) for e in result.collection_errors],
     }
     # Optional blocks (schema 1.x additions): present only when waivers or a gate were used.
     if result.waivers is not None:
@@ -46,11 +47,13 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
     return out
 
 
-def render(result: AuditResult, color: bool = False) -> str:
+def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
+    """The JSON report, indented, with a final newline."""
     return json.dumps(report_dict(result), indent=2, default=str) + "\n"
 
 
 def schema() -> dict[str, Any]:
+    """The JSON Schema of the report, as shipped."""
     text = resources.files("auditor.reports").joinpath("report.schema.json").read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded

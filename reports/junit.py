@@ -19,9 +19,9 @@ import xml.etree.ElementTree as ET
 from itertools import groupby
 from typing import Any
 
-from auditor import TOOL_NAME
-from auditor.engine.run import AuditResult
-from auditor.model import Control, Finding, Level, Status
+from auditor.model import AuditReport, Control, Finding, Level, Status
+
+from . import PLAIN, RenderOptions
 
 # Characters XML 1.0 cannot carry at all; Azure strings are not guaranteed to be free of them.
 _INVALID_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -31,9 +31,11 @@ def clean(text: Any) -> str:
     return _INVALID_XML.sub("\ufffd", str(text))
 
 
-def render(result: AuditResult, color: bool = False) -> str:
+def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
+    """The JUnit XML document: one suite per control family, one case per finding."""
     timestamp = result.generated_at.rstrip("Z")
-    root = ET.Element("testsuites", name=f"{TOOL_NAME} {clean(result.baseline.name)}")
+    tool = result.tool.name
+    root = ET.Element("testsuites", name=f"{tool} {clean(result.baseline.name)}")
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
     order = list(Control)
     findings = sorted(result.findings, key=lambda f: order.index(f.control))
@@ -54,7 +56,7 @@ def render(result: AuditResult, color: bool = False) -> str:
         seen: dict[tuple[str, str], int] = {}
         for f in cases:
             counts["tests"] += 1
-            _testcase(suite, f, counts, seen)
+            _testcase(suite, f, counts, seen, tool)
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value
@@ -66,10 +68,10 @@ def render(result: AuditResult, color: bool = False) -> str:
 
 
 def _testcase(
-    suite: ET.Element, f: Finding, counts: dict[str, int], seen: dict[tuple[str, str], int]
+    suite: ET.Element, f: Finding, counts: dict[str, int], seen: dict[tuple[str, str], int], tool: str
 ) -> None:
     name = clean(f"{f.rule_id} {f.resource_id or '(estate)'}")
-    classname = clean(f"{TOOL_NAME}.{f.control.value}.{f.rule_id}")
+    classname = clean(f"{tool}.{f.control.value}.{f.rule_id}")
     # Readers key results by (classname, name): a rule with two verdicts on one resource needs two names.
     seen[(classname, name)] = seen.get((classname, name), 0) + 1
     if seen[(classname, name)] > 1:

@@ -9,12 +9,13 @@ Long lists are cut (a PR comment holds 65,536 characters); the JSON report has a
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from itertools import groupby
 from typing import Any
 
-from auditor.engine.run import AuditResult
-from auditor.model import Control, Finding, Level, Status
+from auditor.model import AuditReport, Control, Finding, Level, Status
 
+from . import PLAIN, RenderOptions
 from .console import short_id
 
 MAX_FAILING = 60
@@ -33,7 +34,8 @@ def escape(text: Any) -> str:
     return _SPECIAL.sub(r"\\\1", value)
 
 
-def render(result: AuditResult, color: bool = False) -> str:
+def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
+    """The Markdown summary, cut to fit a pull-request comment."""
     text = _render(result, fixes=True)
     if len(text) > MAX_CHARS:
         # Too long for a PR comment: drop the remediation texts (the HTML and JSON reports keep them).
@@ -43,7 +45,7 @@ def render(result: AuditResult, color: bool = False) -> str:
     return text
 
 
-def _render(result: AuditResult, fixes: bool) -> str:
+def _render(result: AuditReport, fixes: bool) -> str:
     out: list[str] = []
     b = result.baseline
     card = result.card
@@ -94,7 +96,7 @@ def _render(result: AuditResult, fixes: bool) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _families(result: AuditResult) -> list[str]:
+def _families(result: AuditReport) -> list[str]:
     prev_controls: dict[str, Any] = (result.previous or {}).get("controls") or {}
     rows = ["| family | score | passed | failed | not assessed | waived |", "|---|---:|---:|---:|---:|---:|"]
     if result.previous is not None:
@@ -124,7 +126,7 @@ def _delta(now: float | None, before: Any) -> str:
     return f"{'▲' if change > 0 else '▼'} {change:+.1f}"
 
 
-def _changes(result: AuditResult, previous: dict[str, Any]) -> list[str]:
+def _changes(result: AuditReport, previous: Mapping[str, Any]) -> list[str]:
     # Failing findings of required rules only, like the totals; recommendations are counted apart.
     def failing_keys(items: list[tuple[str, str, str, str]]) -> set[tuple[str, str]]:
         return {
@@ -183,7 +185,7 @@ def _folded(title: str, findings: list[Finding], fixes: bool) -> list[str]:
     return lines
 
 
-def _waiver_notes(result: AuditResult) -> list[str]:
+def _waiver_notes(result: AuditReport) -> list[str]:
     report = result.waivers
     if report is None or not (report.expired or report.stale):
         return []

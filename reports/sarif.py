@@ -26,21 +26,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-from functools import lru_cache
-from importlib import metadata
-from pathlib import Path
 from typing import Any
 
-import yaml
+from auditor.model import AuditReport, Finding, Level, RuleInfo, Severity, Status, ToolInfo
 
-from auditor import TOOL_NAME, __version__
-from auditor.engine.registry import Rule, all_rules
-from auditor.engine.run import AuditResult
-from auditor.model import Finding, Level, Severity, Status
+from . import PLAIN, RenderOptions
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-DIST_NAME = "azure-chat-auditor"
 
 LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note"}
 # GitHub maps security-severity to its labels: >= 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, < 4.0 low.
@@ -57,26 +49,28 @@ def fingerprint(rule_id: str, resource_id: str) -> str:
     return hashlib.sha256(f"{rule_id}|{resource_id.lower()}".encode()).hexdigest()[:32]
 
 
-def render(result: AuditResult, color: bool = False) -> str:
+def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
+    """The SARIF log, indented, with a final newline."""
     return json.dumps(sarif_log(result), indent=2, default=str) + "\n"
 
 
-def sarif_log(result: AuditResult) -> dict[str, Any]:
+def sarif_log(result: AuditReport) -> dict[str, Any]:
+    """The SARIF log as a dict: one run, one descriptor per rule, one result per reportable finding."""
     rules = _rules(result)
     index = {r.id: i for i, r in enumerate(rules)}
     levels = _levels(result)
-    artifact = baseline_artifact(result.baseline.source, result.baseline.name)
-    lines = rule_lines(result.baseline.source)
+    artifact = result.baseline.artifact
+    in_baseline = result.baseline.rules
     results = [
-        _result(f, index, artifact, lines.get(f.rule_id, 1))
+        _result(f, index, artifact, in_baseline[f.rule_id].line if f.rule_id in in_baseline else 1)
         for f in result.findings
         if f.status in (Status.FAIL, Status.WAIVED, Status.NOT_ASSESSED) and f.rule_id in index
     ]
     run: dict[str, Any] = {
-        "tool": {"driver": _driver(rules, levels)},
+        "tool": {"driver": _driver(result.tool, rules, levels)},
         "automationDetails": {
             # GitHub reads the part before the last "/" as the analysis category.
-            "id": f"{TOOL_NAME}/{result.baseline.name}/{result.generated_at}",
+            "id": f"{result.tool.name}/{result.baseline.name}/{result.generated_at}",
         },
         "invocations": [_invocation(result)],
         "artifacts": [{"location": {"uri": artifact}, "roles": ["policy"]}],
@@ -86,7 +80,7 @@ def sarif_log(result: AuditResult) -> dict[str, Any]:
             "baseline": {"name": result.baseline.name, "version": result.baseline.version},
             "score": result.card.score,
             "coverage": result.card.coverage,
-            "scope": result.scope,
+            "scope": dict(result.scope),
         },
     }
     if result.waivers is not None:
@@ -94,14 +88,13 @@ def sarif_log(result: AuditResult) -> dict[str, Any]:
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def _rules(result: AuditResult) -> list[Rule]:
+def _rules(result: AuditReport) -> list[RuleInfo]:
     """Every rule of the baseline (so a fixed alert can close) and of the findings, in a stable order."""
-    catalogue = all_rules()
-    rules: dict[str, Rule] = {rid: catalogue[rid] for rid in result.baseline.rules if rid in catalogue}
+    rules: dict[str, RuleInfo] = {r.id: r for r in result.rules}
     for f in result.findings:
         if f.rule_id not in rules:
-            # A finding carries its rule's metadata: enough for a descriptor when the catalogue lacks it.
-            rules[f.rule_id] = catalogue.get(f.rule_id) or Rule(
+            # A finding carries its rule's metadata: enough for a descriptor when the report lacks it.
+            rules[f.rule_id] = RuleInfo(
                 id=f.rule_id,
                 name=f.rule_name or f.rule_id,
                 control=f.control,
@@ -109,36 +102,31 @@ def _rules(result: AuditResult) -> list[Rule]:
                 title=f.title,
                 rationale=f.rationale,
                 remediation=f.remediation,
-                check=_no_check,
             )
     return list(rules.values())
 
 
-def _levels(result: AuditResult) -> dict[str, Level]:
+def _levels(result: AuditReport) -> dict[str, Level]:
     """How the baseline ranks each rule; a rule outside it keeps its findings' level."""
     levels = {f.rule_id: f.level for f in result.findings}
     levels.update({rid: setting.level for rid, setting in result.baseline.rules.items()})
     return levels
 
 
-def _no_check(ctx: Any) -> list[Any]:
-    return []
-
-
-def _driver(rules: list[Rule], levels: dict[str, Level]) -> dict[str, Any]:
+def _driver(tool: ToolInfo, rules: list[RuleInfo], levels: dict[str, Level]) -> dict[str, Any]:
     driver: dict[str, Any] = {
-        "name": TOOL_NAME,
-        "version": __version__,
-        "semanticVersion": __version__,
-        "rules": [_descriptor(r, levels.get(r.id, Level.REQUIRED)) for r in rules],
+        "name": tool.name,
+        "version": tool.version,
+        "semanticVersion": tool.version,
+        "rules": [_descriptor(r, tool, levels.get(r.id, Level.REQUIRED)) for r in rules],
     }
-    home = project_url("Homepage") or project_url("Repository")
+    home = tool.url("Homepage") or tool.url("Repository")
     if home:
         driver["informationUri"] = home
     return driver
 
 
-def _descriptor(rule: Rule, level: Level = Level.REQUIRED) -> dict[str, Any]:
+def _descriptor(rule: RuleInfo, tool: ToolInfo, level: Level = Level.REQUIRED) -> dict[str, Any]:
     anchor = f"docs/rules.md#{rule.id.lower()}"
     text = (
         f"{rule.description or rule.title}\n\nWhy: {rule.rationale}\n\n"
@@ -172,7 +160,7 @@ def _descriptor(rule: Rule, level: Level = Level.REQUIRED) -> dict[str, Any]:
         descriptor["properties"]["security-severity"] = SECURITY_SEVERITY[rule.severity]
     else:
         descriptor["properties"]["tags"].append("recommended")
-    docs = project_url("Documentation")
+    docs = tool.url("Documentation")
     if docs:
         # An absolute URI, as SARIF wants for helpUri; the relative anchor is in the help text.
         page = docs if docs.endswith(".md") else f"{docs.rstrip('/')}/rules.md"
@@ -243,7 +231,7 @@ def _sarif_level(severity: Severity, level: Level) -> str:
     return "note" if level is Level.RECOMMENDED else LEVEL[severity]
 
 
-def _invocation(result: AuditResult) -> dict[str, Any]:
+def _invocation(result: AuditReport) -> dict[str, Any]:
     notes: list[dict[str, Any]] = []
     for f in result.findings:
         if f.status is Status.ERROR:
@@ -274,63 +262,6 @@ def _invocation(result: AuditResult) -> dict[str, Any]:
     if notes:
         invocation["toolExecutionNotifications"] = notes
     return invocation
-
-
-def baseline_artifact(source: str, name: str) -> str:
-    """A relative URI for the baseline: the team's own file as they named it, or the shipped one."""
-    from auditor.engine.baseline import shipped_baselines
-
-    path = Path(source)
-    shipped = shipped_baselines().get(name)
-    if shipped is not None and _same_file(path, shipped):
-        return f"auditor/baselines/{shipped.name}"
-    try:
-        relative = os.path.relpath(path.resolve(), Path.cwd().resolve())
-    except ValueError:  # another drive on Windows
-        relative = str(path)
-    if relative.startswith(".."):
-        relative = str(path)
-    return Path(relative).as_posix().lstrip("/")
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False
-
-
-@lru_cache(maxsize=16)
-def rule_lines(source: str) -> dict[str, int]:
-    """Line of each rule's entry in a baseline YAML (1 when the file cannot be read)."""
-    try:
-        root = yaml.compose(Path(source).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}
-    if not isinstance(root, yaml.MappingNode):
-        return {}
-    for key, value in root.value:
-        if isinstance(key, yaml.ScalarNode) and key.value == "rules" and isinstance(value, yaml.MappingNode):
-            return {
-                str(k.value): int(k.start_mark.line) + 1
-                for k, _ in value.value
-                if isinstance(k, yaml.ScalarNode)
-            }
-    return {}
-
-
-@lru_cache(maxsize=8)
-def project_url(label: str) -> str | None:
-    """A Project-URL of the installed distribution (pyproject [project.urls]), if it declares one."""
-    try:
-        entries = metadata.metadata(DIST_NAME).get_all("Project-URL") or []
-    except metadata.PackageNotFoundError:
-        return None
-    for entry in entries:
-        name, _, url = entry.partition(",")
-        if name.strip().lower() == label.lower() and url.strip().startswith("https://"):
-            return str(url).strip()
-    return None
 
 
 def _md(text: str) -> str:

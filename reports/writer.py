@@ -1,22 +1,39 @@
-"""Deciding where each report goes, and writing them all or none."""
+"""Deciding where each report goes, rendering them all, then writing them all.
+
+Nothing is written until every report has rendered, so a renderer that fails leaves no
+half-written set behind. The writer prints nothing: it returns what belongs on stdout
+and stderr, and the command line prints it.
+"""
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import click
-
-from auditor.engine.run import AuditResult
 from auditor.errors import InputError
 from auditor.files import write_atomic
+from auditor.model import AuditReport
 
-from . import extension, formats, render
+from . import PLAIN, Format, RenderOptions, formats, render
+from .console import summary_line
 
 REPORT_STEM = "auditor-report"
 
 
-def check_formats(chosen: list[str], output: str | None, output_dir: str | None) -> None:
+@dataclass(frozen=True)
+class Emitted:
+    """What the command line prints once the reports are written."""
+
+    # printed as is (no newline added)
+    stdout: str = ""
+    # one line each, after stdout
+    stderr: tuple[str, ...] = ()
+    written: tuple[Path, ...] = ()
+
+
+def check_formats(chosen: Sequence[str], output: str | None, output_dir: str | None) -> tuple[Format, ...]:
+    """The chosen formats, checked against each other and against where the reports go."""
     unknown = [f for f in chosen if f not in formats()]
     if unknown:
         raise InputError(f"unknown format {unknown[0]!r} (known: {', '.join(formats())})")
@@ -24,45 +41,45 @@ def check_formats(chosen: list[str], output: str | None, output_dir: str | None)
         raise InputError("give --output or --output-dir, not both")
     if len(chosen) > 1 and not output_dir:
         raise InputError("several --format values need --output-dir")
+    return tuple(Format(f) for f in chosen)
 
 
 def emit(
-    result: AuditResult,
-    chosen: list[str],
+    report: AuditReport,
+    chosen: Sequence[Format],
     output: str | None,
     output_dir: str | None,
     show_passed: bool = False,
-) -> None:
-    """Render every report first, then write: a failure leaves no half-written set."""
-    color = sys.stdout.isatty()
+    terminal: RenderOptions = PLAIN,
+) -> Emitted:
+    """Render every report, then write the files; return what goes to the terminal.
+
+    `terminal` says how the console report on stdout looks (colour, width); files are
+    always plain text at the fixed width.
+    """
+    plain = RenderOptions(show_passed=show_passed)
+    on_screen = RenderOptions(color=terminal.color, show_passed=show_passed, width=terminal.width)
+    files: dict[Path, str] = {}
     if output_dir:
-        rendered = {fmt: _render(fmt, result, False, show_passed) for fmt in chosen if fmt != "console"}
-        for fmt, text in rendered.items():
-            write_atomic(Path(output_dir) / f"{REPORT_STEM}.{extension(fmt)}", text)
-        if "console" in chosen:
-            write_atomic(
-                Path(output_dir) / f"{REPORT_STEM}.txt", _render("console", result, False, show_passed)
-            )
-        click.echo(_render("console", result, color, show_passed), nl=False)
-        return
-    fmt = chosen[0]
-    if output:
-        write_atomic(output, _render(fmt, result, False, show_passed))
-        from .console import summary_line
-
-        click.echo(f"wrote {output}: {summary_line(result)}", err=True)
+        # The console report's copy (.txt) comes last, as it always has.
+        ordered: list[Format] = [f for f in chosen if f is not Format.CONSOLE]
+        if Format.CONSOLE in chosen:
+            ordered.append(Format.CONSOLE)
+        for fmt in ordered:
+            files[Path(output_dir) / f"{REPORT_STEM}.{fmt.extension}"] = render(fmt, report, plain)
+        emitted = Emitted(stdout=render(Format.CONSOLE, report, on_screen))
+    elif output:
+        files[Path(output)] = render(chosen[0], report, plain)
+        emitted = Emitted(stderr=(f"wrote {output}: {summary_line(report)}", *_verdict(report)))
+    elif chosen[0] is Format.CONSOLE:
+        emitted = Emitted(stdout=render(Format.CONSOLE, report, on_screen))
     else:
-        click.echo(_render(fmt, result, color and fmt == "console", show_passed), nl=False)
-        if fmt == "console":
-            return
-    if result.gate is not None:
-        # The console report (which ends with the verdict) did not go to the terminal: say it on stderr.
-        click.echo(result.gate.message, err=True)
+        emitted = Emitted(stdout=render(chosen[0], report, plain), stderr=_verdict(report))
+    for path, text in files.items():
+        write_atomic(path, text)
+    return Emitted(stdout=emitted.stdout, stderr=emitted.stderr, written=tuple(files))
 
 
-def _render(fmt: str, result: AuditResult, color: bool, show_passed: bool) -> str:
-    if fmt == "console":
-        from .console import render as render_console
-
-        return render_console(result, color=color, show_passed=show_passed)
-    return render(fmt, result, color=False)
+def _verdict(report: AuditReport) -> tuple[str, ...]:
+    # The console report (which ends with the verdict) did not go to the terminal: say it on stderr.
+    return () if report.gate is None else (report.gate.message,)

@@ -10,11 +10,20 @@ import pytest
 
 from auditor.arm.snapshot import Snapshot
 from auditor.engine.baseline import load_baseline
-from auditor.engine.run import AuditResult, run_audit
+from auditor.engine.run import AuditReport, run_audit
 from auditor.model import Finding
 from tests import estates
 
 BASELINES = {"aistudio": "openai-e2e-chat-aistudio", "aml": "openai-e2e-chat-aml"}
+
+
+@pytest.fixture(autouse=True)
+def _no_default_subscription(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A developer's AZURE_SUBSCRIPTION_ID or Azure CLI login must not turn a usage-error test into a live read."""
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID", raising=False)
+    monkeypatch.setenv("AZURE_CONFIG_DIR", str(tmp_path_factory.mktemp("no-azure-cli")))
 
 
 def audit_resources(
@@ -23,7 +32,7 @@ def audit_resources(
     errors: list[dict[str, Any]] | None = None,
     collected_types: list[str] | None = None,
     baseline: str | None = None,
-) -> AuditResult:
+) -> AuditReport:
     """Audit an estate (as the collector would have saved it) with a variant's baseline."""
     doc = estates.snapshot_document(resources, variant, drifted=False)
     doc["errors"] = errors or []
@@ -33,7 +42,7 @@ def audit_resources(
     return run_audit(snapshot, load_baseline(baseline or BASELINES[variant]), "test")
 
 
-def findings_of(result: AuditResult, rule_id: str) -> list[Finding]:
+def findings_of(result: AuditReport, rule_id: str) -> list[Finding]:
     return [f for f in result.findings if f.rule_id == rule_id]
 
 

@@ -1,4 +1,4 @@
-"""Audit results for the report tests: synthetic findings in every status, family and severity.
+"""Audit reports for the report tests: synthetic findings in every status, family and severity.
 
 The renderers only read findings, so these results need no rule to produce them; the
 `SMPnnn` rule ids are not in the catalogue on purpose (reports must carry a finding's own
@@ -10,22 +10,21 @@ from __future__ import annotations
 import copy
 import json
 import sys
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from auditor.analysis.architecture import infer_roles
-from auditor.arm.estate import Estate
-from auditor.arm.snapshot import Snapshot
 from auditor.cli import main
 from auditor.engine.baseline import load_baseline
-from auditor.engine.gate import GatePolicy, evaluate_result
-from auditor.engine.run import AuditResult
+from auditor.engine.describe import baseline_info, rule_infos, tool_info
+from auditor.engine.gate import GatePolicy, gated
 from auditor.engine.scoring import score
 from auditor.engine.waivers import Waiver, WaiverReport
-from auditor.model import Control, Finding, Level, Severity, Status
+from auditor.model import AuditReport, Control, Finding, Level, Severity, Status
 from tests import estates
 
 SUB = "/subscriptions/00000000-0000-4000-8000-000000000001"
@@ -143,32 +142,10 @@ def sample_findings() -> list[Finding]:
 DEFAULT_POLICY = GatePolicy(fail_on=Severity.HIGH, min_score=50)
 
 
-def sample_result(policy: GatePolicy | None = DEFAULT_POLICY) -> AuditResult:
-    """A result in every status; gate set by `policy` (None: no gate)."""
-    findings = sample_findings()
-    snapshot = Snapshot(resources=[])
-    result = AuditResult(
-        baseline=load_baseline("openai-e2e-chat-aistudio"),
-        findings=findings,
-        card=score(findings),
-        roles=infer_roles(Estate(snapshot), {}),
-        scope={
-            "source": f"snapshot {NASTY}.json",
-            "subscriptions": [SUB.rsplit("/", 1)[-1]],
-            "resources": 12,
-        },
-        generated_at="2026-11-21T08:00:00Z",
-        collection_errors=[
-            {
-                "scope": f"{RG}/Microsoft.Network/applicationGateways/agw/providers/Microsoft.Insights"
-                "/diagnosticSettings",
-                "resource_type": "Microsoft.Insights/diagnosticSettings",
-                "status": 403,
-                "code": "AuthorizationFailed",
-                "message": f"no read access to {NASTY}",
-            }
-        ],
-    )
+def sample_result(policy: GatePolicy | None = DEFAULT_POLICY) -> AuditReport:
+    """A report in every status; gate set by `policy` (None: no gate)."""
+    findings = tuple(sample_findings())
+    baseline = load_baseline("openai-e2e-chat-aistudio")
     stale = Waiver(
         "SMP001", f"{RG}/Microsoft.Web/sites/gone-*", "Old exception <i>", "someone", date(2999, 1, 1), 7
     )
@@ -176,16 +153,51 @@ def sample_result(policy: GatePolicy | None = DEFAULT_POLICY) -> AuditResult:
     applied = Waiver(
         "SMP002", f"{RG}/Microsoft.Storage/*", WAIVER["justification"], WAIVER["owner"], date(2999, 12, 31), 1
     )
-    result.waivers = WaiverReport(
-        source="waivers.yaml",
-        today=date(2026, 11, 21),
-        applied=[(applied, 1)],
-        expired=[(expired, 1)],
-        stale=[stale],
+    result = AuditReport(
+        tool=tool_info(),
+        baseline=baseline_info(baseline),
+        rules=rule_infos(baseline),
+        findings=findings,
+        card=score(findings),
+        roles=(),
+        scope={
+            "source": f"snapshot {NASTY}.json",
+            "subscriptions": [SUB.rsplit("/", 1)[-1]],
+            "resources": 12,
+        },
+        generated_at="2026-11-21T08:00:00Z",
+        collection_errors=(
+            {
+                "scope": f"{RG}/Microsoft.Network/applicationGateways/agw/providers/Microsoft.Insights"
+                "/diagnosticSettings",
+                "resource_type": "Microsoft.Insights/diagnosticSettings",
+                "status": 403,
+                "code": "AuthorizationFailed",
+                "message": f"no read access to {NASTY}",
+            },
+        ),
+        waivers=WaiverReport(
+            source="waivers.yaml",
+            today=date(2026, 11, 21),
+            applied=((applied, 1),),
+            expired=((expired, 1),),
+            stale=(stale,),
+        ),
     )
-    if policy is not None:
-        result.gate = evaluate_result(policy, result)
-    return result
+    return result if policy is None else gated(result, policy)
+
+
+def with_findings(report: AuditReport, findings: Iterable[Finding], rescore: bool = False) -> AuditReport:
+    """The report with other findings; the score card is recomputed only when asked."""
+    kept = tuple(findings)
+    return replace(report, findings=kept, card=score(kept) if rescore else report.card)
+
+
+def changed(report: AuditReport, index: int, **changes: Any) -> AuditReport:
+    """The report with one finding changed (the score card left as it was)."""
+    findings = list(report.findings)
+    findings[index] = replace(findings[index], **changes)
+    return with_findings(report, findings)
 
 
 def gate_estate(variant: str = "aistudio", drift_openai: bool = True) -> dict[str, Any]:

@@ -25,7 +25,7 @@ fail-on-coverage-below = "90%"
 
 def test_no_project_file_means_defaults(tmp_path: Path) -> None:
     config = find_config(None, cwd=tmp_path)
-    assert config.source is None and config.formats == [] and config.fail_on is None
+    assert config.source is None and config.formats == () and config.fail_on is None
 
 
 def test_auditor_toml_is_read_with_paths_relative_to_it(tmp_path: Path) -> None:
@@ -33,7 +33,7 @@ def test_auditor_toml_is_read_with_paths_relative_to_it(tmp_path: Path) -> None:
     config = find_config(None, cwd=tmp_path)
     assert config.source == str(tmp_path / "auditor.toml")
     assert config.baseline == "openai-e2e-chat-aistudio"  # a name stays a name
-    assert config.formats == ["console", "json", "sarif"]
+    assert config.formats == ("console", "json", "sarif")
     assert config.output_dir == str(tmp_path / "audit-out")
     assert config.waivers == str(tmp_path / "waivers.yaml")
     assert (config.min_score, config.fail_on, config.min_coverage) == (80, Severity.HIGH, pytest.approx(0.9))

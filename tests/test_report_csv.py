@@ -11,7 +11,15 @@ import pytest
 
 from auditor.model import Control, Severity, Status
 from auditor.reports.csv_report import COLUMNS, render
-from tests.report_samples import NASTY_ID, finding, gate_estate, run_cli, sample_result, write_json
+from tests.report_samples import (
+    NASTY_ID,
+    finding,
+    gate_estate,
+    run_cli,
+    sample_result,
+    with_findings,
+    write_json,
+)
 
 
 def rows(text: str) -> list[dict[str, str]]:
@@ -42,14 +50,23 @@ def test_values_and_waiver_columns() -> None:
 
 
 def test_formulas_are_defused() -> None:
-    result = sample_result()
-    result.findings = [
-        finding(
-            "SMP001", Control.NSG, Status.FAIL, Severity.LOW, "/x/y", message='=HYPERLINK("http://evil","x")'
-        ),
-        finding("SMP002", Control.NSG, Status.FAIL, Severity.LOW, "/x/z", message="@SUM(A1)"),
-        finding("SMP003", Control.NSG, Status.FAIL, Severity.LOW, "/x/w", message="ordinary, with a comma"),
-    ]
+    result = with_findings(
+        sample_result(),
+        [
+            finding(
+                "SMP001",
+                Control.NSG,
+                Status.FAIL,
+                Severity.LOW,
+                "/x/y",
+                message='=HYPERLINK("http://evil","x")',
+            ),
+            finding("SMP002", Control.NSG, Status.FAIL, Severity.LOW, "/x/z", message="@SUM(A1)"),
+            finding(
+                "SMP003", Control.NSG, Status.FAIL, Severity.LOW, "/x/w", message="ordinary, with a comma"
+            ),
+        ],
+    )
     messages = [r["message"] for r in rows(render(result))]
     assert messages == ['\'=HYPERLINK("http://evil","x")', "'@SUM(A1)", "ordinary, with a comma"]
 

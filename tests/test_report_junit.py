@@ -11,7 +11,16 @@ from lxml import etree
 
 from auditor.model import Control, Level, Severity, Status
 from auditor.reports.junit import render
-from tests.report_samples import NASTY, finding, gate_estate, run_cli, sample_result, write_json
+from tests.report_samples import (
+    NASTY,
+    changed,
+    finding,
+    gate_estate,
+    run_cli,
+    sample_result,
+    with_findings,
+    write_json,
+)
 
 XSD = Path(__file__).resolve().parent / "schemas" / "junit.xsd"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -88,7 +97,7 @@ def test_hostile_strings_stay_data() -> None:
     odd = finding(
         "SMP010", Control.NSG, Status.FAIL, Severity.LOW, "/x/y", message="nul \x00 esc \x1b ]]> & <tag>"
     )
-    result.findings.append(odd)
+    result = with_findings(result, [*result.findings, odd])
     root = parse(render(result))
     nasty = next(c for c in root.iter("testcase") if c.get("classname").endswith("SMP001"))
     assert NASTY in nasty.get("name")
@@ -100,7 +109,7 @@ def test_hostile_strings_stay_data() -> None:
 def test_duplicate_rule_and_resource_get_distinct_names() -> None:
     result = sample_result()
     twin = finding("SMP008", Control.RELIABILITY, Status.PASS, Severity.LOW, result.findings[8].resource_id)
-    result.findings.append(twin)
+    result = with_findings(result, [*result.findings, twin])
     root = parse(render(result))
     names = [c.get("name") for c in root.iter("testcase") if c.get("classname").endswith("SMP008")]
     assert len(names) == 2 and names[1] == names[0] + " #2"
@@ -131,7 +140,7 @@ def test_a_failing_recommendation_is_skipped_not_failed() -> None:
     assert "remediation: az resource update" in skipped.text and "expected: " in skipped.text
     # A recommendation that passes stays a plain passing case.
     result = sample_result()
-    result.findings[4].status = Status.PASS
+    result = changed(result, 4, status=Status.PASS)
     case = next(c for c in parse(render(result)).iter("testcase") if c.get("classname").endswith("SMP004"))
     assert case.find("skipped") is None and case.find("failure") is None
 
@@ -139,7 +148,7 @@ def test_a_failing_recommendation_is_skipped_not_failed() -> None:
 @pytest.mark.parametrize("status", [Status.NOT_ASSESSED, Status.ERROR])
 def test_a_recommendation_that_could_not_be_judged_keeps_its_outcome(status: Status) -> None:
     result = sample_result()
-    result.findings[4].status = status
+    result = changed(result, 4, status=status)
     case = next(c for c in parse(render(result)).iter("testcase") if c.get("classname").endswith("SMP004"))
     assert case.find("skipped" if status is Status.NOT_ASSESSED else "error") is not None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,15 @@ import pytest
 from auditor.model import Control, Severity, Status
 from auditor.reports.json_report import report_dict
 from auditor.reports.markdown import MAX_CHARS, MAX_FAILING, escape, render
-from tests.report_samples import finding, gate_estate, run_cli, sample_result, write_json
+from tests.report_samples import (
+    changed,
+    finding,
+    gate_estate,
+    run_cli,
+    sample_result,
+    with_findings,
+    write_json,
+)
 
 
 def test_summary_headline_families_and_gate() -> None:
@@ -57,13 +66,10 @@ def test_names_cannot_inject_markdown_or_html() -> None:
 def test_delta_against_a_previous_report() -> None:
     before = sample_result(policy=None)
     # Last time the storage account passed and the plan failed too; NSG was not assessed.
-    before.findings[1].status = Status.PASS
-    from auditor.engine.scoring import score
-
-    before.card = score(before.findings)
+    before = changed(before, 1, status=Status.PASS)
+    before = with_findings(before, before.findings, rescore=True)
     previous = json.loads(json.dumps(report_dict(before)))
-    now = sample_result()
-    now.previous = previous
+    now = replace(sample_result(), previous=previous)
     text = render(now)
     change = now.card.score - before.card.score
     assert f"({'▲' if change > 0 else '▼'} {change:+.1f} since the previous report)" in text
@@ -77,8 +83,8 @@ def test_long_texts_drop_the_fixes_to_fit_a_comment() -> None:
     result = sample_result()
     for i in range(MAX_FAILING):
         f = finding("SMP012", Control.NSG, Status.FAIL, Severity.HIGH, f"/subscriptions/s/nsg/m{i}")
-        f.remediation = "az network nsg rule delete " + "x" * 1500
-        result.findings.append(f)
+        f = replace(f, remediation="az network nsg rule delete " + "x" * 1500)
+        result = with_findings(result, [*result.findings, f])
     text = render(result)
     assert len(text) <= MAX_CHARS + 100
     assert "Fix: " not in text
@@ -87,10 +93,16 @@ def test_long_texts_drop_the_fixes_to_fit_a_comment() -> None:
 
 def test_long_lists_are_cut() -> None:
     result = sample_result()
-    result.findings += [
-        finding("SMP011", Control.NSG, Status.FAIL, Severity.HIGH, f"/subscriptions/s/nsg/n{i}")
-        for i in range(MAX_FAILING + 5)
-    ]
+    result = with_findings(
+        result,
+        [
+            *result.findings,
+            *(
+                finding("SMP011", Control.NSG, Status.FAIL, Severity.HIGH, f"/subscriptions/s/nsg/n{i}")
+                for i in range(MAX_FAILING + 5)
+            ),
+        ],
+    )
     text = render(result)
     assert "… and 9 more in the full report." in text
     assert len(text) < 65_536
@@ -142,8 +154,7 @@ def test_recommendations_are_counted_apart_from_the_failures() -> None:
 
 def test_a_new_recommendation_is_not_newly_failing() -> None:
     before = sample_result(policy=None)
-    before.findings[4].status = Status.PASS  # SMP004, recommended, passed last time
+    before = changed(before, 4, status=Status.PASS)  # SMP004, recommended, passed last time
     previous = json.loads(json.dumps(report_dict(before)))
-    now = sample_result()
-    now.previous = previous
+    now = replace(sample_result(), previous=previous)
     assert "Since the previous report: 0 newly failing, 0 fixed." in render(now)

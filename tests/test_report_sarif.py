@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from auditor.arm.snapshot import Snapshot
 from auditor.engine.baseline import load_baseline
 from auditor.engine.run import run_audit
 from auditor.reports.sarif import fingerprint, render
-from tests.report_samples import NASTY_ID, gate_estate, run_cli, sample_result, write_json
+from tests.report_samples import NASTY_ID, gate_estate, run_cli, sample_result, with_findings, write_json
 
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0.json"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -122,9 +123,8 @@ def test_every_result_has_a_physical_and_a_logical_location() -> None:
 def test_fingerprints_are_stable_across_runs_and_case_and_distinct_per_resource() -> None:
     first = sample_result()
     second = sample_result()
-    second.generated_at = "2027-01-01T00:00:00Z"
-    for f in second.findings:
-        f.resource_id = f.resource_id.upper()
+    second = replace(second, generated_at="2027-01-01T00:00:00Z")
+    second = with_findings(second, [replace(f, resource_id=f.resource_id.upper()) for f in second.findings])
     prints = [
         {(r["ruleId"], r["partialFingerprints"]["auditorFinding/v1"]) for r in sarif(x)["runs"][0]["results"]}
         for x in (first, second)
@@ -196,15 +196,12 @@ def test_rule_metadata_comes_from_the_catalogue_when_it_has_the_rule() -> None:
         ("https://example.test/auditor/docs/rules.md", "https://example.test/auditor/docs/rules.md#smp001"),
     ],
 )
-def test_help_uri_follows_the_documentation_url(
-    documentation: str | None, expected: str | None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from auditor.reports import sarif as module
-
-    monkeypatch.setattr(
-        module, "project_url", lambda label: documentation if label == "Documentation" else None
-    )
-    rules = sarif(sample_result())["runs"][0]["tool"]["driver"]["rules"]
+def test_help_uri_follows_the_documentation_url(documentation: str | None, expected: str | None) -> None:
+    result = sample_result()
+    # The project's URLs travel in the report: the renderer looks nothing up.
+    urls = {} if documentation is None else {"documentation": documentation}
+    result = replace(result, tool=replace(result.tool, urls=urls))
+    rules = sarif(result)["runs"][0]["tool"]["driver"]["rules"]
     smp = next(r for r in rules if r["id"] == "SMP001")
     assert smp.get("helpUri") == expected
 
@@ -234,9 +231,8 @@ def test_cli_writes_valid_sarif(
 
 def test_control_characters_and_unicode_survive(tmp_path: Path) -> None:
     result = sample_result()
-    odd = copy.deepcopy(result.findings[1])
-    odd.message = "bad \x00\x1b[31m value ünïcode 名前"
-    result.findings.append(odd)
+    odd = replace(copy.deepcopy(result.findings[1]), message="bad \x00\x1b[31m value ünïcode 名前")
+    result = with_findings(result, [*result.findings, odd])
     text = render(result)
     assert "名前" in json.loads(text)["runs"][0]["results"][-1]["message"]["text"]
 

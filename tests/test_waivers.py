@@ -119,8 +119,8 @@ def test_apply_waives_failing_marks_expired_and_stale() -> None:
         waiver(storage, rule="SMP006"),  # the check passes: nothing to waive
         waiver("*/gone"),
     ]
-    report = apply_waivers(findings, waivers, "w.yaml", today=date(2026, 6, 30))
-    waived, lapsed, passing = findings
+    judged, report = apply_waivers(findings, waivers, "w.yaml", today=date(2026, 6, 30))
+    waived, lapsed, passing = judged
     assert waived.status is Status.WAIVED
     assert waived.waiver == {
         "justification": "because",
@@ -144,9 +144,9 @@ def test_first_current_waiver_wins_and_both_count_as_used() -> None:
     old = Waiver("SMP002", storage, "old reason", "a", date(2000, 1, 1), 1)
     specific = Waiver("SMP002", storage, "specific", "b", date(2999, 1, 1), 6)
     broad = Waiver("SMP002", "*", "broad", "c", date(2999, 1, 1), 11)
-    report = apply_waivers([f], [old, specific, broad], "w.yaml", today=date(2026, 1, 1))
+    (f,), report = apply_waivers([f], [old, specific, broad], "w.yaml", today=date(2026, 1, 1))
     assert f.status is Status.WAIVED and f.waiver is not None and f.waiver["justification"] == "specific"
-    assert report.stale == []
+    assert report.stale == ()
     assert [w.justification for w, _ in report.applied] == ["specific", "broad"]
 
 

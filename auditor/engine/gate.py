@@ -12,119 +12,86 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import Any
 
 from auditor.errors import InputError
-from auditor.model import Level, Severity, Status
+from auditor.model import AuditReport, Blocker, GateOutcome, GatePolicy, Level, Severity, Status
 
-if TYPE_CHECKING:
-    from auditor.engine.run import AuditResult
-
-
-@dataclass(frozen=True)
-class GatePolicy:
-    min_score: float | None = None
-    fail_on: Severity | None = None
-    min_coverage: float | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.min_score is not None or self.fail_on is not None or self.min_coverage is not None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "min_score": self.min_score,
-            "fail_on": self.fail_on.value if self.fail_on else None,
-            "min_coverage": self.min_coverage,
-        }
-
-
-@dataclass(frozen=True)
-class Blocker:
-    """A failing finding that trips `fail_on`, kept small so `gate` can list it."""
-
-    rule_id: str
-    severity: Severity
-    resource_id: str
-    message: str
-
-
-@dataclass
-class GateOutcome:
-    policy: GatePolicy
-    passed: bool
-    reasons: list[str] = field(default_factory=list)
-    checks: list[str] = field(default_factory=list)
-    blockers: list[Blocker] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.passed else 1
-
-    @property
-    def message(self) -> str:
-        """The one line that ends the console report."""
-        if self.passed:
-            return "gate passed: " + "; ".join(self.checks)
-        return "gate FAILED: " + "; ".join(self.reasons)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "passed": self.passed,
-            "policy": self.policy.to_dict(),
-            "reasons": self.reasons,
-            "message": self.message,
-        }
+__all__ = [
+    "Blocker",
+    "GateOutcome",
+    "GatePolicy",
+    "evaluate",
+    "evaluate_report",
+    "evaluate_result",
+    "gated",
+    "parse_coverage",
+    "parse_min_score",
+    "parse_severity",
+]
 
 
 def evaluate(
     policy: GatePolicy, score: float, coverage: float, findings: Iterable[tuple[str, str, str, str, str, str]]
 ) -> GateOutcome:
     """Apply the policy; findings are (rule_id, status, severity, level, resource_id, message)."""
-    outcome = GateOutcome(policy=policy, passed=True)
+    reasons: list[str] = []
+    checks: list[str] = []
+    blockers: list[Blocker] = []
     if policy.min_score is not None:
         if score < policy.min_score:
-            outcome.reasons.append(
-                f"score {score:.1f} is below the minimum {_num(policy.min_score)} (--min-score)"
-            )
+            reasons.append(f"score {score:.1f} is below the minimum {_num(policy.min_score)} (--min-score)")
         else:
-            outcome.checks.append(f"score {score:.1f} >= {_num(policy.min_score)}")
+            checks.append(f"score {score:.1f} >= {_num(policy.min_score)}")
     if policy.fail_on is not None:
         threshold = policy.fail_on
         for rule_id, status, severity, level, resource_id, message in findings:
             sev = Severity(severity)
             if status == Status.FAIL.value and level == Level.REQUIRED.value and sev.rank >= threshold.rank:
-                outcome.blockers.append(Blocker(rule_id, sev, resource_id, message))
-        if outcome.blockers:
-            by_sev = Counter(b.severity for b in outcome.blockers)
+                blockers.append(Blocker(rule_id, sev, resource_id, message))
+        if blockers:
+            by_sev = Counter(b.severity for b in blockers)
             detail = ", ".join(f"{by_sev[s]} {s.value}" for s in Severity if by_sev[s])
-            n = len(outcome.blockers)
-            outcome.reasons.append(
+            n = len(blockers)
+            reasons.append(
                 f"{n} failing finding{'s' if n != 1 else ''} at or above {threshold.value}"
                 f" ({detail}) (--fail-on)"
             )
         else:
-            outcome.checks.append(f"no failing finding at or above {threshold.value}")
+            checks.append(f"no failing finding at or above {threshold.value}")
     if policy.min_coverage is not None:
         if coverage < policy.min_coverage:
-            outcome.reasons.append(
+            reasons.append(
                 f"coverage {coverage:.0%} is below the minimum {policy.min_coverage:.0%}"
                 " (--fail-on-coverage-below)"
             )
         else:
-            outcome.checks.append(f"coverage {coverage:.0%} >= {policy.min_coverage:.0%}")
-    outcome.passed = not outcome.reasons
-    outcome.blockers.sort(key=lambda b: (-b.severity.rank, b.rule_id, b.resource_id.lower()))
-    return outcome
+            checks.append(f"coverage {coverage:.0%} >= {policy.min_coverage:.0%}")
+    blockers.sort(key=lambda b: (-b.severity.rank, b.rule_id, b.resource_id.lower()))
+    return GateOutcome(
+        policy=policy,
+        passed=not reasons,
+        reasons=tuple(reasons),
+        checks=tuple(checks),
+        blockers=tuple(blockers),
+    )
 
 
-def evaluate_result(policy: GatePolicy, result: AuditResult) -> GateOutcome:
+def evaluate_result(policy: GatePolicy, report: AuditReport) -> GateOutcome:
+    """Gate a fresh audit."""
     rows = (
         (f.rule_id, f.status.value, f.severity.value, f.level.value, f.resource_id, f.message)
-        for f in result.findings
+        for f in report.findings
     )
-    return evaluate(policy, result.card.score, result.card.coverage, rows)
+    return evaluate(policy, report.card.score, report.card.coverage, rows)
+
+
+def gated(report: AuditReport, policy: GatePolicy) -> AuditReport:
+    """The report with the gate's outcome; the same report when no condition is set."""
+    if not policy.active:
+        return report
+    return replace(report, gate=evaluate_result(policy, report))
 
 
 def evaluate_report(policy: GatePolicy, report: Mapping[str, Any]) -> GateOutcome:
@@ -156,6 +123,7 @@ def parse_coverage(value: str | float) -> float:
 
 
 def parse_min_score(value: str | float) -> float:
+    """A score between 0 and 100."""
     try:
         number = float(value)
     except (TypeError, ValueError):

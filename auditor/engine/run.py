@@ -2,41 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from auditor.analysis.architecture import Roles, infer_roles
+from auditor.analysis.architecture import infer_roles
 from auditor.arm.estate import Estate
 from auditor.arm.snapshot import Snapshot
 from auditor.engine.baseline import Baseline
+from auditor.engine.describe import baseline_info, role_explanations, rule_infos, tool_info
 from auditor.engine.registry import Context, Rule, all_rules
-from auditor.engine.scoring import ScoreCard, score
+from auditor.engine.scoring import score
 from auditor.errors import InputError
-from auditor.model import Finding, Result, Status
+from auditor.model import AuditReport, Finding, Result, Status, ToolInfo, sort_key
 
 if TYPE_CHECKING:
-    from auditor.engine.gate import GateOutcome
-    from auditor.engine.waivers import Waiver, WaiverReport
+    from auditor.engine.waivers import Waiver
 
+__all__ = ["AuditReport", "AuditResult", "run_audit", "scope_of", "settle", "sort_key"]
 
-@dataclass
-class AuditResult:
-    baseline: Baseline
-    findings: list[Finding]
-    card: ScoreCard
-    roles: Roles
-    scope: dict[str, Any]
-    generated_at: str
-    collection_errors: list[dict[str, Any]] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
-    # Set by the gate and --waivers/--compare; the reports show them when present.
-    waivers: WaiverReport | None = None
-    gate: GateOutcome | None = None
-    previous: dict[str, Any] | None = None
+# The old name of the report type, for callers not yet moved to AuditReport.
+AuditResult = AuditReport
 
 
 def scope_of(snapshot: Snapshot, source: str) -> dict[str, Any]:
+    """What was audited: the source, the subscriptions, the resource count (and groups, if restricted)."""
     subs = snapshot.metadata.get("subscriptions")
     if not isinstance(subs, list):
         found = {
@@ -55,8 +46,14 @@ def run_audit(
     source: str,
     waivers: tuple[list[Waiver], str] | None = None,
     today: date | None = None,
-) -> AuditResult:
-    """Run the baseline; `waivers` is (waivers, file name), applied before scoring."""
+    previous: Mapping[str, Any] | None = None,
+    tool: ToolInfo | None = None,
+) -> AuditReport:
+    """Run the baseline; `waivers` is (waivers, file name), applied before scoring.
+
+    `previous` (a saved JSON report) is carried into the report for the reports that
+    compare; the gate is applied afterwards (`engine.gate.gated`), as a new report.
+    """
     try:
         estate = Estate(snapshot)
         roles = infer_roles(estate, baseline.roles)
@@ -77,21 +74,25 @@ def run_audit(
         results = settle(results, estate, estate.stop_recording())
         findings.extend(_finding(rule, setting.level, r) for r in results)
     waiver_report = None
+    judged: tuple[Finding, ...] = tuple(findings)
     if waivers is not None:
         from auditor.engine.waivers import apply_waivers
 
-        waiver_report = apply_waivers(findings, waivers[0], waivers[1], today)
-    findings.sort(key=sort_key)
+        judged, waiver_report = apply_waivers(judged, waivers[0], waivers[1], today)
+    judged = tuple(sorted(judged, key=sort_key))
     weights = {rid: s.weight for rid, s in baseline.rules.items()}
-    return AuditResult(
-        baseline=baseline,
-        findings=findings,
-        card=score(findings, weights),
-        roles=roles,
+    return AuditReport(
+        tool=tool or tool_info(),
+        baseline=baseline_info(baseline),
+        rules=rule_infos(baseline),
+        findings=judged,
+        card=score(judged, weights),
+        roles=role_explanations(roles),
         scope=scope_of(snapshot, source),
         generated_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        collection_errors=[e.to_dict() for e in snapshot.errors],
+        collection_errors=tuple(e.to_dict() for e in snapshot.errors),
         waivers=waiver_report,
+        previous=previous,
     )
 
 
@@ -122,14 +123,6 @@ def settle(results: list[Result], estate: Estate, reads: set[str]) -> list[Resul
                 r = replace(r, status=Status.NOT_ASSESSED, message=message)
         settled.append(r)
     return settled
-
-
-_STATUS_ORDER = {Status.FAIL: 0, Status.ERROR: 1, Status.NOT_ASSESSED: 2, Status.WAIVED: 3, Status.PASS: 4}
-
-
-def sort_key(f: Finding) -> tuple[int, int, str, str, str]:
-    """Worst first: failing, then by severity, then stable by rule and resource."""
-    return (_STATUS_ORDER[f.status], -f.severity.rank, f.control.value, f.rule_id, f.resource_id.lower())
 
 
 def _finding(rule: Rule, level: Any, result: Result) -> Finding:

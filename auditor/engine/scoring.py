@@ -13,14 +13,17 @@ that family: missing data is never a pass.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-from auditor.model import Control, Finding, Level, Status
+from auditor.model import Control, Finding, Level, ScoreCard, Status, Tally
+
+__all__ = ["ScoreCard", "Tally", "score"]
 
 
 @dataclass
-class Tally:
+class _Counts:
+    """A tally while it is being counted; frozen into a Tally at the end."""
+
     passed: int = 0
     failed: int = 0
     not_assessed: int = 0
@@ -29,66 +32,31 @@ class Tally:
     pass_weight: float = 0.0
     fail_weight: float = 0.0
 
-    @property
-    def assessed(self) -> int:
-        return self.passed + self.failed
-
-    @property
-    def active(self) -> bool:
-        """Whether any required finding fell in this tally (reports skip empty families)."""
-        return bool(self.assessed or self.not_assessed or self.waived or self.errors)
-
-    @property
-    def score(self) -> float | None:
-        total = self.pass_weight + self.fail_weight
-        if total == 0:
-            return None
-        return round(100.0 * self.pass_weight / total, 1)
-
-    @property
-    def coverage(self) -> float:
-        judged = self.assessed + self.waived
-        considered = judged + self.not_assessed + self.errors
-        return round(judged / considered, 4) if considered else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "score": self.score,
-            "coverage": self.coverage,
-            "passed": self.passed,
-            "failed": self.failed,
-            "not_assessed": self.not_assessed,
-            "waived": self.waived,
-            "error": self.errors,
-        }
-
-
-@dataclass
-class ScoreCard:
-    overall: Tally = field(default_factory=Tally)
-    controls: dict[Control, Tally] = field(default_factory=dict)
-    recommended_failed: int = 0
-
-    @property
-    def score(self) -> float:
-        value = self.overall.score
-        return 0.0 if value is None else value
-
-    @property
-    def coverage(self) -> float:
-        return self.overall.coverage
+    def frozen(self) -> Tally:
+        return Tally(
+            passed=self.passed,
+            failed=self.failed,
+            not_assessed=self.not_assessed,
+            waived=self.waived,
+            errors=self.errors,
+            pass_weight=self.pass_weight,
+            fail_weight=self.fail_weight,
+        )
 
 
 def score(findings: Iterable[Finding], weights: Mapping[str, float] | None = None) -> ScoreCard:
+    """Score the findings; `weights` are the baseline's per-rule weights (default 1)."""
     weights = weights or {}
-    card = ScoreCard(controls={c: Tally() for c in Control})
+    overall = _Counts()
+    controls = {c: _Counts() for c in Control}
+    recommended_failed = 0
     for f in findings:
         if f.level is Level.RECOMMENDED:
             if f.status is Status.FAIL:
-                card.recommended_failed += 1
+                recommended_failed += 1
             continue
         weight = f.severity.weight * weights.get(f.rule_id, 1.0)
-        for tally in (card.overall, card.controls[f.control]):
+        for tally in (overall, controls[f.control]):
             if f.status is Status.PASS:
                 tally.passed += 1
                 tally.pass_weight += weight
@@ -101,4 +69,8 @@ def score(findings: Iterable[Finding], weights: Mapping[str, float] | None = Non
                 tally.waived += 1
             else:
                 tally.errors += 1
-    return card
+    return ScoreCard(
+        overall=overall.frozen(),
+        controls={c: t.frozen() for c, t in controls.items()},
+        recommended_failed=recommended_failed,
+    )

@@ -16,9 +16,8 @@ Only failing findings are waived; a waiver that waives nothing is stale.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -28,63 +27,15 @@ import yaml
 from auditor.engine.registry import RULE_ID, all_rules
 from auditor.errors import InputError
 from auditor.files import read_text
-from auditor.model import Finding, Status
+from auditor.model import Finding, Status, Waiver, WaiverReport
+
+__all__ = ["FIELDS", "Waiver", "WaiverReport", "apply_waivers", "load_waivers", "parse_waivers", "today_utc"]
 
 FIELDS = ("rule", "resource", "justification", "owner", "expires")
 
 
-@dataclass(frozen=True)
-class Waiver:
-    rule: str
-    resource: str
-    justification: str
-    owner: str
-    expires: date
-    line: int = 0
-
-    def matches(self, finding: Finding) -> bool:
-        if finding.rule_id != self.rule:
-            return False
-        return fnmatch.fnmatchcase(finding.resource_id.lower(), self.resource.lower())
-
-    def expired(self, today: date) -> bool:
-        return today > self.expires
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "resource": self.resource,
-            "justification": self.justification,
-            "owner": self.owner,
-            "expires": self.expires.isoformat(),
-            "line": self.line,
-        }
-
-
-@dataclass
-class WaiverReport:
-    """What the waivers did in one audit: which applied, which expired, which matched nothing."""
-
-    source: str
-    today: date
-    applied: list[tuple[Waiver, int]] = field(default_factory=list)
-    expired: list[tuple[Waiver, int]] = field(default_factory=list)
-    stale: list[Waiver] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        def entry(w: Waiver, count: int) -> dict[str, Any]:
-            return {**w.to_dict(), "matched": count}
-
-        return {
-            "file": self.source,
-            "evaluated_on": self.today.isoformat(),
-            "applied": [entry(w, n) for w, n in self.applied],
-            "expired": [entry(w, n) for w, n in self.expired],
-            "stale": [entry(w, 0) for w in self.stale],
-        }
-
-
 def today_utc() -> date:
+    """Today's date in UTC, the calendar waivers expire by."""
     return datetime.now(UTC).date()
 
 
@@ -95,6 +46,7 @@ def load_waivers(path: str | Path) -> tuple[list[Waiver], str]:
 
 
 def parse_waivers(text: str, source: str = "<waivers>") -> list[Waiver]:
+    """Parse the text of a waiver file; `source` names it in errors."""
     try:
         # compose keeps the line of every node, so that each error can point at its line
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -189,35 +141,47 @@ def _scalar(node: yaml.Node) -> str:
 
 def apply_waivers(
     findings: Iterable[Finding], waivers: list[Waiver], source: str, today: date | None = None
-) -> WaiverReport:
-    """Mark failing findings that a current waiver covers as `waived`; note expired and stale waivers.
+) -> tuple[tuple[Finding, ...], WaiverReport]:
+    """The findings with waivers applied, and what each waiver did.
 
-    The first current waiver in file order that matches a finding is the one recorded on it.
+    A failing finding that a current waiver covers becomes `waived`; one that only an
+    expired waiver covers stays failing and carries that waiver. The first matching
+    waiver in file order is the one recorded on a finding.
     """
     today = today or today_utc()
-    report = WaiverReport(source=source, today=today)
     counts = [0] * len(waivers)
+    out: list[Finding] = []
     for finding in findings:
-        if finding.status is not Status.FAIL:
-            continue
-        matching = [i for i, w in enumerate(waivers) if w.matches(finding)]
-        for i in matching:
-            counts[i] += 1
-        current = [waivers[i] for i in matching if not waivers[i].expired(today)]
-        if current:
-            finding.status = Status.WAIVED
-            finding.waiver = _finding_waiver(current[0], expired=False)
-        elif matching:
-            # The finding stays failing; the reports show which waiver lapsed.
-            finding.waiver = _finding_waiver(waivers[matching[0]], expired=True)
+        if finding.status is Status.FAIL:
+            finding = _waived(finding, waivers, counts, today)
+        out.append(finding)
+    applied: list[tuple[Waiver, int]] = []
+    expired: list[tuple[Waiver, int]] = []
+    stale: list[Waiver] = []
     for index, waiver in enumerate(waivers):
         if waiver.expired(today):
-            report.expired.append((waiver, counts[index]))
+            expired.append((waiver, counts[index]))
         elif counts[index]:
-            report.applied.append((waiver, counts[index]))
+            applied.append((waiver, counts[index]))
         else:
-            report.stale.append(waiver)
-    return report
+            stale.append(waiver)
+    report = WaiverReport(
+        source=source, today=today, applied=tuple(applied), expired=tuple(expired), stale=tuple(stale)
+    )
+    return tuple(out), report
+
+
+def _waived(finding: Finding, waivers: list[Waiver], counts: list[int], today: date) -> Finding:
+    matching = [i for i, w in enumerate(waivers) if w.matches(finding)]
+    for i in matching:
+        counts[i] += 1
+    current = [waivers[i] for i in matching if not waivers[i].expired(today)]
+    if current:
+        return replace(finding, status=Status.WAIVED, waiver=_finding_waiver(current[0], expired=False))
+    if matching:
+        # The finding stays failing; the reports show which waiver lapsed.
+        return replace(finding, waiver=_finding_waiver(waivers[matching[0]], expired=True))
+    return finding
 
 
 def _finding_waiver(waiver: Waiver, expired: bool) -> dict[str, Any]:

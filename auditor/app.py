@@ -1,0 +1,150 @@
+"""The use cases: collect, audit, gate, and the listings; callable in-process, without argv.
+
+Each takes a frozen option object from `auditor.options` and returns values; none
+prints a report or exits. The command line (`auditor.cli`) prints and picks the exit code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from auditor.errors import InputError
+from auditor.model import AuditReport, GateOutcome
+from auditor.reports import PLAIN, RenderOptions
+
+if TYPE_CHECKING:
+    from auditor.arm.snapshot import Snapshot
+    from auditor.options import AuditOptions, CollectOptions, GateOptions, OutputOptions, SourceOptions
+    from auditor.reports.writer import Emitted
+
+__all__ = [
+    "SavedGate",
+    "audit",
+    "baselines",
+    "collect",
+    "compare_warning",
+    "gate",
+    "read_azure",
+    "rules",
+    "write_reports",
+]
+
+
+def read_azure(source: SourceOptions) -> Snapshot:
+    """Read the estate from Azure (read-only), with a status line on a terminal's stderr."""
+    from auditor.collect.cloud import Cloud
+    from auditor.options import check_azure_source
+
+    check_azure_source(source)
+    cloud = Cloud.from_options(source.arm_endpoint, source.authority_host)
+    from auditor.collect import collect_snapshot  # the Azure SDKs load only when needed
+    from auditor.collect.progress import status_line
+
+    with status_line() as progress:
+        groups = source.resource_groups
+        return collect_snapshot(cloud, list(source.subscriptions) or None, progress, resource_groups=groups)
+
+
+def collect(options: CollectOptions) -> Snapshot:
+    """Read the estate from Azure and save it as a snapshot file; return what was saved."""
+    from auditor.arm.snapshot import save_snapshot
+
+    snapshot = read_azure(options.source)
+    save_snapshot(snapshot, options.output)
+    return snapshot
+
+
+def audit(options: AuditOptions) -> AuditReport:
+    """Audit a snapshot or Azure against a baseline; waivers, the previous report and the gate applied."""
+    from auditor.arm.snapshot import load_snapshot
+    from auditor.engine.baseline import load_baseline
+    from auditor.engine.gate import gated
+    from auditor.engine.run import run_audit
+    from auditor.engine.waivers import load_waivers
+    from auditor.reports.json_report import load_report
+
+    baseline = load_baseline(options.baseline)
+    waivers = load_waivers(options.waivers) if options.waivers else None
+    previous = load_report(options.compare, "previous report") if options.compare else None
+    source = options.source
+    output = options.output.output
+    if source.snapshot:
+        if output and Path(output).resolve() == Path(source.snapshot).resolve():
+            raise InputError(f"--output {output} would overwrite the snapshot being audited")
+        snapshot = load_snapshot(source.snapshot)
+        where = f"snapshot {source.snapshot}"
+        if options.resource_groups:
+            from auditor.arm.scope import restrict
+
+            snapshot = restrict(snapshot, options.resource_groups)
+    else:
+        # Only the named resource groups are read, and the snapshot comes back restricted.
+        snapshot = read_azure(replace(source, resource_groups=options.resource_groups))
+        where = "azure"
+    report = run_audit(snapshot, baseline, where, waivers=waivers, previous=previous)
+    return gated(report, options.policy)
+
+
+def compare_warning(report: AuditReport) -> str | None:
+    """A warning when the `--compare` report was made with another baseline, else None."""
+    if report.previous is None:
+        return None
+    before = (report.previous.get("baseline") or {}).get("name")
+    if before and before != report.baseline.name:
+        return (
+            f"auditor: warning: --compare report used baseline {before}, this audit {report.baseline.name}: "
+            "the delta compares different rule sets"
+        )
+    return None
+
+
+def write_reports(report: AuditReport, output: OutputOptions, terminal: RenderOptions = PLAIN) -> Emitted:
+    """Render every chosen report, then write them; return what belongs on stdout and stderr."""
+    from auditor.reports.writer import emit
+
+    return emit(
+        report,
+        output.formats,
+        output.output,
+        output.output_dir,
+        show_passed=output.show_passed,
+        terminal=terminal,
+    )
+
+
+@dataclass(frozen=True)
+class SavedGate:
+    """The gate applied to a saved JSON report."""
+
+    report: Mapping[str, Any]
+    outcome: GateOutcome
+
+
+def gate(options: GateOptions) -> SavedGate:
+    """Read a saved JSON report (checked against the schema) and apply the gate to it."""
+    from auditor.engine.gate import evaluate_report
+    from auditor.reports.json_report import load_report
+
+    saved = load_report(options.report)
+    return SavedGate(report=saved, outcome=evaluate_report(options.policy, saved))
+
+
+def rules(fmt: str) -> str:
+    """The rule catalogue as a table, JSON, or Markdown."""
+    from auditor.engine import catalogue
+
+    return catalogue.render_rules(fmt)
+
+
+def baselines() -> list[str]:
+    """One line per shipped baseline: name, version, rule count, title."""
+    from auditor.engine.baseline import load_baseline, shipped_baselines
+
+    lines = []
+    for name in shipped_baselines():
+        b = load_baseline(name)
+        lines.append(f"{b.name:<28} {b.version:<8} {len(b.rules):>3} rules  {b.title}")
+    return lines

@@ -1,0 +1,124 @@
+"""What a report says about the tool, the baseline and its rules: plain values, fixed when the audit runs.
+
+The renderers are pure functions of the report, so everything they used to look up
+(the installed distribution's URLs, the baseline file's location relative to the
+working directory, the line of each rule in it) is looked up here, once.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+from auditor import TOOL_NAME, __version__
+from auditor.analysis.architecture import Roles
+from auditor.engine.baseline import Baseline, shipped_baselines
+from auditor.engine.registry import Rule, all_rules
+from auditor.model import BaselineInfo, BaselineRule, RoleExplanation, RuleInfo, ToolInfo
+
+DIST_NAME = "azure-chat-auditor"
+
+
+@lru_cache(maxsize=1)
+def tool_info() -> ToolInfo:
+    """This tool, with the https Project-URLs of the installed distribution (none when not installed)."""
+    try:
+        entries = metadata.metadata(DIST_NAME).get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        entries = []
+    urls: dict[str, str] = {}
+    for entry in entries:
+        label, _, url = entry.partition(",")
+        if url.strip().startswith("https://"):
+            # The first entry of a label wins, as a reader of the metadata would see it.
+            urls.setdefault(label.strip().lower(), url.strip())
+    return ToolInfo(name=TOOL_NAME, version=__version__, urls=urls)
+
+
+def baseline_info(baseline: Baseline, cwd: Path | None = None) -> BaselineInfo:
+    """The baseline as the reports show it; its file URI is relative to `cwd` (default: the current one)."""
+    lines = rule_lines(baseline.source)
+    return BaselineInfo(
+        name=baseline.name,
+        version=baseline.version,
+        title=baseline.title,
+        variant=baseline.variant,
+        source=baseline.source,
+        artifact=baseline_artifact(baseline.source, baseline.name, cwd),
+        rules={
+            rid: BaselineRule(level=s.level, weight=s.weight, line=lines.get(rid, 1))
+            for rid, s in baseline.rules.items()
+        },
+    )
+
+
+def rule_info(rule: Rule) -> RuleInfo:
+    """A registered rule's descriptor, without its check."""
+    return RuleInfo(
+        id=rule.id,
+        name=rule.name,
+        control=rule.control,
+        severity=rule.severity,
+        title=rule.title,
+        rationale=rule.rationale,
+        remediation=rule.remediation,
+        description=rule.description,
+    )
+
+
+def rule_infos(baseline: Baseline) -> tuple[RuleInfo, ...]:
+    """The descriptors of the baseline's rules, in the baseline's order."""
+    catalogue = all_rules()
+    return tuple(rule_info(catalogue[rid]) for rid in baseline.rules if rid in catalogue)
+
+
+def role_explanations(roles: Roles) -> tuple[RoleExplanation, ...]:
+    """Why each resource plays its architecture role, as plain values."""
+    return tuple(
+        RoleExplanation(resource_id=e.resource_id, role=e.role, reason=e.reason) for e in roles.explanations
+    )
+
+
+def baseline_artifact(source: str, name: str, cwd: Path | None = None) -> str:
+    """A relative URI for the baseline: the team's own file as they named it, or the shipped one."""
+    path = Path(source)
+    shipped = shipped_baselines().get(name)
+    if shipped is not None and _same_file(path, shipped):
+        return f"auditor/baselines/{shipped.name}"
+    try:
+        relative = os.path.relpath(path.resolve(), (cwd or Path.cwd()).resolve())
+    except ValueError:  # another drive on Windows
+        relative = str(path)
+    if relative.startswith(".."):
+        relative = str(path)
+    return Path(relative).as_posix().lstrip("/")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+@lru_cache(maxsize=16)
+def rule_lines(source: str) -> dict[str, int]:
+    """Line of each rule's entry in a baseline YAML (empty when the file cannot be read)."""
+    try:
+        root = yaml.compose(Path(source).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    for key, value in root.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "rules" and isinstance(value, yaml.MappingNode):
+            return {
+                str(k.value): int(k.start_mark.line) + 1
+                for k, _ in value.value
+                if isinstance(k, yaml.ScalarNode)
+            }
+    return {}

@@ -53,21 +53,22 @@ from auditor.analysis.architecture import (
 )
 from auditor.analysis.coverage import unread
 from auditor.analysis.verdicts import failed, must_be_true, not_assessed, passed, verdict
-from auditor.arm import ids
-from auditor.arm.estate import Estate, Resource, dig, same
+from auditor.arm import ids, types
+from auditor.arm.estate import Estate, dig, same
+from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
-ROLE_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments"
-ROLE_DEFINITIONS = "Microsoft.Authorization/roleDefinitions"
-UAMIS = "Microsoft.ManagedIdentity/userAssignedIdentities"
-WORKSPACES = "Microsoft.MachineLearningServices/workspaces"
-ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
-COMPUTES = "Microsoft.MachineLearningServices/workspaces/computes"
-GATEWAYS = "Microsoft.Network/applicationGateways"
-ACCOUNTS = "Microsoft.CognitiveServices/accounts"
-SEARCH = "Microsoft.Search/searchServices"
-VAULTS = "Microsoft.KeyVault/vaults"
+ROLE_ASSIGNMENTS = types.ROLE_ASSIGNMENTS
+ROLE_DEFINITIONS = types.ROLE_DEFINITIONS
+UAMIS = types.USER_ASSIGNED_IDENTITIES
+WORKSPACES = types.ML_WORKSPACES
+ENDPOINTS = types.ML_ONLINE_ENDPOINTS
+COMPUTES = types.ML_COMPUTES
+GATEWAYS = types.APPLICATION_GATEWAYS
+ACCOUNTS = types.COGNITIVE_ACCOUNTS
+SEARCH = types.SEARCH_SERVICES
+VAULTS = types.KEY_VAULTS
 
 # People (the hub table's "portal users"): assignments to them are reported, never required.
 PORTAL_USER = "portal-user"
@@ -295,7 +296,7 @@ class Scopes:
         """Private-endpoint destinations of the workspace's managed network (inline and child rules)."""
         inline = dig(ws, "properties.managedNetwork.outboundRules") or {}
         bodies: list[Any] = list(inline.values()) if isinstance(inline, dict) else []
-        bodies += [r.get("properties") for r in self.estate.children(ws["id"], f"{WORKSPACES}/outboundRules")]
+        bodies += [r.get("properties") for r in self.estate.children(ws["id"], types.ML_OUTBOUND_RULES)]
         for body in bodies:
             if isinstance(body, dict) and same(body.get("type"), "PrivateEndpoint"):
                 target = dig(body, "destination.serviceResourceId")
@@ -679,7 +680,7 @@ def no_broad_data_plane(ctx: Context) -> Iterator[Result]:
         is_rg = ids.resource_group_of(scope) is not None
         res = {
             "id": scope,
-            "type": "Microsoft.Resources/resourceGroups" if is_rg else "Microsoft.Resources/subscriptions",
+            "type": types.RESOURCE_GROUPS if is_rg else types.SUBSCRIPTIONS,
         }
         gap = ctx.estate.gap(ROLE_ASSIGNMENTS, scope)
         if gap:

@@ -47,16 +47,17 @@ from auditor.analysis.nsg.policy import (
     flows,
 )
 from auditor.analysis.verdicts import failed, not_assessed, passed
-from auditor.arm import ids
-from auditor.arm.estate import Estate, Resource, Subnet, dig
+from auditor.arm import ids, types
+from auditor.arm.estate import Estate, Subnet, dig
+from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
 from auditor.model import Result, Status
 
-VNETS = "Microsoft.Network/virtualNetworks"
-NSGS = "Microsoft.Network/networkSecurityGroups"
-SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets"
-GATEWAYS = "Microsoft.Network/applicationGateways"
-PRIVATE_ENDPOINT_TYPE = "Microsoft.Network/privateEndpoints"
+VNETS = types.VIRTUAL_NETWORKS
+NSGS = types.NETWORK_SECURITY_GROUPS
+SUBNET_TYPE = types.SUBNETS
+GATEWAYS = types.APPLICATION_GATEWAYS
+PRIVATE_ENDPOINT_TYPE = types.PRIVATE_ENDPOINTS
 
 # Roles inferred from other resources: when those could not be read, a subnet may be missing its role.
 ROLE_SOURCES = {

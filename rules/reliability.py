@@ -25,21 +25,22 @@ from auditor.analysis.architecture import (
 )
 from auditor.analysis.coverage import unread
 from auditor.analysis.verdicts import must_be_true, not_assessed, verdict
-from auditor.arm import ids
-from auditor.arm.estate import Resource, dig, same
+from auditor.arm import ids, types
+from auditor.arm.estate import dig, same
+from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
 from .public_access import BASTIONS, PUBLIC_IPS, attached_owner
 
-PLANS = "Microsoft.Web/serverfarms"
-SITES = "Microsoft.Web/sites"
-ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
-ONLINE_DEPLOYMENTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
-SEARCH = "Microsoft.Search/searchServices"
-REGISTRIES = "Microsoft.ContainerRegistry/registries"
-GATEWAYS = "Microsoft.Network/applicationGateways"
-STORAGE = "Microsoft.Storage/storageAccounts"
+PLANS = types.SERVER_FARMS
+SITES = types.WEB_SITES
+ENDPOINTS = types.ML_ONLINE_ENDPOINTS
+ONLINE_DEPLOYMENTS = types.ML_ONLINE_DEPLOYMENTS
+SEARCH = types.SEARCH_SERVICES
+REGISTRIES = types.CONTAINER_REGISTRIES
+GATEWAYS = types.APPLICATION_GATEWAYS
+STORAGE = types.STORAGE_ACCOUNTS
 
 NO_ZONES_NOTE = """If the region has no availability zones (ARM does not say), zone redundancy is
 impossible there: deploy the workload to a region with availability zones."""

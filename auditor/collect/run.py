@@ -16,9 +16,9 @@ from auditor.arm import ids
 from auditor.arm.snapshot import Snapshot
 from auditor.collect import cognitive, data, diagnostics, identity, ml, network, web
 from auditor.collect.cloud import Cloud
-from auditor.collect.context import Collection, Settings, Sub, first_line
+from auditor.collect.context import Collection, Settings, Sub
 from auditor.collect.convert import to_arm
-from auditor.errors import AzureAccessError
+from auditor.errors import AzureAccessError, first_line
 
 SUBSCRIPTIONS = "Microsoft.Resources/subscriptions"
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from auditor.analysis.architecture import APP_STORAGE, HUB, OPENAI, PROJECT, WORKSPACE, WORKSPACE_STORAGE
 from auditor.analysis.coverage import absent, unread
+from auditor.analysis.public_ips import attachment
+from auditor.analysis.values import present, rank, shown
 from auditor.analysis.verdicts import not_assessed, passed, verdict
 from auditor.arm import ids, types
 from auditor.arm.estate import dig, display_name, same
@@ -25,19 +27,6 @@ from auditor.model import Result
 WORKSPACES = types.ML_WORKSPACES
 ONLINE_ENDPOINTS = types.ML_ONLINE_ENDPOINTS
 COMPUTES = types.ML_COMPUTES
-
-
-def present(value: Any) -> bool:
-    return value is not None and value != ""
-
-
-def shown(value: Any, default: str | None = None) -> str:
-    """A property value as ARM JSON writes it, or `absent` with the platform default."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if present(value):
-        return str(value)
-    return f"absent (platform default {default})" if default else "absent"
 
 
 def network_access(
@@ -415,11 +404,6 @@ def storage_blob_public_access(ctx: Context) -> Iterator[Result]:
 _STORAGE_TLS = ["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"]
 
 
-def rank(value: Any, order: list[str]) -> int:
-    lowered = [o.lower() for o in order]
-    return lowered.index(value.lower()) if isinstance(value, str) and value.lower() in lowered else -1
-
-
 @rule(
     id="PUB011",
     name="storage-secure-transport",
@@ -533,27 +517,6 @@ def key_vault_purge_protection(ctx: Context) -> Iterator[Result]:
 PUBLIC_IPS = types.PUBLIC_IP_ADDRESSES
 GATEWAYS = types.APPLICATION_GATEWAYS
 BASTIONS = types.BASTION_HOSTS
-# What a public IP address says it is attached to: an IP configuration (of a gateway, Bastion host,
-# network interface, load balancer, firewall...) or a NAT gateway, which has no IP configuration.
-ATTACHMENT_PATHS = ("properties.ipConfiguration", "properties.natGateway")
-
-
-def attachment(pip: Resource) -> tuple[str, Any] | None:
-    """The property naming what a public IP address is attached to and the id it holds; None if
-    the address is attached to nothing."""
-    for path in ATTACHMENT_PATHS:
-        value = dig(pip, path)
-        if value is not None:
-            return f"{path}.id", dig(value, "id") if isinstance(value, dict) else value
-    return None
-
-
-def attached_owner(pip: Resource) -> tuple[str, str] | None:
-    """The top-level resource (id, type) a public IP address is attached to, when that can be told."""
-    found = attachment(pip)
-    if found is None or not isinstance(found[1], str):
-        return None
-    return ids.top_level_of(found[1])
 
 
 def type_list(params: Mapping[str, Any], key: str) -> list[str]:

@@ -10,14 +10,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from auditor.analysis.coverage import absent, unread
+from auditor.analysis.values import present, rank, shown
 from auditor.analysis.verdicts import failed, not_assessed, passed, verdict
 from auditor.arm import ids, types
 from auditor.arm.estate import Estate, dig, display_name, same, web_apps
 from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
-
-from .public_access import present, rank, shown
 
 SITE_CONFIG = types.SITE_CONFIG
 WAF_POLICY = types.WAF_POLICIES

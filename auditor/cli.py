@@ -17,6 +17,7 @@ from auditor.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     AuditorError,
+    first_line,
 )
 
 if TYPE_CHECKING:
@@ -352,17 +353,12 @@ def main() -> None:
         if debug:
             raise
         if _looks_like_azure_failure(exc):
-            _fail(f"could not reach Azure: {type(exc).__name__}: {_first_line(exc)}", EXIT_AZURE)
+            _fail(f"could not reach Azure: {type(exc).__name__}: {first_line(str(exc))}", EXIT_AZURE)
         _fail(
-            f"internal error: {type(exc).__name__}: {_first_line(exc)} (run with --debug for details)",
+            f"internal error: {type(exc).__name__}: {first_line(str(exc))} (run with --debug for details)",
             EXIT_INTERNAL,
         )
     sys.exit(code if isinstance(code, int) else 0)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else ""
 
 
 def _looks_like_azure_failure(exc: Exception) -> bool:

@@ -10,6 +10,12 @@ EXIT_INTERNAL = 4  # a bug: the CLI prints one line and asks for the --debug out
 EXIT_INTERRUPTED = 130
 
 
+def first_line(text: str, limit: int | None = None) -> str:
+    """The first non-blank line of `text`, stripped, cut to `limit` characters (errors show on one line)."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return (lines[0] if lines else "")[:limit]
+
+
 class AuditorError(Exception):
     """An expected failure with a message fit for one line of stderr."""
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 
-from auditor.errors import InputError
+from auditor.errors import InputError, first_line
 from auditor.files import read_json
 from auditor.model import AuditReport
 
@@ -67,11 +67,6 @@ def load_report(path: str | Path, what: str = "report") -> dict[str, Any]:
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
-        raise InputError(f"{p}: not an auditor JSON report: at {where}: {_first_line(error.message)}")
+        raise InputError(f"{p}: not an auditor JSON report: at {where}: {first_line(error.message, 200)}")
     loaded: dict[str, Any] = data
     return loaded
-
-
-def _first_line(text: str) -> str:
-    lines = text.strip().splitlines()
-    return (lines[0] if lines else "")[:200]

@@ -22,14 +22,15 @@ from typing import Any
 from auditor.analysis.architecture import OPENAI
 from auditor.analysis.coverage import unread
 from auditor.analysis.verdicts import failed, not_assessed, passed, verdict
-from auditor.arm import ids
-from auditor.arm.estate import Estate, Resource, dig, same
+from auditor.arm import ids, types
+from auditor.arm.estate import Estate, dig, same
+from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
-ACCOUNTS = "Microsoft.CognitiveServices/accounts"
-DEPLOYMENTS = "Microsoft.CognitiveServices/accounts/deployments"
-POLICIES = "Microsoft.CognitiveServices/accounts/raiPolicies"
+ACCOUNTS = types.COGNITIVE_ACCOUNTS
+DEPLOYMENTS = types.COGNITIVE_DEPLOYMENTS
+POLICIES = types.RAI_POLICIES
 
 # Looseness order: a filter at `Low` blocks low, medium and high severity content.
 LEVELS = ("low", "medium", "high")

@@ -35,12 +35,13 @@ from auditor.analysis.architecture import (
 )
 from auditor.analysis.coverage import unread
 from auditor.analysis.verdicts import failed, not_assessed, passed
-from auditor.arm import ids
-from auditor.arm.estate import DIAGNOSTIC_SETTINGS, Resource, dig
+from auditor.arm import ids, types
+from auditor.arm.estate import dig, same
+from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
-SETTINGS_TYPE = "Microsoft.Insights/diagnosticSettings"
+SETTINGS_TYPE = types.DIAGNOSTIC_SETTINGS
 ALL_LOGS = "alllogs"
 
 DESTINATION_PARAMS: dict[str, Any] = {"log_analytics_workspace": "", "same_workspace": True}
@@ -127,7 +128,7 @@ def check_logs(ctx: Context, res: Resource, what: str, req: Requirement, workspa
     if gap:
         return not_assessed(res, f"diagnostic settings of {what} unknown: {gap}", expected)
     settings = [
-        s for s in ctx.estate.diagnostic_settings(res["id"]) if s["type"].lower() == DIAGNOSTIC_SETTINGS
+        s for s in ctx.estate.diagnostic_settings(res["id"]) if same(s["type"], types.DIAGNOSTIC_SETTINGS)
     ]
     if not settings:
         return failed(res, f"{what} has no diagnostic setting", expected, None)
@@ -212,7 +213,7 @@ def _by_role(ctx: Context, *roles: str) -> list[Resource]:
 def openai_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every Azure OpenAI account has diagnostic settings to the expected Log Analytics workspace with
     the listed categories enabled (or allLogs)."""
-    yield from unread(ctx.estate, "Microsoft.CognitiveServices/accounts", "Cognitive Services accounts")
+    yield from unread(ctx.estate, types.COGNITIVE_ACCOUNTS, "Cognitive Services accounts")
     yield from check_all(ctx, ctx.roles.resources(OPENAI), "Azure OpenAI")
 
 
@@ -233,8 +234,8 @@ def openai_diagnostics(ctx: Context) -> Iterator[Result]:
 )
 def key_vault_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every Key Vault has diagnostic settings to the expected workspace with the listed categories."""
-    yield from unread(ctx.estate, "Microsoft.KeyVault/vaults", "Key Vaults")
-    yield from check_all(ctx, ctx.estate.of_type("Microsoft.KeyVault/vaults"), "Key Vault")
+    yield from unread(ctx.estate, types.KEY_VAULTS, "Key Vaults")
+    yield from check_all(ctx, ctx.estate.of_type(types.KEY_VAULTS), "Key Vault")
 
 
 @rule(
@@ -254,7 +255,7 @@ def key_vault_diagnostics(ctx: Context) -> Iterator[Result]:
 def registry_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every container registry has diagnostic settings to the expected workspace with the listed
     categories."""
-    registries = "Microsoft.ContainerRegistry/registries"
+    registries = types.CONTAINER_REGISTRIES
     yield from unread(ctx.estate, registries, "container registries")
     yield from check_all(ctx, ctx.estate.of_type(registries), "Container Registry")
 
@@ -282,7 +283,7 @@ def storage_diagnostics(ctx: Context) -> Iterator[Result]:
     """For each storage account, by its role (workspace or app storage), each service listed in
     `services` (`<account>/<service>/default`) has diagnostic settings to the expected workspace with
     the listed categories."""
-    accounts = "Microsoft.Storage/storageAccounts"
+    accounts = types.STORAGE_ACCOUNTS
     yield from unread(ctx.estate, accounts, "storage accounts")
     services: Mapping[str, Any] = ctx.params.get("services") or {}
     targets: list[tuple[Resource, str]] = []
@@ -318,7 +319,7 @@ def storage_diagnostics(ctx: Context) -> Iterator[Result]:
 def gateway_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every Application Gateway has diagnostic settings to the expected workspace with the listed
     categories."""
-    gateways = "Microsoft.Network/applicationGateways"
+    gateways = types.APPLICATION_GATEWAYS
     yield from unread(ctx.estate, gateways, "Application Gateways")
     yield from check_all(ctx, ctx.estate.of_type(gateways), "Application Gateway")
 
@@ -339,7 +340,7 @@ def gateway_diagnostics(ctx: Context) -> Iterator[Result]:
 )
 def bastion_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every Bastion host has diagnostic settings to the expected workspace with the listed categories."""
-    bastions = "Microsoft.Network/bastionHosts"
+    bastions = types.BASTION_HOSTS
     yield from unread(ctx.estate, bastions, "Bastion hosts")
     yield from check_all(ctx, ctx.estate.of_type(bastions), "Bastion")
 
@@ -361,7 +362,7 @@ def bastion_diagnostics(ctx: Context) -> Iterator[Result]:
 def search_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every AI Search service has diagnostic settings to the expected workspace with the listed
     categories."""
-    search = "Microsoft.Search/searchServices"
+    search = types.SEARCH_SERVICES
     yield from unread(ctx.estate, search, "AI Search services")
     yield from check_all(ctx, ctx.estate.of_type(search), "AI Search")
 
@@ -386,9 +387,7 @@ def search_diagnostics(ctx: Context) -> Iterator[Result]:
 def workspace_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every ML workspace, hub and project has diagnostic settings to the expected workspace with the
     listed categories and category groups (`audit` is met by audit or allLogs)."""
-    yield from unread(
-        ctx.estate, "Microsoft.MachineLearningServices/workspaces", "machine learning workspaces"
-    )
+    yield from unread(ctx.estate, types.ML_WORKSPACES, "machine learning workspaces")
     yield from check_all(ctx, _by_role(ctx, WORKSPACE, HUB, PROJECT), "the ML workspace")
 
 
@@ -412,9 +411,7 @@ def workspace_diagnostics(ctx: Context) -> Iterator[Result]:
 def endpoint_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every managed online endpoint has diagnostic settings to the expected workspace with the listed
     categories."""
-    yield from unread(
-        ctx.estate, "Microsoft.MachineLearningServices/workspaces/onlineEndpoints", "online endpoints"
-    )
+    yield from unread(ctx.estate, types.ML_ONLINE_ENDPOINTS, "online endpoints")
     yield from check_all(ctx, ctx.roles.resources(ONLINE_ENDPOINT), "the online endpoint")
 
 
@@ -437,5 +434,5 @@ def endpoint_diagnostics(ctx: Context) -> Iterator[Result]:
 def app_service_diagnostics(ctx: Context) -> Iterator[Result]:
     """The chat UI and prompt-flow web apps have diagnostic settings to the expected workspace with the
     listed categories."""
-    yield from unread(ctx.estate, "Microsoft.Web/sites", "web apps")
+    yield from unread(ctx.estate, types.WEB_SITES, "web apps")
     yield from check_all(ctx, _by_role(ctx, CHAT_UI, PROMPTFLOW_APP), "the web app")

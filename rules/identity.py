@@ -25,10 +25,8 @@ storage) every resource of that role is a candidate, and one holding the assignm
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from auditor.analysis import builtin_roles
@@ -49,43 +47,42 @@ from auditor.analysis.architecture import (
     WORKSPACE_STORAGE,
     Identity,
     system_principal_missing,
-    workspace_kind,
 )
 from auditor.analysis.coverage import unread
+from auditor.analysis.rbac import (
+    PEOPLE_TYPES,
+    PORTAL_USER,
+    RESOURCE_GROUP,
+    Row,
+    Scopes,
+    above_everything,
+    allowances,
+    assignment_scope,
+    covers,
+    held_by,
+    identities_by_resource,
+    identity_resources,
+    is_data_plane,
+    parse_table,
+    privilege_of,
+    role_definition_of,
+    unresolved_uamis,
+)
 from auditor.analysis.verdicts import failed, must_be_true, not_assessed, passed, verdict
-from auditor.arm import ids
-from auditor.arm.estate import Estate, Resource, dig, same
+from auditor.arm import ids, types
+from auditor.arm.estate import dig, same
+from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
-ROLE_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments"
-ROLE_DEFINITIONS = "Microsoft.Authorization/roleDefinitions"
-UAMIS = "Microsoft.ManagedIdentity/userAssignedIdentities"
-WORKSPACES = "Microsoft.MachineLearningServices/workspaces"
-ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
-COMPUTES = "Microsoft.MachineLearningServices/workspaces/computes"
-GATEWAYS = "Microsoft.Network/applicationGateways"
-ACCOUNTS = "Microsoft.CognitiveServices/accounts"
-SEARCH = "Microsoft.Search/searchServices"
-VAULTS = "Microsoft.KeyVault/vaults"
-
-# People (the hub table's "portal users"): assignments to them are reported, never required.
-PORTAL_USER = "portal-user"
-PEOPLE_TYPES = ("user", "group", "foreigngroup")
-
-RESOURCE_GROUP = "resource-group"
-SCOPE_ROLES = (
-    RESOURCE_GROUP,
-    HUB,
-    PROJECT,
-    WORKSPACE,
-    OPENAI,
-    WORKSPACE_STORAGE,
-    APP_STORAGE,
-    WORKSPACE_KEYVAULT,
-    WORKSPACE_REGISTRY,
-)
-ROW_IDENTITIES = (*IDENTITY_ROLES, PORTAL_USER)
+ROLE_ASSIGNMENTS = types.ROLE_ASSIGNMENTS
+UAMIS = types.USER_ASSIGNED_IDENTITIES
+WORKSPACES = types.ML_WORKSPACES
+ENDPOINTS = types.ML_ONLINE_ENDPOINTS
+COMPUTES = types.ML_COMPUTES
+ACCOUNTS = types.COGNITIVE_ACCOUNTS
+SEARCH = types.SEARCH_SERVICES
+VAULTS = types.KEY_VAULTS
 
 
 def _row(identity: str, scope: str, guid: str, optional: bool = False) -> dict[str, Any]:
@@ -160,178 +157,6 @@ AML_TABLE: list[dict[str, Any]] = [
 TABLE_PARAMS: dict[str, Any] = {"table": AISTUDIO_TABLE, "accept_inherited": False}
 
 
-# --- the table -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Row:
-    identity: str
-    scope: str
-    role: str  # role definition GUID, lower case
-    name: str
-    optional: bool = False
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} on {self.scope}"
-
-
-def parse_table(raw: Any) -> list[Row]:
-    """The baseline's `table` parameter as rows; a malformed row is an error, never skipped."""
-    if not isinstance(raw, list):
-        raise ValueError("parameter 'table' must be a list of {identity, scope, role} rows")
-    rows = []
-    for entry in raw:
-        if not isinstance(entry, Mapping) or not all(
-            isinstance(entry.get(k), str) for k in ("identity", "scope", "role")
-        ):
-            raise ValueError(f"table row {entry!r} needs string fields identity, scope and role")
-        identity, scope = entry["identity"].lower(), entry["scope"].lower()
-        if identity not in ROW_IDENTITIES:
-            raise ValueError(f"table row {dict(entry)}: identity must be one of {', '.join(ROW_IDENTITIES)}")
-        if scope not in SCOPE_ROLES:
-            raise ValueError(f"table row {dict(entry)}: scope must be one of {', '.join(SCOPE_ROLES)}")
-        guid = builtin_roles.guid_of(entry["role"])
-        name = str(entry.get("name") or builtin_roles.name_of(guid))
-        rows.append(Row(identity, scope, guid, name, bool(entry.get("optional", False))))
-    return rows
-
-
-# --- role assignments ------------------------------------------------------------
-
-
-def assignment_scope(ra: Resource) -> str:
-    """`properties.scope`, or the part of the assignment id before the provider."""
-    scope = dig(ra, "properties.scope")
-    if isinstance(scope, str) and scope:
-        return scope
-    rid = ra["id"]
-    cut = rid.lower().find("/providers/microsoft.authorization/roleassignments/")
-    return rid[:cut] if cut > 0 else "/"
-
-
-def assignment_role(ra: Resource) -> str:
-    return builtin_roles.guid_of(str(dig(ra, "properties.roleDefinitionId") or ""))
-
-
-def _above_everything(scope: str) -> bool:
-    """The tenant root and management groups: the collector only sees those that apply."""
-    s = ids.norm(scope)
-    return s == "" or s.startswith("/providers/microsoft.management/managementgroups/")
-
-
-def covers(assigned: str, target: str, inherited: bool) -> bool:
-    """An assignment at `assigned` grants access at `target` (exactly, or from a parent if allowed)."""
-    if ids.norm(assigned) == ids.norm(target):
-        return True
-    return inherited and (_above_everything(assigned) or ids.is_within(target, assigned))
-
-
-# --- scopes relative to an identity's resource -------------------------------------
-
-
-class Scopes:
-    """Resolves a scope role to candidate ARM scopes for one identity's resource."""
-
-    def __init__(self, ctx: Context) -> None:
-        self.estate = ctx.estate
-        self.roles = ctx.roles
-        self._all: dict[str, list[str]] = {}
-
-    def all_of(self, role: str) -> list[str]:
-        if role not in self._all:
-            self._all[role] = sorted(r["id"] for r in self.roles.resources(role))
-        return self._all[role]
-
-    def _workspace_of(self, res: Resource | None) -> Resource | None:
-        if res is None:
-            return None
-        if same(res.get("type"), WORKSPACES):
-            return res
-        if str(res.get("type", "")).lower() in (ENDPOINTS.lower(), COMPUTES.lower()):
-            return self.estate.get(ids.parent_of(res["id"]))
-        return None
-
-    def anchors(self, res: Resource | None) -> dict[str, str]:
-        """The hub / project / workspace a resource belongs to, and the one owning the dependencies."""
-        ws = self._workspace_of(res)
-        if ws is None:
-            return {}
-        kind = workspace_kind(ws)
-        found = {kind: ws["id"], "owner": ws["id"]}
-        if kind == PROJECT:
-            hub = dig(ws, "properties.hubResourceId")
-            if isinstance(hub, str) and hub:
-                found[HUB] = hub
-                found["owner"] = hub
-            else:
-                del found["owner"]
-        return found
-
-    def candidates(self, scope_role: str, res: Resource | None) -> list[str]:
-        if scope_role == RESOURCE_GROUP:
-            rg = ids.resource_group_id(res["id"]) if res else None
-            return [rg] if rg else []
-        anchors = self.anchors(res)
-        if scope_role in (HUB, PROJECT, WORKSPACE):
-            return [anchors[scope_role]] if scope_role in anchors else self.all_of(scope_role)
-        owner = self.estate.get(anchors.get("owner"))
-        prop = {
-            WORKSPACE_STORAGE: "storageAccount",
-            WORKSPACE_KEYVAULT: "keyVault",
-            WORKSPACE_REGISTRY: "containerRegistry",
-        }
-        if scope_role in prop:
-            dep = dig(owner, f"properties.{prop[scope_role]}") if owner else None
-            return [dep] if isinstance(dep, str) and dep else self.all_of(scope_role)
-        if scope_role == OPENAI and owner is not None:
-            reached = {ids.norm(t) for t in self._outbound_targets(owner)}
-            linked = [a for a in self.all_of(OPENAI) if ids.norm(a) in reached]
-            if linked:
-                return linked
-        return self.all_of(scope_role)
-
-    def _outbound_targets(self, ws: Resource) -> Iterator[str]:
-        """Private-endpoint destinations of the workspace's managed network (inline and child rules)."""
-        inline = dig(ws, "properties.managedNetwork.outboundRules") or {}
-        bodies: list[Any] = list(inline.values()) if isinstance(inline, dict) else []
-        bodies += [r.get("properties") for r in self.estate.children(ws["id"], f"{WORKSPACES}/outboundRules")]
-        for body in bodies:
-            if isinstance(body, dict) and same(body.get("type"), "PrivateEndpoint"):
-                target = dig(body, "destination.serviceResourceId")
-                if isinstance(target, str):
-                    yield target
-
-
-# --- identities --------------------------------------------------------------------
-
-
-def identity_resources(ctx: Context, role: str) -> list[Resource]:
-    """The resources acting as an identity role (gateways are not in the resource-role table)."""
-    found = ctx.estate.of_type(GATEWAYS) if role == APPGW_IDENTITY else ctx.roles.resources(role)
-    return sorted(found, key=lambda r: ids.norm(r["id"]))
-
-
-def identities_by_resource(ctx: Context) -> dict[tuple[str, str], list[Identity]]:
-    grouped: dict[tuple[str, str], list[Identity]] = defaultdict(list)
-    for ident in ctx.roles.identities:
-        grouped[(ident.role, ids.norm(ident.resource_id))].append(ident)
-    return grouped
-
-
-def unresolved_uamis(estate: Estate, res: Resource) -> list[str]:
-    """User-assigned identities whose principal id is neither in the block nor on a collected UAMI."""
-    block = res.get("identity")
-    uamis = block.get("userAssignedIdentities") if isinstance(block, dict) else None
-    missing = []
-    for uami_id, details in (uamis or {}).items():
-        if isinstance(details, dict) and details.get("principalId"):
-            continue
-        if not dig(estate.get(uami_id), "properties.principalId"):
-            missing.append(uami_id)
-    return missing
-
-
 MISSING_PRINCIPAL = "identity.type includes SystemAssigned but identity.principalId is missing from the body"
 
 
@@ -351,18 +176,6 @@ def describe(idents: Sequence[Identity]) -> str:
         else:
             parts.append(f"user-assigned {ids.name_of(i.identity_resource_id or '')} ({i.principal_id})")
     return ", ".join(parts) or "no identity"
-
-
-def held_by(estate: Estate, idents: Iterable[Identity]) -> list[tuple[str, str, Resource]]:
-    """(role GUID, scope, assignment) for every assignment of the identities' principals."""
-    seen: set[str] = set()
-    out = []
-    for ident in idents:
-        for ra in estate.assignments_of(ident.principal_id):
-            if ids.norm(ra["id"]) not in seen:
-                seen.add(ids.norm(ra["id"]))
-                out.append((assignment_role(ra), assignment_scope(ra), ra))
-    return out
 
 
 def scope_label(scope: str) -> str:
@@ -400,13 +213,13 @@ def role_assignment_table(ctx: Context) -> Iterator[Result]:
     block (system-assigned) or from the snapshot (user-assigned), makes a row not assessed."""
     rows = [r for r in parse_table(ctx.params["table"]) if not r.optional and r.identity != PORTAL_USER]
     inherited = bool(ctx.params.get("accept_inherited", False))
-    scopes = Scopes(ctx)
-    grouped = identities_by_resource(ctx)
+    scopes = Scopes(ctx.estate, ctx.roles)
+    grouped = identities_by_resource(ctx.roles)
     by_identity: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         by_identity[row.identity].append(row)
     for role, role_rows in by_identity.items():
-        for res in identity_resources(ctx, role):
+        for res in identity_resources(ctx.estate, ctx.roles, role):
             yield _check_rows(
                 ctx, scopes, res, role, role_rows, grouped.get((role, ids.norm(res["id"])), []), inherited
             )
@@ -450,7 +263,7 @@ def _check_rows(
             (
                 scope
                 for guid, scope, _ in held
-                if guid == row.role and any(covers(scope, c, inherited) for c in cands)
+                if guid == row.role_definition and any(covers(scope, c, inherited) for c in cands)
             ),
             None,
         )
@@ -509,14 +322,14 @@ def no_excess_privileged(ctx: Context) -> Iterator[Result]:
     found fails even where other assignments could not be read."""
     rows = parse_table(ctx.params["table"])
     listed = {builtin_roles.guid_of(g) for g in ctx.params["privileged_roles"]}
-    scopes = Scopes(ctx)
-    allowed = _allowances(ctx, scopes, rows, {r.role for r in rows})
-    privileged_rows = [r for r in rows if privilege_of(ctx.estate, r.role, listed)[0]]
-    grouped = identities_by_resource(ctx)
+    scopes = Scopes(ctx.estate, ctx.roles)
+    allowed = allowances(scopes, rows, {r.role_definition for r in rows})
+    privileged_rows = [r for r in rows if privilege_of(ctx.estate, r.role_definition, listed)[0]]
+    grouped = identities_by_resource(ctx.roles)
     blind = {
         (role, ids.norm(res["id"]))
         for role in IDENTITY_ROLES
-        for res in identity_resources(ctx, role)
+        for res in identity_resources(ctx.estate, ctx.roles, role)
         if system_principal_missing(res)
     }
     for role, rid in sorted(set(grouped) | blind, key=lambda k: (k[1], k[0])):
@@ -566,75 +379,6 @@ def no_excess_privileged(ctx: Context) -> Iterator[Result]:
             )
 
 
-# What makes a role privileged, whatever its name: it writes everything, or it hands out roles.
-PRIVILEGED_ACTIONS = ("*", "Microsoft.Authorization/*", "Microsoft.Authorization/roleAssignments/write")
-
-
-def _matches(pattern: str, action: str) -> bool:
-    """An Azure RBAC action pattern (`*` matches any run of characters) covers `action`, ignoring case."""
-    parts = [re.escape(p) for p in pattern.lower().split("*")]
-    return re.fullmatch(".*".join(parts), action.lower()) is not None
-
-
-def grants(permissions: Iterable[Any], action: str) -> bool:
-    """A permission block's actions cover `action` and the same block's notActions do not."""
-    for perm in permissions:
-        allow = [str(a) for a in dig(perm, "actions") or []]
-        deny = [str(a) for a in dig(perm, "notActions") or []]
-        if any(_matches(a, action) for a in allow) and not any(_matches(n, action) for n in deny):
-            return True
-    return False
-
-
-def privilege_of(
-    estate: Estate, guid: str, listed: set[str], rd_id: str | None = None
-) -> tuple[bool | None, str]:
-    """(privileged, why): listed by GUID, or the collected definition grants a PRIVILEGED_ACTIONS entry.
-    None when the role is not a built-in the auditor knows and its definition was not collected."""
-    if guid in listed:
-        return True, ""
-    perms = dig(estate.role_definition(guid), "properties.permissions")
-    if isinstance(perms, list):
-        hit = next((a for a in PRIVILEGED_ACTIONS if grants(perms, a)), None)
-        return (True, f" (its definition grants {hit})") if hit else (False, "")
-    if guid in builtin_roles.NAMES:
-        return False, ""
-    if estate.role_definition(guid) is not None:
-        return None, f"role definition {guid} was read without properties.permissions"
-    gap = estate.gap(ROLE_DEFINITIONS, rd_id) if rd_id else None
-    return None, f"role definition {guid} not collected" + (f" ({gap})" if gap else "")
-
-
-def _allowances(
-    ctx: Context, scopes: Scopes, rows: list[Row], guids: set[str]
-) -> dict[tuple[str, str], list[str]]:
-    """(principal, role GUID) -> scopes where the table grants it, over every role the principal plays."""
-    by_identity: dict[str, list[Row]] = defaultdict(list)
-    for row in rows:
-        if row.role in guids:
-            by_identity[row.identity].append(row)
-    allowed: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for ident in ctx.roles.identities:
-        res = ctx.estate.get(ident.resource_id)
-        for row in by_identity.get(ident.role, []):
-            allowed[(ident.principal_id.lower(), row.role)].extend(scopes.candidates(row.scope, res))
-    return allowed
-
-
-# --- data-plane roles at broad scope ------------------------------------------------------
-
-
-def is_data_plane(estate: Estate, guid: str, extra: Iterable[str]) -> bool:
-    """A built-in data role, a role the baseline names, or a definition in the snapshot with DataActions."""
-    if guid in builtin_roles.DATA_PLANE or guid in {builtin_roles.guid_of(g) for g in extra}:
-        return True
-    definition = estate.role_definition(guid)
-    for perm in dig(definition, "properties.permissions") or []:
-        if isinstance(perm, dict) and perm.get("dataActions"):
-            return True
-    return False
-
-
 @rule(
     id="IAM003",
     name="no-broad-data-plane-roles",
@@ -659,7 +403,7 @@ def no_broad_data_plane(ctx: Context) -> Iterator[Result]:
     table row grants that role at `resource-group` scope to an identity role the principal plays.
     `data_plane_roles` adds GUIDs to the built-in list."""
     rows = parse_table(ctx.params["table"])
-    rg_rows = {(r.identity, r.role) for r in rows if r.scope == RESOURCE_GROUP}
+    rg_rows = {(r.identity, r.role_definition) for r in rows if r.scope == RESOURCE_GROUP}
     extra = list(ctx.params.get("data_plane_roles") or [])
     scopes: dict[str, str] = {}
     for key in list(ctx.roles.resource_roles) + [i.resource_id for i in ctx.roles.identities]:
@@ -673,13 +417,13 @@ def no_broad_data_plane(ctx: Context) -> Iterator[Result]:
     above: list[Resource] = []
     for ra in ctx.estate.iter_assignments():
         scope = assignment_scope(ra)
-        (above if _above_everything(scope) else at_scope[ids.norm(scope)]).append(ra)
+        (above if above_everything(scope) else at_scope[ids.norm(scope)]).append(ra)
     for key in sorted(scopes):
         scope = scopes[key]
         is_rg = ids.resource_group_of(scope) is not None
         res = {
             "id": scope,
-            "type": "Microsoft.Resources/resourceGroups" if is_rg else "Microsoft.Resources/subscriptions",
+            "type": types.RESOURCE_GROUPS if is_rg else types.SUBSCRIPTIONS,
         }
         gap = ctx.estate.gap(ROLE_ASSIGNMENTS, scope)
         if gap:
@@ -687,7 +431,7 @@ def no_broad_data_plane(ctx: Context) -> Iterator[Result]:
             continue
         offenders = []
         for ra in at_scope.get(key, []) + ([] if is_rg else above):
-            guid = assignment_role(ra)
+            guid = role_definition_of(ra)
             if not is_data_plane(ctx.estate, guid, extra):
                 continue
             principal = str(dig(ra, "properties.principalId") or "")
@@ -755,7 +499,7 @@ def separate_identities(ctx: Context) -> Iterator[Result]:
     members: list[tuple[str, Resource]] = []
     seen: set[str] = set()
     for role in ctx.params["roles"]:
-        for res in identity_resources(ctx, str(role)):
+        for res in identity_resources(ctx.estate, ctx.roles, str(role)):
             if ids.norm(res["id"]) not in seen:
                 seen.add(ids.norm(res["id"]))
                 members.append((str(role), res))
@@ -907,8 +651,8 @@ def portal_user_assignments(ctx: Context) -> Iterator[Result]:
     to report. Unreadable role assignments are not assessed at the scope that failed."""
     yield from unread(ctx.estate, ROLE_ASSIGNMENTS, "role assignments")
     rows = [r for r in parse_table(ctx.params["table"]) if r.identity == PORTAL_USER]
-    scopes = Scopes(ctx)
-    allowed = {(r.role, ids.norm(c)) for r in rows for c in scopes.candidates(r.scope, None)}
+    scopes = Scopes(ctx.estate, ctx.roles)
+    allowed = {(r.role_definition, ids.norm(c)) for r in rows for c in scopes.candidates(r.scope, None)}
     known = {ids.norm(rid) for rid in ctx.roles.resource_roles}
     for ra in sorted(ctx.estate.iter_assignments(), key=lambda r: ids.norm(r["id"])):
         if str(dig(ra, "properties.principalType") or "").lower() not in PEOPLE_TYPES:
@@ -917,7 +661,7 @@ def portal_user_assignments(ctx: Context) -> Iterator[Result]:
         target = _architecture_resource(scope, known)
         if target is None:
             continue
-        guid = assignment_role(ra)
+        guid = role_definition_of(ra)
         who = f"{dig(ra, 'properties.principalType')} {dig(ra, 'properties.principalId')}"
         label = f"{builtin_roles.name_of(guid)} on {scope_label(scope)}"
         ok = any((guid, a) in allowed for a in _ancestors(scope))

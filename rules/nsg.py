@@ -1,6 +1,6 @@
 """Rules of the nsg family: which subnet may talk to which, read as Azure evaluates NSGs.
 
-Every rule asks `auditor.analysis.nsg.policy` a question about a class of traffic ("anything from the
+Every rule asks `auditor.analysis.nsg` a question about a class of traffic ("anything from the
 Internet into this subnet", "anything from this subnet to outside the virtual network") and
 judges the answer: which rules, in priority order and after Azure's default rules, let which
 part of it through. A rule that is shadowed by a higher-priority deny does not count; a deny
@@ -20,7 +20,6 @@ application security group (the snapshot holds no NICs).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from auditor.analysis.architecture import (
@@ -35,7 +34,7 @@ from auditor.analysis.architecture import (
     TRAINING,
 )
 from auditor.analysis.coverage import absent, unread
-from auditor.analysis.nsg.policy import (
+from auditor.analysis.nsg import (
     INBOUND,
     OUTBOUND,
     AddressSet,
@@ -46,108 +45,35 @@ from auditor.analysis.nsg.policy import (
     Traffic,
     flows,
 )
+from auditor.analysis.nsg.bastion import BASTION_INTERNET_INBOUND, BASTION_REQUIRED, SUBNET
+from auditor.analysis.nsg.explain import (
+    allowed_text,
+    denied_by,
+    flows_json,
+    missed_denies_text,
+    sensitive_ports,
+    unknown_text,
+    unseen_note,
+)
+from auditor.analysis.nsg.subnets import (
+    Scope,
+    nsg_references,
+    role_scopes,
+    scope_of,
+    subnet_prefixes,
+    subnet_resource,
+)
 from auditor.analysis.verdicts import failed, not_assessed, passed
-from auditor.arm import ids
-from auditor.arm.estate import Estate, Resource, Subnet, dig
+from auditor.arm import ids, types
+from auditor.arm.estate import Estate
+from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
 from auditor.model import Result, Status
 
-VNETS = "Microsoft.Network/virtualNetworks"
-NSGS = "Microsoft.Network/networkSecurityGroups"
-SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets"
-GATEWAYS = "Microsoft.Network/applicationGateways"
-PRIVATE_ENDPOINT_TYPE = "Microsoft.Network/privateEndpoints"
+VNETS = types.VIRTUAL_NETWORKS
+NSGS = types.NETWORK_SECURITY_GROUPS
 
-# Roles inferred from other resources: when those could not be read, a subnet may be missing its role.
-ROLE_SOURCES = {
-    APPGW: (GATEWAYS, "Application Gateways"),
-    PRIVATE_ENDPOINTS: (PRIVATE_ENDPOINT_TYPE, "private endpoints"),
-}
-
-WELL_KNOWN_PORTS = {22: "SSH", 3389: "RDP"}
-
-NOT_READ_NICS = "NIC memberships are not in the snapshot"
-
-
-# --- the subnet under test -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scope:
-    """A subnet, the policy that filters it and the address context of its virtual network."""
-
-    subnet: Subnet
-    policy: Policy
-    network: Network
-    nsg_name: str | None
-    network_body: Resource
-
-    @property
-    def resource(self) -> Resource:
-        return subnet_resource(self.subnet)
-
-    @property
-    def where(self) -> str:
-        nsg = f"NSG {self.nsg_name}" if self.nsg_name else "no NSG"
-        return f"subnet {self.subnet.name} ({nsg})"
-
-    @property
-    def own(self) -> AddressSet:
-        return self.network.union(self.subnet.prefixes)
-
-    def inbound(self, traffic: Traffic) -> Evaluation:
-        return self.policy.evaluate(self.network, INBOUND, traffic)
-
-    def outbound(self, traffic: Traffic) -> Evaluation:
-        return self.policy.evaluate(self.network, OUTBOUND, traffic)
-
-
-def subnet_resource(subnet: Subnet) -> Resource:
-    return {"id": subnet.id, "type": SUBNET_TYPE}
-
-
-def scope_of(estate: Estate, subnet: Subnet) -> Scope | Result:
-    """The subnet's policy and network, or `not_assessed` when either could not be read."""
-    res = subnet_resource(subnet)
-    vnet = estate.get(subnet.vnet_id)
-    space = dig(vnet, "properties.addressSpace.addressPrefixes") if vnet else None
-    if not isinstance(space, list) or not space:
-        reason = estate.gap(VNETS, subnet.vnet_id) or "it is not in the snapshot or has no addressSpace"
-        return not_assessed(
-            res, f"the address space of virtual network {ids.name_of(subnet.vnet_id)} is unknown: {reason}"
-        )
-    if not subnet.prefixes:
-        return not_assessed(res, f"subnet {subnet.name} has no addressPrefix(es) in the snapshot")
-    try:
-        network = Network([str(p) for p in space])
-        network.union(subnet.prefixes)
-    except ValueError as exc:
-        return not_assessed(res, f"subnet {subnet.name}: cannot read its address space ({exc})")
-    if not subnet.nsg_id:
-        return Scope(subnet, Policy.unrestricted(), network, None, vnet or {})
-    nsg = estate.get(subnet.nsg_id)
-    name = ids.name_of(subnet.nsg_id)
-    if nsg is None:
-        reason = estate.gap(NSGS, subnet.nsg_id) or "it is not in the snapshot"
-        return not_assessed(res, f"subnet {subnet.name} uses NSG {name}, which could not be read: {reason}")
-    policy = Policy.from_nsg(nsg)
-    if policy.problems:
-        return not_assessed(res, f"{'; '.join(policy.problems)}: the NSG cannot be evaluated")
-    return Scope(subnet, policy, network, name, vnet or {})
-
-
-def role_scopes(ctx: Context, roles: Iterable[str]) -> Iterator[Scope | Result]:
-    """Every subnet holding one of `roles`, or the reasons why none can be judged."""
-    wanted = set(roles)
-    yield from unread(ctx.estate, VNETS, "Virtual networks")
-    found = [s for s in ctx.estate.subnets if ctx.roles.of_subnet(s) & wanted]
-    if not found:
-        for role in sorted(wanted):
-            if role in ROLE_SOURCES:
-                rtype, what = ROLE_SOURCES[role]
-                yield from unread(ctx.estate, rtype, f"{what} (which mark the {role} subnet)")
-    for subnet in found:
-        yield scope_of(ctx.estate, subnet)
+# --- parameter values -------------------------------------------------------------------
 
 
 def _roles(params: Mapping[str, Any], key: str) -> list[str]:
@@ -165,75 +91,8 @@ def _strings(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
-# --- message helpers -------------------------------------------------------------------
-
-
-def allowed_text(ev: Evaluation) -> str:
-    return "; ".join(f.describe() for f in ev.flows())
-
-
-def denied_by(ev: Evaluation) -> str:
-    rules = ev.denying_rules()
-    return ", ".join(r.label() for r in rules) if rules else "no rule"
-
-
-def unknown_text(ev: Evaluation) -> str:
-    groups = ", ".join(label.name for label in ev.undetermined())
-    return (
-        f"the verdict depends on which NICs belong to application security group(s) {groups}; {NOT_READ_NICS}"
-    )
-
-
-def flows_json(ev: Evaluation) -> list[dict[str, Any]]:
-    return [f.to_dict() for f in ev.flows()]
-
-
-def sensitive_ports(ev: Evaluation) -> str:
-    """`including SSH (22), RDP (3389)` when those ports are among the allowed ones."""
-    hits = []
-    for port, name in WELL_KNOWN_PORTS.items():
-        if any(port in m.box.dst_ports and m.box.protocols & {"Tcp", "Udp"} for m in ev.allowed):
-            hits.append(f"{name} ({port})")
-    return f", including {', '.join(hits)}" if hits else ""
-
-
-def missed_denies_text(ev: Evaluation) -> str:
-    if not ev.missed_denies:
-        return ""
-    names = "; ".join(f"{r.label()}: {r.detail()}" for r in ev.missed_denies)
-    return f". Deny rule(s) that do not cover this traffic: {names}"
-
-
-def unseen_note(scope: Scope, direction: str) -> str:
-    """A note when the VirtualNetwork tag lets this subnet talk to address space we cannot see."""
-    unseen = scope.network.peered
-    if direction == INBOUND:
-        ev = scope.inbound(flows(unseen, scope.own))
-    else:
-        ev = scope.outbound(flows(scope.own, unseen))
-    if ev.any_allowed() == Answer.NO:
-        return ""
-    rules = ", ".join(r.label() for r in ev.allowing_rules())
-    vnet = scope.network_body
-    peerings = [
-        str(p.get("name"))
-        for p in dig(vnet, "properties.virtualNetworkPeerings") or []
-        if isinstance(p, dict)
-    ]
-    listed = f" (the VNet lists peering(s) {', '.join(peerings)})" if peerings else ""
-    return (
-        f" Note: {rules} also admit(s) the peered or connected address space that the VirtualNetwork"
-        f" service tag covers{listed}; the snapshot cannot show that space (peered and on-premises"
-        " prefixes, user-defined route prefixes), so it is counted as inside the network."
-    )
-
-
 def _addresses(network: Network, items: Iterable[str]) -> AddressSet:
     return network.union(_strings(list(items)))
-
-
-def _subnet_prefixes(subnets: Sequence[Subnet]) -> list[str]:
-    return [p for s in subnets for p in s.prefixes]
 
 
 # --- NSG001 -----------------------------------------------------------------------------
@@ -323,7 +182,7 @@ def appgw_subnet_inbound(ctx: Context) -> Iterator[Result]:
     count); and no other traffic from the Internet is allowed (the control-plane ports are accepted
     from any source, as Azure documents for v2)."""
     p = ctx.params
-    for scope in role_scopes(ctx, [APPGW]):
+    for scope in role_scopes(ctx.estate, ctx.roles, [APPGW]):
         if isinstance(scope, Result):
             yield scope
             continue
@@ -386,7 +245,7 @@ def appgw_subnet_inbound(ctx: Context) -> Iterator[Result]:
 
 def _vnet_only(ctx: Context, direction: str) -> Iterator[Result]:
     roles = _roles(ctx.params, "roles")
-    for scope in role_scopes(ctx, roles):
+    for scope in role_scopes(ctx.estate, ctx.roles, roles):
         if isinstance(scope, Result):
             yield scope
             continue
@@ -512,12 +371,12 @@ def jumpbox_inbound(ctx: Context) -> Iterator[Result]:
     p = ctx.params
     sources = [s for s in ctx.estate.subnets if ctx.roles.of_subnet(s) & set(_roles(p, "source_roles"))]
     ports = _strings(p["ports"])
-    for scope in role_scopes(ctx, [JUMPBOX]):
+    for scope in role_scopes(ctx.estate, ctx.roles, [JUMPBOX]):
         if isinstance(scope, Result):
             yield scope
             continue
         net = scope.network
-        bastion = _addresses(net, _subnet_prefixes(sources))
+        bastion = _addresses(net, subnet_prefixes(sources))
         admin = flows(bastion, scope.own, str(p["protocol"]), ports)
         others = net.anywhere - _addresses(net, p.get("platform_sources") or [])
         extra = scope.inbound(flows(others, scope.own).minus(admin))
@@ -586,12 +445,12 @@ def app_service_outbound(ctx: Context) -> Iterator[Result]:
     AzureMonitor by default). The platform addresses 168.63.129.16 and 169.254.169.254 are left out."""
     p = ctx.params
     targets = [s for s in ctx.estate.subnets if ctx.roles.of_subnet(s) & set(_roles(p, "destination_roles"))]
-    for scope in role_scopes(ctx, _roles(p, "roles")):
+    for scope in role_scopes(ctx.estate, ctx.roles, _roles(p, "roles")):
         if isinstance(scope, Result):
             yield scope
             continue
         net = scope.network
-        allowed_to = _addresses(net, _subnet_prefixes(targets) + _strings(p["destinations"]))
+        allowed_to = _addresses(net, subnet_prefixes(targets) + _strings(p["destinations"]))
         ev = scope.outbound(flows(scope.own, net.anywhere - allowed_to - net.platform))
         names = [s.name for s in targets] + _strings(p["destinations"])
         expected = f"outbound only to {', '.join(names)}"
@@ -617,11 +476,6 @@ def app_service_outbound(ctx: Context) -> Iterator[Result]:
 
 
 # --- NSG007: nothing from the Internet --------------------------------------------------
-
-BASTION_INTERNET_INBOUND = [
-    {"protocol": "Tcp", "ports": ["443"], "sources": ["Internet"]},
-    {"protocol": "Tcp", "ports": ["443", "4443"], "sources": ["GatewayManager"]},
-]
 
 
 @rule(
@@ -703,14 +557,6 @@ def _internet_verdict(res: Resource, where: str, ev: Evaluation) -> Result:
     )
 
 
-def _references(nsg: Resource, path: str) -> list[str]:
-    """Ids of the resources an NSG lists under `path` (`properties.subnets`, `...networkInterfaces`)."""
-    found = dig(nsg, path)
-    if not isinstance(found, list):
-        return []
-    return [str(r["id"]) for r in found if isinstance(r, dict) and isinstance(r.get("id"), str)]
-
-
 def _names(resource_ids: Iterable[str]) -> str:
     return ", ".join(ids.name_of(i) for i in resource_ids)
 
@@ -729,8 +575,8 @@ def _unattached_nsgs(estate: Estate) -> Iterator[Result]:
         name = nsg.get("name")
         # A listed subnet that was collected but names no NSG (or another) is not filtered by this
         # one: the subnet's own body is what Azure applies.
-        subnets = [i for i in _references(nsg, "properties.subnets") if estate.subnet(i) is None]
-        nics = _references(nsg, "properties.networkInterfaces")
+        subnets = [i for i in nsg_references(nsg, "properties.subnets") if estate.subnet(i) is None]
+        nics = nsg_references(nsg, "properties.networkInterfaces")
         if subnets:
             where = f"NSG {name} (associated with subnet(s) {_names(subnets)}, which were not collected)"
         elif nics:
@@ -753,27 +599,6 @@ def _unattached_nsgs(estate: Estate) -> Iterator[Result]:
 
 
 # --- NSG008: Azure Bastion ----------------------------------------------------------------
-
-SUBNET = "subnet"  # placeholder in `required` for the Bastion subnet's own prefixes
-
-BASTION_REQUIRED = [
-    {"name": "https-from-internet", "direction": "Inbound", "protocol": "Tcp", "source": "Internet",
-     "destination": SUBNET, "ports": ["443"]},
-    {"name": "gateway-manager", "direction": "Inbound", "protocol": "Tcp", "source": "GatewayManager",
-     "destination": SUBNET, "ports": ["443"]},
-    {"name": "load-balancer", "direction": "Inbound", "protocol": "Tcp", "source": "AzureLoadBalancer",
-     "destination": SUBNET, "ports": ["443"]},
-    {"name": "bastion-host-communication-in", "direction": "Inbound", "protocol": "Tcp",
-     "source": SUBNET, "destination": SUBNET, "ports": ["8080", "5701"]},
-    {"name": "ssh-rdp", "direction": "Outbound", "protocol": "Tcp", "source": SUBNET,
-     "destination": "VirtualNetwork", "ports": ["22", "3389"]},
-    {"name": "azure-cloud", "direction": "Outbound", "protocol": "Tcp", "source": SUBNET,
-     "destination": "AzureCloud", "ports": ["443"]},
-    {"name": "bastion-host-communication-out", "direction": "Outbound", "protocol": "Tcp", "source": SUBNET,
-     "destination": SUBNET, "ports": ["8080", "5701"]},
-    {"name": "session-information", "direction": "Outbound", "protocol": "Tcp", "source": SUBNET,
-     "destination": "Internet", "ports": ["80"]},
-]  # fmt: skip
 
 
 @rule(
@@ -804,7 +629,7 @@ def bastion_required(ctx: Context) -> Iterator[Result]:
     By default the 8080/5701 host-communication flows are TCP from and to the Bastion subnet itself
     (between Bastion instances) and session information is TCP 80 to the Internet."""
     required: Sequence[Mapping[str, Any]] = ctx.params.get("required") or []
-    for scope in role_scopes(ctx, [BASTION]):
+    for scope in role_scopes(ctx.estate, ctx.roles, [BASTION]):
         if isinstance(scope, Result):
             yield scope
             continue

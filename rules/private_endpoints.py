@@ -26,16 +26,17 @@ from auditor.analysis.architecture import (
 )
 from auditor.analysis.coverage import unread
 from auditor.analysis.verdicts import failed, not_assessed, passed
-from auditor.arm import ids
-from auditor.arm.estate import Estate, Resource, dig, display_name, same, web_apps
+from auditor.arm import ids, types
+from auditor.arm.estate import Estate, dig, display_name, same, web_apps
+from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
-PE_TYPE = "Microsoft.Network/privateEndpoints"
-ZONE_GROUP_TYPE = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups"
-VNET_TYPE = "Microsoft.Network/virtualNetworks"
-OUTBOUND_RULE_TYPE = "Microsoft.MachineLearningServices/workspaces/outboundRules"
-WORKSPACES = "Microsoft.MachineLearningServices/workspaces"
+PE_TYPE = types.PRIVATE_ENDPOINTS
+ZONE_GROUP_TYPE = types.PRIVATE_DNS_ZONE_GROUPS
+VNET_TYPE = types.VIRTUAL_NETWORKS
+OUTBOUND_RULE_TYPE = types.ML_OUTBOUND_RULES
+WORKSPACES = types.ML_WORKSPACES
 
 # The private-link sub-resources (groupIds) each part of the architecture needs. A baseline
 # can switch one off with an empty list or ask for more.
@@ -52,14 +53,14 @@ DEFAULT_GROUPS: dict[str, list[str]] = {
 
 # The ARM type behind each kind of target, for reporting types that could not be listed.
 TYPE_OF_KIND: dict[str, str] = {
-    "openai": "Microsoft.CognitiveServices/accounts",
+    "openai": types.COGNITIVE_ACCOUNTS,
     "ml-workspace": WORKSPACES,
-    "key-vault": "Microsoft.KeyVault/vaults",
-    "container-registry": "Microsoft.ContainerRegistry/registries",
-    "workspace-storage": "Microsoft.Storage/storageAccounts",
-    "app-storage": "Microsoft.Storage/storageAccounts",
-    "search": "Microsoft.Search/searchServices",
-    "web-app": "Microsoft.Web/sites",
+    "key-vault": types.KEY_VAULTS,
+    "container-registry": types.CONTAINER_REGISTRIES,
+    "workspace-storage": types.STORAGE_ACCOUNTS,
+    "app-storage": types.STORAGE_ACCOUNTS,
+    "search": types.SEARCH_SERVICES,
+    "web-app": types.WEB_SITES,
 }
 
 # Private DNS zones per groupId in Azure's public cloud; sovereign clouds use other
@@ -117,15 +118,15 @@ def targets(ctx: Context, required: Mapping[str, Any]) -> list[Target]:
     for role in (WORKSPACE, HUB):
         for res in roles.resources(role):
             add(res, "ml-workspace")
-    for res in estate.of_type("Microsoft.KeyVault/vaults"):
+    for res in estate.of_type(types.KEY_VAULTS):
         add(res, "key-vault")
-    for res in estate.of_type("Microsoft.ContainerRegistry/registries"):
+    for res in estate.of_type(types.CONTAINER_REGISTRIES):
         add(res, "container-registry")
     for res in roles.resources(WORKSPACE_STORAGE):
         add(res, "workspace-storage")
     for res in roles.resources(APP_STORAGE):
         add(res, "app-storage")
-    for res in estate.of_type("Microsoft.Search/searchServices"):
+    for res in estate.of_type(types.SEARCH_SERVICES):
         add(res, "search")
     for res in web_apps(estate):
         add(res, "web-app")
@@ -435,7 +436,7 @@ def managed_network_outbound_rules(ctx: Context) -> Iterator[Result]:
     ]
     if ctx.params["require_search"]:
         search_sub = str(ctx.params["search_subresource"])
-        wanted.extend((s, search_sub) for s in ctx.estate.of_type("Microsoft.Search/searchServices"))
+        wanted.extend((s, search_sub) for s in ctx.estate.of_type(types.SEARCH_SERVICES))
     for ws in [*ctx.roles.resources(WORKSPACE), *ctx.roles.resources(HUB)]:
         if not wanted:
             yield not_assessed(ws, "no Azure OpenAI account in the snapshot to require an outbound rule for")

@@ -15,28 +15,18 @@ from typing import Any
 
 from auditor.analysis.architecture import APP_STORAGE, HUB, OPENAI, PROJECT, WORKSPACE, WORKSPACE_STORAGE
 from auditor.analysis.coverage import absent, unread
+from auditor.analysis.public_ips import attachment
+from auditor.analysis.values import present, rank, shown
 from auditor.analysis.verdicts import not_assessed, passed, verdict
-from auditor.arm import ids
-from auditor.arm.estate import Resource, dig, display_name, same
+from auditor.arm import ids, types
+from auditor.arm.estate import dig, display_name, same
+from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
-WORKSPACES = "Microsoft.MachineLearningServices/workspaces"
-ONLINE_ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
-COMPUTES = "Microsoft.MachineLearningServices/workspaces/computes"
-
-
-def present(value: Any) -> bool:
-    return value is not None and value != ""
-
-
-def shown(value: Any, default: str | None = None) -> str:
-    """A property value as ARM JSON writes it, or `absent` with the platform default."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if present(value):
-        return str(value)
-    return f"absent (platform default {default})" if default else "absent"
+WORKSPACES = types.ML_WORKSPACES
+ONLINE_ENDPOINTS = types.ML_ONLINE_ENDPOINTS
+COMPUTES = types.ML_COMPUTES
 
 
 def network_access(
@@ -130,7 +120,7 @@ def openai_public_network(ctx: Context) -> Iterator[Result]:
     Enabled) and `properties.networkAcls.defaultAction`, where present, is `Deny`."""
     yield from closed_to_public(
         ctx,
-        "Microsoft.CognitiveServices/accounts",
+        types.COGNITIVE_ACCOUNTS,
         ("Cognitive Services accounts", "Azure OpenAI account"),
         "properties.networkAcls.defaultAction",
         ctx.roles.resources(OPENAI),
@@ -307,7 +297,7 @@ def key_vault_public_network(ctx: Context) -> Iterator[Result]:
     `networkAcls` exceptions (ipRules, virtualNetworkRules, resourceAccessRules) suffices."""
     yield from closed_to_public(
         ctx,
-        "Microsoft.KeyVault/vaults",
+        types.KEY_VAULTS,
         ("Key vaults", "Key Vault"),
         "properties.networkAcls.defaultAction",
         accept_firewall_deny=bool(ctx.params["accept_firewall_deny"]),
@@ -332,7 +322,7 @@ def registry_public_network(ctx: Context) -> Iterator[Result]:
     and `properties.networkRuleSet.defaultAction`, where present, Deny."""
     yield from closed_to_public(
         ctx,
-        "Microsoft.ContainerRegistry/registries",
+        types.CONTAINER_REGISTRIES,
         ("Container registries", "container registry"),
         "properties.networkRuleSet.defaultAction",
     )
@@ -352,8 +342,8 @@ def registry_public_network(ctx: Context) -> Iterator[Result]:
 )
 def registry_admin_user(ctx: Context) -> Iterator[Result]:
     """Every container registry has `properties.adminUserEnabled` false (absent means false)."""
-    yield from unread(ctx.estate, "Microsoft.ContainerRegistry/registries", "Container registries")
-    for reg in ctx.estate.of_type("Microsoft.ContainerRegistry/registries"):
+    yield from unread(ctx.estate, types.CONTAINER_REGISTRIES, "Container registries")
+    for reg in ctx.estate.of_type(types.CONTAINER_REGISTRIES):
         admin = dig(reg, "properties.adminUserEnabled")
         yield verdict(
             admin is not True, reg, f"properties.adminUserEnabled is {shown(admin, 'false')}", False, admin
@@ -383,7 +373,7 @@ def storage_public_network(ctx: Context) -> Iterator[Result]:
     virtualNetworkRules, resourceAccessRules) suffices."""
     yield from closed_to_public(
         ctx,
-        "Microsoft.Storage/storageAccounts",
+        types.STORAGE_ACCOUNTS,
         ("Storage accounts", "storage account"),
         "properties.networkAcls.defaultAction",
         accept_firewall_deny=bool(ctx.params["accept_firewall_deny"]),
@@ -404,19 +394,14 @@ def storage_public_network(ctx: Context) -> Iterator[Result]:
 def storage_blob_public_access(ctx: Context) -> Iterator[Result]:
     """Every storage account has `properties.allowBlobPublicAccess` false. Absent fails: accounts
     created before November 2023 then allow anonymous access to containers that opt in."""
-    yield from unread(ctx.estate, "Microsoft.Storage/storageAccounts", "Storage accounts")
-    for account in ctx.estate.of_type("Microsoft.Storage/storageAccounts"):
+    yield from unread(ctx.estate, types.STORAGE_ACCOUNTS, "Storage accounts")
+    for account in ctx.estate.of_type(types.STORAGE_ACCOUNTS):
         value = dig(account, "properties.allowBlobPublicAccess")
         text = shown(value, "true for accounts created before November 2023")
         yield verdict(value is False, account, f"properties.allowBlobPublicAccess is {text}", False, value)
 
 
 _STORAGE_TLS = ["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"]
-
-
-def rank(value: Any, order: list[str]) -> int:
-    lowered = [o.lower() for o in order]
-    return lowered.index(value.lower()) if isinstance(value, str) and value.lower() in lowered else -1
 
 
 @rule(
@@ -436,9 +421,9 @@ def storage_secure_transport(ctx: Context) -> Iterator[Result]:
     """Every storage account has `properties.minimumTlsVersion` at least `minimum_tls_version`
     (absent means TLS1_0, the default of accounts created before the property existed) and
     `properties.supportsHttpsTrafficOnly` not false (absent means true since api-version 2019-04-01)."""
-    yield from unread(ctx.estate, "Microsoft.Storage/storageAccounts", "Storage accounts")
+    yield from unread(ctx.estate, types.STORAGE_ACCOUNTS, "Storage accounts")
     minimum = str(ctx.params["minimum_tls_version"])
-    for account in ctx.estate.of_type("Microsoft.Storage/storageAccounts"):
+    for account in ctx.estate.of_type(types.STORAGE_ACCOUNTS):
         tls = dig(account, "properties.minimumTlsVersion")
         https = dig(account, "properties.supportsHttpsTrafficOnly")
         effective = tls if present(tls) else "TLS1_0"
@@ -471,7 +456,7 @@ def storage_secure_transport(ctx: Context) -> Iterator[Result]:
 def storage_shared_key(ctx: Context) -> Iterator[Result]:
     """Storage accounts in the roles `storage_roles` (default: the app storage, not the workspace
     storage) have `properties.allowSharedKeyAccess` false (absent means true)."""
-    yield from unread(ctx.estate, "Microsoft.Storage/storageAccounts", "Storage accounts")
+    yield from unread(ctx.estate, types.STORAGE_ACCOUNTS, "Storage accounts")
     wanted = {str(r) for r in ctx.params["storage_roles"]}
     seen: set[str] = set()
     for role in (APP_STORAGE, WORKSPACE_STORAGE):
@@ -501,8 +486,8 @@ def storage_shared_key(ctx: Context) -> Iterator[Result]:
 def search_public_network(ctx: Context) -> Iterator[Result]:
     """Every AI Search service has `properties.publicNetworkAccess` disabled, compared
     case-insensitively (absent means enabled)."""
-    yield from unread(ctx.estate, "Microsoft.Search/searchServices", "Search services")
-    for svc in ctx.estate.of_type("Microsoft.Search/searchServices"):
+    yield from unread(ctx.estate, types.SEARCH_SERVICES, "Search services")
+    for svc in ctx.estate.of_type(types.SEARCH_SERVICES):
         yield network_access(svc, default="enabled")
 
 
@@ -520,8 +505,8 @@ def search_public_network(ctx: Context) -> Iterator[Result]:
 )
 def key_vault_purge_protection(ctx: Context) -> Iterator[Result]:
     """Every Key Vault has `properties.enablePurgeProtection` true (absent means not enabled)."""
-    yield from unread(ctx.estate, "Microsoft.KeyVault/vaults", "Key vaults")
-    for vault in ctx.estate.of_type("Microsoft.KeyVault/vaults"):
+    yield from unread(ctx.estate, types.KEY_VAULTS, "Key vaults")
+    for vault in ctx.estate.of_type(types.KEY_VAULTS):
         value = dig(vault, "properties.enablePurgeProtection")
         message = f"properties.enablePurgeProtection is {shown(value, 'false')}"
         yield verdict(value is True, vault, message, True, value)
@@ -529,43 +514,9 @@ def key_vault_purge_protection(ctx: Context) -> Iterator[Result]:
 
 # --- Public IP addresses --------------------------------------------------------
 
-PUBLIC_IPS = "Microsoft.Network/publicIPAddresses"
-GATEWAYS = "Microsoft.Network/applicationGateways"
-BASTIONS = "Microsoft.Network/bastionHosts"
-# What a public IP address says it is attached to: an IP configuration (of a gateway, Bastion host,
-# network interface, load balancer, firewall...) or a NAT gateway, which has no IP configuration.
-ATTACHMENT_PATHS = ("properties.ipConfiguration", "properties.natGateway")
-
-
-def owner_of(resource_id: str) -> tuple[str, str] | None:
-    """The top-level resource an id lies in, as (id, type): `.../providers/NS/type/name[/child/name...]`."""
-    parts = ids.segments(resource_id)
-    lowered = [p.lower() for p in parts]
-    if "providers" not in lowered:
-        return None
-    last = len(lowered) - 1 - lowered[::-1].index("providers")
-    tail = parts[last + 1 :]
-    if len(tail) < 3:
-        return None
-    return "/" + "/".join(parts[: last + 4]), f"{tail[0]}/{tail[1]}"
-
-
-def attachment(pip: Resource) -> tuple[str, Any] | None:
-    """The property naming what a public IP address is attached to and the id it holds; None if
-    the address is attached to nothing."""
-    for path in ATTACHMENT_PATHS:
-        value = dig(pip, path)
-        if value is not None:
-            return f"{path}.id", dig(value, "id") if isinstance(value, dict) else value
-    return None
-
-
-def attached_owner(pip: Resource) -> tuple[str, str] | None:
-    """The top-level resource (id, type) a public IP address is attached to, when that can be told."""
-    found = attachment(pip)
-    if found is None or not isinstance(found[1], str):
-        return None
-    return owner_of(found[1])
+PUBLIC_IPS = types.PUBLIC_IP_ADDRESSES
+GATEWAYS = types.APPLICATION_GATEWAYS
+BASTIONS = types.BASTION_HOSTS
 
 
 def type_list(params: Mapping[str, Any], key: str) -> list[str]:
@@ -615,7 +566,7 @@ def public_ip_only_on_edge(ctx: Context) -> Iterator[Result]:
             yield passed(pip, message, allowed, None)
             continue
         path, target = found
-        owner = owner_of(target) if isinstance(target, str) else None
+        owner = ids.top_level_of(target) if isinstance(target, str) else None
         if owner is None:
             yield not_assessed(pip, f"{path} is {target!r}: what it is attached to cannot be told", allowed)
             continue

@@ -10,16 +10,16 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from auditor.analysis.coverage import absent, unread
+from auditor.analysis.values import present, rank, shown
 from auditor.analysis.verdicts import failed, not_assessed, passed, verdict
-from auditor.arm import ids
-from auditor.arm.estate import Estate, Resource, dig, display_name, same, web_apps
+from auditor.arm import ids, types
+from auditor.arm.estate import Estate, dig, display_name, same, web_apps
+from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
-from .public_access import present, rank, shown
-
-SITE_CONFIG = "Microsoft.Web/sites/config"
-WAF_POLICY = "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies"
+SITE_CONFIG = types.SITE_CONFIG
+WAF_POLICY = types.WAF_POLICIES
 
 
 def web_config(estate: Estate, site: Resource) -> tuple[Resource | None, str]:
@@ -50,9 +50,9 @@ def web_app_public_network(ctx: Context) -> Iterator[Result]:
     """Every web app has `properties.publicNetworkAccess` Disabled on the site, or, when the site
     does not carry it, `publicNetworkAccess` Disabled in its config/web. Absent in both means the app
     serves its public endpoint; not assessed when the site lacks it and config/web was not read."""
-    yield from unread(ctx.estate, "Microsoft.Web/sites", "Web apps")
+    yield from unread(ctx.estate, types.WEB_SITES, "Web apps")
     sites = web_apps(ctx.estate)
-    yield from absent(ctx.estate, "Microsoft.Web/sites", sites, "web app (the chat UI)")
+    yield from absent(ctx.estate, types.WEB_SITES, sites, "web app (the chat UI)")
     for site in sites:
         value = dig(site, "properties.publicNetworkAccess")
         where = "properties.publicNetworkAccess"
@@ -81,7 +81,7 @@ def web_app_public_network(ctx: Context) -> Iterator[Result]:
 )
 def web_app_https_only(ctx: Context) -> Iterator[Result]:
     """Every web app has `properties.httpsOnly` true (absent means false)."""
-    yield from unread(ctx.estate, "Microsoft.Web/sites", "Web apps")
+    yield from unread(ctx.estate, types.WEB_SITES, "Web apps")
     for site in web_apps(ctx.estate):
         value = dig(site, "properties.httpsOnly")
         yield verdict(value is True, site, f"properties.httpsOnly is {shown(value, 'false')}", True, value)
@@ -105,7 +105,7 @@ def web_app_https_only(ctx: Context) -> Iterator[Result]:
 def web_app_ftp(ctx: Context) -> Iterator[Result]:
     """Every web app's config/web has `properties.ftpsState` in `allowed_states` (absent: the platform
     default allows FTP or FTPS). Not assessed when config/web was not read."""
-    yield from unread(ctx.estate, "Microsoft.Web/sites", "Web apps")
+    yield from unread(ctx.estate, types.WEB_SITES, "Web apps")
     allowed = [str(s) for s in ctx.params["allowed_states"]]
     for site in web_apps(ctx.estate):
         config, reason = web_config(ctx.estate, site)
@@ -144,7 +144,7 @@ def web_app_minimum_tls(ctx: Context) -> Iterator[Result]:
     """Every web app's config/web has `properties.minTlsVersion` and, where present,
     `properties.scmMinTlsVersion` at least `minimum_version` (absent means 1.2, the platform
     default). Not assessed when config/web was not read."""
-    yield from unread(ctx.estate, "Microsoft.Web/sites", "Web apps")
+    yield from unread(ctx.estate, types.WEB_SITES, "Web apps")
     minimum = str(ctx.params["minimum_version"])
     for site in web_apps(ctx.estate):
         config, reason = web_config(ctx.estate, site)
@@ -181,7 +181,7 @@ def web_app_vnet_route_all(ctx: Context) -> Iterator[Result]:
     it: true in any of the site's `properties.vnetRouteAllEnabled`,
     `properties.outboundVnetRouting.allTraffic` or `.applicationTraffic`, or config/web's
     `vnetRouteAllEnabled`. Not assessed when the site says nothing and config/web was not read."""
-    yield from unread(ctx.estate, "Microsoft.Web/sites", "Web apps")
+    yield from unread(ctx.estate, types.WEB_SITES, "Web apps")
     for site in web_apps(ctx.estate):
         subnet = dig(site, "properties.virtualNetworkSubnetId")
         sources: dict[str, Any] = {
@@ -275,9 +275,9 @@ def application_gateway_waf(ctx: Context) -> Iterator[Result]:
     and any listener or path-rule policy has `properties.policySettings.state` Enabled and
     `properties.policySettings.mode` Prevention (absent mode means Detection). Not assessed when a
     linked policy could not be read."""
-    yield from unread(ctx.estate, "Microsoft.Network/applicationGateways", "Application gateways")
+    yield from unread(ctx.estate, types.APPLICATION_GATEWAYS, "Application gateways")
     expected = {"firewallPolicy": "linked", "state": "Enabled", "mode": "Prevention"}
-    gateway_type = "Microsoft.Network/applicationGateways"
+    gateway_type = types.APPLICATION_GATEWAYS
     gateways = ctx.estate.of_type(gateway_type)
     yield from absent(ctx.estate, gateway_type, gateways, "Application Gateway with WAF")
     for gw in gateways:
@@ -335,9 +335,9 @@ def waf_managed_rule_set(ctx: Context) -> Iterator[Result]:
     """Every WAF policy an Application Gateway links has a `properties.managedRules.managedRuleSets[]`
     entry whose `ruleSetType` is a key of `accepted_rule_sets` and whose `ruleSetVersion` starts with
     one of its prefixes. Gateways without a policy are PUB020's finding and are skipped here."""
-    yield from unread(ctx.estate, "Microsoft.Network/applicationGateways", "Application gateways")
+    yield from unread(ctx.estate, types.APPLICATION_GATEWAYS, "Application gateways")
     accepted: Mapping[str, Any] = ctx.params["accepted_rule_sets"]
-    for gw in ctx.estate.of_type("Microsoft.Network/applicationGateways"):
+    for gw in ctx.estate.of_type(types.APPLICATION_GATEWAYS):
         if not isinstance(dig(gw, "properties.firewallPolicy.id"), str):
             continue
         policies, unknown = _policies_or_gap(ctx, gw)
@@ -421,9 +421,9 @@ def application_gateway_tls(ctx: Context) -> Iterator[Result]:
     allows no protocol below `minimum_version` (Predefined: by policy name; Custom/CustomV2:
     `minProtocolVersion`; older bodies: `disabledSslProtocols`). An absent gateway policy fails: its
     default depends on the api-version that created the gateway."""
-    yield from unread(ctx.estate, "Microsoft.Network/applicationGateways", "Application gateways")
+    yield from unread(ctx.estate, types.APPLICATION_GATEWAYS, "Application gateways")
     minimum = str(ctx.params["minimum_version"])
-    for gw in ctx.estate.of_type("Microsoft.Network/applicationGateways"):
+    for gw in ctx.estate.of_type(types.APPLICATION_GATEWAYS):
         policies: list[tuple[str, Any]] = [("sslPolicy", dig(gw, "properties.sslPolicy"))]
         for profile in dig(gw, "properties.sslProfiles") or []:
             if isinstance(profile, dict) and dig(profile, "properties.sslPolicy"):

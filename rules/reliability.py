@@ -24,22 +24,22 @@ from auditor.analysis.architecture import (
     WORKSPACE_STORAGE,
 )
 from auditor.analysis.coverage import unread
+from auditor.analysis.public_ips import attached_owner
 from auditor.analysis.verdicts import must_be_true, not_assessed, verdict
-from auditor.arm import ids
-from auditor.arm.estate import Resource, dig, same
+from auditor.arm import ids, types
+from auditor.arm.estate import dig, same
+from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
-from .public_access import BASTIONS, PUBLIC_IPS, attached_owner
-
-PLANS = "Microsoft.Web/serverfarms"
-SITES = "Microsoft.Web/sites"
-ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
-ONLINE_DEPLOYMENTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
-SEARCH = "Microsoft.Search/searchServices"
-REGISTRIES = "Microsoft.ContainerRegistry/registries"
-GATEWAYS = "Microsoft.Network/applicationGateways"
-STORAGE = "Microsoft.Storage/storageAccounts"
+PLANS = types.SERVER_FARMS
+SITES = types.WEB_SITES
+ENDPOINTS = types.ML_ONLINE_ENDPOINTS
+ONLINE_DEPLOYMENTS = types.ML_ONLINE_DEPLOYMENTS
+SEARCH = types.SEARCH_SERVICES
+REGISTRIES = types.CONTAINER_REGISTRIES
+GATEWAYS = types.APPLICATION_GATEWAYS
+STORAGE = types.STORAGE_ACCOUNTS
 
 NO_ZONES_NOTE = """If the region has no availability zones (ARM does not say), zone redundancy is
 impossible there: deploy the workload to a region with availability zones."""
@@ -398,7 +398,7 @@ def gateway_zones(ctx: Context) -> Iterator[Result]:
         )
 
 
-EDGE = {GATEWAYS.lower(): "Application Gateway", BASTIONS.lower(): "Azure Bastion"}
+EDGE = {GATEWAYS.lower(): "Application Gateway", types.BASTION_HOSTS.lower(): "Azure Bastion"}
 
 
 @rule(
@@ -428,8 +428,8 @@ def edge_public_ip_zones(ctx: Context) -> Iterator[Result]:
     anything else are PUB023's concern."""
     wanted = _count(ctx.params, "min_zones", 3)
     expected = {"sku.name": "Standard", "zones": f"{wanted} or more zones"}
-    yield from unread(ctx.estate, PUBLIC_IPS, "Public IP addresses")
-    for pip in ctx.estate.of_type(PUBLIC_IPS):
+    yield from unread(ctx.estate, types.PUBLIC_IP_ADDRESSES, "Public IP addresses")
+    for pip in ctx.estate.of_type(types.PUBLIC_IP_ADDRESSES):
         owner = attached_owner(pip)
         role = EDGE.get(owner[1].lower()) if owner else None
         if owner is None or role is None:

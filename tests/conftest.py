@@ -21,7 +21,7 @@ BASELINES = {"aistudio": "openai-e2e-chat-aistudio", "aml": "openai-e2e-chat-aml
 def _no_default_subscription(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """A developer's AZURE_SUBSCRIPTION_ID or Azure CLI login must not turn a usage-error test into a live read."""
+    """A developer's AZURE_SUBSCRIPTION_ID or Azure CLI login must not make a usage-error test read Azure."""
     monkeypatch.delenv("AZURE_SUBSCRIPTION_ID", raising=False)
     monkeypatch.setenv("AZURE_CONFIG_DIR", str(tmp_path_factory.mktemp("no-azure-cli")))
 

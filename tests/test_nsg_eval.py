@@ -20,22 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.analysis.nsg import policy as ne
-from auditor.analysis.nsg.policy import (
-    ASG,
-    INBOUND,
-    OUTBOUND,
-    TAG,
-    UNSEEN,
-    V6_BASE,
-    Answer,
-    Intervals,
-    Label,
-    Network,
-    Packet,
-    Policy,
-    flows,
-)
+from auditor.analysis.nsg.addresses import ASG, TAG, UNSEEN, AddressSet, Label, Network
+from auditor.analysis.nsg.intervals import ALL_ADDRESSES, V4_MAX, V6_BASE, Intervals, format_ports
+from auditor.analysis.nsg.policy import INBOUND, OUTBOUND, Answer, Policy, parse_rule
+from auditor.analysis.nsg.traffic import Box, Packet, flows
 
 VNET = ["10.0.0.0/16", "fd00:1::/64"]
 VNET_V4 = ["10.0.0.0/16"]
@@ -319,7 +307,7 @@ def nsg_of(rules: list[dict[str, Any]], with_defaults: bool = False) -> dict[str
 QUERY_ITEMS = [*ITEMS, "@outside"]
 
 
-def query_set(net: Network, item: str) -> ne.AddressSet:
+def query_set(net: Network, item: str) -> AddressSet:
     return net.outside if item == "@outside" else net.addresses(item)
 
 
@@ -554,14 +542,14 @@ def test_defaults_apply_with_or_without_the_arm_copy(
         assert a.decided_by(packet_of(p), valuation) == b.decided_by(packet_of(p), valuation)
 
 
-def families_of(box: ne.Box) -> tuple[set[int], set[int]]:
+def families_of(box: Box) -> tuple[set[int], set[int]]:
     """The IP versions a box's sources and destinations touch."""
 
-    def versions(side: ne.AddressSet) -> set[int]:
+    def versions(side: AddressSet) -> set[int]:
         found = set()
         for region in side.regions:
             for lo, hi in region.spans.spans:
-                found |= {4} if hi <= ne.V4_MAX else {6} if lo >= V6_BASE else {4, 6}
+                found |= {4} if hi <= V4_MAX else {6} if lo >= V6_BASE else {4, 6}
         return found
 
     return versions(box.src), versions(box.dst)
@@ -643,7 +631,7 @@ def test_address_set_algebra_matches_membership(
     x, y, z = query_set(net, a), query_set(net, b), query_set(net, c)
     valuation = valuation_for(world, nets(vnet))
     versions = {n.version for n in nets(vnet)}
-    combos: dict[str, tuple[ne.AddressSet, Callable[[bool, bool, bool], bool]]] = {
+    combos: dict[str, tuple[AddressSet, Callable[[bool, bool, bool], bool]]] = {
         "and": (x & y, lambda p, q, r: p and q),
         "or": (x | y, lambda p, q, r: p or q),
         "minus": (x - y, lambda p, q, r: p and not q),
@@ -699,7 +687,7 @@ def test_rdp_from_anywhere_is_found_and_named() -> None:
     ev = policy.evaluate(net, INBOUND, flows(net.internet, net.addresses(JUMP)))
     assert ev.any_allowed() == Answer.YES
     [flow] = ev.flows()
-    assert (flow.rule.name, ne.format_ports(flow.ports), sorted(flow.protocols)) == (
+    assert (flow.rule.name, format_ports(flow.ports), sorted(flow.protocols)) == (
         "Allow-RDP-Anywhere",
         "3389",
         ["Tcp"],
@@ -763,7 +751,7 @@ def test_a_deny_all_from_0_0_0_0_slash_0_covers_an_ipv4_only_network() -> None:
     ev = policy.evaluate(v4_only, INBOUND, others)
     assert ev.any_allowed() == Answer.NO and [r.name for r in ev.denying_rules()] == ["deny"]
     # Asked with addresses of both families, the answer is the same: the IPv6 part cannot exist.
-    everywhere = ne.AddressSet.spans(ne.ALL_ADDRESSES)
+    everywhere = AddressSet.spans(ALL_ADDRESSES)
     assert policy.evaluate(v4_only, INBOUND, flows(everywhere, everywhere)).allowing_rules() == [
         policy.rules[0]
     ]
@@ -876,7 +864,7 @@ def test_singular_and_plural_fields_are_merged() -> None:
     body = rule("both", 100, "Inbound", "Allow", "Tcp", "10.0.1.0/24", "*", "22")
     body["properties"]["sourceAddressPrefixes"] = ["10.0.2.0/24"]
     body["properties"]["destinationPortRanges"] = ["3389"]
-    parsed = ne.parse_rule(body)
+    parsed = parse_rule(body)
     assert parsed.sources == ("10.0.1.0/24", "10.0.2.0/24")
     assert parsed.destination_ports == ("22", "3389")
 

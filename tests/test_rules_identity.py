@@ -9,11 +9,12 @@ import pytest
 
 from auditor.analysis import builtin_roles
 from auditor.analysis.architecture import ONLINE_ENDPOINT, infer_roles
+from auditor.analysis.rbac import covers, grants, parse_table, privilege_of
 from auditor.arm.estate import Estate
 from auditor.arm.snapshot import Snapshot
 from auditor.engine.baseline import load_baseline
 from auditor.model import Level
-from auditor.rules.identity import AISTUDIO_TABLE, AML_TABLE, covers, grants, parse_table, privilege_of
+from auditor.rules.identity import AISTUDIO_TABLE, AML_TABLE
 from tests import estates
 from tests.cases.common import (
     ResourceCase,
@@ -159,7 +160,7 @@ def test_privilege_of_unknown_role_without_definition_is_unknown() -> None:
 def test_table_rows_use_known_roles_and_names() -> None:
     for table in (AISTUDIO_TABLE, AML_TABLE):
         for row in parse_table(table):
-            assert row.name == builtin_roles.NAMES[row.role]
+            assert row.name == builtin_roles.NAMES[row.role_definition]
 
 
 def test_parse_table_accepts_full_ids_in_any_case() -> None:
@@ -167,8 +168,9 @@ def test_parse_table_accepts_full_ids_in_any_case() -> None:
         f"/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/{builtin_roles.ACR_PULL.upper()}"
     )
     (row,) = parse_table([{"identity": "Online-Endpoint", "scope": "Workspace-Registry", "role": full}])
-    assert (row.identity, row.scope, row.role, row.name) == ("online-endpoint", "workspace-registry",
-                                                              builtin_roles.ACR_PULL, "AcrPull")  # fmt: skip
+    assert (row.identity, row.scope, row.role_definition, row.name) == (
+        "online-endpoint", "workspace-registry", builtin_roles.ACR_PULL, "AcrPull"
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(

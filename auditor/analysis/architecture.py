@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.arm import ids
-from auditor.arm.estate import Estate, Resource, Subnet, dig, same, web_apps
+from auditor.arm import ids, types
+from auditor.arm.estate import Estate, Subnet, dig, same, web_apps
+from auditor.arm.types import Resource
 
 # Subnet roles
 APPGW = "application-gateway"
@@ -78,33 +79,31 @@ RESOURCE_ROLES = (
     WORKSPACE_STORAGE, APP_STORAGE, WORKSPACE_KEYVAULT, WORKSPACE_REGISTRY,
 )  # fmt: skip
 
-WORKSPACES = "microsoft.machinelearningservices/workspaces"
 IDENTITIES = "user-assigned-identities"
 
 # The ARM types each role is inferred from: when reading one of them failed, a rule that
 # relied on the role may have judged an incomplete picture (Estate.broad_gaps).
-_NET = "microsoft.network/virtualnetworks"
-_ML = WORKSPACES
-PRIVATE_ENDPOINT_TYPE = "microsoft.network/privateendpoints"
+_NET = types.VIRTUAL_NETWORKS
+_ML = types.ML_WORKSPACES
 # Web app roles come from the gateway's backend pools and the apps' private endpoints.
-_SITES = ("microsoft.web/sites", "microsoft.network/applicationgateways", PRIVATE_ENDPOINT_TYPE)
+_SITES = (types.WEB_SITES, types.APPLICATION_GATEWAYS, types.PRIVATE_ENDPOINTS)
 ROLE_SOURCES: dict[str, tuple[str, ...]] = {
-    APPGW: (_NET, "microsoft.network/applicationgateways"),
-    PRIVATE_ENDPOINTS: (_NET, "microsoft.network/privateendpoints"),
+    APPGW: (_NET, types.APPLICATION_GATEWAYS),
+    PRIVATE_ENDPOINTS: (_NET, types.PRIVATE_ENDPOINTS),
     **{role: (_NET,) for role in (APP_SERVICE, BASTION, JUMPBOX, AGENTS, TRAINING, SCORING, NO_NSG_ALLOWED)},
     HUB: (_ML,),
     PROJECT: (_ML,),
     WORKSPACE: (_ML,),
-    ONLINE_ENDPOINT: (_ML, _ML + "/onlineendpoints"),
-    COMPUTE: (_ML, _ML + "/computes"),
-    OPENAI: ("microsoft.cognitiveservices/accounts",),
-    WORKSPACE_STORAGE: (_ML, "microsoft.storage/storageaccounts"),
-    APP_STORAGE: (_ML, "microsoft.storage/storageaccounts"),
-    WORKSPACE_KEYVAULT: (_ML, "microsoft.keyvault/vaults"),
-    WORKSPACE_REGISTRY: (_ML, "microsoft.containerregistry/registries"),
+    ONLINE_ENDPOINT: (_ML, types.ML_ONLINE_ENDPOINTS),
+    COMPUTE: (_ML, types.ML_COMPUTES),
+    OPENAI: (types.COGNITIVE_ACCOUNTS,),
+    WORKSPACE_STORAGE: (_ML, types.STORAGE_ACCOUNTS),
+    APP_STORAGE: (_ML, types.STORAGE_ACCOUNTS),
+    WORKSPACE_KEYVAULT: (_ML, types.KEY_VAULTS),
+    WORKSPACE_REGISTRY: (_ML, types.CONTAINER_REGISTRIES),
     CHAT_UI: _SITES,
     PROMPTFLOW_APP: _SITES,
-    IDENTITIES: ("microsoft.managedidentity/userassignedidentities",),
+    IDENTITIES: (types.USER_ASSIGNED_IDENTITIES,),
 }
 
 
@@ -205,7 +204,7 @@ def _infer_subnets(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -
     explicit: Mapping[str, Any] = overrides.get("subnets") or {}
     patterns = {**DEFAULT_SUBNET_PATTERNS, **(overrides.get("subnet_patterns") or {})}
     gateway_subnets: dict[str, str] = {}
-    for gw in estate.of_type("Microsoft.Network/applicationGateways"):
+    for gw in estate.of_type(types.APPLICATION_GATEWAYS):
         for cfg in dig(gw, "properties.gatewayIPConfigurations") or []:
             sid = dig(cfg, "properties.subnet.id")
             if isinstance(sid, str):
@@ -288,10 +287,10 @@ def _infer_resources(estate: Estate, roles: Roles, overrides: Mapping[str, Any])
         if ids.norm(rid) not in forced:
             _explain(roles, table, rid, role, reason)
 
-    for acct in estate.of_type("Microsoft.CognitiveServices/accounts"):
+    for acct in estate.of_type(types.COGNITIVE_ACCOUNTS):
         if str(acct.get("kind", "")).lower() in ("openai", "aiservices"):
             add(acct, OPENAI, f"Cognitive Services account of kind {acct.get('kind')}")
-    for ws in estate.of_type("Microsoft.MachineLearningServices/workspaces"):
+    for ws in estate.of_type(types.ML_WORKSPACES):
         role = workspace_kind(ws)
         add(ws, role, f"machine learning workspace of kind {ws.get('kind') or 'Default'}")
         if role == PROJECT:
@@ -304,18 +303,16 @@ def _infer_resources(estate: Estate, roles: Roles, overrides: Mapping[str, Any])
             dep = dig(ws, f"properties.{prop}")
             if isinstance(dep, str) and dep:
                 add(estate.get(dep) or dep, dep_role, f"properties.{prop} of {ws.get('name')}")
-        for ep in estate.children(ws["id"], "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"):
+        for ep in estate.children(ws["id"], types.ML_ONLINE_ENDPOINTS):
             add(ep, ONLINE_ENDPOINT, f"online endpoint of {ws.get('name')}")
-        for comp in estate.children(ws["id"], "Microsoft.MachineLearningServices/workspaces/computes"):
+        for comp in estate.children(ws["id"], types.ML_COMPUTES):
             if same(dig(comp, "properties.computeType"), "ComputeInstance"):
                 add(comp, COMPUTE, f"compute instance of {ws.get('name')}")
-    for ws in estate.of_type("Microsoft.MachineLearningServices/workspaces"):
+    for ws in estate.of_type(types.ML_WORKSPACES):
         if workspace_kind(ws) == PROJECT:
-            for ep in estate.children(
-                ws["id"], "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
-            ):
+            for ep in estate.children(ws["id"], types.ML_ONLINE_ENDPOINTS):
                 add(ep, ONLINE_ENDPOINT, f"online endpoint of project {ws.get('name')}")
-    for st in estate.of_type("Microsoft.Storage/storageAccounts"):
+    for st in estate.of_type(types.STORAGE_ACCOUNTS):
         if WORKSPACE_STORAGE not in roles.of_resource(st["id"]):
             add(st, APP_STORAGE, "storage account not used by a workspace")
     _infer_sites(estate, roles, add)
@@ -327,7 +324,7 @@ def is_container_site(estate: Estate, site: Resource) -> bool:
     if "container" in str(site.get("kind", "")).lower():
         return True
     bodies = [dig(site, "properties.siteConfig")]
-    bodies += [r.get("properties") for r in estate.children(site["id"], "Microsoft.Web/sites/config")]
+    bodies += [r.get("properties") for r in estate.children(site["id"], types.SITE_CONFIG)]
     return any(str(dig(b, "linuxFxVersion") or "").upper().startswith("DOCKER|") for b in bodies)
 
 
@@ -352,7 +349,7 @@ def _backend_addresses(estate: Estate) -> tuple[dict[str, str], dict[str, str]]:
     """Host names and IP addresses of every Application Gateway backend pool -> the gateway's name."""
     hosts: dict[str, str] = {}
     ips: dict[str, str] = {}
-    for gw in estate.of_type("Microsoft.Network/applicationGateways"):
+    for gw in estate.of_type(types.APPLICATION_GATEWAYS):
         for pool in dig(gw, "properties.backendAddressPools") or []:
             for addr in dig(pool, "properties.backendAddresses") or []:
                 fqdn, ip = dig(addr, "fqdn"), dig(addr, "ipAddress")
@@ -442,7 +439,7 @@ def _infer_identities(estate: Estate, roles: Roles) -> None:
                     if (ident.principal_id.lower(), role, rid) not in seen:
                         seen.add((ident.principal_id.lower(), role, rid))
                         roles.identities.append(ident)
-    for gw in estate.of_type("Microsoft.Network/applicationGateways"):
+    for gw in estate.of_type(types.APPLICATION_GATEWAYS):
         for ident in identities_of_resource(estate, gw, APPGW_IDENTITY):
             key = (ident.principal_id.lower(), APPGW_IDENTITY, ids.norm(gw["id"]))
             if key not in seen:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from auditor.arm.estate import Resource, dig
+from auditor.arm.estate import dig
+from auditor.arm.types import Resource
 from auditor.model import Result, Status
 
 

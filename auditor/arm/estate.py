@@ -12,16 +12,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.arm import ids
+from auditor.arm import ids, types
 from auditor.arm.snapshot import CollectionError, Snapshot
-
-Resource = dict[str, Any]
-
-DIAGNOSTIC_SETTINGS = "microsoft.insights/diagnosticsettings"
-ROLE_ASSIGNMENTS = "microsoft.authorization/roleassignments"
-ROLE_DEFINITIONS = "microsoft.authorization/roledefinitions"
-VIRTUAL_NETWORKS = "microsoft.network/virtualnetworks"
-PRIVATE_ENDPOINTS = "microsoft.network/privateendpoints"
+from auditor.arm.types import Resource
 
 
 def dig(obj: Any, path: str, default: Any = None) -> Any:
@@ -124,12 +117,12 @@ class Estate:
         self._pe_by_subnet: dict[str, list[Resource]] = defaultdict(list)
         self._index_private_endpoints()
         self._assignments_by_principal: dict[str, list[Resource]] = defaultdict(list)
-        for ra in self.of_type("Microsoft.Authorization/roleAssignments"):
+        for ra in self.of_type(types.ROLE_ASSIGNMENTS):
             principal = dig(ra, "properties.principalId")
             if isinstance(principal, str):
                 self._assignments_by_principal[principal.lower()].append(ra)
         self._role_defs: dict[str, Resource] = {}
-        for rd in self.of_type("Microsoft.Authorization/roleDefinitions"):
+        for rd in self.of_type(types.ROLE_DEFINITIONS):
             self._role_defs[ids.name_of(rd["id"]).lower()] = rd
 
     # --- generic lookups -------------------------------------------------
@@ -153,11 +146,11 @@ class Estate:
         return [r for r in found if r["type"].lower() == wanted]
 
     def diagnostic_settings(self, resource_id: str) -> list[Resource]:
-        self.note_read(DIAGNOSTIC_SETTINGS)
+        self.note_read(types.DIAGNOSTIC_SETTINGS)
         return [
             r
             for r in self._extensions.get(ids.norm(resource_id), [])
-            if r["type"].lower() == DIAGNOSTIC_SETTINGS
+            if same(r["type"], types.DIAGNOSTIC_SETTINGS)
         ]
 
     # --- which data a rule looked at ---------------------------------------
@@ -218,11 +211,11 @@ class Estate:
     # --- network ---------------------------------------------------------
 
     def _index_subnets(self) -> None:
-        for vnet in self.of_type("Microsoft.Network/virtualNetworks"):
+        for vnet in self.of_type(types.VIRTUAL_NETWORKS):
             for body in dig(vnet, "properties.subnets") or []:
                 if isinstance(body, dict) and isinstance(body.get("id"), str):
                     self._add_subnet(Subnet(body["id"], str(body.get("name", "")), vnet["id"], body))
-        for body in self.of_type("Microsoft.Network/virtualNetworks/subnets"):
+        for body in self.of_type(types.SUBNETS):
             if ids.norm(body["id"]) not in self._subnets:
                 parent = ids.parent_of(body["id"]) or ""
                 self._add_subnet(Subnet(body["id"], str(body.get("name", "")), parent, body))
@@ -234,19 +227,19 @@ class Estate:
 
     @property
     def subnets(self) -> list[Subnet]:
-        self.note_read(VIRTUAL_NETWORKS)
+        self.note_read(types.VIRTUAL_NETWORKS)
         return list(self._subnets.values())
 
     def subnet(self, subnet_id: str | None) -> Subnet | None:
-        self.note_read(VIRTUAL_NETWORKS)
+        self.note_read(types.VIRTUAL_NETWORKS)
         return self._subnets.get(ids.norm(subnet_id)) if subnet_id else None
 
     def subnets_of_nsg(self, nsg_id: str) -> list[Subnet]:
-        self.note_read(VIRTUAL_NETWORKS)
+        self.note_read(types.VIRTUAL_NETWORKS)
         return self._subnet_of_nsg.get(ids.norm(nsg_id), [])
 
     def _index_private_endpoints(self) -> None:
-        for pe in self.of_type("Microsoft.Network/privateEndpoints"):
+        for pe in self.of_type(types.PRIVATE_ENDPOINTS):
             # Two connections of one endpoint to the same target still make one endpoint.
             for target in {ids.norm(t) for t in private_link_targets(pe)}:
                 self._pe_by_target[target].append(pe)
@@ -255,25 +248,25 @@ class Estate:
                 self._pe_by_subnet[ids.norm(subnet_id)].append(pe)
 
     def private_endpoints_to(self, target_id: str) -> list[Resource]:
-        self.note_read(PRIVATE_ENDPOINTS)
+        self.note_read(types.PRIVATE_ENDPOINTS)
         return self._pe_by_target.get(ids.norm(target_id), [])
 
     def private_endpoints_in(self, subnet_id: str) -> list[Resource]:
-        self.note_read(PRIVATE_ENDPOINTS)
+        self.note_read(types.PRIVATE_ENDPOINTS)
         return self._pe_by_subnet.get(ids.norm(subnet_id), [])
 
     # --- identity --------------------------------------------------------
 
     def assignments_of(self, principal_id: str) -> list[Resource]:
-        self.note_read(ROLE_ASSIGNMENTS)
+        self.note_read(types.ROLE_ASSIGNMENTS)
         return self._assignments_by_principal.get(principal_id.lower(), [])
 
     def role_definition(self, role_definition_id: str) -> Resource | None:
-        self.note_read(ROLE_DEFINITIONS)
+        self.note_read(types.ROLE_DEFINITIONS)
         return self._role_defs.get(ids.name_of(role_definition_id).lower())
 
     def iter_assignments(self) -> Iterator[Resource]:
-        yield from self.of_type("Microsoft.Authorization/roleAssignments")
+        yield from self.of_type(types.ROLE_ASSIGNMENTS)
 
 
 def display_name(res: Resource) -> str:
@@ -283,11 +276,7 @@ def display_name(res: Resource) -> str:
 
 def web_apps(estate: Estate) -> list[Resource]:
     """Web apps of the estate; function apps are not part of the architecture."""
-    return [
-        s
-        for s in estate.of_type("Microsoft.Web/sites")
-        if "functionapp" not in str(s.get("kind", "")).lower()
-    ]
+    return [s for s in estate.of_type(types.WEB_SITES) if "functionapp" not in str(s.get("kind", "")).lower()]
 
 
 def private_link_targets(pe: Resource) -> Iterable[str]:
@@ -305,15 +294,14 @@ def _is_list_scope(error_scope: str) -> bool:
     hide every resource of that type there; `.../accounts/a/raiPolicies` or
     `{resource}/providers/Microsoft.Insights/diagnosticSettings` concern one resource only.
     """
-    parts = ids.segments(error_scope.split("?")[0])
-    lowered = [p.lower() for p in parts]
-    if "providers" in lowered:
-        last = len(lowered) - 1 - lowered[::-1].index("providers")
-        owner, tail = lowered[:last], lowered[last + 1 :]
-        if len(tail) > 2:
+    path = error_scope.split("?")[0]
+    split = ids.split_at_provider(path)
+    if split is not None:
+        if len(split[1]) > 2:
             return False
+        owner = [p.lower() for p in split[0]]
     else:
-        owner = lowered
+        owner = [p.lower() for p in ids.segments(path)]
     return len(owner) <= 2 or (len(owner) == 4 and owner[2] == "resourcegroups")
 
 

@@ -43,20 +43,41 @@ def name_of(resource_id: str) -> str:
     return parts[-1] if parts else ""
 
 
-def parent_of(resource_id: str) -> str | None:
-    """The resource a child or extension resource belongs to, or None for a top-level one."""
+def split_at_provider(resource_id: str) -> tuple[list[str], list[str]] | None:
+    """An id's segments before and after its last `providers` segment; None when it has none.
+
+    Before it lies the scope (a subscription, a resource group, or a resource for an extension
+    resource); after it the namespace, the type, the name, then child type and name pairs.
+    """
     parts = segments(resource_id)
     lowered = [p.lower() for p in parts]
     if "providers" not in lowered:
         return None
     last = len(lowered) - 1 - lowered[::-1].index("providers")
-    tail = parts[last + 1 :]
-    # tail = namespace, type, name, [childtype, childname]...
+    return parts[:last], parts[last + 1 :]
+
+
+def parent_of(resource_id: str) -> str | None:
+    """The resource a child or extension resource belongs to, or None for a top-level one."""
+    split = split_at_provider(resource_id)
+    if split is None:
+        return None
+    scope, tail = split
     if len(tail) > 3:
+        parts = segments(resource_id)
         return "/" + "/".join(parts[: len(parts) - 2])
-    if "providers" in lowered[:last]:
-        return "/" + "/".join(parts[:last])
+    if any(p.lower() == "providers" for p in scope):
+        return "/" + "/".join(scope)
     return None
+
+
+def top_level_of(resource_id: str) -> tuple[str, str] | None:
+    """The top-level resource an id lies in, as (id, type): `.../providers/NS/type/name[/child/name...]`."""
+    split = split_at_provider(resource_id)
+    if split is None or len(split[1]) < 3:
+        return None
+    scope, tail = split
+    return "/" + "/".join(segments(resource_id)[: len(scope) + 4]), f"{tail[0]}/{tail[1]}"
 
 
 def is_within(resource_id: str, scope: str) -> bool:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 
-from auditor.collect.context import Resource, Sub, name, resource_group
+from auditor.arm.types import Resource
+from auditor.collect.context import Sub, name, resource_group
 
 ACCOUNTS = "Microsoft.CognitiveServices/accounts"
 DEPLOYMENTS = "Microsoft.CognitiveServices/accounts/deployments"

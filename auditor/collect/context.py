@@ -29,12 +29,13 @@ from azure.core.exceptions import (
 
 from auditor.arm import ids
 from auditor.arm.snapshot import CollectionError
+from auditor.arm.types import Resource
 from auditor.collect.cloud import Cloud
 from auditor.collect.convert import arm_item, arm_items, entry
 from auditor.collect.diagnostics import collect_diagnostics
+from auditor.errors import first_line
 
 T = TypeVar("T")
-Resource = dict[str, Any]
 Progress = Callable[[str], None]
 
 
@@ -366,12 +367,6 @@ def _error_details(exc: HttpResponseError) -> tuple[str, str]:
             code = code or inner.get("code")
             message = message or inner.get("message")
     return str(code or exc.reason or "HttpError"), first_line(str(message or exc.message or ""))
-
-
-def first_line(text: str) -> str:
-    """The first non-blank line: errors are recorded and shown on one line."""
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[0] if lines else ""
 
 
 def resource_group(resource: Resource) -> str:

@@ -19,8 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.arm import ids
-
-Resource = dict[str, Any]
+from auditor.arm.types import Resource
 
 
 def is_dict_model(obj: Any) -> bool:

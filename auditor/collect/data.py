@@ -12,7 +12,8 @@ from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.search import SearchManagementClient
 from azure.mgmt.storage import StorageManagementClient
 
-from auditor.collect.context import Resource, Sub, name, resource_group
+from auditor.arm.types import Resource
+from auditor.collect.context import Sub, name, resource_group
 
 VAULTS = "Microsoft.KeyVault/vaults"
 REGISTRIES = "Microsoft.ContainerRegistry/registries"

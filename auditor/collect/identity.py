@@ -7,7 +7,8 @@ from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.msi import ManagedServiceIdentityClient
 
 from auditor.arm import ids
-from auditor.collect.context import Resource, Sub
+from auditor.arm.types import Resource
+from auditor.collect.context import Sub
 
 IDENTITIES = "Microsoft.ManagedIdentity/userAssignedIdentities"
 ROLE_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments"

@@ -26,7 +26,8 @@ from azure.core.rest import HttpRequest
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from azure.mgmt.machinelearningservices import MachineLearningServicesMgmtClient
 
-from auditor.collect.context import Resource, Sub
+from auditor.arm.types import Resource
+from auditor.collect.context import Sub
 
 API_VERSION = "2025-09-01"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from azure.mgmt.network import NetworkManagementClient
 
-from auditor.collect.context import Resource, Sub, name, resource_group
+from auditor.arm.types import Resource
+from auditor.collect.context import Sub, name, resource_group
 
 # Subnets come embedded in their virtual network (properties.subnets): no read of their own.
 VNETS = "Microsoft.Network/virtualNetworks"

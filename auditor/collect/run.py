@@ -16,8 +16,8 @@ from auditor.arm.scope import restrict
 from auditor.arm.snapshot import Snapshot
 from auditor.collect import cognitive, data, diagnostics, identity, ml, network, scope, web
 from auditor.collect.cloud import Cloud
-from auditor.collect.context import Collection, Settings, Sub, first_line
-from auditor.errors import AzureAccessError
+from auditor.collect.context import Collection, Settings, Sub
+from auditor.errors import AzureAccessError, first_line
 
 # (area collector, the ARM types it reads)
 AREAS: tuple[tuple[Callable[[Sub], None], tuple[str, ...]], ...] = (

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from azure.mgmt.web import WebSiteManagementClient
 
-from auditor.collect.context import Resource, Sub, name, resource_group
+from auditor.arm.types import Resource
+from auditor.collect.context import Sub, name, resource_group
 
 SITES = "Microsoft.Web/sites"
 SITE_CONFIG = "Microsoft.Web/sites/config"

@@ -6,6 +6,7 @@ in one place so the CLI, baselines, docs and tests all see the same catalogue.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ class Rule:
 
 
 _REGISTRY: dict[str, Rule] = {}
+RULE_PACKAGE = "auditor.rules"
 
 
 def rule(
@@ -92,6 +94,7 @@ def rule(
 
 def all_rules() -> dict[str, Rule]:
     """Every registered rule, importing the rule modules on first use."""
-    import auditor.rules  # noqa: F401  (registers the rules as a side effect)
+    # By name, plugin-style: the rule catalogue sits above the engine and registers itself on import.
+    importlib.import_module(RULE_PACKAGE)
 
     return dict(sorted(_REGISTRY.items()))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from auditor.rules.nsg import BASTION_INTERNET_INBOUND
+from auditor.analysis.nsg.bastion import BASTION_INTERNET_INBOUND
 from tests import estates
 from tests.cases.common import Mutation, Resource, chain, denied
 from tests.cases.common import StatusCase as Case

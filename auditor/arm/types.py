@@ -1,0 +1,81 @@
+"""The ARM vocabulary: one constant per resource type the auditor reads, and the resource itself.
+
+Types are written as ARM returns them in `type` and compare case-insensitively everywhere
+(the estate lower-cases them). Outside this module only the collectors, which name the types
+they list, spell a `Microsoft.*` type out; a test keeps it that way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Resource = dict[str, Any]
+"""One ARM resource as its JSON body: `id`, `type`, `name`, `properties`..."""
+
+# --- Microsoft.Authorization -------------------------------------------------------
+
+ROLE_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments"
+ROLE_DEFINITIONS = "Microsoft.Authorization/roleDefinitions"
+
+# --- Microsoft.CognitiveServices ---------------------------------------------------
+
+COGNITIVE_ACCOUNTS = "Microsoft.CognitiveServices/accounts"
+COGNITIVE_DEPLOYMENTS = "Microsoft.CognitiveServices/accounts/deployments"
+RAI_POLICIES = "Microsoft.CognitiveServices/accounts/raiPolicies"
+
+# --- Microsoft.ContainerRegistry ---------------------------------------------------
+
+CONTAINER_REGISTRIES = "Microsoft.ContainerRegistry/registries"
+
+# --- Microsoft.Insights ------------------------------------------------------------
+
+DIAGNOSTIC_SETTINGS = "Microsoft.Insights/diagnosticSettings"
+
+# --- Microsoft.KeyVault ------------------------------------------------------------
+
+KEY_VAULTS = "Microsoft.KeyVault/vaults"
+
+# --- Microsoft.MachineLearningServices ---------------------------------------------
+
+ML_WORKSPACES = "Microsoft.MachineLearningServices/workspaces"
+ML_ONLINE_ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
+ML_ONLINE_DEPLOYMENTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
+ML_COMPUTES = "Microsoft.MachineLearningServices/workspaces/computes"
+ML_OUTBOUND_RULES = "Microsoft.MachineLearningServices/workspaces/outboundRules"
+
+# --- Microsoft.ManagedIdentity -----------------------------------------------------
+
+USER_ASSIGNED_IDENTITIES = "Microsoft.ManagedIdentity/userAssignedIdentities"
+
+# --- Microsoft.Network -------------------------------------------------------------
+
+APPLICATION_GATEWAYS = "Microsoft.Network/applicationGateways"
+WAF_POLICIES = "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies"
+BASTION_HOSTS = "Microsoft.Network/bastionHosts"
+NETWORK_SECURITY_GROUPS = "Microsoft.Network/networkSecurityGroups"
+PRIVATE_ENDPOINTS = "Microsoft.Network/privateEndpoints"
+PRIVATE_DNS_ZONE_GROUPS = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups"
+PUBLIC_IP_ADDRESSES = "Microsoft.Network/publicIPAddresses"
+VIRTUAL_NETWORKS = "Microsoft.Network/virtualNetworks"
+SUBNETS = "Microsoft.Network/virtualNetworks/subnets"
+
+# --- Microsoft.Resources -----------------------------------------------------------
+
+SUBSCRIPTIONS = "Microsoft.Resources/subscriptions"
+RESOURCE_GROUPS = "Microsoft.Resources/resourceGroups"
+
+# --- Microsoft.Search --------------------------------------------------------------
+
+SEARCH_SERVICES = "Microsoft.Search/searchServices"
+
+# --- Microsoft.Storage -------------------------------------------------------------
+
+STORAGE_ACCOUNTS = "Microsoft.Storage/storageAccounts"
+BLOB_SERVICES = "Microsoft.Storage/storageAccounts/blobServices"
+FILE_SERVICES = "Microsoft.Storage/storageAccounts/fileServices"
+
+# --- Microsoft.Web -----------------------------------------------------------------
+
+SERVER_FARMS = "Microsoft.Web/serverfarms"
+WEB_SITES = "Microsoft.Web/sites"
+SITE_CONFIG = "Microsoft.Web/sites/config"

@@ -29,20 +29,18 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from auditor.analysis import builtin_roles
 from auditor.analysis.architecture import (
     APP_STORAGE,
     APPGW_IDENTITY,
-    CHAT_UI,
     COMPUTE,
     HUB,
     IDENTITY_ROLES,
     ONLINE_ENDPOINT,
     OPENAI,
     PROJECT,
-    PROMPTFLOW_APP,
     WORKSPACE,
     WORKSPACE_KEYVAULT,
     WORKSPACE_REGISTRY,
@@ -55,6 +53,7 @@ from auditor.analysis.coverage import unread
 from auditor.analysis.verdicts import failed, must_be_true, not_assessed, passed, verdict
 from auditor.arm import ids
 from auditor.arm.estate import Estate, Resource, dig, same
+from auditor.engine.params import Check, OneOf
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
@@ -86,78 +85,6 @@ SCOPE_ROLES = (
     WORKSPACE_REGISTRY,
 )
 ROW_IDENTITIES = (*IDENTITY_ROLES, PORTAL_USER)
-
-
-def _row(identity: str, scope: str, guid: str, optional: bool = False) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "identity": identity,
-        "scope": scope,
-        "role": guid,
-        "name": builtin_roles.NAMES[guid],
-    }
-    if optional:
-        row["optional"] = True
-    return row
-
-
-R = builtin_roles
-# The chat UI tier and the gateway, the same in both variants (V1/V2 webapp.bicep, gateway.bicep).
-_FRONT_END = [
-    _row(CHAT_UI, WORKSPACE_KEYVAULT, R.KEY_VAULT_SECRETS_USER),
-    _row(CHAT_UI, APP_STORAGE, R.STORAGE_BLOB_DATA_READER),
-    _row(CHAT_UI, WORKSPACE_REGISTRY, R.ACR_PULL),
-    _row(APPGW_IDENTITY, WORKSPACE_KEYVAULT, R.KEY_VAULT_SECRETS_USER),
-]
-_STORAGE_ROLES = (
-    R.READER,
-    R.STORAGE_ACCOUNT_CONTRIBUTOR,
-    R.STORAGE_BLOB_DATA_CONTRIBUTOR,
-    R.STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR,
-    R.STORAGE_TABLE_DATA_CONTRIBUTOR,
-)
-
-# Seed 004's table (the hub variant); the aistudio baseline carries the same rows.
-AISTUDIO_TABLE: list[dict[str, Any]] = [
-    _row(HUB, RESOURCE_GROUP, R.CONTRIBUTOR),
-    _row(HUB, HUB, R.AZURE_AI_ADMINISTRATOR),
-    _row(HUB, WORKSPACE_REGISTRY, R.CONTRIBUTOR),
-    _row(HUB, WORKSPACE_KEYVAULT, R.CONTRIBUTOR),
-    _row(HUB, WORKSPACE_KEYVAULT, R.KEY_VAULT_ADMINISTRATOR),
-    *(_row(HUB, WORKSPACE_STORAGE, g) for g in _STORAGE_ROLES),
-    _row(PROJECT, PROJECT, R.AZURE_AI_ADMINISTRATOR),
-    _row(PROJECT, WORKSPACE_REGISTRY, R.CONTRIBUTOR),
-    _row(PROJECT, WORKSPACE_KEYVAULT, R.CONTRIBUTOR),
-    _row(PROJECT, WORKSPACE_KEYVAULT, R.KEY_VAULT_ADMINISTRATOR),
-    *(_row(PROJECT, WORKSPACE_STORAGE, g) for g in _STORAGE_ROLES),
-    _row(ONLINE_ENDPOINT, PROJECT, R.AZUREML_CONNECTION_SECRETS_READER),
-    _row(ONLINE_ENDPOINT, PROJECT, R.AZUREML_METRICS_WRITER),
-    _row(ONLINE_ENDPOINT, WORKSPACE_REGISTRY, R.ACR_PULL),
-    _row(ONLINE_ENDPOINT, OPENAI, R.COGNITIVE_SERVICES_OPENAI_USER),
-    _row(ONLINE_ENDPOINT, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_CONTRIBUTOR),
-    _row(ONLINE_ENDPOINT, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_READER),
-    _row(PROMPTFLOW_APP, OPENAI, R.COGNITIVE_SERVICES_OPENAI_USER),
-    _row(PORTAL_USER, OPENAI, R.COGNITIVE_SERVICES_OPENAI_USER, optional=True),
-    _row(PORTAL_USER, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_CONTRIBUTOR, optional=True),
-    _row(PORTAL_USER, WORKSPACE_STORAGE, R.STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR, optional=True),
-    *_FRONT_END,
-]
-
-# Seeds 000/001's table (the ML-workspace variant); the aml baseline carries the same rows.
-AML_TABLE: list[dict[str, Any]] = [
-    _row(WORKSPACE, RESOURCE_GROUP, R.CONTRIBUTOR),
-    _row(WORKSPACE, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_CONTRIBUTOR),
-    _row(WORKSPACE, WORKSPACE_STORAGE, R.STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR),
-    _row(WORKSPACE, WORKSPACE_KEYVAULT, R.KEY_VAULT_ADMINISTRATOR),
-    _row(WORKSPACE, WORKSPACE_REGISTRY, R.ACR_PUSH),
-    _row(ONLINE_ENDPOINT, WORKSPACE_REGISTRY, R.ACR_PULL),
-    _row(ONLINE_ENDPOINT, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_READER),
-    _row(ONLINE_ENDPOINT, WORKSPACE, R.AZUREML_CONNECTION_SECRETS_READER),
-    _row(COMPUTE, WORKSPACE_REGISTRY, R.ACR_PULL),
-    _row(COMPUTE, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_READER),
-    *_FRONT_END,
-]
-
-TABLE_PARAMS: dict[str, Any] = {"table": AISTUDIO_TABLE, "accept_inherited": False}
 
 
 # --- the table -------------------------------------------------------------------
@@ -195,6 +122,56 @@ def parse_table(raw: Any) -> list[Row]:
         name = str(entry.get("name") or builtin_roles.name_of(guid))
         rows.append(Row(identity, scope, guid, name, bool(entry.get("optional", False))))
     return rows
+
+
+# --- parameters ------------------------------------------------------------------
+
+
+def _valid_table(rows: tuple[Mapping[str, Any], ...]) -> None:
+    parse_table(list(rows))
+
+
+@dataclass(frozen=True)
+class TableParams:
+    """IAM001, IAM009: the variant's role-assignment table (no default: the baseline gives it), and
+    whether an assignment inherited from a parent scope counts."""
+
+    table: Annotated[tuple[Mapping[str, Any], ...], Check(_valid_table)]
+    accept_inherited: bool = False
+
+
+@dataclass(frozen=True)
+class PrivilegedParams(TableParams):
+    """IAM002: the table, and the role definition GUIDs that count as privileged whatever they grant."""
+
+    privileged_roles: tuple[str, ...] = tuple(sorted(builtin_roles.PRIVILEGED))
+
+
+@dataclass(frozen=True)
+class DataPlaneParams(TableParams):
+    """IAM003: the table, and role definition GUIDs to count as data-plane roles besides the built-in ones."""
+
+    data_plane_roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeparateParams:
+    """IAM004: the identity roles whose resources must not share an identity."""
+
+    roles: tuple[Annotated[str, OneOf(IDENTITY_ROLES)], ...] = (
+        HUB,
+        PROJECT,
+        WORKSPACE,
+        ONLINE_ENDPOINT,
+        COMPUTE,
+    )
+
+
+@dataclass(frozen=True)
+class AuthModeParams:
+    """IAM008: the online endpoint auth modes accepted."""
+
+    accepted_auth_modes: tuple[Annotated[str, OneOf(("AADToken", "AMLToken", "Key"))], ...] = ("AADToken",)
 
 
 # --- role assignments ------------------------------------------------------------
@@ -389,7 +366,7 @@ def scope_label(scope: str) -> str:
     ServicePrincipal --role <role GUID> --scope <scope id>; in Bicep a
     Microsoft.Authorization/roleAssignments resource with properties.principalId,
     properties.roleDefinitionId and scope set to the resource in the table.""",
-    params=TABLE_PARAMS,
+    params=TableParams,
 )
 def role_assignment_table(ctx: Context) -> Iterator[Result]:
     """For every resource acting as an identity role of the table (hub, project, workspace, online
@@ -398,8 +375,8 @@ def role_assignment_table(ctx: Context) -> Iterator[Result]:
     the row's candidate scopes (or above it when `accept_inherited`). Optional rows and portal users
     are left to IAM009. Missing role-assignment data, or a principal id missing from the identity
     block (system-assigned) or from the snapshot (user-assigned), makes a row not assessed."""
-    rows = [r for r in parse_table(ctx.params["table"]) if not r.optional and r.identity != PORTAL_USER]
-    inherited = bool(ctx.params.get("accept_inherited", False))
+    rows = [r for r in parse_table(list(ctx.params.table)) if not r.optional and r.identity != PORTAL_USER]
+    inherited = ctx.params.accept_inherited
     scopes = Scopes(ctx)
     grouped = identities_by_resource(ctx)
     by_identity: dict[str, list[Row]] = defaultdict(list)
@@ -495,7 +472,7 @@ def _check_rows(
     lets a compromised endpoint, web app or gateway take over the workload or hand itself more.""",
     remediation="""az role assignment delete --ids <assignment id>; grant the narrower role the table names
     instead.""",
-    params={**TABLE_PARAMS, "privileged_roles": sorted(builtin_roles.PRIVILEGED)},
+    params=PrivilegedParams,
 )
 def no_excess_privileged(ctx: Context) -> Iterator[Result]:
     """For every resource with a workload identity (any identity role), every assignment of its
@@ -507,8 +484,8 @@ def no_excess_privileged(ctx: Context) -> Iterator[Result]:
     does not know as built-in whose definition was not collected, or an identity whose system-assigned
     principal id is missing from the body, makes the resource not assessed. An excess assignment
     found fails even where other assignments could not be read."""
-    rows = parse_table(ctx.params["table"])
-    listed = {builtin_roles.guid_of(g) for g in ctx.params["privileged_roles"]}
+    rows = parse_table(list(ctx.params.table))
+    listed = {builtin_roles.guid_of(g) for g in ctx.params.privileged_roles}
     scopes = Scopes(ctx)
     allowed = _allowances(ctx, scopes, rows, {r.role for r in rows})
     privileged_rows = [r for r in rows if privilege_of(ctx.estate, r.role, listed)[0]]
@@ -651,16 +628,16 @@ def is_data_plane(estate: Estate, guid: str, extra: Iterable[str]) -> bool:
     resource-group scope gives its holder the data of every such service in that scope.""",
     remediation="""az role assignment delete --ids <assignment id>; then az role assignment create ...
     --scope <the single resource id the table names>.""",
-    params={**TABLE_PARAMS, "data_plane_roles": []},
+    params=DataPlaneParams,
 )
 def no_broad_data_plane(ctx: Context) -> Iterator[Result]:
     """For each subscription and resource group holding the architecture's resources: no assignment at
     that scope (or at a management group / the tenant root above it) of a data-plane role, unless a
     table row grants that role at `resource-group` scope to an identity role the principal plays.
     `data_plane_roles` adds GUIDs to the built-in list."""
-    rows = parse_table(ctx.params["table"])
+    rows = parse_table(list(ctx.params.table))
     rg_rows = {(r.identity, r.role) for r in rows if r.scope == RESOURCE_GROUP}
-    extra = list(ctx.params.get("data_plane_roles") or [])
+    extra = list(ctx.params.data_plane_roles)
     scopes: dict[str, str] = {}
     for key in list(ctx.roles.resource_roles) + [i.resource_id for i in ctx.roles.identities]:
         rid = (ctx.estate.get(key) or {"id": key})["id"]
@@ -741,7 +718,7 @@ def identity_keys(res: Resource) -> list[str]:
     remediation="""Create one user-assigned identity per resource (az identity create -g <rg> -n <name>)
     and attach it (identity.userAssignedIdentities in Bicep), or use each resource's system-assigned
     identity; then grant each only its rows of the table.""",
-    params={"roles": [HUB, PROJECT, WORKSPACE, ONLINE_ENDPOINT, COMPUTE]},
+    params=SeparateParams,
 )
 def separate_identities(ctx: Context) -> Iterator[Result]:
     """Across resources in the identity roles `roles`: no two resources share a system-assigned
@@ -750,11 +727,11 @@ def separate_identities(ctx: Context) -> Iterator[Result]:
     assessed."""
     yield from unread(ctx.estate, WORKSPACES, "machine learning workspaces")
     yield from unread(ctx.estate, ENDPOINTS, "online endpoints")
-    if COMPUTE in ctx.params["roles"]:
+    if COMPUTE in ctx.params.roles:
         yield from unread(ctx.estate, COMPUTES, "workspace computes")
     members: list[tuple[str, Resource]] = []
     seen: set[str] = set()
-    for role in ctx.params["roles"]:
+    for role in ctx.params.roles:
         for res in identity_resources(ctx, str(role)):
             if ids.norm(res["id"]) not in seen:
                 seen.add(ids.norm(res["id"]))
@@ -870,12 +847,12 @@ def key_vault_rbac(ctx: Context) -> Iterator[Result]:
     ... --set auth_mode=aad_token where supported); in Bicep properties.authMode: 'AADToken', and grant
     the chat UI identity the AzureML Data Scientist role or a custom role with the
     onlineEndpoints/score/action permission.""",
-    params={"accepted_auth_modes": ["AADToken"]},
+    params=AuthModeParams,
 )
 def endpoint_entra_auth(ctx: Context) -> Iterator[Result]:
     """`properties.authMode` of every managed online endpoint is one of `accepted_auth_modes`."""
     yield from unread(ctx.estate, ENDPOINTS, "online endpoints")
-    accepted = [str(m) for m in ctx.params["accepted_auth_modes"]]
+    accepted = list(ctx.params.accepted_auth_modes)
     for ep in sorted(ctx.roles.resources(ONLINE_ENDPOINT), key=lambda r: ids.norm(r["id"])):
         mode = dig(ep, "properties.authMode")
         ok = any(same(mode, m) for m in accepted)
@@ -898,7 +875,7 @@ def endpoint_entra_auth(ctx: Context) -> Iterator[Result]:
     (V2:machinelearning.bicep#L96-130). They are reported, never required.""",
     remediation="""az role assignment delete --ids <assignment id> for people who no longer author flows;
     prefer a group, and a condition limiting blob access to the project's containers.""",
-    params=TABLE_PARAMS,
+    params=TableParams,
 )
 def portal_user_assignments(ctx: Context) -> Iterator[Result]:
     """Every assignment to a user or group whose scope is one of the architecture's resources (or
@@ -906,7 +883,7 @@ def portal_user_assignments(ctx: Context) -> Iterator[Result]:
     GUID, at or below a resource of the row's scope role), fail otherwise. No such assignment: nothing
     to report. Unreadable role assignments are not assessed at the scope that failed."""
     yield from unread(ctx.estate, ROLE_ASSIGNMENTS, "role assignments")
-    rows = [r for r in parse_table(ctx.params["table"]) if r.identity == PORTAL_USER]
+    rows = [r for r in parse_table(list(ctx.params.table)) if r.identity == PORTAL_USER]
     scopes = Scopes(ctx)
     allowed = {(r.role, ids.norm(c)) for r in rows for c in scopes.candidates(r.scope, None)}
     known = {ids.norm(rid) for rid in ctx.roles.resource_roles}

@@ -10,14 +10,16 @@ resource that was not read (a workspace's computes or online endpoints) is not a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from auditor.analysis.architecture import APP_STORAGE, HUB, OPENAI, PROJECT, WORKSPACE, WORKSPACE_STORAGE
 from auditor.analysis.coverage import absent, unread
 from auditor.analysis.verdicts import not_assessed, passed, verdict
 from auditor.arm import ids
 from auditor.arm.estate import Resource, dig, display_name, same
+from auditor.engine.params import Check, OneOf
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
@@ -100,6 +102,41 @@ def closed_to_public(
         yield network_access(
             res, default="Enabled", acl_path=acl_path, accept_firewall_deny=accept_firewall_deny
         )
+
+
+# --- parameters ---------------------------------------------------------------
+
+ISOLATION_MODES = ("Disabled", "AllowInternetOutbound", "AllowOnlyApprovedOutbound")
+
+
+@dataclass(frozen=True)
+class IsolationParams:
+    """PUB003: the managed-network isolation modes accepted."""
+
+    allowed_isolation_modes: tuple[Annotated[str, OneOf(ISOLATION_MODES)], ...] = (
+        "AllowOnlyApprovedOutbound",
+    )
+
+
+@dataclass(frozen=True)
+class FirewallParams:
+    """PUB006, PUB009: whether a firewall that denies by default and lists nothing replaces Disabled."""
+
+    accept_firewall_deny: bool = False
+
+
+@dataclass(frozen=True)
+class StorageTlsParams:
+    """PUB011: the lowest storage TLS version accepted."""
+
+    minimum_tls_version: Annotated[str, OneOf(("TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"))] = "TLS1_2"
+
+
+@dataclass(frozen=True)
+class SharedKeyParams:
+    """PUB012: the storage roles whose accounts must refuse shared keys."""
+
+    storage_roles: tuple[Annotated[str, OneOf((APP_STORAGE, WORKSPACE_STORAGE))], ...] = (APP_STORAGE,)
 
 
 def ml_workspaces(ctx: Context, *, projects: bool) -> list[Resource]:
@@ -188,13 +225,13 @@ def ml_workspace_public_network(ctx: Context) -> Iterator[Result]:
     V2:machinelearning.bicep#L157); a project inherits the hub's managed network.""",
     remediation="""az ml workspace update -g <rg> -n <name> --managed-network allow_only_approved_outbound;
     in Bicep properties.managedNetwork.isolationMode: 'AllowOnlyApprovedOutbound'.""",
-    params={"allowed_isolation_modes": ["AllowOnlyApprovedOutbound"]},
+    params=IsolationParams,
 )
 def ml_managed_network(ctx: Context) -> Iterator[Result]:
     """On every ML workspace and hub, `properties.managedNetwork.isolationMode` is one of
     `allowed_isolation_modes` (absent means Disabled: no managed network isolation)."""
     yield from unread(ctx.estate, WORKSPACES, "Machine learning workspaces")
-    allowed = [str(m) for m in ctx.params["allowed_isolation_modes"]]
+    allowed = list(ctx.params.allowed_isolation_modes)
     for ws in ml_workspaces(ctx, projects=False):
         mode = dig(ws, "properties.managedNetwork.isolationMode")
         ok = any(same(mode, m) for m in allowed)
@@ -299,7 +336,7 @@ def compute_instance_private(ctx: Context) -> Iterator[Result]:
     remediation="""az keyvault update -g <rg> -n <name> --public-network-access Disabled
     --default-action Deny; in Bicep properties.publicNetworkAccess: 'Disabled' and
     properties.networkAcls.defaultAction: 'Deny'.""",
-    params={"accept_firewall_deny": False},
+    params=FirewallParams,
 )
 def key_vault_public_network(ctx: Context) -> Iterator[Result]:
     """Every Key Vault has `properties.publicNetworkAccess` Disabled (absent means Enabled) and
@@ -310,7 +347,7 @@ def key_vault_public_network(ctx: Context) -> Iterator[Result]:
         "Microsoft.KeyVault/vaults",
         ("Key vaults", "Key Vault"),
         "properties.networkAcls.defaultAction",
-        accept_firewall_deny=bool(ctx.params["accept_firewall_deny"]),
+        accept_firewall_deny=ctx.params.accept_firewall_deny,
     )
 
 
@@ -374,7 +411,7 @@ def registry_admin_user(ctx: Context) -> Iterator[Result]:
     remediation="""az storage account update -g <rg> -n <name> --public-network-access Disabled
     --default-action Deny; in Bicep properties.publicNetworkAccess: 'Disabled' and
     properties.networkAcls.defaultAction: 'Deny'.""",
-    params={"accept_firewall_deny": False},
+    params=FirewallParams,
 )
 def storage_public_network(ctx: Context) -> Iterator[Result]:
     """Every storage account has `properties.publicNetworkAccess` Disabled (absent means Enabled, the
@@ -386,7 +423,7 @@ def storage_public_network(ctx: Context) -> Iterator[Result]:
         "Microsoft.Storage/storageAccounts",
         ("Storage accounts", "storage account"),
         "properties.networkAcls.defaultAction",
-        accept_firewall_deny=bool(ctx.params["accept_firewall_deny"]),
+        accept_firewall_deny=ctx.params.accept_firewall_deny,
     )
 
 
@@ -430,14 +467,14 @@ def rank(value: Any, order: list[str]) -> int:
     every account (V2:storage.bicep#L79,L89,L203,L209).""",
     remediation="""az storage account update -g <rg> -n <name> --min-tls-version TLS1_2 --https-only true;
     in Bicep properties.minimumTlsVersion: 'TLS1_2' and properties.supportsHttpsTrafficOnly: true.""",
-    params={"minimum_tls_version": "TLS1_2"},
+    params=StorageTlsParams,
 )
 def storage_secure_transport(ctx: Context) -> Iterator[Result]:
     """Every storage account has `properties.minimumTlsVersion` at least `minimum_tls_version`
     (absent means TLS1_0, the default of accounts created before the property existed) and
     `properties.supportsHttpsTrafficOnly` not false (absent means true since api-version 2019-04-01)."""
     yield from unread(ctx.estate, "Microsoft.Storage/storageAccounts", "Storage accounts")
-    minimum = str(ctx.params["minimum_tls_version"])
+    minimum = ctx.params.minimum_tls_version
     for account in ctx.estate.of_type("Microsoft.Storage/storageAccounts"):
         tls = dig(account, "properties.minimumTlsVersion")
         https = dig(account, "properties.supportsHttpsTrafficOnly")
@@ -466,13 +503,13 @@ def storage_secure_transport(ctx: Context) -> Iterator[Result]:
     ranks this as a recommendation.""",
     remediation="""az storage account update -g <rg> -n <name> --allow-shared-key-access false; in Bicep
     properties.allowSharedKeyAccess: false.""",
-    params={"storage_roles": [APP_STORAGE]},
+    params=SharedKeyParams,
 )
 def storage_shared_key(ctx: Context) -> Iterator[Result]:
     """Storage accounts in the roles `storage_roles` (default: the app storage, not the workspace
     storage) have `properties.allowSharedKeyAccess` false (absent means true)."""
     yield from unread(ctx.estate, "Microsoft.Storage/storageAccounts", "Storage accounts")
-    wanted = {str(r) for r in ctx.params["storage_roles"]}
+    wanted = set(ctx.params.storage_roles)
     seen: set[str] = set()
     for role in (APP_STORAGE, WORKSPACE_STORAGE):
         if role not in wanted:
@@ -568,11 +605,17 @@ def attached_owner(pip: Resource) -> tuple[str, str] | None:
     return owner_of(found[1])
 
 
-def type_list(params: Mapping[str, Any], key: str) -> list[str]:
-    value = params[key]
-    if not isinstance(value, list) or not all(isinstance(t, str) and t.count("/") == 1 for t in value):
-        raise ValueError(f"parameter {key} must be a list of ARM types (Namespace/type), not {value!r}")
-    return value
+def arm_type(value: str) -> None:
+    """Raise unless `value` looks like an ARM resource type, Namespace/type."""
+    if value.count("/") != 1:
+        raise ValueError(f"{value!r} is not an ARM type (Namespace/type)")
+
+
+@dataclass(frozen=True)
+class AttachmentParams:
+    """PUB023: the types of resource that may hold a public IP address."""
+
+    allowed_attachment_types: tuple[Annotated[str, Check(arm_type)], ...] = (GATEWAYS, BASTIONS)
 
 
 @rule(
@@ -595,7 +638,7 @@ def type_list(params: Mapping[str, Any], key: str) -> list[str]:
     Azure Bastion and publish web endpoints through the Application Gateway. A team whose design adds
     another Internet edge (e.g. Azure Firewall, Microsoft.Network/azureFirewalls) lists its type in
     params.allowed_attachment_types.""",
-    params={"allowed_attachment_types": [GATEWAYS, BASTIONS]},
+    params=AttachmentParams,
 )
 def public_ip_only_on_edge(ctx: Context) -> Iterator[Result]:
     """Every public IP address is attached (`properties.ipConfiguration.id`, or
@@ -603,7 +646,7 @@ def public_ip_only_on_edge(ctx: Context) -> Iterator[Result]:
     Application Gateway frontend or a Bastion host IP configuration by default. An address attached
     to nothing passes, its message saying so: it receives no traffic, and a high-severity failure would
     overstate a leftover. One whose attachment id cannot be parsed is not assessed."""
-    allowed = type_list(ctx.params, "allowed_attachment_types")
+    allowed = list(ctx.params.allowed_attachment_types)
     yield from unread(ctx.estate, PUBLIC_IPS, "Public IP addresses")
     for pip in ctx.estate.of_type(PUBLIC_IPS):
         found = attachment(pip)

@@ -7,12 +7,14 @@ its config/web child; when that child was not read, those checks are not assesse
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 
 from auditor.analysis.coverage import absent, unread
 from auditor.analysis.verdicts import failed, not_assessed, passed, verdict
 from auditor.arm import ids
 from auditor.arm.estate import Estate, Resource, dig, display_name, same, web_apps
+from auditor.engine.params import OneOf
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
@@ -20,6 +22,7 @@ from .public_access import present, rank, shown
 
 SITE_CONFIG = "Microsoft.Web/sites/config"
 WAF_POLICY = "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies"
+DEFAULT_RULE_SETS: dict[str, list[str]] = {"OWASP": ["3."], "Microsoft_DefaultRuleSet": [""]}
 
 
 def web_config(estate: Estate, site: Resource) -> tuple[Resource | None, str]:
@@ -28,6 +31,39 @@ def web_config(estate: Estate, site: Resource) -> tuple[Resource | None, str]:
         if same(child.get("type"), SITE_CONFIG) and ids.name_of(child["id"]).lower() == "web":
             return child, ""
     return None, estate.gap(SITE_CONFIG, site["id"]) or "its config/web is not in the snapshot"
+
+
+# --- parameters ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FtpParams:
+    """PUB017: the ftpsState values accepted."""
+
+    allowed_states: tuple[Annotated[str, OneOf(("AllAllowed", "FtpsOnly", "Disabled"))], ...] = ("Disabled",)
+
+
+@dataclass(frozen=True)
+class WebTlsParams:
+    """PUB018: the lowest web app TLS version accepted."""
+
+    minimum_version: str | float = "1.2"
+
+
+@dataclass(frozen=True)
+class RuleSetParams:
+    """PUB021: accepted managed rule set types, each with the version prefixes accepted."""
+
+    accepted_rule_sets: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: {k: tuple(v) for k, v in DEFAULT_RULE_SETS.items()}
+    )
+
+
+@dataclass(frozen=True)
+class GatewayTlsParams:
+    """PUB022: the lowest gateway TLS version accepted."""
+
+    minimum_version: Annotated[str, OneOf(("TLSv1_0", "TLSv1_1", "TLSv1_2", "TLSv1_3"))] = "TLSv1_2"
 
 
 # --- App Service --------------------------------------------------------------
@@ -100,13 +136,13 @@ def web_app_https_only(ctx: Context) -> Iterator[Result]:
     publishing; a baseline copy may add it to allowed_states.""",
     remediation="""az webapp config set -g <rg> -n <name> --ftps-state Disabled; in Bicep
     properties.siteConfig.ftpsState: 'Disabled'.""",
-    params={"allowed_states": ["Disabled"]},
+    params=FtpParams,
 )
 def web_app_ftp(ctx: Context) -> Iterator[Result]:
     """Every web app's config/web has `properties.ftpsState` in `allowed_states` (absent: the platform
     default allows FTP or FTPS). Not assessed when config/web was not read."""
     yield from unread(ctx.estate, "Microsoft.Web/sites", "Web apps")
-    allowed = [str(s) for s in ctx.params["allowed_states"]]
+    allowed = list(ctx.params.allowed_states)
     for site in web_apps(ctx.estate):
         config, reason = web_config(ctx.estate, site)
         if config is None:
@@ -138,14 +174,14 @@ def _tls_tuple(value: Any) -> tuple[int, ...]:
     remediation="""az webapp config set -g <rg> -n <name> --min-tls-version 1.2 (the SCM site:
     az resource update --ids <site-id>/config/web --set properties.scmMinTlsVersion=1.2); in Bicep
     properties.siteConfig.minTlsVersion: '1.2' and scmMinTlsVersion: '1.2'.""",
-    params={"minimum_version": "1.2"},
+    params=WebTlsParams,
 )
 def web_app_minimum_tls(ctx: Context) -> Iterator[Result]:
     """Every web app's config/web has `properties.minTlsVersion` and, where present,
     `properties.scmMinTlsVersion` at least `minimum_version` (absent means 1.2, the platform
     default). Not assessed when config/web was not read."""
     yield from unread(ctx.estate, "Microsoft.Web/sites", "Web apps")
-    minimum = str(ctx.params["minimum_version"])
+    minimum = str(ctx.params.minimum_version)
     for site in web_apps(ctx.estate):
         config, reason = web_config(ctx.estate, site)
         if config is None:
@@ -313,9 +349,6 @@ def application_gateway_waf(ctx: Context) -> Iterator[Result]:
             yield passed(gw, "; ".join(seen), expected, actual)
 
 
-DEFAULT_RULE_SETS: dict[str, list[str]] = {"OWASP": ["3."], "Microsoft_DefaultRuleSet": [""]}
-
-
 @rule(
     id="PUB021",
     name="waf-managed-rule-set",
@@ -329,14 +362,14 @@ DEFAULT_RULE_SETS: dict[str, list[str]] = {"OWASP": ["3."], "Microsoft_DefaultRu
     remediation="""az network application-gateway waf-policy managed-rule rule-set add -g <rg>
     --policy-name <waf> --type OWASP --version 3.2 (or --type Microsoft_DefaultRuleSet --version 2.1);
     in Bicep properties.managedRules.managedRuleSets: [{ruleSetType: 'OWASP', ruleSetVersion: '3.2'}].""",
-    params={"accepted_rule_sets": DEFAULT_RULE_SETS},
+    params=RuleSetParams,
 )
 def waf_managed_rule_set(ctx: Context) -> Iterator[Result]:
     """Every WAF policy an Application Gateway links has a `properties.managedRules.managedRuleSets[]`
     entry whose `ruleSetType` is a key of `accepted_rule_sets` and whose `ruleSetVersion` starts with
     one of its prefixes. Gateways without a policy are PUB020's finding and are skipped here."""
     yield from unread(ctx.estate, "Microsoft.Network/applicationGateways", "Application gateways")
-    accepted: Mapping[str, Any] = ctx.params["accepted_rule_sets"]
+    accepted = {kind: list(prefixes) for kind, prefixes in ctx.params.accepted_rule_sets.items()}
     for gw in ctx.estate.of_type("Microsoft.Network/applicationGateways"):
         if not isinstance(dig(gw, "properties.firewallPolicy.id"), str):
             continue
@@ -414,7 +447,7 @@ def ssl_policy_minimum(policy: Any) -> tuple[str | None, str]:
     remediation="""az network application-gateway ssl-policy set -g <rg> --gateway-name <gw>
     --policy-type Predefined --name AppGwSslPolicy20220101 (or --policy-type CustomV2
     --min-protocol-version TLSv1_2 --cipher-suites ...); in Bicep properties.sslPolicy.""",
-    params={"minimum_version": "TLSv1_2"},
+    params=GatewayTlsParams,
 )
 def application_gateway_tls(ctx: Context) -> Iterator[Result]:
     """Every Application Gateway's `properties.sslPolicy` and each `sslProfiles[].properties.sslPolicy`
@@ -422,7 +455,7 @@ def application_gateway_tls(ctx: Context) -> Iterator[Result]:
     `minProtocolVersion`; older bodies: `disabledSslProtocols`). An absent gateway policy fails: its
     default depends on the api-version that created the gateway."""
     yield from unread(ctx.estate, "Microsoft.Network/applicationGateways", "Application gateways")
-    minimum = str(ctx.params["minimum_version"])
+    minimum = ctx.params.minimum_version
     for gw in ctx.estate.of_type("Microsoft.Network/applicationGateways"):
         policies: list[tuple[str, Any]] = [("sslPolicy", dig(gw, "properties.sslPolicy"))]
         for profile in dig(gw, "properties.sslProfiles") or []:

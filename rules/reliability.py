@@ -13,8 +13,9 @@ remediation says so.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from auditor.analysis.architecture import (
     APP_STORAGE,
@@ -27,6 +28,7 @@ from auditor.analysis.coverage import unread
 from auditor.analysis.verdicts import must_be_true, not_assessed, verdict
 from auditor.arm import ids
 from auditor.arm.estate import Resource, dig, same
+from auditor.engine.params import AtLeast
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
@@ -44,15 +46,53 @@ STORAGE = "Microsoft.Storage/storageAccounts"
 NO_ZONES_NOTE = """If the region has no availability zones (ARM does not say), zone redundancy is
 impossible there: deploy the workload to a region with availability zones."""
 
-SEARCH_SKUS = ["standard", "standard2", "standard3", "storage_optimized_l1", "storage_optimized_l2"]
-ZONE_REDUNDANT_STORAGE = ["Standard_ZRS", "Standard_GZRS", "Standard_RAGZRS", "Premium_ZRS"]
+SEARCH_SKUS = ("standard", "standard2", "standard3", "storage_optimized_l1", "storage_optimized_l2")
+ZONE_REDUNDANT_STORAGE = ("Standard_ZRS", "Standard_GZRS", "Standard_RAGZRS", "Premium_ZRS")
 
 
-def _count(params: Mapping[str, Any], key: str, default: int) -> int:
-    value = params.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"parameter {key} must be a positive integer, not {value!r}")
-    return value
+Count = Annotated[int, AtLeast(1)]
+
+
+@dataclass(frozen=True)
+class InstanceParams:
+    """REL002, REL003: the fewest instances accepted."""
+
+    min_instances: Count = 3
+
+
+@dataclass(frozen=True)
+class ReplicaParams:
+    """REL005: the fewest search replicas accepted."""
+
+    min_replicas: Count = 3
+
+
+@dataclass(frozen=True)
+class ZoneParams:
+    """REL007, REL011: the fewest availability zones accepted."""
+
+    min_zones: Count = 3
+
+
+@dataclass(frozen=True)
+class CapacityParams:
+    """REL008: the fewest gateway instances accepted."""
+
+    min_capacity: Count = 2
+
+
+@dataclass(frozen=True)
+class SearchSkuParams:
+    """REL004: the search SKUs accepted."""
+
+    allowed_skus: tuple[str, ...] = SEARCH_SKUS
+
+
+@dataclass(frozen=True)
+class StorageSkuParams:
+    """REL009: the storage SKUs accepted (zone-redundant ones)."""
+
+    allowed_skus: tuple[str, ...] = ZONE_REDUNDANT_STORAGE
 
 
 def _int(value: Any) -> int | None:
@@ -120,12 +160,12 @@ def plan_zone_redundant(ctx: Context) -> Iterator[Result]:
     §8: V2:webapp.bicep#L133-146,L291-332).""",
     remediation="""az appservice plan update -g <rg> -n <plan> --number-of-workers 3 (Bicep:
     sku.capacity: 3), and keep an autoscale setting's minimum at 3 or more.""",
-    params={"min_instances": 3},
+    params=InstanceParams,
 )
 def plan_instances(ctx: Context) -> Iterator[Result]:
     """Each plan of REL001's selection has `sku.capacity` and `properties.numberOfWorkers` (those
     present; the smaller counts) of at least `min_instances`."""
-    wanted = _count(ctx.params, "min_instances", 3)
+    wanted = ctx.params.min_instances
     for item in architecture_plans(ctx):
         if isinstance(item, Result):
             yield item
@@ -191,14 +231,14 @@ def _idle(endpoint: Resource, deployment: Resource) -> bool:
     remediation="""az ml online-deployment update -g <rg> -w <workspace-or-project> -e <endpoint>
     -n <deployment> --set instance_count=3 (ARM: sku.capacity: 3; with target-utilization scaling,
     properties.scaleSettings.minInstances: 3).""",
-    params={"min_instances": 3},
+    params=InstanceParams,
 )
 def online_deployment_instances(ctx: Context) -> Iterator[Result]:
     """Each deployment of an online endpoint of the architecture (workspace, hub project) has at least
     `min_instances` instances: `properties.scaleSettings.minInstances` when `scaleType` is
     `TargetUtilization`, otherwise `sku.capacity`. When the endpoint's `properties.traffic` is set,
     deployments it sends 0 % of live and mirrored traffic to are skipped."""
-    wanted = _count(ctx.params, "min_instances", 3)
+    wanted = ctx.params.min_instances
     estate = ctx.estate
     yield from unread(estate, ENDPOINTS, "Online endpoints")
     for endpoint in ctx.roles.resources(ONLINE_ENDPOINT):
@@ -282,12 +322,12 @@ def endpoint_traffic(ctx: Context) -> Iterator[Result]:
     -g <rg> -n <name> --sku standard --replica-count 3 (Bicep: sku.name: 'standard') and move the
     indexes to it. """
     + NO_ZONES_NOTE,
-    params={"allowed_skus": SEARCH_SKUS},
+    params=SearchSkuParams,
 )
 def search_tier(ctx: Context) -> Iterator[Result]:
     """Each search service's `sku.name` is one of `allowed_skus` (standard, standard2, standard3,
     storage_optimized_l1, storage_optimized_l2), compared case-insensitively."""
-    allowed = [str(s) for s in ctx.params.get("allowed_skus", SEARCH_SKUS)]
+    allowed = list(ctx.params.allowed_skus)
     yield from unread(ctx.estate, SEARCH, "Search services")
     for service in ctx.estate.of_type(SEARCH):
         sku = dig(service, "sku.name")
@@ -308,12 +348,12 @@ def search_tier(ctx: Context) -> Iterator[Result]:
     remediation="""az search service update -g <rg> -n <name> --replica-count 3 (Bicep:
     properties.replicaCount: 3). """
     + NO_ZONES_NOTE,
-    params={"min_replicas": 3},
+    params=ReplicaParams,
 )
 def search_replicas(ctx: Context) -> Iterator[Result]:
     """Each search service's `properties.replicaCount` is at least `min_replicas`; absent means the
     service default, 1."""
-    wanted = _count(ctx.params, "min_replicas", 3)
+    wanted = ctx.params.min_replicas
     yield from unread(ctx.estate, SEARCH, "Search services")
     for service in ctx.estate.of_type(SEARCH):
         value = _int(dig(service, "properties.replicaCount"))
@@ -378,12 +418,12 @@ def registry_zone_redundant(ctx: Context) -> Iterator[Result]:
     remediation="""Zones are fixed when the gateway is created: recreate it (and its Standard public IP)
     with az network application-gateway create ... --zones 1 2 3 (Bicep: zones: ['1', '2', '3']). """
     + NO_ZONES_NOTE,
-    params={"min_zones": 3},
+    params=ZoneParams,
 )
 def gateway_zones(ctx: Context) -> Iterator[Result]:
     """Each Application Gateway's top-level `zones` holds at least `min_zones` distinct zones (3: zones
     1, 2 and 3; a team may accept 2)."""
-    wanted = _count(ctx.params, "min_zones", 3)
+    wanted = ctx.params.min_zones
     yield from unread(ctx.estate, GATEWAYS, "Application gateways")
     for gateway in ctx.estate.of_type(GATEWAYS):
         zones = gateway.get("zones")
@@ -419,14 +459,14 @@ EDGE = {GATEWAYS.lower(): "Application Gateway", BASTIONS.lower(): "Azure Bastio
     properties.publicIPAllocationMethod: 'Static') and redeploy the gateway (frontendIPConfigurations)
     or the Bastion host (ipConfigurations) with it. """
     + NO_ZONES_NOTE,
-    params={"min_zones": 3},
+    params=ZoneParams,
 )
 def edge_public_ip_zones(ctx: Context) -> Iterator[Result]:
     """Each public IP address attached (`properties.ipConfiguration.id`) to an Application Gateway or
     a Bastion host has `sku.name: Standard` and a top-level `zones` holding at least `min_zones`
     distinct zones (absent means no zone). An absent `sku.name` is not assessed. Addresses attached to
     anything else are PUB023's concern."""
-    wanted = _count(ctx.params, "min_zones", 3)
+    wanted = ctx.params.min_zones
     expected = {"sku.name": "Standard", "zones": f"{wanted} or more zones"}
     yield from unread(ctx.estate, PUBLIC_IPS, "Public IP addresses")
     for pip in ctx.estate.of_type(PUBLIC_IPS):
@@ -464,12 +504,12 @@ def edge_public_ip_zones(ctx: Context) -> Iterator[Result]:
     remediation="""az network application-gateway update -g <rg> -n <name>
     --set autoscaleConfiguration.minCapacity=2 (Bicep: properties.autoscaleConfiguration:
     {minCapacity: 2, maxCapacity: 5}); without autoscale, set properties.sku.capacity to 2 or more.""",
-    params={"min_capacity": 2},
+    params=CapacityParams,
 )
 def gateway_capacity(ctx: Context) -> Iterator[Result]:
     """Each Application Gateway has `properties.autoscaleConfiguration.minCapacity` of at least
     `min_capacity`, or, without autoscale, a fixed `properties.sku.capacity` of at least that."""
-    wanted = _count(ctx.params, "min_capacity", 2)
+    wanted = ctx.params.min_capacity
     yield from unread(ctx.estate, GATEWAYS, "Application gateways")
     for gateway in ctx.estate.of_type(GATEWAYS):
         autoscale = dig(gateway, "properties.autoscaleConfiguration")
@@ -509,12 +549,12 @@ def gateway_capacity(ctx: Context) -> Iterator[Result]:
     --account-name <name> --sku Standard_ZRS (Standard_GZRS from GRS), or the portal's Redundancy
     blade; new accounts: Bicep sku.name: 'Standard_ZRS'. """
     + NO_ZONES_NOTE,
-    params={"allowed_skus": ZONE_REDUNDANT_STORAGE},
+    params=StorageSkuParams,
 )
 def storage_zone_redundant(ctx: Context) -> Iterator[Result]:
     """Each storage account of the architecture (workspace/hub storage and the other accounts in scope)
     has `sku.name` in `allowed_skus`: Standard_ZRS, Standard_GZRS, Standard_RAGZRS, Premium_ZRS."""
-    allowed = [str(s) for s in ctx.params.get("allowed_skus", ZONE_REDUNDANT_STORAGE)]
+    allowed = list(ctx.params.allowed_skus)
     yield from unread(ctx.estate, STORAGE, "Storage accounts")
     seen: set[str] = set()
     for role in (WORKSPACE_STORAGE, APP_STORAGE):

@@ -7,10 +7,11 @@ in one place so the CLI, baselines, docs and tests all see the same catalogue.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from auditor.engine.params import is_params_class
 from auditor.model import Control, Result, Severity
 
 if TYPE_CHECKING:
@@ -22,12 +23,15 @@ RULE_ID = re.compile(r"^[A-Z]{2,5}\d{3}$")
 
 @dataclass(frozen=True)
 class Context:
-    """What a check may look at: the estate, the inferred roles, its parameters."""
+    """What a check may look at: the estate, the inferred roles, its parameters.
+
+    `params` is the rule's parameter dataclass as the baseline set it (None for a rule
+    without parameters).
+    """
 
     estate: Estate
     roles: Roles
-    params: Mapping[str, Any]
-    variant: str
+    params: Any
 
 
 CheckFn = Callable[[Context], Iterable[Result]]
@@ -43,7 +47,8 @@ class Rule:
     rationale: str
     remediation: str
     check: CheckFn
-    params: Mapping[str, Any] = field(default_factory=dict)
+    # The frozen dataclass of the rule's parameters (see engine/params.py); None: it has none.
+    params: type[Any] | None = None
     # Who declared it; a description of what it checks comes from the docstring.
     description: str = ""
 
@@ -63,11 +68,13 @@ def rule(
     title: str,
     rationale: str,
     remediation: str,
-    params: Mapping[str, Any] | None = None,
+    params: type[Any] | None = None,
 ) -> Callable[[CheckFn], CheckFn]:
-    """Register a check function as a rule."""
+    """Register a check function as a rule; `params` is its parameter dataclass, if it has any."""
     if not RULE_ID.match(id):
         raise ValueError(f"rule id {id!r} does not look like ABC123")
+    if params is not None and not is_params_class(params):
+        raise ValueError(f"{id}: params must be a frozen dataclass, not {params!r}")
 
     def register(fn: CheckFn) -> CheckFn:
         if id in _REGISTRY:
@@ -82,7 +89,7 @@ def rule(
             rationale=" ".join(rationale.split()),
             remediation=" ".join(remediation.split()),
             check=fn,
-            params=dict(params or {}),
+            params=params,
             description=doc,
         )
         return fn

@@ -68,7 +68,7 @@ def run_audit(
     findings: list[Finding] = []
     for rule_id, setting in baseline.rules.items():
         rule = catalogue[rule_id]
-        ctx = Context(estate=estate, roles=roles, params=baseline.params_for(rule), variant=baseline.variant)
+        ctx = Context(estate=estate, roles=roles, params=baseline.params_for(rule))
         estate.start_recording()
         try:
             results = rule.run(ctx)

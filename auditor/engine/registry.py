@@ -17,21 +17,24 @@ from auditor.model import Control, Result, Severity
 if TYPE_CHECKING:
     from auditor.analysis.architecture import Roles
     from auditor.arm.estate import Estate
+    from auditor.arm.reads import ReadLog
 
 RULE_ID = re.compile(r"^[A-Z]{2,5}\d{3}$")
 
 
 @dataclass(frozen=True)
 class Context:
-    """What a check may look at: the estate, the inferred roles, its parameters.
+    """What a check may look at: the estate, the inferred roles, its parameters, its read log.
 
     `params` is the rule's parameter dataclass as the baseline set it (None for a rule
-    without parameters).
+    without parameters). `estate` and `roles` are bound to `reads`: every lookup through them
+    records the ARM types it touched there, and the engine settles the verdicts on that log.
     """
 
     estate: Estate
     roles: Roles
     params: Any
+    reads: ReadLog
 
 
 CheckFn = Callable[[Context], Iterable[Result]]

@@ -762,6 +762,16 @@ def separate_identities(ctx: Context) -> Iterator[Result]:
         )
 
 
+def openai_accounts(ctx: Context) -> list[Resource]:
+    """The accounts the architecture uses as Azure OpenAI."""
+    return ctx.roles.resources(OPENAI)
+
+
+def online_endpoints(ctx: Context) -> list[Resource]:
+    """The architecture's managed online endpoints."""
+    return ctx.roles.resources(ONLINE_ENDPOINT)
+
+
 # --- local authentication --------------------------------------------------------------------
 
 
@@ -782,12 +792,13 @@ def separate_identities(ctx: Context) -> Iterator[Result]:
     remediation="""az resource update --ids <account id> --set properties.disableLocalAuth=true; in Bicep
     properties.disableLocalAuth: true on the Microsoft.CognitiveServices/accounts resource (grant
     Cognitive Services OpenAI User to the callers first).""",
+    resource_type=ACCOUNTS,
+    what="Cognitive Services accounts",
+    select=openai_accounts,
 )
-def openai_local_auth(ctx: Context) -> Iterator[Result]:
+def openai_local_auth(ctx: Context, acct: Resource) -> Result:
     """`properties.disableLocalAuth` is true on every Azure OpenAI account (absent: keys accepted)."""
-    yield from unread(ctx.estate, ACCOUNTS, "Cognitive Services accounts")
-    for acct in sorted(ctx.roles.resources(OPENAI), key=lambda r: ids.norm(r["id"])):
-        yield must_be_true(acct, "properties.disableLocalAuth", "keys accepted")
+    return must_be_true(acct, "properties.disableLocalAuth", "keys accepted")
 
 
 @rule(
@@ -803,12 +814,12 @@ def openai_local_auth(ctx: Context) -> Iterator[Result]:
     (V3:ai-search.bicep#L66). V1/V2 deploy no AI Search.""",
     remediation="""az search service update -g <rg> -n <name> --disable-local-auth true; in Bicep
     properties.disableLocalAuth: true (and no authOptions) on Microsoft.Search/searchServices.""",
+    resource_type=SEARCH,
+    what="AI Search services",
 )
-def search_local_auth(ctx: Context) -> Iterator[Result]:
+def search_local_auth(ctx: Context, svc: Resource) -> Result:
     """`properties.disableLocalAuth` is true on every AI Search service."""
-    yield from unread(ctx.estate, SEARCH, "AI Search services")
-    for svc in sorted(ctx.estate.of_type(SEARCH), key=lambda r: ids.norm(r["id"])):
-        yield must_be_true(svc, "properties.disableLocalAuth", "API keys accepted")
+    return must_be_true(svc, "properties.disableLocalAuth", "API keys accepted")
 
 
 @rule(
@@ -824,12 +835,12 @@ def search_local_auth(ctx: Context) -> Iterator[Result]:
     policies the table's assignments do nothing and access is governed outside Azure RBAC.""",
     remediation="""az keyvault update -g <rg> -n <name> --enable-rbac-authorization true; in Bicep
     properties.enableRbacAuthorization: true on Microsoft.KeyVault/vaults.""",
+    resource_type=VAULTS,
+    what="Key Vaults",
 )
-def key_vault_rbac(ctx: Context) -> Iterator[Result]:
+def key_vault_rbac(ctx: Context, vault: Resource) -> Result:
     """`properties.enableRbacAuthorization` is true on every Key Vault (absent means access policies)."""
-    yield from unread(ctx.estate, VAULTS, "Key Vaults")
-    for vault in sorted(ctx.estate.of_type(VAULTS), key=lambda r: ids.norm(r["id"])):
-        yield must_be_true(vault, "properties.enableRbacAuthorization", "access policies")
+    return must_be_true(vault, "properties.enableRbacAuthorization", "access policies")
 
 
 @rule(
@@ -848,15 +859,16 @@ def key_vault_rbac(ctx: Context) -> Iterator[Result]:
     the chat UI identity the AzureML Data Scientist role or a custom role with the
     onlineEndpoints/score/action permission.""",
     params=AuthModeParams,
+    resource_type=ENDPOINTS,
+    what="online endpoints",
+    select=online_endpoints,
 )
-def endpoint_entra_auth(ctx: Context) -> Iterator[Result]:
+def endpoint_entra_auth(ctx: Context, ep: Resource) -> Result:
     """`properties.authMode` of every managed online endpoint is one of `accepted_auth_modes`."""
-    yield from unread(ctx.estate, ENDPOINTS, "online endpoints")
     accepted = list(ctx.params.accepted_auth_modes)
-    for ep in sorted(ctx.roles.resources(ONLINE_ENDPOINT), key=lambda r: ids.norm(r["id"])):
-        mode = dig(ep, "properties.authMode")
-        ok = any(same(mode, m) for m in accepted)
-        yield verdict(ok, ep, f"properties.authMode is {mode}", expected=accepted, actual=mode)
+    mode = dig(ep, "properties.authMode")
+    ok = any(same(mode, m) for m in accepted)
+    return verdict(ok, ep, f"properties.authMode is {mode}", expected=accepted, actual=mode)
 
 
 # --- people ------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ from auditor.analysis.nsg.policy import (
     Traffic,
     flows,
 )
-from auditor.analysis.verdicts import failed, not_assessed, passed
+from auditor.analysis.verdicts import conclude, failed, listed, not_assessed, passed
 from auditor.arm import ids
 from auditor.arm.estate import Estate, Resource, Subnet, dig
 from auditor.engine.params import OneOf, build
@@ -456,21 +456,17 @@ def appgw_subnet_inbound(ctx: Context) -> Iterator[Result]:
         elif answer == Answer.UNKNOWN:
             unknown.append(f"other traffic from the Internet: {unknown_text(extra)}")
         expected = {"required": [w for w, _ in required], "other_internet_inbound": "denied"}
-        if problems:
-            yield failed(
-                scope.resource, f"{scope.where}: " + "; ".join(problems), expected, flows_json(extra)
-            )
-        elif unknown:
-            yield not_assessed(scope.resource, f"{scope.where}: " + "; ".join(unknown), expected)
-        else:
-            yield passed(
-                scope.resource,
-                f"{scope.where}: "
-                + "; ".join(good)
-                + f"; other Internet traffic is denied by {denied_by(extra)}",
-                expected,
-                [],
-            )
+        yield conclude(
+            scope.resource,
+            expected,
+            failing=listed(f"{scope.where}: ", problems),
+            unknown=listed(f"{scope.where}: ", unknown),
+            passing=f"{scope.where}: "
+            + "; ".join(good)
+            + f"; other Internet traffic is denied by {denied_by(extra)}",
+            failed_actual=flows_json(extra),
+            passed_actual=[],
+        )
 
 
 # --- NSG003 / NSG004: subnets that talk only within the virtual network ------------------
@@ -498,24 +494,19 @@ def _vnet_only(ctx: Context, direction: str) -> Iterator[Result]:
             )
         subnet_roles = ", ".join(sorted(ctx.roles.of_subnet(scope.subnet) & set(roles)))
         answer = ev.any_allowed()
-        if answer == Answer.YES:
-            yield failed(
-                scope.resource,
-                f"{scope.where}, role {subnet_roles}: {what} is allowed: {allowed_text(ev)}"
-                f"{sensitive_ports(ev) if direction == INBOUND else ''}{missed_denies_text(ev)}",
-                expected,
-                flows_json(ev),
-            )
-        elif answer == Answer.UNKNOWN:
-            yield not_assessed(scope.resource, f"{scope.where}: {what}: {unknown_text(ev)}", expected)
-        else:
-            yield passed(
-                scope.resource,
-                f"{scope.where}, role {subnet_roles}: {what} is denied by {denied_by(ev)}."
-                + unseen_note(scope, direction),
-                expected,
-                [],
-            )
+        yield conclude(
+            scope.resource,
+            expected,
+            failing=f"{scope.where}, role {subnet_roles}: {what} is allowed: {allowed_text(ev)}"
+            f"{sensitive_ports(ev) if direction == INBOUND else ''}{missed_denies_text(ev)}"
+            if answer == Answer.YES
+            else None,
+            unknown=f"{scope.where}: {what}: {unknown_text(ev)}" if answer == Answer.UNKNOWN else None,
+            passing=f"{scope.where}, role {subnet_roles}: {what} is denied by {denied_by(ev)}."
+            + (unseen_note(scope, direction) if answer == Answer.NO else ""),
+            failed_actual=flows_json(ev),
+            passed_actual=[],
+        )
 
 
 @rule(
@@ -623,20 +614,18 @@ def jumpbox_inbound(ctx: Context) -> Iterator[Result]:
             )
         elif reach_answer == Answer.UNKNOWN:
             unknown.append(unknown_text(reach))
-        if problems:
-            yield failed(
-                scope.resource, f"{scope.where}: " + "; ".join(problems), expected, flows_json(extra)
-            )
-        elif unknown:
-            yield not_assessed(scope.resource, f"{scope.where}: " + "; ".join(unknown), expected)
-        else:
-            yield passed(
-                scope.resource,
-                f"{scope.where}: {allowed_text(reach)} from the Bastion subnet; everything else inbound is "
-                f"denied by {denied_by(extra)}",
-                expected,
-                flows_json(reach),
-            )
+        yield conclude(
+            scope.resource,
+            expected,
+            failing=listed(f"{scope.where}: ", problems),
+            unknown=listed(f"{scope.where}: ", unknown),
+            passing=(
+                f"{scope.where}: {allowed_text(reach)} from the Bastion subnet; "
+                f"everything else inbound is denied by {denied_by(extra)}"
+            ),
+            failed_actual=flows_json(extra),
+            passed_actual=flows_json(reach),
+        )
 
 
 # --- NSG006: App Service integration subnet ---------------------------------------------
@@ -676,24 +665,19 @@ def app_service_outbound(ctx: Context) -> Iterator[Result]:
         names = [s.name for s in targets] + _strings(p.destinations)
         expected = f"outbound only to {', '.join(names)}"
         answer = ev.any_allowed()
-        if answer == Answer.YES:
-            yield failed(
-                scope.resource,
-                f"{scope.where}: outbound traffic to destinations other than {', '.join(names)} is allowed: "
-                f"{allowed_text(ev)}{missed_denies_text(ev)}",
-                expected,
-                flows_json(ev),
-            )
-        elif answer == Answer.UNKNOWN:
-            yield not_assessed(scope.resource, f"{scope.where}: {unknown_text(ev)}", expected)
-        else:
-            yield passed(
-                scope.resource,
-                f"{scope.where}: outbound traffic to anything but {', '.join(names)} is denied by "
-                f"{denied_by(ev)}",
-                expected,
-                [],
-            )
+        yield conclude(
+            scope.resource,
+            expected,
+            failing=f"{scope.where}: outbound traffic to destinations other than {', '.join(names)} is "
+            f"allowed: {allowed_text(ev)}{missed_denies_text(ev)}"
+            if answer == Answer.YES
+            else None,
+            unknown=f"{scope.where}: {unknown_text(ev)}" if answer == Answer.UNKNOWN else None,
+            passing=f"{scope.where}: outbound traffic to anything but {', '.join(names)} is denied by "
+            f"{denied_by(ev)}",
+            failed_actual=flows_json(ev),
+            passed_actual=[],
+        )
 
 
 # --- NSG007: nothing from the Internet --------------------------------------------------
@@ -758,25 +742,21 @@ def no_internet_inbound(ctx: Context) -> Iterator[Result]:
 
 
 def _internet_verdict(res: Resource, where: str, ev: Evaluation) -> Result:
-    expected = "no inbound traffic from the Internet"
     answer = ev.any_allowed()
-    if answer == Answer.YES:
-        return failed(
-            res,
-            f"{where}: inbound traffic from the Internet is allowed: {allowed_text(ev)}{sensitive_ports(ev)}",
-            expected,
-            flows_json(ev),
-        )
-    if answer == Answer.UNKNOWN:
-        return not_assessed(res, f"{where}: {unknown_text(ev)}", expected)
     shadowed = ""
     if ev.shadowed:
         shadowed = " (shadowed, so without effect: " + ", ".join(r.label() for r in ev.shadowed) + ")"
-    return passed(
+    return conclude(
         res,
-        f"{where}: inbound traffic from the Internet is denied by {denied_by(ev)}{shadowed}",
-        expected,
-        [],
+        "no inbound traffic from the Internet",
+        failing=f"{where}: inbound traffic from the Internet is allowed: "
+        f"{allowed_text(ev)}{sensitive_ports(ev)}"
+        if answer == Answer.YES
+        else None,
+        unknown=f"{where}: {unknown_text(ev)}" if answer == Answer.UNKNOWN else None,
+        passing=f"{where}: inbound traffic from the Internet is denied by {denied_by(ev)}{shadowed}",
+        failed_actual=flows_json(ev),
+        passed_actual=[],
     )
 
 
@@ -908,19 +888,12 @@ def bastion_required(ctx: Context) -> Iterator[Result]:
                 missing.append(f"{label} denied by {denied_by(ev)}")
             elif answer == Answer.UNKNOWN:
                 unknown.append(f"{label}: {unknown_text(ev)}")
-        if missing:
-            yield failed(
-                scope.resource,
-                f"{scope.where}: Bastion traffic blocked: " + "; ".join(missing),
-                names,
-                missing,
-            )
-        elif unknown:
-            yield not_assessed(scope.resource, f"{scope.where}: " + "; ".join(unknown), names)
-        else:
-            yield passed(
-                scope.resource,
-                f"{scope.where}: all {len(names)} flows Azure Bastion requires are allowed",
-                names,
-                [],
-            )
+        yield conclude(
+            scope.resource,
+            names,
+            failing=listed(f"{scope.where}: Bastion traffic blocked: ", missing),
+            unknown=listed(f"{scope.where}: ", unknown),
+            passing=f"{scope.where}: all {len(names)} flows Azure Bastion requires are allowed",
+            failed_actual=missing,
+            passed_actual=[],
+        )

@@ -85,23 +85,16 @@ def network_access(
     return verdict(ok, res, "; ".join(parts), expected, actual)
 
 
-def closed_to_public(
-    ctx: Context,
-    resource_type: str,
-    names: tuple[str, str],
-    acl_path: str,
-    resources: list[Resource] | None = None,
-    accept_firewall_deny: bool = False,
-) -> Iterator[Result]:
-    """`network_access` on every resource of a type (or the given ones), with the list's gaps and
-    the component's absence reported; `names` = (plural, singular) for messages."""
-    yield from unread(ctx.estate, resource_type, names[0])
-    found = ctx.estate.of_type(resource_type) if resources is None else resources
-    yield from absent(ctx.estate, resource_type, found, names[1])
-    for res in found:
-        yield network_access(
-            res, default="Enabled", acl_path=acl_path, accept_firewall_deny=accept_firewall_deny
-        )
+def closed_to_public(res: Resource, acl_path: str, accept_firewall_deny: bool = False) -> Result:
+    """`network_access` with the platform default Enabled (OpenAI, Key Vault, registry, storage)."""
+    return network_access(
+        res, default="Enabled", acl_path=acl_path, accept_firewall_deny=accept_firewall_deny
+    )
+
+
+def openai_accounts(ctx: Context) -> list[Resource]:
+    """The Cognitive Services accounts the architecture uses as Azure OpenAI."""
+    return ctx.roles.resources(OPENAI)
 
 
 # --- parameters ---------------------------------------------------------------
@@ -161,17 +154,15 @@ def ml_workspaces(ctx: Context, *, projects: bool) -> list[Resource]:
     remediation="""az cognitiveservices account update -g <rg> -n <name> --custom-domain <name>
     --api-properties publicNetworkAccess=Disabled; in Bicep set properties.publicNetworkAccess:
     'Disabled' and properties.networkAcls.defaultAction: 'Deny'.""",
+    resource_type="Microsoft.CognitiveServices/accounts",
+    what="Cognitive Services accounts",
+    absent="Azure OpenAI account",
+    select=openai_accounts,
 )
-def openai_public_network(ctx: Context) -> Iterator[Result]:
+def openai_public_network(ctx: Context, account: Resource) -> Result:
     """`properties.publicNetworkAccess` is `Disabled` on every Azure OpenAI account (absent means
     Enabled) and `properties.networkAcls.defaultAction`, where present, is `Deny`."""
-    yield from closed_to_public(
-        ctx,
-        "Microsoft.CognitiveServices/accounts",
-        ("Cognitive Services accounts", "Azure OpenAI account"),
-        "properties.networkAcls.defaultAction",
-        ctx.roles.resources(OPENAI),
-    )
+    return closed_to_public(account, "properties.networkAcls.defaultAction")
 
 
 # --- Machine learning ---------------------------------------------------------
@@ -337,18 +328,15 @@ def compute_instance_private(ctx: Context) -> Iterator[Result]:
     --default-action Deny; in Bicep properties.publicNetworkAccess: 'Disabled' and
     properties.networkAcls.defaultAction: 'Deny'.""",
     params=FirewallParams,
+    resource_type="Microsoft.KeyVault/vaults",
+    what="Key vaults",
+    absent="Key Vault",
 )
-def key_vault_public_network(ctx: Context) -> Iterator[Result]:
+def key_vault_public_network(ctx: Context, vault: Resource) -> Result:
     """Every Key Vault has `properties.publicNetworkAccess` Disabled (absent means Enabled) and
     `properties.networkAcls.defaultAction` Deny; with `accept_firewall_deny`, Deny with no
     `networkAcls` exceptions (ipRules, virtualNetworkRules, resourceAccessRules) suffices."""
-    yield from closed_to_public(
-        ctx,
-        "Microsoft.KeyVault/vaults",
-        ("Key vaults", "Key Vault"),
-        "properties.networkAcls.defaultAction",
-        accept_firewall_deny=ctx.params.accept_firewall_deny,
-    )
+    return closed_to_public(vault, "properties.networkAcls.defaultAction", ctx.params.accept_firewall_deny)
 
 
 @rule(
@@ -363,16 +351,14 @@ def key_vault_public_network(ctx: Context) -> Iterator[Result]:
     remediation="""az acr update -g <rg> -n <name> --public-network-enabled false --default-action Deny;
     in Bicep properties.publicNetworkAccess: 'Disabled' and
     properties.networkRuleSet.defaultAction: 'Deny'.""",
+    resource_type="Microsoft.ContainerRegistry/registries",
+    what="Container registries",
+    absent="container registry",
 )
-def registry_public_network(ctx: Context) -> Iterator[Result]:
+def registry_public_network(ctx: Context, registry: Resource) -> Result:
     """Every container registry has `properties.publicNetworkAccess` Disabled (absent means Enabled)
     and `properties.networkRuleSet.defaultAction`, where present, Deny."""
-    yield from closed_to_public(
-        ctx,
-        "Microsoft.ContainerRegistry/registries",
-        ("Container registries", "container registry"),
-        "properties.networkRuleSet.defaultAction",
-    )
+    return closed_to_public(registry, "properties.networkRuleSet.defaultAction")
 
 
 @rule(
@@ -386,15 +372,15 @@ def registry_public_network(ctx: Context) -> Iterator[Result]:
     reference sets adminUserEnabled: false (V1:acr.bicep#L52, V2:acr.bicep#L55).""",
     remediation="""az acr update -g <rg> -n <name> --admin-enabled false; in Bicep
     properties.adminUserEnabled: false.""",
+    resource_type="Microsoft.ContainerRegistry/registries",
+    what="Container registries",
 )
-def registry_admin_user(ctx: Context) -> Iterator[Result]:
+def registry_admin_user(ctx: Context, reg: Resource) -> Result:
     """Every container registry has `properties.adminUserEnabled` false (absent means false)."""
-    yield from unread(ctx.estate, "Microsoft.ContainerRegistry/registries", "Container registries")
-    for reg in ctx.estate.of_type("Microsoft.ContainerRegistry/registries"):
-        admin = dig(reg, "properties.adminUserEnabled")
-        yield verdict(
-            admin is not True, reg, f"properties.adminUserEnabled is {shown(admin, 'false')}", False, admin
-        )
+    admin = dig(reg, "properties.adminUserEnabled")
+    return verdict(
+        admin is not True, reg, f"properties.adminUserEnabled is {shown(admin, 'false')}", False, admin
+    )
 
 
 @rule(
@@ -412,19 +398,16 @@ def registry_admin_user(ctx: Context) -> Iterator[Result]:
     --default-action Deny; in Bicep properties.publicNetworkAccess: 'Disabled' and
     properties.networkAcls.defaultAction: 'Deny'.""",
     params=FirewallParams,
+    resource_type="Microsoft.Storage/storageAccounts",
+    what="Storage accounts",
+    absent="storage account",
 )
-def storage_public_network(ctx: Context) -> Iterator[Result]:
+def storage_public_network(ctx: Context, account: Resource) -> Result:
     """Every storage account has `properties.publicNetworkAccess` Disabled (absent means Enabled, the
     firewall then decides) and `properties.networkAcls.defaultAction` Deny; with
     `accept_firewall_deny`, Deny with no `networkAcls` exceptions (ipRules,
     virtualNetworkRules, resourceAccessRules) suffices."""
-    yield from closed_to_public(
-        ctx,
-        "Microsoft.Storage/storageAccounts",
-        ("Storage accounts", "storage account"),
-        "properties.networkAcls.defaultAction",
-        accept_firewall_deny=ctx.params.accept_firewall_deny,
-    )
+    return closed_to_public(account, "properties.networkAcls.defaultAction", ctx.params.accept_firewall_deny)
 
 
 @rule(
@@ -437,15 +420,15 @@ def storage_public_network(ctx: Context) -> Iterator[Result]:
     on every account (reference §4.6, V2:storage.bicep#L62,L182).""",
     remediation="""az storage account update -g <rg> -n <name> --allow-blob-public-access false; in
     Bicep properties.allowBlobPublicAccess: false.""",
+    resource_type="Microsoft.Storage/storageAccounts",
+    what="Storage accounts",
 )
-def storage_blob_public_access(ctx: Context) -> Iterator[Result]:
+def storage_blob_public_access(ctx: Context, account: Resource) -> Result:
     """Every storage account has `properties.allowBlobPublicAccess` false. Absent fails: accounts
     created before November 2023 then allow anonymous access to containers that opt in."""
-    yield from unread(ctx.estate, "Microsoft.Storage/storageAccounts", "Storage accounts")
-    for account in ctx.estate.of_type("Microsoft.Storage/storageAccounts"):
-        value = dig(account, "properties.allowBlobPublicAccess")
-        text = shown(value, "true for accounts created before November 2023")
-        yield verdict(value is False, account, f"properties.allowBlobPublicAccess is {text}", False, value)
+    value = dig(account, "properties.allowBlobPublicAccess")
+    text = shown(value, "true for accounts created before November 2023")
+    return verdict(value is False, account, f"properties.allowBlobPublicAccess is {text}", False, value)
 
 
 _STORAGE_TLS = ["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"]
@@ -468,26 +451,26 @@ def rank(value: Any, order: list[str]) -> int:
     remediation="""az storage account update -g <rg> -n <name> --min-tls-version TLS1_2 --https-only true;
     in Bicep properties.minimumTlsVersion: 'TLS1_2' and properties.supportsHttpsTrafficOnly: true.""",
     params=StorageTlsParams,
+    resource_type="Microsoft.Storage/storageAccounts",
+    what="Storage accounts",
 )
-def storage_secure_transport(ctx: Context) -> Iterator[Result]:
+def storage_secure_transport(ctx: Context, account: Resource) -> Result:
     """Every storage account has `properties.minimumTlsVersion` at least `minimum_tls_version`
     (absent means TLS1_0, the default of accounts created before the property existed) and
     `properties.supportsHttpsTrafficOnly` not false (absent means true since api-version 2019-04-01)."""
-    yield from unread(ctx.estate, "Microsoft.Storage/storageAccounts", "Storage accounts")
     minimum = ctx.params.minimum_tls_version
-    for account in ctx.estate.of_type("Microsoft.Storage/storageAccounts"):
-        tls = dig(account, "properties.minimumTlsVersion")
-        https = dig(account, "properties.supportsHttpsTrafficOnly")
-        effective = tls if present(tls) else "TLS1_0"
-        ok = rank(effective, _STORAGE_TLS) >= rank(minimum, _STORAGE_TLS) and https is not False
-        message = (
-            f"properties.minimumTlsVersion is {shown(tls, 'TLS1_0')}; "
-            f"properties.supportsHttpsTrafficOnly is {shown(https, 'true')}"
-        )
-        expected = {"minimumTlsVersion": minimum, "supportsHttpsTrafficOnly": True}
-        yield verdict(
-            ok, account, message, expected, {"minimumTlsVersion": tls, "supportsHttpsTrafficOnly": https}
-        )
+    tls = dig(account, "properties.minimumTlsVersion")
+    https = dig(account, "properties.supportsHttpsTrafficOnly")
+    effective = tls if present(tls) else "TLS1_0"
+    ok = rank(effective, _STORAGE_TLS) >= rank(minimum, _STORAGE_TLS) and https is not False
+    message = (
+        f"properties.minimumTlsVersion is {shown(tls, 'TLS1_0')}; "
+        f"properties.supportsHttpsTrafficOnly is {shown(https, 'true')}"
+    )
+    expected = {"minimumTlsVersion": minimum, "supportsHttpsTrafficOnly": True}
+    return verdict(
+        ok, account, message, expected, {"minimumTlsVersion": tls, "supportsHttpsTrafficOnly": https}
+    )
 
 
 @rule(
@@ -534,13 +517,13 @@ def storage_shared_key(ctx: Context) -> Iterator[Result]:
     Search).""",
     remediation="""az search service update -g <rg> -n <name> --public-access disabled; in Bicep
     properties.publicNetworkAccess: 'disabled'.""",
+    resource_type="Microsoft.Search/searchServices",
+    what="Search services",
 )
-def search_public_network(ctx: Context) -> Iterator[Result]:
+def search_public_network(ctx: Context, svc: Resource) -> Result:
     """Every AI Search service has `properties.publicNetworkAccess` disabled, compared
     case-insensitively (absent means enabled)."""
-    yield from unread(ctx.estate, "Microsoft.Search/searchServices", "Search services")
-    for svc in ctx.estate.of_type("Microsoft.Search/searchServices"):
-        yield network_access(svc, default="enabled")
+    return network_access(svc, default="enabled")
 
 
 @rule(
@@ -554,14 +537,14 @@ def search_public_network(ctx: Context) -> Iterator[Result]:
     can be purged within the retention period. Baselines rank it as a recommendation.""",
     remediation="""az keyvault update -g <rg> -n <name> --enable-purge-protection true (cannot be turned
     off again); in Bicep properties.enablePurgeProtection: true.""",
+    resource_type="Microsoft.KeyVault/vaults",
+    what="Key vaults",
 )
-def key_vault_purge_protection(ctx: Context) -> Iterator[Result]:
+def key_vault_purge_protection(ctx: Context, vault: Resource) -> Result:
     """Every Key Vault has `properties.enablePurgeProtection` true (absent means not enabled)."""
-    yield from unread(ctx.estate, "Microsoft.KeyVault/vaults", "Key vaults")
-    for vault in ctx.estate.of_type("Microsoft.KeyVault/vaults"):
-        value = dig(vault, "properties.enablePurgeProtection")
-        message = f"properties.enablePurgeProtection is {shown(value, 'false')}"
-        yield verdict(value is True, vault, message, True, value)
+    value = dig(vault, "properties.enablePurgeProtection")
+    message = f"properties.enablePurgeProtection is {shown(value, 'false')}"
+    return verdict(value is True, vault, message, True, value)
 
 
 # --- Public IP addresses --------------------------------------------------------
@@ -639,33 +622,31 @@ class AttachmentParams:
     another Internet edge (e.g. Azure Firewall, Microsoft.Network/azureFirewalls) lists its type in
     params.allowed_attachment_types.""",
     params=AttachmentParams,
+    resource_type=PUBLIC_IPS,
+    what="Public IP addresses",
 )
-def public_ip_only_on_edge(ctx: Context) -> Iterator[Result]:
+def public_ip_only_on_edge(ctx: Context, pip: Resource) -> Result:
     """Every public IP address is attached (`properties.ipConfiguration.id`, or
     `properties.natGateway.id`) to a resource whose type is in `allowed_attachment_types`: an
     Application Gateway frontend or a Bastion host IP configuration by default. An address attached
     to nothing passes, its message saying so: it receives no traffic, and a high-severity failure would
     overstate a leftover. One whose attachment id cannot be parsed is not assessed."""
     allowed = list(ctx.params.allowed_attachment_types)
-    yield from unread(ctx.estate, PUBLIC_IPS, "Public IP addresses")
-    for pip in ctx.estate.of_type(PUBLIC_IPS):
-        found = attachment(pip)
-        if found is None:
-            message = (
-                "attached to nothing (neither properties.ipConfiguration nor properties.natGateway): "
-                "no traffic reaches it; delete it unless it is reserved for the edge"
-            )
-            yield passed(pip, message, allowed, None)
-            continue
-        path, target = found
-        owner = owner_of(target) if isinstance(target, str) else None
-        if owner is None:
-            yield not_assessed(pip, f"{path} is {target!r}: what it is attached to cannot be told", allowed)
-            continue
-        owner_id, owner_type = owner
-        rest = "/".join(ids.segments(target)[len(ids.segments(owner_id)) :])
-        message = f"{path} names {owner_type} {ids.name_of(owner_id)}" + (f" ({rest})" if rest else "")
-        ok = any(same(owner_type, t) for t in allowed)
-        if not ok:
-            message += f"; only {', '.join(allowed)} may hold a public IP address"
-        yield verdict(ok, pip, message, allowed, owner_type)
+    found = attachment(pip)
+    if found is None:
+        message = (
+            "attached to nothing (neither properties.ipConfiguration nor properties.natGateway): "
+            "no traffic reaches it; delete it unless it is reserved for the edge"
+        )
+        return passed(pip, message, allowed, None)
+    path, target = found
+    owner = owner_of(target) if isinstance(target, str) else None
+    if owner is None:
+        return not_assessed(pip, f"{path} is {target!r}: what it is attached to cannot be told", allowed)
+    owner_id, owner_type = owner
+    rest = "/".join(ids.segments(target)[len(ids.segments(owner_id)) :])
+    message = f"{path} names {owner_type} {ids.name_of(owner_id)}" + (f" ({rest})" if rest else "")
+    ok = any(same(owner_type, t) for t in allowed)
+    if not ok:
+        message += f"; only {', '.join(allowed)} may hold a public IP address"
+    return verdict(ok, pip, message, allowed, owner_type)

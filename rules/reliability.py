@@ -323,16 +323,16 @@ def endpoint_traffic(ctx: Context) -> Iterator[Result]:
     indexes to it. """
     + NO_ZONES_NOTE,
     params=SearchSkuParams,
+    resource_type=SEARCH,
+    what="Search services",
 )
-def search_tier(ctx: Context) -> Iterator[Result]:
+def search_tier(ctx: Context, service: Resource) -> Result:
     """Each search service's `sku.name` is one of `allowed_skus` (standard, standard2, standard3,
     storage_optimized_l1, storage_optimized_l2), compared case-insensitively."""
     allowed = list(ctx.params.allowed_skus)
-    yield from unread(ctx.estate, SEARCH, "Search services")
-    for service in ctx.estate.of_type(SEARCH):
-        sku = dig(service, "sku.name")
-        ok = any(same(sku, s) for s in allowed)
-        yield verdict(ok, service, f"sku.name is {sku}", expected=allowed, actual=sku)
+    sku = dig(service, "sku.name")
+    ok = any(same(sku, s) for s in allowed)
+    return verdict(ok, service, f"sku.name is {sku}", expected=allowed, actual=sku)
 
 
 @rule(
@@ -349,23 +349,23 @@ def search_tier(ctx: Context) -> Iterator[Result]:
     properties.replicaCount: 3). """
     + NO_ZONES_NOTE,
     params=ReplicaParams,
+    resource_type=SEARCH,
+    what="Search services",
 )
-def search_replicas(ctx: Context) -> Iterator[Result]:
+def search_replicas(ctx: Context, service: Resource) -> Result:
     """Each search service's `properties.replicaCount` is at least `min_replicas`; absent means the
     service default, 1."""
     wanted = ctx.params.min_replicas
-    yield from unread(ctx.estate, SEARCH, "Search services")
-    for service in ctx.estate.of_type(SEARCH):
-        value = _int(dig(service, "properties.replicaCount"))
-        count = value if value is not None else 1
-        shown = value if value is not None else "absent (default 1)"
-        yield verdict(
-            count >= wanted,
-            service,
-            f"properties.replicaCount is {shown} (at least {wanted} required)",
-            expected=wanted,
-            actual=value,
-        )
+    value = _int(dig(service, "properties.replicaCount"))
+    count = value if value is not None else 1
+    shown = value if value is not None else "absent (default 1)"
+    return verdict(
+        count >= wanted,
+        service,
+        f"properties.replicaCount is {shown} (at least {wanted} required)",
+        expected=wanted,
+        actual=value,
+    )
 
 
 # --- Container Registry, Application Gateway, Storage ---------------------------
@@ -385,23 +385,23 @@ def search_replicas(ctx: Context) -> Iterator[Result]:
     --sku Premium --zone-redundancy enabled (Bicep: sku.name: 'Premium',
     properties.zoneRedundancy: 'Enabled'), then import the images (az acr import). """
     + NO_ZONES_NOTE,
+    resource_type=REGISTRIES,
+    what="Container registries",
 )
-def registry_zone_redundant(ctx: Context) -> Iterator[Result]:
+def registry_zone_redundant(ctx: Context, registry: Resource) -> Result:
     """Each container registry has `sku.name: Premium` and `properties.zoneRedundancy: Enabled`
     (absent means Disabled)."""
-    yield from unread(ctx.estate, REGISTRIES, "Container registries")
-    for registry in ctx.estate.of_type(REGISTRIES):
-        sku = dig(registry, "sku.name")
-        raw = dig(registry, "properties.zoneRedundancy")
-        zr = raw or "Disabled"
-        ok = same(sku, "Premium") and same(zr, "Enabled")
-        yield verdict(
-            ok,
-            registry,
-            f"sku.name is {sku}, properties.zoneRedundancy is {raw or 'absent (Disabled)'}",
-            expected={"sku.name": "Premium", "properties.zoneRedundancy": "Enabled"},
-            actual={"sku.name": sku, "properties.zoneRedundancy": zr},
-        )
+    sku = dig(registry, "sku.name")
+    raw = dig(registry, "properties.zoneRedundancy")
+    zr = raw or "Disabled"
+    ok = same(sku, "Premium") and same(zr, "Enabled")
+    return verdict(
+        ok,
+        registry,
+        f"sku.name is {sku}, properties.zoneRedundancy is {raw or 'absent (Disabled)'}",
+        expected={"sku.name": "Premium", "properties.zoneRedundancy": "Enabled"},
+        actual={"sku.name": sku, "properties.zoneRedundancy": zr},
+    )
 
 
 @rule(
@@ -419,23 +419,23 @@ def registry_zone_redundant(ctx: Context) -> Iterator[Result]:
     with az network application-gateway create ... --zones 1 2 3 (Bicep: zones: ['1', '2', '3']). """
     + NO_ZONES_NOTE,
     params=ZoneParams,
+    resource_type=GATEWAYS,
+    what="Application gateways",
 )
-def gateway_zones(ctx: Context) -> Iterator[Result]:
+def gateway_zones(ctx: Context, gateway: Resource) -> Result:
     """Each Application Gateway's top-level `zones` holds at least `min_zones` distinct zones (3: zones
     1, 2 and 3; a team may accept 2)."""
     wanted = ctx.params.min_zones
-    yield from unread(ctx.estate, GATEWAYS, "Application gateways")
-    for gateway in ctx.estate.of_type(GATEWAYS):
-        zones = gateway.get("zones")
-        distinct = sorted({str(z) for z in zones}) if isinstance(zones, list) else []
-        yield verdict(
-            len(distinct) >= wanted,
-            gateway,
-            f"zones is {json.dumps(distinct) if distinct else 'absent (no zone)'}"
-            f" (at least {wanted} distinct zones required)",
-            expected=f"{wanted} or more zones",
-            actual=distinct,
-        )
+    zones = gateway.get("zones")
+    distinct = sorted({str(z) for z in zones}) if isinstance(zones, list) else []
+    return verdict(
+        len(distinct) >= wanted,
+        gateway,
+        f"zones is {json.dumps(distinct) if distinct else 'absent (no zone)'}"
+        f" (at least {wanted} distinct zones required)",
+        expected=f"{wanted} or more zones",
+        actual=distinct,
+    )
 
 
 EDGE = {GATEWAYS.lower(): "Application Gateway", BASTIONS.lower(): "Azure Bastion"}
@@ -460,35 +460,34 @@ EDGE = {GATEWAYS.lower(): "Application Gateway", BASTIONS.lower(): "Azure Bastio
     or the Bastion host (ipConfigurations) with it. """
     + NO_ZONES_NOTE,
     params=ZoneParams,
+    resource_type=PUBLIC_IPS,
+    what="Public IP addresses",
 )
-def edge_public_ip_zones(ctx: Context) -> Iterator[Result]:
+def edge_public_ip_zones(ctx: Context, pip: Resource) -> Result | None:
     """Each public IP address attached (`properties.ipConfiguration.id`) to an Application Gateway or
     a Bastion host has `sku.name: Standard` and a top-level `zones` holding at least `min_zones`
     distinct zones (absent means no zone). An absent `sku.name` is not assessed. Addresses attached to
     anything else are PUB023's concern."""
     wanted = ctx.params.min_zones
     expected = {"sku.name": "Standard", "zones": f"{wanted} or more zones"}
-    yield from unread(ctx.estate, PUBLIC_IPS, "Public IP addresses")
-    for pip in ctx.estate.of_type(PUBLIC_IPS):
-        owner = attached_owner(pip)
-        role = EDGE.get(owner[1].lower()) if owner else None
-        if owner is None or role is None:
-            continue
-        of = f"{role} {ids.name_of(owner[0])}'s address"
-        sku = dig(pip, "sku.name")
-        if not isinstance(sku, str) or not sku:
-            yield not_assessed(pip, f"{of}: sku.name is absent, so its SKU is unknown", expected)
-            continue
-        zones = pip.get("zones")
-        distinct = sorted({str(z) for z in zones}) if isinstance(zones, list) else []
-        yield verdict(
-            same(sku, "Standard") and len(distinct) >= wanted,
-            pip,
-            f"{of}: sku.name is {sku}, zones is {json.dumps(distinct) if distinct else 'absent (no zone)'}"
-            f" (Standard and at least {wanted} distinct zones required)",
-            expected=expected,
-            actual={"sku.name": sku, "zones": distinct},
-        )
+    owner = attached_owner(pip)
+    role = EDGE.get(owner[1].lower()) if owner else None
+    if owner is None or role is None:
+        return None
+    of = f"{role} {ids.name_of(owner[0])}'s address"
+    sku = dig(pip, "sku.name")
+    if not isinstance(sku, str) or not sku:
+        return not_assessed(pip, f"{of}: sku.name is absent, so its SKU is unknown", expected)
+    zones = pip.get("zones")
+    distinct = sorted({str(z) for z in zones}) if isinstance(zones, list) else []
+    return verdict(
+        same(sku, "Standard") and len(distinct) >= wanted,
+        pip,
+        f"{of}: sku.name is {sku}, zones is {json.dumps(distinct) if distinct else 'absent (no zone)'}"
+        f" (Standard and at least {wanted} distinct zones required)",
+        expected=expected,
+        actual={"sku.name": sku, "zones": distinct},
+    )
 
 
 @rule(
@@ -505,34 +504,33 @@ def edge_public_ip_zones(ctx: Context) -> Iterator[Result]:
     --set autoscaleConfiguration.minCapacity=2 (Bicep: properties.autoscaleConfiguration:
     {minCapacity: 2, maxCapacity: 5}); without autoscale, set properties.sku.capacity to 2 or more.""",
     params=CapacityParams,
+    resource_type=GATEWAYS,
+    what="Application gateways",
 )
-def gateway_capacity(ctx: Context) -> Iterator[Result]:
+def gateway_capacity(ctx: Context, gateway: Resource) -> Result:
     """Each Application Gateway has `properties.autoscaleConfiguration.minCapacity` of at least
     `min_capacity`, or, without autoscale, a fixed `properties.sku.capacity` of at least that."""
     wanted = ctx.params.min_capacity
-    yield from unread(ctx.estate, GATEWAYS, "Application gateways")
-    for gateway in ctx.estate.of_type(GATEWAYS):
-        autoscale = dig(gateway, "properties.autoscaleConfiguration")
-        if isinstance(autoscale, dict):
-            where, value = (
-                "properties.autoscaleConfiguration.minCapacity",
-                _int(dig(autoscale, "minCapacity")),
-            )
-        else:
-            where, value = (
-                "properties.sku.capacity (no autoscale)",
-                _int(dig(gateway, "properties.sku.capacity")),
-            )
-        if value is None:
-            yield not_assessed(gateway, f"{where} is absent: the instance minimum is unknown", wanted)
-            continue
-        yield verdict(
-            value >= wanted,
-            gateway,
-            f"{where} is {value} (at least {wanted} required)",
-            expected=wanted,
-            actual=value,
+    autoscale = dig(gateway, "properties.autoscaleConfiguration")
+    if isinstance(autoscale, dict):
+        where, value = (
+            "properties.autoscaleConfiguration.minCapacity",
+            _int(dig(autoscale, "minCapacity")),
         )
+    else:
+        where, value = (
+            "properties.sku.capacity (no autoscale)",
+            _int(dig(gateway, "properties.sku.capacity")),
+        )
+    if value is None:
+        return not_assessed(gateway, f"{where} is absent: the instance minimum is unknown", wanted)
+    return verdict(
+        value >= wanted,
+        gateway,
+        f"{where} is {value} (at least {wanted} required)",
+        expected=wanted,
+        actual=value,
+    )
 
 
 @rule(

@@ -15,9 +15,9 @@ and high) and `High` the loosest. Findings say which field was read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from auditor.analysis.architecture import OPENAI
 from auditor.analysis.coverage import unread
@@ -25,6 +25,7 @@ from auditor.analysis.verdicts import failed, not_assessed, passed, verdict
 from auditor.arm import ids, types
 from auditor.arm.estate import Estate, dig, same
 from auditor.arm.types import Resource
+from auditor.engine.params import OneOf
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
@@ -39,7 +40,8 @@ HARM_CATEGORIES = ("hate", "sexual", "selfharm", "violence")
 SOURCES = ("Prompt", "Completion")
 # Deferred is the pre-2025-06-01 name of Asynchronous_filter (RaiPolicyMode in the
 # Cognitive Services REST spec): completions stream before the filter has judged them.
-SYNCHRONOUS_MODES = ["Default", "Blocking"]
+SYNCHRONOUS_MODES = ("Default", "Blocking")
+POLICY_MODES = ("Default", "Blocking", "Asynchronous_filter", "Deferred")
 BUILTIN_PREFIX = "microsoft."
 
 SCHEMA_NOTE = """Reads both schema generations of the policy: allowedContentLevel (api-version
@@ -143,13 +145,30 @@ def schema_read(filters: Iterable[Filter]) -> str:
     return " and ".join(fields) if fields else "no severity field"
 
 
-def required_level(params: Mapping[str, Any]) -> str:
-    value = str(params.get("threshold", "Low")).lower()
-    if value not in LEVELS:
-        raise ValueError(
-            f"parameter threshold must be one of Low, Medium, High, not {params.get('threshold')!r}"
-        )
-    return value
+# --- parameters ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuiltinPolicyParams:
+    """CF001: whether a built-in (Microsoft.*) RAI policy is acceptable."""
+
+    allow_builtin_policies: bool = False
+
+
+@dataclass(frozen=True)
+class HarmFilterParams:
+    """CF002: the loosest accepted level and the categories and sources that must be filtered."""
+
+    threshold: Annotated[str, OneOf(("Low", "Medium", "High"))] = "Low"
+    categories: tuple[str, ...] = HARM_CATEGORIES
+    sources: tuple[str, ...] = SOURCES
+
+
+@dataclass(frozen=True)
+class ModeParams:
+    """CF004: the policy modes accepted (RaiPolicyMode values)."""
+
+    allowed_modes: tuple[Annotated[str, OneOf(POLICY_MODES)], ...] = SYNCHRONOUS_MODES
 
 
 # --- which policies are in use ---------------------------------------------------
@@ -220,14 +239,14 @@ def policies_in_use(ctx: Context) -> InUse:
     properties.raiPolicyName: blockingFilter.name); from the command line, az rest --method put
     --url <deployment id>?api-version=2024-10-01 with the deployment's sku, model and
     raiPolicyName; in the portal, assign the custom content filter to the deployment.""",
-    params={"allow_builtin_policies": False},
+    params=BuiltinPolicyParams,
 )
 def deployment_rai_policy(ctx: Context) -> Iterator[Result]:
     """Each deployment of an OpenAI/AIServices account has a non-empty `properties.raiPolicyName`, that
     policy exists as a `raiPolicies` child of the same account, and it is user-managed (not a
     `Microsoft.*` / `type: SystemManaged` built-in) unless `allow_builtin_policies` is true."""
     estate = ctx.estate
-    allow_builtin = bool(ctx.params.get("allow_builtin_policies", False))
+    allow_builtin = ctx.params.allow_builtin_policies
     yield from unread(estate, ACCOUNTS, "Azure OpenAI accounts")
     for account in ctx.roles.resources(OPENAI):
         reason = estate.gap(DEPLOYMENTS, account["id"])
@@ -309,16 +328,16 @@ def _check_deployment(
     {enabled: true, blocking: true, severityThreshold: 'Low'} (allowedContentLevel: 'Low' in
     api-version 2023-10-01-preview); or in the portal's content filter set each category to the
     strictest level and "Block". A team that accepts Medium sets params.threshold in its baseline copy.""",
-    params={"threshold": "Low", "categories": list(HARM_CATEGORIES), "sources": list(SOURCES)},
+    params=HarmFilterParams,
 )
 def harm_filters(ctx: Context) -> Iterator[Result]:
     """For every RAI policy a model deployment names: for each source in `sources` (Prompt,
     Completion) and each category in `categories` (hate, sexual, selfharm, violence) there is a
     `contentFilters[]` entry that is enabled, blocking, and whose `severityThreshold` (or, in older
     api-versions, `allowedContentLevel`) is `threshold` or stricter (Low < Medium < High in looseness)."""
-    wanted = required_level(ctx.params)
-    categories = [str(c) for c in ctx.params.get("categories", HARM_CATEGORIES)]
-    sources = [str(s) for s in ctx.params.get("sources", SOURCES)]
+    wanted = ctx.params.threshold.lower()
+    categories = list(ctx.params.categories)
+    sources = list(ctx.params.sources)
     expected = {"enabled": True, "blocking": True, "threshold": f"{wanted.capitalize()} or stricter"}
     in_use = policies_in_use(ctx)
     yield from in_use.pending
@@ -430,13 +449,13 @@ def _flag_filter(policy: Resource, category: str, sources: list[str], expected: 
     remediation="""Set properties.mode: 'Default' on the policy
     (Microsoft.CognitiveServices/accounts/raiPolicies); in the portal's content filter, turn
     "Streaming mode (Asynchronous Filter)" off.""",
-    params={"allowed_modes": SYNCHRONOUS_MODES},
+    params=ModeParams,
 )
 def policy_mode(ctx: Context) -> Iterator[Result]:
     """For every RAI policy a model deployment names, `properties.mode` is one of `allowed_modes`
     (Default, Blocking); an absent mode is the service default, Default. Asynchronous_filter and its
     older name Deferred fail."""
-    allowed = [str(m) for m in ctx.params.get("allowed_modes", SYNCHRONOUS_MODES)]
+    allowed = list(ctx.params.allowed_modes)
     in_use = policies_in_use(ctx)
     yield from in_use.pending
     for policy in in_use.policies:

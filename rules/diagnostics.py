@@ -19,8 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 from auditor.analysis.architecture import (
     APP_STORAGE,
@@ -44,7 +43,6 @@ from auditor.model import Result
 SETTINGS_TYPE = types.DIAGNOSTIC_SETTINGS
 ALL_LOGS = "alllogs"
 
-DESTINATION_PARAMS: dict[str, Any] = {"log_analytics_workspace": "", "same_workspace": True}
 DESTINATION_REMEDIATION = """a Microsoft.Insights/diagnosticSettings extension resource scoped to the
 resource, with properties.workspaceId set to the workload's Log Analytics workspace and properties.logs[]
 holding {categoryGroup: 'allLogs', enabled: true} or the listed categories."""
@@ -56,11 +54,8 @@ class Requirement:
     groups: tuple[str, ...]
 
     @classmethod
-    def of(cls, params: Mapping[str, Any]) -> Requirement:
-        return cls(
-            tuple(str(c) for c in params.get("categories") or []),
-            tuple(str(g) for g in params.get("category_groups") or []),
-        )
+    def of(cls, params: LogParams) -> Requirement:
+        return cls(params.categories, params.category_groups)
 
     def missing(self, categories: set[str], groups: set[str]) -> list[str]:
         """What the enabled categories and groups (lower case) leave uncovered."""
@@ -103,10 +98,10 @@ def workspace_of(setting: Resource) -> str | None:
 
 def expected_workspace(ctx: Context) -> str | None:
     """The workspace every setting must use: the baseline's, else the most used one; None means any."""
-    named = str(ctx.params.get("log_analytics_workspace") or "")
+    named = ctx.params.log_analytics_workspace
     if named:
-        return named
-    if not ctx.params.get("same_workspace", True):
+        return str(named)
+    if not ctx.params.same_workspace:
         return None
     counts: Counter[str] = Counter()
     spelling: dict[str, str] = {}
@@ -184,8 +179,108 @@ def check_all(ctx: Context, resources: Iterable[Resource], what: str) -> Iterato
         yield check_logs(ctx, res, what, req, workspace)
 
 
-def _params(categories: list[str], groups: list[str] | None = None) -> dict[str, Any]:
-    return {"categories": categories, "category_groups": groups or [], **DESTINATION_PARAMS}
+@dataclass(frozen=True)
+class LogParams:
+    """What a diagnostics rule requires: categories, category groups, and the destination workspace.
+
+    Each rule's subclass sets its own categories; `log_analytics_workspace` names the workspace every
+    setting must use (empty: the most used one, when `same_workspace`).
+    """
+
+    categories: tuple[str, ...] = ()
+    category_groups: tuple[str, ...] = ()
+    log_analytics_workspace: str = ""
+    same_workspace: bool = True
+
+
+STORAGE_SERVICES: dict[str, tuple[str, ...]] = {
+    WORKSPACE_STORAGE: ("blobServices", "fileServices"),
+    APP_STORAGE: ("blobServices",),
+}
+
+
+@dataclass(frozen=True)
+class OpenAILogs(LogParams):
+    """DIAG001's required logs."""
+
+    categories: tuple[str, ...] = ("Audit", "RequestResponse", "AzureOpenAIRequestUsage", "Trace")
+
+
+@dataclass(frozen=True)
+class KeyVaultLogs(LogParams):
+    """DIAG002's required logs."""
+
+    categories: tuple[str, ...] = ("AuditEvent", "AzurePolicyEvaluationDetails")
+
+
+@dataclass(frozen=True)
+class RegistryLogs(LogParams):
+    """DIAG003's required logs."""
+
+    categories: tuple[str, ...] = ("ContainerRegistryRepositoryEvents", "ContainerRegistryLoginEvents")
+
+
+@dataclass(frozen=True)
+class StorageLogs(LogParams):
+    """DIAG004's required logs."""
+
+    categories: tuple[str, ...] = ("StorageRead", "StorageWrite", "StorageDelete")
+    services: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(STORAGE_SERVICES))
+
+
+@dataclass(frozen=True)
+class GatewayLogs(LogParams):
+    """DIAG005's required logs."""
+
+    categories: tuple[str, ...] = (
+        "ApplicationGatewayAccessLog",
+        "ApplicationGatewayPerformanceLog",
+        "ApplicationGatewayFirewallLog",
+    )
+
+
+@dataclass(frozen=True)
+class BastionLogs(LogParams):
+    """DIAG006's required logs."""
+
+    categories: tuple[str, ...] = ("BastionAuditLogs",)
+
+
+@dataclass(frozen=True)
+class SearchLogs(LogParams):
+    """DIAG007's required logs."""
+
+    categories: tuple[str, ...] = ("OperationLogs",)
+
+
+@dataclass(frozen=True)
+class WorkspaceLogs(LogParams):
+    """DIAG008's required logs."""
+
+    category_groups: tuple[str, ...] = ("allLogs",)
+
+
+@dataclass(frozen=True)
+class EndpointLogs(LogParams):
+    """DIAG009's required logs."""
+
+    categories: tuple[str, ...] = (
+        "AmlOnlineEndpointConsoleLog",
+        "AmlOnlineEndpointTrafficLog",
+        "AmlOnlineEndpointEventLog",
+    )
+
+
+@dataclass(frozen=True)
+class WebAppLogs(LogParams):
+    """DIAG010's required logs."""
+
+    categories: tuple[str, ...] = (
+        "AppServiceHTTPLogs",
+        "AppServiceConsoleLogs",
+        "AppServiceAppLogs",
+        "AppServicePlatformLogs",
+    )
 
 
 def _by_role(ctx: Context, *roles: str) -> list[Resource]:
@@ -208,7 +303,7 @@ def _by_role(ctx: Context, *roles: str) -> list[Resource]:
     remediation="""az monitor diagnostic-settings create --resource <account id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
-    params=_params(["Audit", "RequestResponse", "AzureOpenAIRequestUsage", "Trace"]),
+    params=OpenAILogs,
 )
 def openai_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every Azure OpenAI account has diagnostic settings to the expected Log Analytics workspace with
@@ -230,7 +325,7 @@ def openai_diagnostics(ctx: Context) -> Iterator[Result]:
     remediation="""az monitor diagnostic-settings create --resource <vault id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
-    params=_params(["AuditEvent", "AzurePolicyEvaluationDetails"]),
+    params=KeyVaultLogs,
 )
 def key_vault_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every Key Vault has diagnostic settings to the expected workspace with the listed categories."""
@@ -250,7 +345,7 @@ def key_vault_diagnostics(ctx: Context) -> Iterator[Result]:
     remediation="""az monitor diagnostic-settings create --resource <registry id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
-    params=_params(["ContainerRegistryRepositoryEvents", "ContainerRegistryLoginEvents"]),
+    params=RegistryLogs,
 )
 def registry_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every container registry has diagnostic settings to the expected workspace with the listed
@@ -274,10 +369,7 @@ def registry_diagnostics(ctx: Context) -> Iterator[Result]:
     default --workspace <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]' (and
     .../fileServices/default); in Bicep, on the blobServices/fileServices child, """
     + DESTINATION_REMEDIATION,
-    params={
-        **_params(["StorageRead", "StorageWrite", "StorageDelete"]),
-        "services": {WORKSPACE_STORAGE: ["blobServices", "fileServices"], APP_STORAGE: ["blobServices"]},
-    },
+    params=StorageLogs,
 )
 def storage_diagnostics(ctx: Context) -> Iterator[Result]:
     """For each storage account, by its role (workspace or app storage), each service listed in
@@ -285,7 +377,7 @@ def storage_diagnostics(ctx: Context) -> Iterator[Result]:
     the listed categories."""
     accounts = types.STORAGE_ACCOUNTS
     yield from unread(ctx.estate, accounts, "storage accounts")
-    services: Mapping[str, Any] = ctx.params.get("services") or {}
+    services: Mapping[str, tuple[str, ...]] = ctx.params.services
     targets: list[tuple[Resource, str]] = []
     for account in ctx.estate.of_type(accounts):
         for role in sorted(ctx.roles.of_resource(account["id"])):
@@ -312,9 +404,7 @@ def storage_diagnostics(ctx: Context) -> Iterator[Result]:
     remediation="""az monitor diagnostic-settings create --resource <gateway id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
-    params=_params(
-        ["ApplicationGatewayAccessLog", "ApplicationGatewayPerformanceLog", "ApplicationGatewayFirewallLog"]
-    ),
+    params=GatewayLogs,
 )
 def gateway_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every Application Gateway has diagnostic settings to the expected workspace with the listed
@@ -336,7 +426,7 @@ def gateway_diagnostics(ctx: Context) -> Iterator[Result]:
     remediation="""az monitor diagnostic-settings create --resource <bastion id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
-    params=_params(["BastionAuditLogs"]),
+    params=BastionLogs,
 )
 def bastion_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every Bastion host has diagnostic settings to the expected workspace with the listed categories."""
@@ -357,7 +447,7 @@ def bastion_diagnostics(ctx: Context) -> Iterator[Result]:
     remediation="""az monitor diagnostic-settings create --resource <search id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
-    params=_params(["OperationLogs"]),
+    params=SearchLogs,
 )
 def search_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every AI Search service has diagnostic settings to the expected workspace with the listed
@@ -382,7 +472,7 @@ def search_diagnostics(ctx: Context) -> Iterator[Result]:
     <log analytics id> --logs '[{"categoryGroup":"allLogs","enabled":true}]' (or "audit" for the
     ML-workspace variant); in Bicep """
     + DESTINATION_REMEDIATION,
-    params=_params([], ["allLogs"]),
+    params=WorkspaceLogs,
 )
 def workspace_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every ML workspace, hub and project has diagnostic settings to the expected workspace with the
@@ -404,9 +494,7 @@ def workspace_diagnostics(ctx: Context) -> Iterator[Result]:
     remediation="""az monitor diagnostic-settings create --resource <endpoint id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
-    params=_params(
-        ["AmlOnlineEndpointConsoleLog", "AmlOnlineEndpointTrafficLog", "AmlOnlineEndpointEventLog"]
-    ),
+    params=EndpointLogs,
 )
 def endpoint_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every managed online endpoint has diagnostic settings to the expected workspace with the listed
@@ -427,9 +515,7 @@ def endpoint_diagnostics(ctx: Context) -> Iterator[Result]:
     remediation="""az monitor diagnostic-settings create --resource <site id> -n default --workspace
     <workspace id> --logs '[{"category":"AppServiceHTTPLogs","enabled":true}, ...]'; in Bicep """
     + DESTINATION_REMEDIATION,
-    params=_params(
-        ["AppServiceHTTPLogs", "AppServiceConsoleLogs", "AppServiceAppLogs", "AppServicePlatformLogs"]
-    ),
+    params=WebAppLogs,
 )
 def app_service_diagnostics(ctx: Context) -> Iterator[Result]:
     """The chat UI and prompt-flow web apps have diagnostic settings to the expected workspace with the

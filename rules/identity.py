@@ -26,25 +26,19 @@ storage) every resource of that role is a candidate, and one holding the assignm
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from auditor.analysis import builtin_roles
 from auditor.analysis.architecture import (
-    APP_STORAGE,
-    APPGW_IDENTITY,
-    CHAT_UI,
     COMPUTE,
     HUB,
     IDENTITY_ROLES,
     ONLINE_ENDPOINT,
     OPENAI,
     PROJECT,
-    PROMPTFLOW_APP,
     WORKSPACE,
-    WORKSPACE_KEYVAULT,
-    WORKSPACE_REGISTRY,
-    WORKSPACE_STORAGE,
     Identity,
     system_principal_missing,
 )
@@ -72,6 +66,7 @@ from auditor.analysis.verdicts import failed, must_be_true, not_assessed, passed
 from auditor.arm import ids, types
 from auditor.arm.estate import dig, same
 from auditor.arm.types import Resource
+from auditor.engine.params import Check, OneOf
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
@@ -85,76 +80,54 @@ SEARCH = types.SEARCH_SERVICES
 VAULTS = types.KEY_VAULTS
 
 
-def _row(identity: str, scope: str, guid: str, optional: bool = False) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "identity": identity,
-        "scope": scope,
-        "role": guid,
-        "name": builtin_roles.NAMES[guid],
-    }
-    if optional:
-        row["optional"] = True
-    return row
+# --- parameters ------------------------------------------------------------------
 
 
-R = builtin_roles
-# The chat UI tier and the gateway, the same in both variants (V1/V2 webapp.bicep, gateway.bicep).
-_FRONT_END = [
-    _row(CHAT_UI, WORKSPACE_KEYVAULT, R.KEY_VAULT_SECRETS_USER),
-    _row(CHAT_UI, APP_STORAGE, R.STORAGE_BLOB_DATA_READER),
-    _row(CHAT_UI, WORKSPACE_REGISTRY, R.ACR_PULL),
-    _row(APPGW_IDENTITY, WORKSPACE_KEYVAULT, R.KEY_VAULT_SECRETS_USER),
-]
-_STORAGE_ROLES = (
-    R.READER,
-    R.STORAGE_ACCOUNT_CONTRIBUTOR,
-    R.STORAGE_BLOB_DATA_CONTRIBUTOR,
-    R.STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR,
-    R.STORAGE_TABLE_DATA_CONTRIBUTOR,
-)
+def _valid_table(rows: tuple[Mapping[str, Any], ...]) -> None:
+    parse_table(list(rows))
 
-# Seed 004's table (the hub variant); the aistudio baseline carries the same rows.
-AISTUDIO_TABLE: list[dict[str, Any]] = [
-    _row(HUB, RESOURCE_GROUP, R.CONTRIBUTOR),
-    _row(HUB, HUB, R.AZURE_AI_ADMINISTRATOR),
-    _row(HUB, WORKSPACE_REGISTRY, R.CONTRIBUTOR),
-    _row(HUB, WORKSPACE_KEYVAULT, R.CONTRIBUTOR),
-    _row(HUB, WORKSPACE_KEYVAULT, R.KEY_VAULT_ADMINISTRATOR),
-    *(_row(HUB, WORKSPACE_STORAGE, g) for g in _STORAGE_ROLES),
-    _row(PROJECT, PROJECT, R.AZURE_AI_ADMINISTRATOR),
-    _row(PROJECT, WORKSPACE_REGISTRY, R.CONTRIBUTOR),
-    _row(PROJECT, WORKSPACE_KEYVAULT, R.CONTRIBUTOR),
-    _row(PROJECT, WORKSPACE_KEYVAULT, R.KEY_VAULT_ADMINISTRATOR),
-    *(_row(PROJECT, WORKSPACE_STORAGE, g) for g in _STORAGE_ROLES),
-    _row(ONLINE_ENDPOINT, PROJECT, R.AZUREML_CONNECTION_SECRETS_READER),
-    _row(ONLINE_ENDPOINT, PROJECT, R.AZUREML_METRICS_WRITER),
-    _row(ONLINE_ENDPOINT, WORKSPACE_REGISTRY, R.ACR_PULL),
-    _row(ONLINE_ENDPOINT, OPENAI, R.COGNITIVE_SERVICES_OPENAI_USER),
-    _row(ONLINE_ENDPOINT, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_CONTRIBUTOR),
-    _row(ONLINE_ENDPOINT, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_READER),
-    _row(PROMPTFLOW_APP, OPENAI, R.COGNITIVE_SERVICES_OPENAI_USER),
-    _row(PORTAL_USER, OPENAI, R.COGNITIVE_SERVICES_OPENAI_USER, optional=True),
-    _row(PORTAL_USER, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_CONTRIBUTOR, optional=True),
-    _row(PORTAL_USER, WORKSPACE_STORAGE, R.STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR, optional=True),
-    *_FRONT_END,
-]
 
-# Seeds 000/001's table (the ML-workspace variant); the aml baseline carries the same rows.
-AML_TABLE: list[dict[str, Any]] = [
-    _row(WORKSPACE, RESOURCE_GROUP, R.CONTRIBUTOR),
-    _row(WORKSPACE, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_CONTRIBUTOR),
-    _row(WORKSPACE, WORKSPACE_STORAGE, R.STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR),
-    _row(WORKSPACE, WORKSPACE_KEYVAULT, R.KEY_VAULT_ADMINISTRATOR),
-    _row(WORKSPACE, WORKSPACE_REGISTRY, R.ACR_PUSH),
-    _row(ONLINE_ENDPOINT, WORKSPACE_REGISTRY, R.ACR_PULL),
-    _row(ONLINE_ENDPOINT, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_READER),
-    _row(ONLINE_ENDPOINT, WORKSPACE, R.AZUREML_CONNECTION_SECRETS_READER),
-    _row(COMPUTE, WORKSPACE_REGISTRY, R.ACR_PULL),
-    _row(COMPUTE, WORKSPACE_STORAGE, R.STORAGE_BLOB_DATA_READER),
-    *_FRONT_END,
-]
+@dataclass(frozen=True)
+class TableParams:
+    """IAM001, IAM009: the variant's role-assignment table (no default: the baseline gives it), and
+    whether an assignment inherited from a parent scope counts."""
 
-TABLE_PARAMS: dict[str, Any] = {"table": AISTUDIO_TABLE, "accept_inherited": False}
+    table: Annotated[tuple[Mapping[str, Any], ...], Check(_valid_table)]
+    accept_inherited: bool = False
+
+
+@dataclass(frozen=True)
+class PrivilegedParams(TableParams):
+    """IAM002: the table, and the role definition GUIDs that count as privileged whatever they grant."""
+
+    privileged_roles: tuple[str, ...] = tuple(sorted(builtin_roles.PRIVILEGED))
+
+
+@dataclass(frozen=True)
+class DataPlaneParams(TableParams):
+    """IAM003: the table, and role definition GUIDs to count as data-plane roles besides the built-in ones."""
+
+    data_plane_roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeparateParams:
+    """IAM004: the identity roles whose resources must not share an identity."""
+
+    roles: tuple[Annotated[str, OneOf(IDENTITY_ROLES)], ...] = (
+        HUB,
+        PROJECT,
+        WORKSPACE,
+        ONLINE_ENDPOINT,
+        COMPUTE,
+    )
+
+
+@dataclass(frozen=True)
+class AuthModeParams:
+    """IAM008: the online endpoint auth modes accepted."""
+
+    accepted_auth_modes: tuple[Annotated[str, OneOf(("AADToken", "AMLToken", "Key"))], ...] = ("AADToken",)
 
 
 MISSING_PRINCIPAL = "identity.type includes SystemAssigned but identity.principalId is missing from the body"
@@ -202,7 +175,7 @@ def scope_label(scope: str) -> str:
     ServicePrincipal --role <role GUID> --scope <scope id>; in Bicep a
     Microsoft.Authorization/roleAssignments resource with properties.principalId,
     properties.roleDefinitionId and scope set to the resource in the table.""",
-    params=TABLE_PARAMS,
+    params=TableParams,
 )
 def role_assignment_table(ctx: Context) -> Iterator[Result]:
     """For every resource acting as an identity role of the table (hub, project, workspace, online
@@ -211,8 +184,8 @@ def role_assignment_table(ctx: Context) -> Iterator[Result]:
     the row's candidate scopes (or above it when `accept_inherited`). Optional rows and portal users
     are left to IAM009. Missing role-assignment data, or a principal id missing from the identity
     block (system-assigned) or from the snapshot (user-assigned), makes a row not assessed."""
-    rows = [r for r in parse_table(ctx.params["table"]) if not r.optional and r.identity != PORTAL_USER]
-    inherited = bool(ctx.params.get("accept_inherited", False))
+    rows = [r for r in parse_table(list(ctx.params.table)) if not r.optional and r.identity != PORTAL_USER]
+    inherited = ctx.params.accept_inherited
     scopes = Scopes(ctx.estate, ctx.roles)
     grouped = identities_by_resource(ctx.roles)
     by_identity: dict[str, list[Row]] = defaultdict(list)
@@ -308,7 +281,7 @@ def _check_rows(
     lets a compromised endpoint, web app or gateway take over the workload or hand itself more.""",
     remediation="""az role assignment delete --ids <assignment id>; grant the narrower role the table names
     instead.""",
-    params={**TABLE_PARAMS, "privileged_roles": sorted(builtin_roles.PRIVILEGED)},
+    params=PrivilegedParams,
 )
 def no_excess_privileged(ctx: Context) -> Iterator[Result]:
     """For every resource with a workload identity (any identity role), every assignment of its
@@ -320,8 +293,8 @@ def no_excess_privileged(ctx: Context) -> Iterator[Result]:
     does not know as built-in whose definition was not collected, or an identity whose system-assigned
     principal id is missing from the body, makes the resource not assessed. An excess assignment
     found fails even where other assignments could not be read."""
-    rows = parse_table(ctx.params["table"])
-    listed = {builtin_roles.guid_of(g) for g in ctx.params["privileged_roles"]}
+    rows = parse_table(list(ctx.params.table))
+    listed = {builtin_roles.guid_of(g) for g in ctx.params.privileged_roles}
     scopes = Scopes(ctx.estate, ctx.roles)
     allowed = allowances(scopes, rows, {r.role_definition for r in rows})
     privileged_rows = [r for r in rows if privilege_of(ctx.estate, r.role_definition, listed)[0]]
@@ -395,16 +368,16 @@ def no_excess_privileged(ctx: Context) -> Iterator[Result]:
     resource-group scope gives its holder the data of every such service in that scope.""",
     remediation="""az role assignment delete --ids <assignment id>; then az role assignment create ...
     --scope <the single resource id the table names>.""",
-    params={**TABLE_PARAMS, "data_plane_roles": []},
+    params=DataPlaneParams,
 )
 def no_broad_data_plane(ctx: Context) -> Iterator[Result]:
     """For each subscription and resource group holding the architecture's resources: no assignment at
     that scope (or at a management group / the tenant root above it) of a data-plane role, unless a
     table row grants that role at `resource-group` scope to an identity role the principal plays.
     `data_plane_roles` adds GUIDs to the built-in list."""
-    rows = parse_table(ctx.params["table"])
+    rows = parse_table(list(ctx.params.table))
     rg_rows = {(r.identity, r.role_definition) for r in rows if r.scope == RESOURCE_GROUP}
-    extra = list(ctx.params.get("data_plane_roles") or [])
+    extra = list(ctx.params.data_plane_roles)
     scopes: dict[str, str] = {}
     for key in list(ctx.roles.resource_roles) + [i.resource_id for i in ctx.roles.identities]:
         rid = (ctx.estate.get(key) or {"id": key})["id"]
@@ -485,7 +458,7 @@ def identity_keys(res: Resource) -> list[str]:
     remediation="""Create one user-assigned identity per resource (az identity create -g <rg> -n <name>)
     and attach it (identity.userAssignedIdentities in Bicep), or use each resource's system-assigned
     identity; then grant each only its rows of the table.""",
-    params={"roles": [HUB, PROJECT, WORKSPACE, ONLINE_ENDPOINT, COMPUTE]},
+    params=SeparateParams,
 )
 def separate_identities(ctx: Context) -> Iterator[Result]:
     """Across resources in the identity roles `roles`: no two resources share a system-assigned
@@ -494,11 +467,11 @@ def separate_identities(ctx: Context) -> Iterator[Result]:
     assessed."""
     yield from unread(ctx.estate, WORKSPACES, "machine learning workspaces")
     yield from unread(ctx.estate, ENDPOINTS, "online endpoints")
-    if COMPUTE in ctx.params["roles"]:
+    if COMPUTE in ctx.params.roles:
         yield from unread(ctx.estate, COMPUTES, "workspace computes")
     members: list[tuple[str, Resource]] = []
     seen: set[str] = set()
-    for role in ctx.params["roles"]:
+    for role in ctx.params.roles:
         for res in identity_resources(ctx.estate, ctx.roles, str(role)):
             if ids.norm(res["id"]) not in seen:
                 seen.add(ids.norm(res["id"]))
@@ -529,6 +502,16 @@ def separate_identities(ctx: Context) -> Iterator[Result]:
         )
 
 
+def openai_accounts(ctx: Context) -> list[Resource]:
+    """The accounts the architecture uses as Azure OpenAI."""
+    return ctx.roles.resources(OPENAI)
+
+
+def online_endpoints(ctx: Context) -> list[Resource]:
+    """The architecture's managed online endpoints."""
+    return ctx.roles.resources(ONLINE_ENDPOINT)
+
+
 # --- local authentication --------------------------------------------------------------------
 
 
@@ -549,12 +532,13 @@ def separate_identities(ctx: Context) -> Iterator[Result]:
     remediation="""az resource update --ids <account id> --set properties.disableLocalAuth=true; in Bicep
     properties.disableLocalAuth: true on the Microsoft.CognitiveServices/accounts resource (grant
     Cognitive Services OpenAI User to the callers first).""",
+    resource_type=ACCOUNTS,
+    what="Cognitive Services accounts",
+    select=openai_accounts,
 )
-def openai_local_auth(ctx: Context) -> Iterator[Result]:
+def openai_local_auth(ctx: Context, acct: Resource) -> Result:
     """`properties.disableLocalAuth` is true on every Azure OpenAI account (absent: keys accepted)."""
-    yield from unread(ctx.estate, ACCOUNTS, "Cognitive Services accounts")
-    for acct in sorted(ctx.roles.resources(OPENAI), key=lambda r: ids.norm(r["id"])):
-        yield must_be_true(acct, "properties.disableLocalAuth", "keys accepted")
+    return must_be_true(acct, "properties.disableLocalAuth", "keys accepted")
 
 
 @rule(
@@ -570,12 +554,12 @@ def openai_local_auth(ctx: Context) -> Iterator[Result]:
     (V3:ai-search.bicep#L66). V1/V2 deploy no AI Search.""",
     remediation="""az search service update -g <rg> -n <name> --disable-local-auth true; in Bicep
     properties.disableLocalAuth: true (and no authOptions) on Microsoft.Search/searchServices.""",
+    resource_type=SEARCH,
+    what="AI Search services",
 )
-def search_local_auth(ctx: Context) -> Iterator[Result]:
+def search_local_auth(ctx: Context, svc: Resource) -> Result:
     """`properties.disableLocalAuth` is true on every AI Search service."""
-    yield from unread(ctx.estate, SEARCH, "AI Search services")
-    for svc in sorted(ctx.estate.of_type(SEARCH), key=lambda r: ids.norm(r["id"])):
-        yield must_be_true(svc, "properties.disableLocalAuth", "API keys accepted")
+    return must_be_true(svc, "properties.disableLocalAuth", "API keys accepted")
 
 
 @rule(
@@ -591,12 +575,12 @@ def search_local_auth(ctx: Context) -> Iterator[Result]:
     policies the table's assignments do nothing and access is governed outside Azure RBAC.""",
     remediation="""az keyvault update -g <rg> -n <name> --enable-rbac-authorization true; in Bicep
     properties.enableRbacAuthorization: true on Microsoft.KeyVault/vaults.""",
+    resource_type=VAULTS,
+    what="Key Vaults",
 )
-def key_vault_rbac(ctx: Context) -> Iterator[Result]:
+def key_vault_rbac(ctx: Context, vault: Resource) -> Result:
     """`properties.enableRbacAuthorization` is true on every Key Vault (absent means access policies)."""
-    yield from unread(ctx.estate, VAULTS, "Key Vaults")
-    for vault in sorted(ctx.estate.of_type(VAULTS), key=lambda r: ids.norm(r["id"])):
-        yield must_be_true(vault, "properties.enableRbacAuthorization", "access policies")
+    return must_be_true(vault, "properties.enableRbacAuthorization", "access policies")
 
 
 @rule(
@@ -614,16 +598,17 @@ def key_vault_rbac(ctx: Context) -> Iterator[Result]:
     ... --set auth_mode=aad_token where supported); in Bicep properties.authMode: 'AADToken', and grant
     the chat UI identity the AzureML Data Scientist role or a custom role with the
     onlineEndpoints/score/action permission.""",
-    params={"accepted_auth_modes": ["AADToken"]},
+    params=AuthModeParams,
+    resource_type=ENDPOINTS,
+    what="online endpoints",
+    select=online_endpoints,
 )
-def endpoint_entra_auth(ctx: Context) -> Iterator[Result]:
+def endpoint_entra_auth(ctx: Context, ep: Resource) -> Result:
     """`properties.authMode` of every managed online endpoint is one of `accepted_auth_modes`."""
-    yield from unread(ctx.estate, ENDPOINTS, "online endpoints")
-    accepted = [str(m) for m in ctx.params["accepted_auth_modes"]]
-    for ep in sorted(ctx.roles.resources(ONLINE_ENDPOINT), key=lambda r: ids.norm(r["id"])):
-        mode = dig(ep, "properties.authMode")
-        ok = any(same(mode, m) for m in accepted)
-        yield verdict(ok, ep, f"properties.authMode is {mode}", expected=accepted, actual=mode)
+    accepted = list(ctx.params.accepted_auth_modes)
+    mode = dig(ep, "properties.authMode")
+    ok = any(same(mode, m) for m in accepted)
+    return verdict(ok, ep, f"properties.authMode is {mode}", expected=accepted, actual=mode)
 
 
 # --- people ------------------------------------------------------------------------------------
@@ -642,7 +627,7 @@ def endpoint_entra_auth(ctx: Context) -> Iterator[Result]:
     (V2:machinelearning.bicep#L96-130). They are reported, never required.""",
     remediation="""az role assignment delete --ids <assignment id> for people who no longer author flows;
     prefer a group, and a condition limiting blob access to the project's containers.""",
-    params=TABLE_PARAMS,
+    params=TableParams,
 )
 def portal_user_assignments(ctx: Context) -> Iterator[Result]:
     """Every assignment to a user or group whose scope is one of the architecture's resources (or
@@ -650,7 +635,7 @@ def portal_user_assignments(ctx: Context) -> Iterator[Result]:
     GUID, at or below a resource of the row's scope role), fail otherwise. No such assignment: nothing
     to report. Unreadable role assignments are not assessed at the scope that failed."""
     yield from unread(ctx.estate, ROLE_ASSIGNMENTS, "role assignments")
-    rows = [r for r in parse_table(ctx.params["table"]) if r.identity == PORTAL_USER]
+    rows = [r for r in parse_table(list(ctx.params.table)) if r.identity == PORTAL_USER]
     scopes = Scopes(ctx.estate, ctx.roles)
     allowed = {(r.role_definition, ids.norm(c)) for r in rows for c in scopes.candidates(r.scope, None)}
     known = {ids.norm(rid) for rid in ctx.roles.resource_roles}

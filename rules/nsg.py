@@ -1,6 +1,6 @@
 """Rules of the nsg family: which subnet may talk to which, read as Azure evaluates NSGs.
 
-Every rule asks `auditor.analysis.nsg` a question about a class of traffic ("anything from the
+Every rule asks `auditor.analysis.nsg.policy` a question about a class of traffic ("anything from the
 Internet into this subnet", "anything from this subnet to outside the virtual network") and
 judges the answer: which rules, in priority order and after Azure's default rules, let which
 part of it through. A rule that is shadowed by a higher-priority deny does not count; a deny
@@ -20,7 +20,8 @@ application security group (the snapshot holds no NICs).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 
 from auditor.analysis.architecture import (
     AGENTS,
@@ -31,6 +32,7 @@ from auditor.analysis.architecture import (
     NO_NSG_ALLOWED,
     PRIVATE_ENDPOINTS,
     SCORING,
+    SUBNET_ROLES,
     TRAINING,
 )
 from auditor.analysis.coverage import absent, unread
@@ -63,24 +65,19 @@ from auditor.analysis.nsg.subnets import (
     subnet_prefixes,
     subnet_resource,
 )
-from auditor.analysis.verdicts import failed, not_assessed, passed
+from auditor.analysis.verdicts import conclude, failed, listed, not_assessed, passed
 from auditor.arm import ids, types
 from auditor.arm.estate import Estate
 from auditor.arm.types import Resource
+from auditor.engine.params import OneOf, build
 from auditor.engine.registry import Context, rule
 from auditor.model import Result, Status
 
 VNETS = types.VIRTUAL_NETWORKS
 NSGS = types.NETWORK_SECURITY_GROUPS
 
-# --- parameter values -------------------------------------------------------------------
 
-
-def _roles(params: Mapping[str, Any], key: str) -> list[str]:
-    value = params.get(key) or []
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value]
+# --- the subnet under test -------------------------------------------------------------
 
 
 def _strings(value: Any) -> list[str]:
@@ -89,6 +86,112 @@ def _strings(value: Any) -> list[str]:
     if isinstance(value, str | int):
         return [str(value)]
     return [str(v) for v in value]
+
+
+# --- parameters ----------------------------------------------------------------------
+
+SubnetRoles = tuple[Annotated[str, OneOf(SUBNET_ROLES)], ...]
+Ports = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class ExemptParams:
+    """NSG001: the subnet roles that need no NSG."""
+
+    exempt_roles: SubnetRoles = (NO_NSG_ALLOWED,)
+
+
+@dataclass(frozen=True)
+class GatewayInboundParams:
+    """NSG002: the traffic the Application Gateway subnet must admit."""
+
+    client_sources: tuple[str, ...] = ("Internet",)
+    client_ports: Ports = ("443",)
+    control_plane_sources: tuple[str, ...] = ("GatewayManager",)
+    control_plane_ports: Ports = ("65200-65535",)
+    probe_sources: tuple[str, ...] = ("AzureLoadBalancer",)
+
+
+@dataclass(frozen=True)
+class VnetInboundParams:
+    """NSG003: the subnet roles that admit only VNet traffic, and platform sources not counted."""
+
+    roles: SubnetRoles = (PRIVATE_ENDPOINTS, APP_SERVICE, AGENTS, TRAINING, SCORING)
+    platform_sources: tuple[str, ...] = ("AzureLoadBalancer",)
+
+
+@dataclass(frozen=True)
+class VnetOutboundParams:
+    """NSG004: the subnet roles that send only to the VNet."""
+
+    roles: SubnetRoles = (PRIVATE_ENDPOINTS, AGENTS, TRAINING, SCORING)
+
+
+@dataclass(frozen=True)
+class JumpboxParams:
+    """NSG005: the administration traffic the jump box admits, and from which subnets."""
+
+    protocol: str = "Tcp"
+    ports: Ports = ("22", "3389")
+    source_roles: SubnetRoles = (BASTION,)
+    platform_sources: tuple[str, ...] = ("AzureLoadBalancer",)
+
+
+@dataclass(frozen=True)
+class AppServiceOutboundParams:
+    """NSG006: where the App Service integration subnet may send traffic."""
+
+    roles: SubnetRoles = (APP_SERVICE,)
+    destination_roles: SubnetRoles = (PRIVATE_ENDPOINTS,)
+    destinations: tuple[str, ...] = ("AzureMonitor",)
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """NSG007: Internet traffic a subnet role documents (empty ports or sources mean any)."""
+
+    protocol: str = "*"
+    ports: Ports = ()
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InternetInboundParams:
+    """NSG007: subnet roles not judged, and the Internet traffic each role may admit."""
+
+    exempt_roles: SubnetRoles = (APPGW, NO_NSG_ALLOWED)
+    allowances: Mapping[str, tuple[Allowance, ...]] = field(
+        default_factory=lambda: {BASTION: tuple(build(Allowance, e) for e in BASTION_INTERNET_INBOUND)}
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Flow:
+    """NSG008: one flow Azure Bastion needs (`subnet` standing for the Bastion subnet's prefixes)."""
+
+    name: str
+    direction: Annotated[str, OneOf(("Inbound", "Outbound"))]
+    protocol: str = "*"
+    source: str | tuple[str, ...]
+    destination: str | tuple[str, ...]
+    ports: Ports = ()
+
+
+@dataclass(frozen=True)
+class BastionParams:
+    """NSG008: the flows the Bastion subnet's NSG must allow."""
+
+    required: tuple[Flow, ...] = field(
+        default_factory=lambda: tuple(build(Flow, f) for f in BASTION_REQUIRED)
+    )
+
+
+def _shown(value: str | tuple[str, ...]) -> str:
+    """A flow's source or destination as the baseline wrote it."""
+    return value if isinstance(value, str) else str(list(value))
+
+
+# --- message helpers -------------------------------------------------------------------
 
 
 def _addresses(network: Network, items: Iterable[str]) -> AddressSet:
@@ -111,13 +214,13 @@ def _addresses(network: Network, items: Iterable[str]) -> AddressSet:
     are exempt.""",
     remediation="""az network vnet subnet update -g <rg> --vnet-name <vnet> -n <subnet>
     --network-security-group <nsg>; in Bicep set the subnet's properties.networkSecurityGroup.id.""",
-    params={"exempt_roles": [NO_NSG_ALLOWED]},
+    params=ExemptParams,
 )
 def subnet_has_nsg(ctx: Context) -> Iterator[Result]:
     """Each subnet (except those with an exempt role: by default the subnets Azure forbids an NSG on)
     has `properties.networkSecurityGroup.id`. Passing only needs the association; rules that read
     the NSG's rules report `not_assessed` when the NSG itself was not collected."""
-    exempt = set(_roles(ctx.params, "exempt_roles"))
+    exempt = set(ctx.params.exempt_roles)
     yield from unread(ctx.estate, VNETS, "Virtual networks")
     yield from absent(ctx.estate, VNETS, ctx.estate.subnets, "virtual network with subnets")
     for subnet in ctx.estate.subnets:
@@ -167,13 +270,7 @@ def subnet_has_nsg(ctx: Context) -> Iterator[Result]:
     --direction Inbound --access Deny --protocol '*' --source-address-prefixes '*'
     --destination-address-prefixes '*' --destination-port-ranges '*'; remove or re-prioritise rules
     that open other ports.""",
-    params={
-        "client_sources": ["Internet"],
-        "client_ports": ["443"],
-        "control_plane_sources": ["GatewayManager"],
-        "control_plane_ports": ["65200-65535"],
-        "probe_sources": ["AzureLoadBalancer"],
-    },
+    params=GatewayInboundParams,
 )
 def appgw_subnet_inbound(ctx: Context) -> Iterator[Result]:
     """For each Application Gateway subnet: all of TCP `client_ports` from `client_sources`, TCP
@@ -194,11 +291,11 @@ def appgw_subnet_inbound(ctx: Context) -> Iterator[Result]:
             text = f"{protocol} {', '.join(_strings(ports))} from {', '.join(_strings(sources))}"
             return text, flows(_addresses(net, sources), own, protocol, _strings(ports))
 
-        probe_sources = ", ".join(_strings(p["probe_sources"]))
+        probe_sources = ", ".join(_strings(p.probe_sources))
         required = [
-            need(p["client_sources"], "Tcp", p["client_ports"]),
-            need(p["control_plane_sources"], "Tcp", p["control_plane_ports"]),
-            (f"all traffic from {probe_sources}", flows(_addresses(net, p["probe_sources"]), own)),
+            need(p.client_sources, "Tcp", p.client_ports),
+            need(p.control_plane_sources, "Tcp", p.control_plane_ports),
+            (f"all traffic from {probe_sources}", flows(_addresses(net, p.probe_sources), own)),
         ]
         client = required[0][1]
         problems: list[str] = []
@@ -213,7 +310,7 @@ def appgw_subnet_inbound(ctx: Context) -> Iterator[Result]:
                 problems.append(f"{what} is not (fully) allowed: denied by {denied_by(ev)}")
             else:
                 unknown.append(f"{what}: {unknown_text(ev)}")
-        documented = client | flows(net.anywhere, own, "*", _strings(p["control_plane_ports"]))
+        documented = client | flows(net.anywhere, own, "*", _strings(p.control_plane_ports))
         extra = scope.inbound(flows(net.internet, own).minus(documented))
         answer = extra.any_allowed()
         if answer == Answer.YES:
@@ -223,35 +320,31 @@ def appgw_subnet_inbound(ctx: Context) -> Iterator[Result]:
         elif answer == Answer.UNKNOWN:
             unknown.append(f"other traffic from the Internet: {unknown_text(extra)}")
         expected = {"required": [w for w, _ in required], "other_internet_inbound": "denied"}
-        if problems:
-            yield failed(
-                scope.resource, f"{scope.where}: " + "; ".join(problems), expected, flows_json(extra)
-            )
-        elif unknown:
-            yield not_assessed(scope.resource, f"{scope.where}: " + "; ".join(unknown), expected)
-        else:
-            yield passed(
-                scope.resource,
-                f"{scope.where}: "
-                + "; ".join(good)
-                + f"; other Internet traffic is denied by {denied_by(extra)}",
-                expected,
-                [],
-            )
+        yield conclude(
+            scope.resource,
+            expected,
+            failing=listed(f"{scope.where}: ", problems),
+            unknown=listed(f"{scope.where}: ", unknown),
+            passing=f"{scope.where}: "
+            + "; ".join(good)
+            + f"; other Internet traffic is denied by {denied_by(extra)}",
+            failed_actual=flows_json(extra),
+            passed_actual=[],
+        )
 
 
 # --- NSG003 / NSG004: subnets that talk only within the virtual network ------------------
 
 
 def _vnet_only(ctx: Context, direction: str) -> Iterator[Result]:
-    roles = _roles(ctx.params, "roles")
+    roles = list(ctx.params.roles)
     for scope in role_scopes(ctx.estate, ctx.roles, roles):
         if isinstance(scope, Result):
             yield scope
             continue
         net = scope.network
         if direction == INBOUND:
-            outside = net.outside - _addresses(net, ctx.params.get("platform_sources") or [])
+            outside = net.outside - _addresses(net, ctx.params.platform_sources)
             ev = scope.inbound(flows(outside, scope.own))
             what, expected = (
                 "inbound traffic from outside the virtual network",
@@ -265,24 +358,19 @@ def _vnet_only(ctx: Context, direction: str) -> Iterator[Result]:
             )
         subnet_roles = ", ".join(sorted(ctx.roles.of_subnet(scope.subnet) & set(roles)))
         answer = ev.any_allowed()
-        if answer == Answer.YES:
-            yield failed(
-                scope.resource,
-                f"{scope.where}, role {subnet_roles}: {what} is allowed: {allowed_text(ev)}"
-                f"{sensitive_ports(ev) if direction == INBOUND else ''}{missed_denies_text(ev)}",
-                expected,
-                flows_json(ev),
-            )
-        elif answer == Answer.UNKNOWN:
-            yield not_assessed(scope.resource, f"{scope.where}: {what}: {unknown_text(ev)}", expected)
-        else:
-            yield passed(
-                scope.resource,
-                f"{scope.where}, role {subnet_roles}: {what} is denied by {denied_by(ev)}."
-                + unseen_note(scope, direction),
-                expected,
-                [],
-            )
+        yield conclude(
+            scope.resource,
+            expected,
+            failing=f"{scope.where}, role {subnet_roles}: {what} is allowed: {allowed_text(ev)}"
+            f"{sensitive_ports(ev) if direction == INBOUND else ''}{missed_denies_text(ev)}"
+            if answer == Answer.YES
+            else None,
+            unknown=f"{scope.where}: {what}: {unknown_text(ev)}" if answer == Answer.UNKNOWN else None,
+            passing=f"{scope.where}, role {subnet_roles}: {what} is denied by {denied_by(ev)}."
+            + (unseen_note(scope, direction) if answer == Answer.NO else ""),
+            failed_actual=flows_json(ev),
+            passed_actual=[],
+        )
 
 
 @rule(
@@ -300,10 +388,7 @@ def _vnet_only(ctx: Context, direction: str) -> Iterator[Result]:
     remediation="""Remove or narrow the inbound rules the finding names (az network nsg rule delete -g <rg>
     --nsg-name <nsg> -n <rule>), or add a higher-priority Deny rule for sources outside the virtual
     network; keep inbound sources to VirtualNetwork or the VNet's own prefixes.""",
-    params={
-        "roles": [PRIVATE_ENDPOINTS, APP_SERVICE, AGENTS, TRAINING, SCORING],
-        "platform_sources": ["AzureLoadBalancer"],
-    },
+    params=VnetInboundParams,
 )
 def vnet_only_inbound(ctx: Context) -> Iterator[Result]:
     """For each subnet with one of `roles`: no inbound traffic from addresses outside the virtual
@@ -329,7 +414,7 @@ def vnet_only_inbound(ctx: Context) -> Iterator[Result]:
     az network nsg rule create -g <rg> --nsg-name <nsg> -n DenyAllOutBound --priority 1000
     --direction Outbound --access Deny --protocol '*' --source-address-prefixes <subnet-prefix>
     --destination-address-prefixes '*' --destination-port-ranges '*'.""",
-    params={"roles": [PRIVATE_ENDPOINTS, AGENTS, TRAINING, SCORING]},
+    params=VnetOutboundParams,
 )
 def vnet_only_outbound(ctx: Context) -> Iterator[Result]:
     """For each subnet with one of `roles`: no outbound traffic from the subnet's addresses to
@@ -357,31 +442,26 @@ def vnet_only_outbound(ctx: Context) -> Iterator[Result]:
     --direction Inbound --access Deny --protocol '*' --source-address-prefixes '*'
     --destination-address-prefixes '*' --destination-port-ranges '*'; delete rules that admit other
     sources.""",
-    params={
-        "protocol": "Tcp",
-        "ports": ["22", "3389"],
-        "source_roles": [BASTION],
-        "platform_sources": ["AzureLoadBalancer"],
-    },
+    params=JumpboxParams,
 )
 def jumpbox_inbound(ctx: Context) -> Iterator[Result]:
     """For each jump-box subnet: no inbound traffic is allowed except `protocol` `ports` from the
     subnets with `source_roles` (the Bastion subnet); `platform_sources` are not counted; and some of
     that RDP/SSH traffic from the Bastion subnet is allowed (otherwise the jump box is unreachable)."""
     p = ctx.params
-    sources = [s for s in ctx.estate.subnets if ctx.roles.of_subnet(s) & set(_roles(p, "source_roles"))]
-    ports = _strings(p["ports"])
+    sources = [s for s in ctx.estate.subnets if ctx.roles.of_subnet(s) & set(p.source_roles)]
+    ports = _strings(p.ports)
     for scope in role_scopes(ctx.estate, ctx.roles, [JUMPBOX]):
         if isinstance(scope, Result):
             yield scope
             continue
         net = scope.network
         bastion = _addresses(net, subnet_prefixes(sources))
-        admin = flows(bastion, scope.own, str(p["protocol"]), ports)
-        others = net.anywhere - _addresses(net, p.get("platform_sources") or [])
+        admin = flows(bastion, scope.own, p.protocol, ports)
+        others = net.anywhere - _addresses(net, p.platform_sources)
         extra = scope.inbound(flows(others, scope.own).minus(admin))
         reach = scope.inbound(admin)
-        expected = f"inbound only {p['protocol']} {', '.join(ports)} from the Bastion subnet"
+        expected = f"inbound only {p.protocol} {', '.join(ports)} from the Bastion subnet"
         problems, unknown = [], []
         extra_answer, reach_answer = extra.any_allowed(), reach.any_allowed()
         if extra_answer == Answer.YES:
@@ -394,24 +474,22 @@ def jumpbox_inbound(ctx: Context) -> Iterator[Result]:
             problems.append("no Bastion subnet was found, so RDP/SSH has no permitted source")
         elif reach_answer == Answer.NO:
             problems.append(
-                f"{p['protocol']} {', '.join(ports)} from the Bastion subnet is denied by {denied_by(reach)}"
+                f"{p.protocol} {', '.join(ports)} from the Bastion subnet is denied by {denied_by(reach)}"
             )
         elif reach_answer == Answer.UNKNOWN:
             unknown.append(unknown_text(reach))
-        if problems:
-            yield failed(
-                scope.resource, f"{scope.where}: " + "; ".join(problems), expected, flows_json(extra)
-            )
-        elif unknown:
-            yield not_assessed(scope.resource, f"{scope.where}: " + "; ".join(unknown), expected)
-        else:
-            yield passed(
-                scope.resource,
-                f"{scope.where}: {allowed_text(reach)} from the Bastion subnet; everything else inbound is "
-                f"denied by {denied_by(extra)}",
-                expected,
-                flows_json(reach),
-            )
+        yield conclude(
+            scope.resource,
+            expected,
+            failing=listed(f"{scope.where}: ", problems),
+            unknown=listed(f"{scope.where}: ", unknown),
+            passing=(
+                f"{scope.where}: {allowed_text(reach)} from the Bastion subnet; "
+                f"everything else inbound is denied by {denied_by(extra)}"
+            ),
+            failed_actual=flows_json(extra),
+            passed_actual=flows_json(reach),
+        )
 
 
 # --- NSG006: App Service integration subnet ---------------------------------------------
@@ -433,46 +511,37 @@ def jumpbox_inbound(ctx: Context) -> Iterator[Result]:
     --priority 1000 --direction Outbound --access Deny --protocol '*' --source-address-prefixes
     <subnet-prefix> --destination-address-prefixes '*' --destination-port-ranges '*' after the allow
     rules to the private-endpoint subnet and AzureMonitor.""",
-    params={
-        "roles": [APP_SERVICE],
-        "destination_roles": [PRIVATE_ENDPOINTS],
-        "destinations": ["AzureMonitor"],
-    },
+    params=AppServiceOutboundParams,
 )
 def app_service_outbound(ctx: Context) -> Iterator[Result]:
     """For each subnet with one of `roles`: no outbound traffic is allowed except to the subnets with
     `destination_roles` (the private-endpoint subnet) and to `destinations` (service tags or prefixes;
     AzureMonitor by default). The platform addresses 168.63.129.16 and 169.254.169.254 are left out."""
     p = ctx.params
-    targets = [s for s in ctx.estate.subnets if ctx.roles.of_subnet(s) & set(_roles(p, "destination_roles"))]
-    for scope in role_scopes(ctx.estate, ctx.roles, _roles(p, "roles")):
+    targets = [s for s in ctx.estate.subnets if ctx.roles.of_subnet(s) & set(p.destination_roles)]
+    for scope in role_scopes(ctx.estate, ctx.roles, p.roles):
         if isinstance(scope, Result):
             yield scope
             continue
         net = scope.network
-        allowed_to = _addresses(net, subnet_prefixes(targets) + _strings(p["destinations"]))
+        allowed_to = _addresses(net, subnet_prefixes(targets) + _strings(p.destinations))
         ev = scope.outbound(flows(scope.own, net.anywhere - allowed_to - net.platform))
-        names = [s.name for s in targets] + _strings(p["destinations"])
+        names = [s.name for s in targets] + _strings(p.destinations)
         expected = f"outbound only to {', '.join(names)}"
         answer = ev.any_allowed()
-        if answer == Answer.YES:
-            yield failed(
-                scope.resource,
-                f"{scope.where}: outbound traffic to destinations other than {', '.join(names)} is allowed: "
-                f"{allowed_text(ev)}{missed_denies_text(ev)}",
-                expected,
-                flows_json(ev),
-            )
-        elif answer == Answer.UNKNOWN:
-            yield not_assessed(scope.resource, f"{scope.where}: {unknown_text(ev)}", expected)
-        else:
-            yield passed(
-                scope.resource,
-                f"{scope.where}: outbound traffic to anything but {', '.join(names)} is denied by "
-                f"{denied_by(ev)}",
-                expected,
-                [],
-            )
+        yield conclude(
+            scope.resource,
+            expected,
+            failing=f"{scope.where}: outbound traffic to destinations other than {', '.join(names)} is "
+            f"allowed: {allowed_text(ev)}{missed_denies_text(ev)}"
+            if answer == Answer.YES
+            else None,
+            unknown=f"{scope.where}: {unknown_text(ev)}" if answer == Answer.UNKNOWN else None,
+            passing=f"{scope.where}: outbound traffic to anything but {', '.join(names)} is denied by "
+            f"{denied_by(ev)}",
+            failed_actual=flows_json(ev),
+            passed_actual=[],
+        )
 
 
 # --- NSG007: nothing from the Internet --------------------------------------------------
@@ -492,10 +561,7 @@ def app_service_outbound(ctx: Context) -> Iterator[Result]:
     remediation="""Delete the rule the finding names (az network nsg rule delete -g <rg> --nsg-name <nsg>
     -n <rule>) or narrow its source to the virtual network; reach virtual machines through Azure
     Bastion instead of opening 22/3389.""",
-    params={
-        "exempt_roles": [APPGW, NO_NSG_ALLOWED],
-        "allowances": {BASTION: BASTION_INTERNET_INBOUND},
-    },
+    params=InternetInboundParams,
 )
 def no_internet_inbound(ctx: Context) -> Iterator[Result]:
     """For every subnet (except `exempt_roles`) and every NSG not associated with a subnet: no inbound
@@ -507,8 +573,8 @@ def no_internet_inbound(ctx: Context) -> Iterator[Result]:
     one attached only to network interfaces that lets Internet traffic in is `not_assessed`, because
     Azure applies the subnet's NSG to inbound traffic first and NICs (so their subnets) are not
     collected."""
-    exempt = set(_roles(ctx.params, "exempt_roles"))
-    allowances: Mapping[str, Any] = ctx.params.get("allowances") or {}
+    exempt = set(ctx.params.exempt_roles)
+    allowances: Mapping[str, tuple[Allowance, ...]] = ctx.params.allowances
     yield from unread(ctx.estate, VNETS, "Virtual networks")
     for subnet in ctx.estate.subnets:
         roles = ctx.roles.of_subnet(subnet)
@@ -521,12 +587,12 @@ def no_internet_inbound(ctx: Context) -> Iterator[Result]:
         net = scope.network
         documented = Traffic()
         for role in sorted(roles):
-            for entry in allowances.get(role) or []:
+            for entry in allowances.get(role) or ():
                 documented = documented | flows(
-                    _addresses(net, entry.get("sources") or ["*"]),
+                    _addresses(net, entry.sources or ["*"]),
                     scope.own,
-                    entry.get("protocol", "*"),
-                    _strings(entry.get("ports") or ["*"]),
+                    entry.protocol,
+                    _strings(entry.ports or ["*"]),
                 )
         yield _internet_verdict(
             scope.resource, scope.where, scope.inbound(flows(net.internet, scope.own).minus(documented))
@@ -535,25 +601,21 @@ def no_internet_inbound(ctx: Context) -> Iterator[Result]:
 
 
 def _internet_verdict(res: Resource, where: str, ev: Evaluation) -> Result:
-    expected = "no inbound traffic from the Internet"
     answer = ev.any_allowed()
-    if answer == Answer.YES:
-        return failed(
-            res,
-            f"{where}: inbound traffic from the Internet is allowed: {allowed_text(ev)}{sensitive_ports(ev)}",
-            expected,
-            flows_json(ev),
-        )
-    if answer == Answer.UNKNOWN:
-        return not_assessed(res, f"{where}: {unknown_text(ev)}", expected)
     shadowed = ""
     if ev.shadowed:
         shadowed = " (shadowed, so without effect: " + ", ".join(r.label() for r in ev.shadowed) + ")"
-    return passed(
+    return conclude(
         res,
-        f"{where}: inbound traffic from the Internet is denied by {denied_by(ev)}{shadowed}",
-        expected,
-        [],
+        "no inbound traffic from the Internet",
+        failing=f"{where}: inbound traffic from the Internet is allowed: "
+        f"{allowed_text(ev)}{sensitive_ports(ev)}"
+        if answer == Answer.YES
+        else None,
+        unknown=f"{where}: {unknown_text(ev)}" if answer == Answer.UNKNOWN else None,
+        passing=f"{where}: inbound traffic from the Internet is denied by {denied_by(ev)}{shadowed}",
+        failed_actual=flows_json(ev),
+        passed_actual=[],
     )
 
 
@@ -621,14 +683,14 @@ def _unattached_nsgs(estate: Estate) -> Iterator[Result]:
     -n AllowGatewayManagerInbound --priority 110 --direction Inbound --access Allow --protocol Tcp
     --source-address-prefixes GatewayManager --destination-address-prefixes '*'
     --destination-port-ranges 443 (see Azure Bastion's NSG guidance for each rule).""",
-    params={"required": BASTION_REQUIRED},
+    params=BastionParams,
 )
 def bastion_required(ctx: Context) -> Iterator[Result]:
     """For each Bastion subnet: every flow in `required` ({name, direction, protocol, source,
     destination, ports}, `subnet` standing for the Bastion subnet's prefixes) is entirely allowed.
     By default the 8080/5701 host-communication flows are TCP from and to the Bastion subnet itself
     (between Bastion instances) and session information is TCP 80 to the Internet."""
-    required: Sequence[Mapping[str, Any]] = ctx.params.get("required") or []
+    required: Sequence[Flow] = ctx.params.required
     for scope in role_scopes(ctx.estate, ctx.roles, [BASTION]):
         if isinstance(scope, Result):
             yield scope
@@ -642,33 +704,26 @@ def bastion_required(ctx: Context) -> Iterator[Result]:
 
         missing, unknown, names = [], [], []
         for flow in required:
-            traffic = flows(side(flow["source"]), side(flow["destination"]), flow.get("protocol", "*"),
-                            _strings(flow.get("ports") or ["*"]))  # fmt: skip
-            direction = INBOUND if str(flow.get("direction", "")).lower() == "inbound" else OUTBOUND
+            traffic = flows(side(flow.source), side(flow.destination), flow.protocol,
+                            _strings(flow.ports or ["*"]))  # fmt: skip
+            direction = INBOUND if flow.direction.lower() == "inbound" else OUTBOUND
             ev = scope.policy.evaluate(net, direction, traffic)
             label = (
-                f"{flow.get('name')} ({direction} {flow.get('protocol', '*')} "
-                f"{', '.join(_strings(flow.get('ports')))} from {flow['source']} to {flow['destination']})"
+                f"{flow.name} ({direction} {flow.protocol} "
+                f"{', '.join(_strings(flow.ports))} from {_shown(flow.source)} to {_shown(flow.destination)})"
             )
-            names.append(str(flow.get("name")))
+            names.append(flow.name)
             answer = ev.all_allowed()
             if answer == Answer.NO:
                 missing.append(f"{label} denied by {denied_by(ev)}")
             elif answer == Answer.UNKNOWN:
                 unknown.append(f"{label}: {unknown_text(ev)}")
-        if missing:
-            yield failed(
-                scope.resource,
-                f"{scope.where}: Bastion traffic blocked: " + "; ".join(missing),
-                names,
-                missing,
-            )
-        elif unknown:
-            yield not_assessed(scope.resource, f"{scope.where}: " + "; ".join(unknown), names)
-        else:
-            yield passed(
-                scope.resource,
-                f"{scope.where}: all {len(names)} flows Azure Bastion requires are allowed",
-                names,
-                [],
-            )
+        yield conclude(
+            scope.resource,
+            names,
+            failing=listed(f"{scope.where}: Bastion traffic blocked: ", missing),
+            unknown=listed(f"{scope.where}: ", unknown),
+            passing=f"{scope.where}: all {len(names)} flows Azure Bastion requires are allowed",
+            failed_actual=missing,
+            passed_actual=[],
+        )

@@ -76,6 +76,34 @@ DEFAULT_ZONES: dict[str, list[str]] = {
     "sites": ["privatelink.azurewebsites.net"],
 }
 
+
+def _tuples(table: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    return {k: tuple(v) for k, v in table.items()}
+
+
+@dataclass(frozen=True)
+class GroupParams:
+    """PE001: the groupIds each kind of target needs (an empty list switches a kind off)."""
+
+    required_groups: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _tuples(DEFAULT_GROUPS))
+
+
+@dataclass(frozen=True)
+class ZoneParams:
+    """PE003: the private DNS zones each groupId needs."""
+
+    dns_zones: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _tuples(DEFAULT_ZONES))
+
+
+@dataclass(frozen=True)
+class OutboundParams:
+    """PE004: the sub-resources the managed network's outbound rules must target."""
+
+    openai_subresource: str = "account"
+    search_subresource: str = "searchService"
+    require_search: bool = True
+
+
 # Subnets that can never be the private-endpoint subnet even if someone placed an endpoint there.
 _NOT_PE_SUBNET = {APPGW, APP_SERVICE, BASTION}
 
@@ -205,7 +233,7 @@ def endpoints_of(
     --group-id <groupId> --connection-name <pe-name>; in Bicep a Microsoft.Network/privateEndpoints
     resource with properties.subnet.id set to the private-endpoint subnet and
     privateLinkServiceConnections[].properties.groupIds: ['<groupId>'].""",
-    params={"required_groups": DEFAULT_GROUPS},
+    params=GroupParams,
 )
 def private_endpoint_present(ctx: Context) -> Iterator[Result]:
     """For each target and each groupId the baseline requires (`required_groups`, keyed by
@@ -214,7 +242,7 @@ def private_endpoint_present(ctx: Context) -> Iterator[Result]:
     inferred as the private-endpoint subnet. An endpoint whose virtual network was not read makes
     the verdict not assessed; no endpoint at all is not assessed only when private endpoints could
     not be read."""
-    required: Mapping[str, Any] = ctx.params["required_groups"]
+    required: Mapping[str, Any] = ctx.params.required_groups
     for rtype in dict.fromkeys(
         TYPE_OF_KIND[k] for k, groups in required.items() if groups and k in TYPE_OF_KIND
     ):
@@ -344,7 +372,7 @@ def zone_groups(estate: Estate, pe: Resource) -> list[Resource]:
     --private-dns-zone <privatelink-zone-resource-id> --zone-name <zone>; in Bicep a
     Microsoft.Network/privateEndpoints/privateDnsZoneGroups child with
     properties.privateDnsZoneConfigs[].properties.privateDnsZoneId.""",
-    params={"dns_zones": DEFAULT_ZONES},
+    params=ZoneParams,
 )
 def private_endpoint_dns(ctx: Context) -> Iterator[Result]:
     """Every private endpoint to a target of PE001 whose groupId is in `dns_zones` has a
@@ -352,7 +380,7 @@ def private_endpoint_dns(ctx: Context) -> Iterator[Result]:
     each zone `dns_zones` lists for that groupId (zone names compare case-insensitively). Not
     assessed when zone groups could not be read."""
     yield from unread(ctx.estate, PE_TYPE, "Private endpoints")
-    table: Mapping[str, Any] = ctx.params["dns_zones"]
+    table: Mapping[str, Any] = ctx.params.dns_zones
     zones_by_group = {str(g).lower(): [str(z) for z in zs or []] for g, zs in table.items()}
     for target in targets(ctx, DEFAULT_GROUPS):
         for pe, conns in endpoints_of(ctx.estate, target):
@@ -421,7 +449,7 @@ def outbound_rules(estate: Estate, ws: Resource) -> tuple[list[tuple[str, dict[s
     --type private_endpoint --service-resource-id <openai-or-search-id> --subresource-target
     account|searchService; in Bicep properties.managedNetwork.outboundRules.<name>: {type:
     'PrivateEndpoint', destination: {serviceResourceId: <id>, subresourceTarget: 'account'}}.""",
-    params={"openai_subresource": "account", "search_subresource": "searchService", "require_search": True},
+    params=OutboundParams,
 )
 def managed_network_outbound_rules(ctx: Context) -> Iterator[Result]:
     """For each ML workspace or hub (projects inherit the hub's managed network): an outbound rule
@@ -432,10 +460,10 @@ def managed_network_outbound_rules(ctx: Context) -> Iterator[Result]:
     neither source of rules could be read."""
     yield from unread(ctx.estate, WORKSPACES, "Machine learning workspaces")
     wanted: list[tuple[Resource, str]] = [
-        (a, str(ctx.params["openai_subresource"])) for a in ctx.roles.resources(OPENAI)
+        (a, ctx.params.openai_subresource) for a in ctx.roles.resources(OPENAI)
     ]
-    if ctx.params["require_search"]:
-        search_sub = str(ctx.params["search_subresource"])
+    if ctx.params.require_search:
+        search_sub = ctx.params.search_subresource
         wanted.extend((s, search_sub) for s in ctx.estate.of_type(types.SEARCH_SERVICES))
     for ws in [*ctx.roles.resources(WORKSPACE), *ctx.roles.resources(HUB)]:
         if not wanted:

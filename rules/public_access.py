@@ -10,8 +10,9 @@ resource that was not read (a workspace's computes or online endpoints) is not a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from auditor.analysis.architecture import APP_STORAGE, HUB, OPENAI, PROJECT, WORKSPACE, WORKSPACE_STORAGE
 from auditor.analysis.coverage import absent, unread
@@ -21,6 +22,7 @@ from auditor.analysis.verdicts import not_assessed, passed, verdict
 from auditor.arm import ids, types
 from auditor.arm.estate import dig, display_name, same
 from auditor.arm.types import Resource
+from auditor.engine.params import Check, OneOf
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
@@ -73,23 +75,51 @@ def network_access(
     return verdict(ok, res, "; ".join(parts), expected, actual)
 
 
-def closed_to_public(
-    ctx: Context,
-    resource_type: str,
-    names: tuple[str, str],
-    acl_path: str,
-    resources: list[Resource] | None = None,
-    accept_firewall_deny: bool = False,
-) -> Iterator[Result]:
-    """`network_access` on every resource of a type (or the given ones), with the list's gaps and
-    the component's absence reported; `names` = (plural, singular) for messages."""
-    yield from unread(ctx.estate, resource_type, names[0])
-    found = ctx.estate.of_type(resource_type) if resources is None else resources
-    yield from absent(ctx.estate, resource_type, found, names[1])
-    for res in found:
-        yield network_access(
-            res, default="Enabled", acl_path=acl_path, accept_firewall_deny=accept_firewall_deny
-        )
+def closed_to_public(res: Resource, acl_path: str, accept_firewall_deny: bool = False) -> Result:
+    """`network_access` with the platform default Enabled (OpenAI, Key Vault, registry, storage)."""
+    return network_access(
+        res, default="Enabled", acl_path=acl_path, accept_firewall_deny=accept_firewall_deny
+    )
+
+
+def openai_accounts(ctx: Context) -> list[Resource]:
+    """The Cognitive Services accounts the architecture uses as Azure OpenAI."""
+    return ctx.roles.resources(OPENAI)
+
+
+# --- parameters ---------------------------------------------------------------
+
+ISOLATION_MODES = ("Disabled", "AllowInternetOutbound", "AllowOnlyApprovedOutbound")
+
+
+@dataclass(frozen=True)
+class IsolationParams:
+    """PUB003: the managed-network isolation modes accepted."""
+
+    allowed_isolation_modes: tuple[Annotated[str, OneOf(ISOLATION_MODES)], ...] = (
+        "AllowOnlyApprovedOutbound",
+    )
+
+
+@dataclass(frozen=True)
+class FirewallParams:
+    """PUB006, PUB009: whether a firewall that denies by default and lists nothing replaces Disabled."""
+
+    accept_firewall_deny: bool = False
+
+
+@dataclass(frozen=True)
+class StorageTlsParams:
+    """PUB011: the lowest storage TLS version accepted."""
+
+    minimum_tls_version: Annotated[str, OneOf(("TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"))] = "TLS1_2"
+
+
+@dataclass(frozen=True)
+class SharedKeyParams:
+    """PUB012: the storage roles whose accounts must refuse shared keys."""
+
+    storage_roles: tuple[Annotated[str, OneOf((APP_STORAGE, WORKSPACE_STORAGE))], ...] = (APP_STORAGE,)
 
 
 def ml_workspaces(ctx: Context, *, projects: bool) -> list[Resource]:
@@ -114,17 +144,15 @@ def ml_workspaces(ctx: Context, *, projects: bool) -> list[Resource]:
     remediation="""az cognitiveservices account update -g <rg> -n <name> --custom-domain <name>
     --api-properties publicNetworkAccess=Disabled; in Bicep set properties.publicNetworkAccess:
     'Disabled' and properties.networkAcls.defaultAction: 'Deny'.""",
+    resource_type=types.COGNITIVE_ACCOUNTS,
+    what="Cognitive Services accounts",
+    absent="Azure OpenAI account",
+    select=openai_accounts,
 )
-def openai_public_network(ctx: Context) -> Iterator[Result]:
+def openai_public_network(ctx: Context, account: Resource) -> Result:
     """`properties.publicNetworkAccess` is `Disabled` on every Azure OpenAI account (absent means
     Enabled) and `properties.networkAcls.defaultAction`, where present, is `Deny`."""
-    yield from closed_to_public(
-        ctx,
-        types.COGNITIVE_ACCOUNTS,
-        ("Cognitive Services accounts", "Azure OpenAI account"),
-        "properties.networkAcls.defaultAction",
-        ctx.roles.resources(OPENAI),
-    )
+    return closed_to_public(account, "properties.networkAcls.defaultAction")
 
 
 # --- Machine learning ---------------------------------------------------------
@@ -178,13 +206,13 @@ def ml_workspace_public_network(ctx: Context) -> Iterator[Result]:
     V2:machinelearning.bicep#L157); a project inherits the hub's managed network.""",
     remediation="""az ml workspace update -g <rg> -n <name> --managed-network allow_only_approved_outbound;
     in Bicep properties.managedNetwork.isolationMode: 'AllowOnlyApprovedOutbound'.""",
-    params={"allowed_isolation_modes": ["AllowOnlyApprovedOutbound"]},
+    params=IsolationParams,
 )
 def ml_managed_network(ctx: Context) -> Iterator[Result]:
     """On every ML workspace and hub, `properties.managedNetwork.isolationMode` is one of
     `allowed_isolation_modes` (absent means Disabled: no managed network isolation)."""
     yield from unread(ctx.estate, WORKSPACES, "Machine learning workspaces")
-    allowed = [str(m) for m in ctx.params["allowed_isolation_modes"]]
+    allowed = list(ctx.params.allowed_isolation_modes)
     for ws in ml_workspaces(ctx, projects=False):
         mode = dig(ws, "properties.managedNetwork.isolationMode")
         ok = any(same(mode, m) for m in allowed)
@@ -289,19 +317,16 @@ def compute_instance_private(ctx: Context) -> Iterator[Result]:
     remediation="""az keyvault update -g <rg> -n <name> --public-network-access Disabled
     --default-action Deny; in Bicep properties.publicNetworkAccess: 'Disabled' and
     properties.networkAcls.defaultAction: 'Deny'.""",
-    params={"accept_firewall_deny": False},
+    params=FirewallParams,
+    resource_type=types.KEY_VAULTS,
+    what="Key vaults",
+    absent="Key Vault",
 )
-def key_vault_public_network(ctx: Context) -> Iterator[Result]:
+def key_vault_public_network(ctx: Context, vault: Resource) -> Result:
     """Every Key Vault has `properties.publicNetworkAccess` Disabled (absent means Enabled) and
     `properties.networkAcls.defaultAction` Deny; with `accept_firewall_deny`, Deny with no
     `networkAcls` exceptions (ipRules, virtualNetworkRules, resourceAccessRules) suffices."""
-    yield from closed_to_public(
-        ctx,
-        types.KEY_VAULTS,
-        ("Key vaults", "Key Vault"),
-        "properties.networkAcls.defaultAction",
-        accept_firewall_deny=bool(ctx.params["accept_firewall_deny"]),
-    )
+    return closed_to_public(vault, "properties.networkAcls.defaultAction", ctx.params.accept_firewall_deny)
 
 
 @rule(
@@ -316,16 +341,14 @@ def key_vault_public_network(ctx: Context) -> Iterator[Result]:
     remediation="""az acr update -g <rg> -n <name> --public-network-enabled false --default-action Deny;
     in Bicep properties.publicNetworkAccess: 'Disabled' and
     properties.networkRuleSet.defaultAction: 'Deny'.""",
+    resource_type=types.CONTAINER_REGISTRIES,
+    what="Container registries",
+    absent="container registry",
 )
-def registry_public_network(ctx: Context) -> Iterator[Result]:
+def registry_public_network(ctx: Context, registry: Resource) -> Result:
     """Every container registry has `properties.publicNetworkAccess` Disabled (absent means Enabled)
     and `properties.networkRuleSet.defaultAction`, where present, Deny."""
-    yield from closed_to_public(
-        ctx,
-        types.CONTAINER_REGISTRIES,
-        ("Container registries", "container registry"),
-        "properties.networkRuleSet.defaultAction",
-    )
+    return closed_to_public(registry, "properties.networkRuleSet.defaultAction")
 
 
 @rule(
@@ -339,15 +362,15 @@ def registry_public_network(ctx: Context) -> Iterator[Result]:
     reference sets adminUserEnabled: false (V1:acr.bicep#L52, V2:acr.bicep#L55).""",
     remediation="""az acr update -g <rg> -n <name> --admin-enabled false; in Bicep
     properties.adminUserEnabled: false.""",
+    resource_type=types.CONTAINER_REGISTRIES,
+    what="Container registries",
 )
-def registry_admin_user(ctx: Context) -> Iterator[Result]:
+def registry_admin_user(ctx: Context, reg: Resource) -> Result:
     """Every container registry has `properties.adminUserEnabled` false (absent means false)."""
-    yield from unread(ctx.estate, types.CONTAINER_REGISTRIES, "Container registries")
-    for reg in ctx.estate.of_type(types.CONTAINER_REGISTRIES):
-        admin = dig(reg, "properties.adminUserEnabled")
-        yield verdict(
-            admin is not True, reg, f"properties.adminUserEnabled is {shown(admin, 'false')}", False, admin
-        )
+    admin = dig(reg, "properties.adminUserEnabled")
+    return verdict(
+        admin is not True, reg, f"properties.adminUserEnabled is {shown(admin, 'false')}", False, admin
+    )
 
 
 @rule(
@@ -364,20 +387,17 @@ def registry_admin_user(ctx: Context) -> Iterator[Result]:
     remediation="""az storage account update -g <rg> -n <name> --public-network-access Disabled
     --default-action Deny; in Bicep properties.publicNetworkAccess: 'Disabled' and
     properties.networkAcls.defaultAction: 'Deny'.""",
-    params={"accept_firewall_deny": False},
+    params=FirewallParams,
+    resource_type=types.STORAGE_ACCOUNTS,
+    what="Storage accounts",
+    absent="storage account",
 )
-def storage_public_network(ctx: Context) -> Iterator[Result]:
+def storage_public_network(ctx: Context, account: Resource) -> Result:
     """Every storage account has `properties.publicNetworkAccess` Disabled (absent means Enabled, the
     firewall then decides) and `properties.networkAcls.defaultAction` Deny; with
     `accept_firewall_deny`, Deny with no `networkAcls` exceptions (ipRules,
     virtualNetworkRules, resourceAccessRules) suffices."""
-    yield from closed_to_public(
-        ctx,
-        types.STORAGE_ACCOUNTS,
-        ("Storage accounts", "storage account"),
-        "properties.networkAcls.defaultAction",
-        accept_firewall_deny=bool(ctx.params["accept_firewall_deny"]),
-    )
+    return closed_to_public(account, "properties.networkAcls.defaultAction", ctx.params.accept_firewall_deny)
 
 
 @rule(
@@ -390,15 +410,15 @@ def storage_public_network(ctx: Context) -> Iterator[Result]:
     on every account (reference §4.6, V2:storage.bicep#L62,L182).""",
     remediation="""az storage account update -g <rg> -n <name> --allow-blob-public-access false; in
     Bicep properties.allowBlobPublicAccess: false.""",
+    resource_type=types.STORAGE_ACCOUNTS,
+    what="Storage accounts",
 )
-def storage_blob_public_access(ctx: Context) -> Iterator[Result]:
+def storage_blob_public_access(ctx: Context, account: Resource) -> Result:
     """Every storage account has `properties.allowBlobPublicAccess` false. Absent fails: accounts
     created before November 2023 then allow anonymous access to containers that opt in."""
-    yield from unread(ctx.estate, types.STORAGE_ACCOUNTS, "Storage accounts")
-    for account in ctx.estate.of_type(types.STORAGE_ACCOUNTS):
-        value = dig(account, "properties.allowBlobPublicAccess")
-        text = shown(value, "true for accounts created before November 2023")
-        yield verdict(value is False, account, f"properties.allowBlobPublicAccess is {text}", False, value)
+    value = dig(account, "properties.allowBlobPublicAccess")
+    text = shown(value, "true for accounts created before November 2023")
+    return verdict(value is False, account, f"properties.allowBlobPublicAccess is {text}", False, value)
 
 
 _STORAGE_TLS = ["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"]
@@ -415,27 +435,27 @@ _STORAGE_TLS = ["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"]
     every account (V2:storage.bicep#L79,L89,L203,L209).""",
     remediation="""az storage account update -g <rg> -n <name> --min-tls-version TLS1_2 --https-only true;
     in Bicep properties.minimumTlsVersion: 'TLS1_2' and properties.supportsHttpsTrafficOnly: true.""",
-    params={"minimum_tls_version": "TLS1_2"},
+    params=StorageTlsParams,
+    resource_type=types.STORAGE_ACCOUNTS,
+    what="Storage accounts",
 )
-def storage_secure_transport(ctx: Context) -> Iterator[Result]:
+def storage_secure_transport(ctx: Context, account: Resource) -> Result:
     """Every storage account has `properties.minimumTlsVersion` at least `minimum_tls_version`
     (absent means TLS1_0, the default of accounts created before the property existed) and
     `properties.supportsHttpsTrafficOnly` not false (absent means true since api-version 2019-04-01)."""
-    yield from unread(ctx.estate, types.STORAGE_ACCOUNTS, "Storage accounts")
-    minimum = str(ctx.params["minimum_tls_version"])
-    for account in ctx.estate.of_type(types.STORAGE_ACCOUNTS):
-        tls = dig(account, "properties.minimumTlsVersion")
-        https = dig(account, "properties.supportsHttpsTrafficOnly")
-        effective = tls if present(tls) else "TLS1_0"
-        ok = rank(effective, _STORAGE_TLS) >= rank(minimum, _STORAGE_TLS) and https is not False
-        message = (
-            f"properties.minimumTlsVersion is {shown(tls, 'TLS1_0')}; "
-            f"properties.supportsHttpsTrafficOnly is {shown(https, 'true')}"
-        )
-        expected = {"minimumTlsVersion": minimum, "supportsHttpsTrafficOnly": True}
-        yield verdict(
-            ok, account, message, expected, {"minimumTlsVersion": tls, "supportsHttpsTrafficOnly": https}
-        )
+    minimum = ctx.params.minimum_tls_version
+    tls = dig(account, "properties.minimumTlsVersion")
+    https = dig(account, "properties.supportsHttpsTrafficOnly")
+    effective = tls if present(tls) else "TLS1_0"
+    ok = rank(effective, _STORAGE_TLS) >= rank(minimum, _STORAGE_TLS) and https is not False
+    message = (
+        f"properties.minimumTlsVersion is {shown(tls, 'TLS1_0')}; "
+        f"properties.supportsHttpsTrafficOnly is {shown(https, 'true')}"
+    )
+    expected = {"minimumTlsVersion": minimum, "supportsHttpsTrafficOnly": True}
+    return verdict(
+        ok, account, message, expected, {"minimumTlsVersion": tls, "supportsHttpsTrafficOnly": https}
+    )
 
 
 @rule(
@@ -451,13 +471,13 @@ def storage_secure_transport(ctx: Context) -> Iterator[Result]:
     ranks this as a recommendation.""",
     remediation="""az storage account update -g <rg> -n <name> --allow-shared-key-access false; in Bicep
     properties.allowSharedKeyAccess: false.""",
-    params={"storage_roles": [APP_STORAGE]},
+    params=SharedKeyParams,
 )
 def storage_shared_key(ctx: Context) -> Iterator[Result]:
     """Storage accounts in the roles `storage_roles` (default: the app storage, not the workspace
     storage) have `properties.allowSharedKeyAccess` false (absent means true)."""
     yield from unread(ctx.estate, types.STORAGE_ACCOUNTS, "Storage accounts")
-    wanted = {str(r) for r in ctx.params["storage_roles"]}
+    wanted = set(ctx.params.storage_roles)
     seen: set[str] = set()
     for role in (APP_STORAGE, WORKSPACE_STORAGE):
         if role not in wanted:
@@ -482,13 +502,13 @@ def storage_shared_key(ctx: Context) -> Iterator[Result]:
     Search).""",
     remediation="""az search service update -g <rg> -n <name> --public-access disabled; in Bicep
     properties.publicNetworkAccess: 'disabled'.""",
+    resource_type=types.SEARCH_SERVICES,
+    what="Search services",
 )
-def search_public_network(ctx: Context) -> Iterator[Result]:
+def search_public_network(ctx: Context, svc: Resource) -> Result:
     """Every AI Search service has `properties.publicNetworkAccess` disabled, compared
     case-insensitively (absent means enabled)."""
-    yield from unread(ctx.estate, types.SEARCH_SERVICES, "Search services")
-    for svc in ctx.estate.of_type(types.SEARCH_SERVICES):
-        yield network_access(svc, default="enabled")
+    return network_access(svc, default="enabled")
 
 
 @rule(
@@ -502,14 +522,14 @@ def search_public_network(ctx: Context) -> Iterator[Result]:
     can be purged within the retention period. Baselines rank it as a recommendation.""",
     remediation="""az keyvault update -g <rg> -n <name> --enable-purge-protection true (cannot be turned
     off again); in Bicep properties.enablePurgeProtection: true.""",
+    resource_type=types.KEY_VAULTS,
+    what="Key vaults",
 )
-def key_vault_purge_protection(ctx: Context) -> Iterator[Result]:
+def key_vault_purge_protection(ctx: Context, vault: Resource) -> Result:
     """Every Key Vault has `properties.enablePurgeProtection` true (absent means not enabled)."""
-    yield from unread(ctx.estate, types.KEY_VAULTS, "Key vaults")
-    for vault in ctx.estate.of_type(types.KEY_VAULTS):
-        value = dig(vault, "properties.enablePurgeProtection")
-        message = f"properties.enablePurgeProtection is {shown(value, 'false')}"
-        yield verdict(value is True, vault, message, True, value)
+    value = dig(vault, "properties.enablePurgeProtection")
+    message = f"properties.enablePurgeProtection is {shown(value, 'false')}"
+    return verdict(value is True, vault, message, True, value)
 
 
 # --- Public IP addresses --------------------------------------------------------
@@ -519,11 +539,17 @@ GATEWAYS = types.APPLICATION_GATEWAYS
 BASTIONS = types.BASTION_HOSTS
 
 
-def type_list(params: Mapping[str, Any], key: str) -> list[str]:
-    value = params[key]
-    if not isinstance(value, list) or not all(isinstance(t, str) and t.count("/") == 1 for t in value):
-        raise ValueError(f"parameter {key} must be a list of ARM types (Namespace/type), not {value!r}")
-    return value
+def arm_type(value: str) -> None:
+    """Raise unless `value` looks like an ARM resource type, Namespace/type."""
+    if value.count("/") != 1:
+        raise ValueError(f"{value!r} is not an ARM type (Namespace/type)")
+
+
+@dataclass(frozen=True)
+class AttachmentParams:
+    """PUB023: the types of resource that may hold a public IP address."""
+
+    allowed_attachment_types: tuple[Annotated[str, Check(arm_type)], ...] = (GATEWAYS, BASTIONS)
 
 
 @rule(
@@ -546,34 +572,32 @@ def type_list(params: Mapping[str, Any], key: str) -> list[str]:
     Azure Bastion and publish web endpoints through the Application Gateway. A team whose design adds
     another Internet edge (e.g. Azure Firewall, Microsoft.Network/azureFirewalls) lists its type in
     params.allowed_attachment_types.""",
-    params={"allowed_attachment_types": [GATEWAYS, BASTIONS]},
+    params=AttachmentParams,
+    resource_type=PUBLIC_IPS,
+    what="Public IP addresses",
 )
-def public_ip_only_on_edge(ctx: Context) -> Iterator[Result]:
+def public_ip_only_on_edge(ctx: Context, pip: Resource) -> Result:
     """Every public IP address is attached (`properties.ipConfiguration.id`, or
     `properties.natGateway.id`) to a resource whose type is in `allowed_attachment_types`: an
     Application Gateway frontend or a Bastion host IP configuration by default. An address attached
     to nothing passes, its message saying so: it receives no traffic, and a high-severity failure would
     overstate a leftover. One whose attachment id cannot be parsed is not assessed."""
-    allowed = type_list(ctx.params, "allowed_attachment_types")
-    yield from unread(ctx.estate, PUBLIC_IPS, "Public IP addresses")
-    for pip in ctx.estate.of_type(PUBLIC_IPS):
-        found = attachment(pip)
-        if found is None:
-            message = (
-                "attached to nothing (neither properties.ipConfiguration nor properties.natGateway): "
-                "no traffic reaches it; delete it unless it is reserved for the edge"
-            )
-            yield passed(pip, message, allowed, None)
-            continue
-        path, target = found
-        owner = ids.top_level_of(target) if isinstance(target, str) else None
-        if owner is None:
-            yield not_assessed(pip, f"{path} is {target!r}: what it is attached to cannot be told", allowed)
-            continue
-        owner_id, owner_type = owner
-        rest = "/".join(ids.segments(target)[len(ids.segments(owner_id)) :])
-        message = f"{path} names {owner_type} {ids.name_of(owner_id)}" + (f" ({rest})" if rest else "")
-        ok = any(same(owner_type, t) for t in allowed)
-        if not ok:
-            message += f"; only {', '.join(allowed)} may hold a public IP address"
-        yield verdict(ok, pip, message, allowed, owner_type)
+    allowed = list(ctx.params.allowed_attachment_types)
+    found = attachment(pip)
+    if found is None:
+        message = (
+            "attached to nothing (neither properties.ipConfiguration nor properties.natGateway): "
+            "no traffic reaches it; delete it unless it is reserved for the edge"
+        )
+        return passed(pip, message, allowed, None)
+    path, target = found
+    owner = ids.top_level_of(target) if isinstance(target, str) else None
+    if owner is None:
+        return not_assessed(pip, f"{path} is {target!r}: what it is attached to cannot be told", allowed)
+    owner_id, owner_type = owner
+    rest = "/".join(ids.segments(target)[len(ids.segments(owner_id)) :])
+    message = f"{path} names {owner_type} {ids.name_of(owner_id)}" + (f" ({rest})" if rest else "")
+    ok = any(same(owner_type, t) for t in allowed)
+    if not ok:
+        message += f"; only {', '.join(allowed)} may hold a public IP address"
+    return verdict(ok, pip, message, allowed, owner_type)

@@ -6,20 +6,22 @@ its config/web child; when that child was not read, those checks are not assesse
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 
-from auditor.analysis.coverage import absent, unread
 from auditor.analysis.values import present, rank, shown
-from auditor.analysis.verdicts import failed, not_assessed, passed, verdict
+from auditor.analysis.verdicts import conclude, failed, listed, not_assessed, passed, verdict
 from auditor.arm import ids, types
 from auditor.arm.estate import Estate, dig, display_name, same, web_apps
 from auditor.arm.types import Resource
+from auditor.engine.params import OneOf
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
 SITE_CONFIG = types.SITE_CONFIG
 WAF_POLICY = types.WAF_POLICIES
+DEFAULT_RULE_SETS: dict[str, list[str]] = {"OWASP": ["3."], "Microsoft_DefaultRuleSet": [""]}
 
 
 def web_config(estate: Estate, site: Resource) -> tuple[Resource | None, str]:
@@ -28,6 +30,48 @@ def web_config(estate: Estate, site: Resource) -> tuple[Resource | None, str]:
         if same(child.get("type"), SITE_CONFIG) and ids.name_of(child["id"]).lower() == "web":
             return child, ""
     return None, estate.gap(SITE_CONFIG, site["id"]) or "its config/web is not in the snapshot"
+
+
+SITES = types.WEB_SITES
+GATEWAYS = types.APPLICATION_GATEWAYS
+
+
+def architecture_web_apps(ctx: Context) -> list[Resource]:
+    """The web apps a rule judges (function apps are not part of the architecture)."""
+    return web_apps(ctx.estate)
+
+
+# --- parameters ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FtpParams:
+    """PUB017: the ftpsState values accepted."""
+
+    allowed_states: tuple[Annotated[str, OneOf(("AllAllowed", "FtpsOnly", "Disabled"))], ...] = ("Disabled",)
+
+
+@dataclass(frozen=True)
+class WebTlsParams:
+    """PUB018: the lowest web app TLS version accepted."""
+
+    minimum_version: str | float = "1.2"
+
+
+@dataclass(frozen=True)
+class RuleSetParams:
+    """PUB021: accepted managed rule set types, each with the version prefixes accepted."""
+
+    accepted_rule_sets: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: {k: tuple(v) for k, v in DEFAULT_RULE_SETS.items()}
+    )
+
+
+@dataclass(frozen=True)
+class GatewayTlsParams:
+    """PUB022: the lowest gateway TLS version accepted."""
+
+    minimum_version: Annotated[str, OneOf(("TLSv1_0", "TLSv1_1", "TLSv1_2", "TLSv1_3"))] = "TLSv1_2"
 
 
 # --- App Service --------------------------------------------------------------
@@ -45,26 +89,25 @@ def web_config(estate: Estate, site: Resource) -> tuple[Resource | None, str]:
     in siteConfig only (V1:webapp.bicep#L151), which config/web returns.""",
     remediation="""az webapp update -g <rg> -n <name> --set publicNetworkAccess=Disabled; in Bicep
     properties.publicNetworkAccess: 'Disabled' on Microsoft.Web/sites.""",
+    resource_type=SITES,
+    what="Web apps",
+    select=architecture_web_apps,
+    absent="web app (the chat UI)",
 )
-def web_app_public_network(ctx: Context) -> Iterator[Result]:
+def web_app_public_network(ctx: Context, site: Resource) -> Result:
     """Every web app has `properties.publicNetworkAccess` Disabled on the site, or, when the site
     does not carry it, `publicNetworkAccess` Disabled in its config/web. Absent in both means the app
     serves its public endpoint; not assessed when the site lacks it and config/web was not read."""
-    yield from unread(ctx.estate, types.WEB_SITES, "Web apps")
-    sites = web_apps(ctx.estate)
-    yield from absent(ctx.estate, types.WEB_SITES, sites, "web app (the chat UI)")
-    for site in sites:
-        value = dig(site, "properties.publicNetworkAccess")
-        where = "properties.publicNetworkAccess"
-        if not present(value):
-            config, reason = web_config(ctx.estate, site)
-            if config is None:
-                yield not_assessed(site, f"properties.publicNetworkAccess is absent and {reason}", "Disabled")
-                continue
-            value = dig(config, "properties.publicNetworkAccess")
-            where = "site properties.publicNetworkAccess is absent; config/web publicNetworkAccess"
-        message = f"{where} is {shown(value, 'Enabled')}"
-        yield verdict(same(value, "Disabled"), site, message, "Disabled", value)
+    value = dig(site, "properties.publicNetworkAccess")
+    where = "properties.publicNetworkAccess"
+    if not present(value):
+        config, reason = web_config(ctx.estate, site)
+        if config is None:
+            return not_assessed(site, f"properties.publicNetworkAccess is absent and {reason}", "Disabled")
+        value = dig(config, "properties.publicNetworkAccess")
+        where = "site properties.publicNetworkAccess is absent; config/web publicNetworkAccess"
+    message = f"{where} is {shown(value, 'Enabled')}"
+    return verdict(same(value, "Disabled"), site, message, "Disabled", value)
 
 
 @rule(
@@ -78,13 +121,14 @@ def web_app_public_network(ctx: Context) -> Iterator[Result]:
     (V1:webapp.bicep#L145), which contradicts the article's text, so both baselines require it.""",
     remediation="""az webapp update -g <rg> -n <name> --https-only true; in Bicep
     properties.httpsOnly: true.""",
+    resource_type=SITES,
+    what="Web apps",
+    select=architecture_web_apps,
 )
-def web_app_https_only(ctx: Context) -> Iterator[Result]:
+def web_app_https_only(ctx: Context, site: Resource) -> Result:
     """Every web app has `properties.httpsOnly` true (absent means false)."""
-    yield from unread(ctx.estate, types.WEB_SITES, "Web apps")
-    for site in web_apps(ctx.estate):
-        value = dig(site, "properties.httpsOnly")
-        yield verdict(value is True, site, f"properties.httpsOnly is {shown(value, 'false')}", True, value)
+    value = dig(site, "properties.httpsOnly")
+    return verdict(value is True, site, f"properties.httpsOnly is {shown(value, 'false')}", True, value)
 
 
 @rule(
@@ -100,23 +144,23 @@ def web_app_https_only(ctx: Context) -> Iterator[Result]:
     publishing; a baseline copy may add it to allowed_states.""",
     remediation="""az webapp config set -g <rg> -n <name> --ftps-state Disabled; in Bicep
     properties.siteConfig.ftpsState: 'Disabled'.""",
-    params={"allowed_states": ["Disabled"]},
+    params=FtpParams,
+    resource_type=SITES,
+    what="Web apps",
+    select=architecture_web_apps,
 )
-def web_app_ftp(ctx: Context) -> Iterator[Result]:
+def web_app_ftp(ctx: Context, site: Resource) -> Result:
     """Every web app's config/web has `properties.ftpsState` in `allowed_states` (absent: the platform
     default allows FTP or FTPS). Not assessed when config/web was not read."""
-    yield from unread(ctx.estate, types.WEB_SITES, "Web apps")
-    allowed = [str(s) for s in ctx.params["allowed_states"]]
-    for site in web_apps(ctx.estate):
-        config, reason = web_config(ctx.estate, site)
-        if config is None:
-            yield not_assessed(site, f"ftpsState unknown: {reason}", allowed)
-            continue
-        value = dig(config, "properties.ftpsState")
-        ok = any(same(value, s) for s in allowed)
-        yield verdict(
-            ok, site, f"config/web ftpsState is {shown(value, 'AllAllowed or FtpsOnly')}", allowed, value
-        )
+    allowed = list(ctx.params.allowed_states)
+    config, reason = web_config(ctx.estate, site)
+    if config is None:
+        return not_assessed(site, f"ftpsState unknown: {reason}", allowed)
+    value = dig(config, "properties.ftpsState")
+    ok = any(same(value, s) for s in allowed)
+    return verdict(
+        ok, site, f"config/web ftpsState is {shown(value, 'AllAllowed or FtpsOnly')}", allowed, value
+    )
 
 
 def _tls_tuple(value: Any) -> tuple[int, ...]:
@@ -138,27 +182,25 @@ def _tls_tuple(value: Any) -> tuple[int, ...]:
     remediation="""az webapp config set -g <rg> -n <name> --min-tls-version 1.2 (the SCM site:
     az resource update --ids <site-id>/config/web --set properties.scmMinTlsVersion=1.2); in Bicep
     properties.siteConfig.minTlsVersion: '1.2' and scmMinTlsVersion: '1.2'.""",
-    params={"minimum_version": "1.2"},
+    params=WebTlsParams,
+    resource_type=SITES,
+    what="Web apps",
+    select=architecture_web_apps,
 )
-def web_app_minimum_tls(ctx: Context) -> Iterator[Result]:
+def web_app_minimum_tls(ctx: Context, site: Resource) -> Result:
     """Every web app's config/web has `properties.minTlsVersion` and, where present,
     `properties.scmMinTlsVersion` at least `minimum_version` (absent means 1.2, the platform
     default). Not assessed when config/web was not read."""
-    yield from unread(ctx.estate, types.WEB_SITES, "Web apps")
-    minimum = str(ctx.params["minimum_version"])
-    for site in web_apps(ctx.estate):
-        config, reason = web_config(ctx.estate, site)
-        if config is None:
-            yield not_assessed(site, f"minTlsVersion unknown: {reason}", minimum)
-            continue
-        app = dig(config, "properties.minTlsVersion")
-        scm = dig(config, "properties.scmMinTlsVersion")
-        app_ok = _tls_tuple(app if present(app) else "1.2") >= _tls_tuple(minimum)
-        scm_ok = not present(scm) or _tls_tuple(scm) >= _tls_tuple(minimum)
-        message = f"config/web minTlsVersion is {shown(app, '1.2')}; scmMinTlsVersion is {shown(scm)}"
-        yield verdict(
-            app_ok and scm_ok, site, message, minimum, {"minTlsVersion": app, "scmMinTlsVersion": scm}
-        )
+    minimum = str(ctx.params.minimum_version)
+    config, reason = web_config(ctx.estate, site)
+    if config is None:
+        return not_assessed(site, f"minTlsVersion unknown: {reason}", minimum)
+    app = dig(config, "properties.minTlsVersion")
+    scm = dig(config, "properties.scmMinTlsVersion")
+    app_ok = _tls_tuple(app if present(app) else "1.2") >= _tls_tuple(minimum)
+    scm_ok = not present(scm) or _tls_tuple(scm) >= _tls_tuple(minimum)
+    message = f"config/web minTlsVersion is {shown(app, '1.2')}; scmMinTlsVersion is {shown(scm)}"
+    return verdict(app_ok and scm_ok, site, message, minimum, {"minTlsVersion": app, "scmMinTlsVersion": scm})
 
 
 @rule(
@@ -175,50 +217,49 @@ def web_app_minimum_tls(ctx: Context) -> Iterator[Result]:
     --subnet <app-service-subnet>, then az resource update --ids <site-id>
     --set properties.vnetRouteAllEnabled=true (newer api-versions:
     properties.outboundVnetRouting.applicationTraffic=true).""",
+    resource_type=SITES,
+    what="Web apps",
+    select=architecture_web_apps,
 )
-def web_app_vnet_route_all(ctx: Context) -> Iterator[Result]:
+def web_app_vnet_route_all(ctx: Context, site: Resource) -> Result:
     """Every web app has `properties.virtualNetworkSubnetId` set, and all its traffic routed through
     it: true in any of the site's `properties.vnetRouteAllEnabled`,
     `properties.outboundVnetRouting.allTraffic` or `.applicationTraffic`, or config/web's
     `vnetRouteAllEnabled`. Not assessed when the site says nothing and config/web was not read."""
-    yield from unread(ctx.estate, types.WEB_SITES, "Web apps")
-    for site in web_apps(ctx.estate):
-        subnet = dig(site, "properties.virtualNetworkSubnetId")
-        sources: dict[str, Any] = {
-            "properties.vnetRouteAllEnabled": dig(site, "properties.vnetRouteAllEnabled"),
-            "properties.outboundVnetRouting.allTraffic": dig(
-                site, "properties.outboundVnetRouting.allTraffic"
-            ),
-            "properties.outboundVnetRouting.applicationTraffic": dig(
-                site, "properties.outboundVnetRouting.applicationTraffic"
-            ),
-        }
-        config, reason = web_config(ctx.estate, site)
-        if config is not None:
-            sources["config/web vnetRouteAllEnabled"] = dig(config, "properties.vnetRouteAllEnabled")
-        known = {k: v for k, v in sources.items() if v is not None}
-        routing = "; ".join(f"{k} is {shown(v)}" for k, v in known.items()) or "no routing property"
-        expected = {"virtualNetworkSubnetId": "set", "route all traffic": True}
-        if not present(subnet):
-            yield failed(
-                site,
-                f"properties.virtualNetworkSubnetId is absent (no VNet integration); {routing}",
-                expected,
-                known,
-            )
-        elif any(v is True for v in known.values()):
-            yield passed(site, f"integrated in {ids.name_of(str(subnet))}; {routing}", expected, known)
-        elif config is None and not known:
-            yield not_assessed(
-                site, f"routing unknown: the site carries no routing property and {reason}", expected
-            )
-        else:
-            yield failed(
-                site,
-                f"integrated in {ids.name_of(str(subnet))} but only partly routed: {routing}",
-                expected,
-                known,
-            )
+    subnet = dig(site, "properties.virtualNetworkSubnetId")
+    sources: dict[str, Any] = {
+        "properties.vnetRouteAllEnabled": dig(site, "properties.vnetRouteAllEnabled"),
+        "properties.outboundVnetRouting.allTraffic": dig(site, "properties.outboundVnetRouting.allTraffic"),
+        "properties.outboundVnetRouting.applicationTraffic": dig(
+            site, "properties.outboundVnetRouting.applicationTraffic"
+        ),
+    }
+    config, reason = web_config(ctx.estate, site)
+    if config is not None:
+        sources["config/web vnetRouteAllEnabled"] = dig(config, "properties.vnetRouteAllEnabled")
+    known = {k: v for k, v in sources.items() if v is not None}
+    routing = "; ".join(f"{k} is {shown(v)}" for k, v in known.items()) or "no routing property"
+    expected = {"virtualNetworkSubnetId": "set", "route all traffic": True}
+    if not present(subnet):
+        return failed(
+            site,
+            f"properties.virtualNetworkSubnetId is absent (no VNet integration); {routing}",
+            expected,
+            known,
+        )
+    elif any(v is True for v in known.values()):
+        return passed(site, f"integrated in {ids.name_of(str(subnet))}; {routing}", expected, known)
+    elif config is None and not known:
+        return not_assessed(
+            site, f"routing unknown: the site carries no routing property and {reason}", expected
+        )
+    else:
+        return failed(
+            site,
+            f"integrated in {ids.name_of(str(subnet))} but only partly routed: {routing}",
+            expected,
+            known,
+        )
 
 
 # --- Application Gateway ------------------------------------------------------
@@ -269,51 +310,46 @@ def _policies_or_gap(ctx: Context, gw: Resource) -> tuple[list[tuple[str, Resour
     --state Enabled --mode Prevention, and az network application-gateway update -g <rg> -n <gw>
     --waf-policy <waf-id>; in Bicep properties.firewallPolicy.id on the gateway and
     properties.policySettings: {state: 'Enabled', mode: 'Prevention'} on the policy.""",
+    resource_type=GATEWAYS,
+    what="Application gateways",
+    absent="Application Gateway with WAF",
 )
-def application_gateway_waf(ctx: Context) -> Iterator[Result]:
+def application_gateway_waf(ctx: Context, gw: Resource) -> Result:
     """Every Application Gateway links a WAF policy in `properties.firewallPolicy.id`, and that policy
     and any listener or path-rule policy has `properties.policySettings.state` Enabled and
     `properties.policySettings.mode` Prevention (absent mode means Detection). Not assessed when a
     linked policy could not be read."""
-    yield from unread(ctx.estate, types.APPLICATION_GATEWAYS, "Application gateways")
     expected = {"firewallPolicy": "linked", "state": "Enabled", "mode": "Prevention"}
-    gateway_type = types.APPLICATION_GATEWAYS
-    gateways = ctx.estate.of_type(gateway_type)
-    yield from absent(ctx.estate, gateway_type, gateways, "Application Gateway with WAF")
-    for gw in gateways:
-        if not isinstance(dig(gw, "properties.firewallPolicy.id"), str):
-            legacy = dig(gw, "properties.webApplicationFirewallConfiguration")
-            note = ""
-            if isinstance(legacy, dict):
-                note = (
-                    f"; legacy webApplicationFirewallConfiguration enabled={shown(legacy.get('enabled'))} "
-                    f"firewallMode={shown(legacy.get('firewallMode'))} (migrate it to a WAF policy)"
-                )
-            yield failed(
-                gw, f"properties.firewallPolicy is absent: no WAF policy linked{note}", expected, None
+    if not isinstance(dig(gw, "properties.firewallPolicy.id"), str):
+        legacy = dig(gw, "properties.webApplicationFirewallConfiguration")
+        note = ""
+        if isinstance(legacy, dict):
+            note = (
+                f"; legacy webApplicationFirewallConfiguration enabled={shown(legacy.get('enabled'))} "
+                f"firewallMode={shown(legacy.get('firewallMode'))} (migrate it to a WAF policy)"
             )
-            continue
-        policies, unknown = _policies_or_gap(ctx, gw)
-        problems: list[str] = []
-        seen: list[str] = []
-        actual: dict[str, Any] = {}
-        for where, policy in policies:
-            state = dig(policy, "properties.policySettings.state")
-            mode = dig(policy, "properties.policySettings.mode")
-            actual[display_name(policy)] = {"state": state, "mode": mode}
-            text = f"{where} -> {display_name(policy)}: state {shown(state)}, mode {shown(mode, 'Detection')}"
-            seen.append(text)
-            if not (same(state, "Enabled") and same(mode, "Prevention")):
-                problems.append(text)
-        if problems:
-            yield failed(gw, "WAF policy not enforcing: " + "; ".join(problems), expected, actual)
-        elif unknown:
-            yield not_assessed(gw, "WAF policy unknown: " + "; ".join(unknown), expected)
-        else:
-            yield passed(gw, "; ".join(seen), expected, actual)
-
-
-DEFAULT_RULE_SETS: dict[str, list[str]] = {"OWASP": ["3."], "Microsoft_DefaultRuleSet": [""]}
+        return failed(gw, f"properties.firewallPolicy is absent: no WAF policy linked{note}", expected, None)
+    policies, unknown = _policies_or_gap(ctx, gw)
+    problems: list[str] = []
+    seen: list[str] = []
+    actual: dict[str, Any] = {}
+    for where, policy in policies:
+        state = dig(policy, "properties.policySettings.state")
+        mode = dig(policy, "properties.policySettings.mode")
+        actual[display_name(policy)] = {"state": state, "mode": mode}
+        text = f"{where} -> {display_name(policy)}: state {shown(state)}, mode {shown(mode, 'Detection')}"
+        seen.append(text)
+        if not (same(state, "Enabled") and same(mode, "Prevention")):
+            problems.append(text)
+    return conclude(
+        gw,
+        expected,
+        failing=listed("WAF policy not enforcing: ", problems),
+        unknown=listed("WAF policy unknown: ", unknown),
+        passing="; ".join(seen),
+        failed_actual=actual,
+        passed_actual=actual,
+    )
 
 
 @rule(
@@ -329,43 +365,44 @@ DEFAULT_RULE_SETS: dict[str, list[str]] = {"OWASP": ["3."], "Microsoft_DefaultRu
     remediation="""az network application-gateway waf-policy managed-rule rule-set add -g <rg>
     --policy-name <waf> --type OWASP --version 3.2 (or --type Microsoft_DefaultRuleSet --version 2.1);
     in Bicep properties.managedRules.managedRuleSets: [{ruleSetType: 'OWASP', ruleSetVersion: '3.2'}].""",
-    params={"accepted_rule_sets": DEFAULT_RULE_SETS},
+    params=RuleSetParams,
+    resource_type=GATEWAYS,
+    what="Application gateways",
 )
-def waf_managed_rule_set(ctx: Context) -> Iterator[Result]:
+def waf_managed_rule_set(ctx: Context, gw: Resource) -> Result | None:
     """Every WAF policy an Application Gateway links has a `properties.managedRules.managedRuleSets[]`
     entry whose `ruleSetType` is a key of `accepted_rule_sets` and whose `ruleSetVersion` starts with
     one of its prefixes. Gateways without a policy are PUB020's finding and are skipped here."""
-    yield from unread(ctx.estate, types.APPLICATION_GATEWAYS, "Application gateways")
-    accepted: Mapping[str, Any] = ctx.params["accepted_rule_sets"]
-    for gw in ctx.estate.of_type(types.APPLICATION_GATEWAYS):
-        if not isinstance(dig(gw, "properties.firewallPolicy.id"), str):
-            continue
-        policies, unknown = _policies_or_gap(ctx, gw)
-        problems: list[str] = []
-        seen: list[str] = []
-        actual: dict[str, Any] = {}
-        for _where, policy in policies:
-            sets = [
-                (str(s.get("ruleSetType")), str(s.get("ruleSetVersion")))
-                for s in dig(policy, "properties.managedRules.managedRuleSets") or []
-                if isinstance(s, dict)
-            ]
-            actual[display_name(policy)] = [f"{t} {v}" for t, v in sets]
-            ok = any(
-                same(kind, t) and any(v.startswith(str(prefix)) for prefix in prefixes or [""])
-                for t, v in sets
-                for kind, prefixes in accepted.items()
-            )
-            text = (
-                f"{display_name(policy)}: {', '.join(f'{t} {v}' for t, v in sets) or 'no managed rule set'}"
-            )
-            (seen if ok else problems).append(text)
-        if problems:
-            yield failed(gw, "no accepted managed rule set: " + "; ".join(problems), dict(accepted), actual)
-        elif unknown:
-            yield not_assessed(gw, "WAF policy unknown: " + "; ".join(unknown), dict(accepted))
-        else:
-            yield passed(gw, "managed rule sets: " + "; ".join(seen), dict(accepted), actual)
+    accepted = {kind: list(prefixes) for kind, prefixes in ctx.params.accepted_rule_sets.items()}
+    if not isinstance(dig(gw, "properties.firewallPolicy.id"), str):
+        return None
+    policies, unknown = _policies_or_gap(ctx, gw)
+    problems: list[str] = []
+    seen: list[str] = []
+    actual: dict[str, Any] = {}
+    for _where, policy in policies:
+        sets = [
+            (str(s.get("ruleSetType")), str(s.get("ruleSetVersion")))
+            for s in dig(policy, "properties.managedRules.managedRuleSets") or []
+            if isinstance(s, dict)
+        ]
+        actual[display_name(policy)] = [f"{t} {v}" for t, v in sets]
+        ok = any(
+            same(kind, t) and any(v.startswith(str(prefix)) for prefix in prefixes or [""])
+            for t, v in sets
+            for kind, prefixes in accepted.items()
+        )
+        text = f"{display_name(policy)}: {', '.join(f'{t} {v}' for t, v in sets) or 'no managed rule set'}"
+        (seen if ok else problems).append(text)
+    return conclude(
+        gw,
+        dict(accepted),
+        failing=listed("no accepted managed rule set: ", problems),
+        unknown=listed("WAF policy unknown: ", unknown),
+        passing="managed rule sets: " + "; ".join(seen),
+        failed_actual=actual,
+        passed_actual=actual,
+    )
 
 
 _GATEWAY_TLS = ["TLSv1_0", "TLSv1_1", "TLSv1_2", "TLSv1_3"]
@@ -414,28 +451,28 @@ def ssl_policy_minimum(policy: Any) -> tuple[str | None, str]:
     remediation="""az network application-gateway ssl-policy set -g <rg> --gateway-name <gw>
     --policy-type Predefined --name AppGwSslPolicy20220101 (or --policy-type CustomV2
     --min-protocol-version TLSv1_2 --cipher-suites ...); in Bicep properties.sslPolicy.""",
-    params={"minimum_version": "TLSv1_2"},
+    params=GatewayTlsParams,
+    resource_type=GATEWAYS,
+    what="Application gateways",
 )
-def application_gateway_tls(ctx: Context) -> Iterator[Result]:
+def application_gateway_tls(ctx: Context, gw: Resource) -> Result:
     """Every Application Gateway's `properties.sslPolicy` and each `sslProfiles[].properties.sslPolicy`
     allows no protocol below `minimum_version` (Predefined: by policy name; Custom/CustomV2:
     `minProtocolVersion`; older bodies: `disabledSslProtocols`). An absent gateway policy fails: its
     default depends on the api-version that created the gateway."""
-    yield from unread(ctx.estate, types.APPLICATION_GATEWAYS, "Application gateways")
-    minimum = str(ctx.params["minimum_version"])
-    for gw in ctx.estate.of_type(types.APPLICATION_GATEWAYS):
-        policies: list[tuple[str, Any]] = [("sslPolicy", dig(gw, "properties.sslPolicy"))]
-        for profile in dig(gw, "properties.sslProfiles") or []:
-            if isinstance(profile, dict) and dig(profile, "properties.sslPolicy"):
-                policies.append(
-                    (f"sslProfiles[{profile.get('name', '?')}]", dig(profile, "properties.sslPolicy"))
-                )
-        texts: list[str] = []
-        actual: dict[str, Any] = {}
-        ok = True
-        for where, policy in policies:
-            version, how = ssl_policy_minimum(policy)
-            actual[where] = version
-            texts.append(f"{where}: {how}")
-            ok = ok and rank(version, _GATEWAY_TLS) >= rank(minimum, _GATEWAY_TLS) >= 0
-        yield verdict(ok, gw, "; ".join(texts), minimum, actual)
+    minimum = ctx.params.minimum_version
+    policies: list[tuple[str, Any]] = [("sslPolicy", dig(gw, "properties.sslPolicy"))]
+    for profile in dig(gw, "properties.sslProfiles") or []:
+        if isinstance(profile, dict) and dig(profile, "properties.sslPolicy"):
+            policies.append(
+                (f"sslProfiles[{profile.get('name', '?')}]", dig(profile, "properties.sslPolicy"))
+            )
+    texts: list[str] = []
+    actual: dict[str, Any] = {}
+    ok = True
+    for where, policy in policies:
+        version, how = ssl_policy_minimum(policy)
+        actual[where] = version
+        texts.append(f"{where}: {how}")
+        ok = ok and rank(version, _GATEWAY_TLS) >= rank(minimum, _GATEWAY_TLS) >= 0
+    return verdict(ok, gw, "; ".join(texts), minimum, actual)

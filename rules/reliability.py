@@ -13,8 +13,9 @@ remediation says so.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from auditor.analysis.architecture import (
     APP_STORAGE,
@@ -29,6 +30,7 @@ from auditor.analysis.verdicts import must_be_true, not_assessed, verdict
 from auditor.arm import ids, types
 from auditor.arm.estate import dig, same
 from auditor.arm.types import Resource
+from auditor.engine.params import AtLeast
 from auditor.engine.registry import Context, rule
 from auditor.model import Result
 
@@ -44,15 +46,53 @@ STORAGE = types.STORAGE_ACCOUNTS
 NO_ZONES_NOTE = """If the region has no availability zones (ARM does not say), zone redundancy is
 impossible there: deploy the workload to a region with availability zones."""
 
-SEARCH_SKUS = ["standard", "standard2", "standard3", "storage_optimized_l1", "storage_optimized_l2"]
-ZONE_REDUNDANT_STORAGE = ["Standard_ZRS", "Standard_GZRS", "Standard_RAGZRS", "Premium_ZRS"]
+SEARCH_SKUS = ("standard", "standard2", "standard3", "storage_optimized_l1", "storage_optimized_l2")
+ZONE_REDUNDANT_STORAGE = ("Standard_ZRS", "Standard_GZRS", "Standard_RAGZRS", "Premium_ZRS")
 
 
-def _count(params: Mapping[str, Any], key: str, default: int) -> int:
-    value = params.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"parameter {key} must be a positive integer, not {value!r}")
-    return value
+Count = Annotated[int, AtLeast(1)]
+
+
+@dataclass(frozen=True)
+class InstanceParams:
+    """REL002, REL003: the fewest instances accepted."""
+
+    min_instances: Count = 3
+
+
+@dataclass(frozen=True)
+class ReplicaParams:
+    """REL005: the fewest search replicas accepted."""
+
+    min_replicas: Count = 3
+
+
+@dataclass(frozen=True)
+class ZoneParams:
+    """REL007, REL011: the fewest availability zones accepted."""
+
+    min_zones: Count = 3
+
+
+@dataclass(frozen=True)
+class CapacityParams:
+    """REL008: the fewest gateway instances accepted."""
+
+    min_capacity: Count = 2
+
+
+@dataclass(frozen=True)
+class SearchSkuParams:
+    """REL004: the search SKUs accepted."""
+
+    allowed_skus: tuple[str, ...] = SEARCH_SKUS
+
+
+@dataclass(frozen=True)
+class StorageSkuParams:
+    """REL009: the storage SKUs accepted (zone-redundant ones)."""
+
+    allowed_skus: tuple[str, ...] = ZONE_REDUNDANT_STORAGE
 
 
 def _int(value: Any) -> int | None:
@@ -120,12 +160,12 @@ def plan_zone_redundant(ctx: Context) -> Iterator[Result]:
     §8: V2:webapp.bicep#L133-146,L291-332).""",
     remediation="""az appservice plan update -g <rg> -n <plan> --number-of-workers 3 (Bicep:
     sku.capacity: 3), and keep an autoscale setting's minimum at 3 or more.""",
-    params={"min_instances": 3},
+    params=InstanceParams,
 )
 def plan_instances(ctx: Context) -> Iterator[Result]:
     """Each plan of REL001's selection has `sku.capacity` and `properties.numberOfWorkers` (those
     present; the smaller counts) of at least `min_instances`."""
-    wanted = _count(ctx.params, "min_instances", 3)
+    wanted = ctx.params.min_instances
     for item in architecture_plans(ctx):
         if isinstance(item, Result):
             yield item
@@ -191,14 +231,14 @@ def _idle(endpoint: Resource, deployment: Resource) -> bool:
     remediation="""az ml online-deployment update -g <rg> -w <workspace-or-project> -e <endpoint>
     -n <deployment> --set instance_count=3 (ARM: sku.capacity: 3; with target-utilization scaling,
     properties.scaleSettings.minInstances: 3).""",
-    params={"min_instances": 3},
+    params=InstanceParams,
 )
 def online_deployment_instances(ctx: Context) -> Iterator[Result]:
     """Each deployment of an online endpoint of the architecture (workspace, hub project) has at least
     `min_instances` instances: `properties.scaleSettings.minInstances` when `scaleType` is
     `TargetUtilization`, otherwise `sku.capacity`. When the endpoint's `properties.traffic` is set,
     deployments it sends 0 % of live and mirrored traffic to are skipped."""
-    wanted = _count(ctx.params, "min_instances", 3)
+    wanted = ctx.params.min_instances
     estate = ctx.estate
     yield from unread(estate, ENDPOINTS, "Online endpoints")
     for endpoint in ctx.roles.resources(ONLINE_ENDPOINT):
@@ -282,17 +322,17 @@ def endpoint_traffic(ctx: Context) -> Iterator[Result]:
     -g <rg> -n <name> --sku standard --replica-count 3 (Bicep: sku.name: 'standard') and move the
     indexes to it. """
     + NO_ZONES_NOTE,
-    params={"allowed_skus": SEARCH_SKUS},
+    params=SearchSkuParams,
+    resource_type=SEARCH,
+    what="Search services",
 )
-def search_tier(ctx: Context) -> Iterator[Result]:
+def search_tier(ctx: Context, service: Resource) -> Result:
     """Each search service's `sku.name` is one of `allowed_skus` (standard, standard2, standard3,
     storage_optimized_l1, storage_optimized_l2), compared case-insensitively."""
-    allowed = [str(s) for s in ctx.params.get("allowed_skus", SEARCH_SKUS)]
-    yield from unread(ctx.estate, SEARCH, "Search services")
-    for service in ctx.estate.of_type(SEARCH):
-        sku = dig(service, "sku.name")
-        ok = any(same(sku, s) for s in allowed)
-        yield verdict(ok, service, f"sku.name is {sku}", expected=allowed, actual=sku)
+    allowed = list(ctx.params.allowed_skus)
+    sku = dig(service, "sku.name")
+    ok = any(same(sku, s) for s in allowed)
+    return verdict(ok, service, f"sku.name is {sku}", expected=allowed, actual=sku)
 
 
 @rule(
@@ -308,24 +348,24 @@ def search_tier(ctx: Context) -> Iterator[Result]:
     remediation="""az search service update -g <rg> -n <name> --replica-count 3 (Bicep:
     properties.replicaCount: 3). """
     + NO_ZONES_NOTE,
-    params={"min_replicas": 3},
+    params=ReplicaParams,
+    resource_type=SEARCH,
+    what="Search services",
 )
-def search_replicas(ctx: Context) -> Iterator[Result]:
+def search_replicas(ctx: Context, service: Resource) -> Result:
     """Each search service's `properties.replicaCount` is at least `min_replicas`; absent means the
     service default, 1."""
-    wanted = _count(ctx.params, "min_replicas", 3)
-    yield from unread(ctx.estate, SEARCH, "Search services")
-    for service in ctx.estate.of_type(SEARCH):
-        value = _int(dig(service, "properties.replicaCount"))
-        count = value if value is not None else 1
-        shown = value if value is not None else "absent (default 1)"
-        yield verdict(
-            count >= wanted,
-            service,
-            f"properties.replicaCount is {shown} (at least {wanted} required)",
-            expected=wanted,
-            actual=value,
-        )
+    wanted = ctx.params.min_replicas
+    value = _int(dig(service, "properties.replicaCount"))
+    count = value if value is not None else 1
+    shown = value if value is not None else "absent (default 1)"
+    return verdict(
+        count >= wanted,
+        service,
+        f"properties.replicaCount is {shown} (at least {wanted} required)",
+        expected=wanted,
+        actual=value,
+    )
 
 
 # --- Container Registry, Application Gateway, Storage ---------------------------
@@ -345,23 +385,23 @@ def search_replicas(ctx: Context) -> Iterator[Result]:
     --sku Premium --zone-redundancy enabled (Bicep: sku.name: 'Premium',
     properties.zoneRedundancy: 'Enabled'), then import the images (az acr import). """
     + NO_ZONES_NOTE,
+    resource_type=REGISTRIES,
+    what="Container registries",
 )
-def registry_zone_redundant(ctx: Context) -> Iterator[Result]:
+def registry_zone_redundant(ctx: Context, registry: Resource) -> Result:
     """Each container registry has `sku.name: Premium` and `properties.zoneRedundancy: Enabled`
     (absent means Disabled)."""
-    yield from unread(ctx.estate, REGISTRIES, "Container registries")
-    for registry in ctx.estate.of_type(REGISTRIES):
-        sku = dig(registry, "sku.name")
-        raw = dig(registry, "properties.zoneRedundancy")
-        zr = raw or "Disabled"
-        ok = same(sku, "Premium") and same(zr, "Enabled")
-        yield verdict(
-            ok,
-            registry,
-            f"sku.name is {sku}, properties.zoneRedundancy is {raw or 'absent (Disabled)'}",
-            expected={"sku.name": "Premium", "properties.zoneRedundancy": "Enabled"},
-            actual={"sku.name": sku, "properties.zoneRedundancy": zr},
-        )
+    sku = dig(registry, "sku.name")
+    raw = dig(registry, "properties.zoneRedundancy")
+    zr = raw or "Disabled"
+    ok = same(sku, "Premium") and same(zr, "Enabled")
+    return verdict(
+        ok,
+        registry,
+        f"sku.name is {sku}, properties.zoneRedundancy is {raw or 'absent (Disabled)'}",
+        expected={"sku.name": "Premium", "properties.zoneRedundancy": "Enabled"},
+        actual={"sku.name": sku, "properties.zoneRedundancy": zr},
+    )
 
 
 @rule(
@@ -378,24 +418,24 @@ def registry_zone_redundant(ctx: Context) -> Iterator[Result]:
     remediation="""Zones are fixed when the gateway is created: recreate it (and its Standard public IP)
     with az network application-gateway create ... --zones 1 2 3 (Bicep: zones: ['1', '2', '3']). """
     + NO_ZONES_NOTE,
-    params={"min_zones": 3},
+    params=ZoneParams,
+    resource_type=GATEWAYS,
+    what="Application gateways",
 )
-def gateway_zones(ctx: Context) -> Iterator[Result]:
+def gateway_zones(ctx: Context, gateway: Resource) -> Result:
     """Each Application Gateway's top-level `zones` holds at least `min_zones` distinct zones (3: zones
     1, 2 and 3; a team may accept 2)."""
-    wanted = _count(ctx.params, "min_zones", 3)
-    yield from unread(ctx.estate, GATEWAYS, "Application gateways")
-    for gateway in ctx.estate.of_type(GATEWAYS):
-        zones = gateway.get("zones")
-        distinct = sorted({str(z) for z in zones}) if isinstance(zones, list) else []
-        yield verdict(
-            len(distinct) >= wanted,
-            gateway,
-            f"zones is {json.dumps(distinct) if distinct else 'absent (no zone)'}"
-            f" (at least {wanted} distinct zones required)",
-            expected=f"{wanted} or more zones",
-            actual=distinct,
-        )
+    wanted = ctx.params.min_zones
+    zones = gateway.get("zones")
+    distinct = sorted({str(z) for z in zones}) if isinstance(zones, list) else []
+    return verdict(
+        len(distinct) >= wanted,
+        gateway,
+        f"zones is {json.dumps(distinct) if distinct else 'absent (no zone)'}"
+        f" (at least {wanted} distinct zones required)",
+        expected=f"{wanted} or more zones",
+        actual=distinct,
+    )
 
 
 EDGE = {GATEWAYS.lower(): "Application Gateway", types.BASTION_HOSTS.lower(): "Azure Bastion"}
@@ -419,36 +459,35 @@ EDGE = {GATEWAYS.lower(): "Application Gateway", types.BASTION_HOSTS.lower(): "A
     properties.publicIPAllocationMethod: 'Static') and redeploy the gateway (frontendIPConfigurations)
     or the Bastion host (ipConfigurations) with it. """
     + NO_ZONES_NOTE,
-    params={"min_zones": 3},
+    params=ZoneParams,
+    resource_type=types.PUBLIC_IP_ADDRESSES,
+    what="Public IP addresses",
 )
-def edge_public_ip_zones(ctx: Context) -> Iterator[Result]:
+def edge_public_ip_zones(ctx: Context, pip: Resource) -> Result | None:
     """Each public IP address attached (`properties.ipConfiguration.id`) to an Application Gateway or
     a Bastion host has `sku.name: Standard` and a top-level `zones` holding at least `min_zones`
     distinct zones (absent means no zone). An absent `sku.name` is not assessed. Addresses attached to
     anything else are PUB023's concern."""
-    wanted = _count(ctx.params, "min_zones", 3)
+    wanted = ctx.params.min_zones
     expected = {"sku.name": "Standard", "zones": f"{wanted} or more zones"}
-    yield from unread(ctx.estate, types.PUBLIC_IP_ADDRESSES, "Public IP addresses")
-    for pip in ctx.estate.of_type(types.PUBLIC_IP_ADDRESSES):
-        owner = attached_owner(pip)
-        role = EDGE.get(owner[1].lower()) if owner else None
-        if owner is None or role is None:
-            continue
-        of = f"{role} {ids.name_of(owner[0])}'s address"
-        sku = dig(pip, "sku.name")
-        if not isinstance(sku, str) or not sku:
-            yield not_assessed(pip, f"{of}: sku.name is absent, so its SKU is unknown", expected)
-            continue
-        zones = pip.get("zones")
-        distinct = sorted({str(z) for z in zones}) if isinstance(zones, list) else []
-        yield verdict(
-            same(sku, "Standard") and len(distinct) >= wanted,
-            pip,
-            f"{of}: sku.name is {sku}, zones is {json.dumps(distinct) if distinct else 'absent (no zone)'}"
-            f" (Standard and at least {wanted} distinct zones required)",
-            expected=expected,
-            actual={"sku.name": sku, "zones": distinct},
-        )
+    owner = attached_owner(pip)
+    role = EDGE.get(owner[1].lower()) if owner else None
+    if owner is None or role is None:
+        return None
+    of = f"{role} {ids.name_of(owner[0])}'s address"
+    sku = dig(pip, "sku.name")
+    if not isinstance(sku, str) or not sku:
+        return not_assessed(pip, f"{of}: sku.name is absent, so its SKU is unknown", expected)
+    zones = pip.get("zones")
+    distinct = sorted({str(z) for z in zones}) if isinstance(zones, list) else []
+    return verdict(
+        same(sku, "Standard") and len(distinct) >= wanted,
+        pip,
+        f"{of}: sku.name is {sku}, zones is {json.dumps(distinct) if distinct else 'absent (no zone)'}"
+        f" (Standard and at least {wanted} distinct zones required)",
+        expected=expected,
+        actual={"sku.name": sku, "zones": distinct},
+    )
 
 
 @rule(
@@ -464,35 +503,34 @@ def edge_public_ip_zones(ctx: Context) -> Iterator[Result]:
     remediation="""az network application-gateway update -g <rg> -n <name>
     --set autoscaleConfiguration.minCapacity=2 (Bicep: properties.autoscaleConfiguration:
     {minCapacity: 2, maxCapacity: 5}); without autoscale, set properties.sku.capacity to 2 or more.""",
-    params={"min_capacity": 2},
+    params=CapacityParams,
+    resource_type=GATEWAYS,
+    what="Application gateways",
 )
-def gateway_capacity(ctx: Context) -> Iterator[Result]:
+def gateway_capacity(ctx: Context, gateway: Resource) -> Result:
     """Each Application Gateway has `properties.autoscaleConfiguration.minCapacity` of at least
     `min_capacity`, or, without autoscale, a fixed `properties.sku.capacity` of at least that."""
-    wanted = _count(ctx.params, "min_capacity", 2)
-    yield from unread(ctx.estate, GATEWAYS, "Application gateways")
-    for gateway in ctx.estate.of_type(GATEWAYS):
-        autoscale = dig(gateway, "properties.autoscaleConfiguration")
-        if isinstance(autoscale, dict):
-            where, value = (
-                "properties.autoscaleConfiguration.minCapacity",
-                _int(dig(autoscale, "minCapacity")),
-            )
-        else:
-            where, value = (
-                "properties.sku.capacity (no autoscale)",
-                _int(dig(gateway, "properties.sku.capacity")),
-            )
-        if value is None:
-            yield not_assessed(gateway, f"{where} is absent: the instance minimum is unknown", wanted)
-            continue
-        yield verdict(
-            value >= wanted,
-            gateway,
-            f"{where} is {value} (at least {wanted} required)",
-            expected=wanted,
-            actual=value,
+    wanted = ctx.params.min_capacity
+    autoscale = dig(gateway, "properties.autoscaleConfiguration")
+    if isinstance(autoscale, dict):
+        where, value = (
+            "properties.autoscaleConfiguration.minCapacity",
+            _int(dig(autoscale, "minCapacity")),
         )
+    else:
+        where, value = (
+            "properties.sku.capacity (no autoscale)",
+            _int(dig(gateway, "properties.sku.capacity")),
+        )
+    if value is None:
+        return not_assessed(gateway, f"{where} is absent: the instance minimum is unknown", wanted)
+    return verdict(
+        value >= wanted,
+        gateway,
+        f"{where} is {value} (at least {wanted} required)",
+        expected=wanted,
+        actual=value,
+    )
 
 
 @rule(
@@ -509,12 +547,12 @@ def gateway_capacity(ctx: Context) -> Iterator[Result]:
     --account-name <name> --sku Standard_ZRS (Standard_GZRS from GRS), or the portal's Redundancy
     blade; new accounts: Bicep sku.name: 'Standard_ZRS'. """
     + NO_ZONES_NOTE,
-    params={"allowed_skus": ZONE_REDUNDANT_STORAGE},
+    params=StorageSkuParams,
 )
 def storage_zone_redundant(ctx: Context) -> Iterator[Result]:
     """Each storage account of the architecture (workspace/hub storage and the other accounts in scope)
     has `sku.name` in `allowed_skus`: Standard_ZRS, Standard_GZRS, Standard_RAGZRS, Premium_ZRS."""
-    allowed = [str(s) for s in ctx.params.get("allowed_skus", ZONE_REDUNDANT_STORAGE)]
+    allowed = list(ctx.params.allowed_skus)
     yield from unread(ctx.estate, STORAGE, "Storage accounts")
     seen: set[str] = set()
     for role in (WORKSPACE_STORAGE, APP_STORAGE):

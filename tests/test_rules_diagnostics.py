@@ -38,8 +38,8 @@ def test_every_rule_is_in_both_baselines() -> None:
 
 def test_workspace_requirement_follows_the_variant() -> None:
     # Seed 000: the ML workspace captures audit logs; seed 004: hub and project capture all logs.
-    assert load_baseline(BASELINES["aml"]).rules["DIAG008"].params["category_groups"] == ["audit"]
-    assert load_baseline(BASELINES["aistudio"]).rules["DIAG008"].params["category_groups"] == ["allLogs"]
+    assert load_baseline(BASELINES["aml"]).rules["DIAG008"].params.category_groups == ("audit",)
+    assert load_baseline(BASELINES["aistudio"]).rules["DIAG008"].params.category_groups == ("allLogs",)
 
 
 def test_compliant_estates_only_pass(variant: str) -> None:

@@ -9,12 +9,11 @@ import pytest
 
 from auditor.analysis import builtin_roles
 from auditor.analysis.architecture import ONLINE_ENDPOINT, infer_roles
-from auditor.analysis.rbac import covers, grants, parse_table, privilege_of
+from auditor.analysis.rbac import ROW_IDENTITIES, SCOPE_ROLES, Row, covers, grants, parse_table, privilege_of
 from auditor.arm.estate import Estate
 from auditor.arm.snapshot import Snapshot
 from auditor.engine.baseline import load_baseline
 from auditor.model import Level
-from auditor.rules.identity import AISTUDIO_TABLE, AML_TABLE
 from tests import estates
 from tests.cases.common import (
     ResourceCase,
@@ -58,11 +57,51 @@ def test_levels_follow_the_variants() -> None:
     assert hub.rules["IAM008"].level is aml.rules["IAM008"].level is Level.RECOMMENDED
 
 
-def test_baselines_carry_the_variant_tables() -> None:
-    for variant, table in (("aistudio", AISTUDIO_TABLE), ("aml", AML_TABLE)):
+def yaml_table(variant: str, rule_id: str = "IAM001") -> list[Row]:
+    """The role table the variant's baseline gives a rule (the table lives only in the YAML)."""
+    return parse_table(list(load_baseline(BASELINES[variant]).rules[rule_id].params.table))
+
+
+def test_baselines_carry_one_table_per_variant() -> None:
+    for variant in ("aistudio", "aml"):
         baseline = load_baseline(BASELINES[variant])
-        for rid in ("IAM001", "IAM002", "IAM003"):
-            assert parse_table(baseline.rules[rid].params["table"]) == parse_table(table), (variant, rid)
+        table = yaml_table(variant)
+        for rid in ("IAM001", "IAM002", "IAM003", "IAM009"):
+            if rid in baseline.rules:
+                assert yaml_table(variant, rid) == table, (variant, rid)
+
+
+def test_yaml_tables_hold_valid_rows() -> None:
+    for variant in ("aistudio", "aml"):
+        raw = load_baseline(BASELINES[variant]).rules["IAM001"].params.table
+        assert raw, variant
+        for entry in raw:
+            # The YAML spells every row out: identity and scope roles, a known GUID and its name.
+            assert entry["identity"] in ROW_IDENTITIES and entry["scope"] in SCOPE_ROLES, entry
+            assert GUID.match(entry["role"]) and entry["role"] in builtin_roles.NAMES, entry
+            assert entry["name"] == builtin_roles.NAMES[entry["role"]], entry
+        rows = parse_table(list(raw))
+        assert len(set(rows)) == len(rows), variant
+
+
+def test_yaml_tables_follow_the_variants() -> None:
+    hub, aml = yaml_table("aistudio"), yaml_table("aml")
+    assert {r.identity for r in hub} >= {"hub", "project", "online-endpoint", "promptflow-app", "portal-user"}
+    assert {r.identity for r in aml} >= {"workspace", "online-endpoint", "compute-instance"}
+    assert not {r.identity for r in aml} & {"hub", "project", "portal-user"}
+    # The chat UI and the gateway need the same rows in both variants.
+    front = {
+        (r.identity, r.scope, r.role_definition)
+        for r in hub
+        if r.identity in ("chat-ui-app", "application-gateway")
+    }
+    assert front == {
+        (r.identity, r.scope, r.role_definition)
+        for r in aml
+        if r.identity in ("chat-ui-app", "application-gateway")
+    }
+    assert len(front) == 4
+    assert all(r.optional == (r.identity == "portal-user") for r in hub + aml)
 
 
 def test_compliant_estates_only_pass(variant: str) -> None:
@@ -158,8 +197,8 @@ def test_privilege_of_unknown_role_without_definition_is_unknown() -> None:
 
 
 def test_table_rows_use_known_roles_and_names() -> None:
-    for table in (AISTUDIO_TABLE, AML_TABLE):
-        for row in parse_table(table):
+    for variant in ("aistudio", "aml"):
+        for row in yaml_table(variant):
             assert row.name == builtin_roles.NAMES[row.role_definition]
 
 

@@ -46,8 +46,8 @@ def test_levels_follow_the_references() -> None:
     for baseline in (hub, aml):
         assert baseline.rules["PUB014"].level == Level.RECOMMENDED
         assert baseline.rules["PUB017"].level == Level.RECOMMENDED
-    assert hub.rules["PUB006"].params == {"accept_firewall_deny": False}
-    assert aml.rules["PUB006"].params == {"accept_firewall_deny": True}
+    assert hub.rules["PUB006"].params.accept_firewall_deny is False
+    assert aml.rules["PUB006"].params.accept_firewall_deny is True
 
 
 def test_compliant_estates_only_pass(variant: str) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auditor.arm import ids, types
@@ -137,8 +137,13 @@ class Roles:
     _estate: Estate | None = None
     _principal_roles: dict[str, set[str]] | None = None
 
+    def reading(self, estate: Estate) -> Roles:
+        """The same roles over `estate` (a view bound to a rule's read log, see Estate.reading), so
+        that asking for a role records the types it was inferred from in that log."""
+        return replace(self, _estate=estate)
+
     def _note(self, *roles: str) -> None:
-        """Tell the estate which types these roles were inferred from (see Estate.broad_gaps)."""
+        """Record in the estate's read log which types these roles were inferred from (see settle)."""
         if self._estate is not None:
             for role in roles:
                 self._estate.note_read(*ROLE_SOURCES.get(role, ()))
@@ -174,10 +179,7 @@ class Roles:
     def identity_roles_of(self, principal_id: str) -> set[str]:
         self._note(*IDENTITY_ROLES, IDENTITIES)
         if self._principal_roles is None:
-            # Built on first use, after inference: rules ask once per role assignment.
-            self._principal_roles = defaultdict(set)
-            for ident in self.identities:
-                self._principal_roles[ident.principal_id.lower()].add(ident.role)
+            self._principal_roles = _principal_roles(self.identities)
         return set(self._principal_roles.get(principal_id.lower(), ()))
 
     def to_list(self) -> list[dict[str, str]]:
@@ -191,7 +193,16 @@ def infer_roles(estate: Estate, overrides: Mapping[str, Any] | None = None) -> R
     _infer_subnets(estate, roles, overrides)
     _infer_resources(estate, roles, overrides)
     _infer_identities(estate, roles)
+    # Built once after inference, so that every rule's view (Roles.reading) shares it.
+    roles._principal_roles = _principal_roles(roles.identities)
     return roles
+
+
+def _principal_roles(identities: list[Identity]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for ident in identities:
+        found[ident.principal_id.lower()].add(ident.role)
+    return found
 
 
 def _explain(roles: Roles, table: dict[str, set[str]], rid: str, role: str, reason: str) -> None:

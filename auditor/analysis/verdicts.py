@@ -33,3 +33,27 @@ def verdict(ok: bool, res: Resource, message: str, expected: Any = None, actual:
     """Pass or fail with the same message; the message states the property and its value."""
     status = Status.PASS if ok else Status.FAIL
     return Result(res["id"], res["type"], status, message, expected, actual)
+
+
+def conclude(
+    res: Resource,
+    expected: Any,
+    *,
+    failing: str | None,
+    unknown: str | None,
+    passing: str,
+    failed_actual: Any = None,
+    passed_actual: Any = None,
+) -> Result:
+    """Fail when `failing` says what is wrong; else not assessed when `unknown` says what could not
+    be told; else pass with `passing`. A finding that fails stays a failure whatever else is unknown."""
+    if failing is not None:
+        return failed(res, failing, expected, failed_actual)
+    if unknown is not None:
+        return not_assessed(res, unknown, expected)
+    return passed(res, passing, expected, passed_actual)
+
+
+def listed(prefix: str, items: list[str]) -> str | None:
+    """`prefix` followed by the items joined with "; ", or None when there are none."""
+    return prefix + "; ".join(items) if items else None

@@ -7,12 +7,14 @@ principal -> role assignments. Ids and types compare case-insensitively.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from auditor.arm import ids, types
+from auditor.arm.reads import ReadLog
 from auditor.arm.snapshot import CollectionError, Snapshot
 from auditor.arm.types import Resource
 
@@ -80,12 +82,15 @@ class Subnet:
 
 
 class Estate:
-    """Read-only indexes over one snapshot."""
+    """Read-only indexes over one snapshot.
+
+    `reading(log)` gives the same indexes bound to a rule's read log: every lookup through it
+    records the ARM types it touched there. The estate itself records nothing.
+    """
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        self._reads: set[str] | None = None
-        self._handled: set[str] | None = None
+        self._log: ReadLog | None = None
         self.resources: list[Resource] = []
         self._by_id: dict[str, Resource] = {}
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
@@ -155,19 +160,21 @@ class Estate:
 
     # --- which data a rule looked at ---------------------------------------
 
-    def start_recording(self) -> None:
-        """Remember every ARM type read from now on (the engine does this around each rule)."""
-        self._reads, self._handled = set(), set()
+    def reading(self, log: ReadLog) -> Estate:
+        """The same indexes (shared, not copied), recording every type read into `log`."""
+        view = copy.copy(self)
+        view._log = log
+        return view
 
-    def stop_recording(self) -> set[str]:
-        """The types read since `start_recording`, less those whose gaps the rule checked itself."""
-        reads = (self._reads or set()) - (self._handled or set())
-        self._reads = self._handled = None
-        return reads
+    @property
+    def log(self) -> ReadLog | None:
+        """The read log this view records into; None for the estate itself."""
+        return self._log
 
     def note_read(self, *resource_types: str) -> None:
-        if self._reads is not None:
-            self._reads.update(t.lower() for t in resource_types)
+        """Record types read by something built over the estate (the architecture roles)."""
+        if self._log is not None:
+            self._log.read(*resource_types)
 
     def broad_gaps(self, resource_types: Iterable[str]) -> list[CollectionError]:
         """Failed list reads (at subscription or resource-group level) of these types or their parents.
@@ -193,9 +200,9 @@ class Estate:
         `scope`, means rules must report `not_assessed` rather than guess.
         """
         wanted = resource_type.lower()
-        if self._handled is not None:
+        if self._log is not None:
             # The rule asked about this gap itself and chose its verdicts accordingly.
-            self._handled.add(wanted)
+            self._log.handled(wanted)
         if wanted not in self.collected_types:
             return f"the snapshot holds no {resource_type} data (not collected)"
         for error in self.errors:

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from auditor.engine.params import ParamError, build
+from auditor.engine.params import declared as params_of
 from auditor.engine.registry import Rule, all_rules
 from auditor.errors import InputError
 from auditor.model import Level
@@ -21,9 +23,11 @@ ROLE_KEYS = {"subnets", "subnet_patterns", "resources"}
 
 @dataclass(frozen=True)
 class RuleSetting:
+    """One rule's level, weight and parameters (its parameter dataclass, None when it has none)."""
+
     level: Level
     weight: float
-    params: dict[str, Any]
+    params: Any
 
 
 @dataclass
@@ -37,8 +41,9 @@ class Baseline:
     rules: dict[str, RuleSetting]
     roles: dict[str, Any] = field(default_factory=dict)
 
-    def params_for(self, rule: Rule) -> dict[str, Any]:
-        return {**rule.params, **self.rules[rule.id].params}
+    def params_for(self, rule: Rule) -> Any:
+        """The rule's parameters as this baseline sets them (built and checked when it loaded)."""
+        return self.rules[rule.id].params
 
 
 def shipped_baselines() -> dict[str, Path]:
@@ -122,7 +127,13 @@ def _parse_rule_setting(rule_id: str, raw: Any, catalogue: dict[str, Rule], sour
     params = raw.get("params") or {}
     if not isinstance(params, dict):
         raise InputError(f"{source}: {rule_id}: params must be a mapping")
-    unknown = set(params) - set(catalogue[rule_id].params)
+    declared = catalogue[rule_id].params
+    known = {name for name, _ in params_of(declared)} if declared is not None else set()
+    unknown = {str(p) for p in params} - known
     if unknown:
         raise InputError(f"{source}: {rule_id}: unknown parameter(s) {', '.join(sorted(unknown))}")
-    return RuleSetting(level=level, weight=float(weight), params=dict(params))
+    try:
+        built = build(declared, params) if declared is not None else None
+    except ParamError as exc:
+        raise InputError(f"{source}: {rule_id}: {exc}") from None
+    return RuleSetting(level=level, weight=float(weight), params=built)

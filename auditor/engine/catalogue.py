@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 import json
 from functools import cache
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from auditor.engine.baseline import Baseline, load_baseline, shipped_baselines
+from auditor.engine.baseline import DEFAULT_BASELINE, Baseline, load_baseline, shipped_baselines
+from auditor.engine.params import REQUIRED, declared, plain
 from auditor.engine.registry import Rule, all_rules
 
 
@@ -21,6 +23,23 @@ def _shipped() -> tuple[Baseline, ...]:
 def variants_using(rule: Rule) -> list[str]:
     """`name (level)` for every shipped baseline that selects the rule."""
     return [f"{b.name} ({b.rules[rule.id].level.value})" for b in _shipped() if rule.id in b.rules]
+
+
+def shown_params(rule: Rule) -> dict[str, Any]:
+    """The rule's parameters and their defaults as data; one without a default shows the value the
+    default baseline gives it (the identity rules' role table lives only in the baseline YAML)."""
+    if rule.params is None:
+        return {}
+    default = next((b for b in _shipped() if b.name == DEFAULT_BASELINE), None)
+    setting = default.rules.get(rule.id) if default is not None else None
+    shown: dict[str, Any] = {}
+    for name, value in declared(rule.params):
+        if value is REQUIRED:
+            if setting is None:
+                continue
+            value = getattr(setting.params, name)
+        shown[name] = plain(value)
+    return shown
 
 
 def render_rules(fmt: str) -> str:
@@ -36,7 +55,7 @@ def render_rules(fmt: str) -> str:
                 "description": r.description,
                 "rationale": r.rationale,
                 "remediation": r.remediation,
-                "params": dict(r.params),
+                "params": shown_params(r),
                 "baselines": variants_using(r),
             }
             for r in rules.values()
@@ -82,6 +101,7 @@ def render_markdown(rules: dict[str, Rule]) -> str:
             "",
             f"*Baselines.* {', '.join(variants_using(r)) or 'none'}",
         ]
-        if r.params:
-            out += ["", "*Parameters (defaults).* " + ", ".join(f"`{k}`" for k in r.params)]
+        if r.params is not None:
+            names = [name for name, _ in declared(r.params)]
+            out += ["", "*Parameters (defaults).* " + ", ".join(f"`{k}`" for k in names)]
     return "\n".join(out) + "\n"

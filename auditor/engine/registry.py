@@ -8,30 +8,44 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from auditor.analysis.coverage import absent, unread
+from auditor.arm import ids
+from auditor.engine.params import is_params_class
 from auditor.model import Control, Result, Severity
 
 if TYPE_CHECKING:
     from auditor.analysis.architecture import Roles
     from auditor.arm.estate import Estate
+    from auditor.arm.reads import ReadLog
+    from auditor.arm.types import Resource
 
 RULE_ID = re.compile(r"^[A-Z]{2,5}\d{3}$")
 
 
 @dataclass(frozen=True)
 class Context:
-    """What a check may look at: the estate, the inferred roles, its parameters."""
+    """What a check may look at: the estate, the inferred roles, its parameters, its read log.
+
+    `params` is the rule's parameter dataclass as the baseline set it (None for a rule
+    without parameters). `estate` and `roles` are bound to `reads`: every lookup through them
+    records the ARM types it touched there, and the engine settles the verdicts on that log.
+    """
 
     estate: Estate
     roles: Roles
-    params: Mapping[str, Any]
-    variant: str
+    params: Any
+    reads: ReadLog
 
 
 CheckFn = Callable[[Context], Iterable[Result]]
+# The check of a rule bound to one resource type: one verdict per resource (None: nothing to say).
+ResourceCheck = Callable[[Context, "Resource"], "Result | None"]
+Selector = Callable[[Context], "list[Resource]"]
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -44,9 +58,12 @@ class Rule:
     rationale: str
     remediation: str
     check: CheckFn
-    params: Mapping[str, Any] = field(default_factory=dict)
+    # The frozen dataclass of the rule's parameters (see engine/params.py); None: it has none.
+    params: type[Any] | None = None
     # Who declared it; a description of what it checks comes from the docstring.
     description: str = ""
+    # The ARM type a per-resource rule judges (the engine enumerates it); None: the rule spans the estate.
+    resource_type: str | None = None
 
     def run(self, ctx: Context) -> list[Result]:
         return list(self.check(ctx))
@@ -65,15 +82,34 @@ def rule(
     title: str,
     rationale: str,
     remediation: str,
-    params: Mapping[str, Any] | None = None,
-) -> Callable[[CheckFn], CheckFn]:
-    """Register a check function as a rule."""
+    params: type[Any] | None = None,
+    resource_type: str | None = None,
+    what: str = "",
+    absent: str | None = None,
+    select: Selector | None = None,
+) -> Callable[[F], F]:
+    """Register a check function as a rule; `params` is its parameter dataclass, if it has any.
+
+    With `resource_type` the function is a per-resource check `check(ctx, res) -> Result | None`,
+    and the engine does the rest: not-assessed results where the type could not be listed
+    (`what` names the resources, plural), a failure per subscription when none exists and
+    `absent` names the missing component (singular), and the check on every resource of the
+    type (or those `select` picks) in id order. Without it, `check(ctx)` yields every result.
+    """
     if not RULE_ID.match(id):
         raise ValueError(f"rule id {id!r} does not look like ABC123")
+    if params is not None and not is_params_class(params):
+        raise ValueError(f"{id}: params must be a frozen dataclass, not {params!r}")
 
-    def register(fn: CheckFn) -> CheckFn:
+    if resource_type is not None and not what:
+        raise ValueError(f"{id}: a rule bound to a resource type names its resources (what=...)")
+
+    def register(fn: F) -> F:
         if id in _REGISTRY:
             raise ValueError(f"duplicate rule id {id}")
+        check: CheckFn = fn
+        if resource_type is not None:
+            check = _each_resource(fn, resource_type, what, absent, select)
         doc = " ".join((fn.__doc__ or "").split())
         _REGISTRY[id] = Rule(
             id=id,
@@ -83,13 +119,32 @@ def rule(
             title=title,
             rationale=" ".join(rationale.split()),
             remediation=" ".join(remediation.split()),
-            check=fn,
-            params=dict(params or {}),
+            check=check,
+            params=params,
             description=doc,
+            resource_type=resource_type,
         )
         return fn
 
     return register
+
+
+def _each_resource(
+    fn: ResourceCheck, resource_type: str, what: str, missing: str | None, select: Selector | None
+) -> CheckFn:
+    """The estate-wide check of a per-resource rule: gaps, absence, then one verdict per resource."""
+
+    def check(ctx: Context) -> Iterator[Result]:
+        yield from unread(ctx.estate, resource_type, what)
+        found = select(ctx) if select is not None else ctx.estate.of_type(resource_type)
+        if missing is not None:
+            yield from absent(ctx.estate, resource_type, found, missing)
+        for res in sorted(found, key=lambda r: ids.norm(r["id"])):
+            result = fn(ctx, res)
+            if result is not None:
+                yield result
+
+    return check
 
 
 def all_rules() -> dict[str, Rule]:

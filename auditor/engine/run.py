@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from auditor.analysis.architecture import infer_roles
 from auditor.arm.estate import Estate
+from auditor.arm.reads import ReadLog
 from auditor.arm.snapshot import Snapshot
 from auditor.engine.baseline import Baseline
 from auditor.engine.describe import baseline_info, role_explanations, rule_infos, tool_info
@@ -65,13 +66,14 @@ def run_audit(
     findings: list[Finding] = []
     for rule_id, setting in baseline.rules.items():
         rule = catalogue[rule_id]
-        ctx = Context(estate=estate, roles=roles, params=baseline.params_for(rule), variant=baseline.variant)
-        estate.start_recording()
+        reads = ReadLog()
+        seen = estate.reading(reads)
+        ctx = Context(estate=seen, roles=roles.reading(seen), params=baseline.params_for(rule), reads=reads)
         try:
             results = rule.run(ctx)
         except Exception as exc:  # a crashing rule must show up, never pass silently
             results = [Result("", "", Status.ERROR, f"rule raised {type(exc).__name__}: {exc}")]
-        results = settle(results, estate, estate.stop_recording())
+        results = settle(results, estate, reads)
         findings.extend(_finding(rule, setting.level, r) for r in results)
     waiver_report = None
     judged: tuple[Finding, ...] = tuple(findings)
@@ -96,15 +98,16 @@ def run_audit(
     )
 
 
-def settle(results: list[Result], estate: Estate, reads: set[str]) -> list[Result]:
+def settle(results: list[Result], estate: Estate, reads: ReadLog) -> list[Result]:
     """Downgrade verdicts the data cannot support; missing data is never a pass or a fail.
 
     A failure is not conclusive when a list of a type the rule looked at failed: the
     missing resources could change the picture (a gateway that would explain an open
-    port, a vault the table's assignment is on). A pass on a resource whose body has no
-    `properties` rests on an incomplete read.
+    port, a vault the table's assignment is on), unless the rule judged that gap itself (it
+    asked `Estate.gap` about the type). A pass on a resource whose body has no `properties`
+    rests on an incomplete read.
     """
-    gaps = estate.broad_gaps(reads)
+    gaps = estate.broad_gaps(reads.unhandled())
     reasons = [f"reading {g.resource_type} at {g.scope} failed ({g.outcome})" for g in gaps]
     if not results:
         # Nothing judged because the resources to judge could not be listed: say so, once per gap.

@@ -12,9 +12,11 @@ from typing import Any
 
 from auditor.analysis import builtin_roles
 from auditor.arm import ids as armid
+from auditor.engine.baseline import load_baseline
 from tests import estates
 from tests.cases.common import Mutation, Resource, chain, denied, set_path, subscription
 from tests.cases.common import ResourceCase as Case
+from tests.conftest import BASELINES
 
 RA = "Microsoft.Authorization/roleAssignments"
 RD = "Microsoft.Authorization/roleDefinitions"
@@ -327,9 +329,7 @@ def management_group_assignment(res: list[Resource], variant: str) -> None:
 
 def extra_row(variant: str) -> dict[str, Any]:
     """The variant's table plus a resource-group row for the chat UI (a team's own decision)."""
-    from auditor.rules.identity import AISTUDIO_TABLE, AML_TABLE
-
-    table = AML_TABLE if variant == "aml" else AISTUDIO_TABLE
+    table = load_baseline(BASELINES[variant]).rules["IAM003"].params.table
     row = {"identity": "chat-ui-app", "scope": "resource-group", "role": R.STORAGE_BLOB_DATA_READER}
     return {"table": [*table, row]}
 
@@ -391,8 +391,6 @@ CASES: list[Case] = [
          drop_types=(RA,)),
     Case("missing-row-unreadable-scope", "IAM001", {"ept-chat": "not_assessed"}, variants=AML,
          mutate=drop_assignment("endpoint", R.ACR_PULL), errors=denied(RA, lambda v: resource_id("acr", v))),
-    Case("bad-table-row", "IAM001", {"": "error"}, variants=HUB, others=None,
-         params={"table": [{"identity": "nobody", "scope": "hub", "role": R.READER}]}),
     # IAM002: privileged roles beyond the table
     Case("compliant", "IAM002", {}),
     Case("endpoint-contributor-on-rg", "IAM002", {"ept-chat": "fail"},

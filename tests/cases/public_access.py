@@ -980,12 +980,6 @@ CASES: list[Case] = [
         mutate=edit(PUBLIC_IPS, "pip-chat-gateway", "properties.ipConfiguration.id", "string"),
         contains="cannot be told",
     ),
-    Case(
-        "parameter-not-a-list",
-        "PUB023",
-        "error",
-        params={"allowed_attachment_types": "Microsoft.Network/bastionHosts"},
-    ),
     # Resources that were never listed, or whose list failed
     not_collected("PUB001", AOAI),
     list_denied("PUB001", AOAI),

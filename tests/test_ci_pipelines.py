@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests import paths
+
+ROOT = paths.ROOT
 GITHUB_FILES = [
     ROOT / "examples" / "ci" / "github-actions.yml",
     ROOT / ".github" / "workflows" / "release.yml",

@@ -12,8 +12,9 @@ import jsonschema
 import pytest
 
 from auditor.reports.json_report import schema
+from tests import paths
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = paths.ROOT
 EXAMPLES = ROOT / "examples"
 DRIFTED = str(EXAMPLES / "openai-e2e-chat-aistudio-drifted.json")
 

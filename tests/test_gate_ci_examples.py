@@ -15,8 +15,9 @@ import yaml
 from auditor.cli import cli
 from auditor.reports import extension
 from auditor.reports.writer import REPORT_STEM
+from tests import paths
 
-CI = Path(__file__).resolve().parent.parent / "examples" / "ci"
+CI = paths.EXAMPLES / "ci"
 GITHUB = CI / "github-actions.yml"
 AZURE = CI / "azure-pipelines.yml"
 

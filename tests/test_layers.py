@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests import paths
+
+ROOT = paths.ROOT
 # Source folder -> the package it is installed as.
 TREES = {"auditor": "auditor", "rules": "auditor.rules", "reports": "auditor.reports"}
 

@@ -18,10 +18,13 @@ from tests.fakearm.harness import SAMPLE_NAMES, baseline_of, reproduce_errors, r
 SUB = "3f2c9a1e-5b7d-4e8a-9c61-2d4f8b0a7e15"
 FORBIDDEN_IN_PATHS = ("listkeys", "appsettings", "connectionstrings", "publishingcredentials")
 
-pytestmark = pytest.mark.skipif(
-    not all(sample_path(n).exists() for n in SAMPLE_NAMES),
-    reason="the sample estates in examples/ are missing",
-)
+pytestmark = [
+    pytest.mark.live,
+    pytest.mark.skipif(
+        not all(sample_path(n).exists() for n in SAMPLE_NAMES),
+        reason="the sample estates in examples/ are missing",
+    ),
+]
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 import auditor
+from tests import paths
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = paths.ROOT
 # Repository folder -> where it lives in the installed package.
 MAPPED = {"auditor": "auditor", "rules": "auditor/rules", "reports": "auditor/reports"}
 

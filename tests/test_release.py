@@ -13,8 +13,9 @@ import pytest
 import yaml
 
 import auditor
+from tests import paths
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = paths.ROOT
 RELEASE = ROOT / ".github" / "workflows" / "release.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 

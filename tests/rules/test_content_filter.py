@@ -12,7 +12,7 @@ import pytest
 
 from auditor.errors import InputError
 from auditor.model import Status
-from tests import estates
+from tests import estates, paths
 from tests.cases.common import (
     StatusCase,
     assert_case,
@@ -28,7 +28,7 @@ from tests.cases.content_filter import ACCOUNTS, CASES, POLICIES
 from tests.conftest import audit_resources, findings_of
 
 FAMILY = "content-filter"
-ARM_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "arm-examples" / "Microsoft.CognitiveServices"
+ARM_EXAMPLES = paths.SHARED / "arm-examples" / "Microsoft.CognitiveServices"
 
 
 @pytest.mark.parametrize(("case", "variant"), case_params(CASES))

@@ -381,6 +381,7 @@ many_packets = st.lists(packets, min_size=10, max_size=40)
 vnets = st.sampled_from(VNETS)
 
 
+@pytest.mark.slow  # a property-based search over thousands of rule sets
 @PROPERTY
 @given(security_rules(), st.sampled_from([INBOUND, OUTBOUND]), queries, many_packets, worlds, vnets)
 def test_agrees_with_the_per_packet_evaluator(
@@ -397,6 +398,7 @@ def test_agrees_with_the_per_packet_evaluator(
         assert decision == (expected if in_query(query, p, world, nets(vnet)) else None), p
 
 
+@pytest.mark.slow  # a property-based search over thousands of rule sets
 @PROPERTY
 @given(security_rules(), st.sampled_from([INBOUND, OUTBOUND]), worlds, vnets, st.data())
 def test_query_is_partitioned_exactly(
@@ -419,6 +421,7 @@ def test_query_is_partitioned_exactly(
             assert ev.all_allowed() != Answer.YES
 
 
+@pytest.mark.slow  # a property-based search over thousands of rule sets
 @PROPERTY
 @given(
     security_rules(),
@@ -459,6 +462,7 @@ def flip_forms(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+@pytest.mark.slow  # a property-based search over thousands of rule sets
 @PROPERTY
 @given(security_rules(), st.sampled_from([INBOUND, OUTBOUND]), queries, many_packets, worlds)
 def test_singular_and_plural_fields_are_equivalent(
@@ -469,6 +473,7 @@ def test_singular_and_plural_fields_are_equivalent(
     )
 
 
+@pytest.mark.slow  # a property-based search over thousands of rule sets
 @PROPERTY
 @given(
     security_rules(),
@@ -500,6 +505,7 @@ def test_a_deny_all_makes_every_later_allow_irrelevant(
     assert all(r.priority < priority for r in ev.allowing_rules())
 
 
+@pytest.mark.slow  # a property-based search over thousands of rule sets
 @PROPERTY
 @given(
     security_rules(),
@@ -527,6 +533,7 @@ def test_adding_a_rule_moves_traffic_only_its_own_way(
             assert a[2] == "Deny"
 
 
+@pytest.mark.slow  # a property-based search over thousands of rule sets
 @PROPERTY
 @given(security_rules(), st.sampled_from([INBOUND, OUTBOUND]), queries, many_packets, worlds)
 def test_defaults_apply_with_or_without_the_arm_copy(
@@ -555,6 +562,7 @@ def families_of(box: Box) -> tuple[set[int], set[int]]:
     return versions(box.src), versions(box.dst)
 
 
+@pytest.mark.slow  # a property-based search over thousands of rule sets
 @PROPERTY
 @given(security_rules(), st.sampled_from([INBOUND, OUTBOUND]), queries, vnets)
 def test_traffic_never_mixes_address_families(
@@ -574,6 +582,7 @@ def test_traffic_never_mixes_address_families(
         assert families_of(m.box)[0] <= allowed
 
 
+@pytest.mark.slow  # a property-based search over thousands of rule sets
 @PROPERTY
 @given(
     security_rules(),

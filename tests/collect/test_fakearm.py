@@ -10,6 +10,8 @@ import requests
 
 from tests.fakearm import FakeArm
 
+pytestmark = pytest.mark.live  # the real SDK clients against the fake ARM server
+
 SUB = "11111111-2222-4333-8444-555555555555"
 RG = f"/subscriptions/{SUB}/resourceGroups/rg"
 VNET = f"{RG}/providers/Microsoft.Network/virtualNetworks/vnet"

@@ -16,10 +16,11 @@ from auditor.arm.snapshot import Snapshot
 from auditor.engine.baseline import load_baseline
 from auditor.engine.run import run_audit
 from auditor.reports.sarif import fingerprint, render
+from tests import paths
 from tests.report_samples import NASTY_ID, gate_estate, run_cli, sample_result, with_findings, write_json
 
-SCHEMA = Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0.json"
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SCHEMA = paths.SCHEMAS / "sarif-schema-2.1.0.json"
+EXAMPLES = paths.EXAMPLES
 
 
 @lru_cache(maxsize=1)

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from auditor.reports.html import render
+from tests import paths
 from tests.cdp_pipe import Browser, find_chromium
 from tests.report_samples import NASTY, gate_estate, run_cli, sample_result, write_json
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = paths.ROOT / "test-artifacts"
 
 
 def test_page_is_self_contained() -> None:
@@ -137,7 +138,7 @@ def test_drifted_sample_page_in_headless_chromium(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The page a person opens from a pipeline: the drifted sample, audited by the CLI, with a gate."""
-    sample = Path(__file__).resolve().parent.parent / "examples" / "openai-e2e-chat-aistudio-drifted.json"
+    sample = paths.EXAMPLES / "openai-e2e-chat-aistudio-drifted.json"
     args = ["audit", "--snapshot", str(sample), "--format", "html", "--output", "r.html", "--fail-on", "high"]
     code, _, _ = run_cli(args, capsys, monkeypatch, tmp_path)
     assert code in (0, 1)

@@ -28,7 +28,10 @@ SAMPLE = "openai-e2e-chat-aml-compliant"
 SUB = "3f2c9a1e-5b7d-4e8a-9c61-2d4f8b0a7e15"
 NSG_LIST = f"/subscriptions/{SUB}/providers/Microsoft.Network/networkSecurityGroups"
 
-pytestmark = pytest.mark.skipif(not sample_path(SAMPLE).exists(), reason=f"examples/{SAMPLE}.json is missing")
+pytestmark = [
+    pytest.mark.live,
+    pytest.mark.skipif(not sample_path(SAMPLE).exists(), reason=f"examples/{SAMPLE}.json is missing"),
+]
 
 
 @pytest.fixture(scope="module")

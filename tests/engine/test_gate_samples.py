@@ -12,10 +12,11 @@ import pytest
 from lxml import etree
 
 from auditor.reports.json_report import schema
+from tests import paths
 from tests.report_samples import run_cli
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-SCHEMAS = Path(__file__).resolve().parent / "schemas"
+EXAMPLES = paths.EXAMPLES
+SCHEMAS = paths.SCHEMAS
 VARIANTS = ("aistudio", "aml")
 ALL_FORMATS = ("console", "json", "sarif", "junit", "html", "markdown", "csv")
 

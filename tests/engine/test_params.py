@@ -18,9 +18,10 @@ from auditor.engine.baseline import load_baseline, shipped_baselines
 from auditor.engine.params import REQUIRED, OneOf, ParamError, build, declared
 from auditor.engine.registry import all_rules
 from auditor.errors import InputError
+from tests import paths
 from tests.conftest import BASELINES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = paths.ROOT
 COMPLIANT = str(ROOT / "examples" / "openai-e2e-chat-aistudio-compliant.json")
 
 

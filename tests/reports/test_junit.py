@@ -11,6 +11,7 @@ from lxml import etree
 
 from auditor.model import Control, Level, Severity, Status
 from auditor.reports.junit import render
+from tests import paths
 from tests.report_samples import (
     NASTY,
     changed,
@@ -22,8 +23,8 @@ from tests.report_samples import (
     write_json,
 )
 
-XSD = Path(__file__).resolve().parent / "schemas" / "junit.xsd"
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+XSD = paths.SCHEMAS / "junit.xsd"
+EXAMPLES = paths.EXAMPLES
 
 
 @lru_cache(maxsize=1)

@@ -246,6 +246,7 @@ def test_the_examples_we_skip_are_of_types_we_do_not_collect() -> None:
     assert len(OURS) >= 40
 
 
+@pytest.mark.live
 @pytest.mark.parametrize("example", OURS, ids=[e.file for e in OURS])
 def test_example_items_arrive_in_the_snapshot(example: Example, collected: tuple[Snapshot, FakeArm]) -> None:
     snapshot, _ = collected
@@ -272,6 +273,7 @@ def test_example_items_arrive_in_the_snapshot(example: Example, collected: tuple
         assert any(r.get("properties") == item.get("properties") for r in matches)
 
 
+@pytest.mark.live
 def test_types_are_normalised(collected: tuple[Snapshot, FakeArm]) -> None:
     snapshot, _ = collected
     assert {r["type"] for r in snapshot.resources} <= set(COLLECTED.values())
@@ -290,6 +292,7 @@ def test_types_are_normalised(collected: tuple[Snapshot, FakeArm]) -> None:
         assert armid.parent_of(endpoint["id"]), endpoint["id"]  # `string` ids were rebuilt
 
 
+@pytest.mark.live
 def test_collection_only_read(collected: tuple[Snapshot, FakeArm]) -> None:
     _, fake = collected
     log = fake.requests()
@@ -297,6 +300,7 @@ def test_collection_only_read(collected: tuple[Snapshot, FakeArm]) -> None:
     assert not [r for r in log if r.status >= 500]
 
 
+@pytest.mark.live
 @pytest.mark.parametrize("baseline", ["openai-e2e-chat-aistudio", "openai-e2e-chat-aml"])
 def test_every_rule_runs_on_the_examples_without_error(
     baseline: str, collected: tuple[Snapshot, FakeArm]

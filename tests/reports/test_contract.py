@@ -16,9 +16,10 @@ from auditor.engine.run import run_audit
 from auditor.model import AuditReport, Finding, Severity, Status
 from auditor.options import SourceOptions, audit_options
 from auditor.reports import PLAIN, Format, RenderOptions, render, renderer
+from tests import paths
 from tests.report_samples import gate_estate, run_cli, sample_result, write_json
 
-REPORTS = Path(__file__).resolve().parent.parent / "reports"
+REPORTS = paths.ROOT / "reports"
 
 
 def team_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AuditReport:

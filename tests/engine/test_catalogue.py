@@ -11,8 +11,9 @@ from auditor.engine.baseline import load_baseline, shipped_baselines
 from auditor.engine.catalogue import render_rules
 from auditor.engine.registry import RULE_ID, all_rules
 from auditor.model import Control
+from tests import paths
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = paths.ROOT
 TESTS = ROOT / "tests"
 FAMILY_FILE = {c: c.value.replace("-", "_") for c in Control}
 
@@ -56,7 +57,7 @@ def test_every_rule_has_cases_and_a_coverage_check(control: Control) -> None:
     holds a passing, a failing and a not-assessed case for every rule."""
     family = FAMILY_FILE[control]
     cases = TESTS / "cases" / f"{family}.py"
-    suite = TESTS / f"test_rules_{family}.py"
+    suite = TESTS / "rules" / f"test_{family}.py"
     assert cases.is_file() and suite.is_file()
     named = _string_constants(cases) | _string_constants(suite)
     missing = [r.id for r in all_rules().values() if r.control is control and r.id not in named]

@@ -21,10 +21,7 @@ from auditor.model import AuditReport, Finding, Result, Status, ToolInfo, sort_k
 if TYPE_CHECKING:
     from auditor.engine.waivers import Waiver
 
-__all__ = ["AuditReport", "AuditResult", "run_audit", "scope_of", "settle", "sort_key"]
-
-# The old name of the report type, for callers not yet moved to AuditReport.
-AuditResult = AuditReport
+__all__ = ["AuditReport", "run_audit", "scope_of", "settle", "sort_key"]
 
 
 def scope_of(snapshot: Snapshot, source: str) -> dict[str, Any]:

@@ -29,8 +29,8 @@ from auditor.arm import ids as armid
 from auditor.arm.snapshot import Snapshot
 from auditor.engine.baseline import load_baseline, shipped_baselines
 from auditor.engine.registry import all_rules
-from auditor.engine.run import AuditResult, run_audit
-from auditor.model import Finding, Status
+from auditor.engine.run import run_audit
+from auditor.model import AuditReport, Finding, Status
 from tests import estates
 from tests.conftest import BASELINES, audit_resources, findings_of
 
@@ -154,7 +154,7 @@ def matches(resource_id: str, key: str) -> bool:
 # --- running a case ------------------------------------------------------------------------
 
 
-def run_case(case: Case[Any], variant: str, folder: Path) -> AuditResult:
+def run_case(case: Case[Any], variant: str, folder: Path) -> AuditReport:
     """Audit the case's mutation of the compliant estate (with a baseline copy when it sets params)."""
     resources = estates.compliant(variant)
     if case.mutate is not None:

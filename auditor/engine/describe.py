@@ -17,7 +17,7 @@ import yaml
 from auditor import TOOL_NAME, __version__
 from auditor.analysis.architecture import Roles
 from auditor.engine.baseline import Baseline, shipped_baselines
-from auditor.engine.registry import Rule, all_rules
+from auditor.engine.registry import all_rules
 from auditor.model import BaselineInfo, BaselineRule, RoleExplanation, RuleInfo, ToolInfo
 
 DIST_NAME = "azure-chat-auditor"
@@ -56,24 +56,10 @@ def baseline_info(baseline: Baseline, cwd: Path | None = None) -> BaselineInfo:
     )
 
 
-def rule_info(rule: Rule) -> RuleInfo:
-    """A registered rule's descriptor, without its check."""
-    return RuleInfo(
-        id=rule.id,
-        name=rule.name,
-        control=rule.control,
-        severity=rule.severity,
-        title=rule.title,
-        rationale=rule.rationale,
-        remediation=rule.remediation,
-        description=rule.description,
-    )
-
-
 def rule_infos(baseline: Baseline) -> tuple[RuleInfo, ...]:
     """The descriptors of the baseline's rules, in the baseline's order."""
     catalogue = all_rules()
-    return tuple(rule_info(catalogue[rid]) for rid in baseline.rules if rid in catalogue)
+    return tuple(catalogue[rid].info for rid in baseline.rules if rid in catalogue)
 
 
 def role_explanations(roles: Roles) -> tuple[RoleExplanation, ...]:

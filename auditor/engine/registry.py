@@ -9,13 +9,13 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from auditor.analysis.coverage import absent, unread
 from auditor.arm import ids
 from auditor.engine.params import is_params_class
-from auditor.model import Control, Result, Severity
+from auditor.model import Control, Result, RuleInfo, Severity
 
 if TYPE_CHECKING:
     from auditor.analysis.architecture import Roles
@@ -48,22 +48,20 @@ Selector = Callable[[Context], "list[Resource]"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    name: str
-    control: Control
-    severity: Severity
-    title: str
-    rationale: str
-    remediation: str
+@dataclass(frozen=True, kw_only=True)
+class Rule(RuleInfo):
+    """A registered rule: what the reports say about it (RuleInfo), and how it is checked."""
+
     check: CheckFn
     # The frozen dataclass of the rule's parameters (see engine/params.py); None: it has none.
     params: type[Any] | None = None
-    # Who declared it; a description of what it checks comes from the docstring.
-    description: str = ""
     # The ARM type a per-resource rule judges (the engine enumerates it); None: the rule spans the estate.
     resource_type: str | None = None
+
+    @property
+    def info(self) -> RuleInfo:
+        """The rule as the reports see it, without its check."""
+        return RuleInfo(**{f.name: getattr(self, f.name) for f in fields(RuleInfo)})
 
     def run(self, ctx: Context) -> list[Result]:
         return list(self.check(ctx))

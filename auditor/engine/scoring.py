@@ -12,43 +12,30 @@ that family: missing data is never a pass.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from auditor.model import Control, Finding, Level, ScoreCard, Status, Tally
 
 __all__ = ["ScoreCard", "Tally", "score"]
 
 
-@dataclass
-class _Counts:
-    """A tally while it is being counted; frozen into a Tally at the end."""
-
-    passed: int = 0
-    failed: int = 0
-    not_assessed: int = 0
-    waived: int = 0
-    errors: int = 0
-    pass_weight: float = 0.0
-    fail_weight: float = 0.0
-
-    def frozen(self) -> Tally:
-        return Tally(
-            passed=self.passed,
-            failed=self.failed,
-            not_assessed=self.not_assessed,
-            waived=self.waived,
-            errors=self.errors,
-            pass_weight=self.pass_weight,
-            fail_weight=self.fail_weight,
-        )
+# Which Tally field a finding of each status counts in.
+_FIELD = {
+    Status.PASS: "passed",
+    Status.FAIL: "failed",
+    Status.NOT_ASSESSED: "not_assessed",
+    Status.WAIVED: "waived",
+    Status.ERROR: "errors",
+}
 
 
 def score(findings: Iterable[Finding], weights: Mapping[str, float] | None = None) -> ScoreCard:
     """Score the findings; `weights` are the baseline's per-rule weights (default 1)."""
     weights = weights or {}
-    overall = _Counts()
-    controls = {c: _Counts() for c in Control}
+    # Counted in plain Counters, then frozen into Tallies: the report's values never change.
+    overall: Counter[str] = Counter()
+    controls: dict[Control, Counter[str]] = {c: Counter() for c in Control}
     recommended_failed = 0
     for f in findings:
         if f.level is Level.RECOMMENDED:
@@ -56,21 +43,14 @@ def score(findings: Iterable[Finding], weights: Mapping[str, float] | None = Non
                 recommended_failed += 1
             continue
         weight = f.severity.weight * weights.get(f.rule_id, 1.0)
-        for tally in (overall, controls[f.control]):
+        for counts in (overall, controls[f.control]):
+            counts[_FIELD[f.status]] += 1
             if f.status is Status.PASS:
-                tally.passed += 1
-                tally.pass_weight += weight
+                counts["pass_weight"] += weight  # type: ignore[assignment]
             elif f.status is Status.FAIL:
-                tally.failed += 1
-                tally.fail_weight += weight
-            elif f.status is Status.NOT_ASSESSED:
-                tally.not_assessed += 1
-            elif f.status is Status.WAIVED:
-                tally.waived += 1
-            else:
-                tally.errors += 1
+                counts["fail_weight"] += weight  # type: ignore[assignment]
     return ScoreCard(
-        overall=overall.frozen(),
-        controls={c: t.frozen() for c, t in controls.items()},
+        overall=Tally(**overall),
+        controls={c: Tally(**counts) for c, counts in controls.items()},
         recommended_failed=recommended_failed,
     )

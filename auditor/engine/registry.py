@@ -50,6 +50,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @dataclass(frozen=True)
 class Rule:
+    """A registered rule: its metadata, its check and its parameter class."""
+
     id: str
     name: str
     control: Control
@@ -66,6 +68,7 @@ class Rule:
     resource_type: str | None = None
 
     def run(self, ctx: Context) -> list[Result]:
+        """Run the check once, collecting its results."""
         return list(self.check(ctx))
 
 

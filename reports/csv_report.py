@@ -46,6 +46,7 @@ def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
 
 
 def row(f: Finding) -> list[Any]:
+    """The CSV cells of one finding, in the order of COLUMNS."""
     w = f.waiver or {}
     return [
         f.rule_id,

@@ -73,7 +73,8 @@ def _show(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, indent=2, default=str, ensure_ascii=False)
 
 
-def score_color(value: float) -> str:
+def _score_color(value: float) -> str:
+    """The colour of a score: green, amber or red."""
     return "#1a7f37" if value >= 90 else "#bf8700" if value >= 70 else "#cf222e"
 
 
@@ -83,7 +84,7 @@ def _gauge(score: float) -> dict[str, float | str]:
         "r": GAUGE_RADIUS,
         "circumference": circumference,
         "filled": circumference * max(0.0, min(score, 100.0)) / 100.0,
-        "color": score_color(score),
+        "color": _score_color(score),
     }
 
 
@@ -99,7 +100,7 @@ def _bars(result: AuditReport) -> dict[str, Any]:
                 "y": len(rows) * BAR_ROW,
                 "score": s,
                 "length": 0.0 if s is None else BAR_TRACK * s / 100.0,
-                "color": "#8c959f" if s is None else score_color(s),
+                "color": "#8c959f" if s is None else _score_color(s),
                 "tooltip": (
                     f"{tally.passed} passed, {tally.failed} failed, {tally.not_assessed} not assessed,"
                     f" {tally.waived} waived"

@@ -1,6 +1,6 @@
 """The rule catalogue: one module per control family. Importing this registers every rule."""
 
-from . import (  # noqa: F401
+from . import (
     content_filter,
     diagnostics,
     identity,
@@ -10,3 +10,14 @@ from . import (  # noqa: F401
     public_access_web,
     reliability,
 )
+
+__all__ = [
+    "content_filter",
+    "diagnostics",
+    "identity",
+    "nsg",
+    "private_endpoints",
+    "public_access",
+    "public_access_web",
+    "reliability",
+]

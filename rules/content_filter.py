@@ -61,7 +61,8 @@ def _key(name: Any) -> str:
     return re.sub(r"[^a-z0-9]", "", str(name).lower())
 
 
-def policy_name(deployment: Resource) -> str:
+def _policy_name(deployment: Resource) -> str:
+    """The name of the RAI policy a deployment uses (empty when it names none)."""
     value = dig(deployment, "properties.raiPolicyName")
     return value.strip() if isinstance(value, str) else ""
 
@@ -100,16 +101,19 @@ class Filter:
 
     @property
     def label(self) -> str:
+        """`source/name`, as messages show the filter."""
         return f"{self.source}/{self.name}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The filter as JSON data, with its level under the field it came from."""
         out: dict[str, Any] = {"enabled": self.enabled, "blocking": self.blocking}
         if self.level_field:
             out[self.level_field] = self.level_raw
         return out
 
 
-def filters_of(policy: Resource) -> list[Filter]:
+def _filters_of(policy: Resource) -> list[Filter]:
+    """The policy's content filters, normalised."""
     found = []
     for entry in dig(policy, "properties.contentFilters") or []:
         if not isinstance(entry, dict):
@@ -136,11 +140,13 @@ def filters_of(policy: Resource) -> list[Filter]:
     return found
 
 
-def matching(filters: Iterable[Filter], category: str, source: str) -> list[Filter]:
+def _matching(filters: Iterable[Filter], category: str, source: str) -> list[Filter]:
+    """The filters of one category and source."""
     return [f for f in filters if f.name == _key(category) and f.source == _key(source)]
 
 
-def schema_read(filters: Iterable[Filter]) -> str:
+def _schema_read(filters: Iterable[Filter]) -> str:
+    """Which severity field the filters used, for messages."""
     fields = sorted({f.level_field for f in filters if f.level_field})
     return " and ".join(fields) if fields else "no severity field"
 
@@ -195,7 +201,7 @@ def policies_in_use(ctx: Context) -> InUse:
             continue
         by_name = policies_by_name(estate, account)
         for deployment in estate.children(account["id"], DEPLOYMENTS):
-            name = policy_name(deployment)
+            name = _policy_name(deployment)
             if not name:
                 continue  # CF001 reports a deployment without a policy
             policy = by_name.get(name.lower())
@@ -261,7 +267,7 @@ def deployment_rai_policy(ctx: Context) -> Iterator[Result]:
 def _check_deployment(
     estate: Estate, account: Resource, deployment: Resource, by_name: dict[str, Resource], allow_builtin: bool
 ) -> Result:
-    name = policy_name(deployment)
+    name = _policy_name(deployment)
     expected = "a user-managed RAI policy of this account" + (" (or a built-in one)" if allow_builtin else "")
     if not name:
         return failed(
@@ -342,13 +348,13 @@ def harm_filters(ctx: Context) -> Iterator[Result]:
     in_use = policies_in_use(ctx)
     yield from in_use.pending
     for policy in in_use.policies:
-        filters = filters_of(policy)
+        filters = _filters_of(policy)
         problems: list[str] = []
         actual: dict[str, Any] = {}
         for source in sources:
             for category in categories:
                 label = f"{source}/{category}"
-                entries = matching(filters, category, source)
+                entries = _matching(filters, category, source)
                 if not entries:
                     problems.append(f"{label} has no filter")
                     actual[label] = None
@@ -357,7 +363,7 @@ def harm_filters(ctx: Context) -> Iterator[Result]:
                 actual[label] = entries[0].to_dict() if len(entries) == 1 else [e.to_dict() for e in entries]
                 for entry in entries:
                     problems.extend(f"{label} {p}" for p in _harm_problems(entry, wanted))
-        read = schema_read(filters)
+        read = _schema_read(filters)
         if problems:
             message = f"contentFilters (read {read}): " + "; ".join(problems)
         else:
@@ -411,11 +417,11 @@ def jailbreak_filter(ctx: Context) -> Iterator[Result]:
 
 def _flag_filter(policy: Resource, category: str, sources: list[str], expected: dict[str, Any]) -> Result:
     """Pass when `category` is enabled and blocking on every source in `sources`."""
-    filters = filters_of(policy)
+    filters = _filters_of(policy)
     problems: list[str] = []
     actual: dict[str, Any] = {}
     for source in sources:
-        entries = matching(filters, category, source)
+        entries = _matching(filters, category, source)
         label = f"{source}/{category}"
         if not entries:
             problems.append(f"{label} has no filter")

@@ -50,11 +50,14 @@ holding {categoryGroup: 'allLogs', enabled: true} or the listed categories."""
 
 @dataclass(frozen=True)
 class Requirement:
+    """The log categories and category groups a diagnostic setting must enable."""
+
     categories: tuple[str, ...]
     groups: tuple[str, ...]
 
     @classmethod
     def of(cls, params: LogParams) -> Requirement:
+        """The requirement as the rule's parameters set it."""
         return cls(params.categories, params.category_groups)
 
     def missing(self, categories: set[str], groups: set[str]) -> list[str]:
@@ -73,6 +76,7 @@ class Requirement:
         return gaps
 
     def to_list(self) -> list[str]:
+        """The requirement as a list, for expected values in findings."""
         return list(self.categories) + [f"categoryGroup {g}" for g in self.groups]
 
 
@@ -91,7 +95,8 @@ def enabled_logs(settings: Iterable[Resource]) -> tuple[set[str], set[str]]:
     return categories, groups
 
 
-def workspace_of(setting: Resource) -> str | None:
+def _workspace_of(setting: Resource) -> str | None:
+    """The Log Analytics workspace a setting sends to; None when it sends to none."""
     value = dig(setting, "properties.workspaceId")
     return value if isinstance(value, str) and value else None
 
@@ -106,7 +111,7 @@ def expected_workspace(ctx: Context) -> str | None:
     counts: Counter[str] = Counter()
     spelling: dict[str, str] = {}
     for setting in ctx.estate.of_type(SETTINGS_TYPE):
-        ws = workspace_of(setting)
+        ws = _workspace_of(setting)
         if ws:
             counts[ids.norm(ws)] += 1
             spelling.setdefault(ids.norm(ws), ws)
@@ -127,14 +132,14 @@ def check_logs(ctx: Context, res: Resource, what: str, req: Requirement, workspa
     ]
     if not settings:
         return failed(res, f"{what} has no diagnostic setting", expected, None)
-    to_law = [s for s in settings if workspace_of(s)]
+    to_law = [s for s in settings if _workspace_of(s)]
     matching = [
-        s for s in to_law if workspace is None or ids.norm(workspace_of(s) or "") == ids.norm(workspace)
+        s for s in to_law if workspace is None or ids.norm(_workspace_of(s) or "") == ids.norm(workspace)
     ]
-    elsewhere = sorted({workspace_of(s) or "" for s in to_law if s not in matching})
+    elsewhere = sorted({_workspace_of(s) or "" for s in to_law if s not in matching})
     categories, groups = enabled_logs(matching)
     actual = {
-        "workspaceId": sorted({workspace_of(s) or "" for s in to_law}),
+        "workspaceId": sorted({_workspace_of(s) or "" for s in to_law}),
         "logs": sorted(categories) + [f"categoryGroup {g}" for g in sorted(groups)],
     }
     names = ", ".join(str(s.get("name") or ids.name_of(s["id"])) for s in matching)
@@ -166,13 +171,14 @@ def check_logs(ctx: Context, res: Resource, what: str, req: Requirement, workspa
     return passed(
         res,
         f"diagnostic setting(s) {names} of {what} send the required logs to "
-        f"{ids.name_of(workspace_of(matching[0]) or '')}{also}",
+        f"{ids.name_of(_workspace_of(matching[0]) or '')}{also}",
         expected,
         actual,
     )
 
 
-def check_all(ctx: Context, resources: Iterable[Resource], what: str) -> Iterator[Result]:
+def _check_all(ctx: Context, resources: Iterable[Resource], what: str) -> Iterator[Result]:
+    """One logging verdict per resource, in id order."""
     req = Requirement.of(ctx.params)
     workspace = expected_workspace(ctx)
     for res in sorted(resources, key=lambda r: ids.norm(r["id"])):
@@ -309,7 +315,7 @@ def openai_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every Azure OpenAI account has diagnostic settings to the expected Log Analytics workspace with
     the listed categories enabled (or allLogs)."""
     yield from unread(ctx.estate, types.COGNITIVE_ACCOUNTS, "Cognitive Services accounts")
-    yield from check_all(ctx, ctx.roles.resources(OPENAI), "Azure OpenAI")
+    yield from _check_all(ctx, ctx.roles.resources(OPENAI), "Azure OpenAI")
 
 
 @rule(
@@ -330,7 +336,7 @@ def openai_diagnostics(ctx: Context) -> Iterator[Result]:
 def key_vault_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every Key Vault has diagnostic settings to the expected workspace with the listed categories."""
     yield from unread(ctx.estate, types.KEY_VAULTS, "Key Vaults")
-    yield from check_all(ctx, ctx.estate.of_type(types.KEY_VAULTS), "Key Vault")
+    yield from _check_all(ctx, ctx.estate.of_type(types.KEY_VAULTS), "Key Vault")
 
 
 @rule(
@@ -352,7 +358,7 @@ def registry_diagnostics(ctx: Context) -> Iterator[Result]:
     categories."""
     registries = types.CONTAINER_REGISTRIES
     yield from unread(ctx.estate, registries, "container registries")
-    yield from check_all(ctx, ctx.estate.of_type(registries), "Container Registry")
+    yield from _check_all(ctx, ctx.estate.of_type(registries), "Container Registry")
 
 
 @rule(
@@ -411,7 +417,7 @@ def gateway_diagnostics(ctx: Context) -> Iterator[Result]:
     categories."""
     gateways = types.APPLICATION_GATEWAYS
     yield from unread(ctx.estate, gateways, "Application Gateways")
-    yield from check_all(ctx, ctx.estate.of_type(gateways), "Application Gateway")
+    yield from _check_all(ctx, ctx.estate.of_type(gateways), "Application Gateway")
 
 
 @rule(
@@ -432,7 +438,7 @@ def bastion_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every Bastion host has diagnostic settings to the expected workspace with the listed categories."""
     bastions = types.BASTION_HOSTS
     yield from unread(ctx.estate, bastions, "Bastion hosts")
-    yield from check_all(ctx, ctx.estate.of_type(bastions), "Bastion")
+    yield from _check_all(ctx, ctx.estate.of_type(bastions), "Bastion")
 
 
 @rule(
@@ -454,7 +460,7 @@ def search_diagnostics(ctx: Context) -> Iterator[Result]:
     categories."""
     search = types.SEARCH_SERVICES
     yield from unread(ctx.estate, search, "AI Search services")
-    yield from check_all(ctx, ctx.estate.of_type(search), "AI Search")
+    yield from _check_all(ctx, ctx.estate.of_type(search), "AI Search")
 
 
 @rule(
@@ -478,7 +484,7 @@ def workspace_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every ML workspace, hub and project has diagnostic settings to the expected workspace with the
     listed categories and category groups (`audit` is met by audit or allLogs)."""
     yield from unread(ctx.estate, types.ML_WORKSPACES, "machine learning workspaces")
-    yield from check_all(ctx, _by_role(ctx, WORKSPACE, HUB, PROJECT), "the ML workspace")
+    yield from _check_all(ctx, _by_role(ctx, WORKSPACE, HUB, PROJECT), "the ML workspace")
 
 
 @rule(
@@ -500,7 +506,7 @@ def endpoint_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every managed online endpoint has diagnostic settings to the expected workspace with the listed
     categories."""
     yield from unread(ctx.estate, types.ML_ONLINE_ENDPOINTS, "online endpoints")
-    yield from check_all(ctx, ctx.roles.resources(ONLINE_ENDPOINT), "the online endpoint")
+    yield from _check_all(ctx, ctx.roles.resources(ONLINE_ENDPOINT), "the online endpoint")
 
 
 @rule(
@@ -521,4 +527,4 @@ def app_service_diagnostics(ctx: Context) -> Iterator[Result]:
     """The chat UI and prompt-flow web apps have diagnostic settings to the expected workspace with the
     listed categories."""
     yield from unread(ctx.estate, types.WEB_SITES, "web apps")
-    yield from check_all(ctx, _by_role(ctx, CHAT_UI, PROMPTFLOW_APP), "the web app")
+    yield from _check_all(ctx, _by_role(ctx, CHAT_UI, PROMPTFLOW_APP), "the web app")

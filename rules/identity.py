@@ -141,7 +141,8 @@ def no_identity(res: Resource) -> str:
     return f"identity.type is {block.get('type')}"
 
 
-def describe(idents: Sequence[Identity]) -> str:
+def _describe(idents: Sequence[Identity]) -> str:
+    """The identities in words, for messages."""
     parts = []
     for i in idents:
         if i.kind == "system":
@@ -151,7 +152,8 @@ def describe(idents: Sequence[Identity]) -> str:
     return ", ".join(parts) or "no identity"
 
 
-def scope_label(scope: str) -> str:
+def _scope_label(scope: str) -> str:
+    """A scope's name, for messages."""
     return ids.name_of(scope) or scope
 
 
@@ -241,9 +243,9 @@ def _check_rows(
             None,
         )
         if hit is not None:
-            present.append(f"{row.label} ({scope_label(hit)})")
+            present.append(f"{row.label} ({_scope_label(hit)})")
             continue
-        where = ", ".join(scope_label(c) for c in cands) or f"no {row.scope} resource in the estate"
+        where = ", ".join(_scope_label(c) for c in cands) or f"no {row.scope} resource in the estate"
         gap = next((g for c in [res["id"], *cands] if (g := estate.gap(ROLE_ASSIGNMENTS, c))), None)
         if gap or unresolved or blind:
             why = gap or (
@@ -252,7 +254,7 @@ def _check_rows(
             unknown.append(f"{row.label} ({where}): {why}")
         else:
             missing.append(f"{row.label} ({where})")
-    who = describe(idents)
+    who = _describe(idents)
     if missing:
         return failed(res, f"{role} identity ({who}) lacks: " + "; ".join(missing), expected, present)
     if unknown:
@@ -329,7 +331,7 @@ def no_excess_privileged(ctx: Context) -> Iterator[Result]:
                 else:
                     unknown.append(f"{label}: {why}")
         expected = sorted(r.label for r in privileged_rows if r.identity == role)
-        who = describe(idents)
+        who = _describe(idents)
         if excess:
             yield failed(
                 res,
@@ -419,7 +421,7 @@ def no_broad_data_plane(ctx: Context) -> Iterator[Result]:
             res,
             f"data-plane role(s) assigned at {where} scope: " + "; ".join(offenders)
             if offenders
-            else f"no data-plane role assigned at {where} scope {scope_label(scope)}",
+            else f"no data-plane role assigned at {where} scope {_scope_label(scope)}",
             expected=[],
             actual=offenders,
         )
@@ -648,7 +650,7 @@ def portal_user_assignments(ctx: Context) -> Iterator[Result]:
             continue
         guid = role_definition_of(ra)
         who = f"{dig(ra, 'properties.principalType')} {dig(ra, 'properties.principalId')}"
-        label = f"{builtin_roles.name_of(guid)} on {scope_label(scope)}"
+        label = f"{builtin_roles.name_of(guid)} on {_scope_label(scope)}"
         ok = any((guid, a) in allowed for a in _ancestors(scope))
         yield verdict(
             ok,

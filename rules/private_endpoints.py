@@ -118,10 +118,12 @@ class Target:
 
     @property
     def id(self) -> str:
+        """The target's resource id."""
         return str(self.resource["id"])
 
     @property
     def name(self) -> str:
+        """The target's name."""
         return str(self.resource.get("name") or ids.name_of(self.id))
 
 
@@ -172,7 +174,8 @@ def connections_to(pe: Resource, target_id: str) -> list[tuple[str, dict[str, An
     return found
 
 
-def group_ids(conn: dict[str, Any]) -> list[str]:
+def _group_ids(conn: dict[str, Any]) -> list[str]:
+    """The groupIds of a private link connection."""
     return [str(g) for g in dig(conn, "properties.groupIds") or [] if isinstance(g, str)]
 
 
@@ -257,7 +260,7 @@ def private_endpoint_present(ctx: Context) -> Iterator[Result]:
             placements = [
                 subnet_placement(ctx.estate, ctx.roles, pe)
                 for pe, conns in endpoints
-                if any(same(group, g) for _, conn in conns for g in group_ids(conn))
+                if any(same(group, g) for _, conn in conns for g in _group_ids(conn))
             ]
             ok = [text for verdict_, text in placements if verdict_ == "ok"]
             if ok:
@@ -348,7 +351,8 @@ def private_endpoint_approved(ctx: Context) -> Iterator[Result]:
 # --- PE003 -------------------------------------------------------------------
 
 
-def zone_groups(estate: Estate, pe: Resource) -> list[Resource]:
+def _zone_groups(estate: Estate, pe: Resource) -> list[Resource]:
+    """The private DNS zone groups of a private endpoint."""
     # Match on the id segment as well: some API bodies carry no or an odd `type` for zone groups.
     return [
         child
@@ -386,13 +390,13 @@ def private_endpoint_dns(ctx: Context) -> Iterator[Result]:
         for pe, conns in endpoints_of(ctx.estate, target):
             required: list[str] = []
             for _, conn in conns:
-                for group in group_ids(conn):
+                for group in _group_ids(conn):
                     for zone in zones_by_group.get(group.lower(), []):
                         if zone.lower() not in (z.lower() for z in required):
                             required.append(zone)
             if not required:
                 continue
-            groups = zone_groups(ctx.estate, pe)
+            groups = _zone_groups(ctx.estate, pe)
             if not groups:
                 gap = ctx.estate.gap(ZONE_GROUP_TYPE, pe["id"])
                 if gap:

@@ -122,7 +122,8 @@ class SharedKeyParams:
     storage_roles: tuple[Annotated[str, OneOf((APP_STORAGE, WORKSPACE_STORAGE))], ...] = (APP_STORAGE,)
 
 
-def ml_workspaces(ctx: Context, *, projects: bool) -> list[Resource]:
+def _ml_workspaces(ctx: Context, *, projects: bool) -> list[Resource]:
+    """The ML workspaces and hubs, and the projects when asked for."""
     found = [*ctx.roles.resources(WORKSPACE), *ctx.roles.resources(HUB)]
     if projects:
         found += ctx.roles.resources(PROJECT)
@@ -178,7 +179,7 @@ def ml_workspace_public_network(ctx: Context) -> Iterator[Result]:
     means Enabled) and `properties.allowPublicAccessWhenBehindVnet` is not true (absent means
     false)."""
     yield from unread(ctx.estate, WORKSPACES, "Machine learning workspaces")
-    workspaces = ml_workspaces(ctx, projects=True)
+    workspaces = _ml_workspaces(ctx, projects=True)
     yield from absent(ctx.estate, WORKSPACES, workspaces, "machine learning workspace or AI Studio hub")
     for ws in workspaces:
         pna = dig(ws, "properties.publicNetworkAccess")
@@ -213,7 +214,7 @@ def ml_managed_network(ctx: Context) -> Iterator[Result]:
     `allowed_isolation_modes` (absent means Disabled: no managed network isolation)."""
     yield from unread(ctx.estate, WORKSPACES, "Machine learning workspaces")
     allowed = list(ctx.params.allowed_isolation_modes)
-    for ws in ml_workspaces(ctx, projects=False):
+    for ws in _ml_workspaces(ctx, projects=False):
         mode = dig(ws, "properties.managedNetwork.isolationMode")
         ok = any(same(mode, m) for m in allowed)
         message = f"properties.managedNetwork.isolationMode is {shown(mode, 'Disabled')}"
@@ -224,7 +225,7 @@ def _children_or_gap(
     ctx: Context, child_type: str, what: str
 ) -> Iterator[tuple[Resource, list[Resource] | None, str]]:
     """Each workspace with its children of a type, or None and the reason when they were not read."""
-    for ws in ml_workspaces(ctx, projects=True):
+    for ws in _ml_workspaces(ctx, projects=True):
         children = ctx.estate.children(ws["id"], child_type)
         gap = ctx.estate.gap(child_type, ws["id"])
         if not children and gap:

@@ -120,16 +120,21 @@ class Identity:
 
 @dataclass
 class Explanation:
+    """Why a resource or subnet has a role: the reason, as the report shows it."""
+
     resource_id: str
     role: str
     reason: str
 
     def to_dict(self) -> dict[str, str]:
+        """The explanation as JSON data."""
         return {"resource_id": self.resource_id, "role": self.role, "reason": self.reason}
 
 
 @dataclass
 class Roles:
+    """The role of every subnet, resource and identity in the reference, with the reasons."""
+
     subnet_roles: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     resource_roles: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     identities: list[Identity] = field(default_factory=list)
@@ -149,19 +154,23 @@ class Roles:
                 self._estate.note_read(*ROLE_SOURCES.get(role, ()))
 
     def of_subnet(self, subnet: Subnet) -> set[str]:
+        """The roles of one subnet (empty when it has none)."""
         self._note(*SUBNET_ROLES)
         return self.subnet_roles.get(ids.norm(subnet.id), set())
 
     def subnets(self, role: str) -> list[Subnet]:
+        """The subnets that have a role."""
         assert self._estate is not None
         self._note(role)
         return [s for s in self._estate.subnets if role in self.subnet_roles.get(ids.norm(s.id), set())]
 
     def of_resource(self, resource_id: str) -> set[str]:
+        """The roles of one resource (empty when it has none)."""
         self._note(*RESOURCE_ROLES)
         return self.resource_roles.get(ids.norm(resource_id), set())
 
     def resources(self, role: str) -> list[Resource]:
+        """The resources of the estate that have a role."""
         assert self._estate is not None
         self._note(role)
         found = []
@@ -173,16 +182,19 @@ class Roles:
         return found
 
     def identities_of(self, role: str) -> list[Identity]:
+        """The identities that act for resources of a role."""
         self._note(role, IDENTITIES)
         return [i for i in self.identities if i.role == role]
 
     def identity_roles_of(self, principal_id: str) -> set[str]:
+        """The roles of the resources a principal acts for."""
         self._note(*IDENTITY_ROLES, IDENTITIES)
         if self._principal_roles is None:
             self._principal_roles = _principal_roles(self.identities)
         return set(self._principal_roles.get(principal_id.lower(), ()))
 
     def to_list(self) -> list[dict[str, str]]:
+        """Every explanation as JSON data."""
         return [e.to_dict() for e in self.explanations]
 
 
@@ -281,6 +293,7 @@ def _override_resources(estate: Estate, roles: Roles, overrides: Mapping[str, An
 
 
 def workspace_kind(ws: Resource) -> str:
+    """The role of an Azure Machine Learning workspace by its kind: hub, project or plain workspace."""
     kind = str(ws.get("kind") or "Default").lower()
     if kind == "hub":
         return HUB

@@ -143,5 +143,6 @@ def guid_of(role_definition_id: str) -> str:
 
 
 def name_of(role_definition_id: str) -> str:
+    """The built-in role's name for a role definition id; its GUID when the role is not a known one."""
     guid = guid_of(role_definition_id)
     return NAMES.get(guid, guid)

@@ -11,14 +11,17 @@ from auditor.model import Result, Status
 
 
 def passed(res: Resource, message: str, expected: Any = None, actual: Any = None) -> Result:
+    """A pass for the resource."""
     return Result(res["id"], res["type"], Status.PASS, message, expected, actual)
 
 
 def failed(res: Resource, message: str, expected: Any = None, actual: Any = None) -> Result:
+    """A failure for the resource."""
     return Result(res["id"], res["type"], Status.FAIL, message, expected, actual)
 
 
 def not_assessed(res: Resource, message: str, expected: Any = None) -> Result:
+    """A not-assessed result for the resource: the data to judge it was missing."""
     return Result(res["id"], res["type"], Status.NOT_ASSESSED, message, expected, None)
 
 

@@ -56,16 +56,19 @@ class Subnet:
 
     @property
     def properties(self) -> dict[str, Any]:
+        """The subnet's `properties` object (empty when the body has none)."""
         props = self.body.get("properties")
         return props if isinstance(props, dict) else {}
 
     @property
     def nsg_id(self) -> str | None:
+        """The id of the NSG attached to the subnet; None when it has none."""
         value = dig(self.body, "properties.networkSecurityGroup.id")
         return value if isinstance(value, str) else None
 
     @property
     def prefixes(self) -> list[str]:
+        """The subnet's address prefixes, from `addressPrefix` and `addressPrefixes`."""
         single = self.properties.get("addressPrefix")
         many = self.properties.get("addressPrefixes") or []
         out = [single] if isinstance(single, str) else []
@@ -74,6 +77,7 @@ class Subnet:
 
     @property
     def delegations(self) -> list[str]:
+        """The services the subnet is delegated to (`Microsoft.Web/serverFarms`, ...)."""
         return [
             str(dig(d, "properties.serviceName"))
             for d in self.properties.get("delegations") or []
@@ -133,15 +137,18 @@ class Estate:
     # --- generic lookups -------------------------------------------------
 
     def get(self, resource_id: str | None) -> Resource | None:
+        """The resource with this id (compared case-insensitively); None when the estate lacks it."""
         if not resource_id:
             return None
         return self._by_id.get(ids.norm(resource_id))
 
     def of_type(self, resource_type: str) -> list[Resource]:
+        """Every resource of one type."""
         self.note_read(resource_type)
         return self._by_type.get(resource_type.lower(), [])
 
     def children(self, parent_id: str, child_type: str | None = None) -> list[Resource]:
+        """The child resources under a resource, of one type or of all types."""
         found = self._children.get(ids.norm(parent_id), [])
         if child_type is None:
             self.note_read(*(r["type"] for r in found))
@@ -151,6 +158,7 @@ class Estate:
         return [r for r in found if r["type"].lower() == wanted]
 
     def diagnostic_settings(self, resource_id: str) -> list[Resource]:
+        """The diagnostic settings scoped to a resource."""
         self.note_read(types.DIAGNOSTIC_SETTINGS)
         return [
             r
@@ -234,14 +242,17 @@ class Estate:
 
     @property
     def subnets(self) -> list[Subnet]:
+        """Every subnet of every virtual network."""
         self.note_read(types.VIRTUAL_NETWORKS)
         return list(self._subnets.values())
 
     def subnet(self, subnet_id: str | None) -> Subnet | None:
+        """The subnet with this id; None when it is not in the estate."""
         self.note_read(types.VIRTUAL_NETWORKS)
         return self._subnets.get(ids.norm(subnet_id)) if subnet_id else None
 
     def subnets_of_nsg(self, nsg_id: str) -> list[Subnet]:
+        """The subnets an NSG is attached to."""
         self.note_read(types.VIRTUAL_NETWORKS)
         return self._subnet_of_nsg.get(ids.norm(nsg_id), [])
 
@@ -255,24 +266,29 @@ class Estate:
                 self._pe_by_subnet[ids.norm(subnet_id)].append(pe)
 
     def private_endpoints_to(self, target_id: str) -> list[Resource]:
+        """The private endpoints connected to a resource."""
         self.note_read(types.PRIVATE_ENDPOINTS)
         return self._pe_by_target.get(ids.norm(target_id), [])
 
     def private_endpoints_in(self, subnet_id: str) -> list[Resource]:
+        """The private endpoints placed in a subnet."""
         self.note_read(types.PRIVATE_ENDPOINTS)
         return self._pe_by_subnet.get(ids.norm(subnet_id), [])
 
     # --- identity --------------------------------------------------------
 
     def assignments_of(self, principal_id: str) -> list[Resource]:
+        """The role assignments of one principal."""
         self.note_read(types.ROLE_ASSIGNMENTS)
         return self._assignments_by_principal.get(principal_id.lower(), [])
 
     def role_definition(self, role_definition_id: str) -> Resource | None:
+        """The role definition with this id (matched by its GUID); None when not read."""
         self.note_read(types.ROLE_DEFINITIONS)
         return self._role_defs.get(ids.name_of(role_definition_id).lower())
 
     def iter_assignments(self) -> Iterator[Resource]:
+        """Every role assignment of the estate."""
         yield from self.of_type(types.ROLE_ASSIGNMENTS)
 
 
@@ -287,6 +303,7 @@ def web_apps(estate: Estate) -> list[Resource]:
 
 
 def private_link_targets(pe: Resource) -> Iterable[str]:
+    """The ids of the resources a private endpoint connects to (automatic and manual)."""
     for key in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
         for conn in dig(pe, f"properties.{key}") or []:
             target = dig(conn, "properties.privateLinkServiceId")

@@ -13,10 +13,12 @@ def norm(resource_id: str) -> str:
 
 
 def segments(resource_id: str) -> list[str]:
+    """The id's non-empty path segments."""
     return [s for s in resource_id.strip().split("/") if s]
 
 
 def subscription_of(resource_id: str) -> str | None:
+    """The subscription GUID of an id; None when it names none."""
     parts = segments(resource_id)
     if len(parts) >= 2 and parts[0].lower() == "subscriptions":
         return parts[1]
@@ -24,6 +26,7 @@ def subscription_of(resource_id: str) -> str | None:
 
 
 def resource_group_of(resource_id: str) -> str | None:
+    """The resource group name of an id; None when it lies in none."""
     parts = segments(resource_id)
     for i, part in enumerate(parts[:-1]):
         if part.lower() == "resourcegroups":
@@ -32,6 +35,7 @@ def resource_group_of(resource_id: str) -> str | None:
 
 
 def resource_group_id(resource_id: str) -> str | None:
+    """The id of the resource group an id lies in; None when it lies in none."""
     sub, rg = subscription_of(resource_id), resource_group_of(resource_id)
     if sub is None or rg is None:
         return None
@@ -39,6 +43,7 @@ def resource_group_id(resource_id: str) -> str | None:
 
 
 def name_of(resource_id: str) -> str:
+    """The last segment of an id: the resource's name."""
     parts = segments(resource_id)
     return parts[-1] if parts else ""
 

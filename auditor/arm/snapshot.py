@@ -30,6 +30,7 @@ class CollectionError:
         return f"{status} {self.code}" if self.code else status
 
     def to_dict(self) -> dict[str, Any]:
+        """The failed read as JSON data."""
         return {
             "scope": self.scope,
             "resource_type": self.resource_type,
@@ -40,6 +41,7 @@ class CollectionError:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CollectionError:
+        """A failed read from a snapshot's JSON, tolerating missing fields."""
         status = data.get("status")
         return cls(
             scope=str(data.get("scope", "")),
@@ -52,6 +54,8 @@ class CollectionError:
 
 @dataclass
 class Snapshot:
+    """Raw ARM resources as read, the reads that failed, and what was asked for."""
+
     resources: list[dict[str, Any]]
     errors: list[CollectionError] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -59,6 +63,7 @@ class Snapshot:
     collected_types: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The snapshot as one JSON document."""
         return {
             "format": SNAPSHOT_FORMAT,
             "metadata": self.metadata,
@@ -110,8 +115,10 @@ def _check_resources(items: Any, source: str) -> list[dict[str, Any]]:
 
 
 def load_snapshot(path: str | Path) -> Snapshot:
+    """Read a snapshot file (or a bare array of resources)."""
     return Snapshot.from_data(read_json(path, "snapshot"), str(path))
 
 
 def save_snapshot(snapshot: Snapshot, path: str | Path) -> None:
+    """Write a snapshot file atomically."""
     write_atomic(path, json.dumps(snapshot.to_dict(), indent=1, sort_keys=False) + "\n")

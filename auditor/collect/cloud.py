@@ -13,11 +13,14 @@ PUBLIC_ARM = "https://management.azure.com"
 
 @dataclass(frozen=True)
 class Cloud:
+    """The ARM endpoint and Entra ID authority to use (Azure public cloud by default)."""
+
     arm_endpoint: str = PUBLIC_ARM
     authority_host: str | None = None
 
     @classmethod
     def from_options(cls, arm_endpoint: str | None, authority_host: str | None) -> Cloud:
+        """The cloud the flags name; an endpoint that is not an https URL is an input error."""
         endpoint = (arm_endpoint or PUBLIC_ARM).rstrip("/")
         for label, value in (("--arm-endpoint", endpoint), ("--authority-host", authority_host)):
             if value is None:

@@ -17,6 +17,7 @@ AREA = "cognitive services"
 
 
 def collect_cognitive(sub: Sub) -> None:
+    """Queue the reads of Azure AI services accounts and their children."""
     cs = sub.client(CognitiveServicesManagementClient)
 
     def children(account: Resource) -> None:

@@ -81,6 +81,7 @@ class Collection:
     # --- clients -------------------------------------------------------------
 
     def client_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for every client: the cloud, the retry policy and the request hooks."""
         return {
             **self.cloud.client_kwargs(),
             "retry_total": self.settings.retry_total,
@@ -101,6 +102,7 @@ class Collection:
             return self._clients[key]  # type: ignore[no-any-return]
 
     def close(self) -> None:
+        """Stop the pool and close every client."""
         self._pool.shutdown(wait=True, cancel_futures=True)
         with self._lock:
             clients = list(self._clients.values())
@@ -136,6 +138,7 @@ class Collection:
     # --- tasks ---------------------------------------------------------------
 
     def submit(self, fn: Callable[..., None], *args: Any) -> None:
+        """Run a task on the pool; nothing more starts once a task has failed."""
         with self._lock:
             if self._fatal is not None:
                 return
@@ -171,15 +174,18 @@ class Collection:
     # --- results -------------------------------------------------------------
 
     def say(self, message: str) -> None:
+        """Report progress, when someone listens."""
         if self.progress is not None:
             with self._lock:
                 self.progress(message)
 
     def add(self, resource: Resource) -> None:
+        """Add a resource read."""
         with self._lock:
             self.resources.append(resource)
 
     def record(self, scope: str, resource_type: str, status: int | None, code: str, message: str) -> None:
+        """Record a read that failed."""
         with self._lock:
             self.errors.append(CollectionError(scope, resource_type, status, code, message))
 
@@ -234,6 +240,7 @@ class Sub:
         self.groups = None if groups is None else tuple(groups)
 
     def client(self, factory: Callable[..., T]) -> T:
+        """The subscription's client of one SDK class."""
         return self.collection.client(factory, self.id)
 
     def list_resources(
@@ -342,6 +349,7 @@ class Sub:
             each(body)
 
     def diagnostics(self, resource_id: str) -> None:
+        """Queue the read of a resource's diagnostic settings."""
         collect_diagnostics(self, resource_id)
 
 
@@ -370,8 +378,10 @@ def _error_details(exc: HttpResponseError) -> tuple[str, str]:
 
 
 def resource_group(resource: Resource) -> str:
+    """The resource group of a resource (empty when it lies in none)."""
     return ids.resource_group_of(resource["id"]) or ""
 
 
 def name(resource: Resource) -> str:
+    """The name of a resource, from its id."""
     return ids.name_of(resource["id"])

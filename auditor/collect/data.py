@@ -29,6 +29,7 @@ NO_FILE_SERVICE = {"blobstorage", "blockblobstorage"}
 
 
 def collect_data(sub: Sub) -> None:
+    """Queue the reads of Key Vault, Container Registry, Storage and AI Search."""
     kv = sub.client(KeyVaultManagementClient)
     acr = sub.client(ContainerRegistryManagementClient)
     st = sub.client(StorageManagementClient)

@@ -19,6 +19,7 @@ AREA = "identity"
 
 
 def collect_identity(sub: Sub) -> None:
+    """Queue the reads of managed identities, role assignments and role definitions."""
     msi = sub.client(ManagedServiceIdentityClient)
     auth = sub.client(AuthorizationManagementClient)
 

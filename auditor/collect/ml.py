@@ -55,6 +55,7 @@ class NotAList(AzureError):
 
 
 def collect_ml(sub: Sub) -> None:
+    """Queue the reads of Azure Machine Learning workspaces and their children."""
     client = sub.client(MachineLearningServicesMgmtClient)
     arm_host = sub.collection.arm_host
 

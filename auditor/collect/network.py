@@ -24,6 +24,7 @@ AREA = "network"
 
 
 def collect_network(sub: Sub) -> None:
+    """Queue the reads of VNets, NSGs, private endpoints, gateways, WAF policies, Bastion and public IPs."""
     net = sub.client(NetworkManagementClient)
 
     def zone_groups(pe: Resource) -> None:

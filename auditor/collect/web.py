@@ -23,6 +23,7 @@ AREA = "app service"
 
 
 def collect_web(sub: Sub) -> None:
+    """Queue the reads of web apps (with their config/web) and App Service plans."""
     web = sub.client(WebSiteManagementClient)
 
     def children(site: Resource) -> None:

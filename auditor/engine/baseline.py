@@ -32,6 +32,8 @@ class RuleSetting:
 
 @dataclass
 class Baseline:
+    """A loaded baseline: what it is, the rules it selects with their settings, and role overrides."""
+
     name: str
     version: str
     title: str
@@ -47,6 +49,7 @@ class Baseline:
 
 
 def shipped_baselines() -> dict[str, Path]:
+    """The baselines that ship with the package, by name, with their files."""
     folder = resources.files("auditor.baselines")
     found: dict[str, Path] = {}
     for entry in folder.iterdir():
@@ -78,6 +81,7 @@ def load_baseline(name_or_path: str | None) -> Baseline:
 
 
 def parse_baseline(data: Any, source: str) -> Baseline:
+    """A baseline from its parsed YAML; `source` names it in errors."""
     if not isinstance(data, dict):
         raise InputError(f"{source}: a baseline must be a YAML mapping")
     unknown = set(data) - TOP_LEVEL_KEYS

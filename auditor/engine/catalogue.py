@@ -43,6 +43,7 @@ def shown_params(rule: Rule) -> dict[str, Any]:
 
 
 def render_rules(fmt: str) -> str:
+    """The catalogue in one format: `json`, `markdown`, or a text table otherwise."""
     rules = all_rules()
     if fmt == "json":
         data = [
@@ -74,6 +75,7 @@ def render_rules(fmt: str) -> str:
 
 
 def render_markdown(rules: dict[str, Rule]) -> str:
+    """The Markdown page docs/rules.md: the table of rules, then one section per rule."""
     out = [
         "# Rules",
         "",

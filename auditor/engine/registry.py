@@ -64,6 +64,7 @@ class Rule(RuleInfo):
         return RuleInfo(**{f.name: getattr(self, f.name) for f in fields(RuleInfo)})
 
     def run(self, ctx: Context) -> list[Result]:
+        """Run the check once, collecting its results."""
         return list(self.check(ctx))
 
 

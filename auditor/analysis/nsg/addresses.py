@@ -66,9 +66,11 @@ class Label:
 
     @property
     def determinate(self) -> bool:
+        """Whether answers that depend on the label are still answers (false for ASGs)."""
         return self.kind != ASG
 
     def describe(self) -> str:
+        """The label in words, for messages."""
         if self.kind == TAG:
             return f"service tag {self.name}"
         if self.kind == UNSEEN:
@@ -92,11 +94,13 @@ class Region:
     conds: frozenset[Literal] = frozenset()
 
     def contains(self, address: int, valuation: Valuation) -> bool:
+        """Whether the address is in the region, given which labels hold it."""
         if address not in self.spans:
             return False
         return all(valuation(label, address) == member for label, member in self.conds)
 
     def conflicts(self, other: Region) -> bool:
+        """Whether the two regions require opposite memberships of some label (so they are disjoint)."""
         return any((label, not member) in self.conds for label, member in other.conds)
 
 
@@ -122,6 +126,7 @@ class AddressSet:
 
     @staticmethod
     def of(regions: Iterable[Region]) -> AddressSet:
+        """The set of the regions, simplified and merged by their conditions, in a stable order."""
         by_conds: dict[frozenset[Literal], Intervals] = {}
         for region in regions:
             simple = _simplify(region)
@@ -133,6 +138,7 @@ class AddressSet:
 
     @staticmethod
     def spans(spans: Intervals) -> AddressSet:
+        """The set of plain addresses, without label conditions."""
         return AddressSet.of([Region(spans)])
 
     def __bool__(self) -> bool:
@@ -166,9 +172,11 @@ class AddressSet:
         return AddressSet.of(Region(r.spans & spans, r.conds) for r in self.regions)
 
     def contains(self, address: int, valuation: Valuation) -> bool:
+        """Whether the address is in the set, given which labels hold it."""
         return any(r.contains(address, valuation) for r in self.regions)
 
     def labels(self) -> set[Label]:
+        """The labels the set's conditions mention."""
         return {label for r in self.regions for label, _ in r.conds}
 
     def describe(self, limit: int = 4) -> str:
@@ -247,14 +255,17 @@ class Network:
     # Address sets the rules ask about.
     @property
     def anywhere(self) -> AddressSet:
+        """`*`: every address of the network's families."""
         return AddressSet.spans(self.universe)
 
     @property
     def internet(self) -> AddressSet:
+        """`Internet`: public space outside the VNet and its unseen part, without the platform addresses."""
         return AddressSet.of([Region(self.public, frozenset({(self.unseen, False)}))])
 
     @property
     def virtual_network(self) -> AddressSet:
+        """`VirtualNetwork`: the VNet's space, the host address and the unseen peered space."""
         return AddressSet.of([Region((self.own | HOST) & self.universe)]) | self.peered
 
     @property
@@ -264,6 +275,7 @@ class Network:
 
     @property
     def own_space(self) -> AddressSet:
+        """The VNet's own address prefixes."""
         return AddressSet.spans(self.own)
 
     @property
@@ -273,9 +285,11 @@ class Network:
 
     @property
     def platform(self) -> AddressSet:
+        """The platform's host addresses (168.63.129.16 and the metadata address)."""
         return AddressSet.spans(PLATFORM & self.universe)
 
     def tag(self, name: str) -> Label:
+        """The label of a service tag (a part of public space)."""
         return Label(TAG, name.lower(), name, self.public)
 
     def asg(self, asg_id: str) -> AddressSet:
@@ -309,6 +323,7 @@ class Network:
         return AddressSet.of([Region(self.public, frozenset(conds))])
 
     def union(self, items: Iterable[str]) -> AddressSet:
+        """The union of several address items of a rule."""
         out = AddressSet()
         for item in items:
             out = out | self.addresses(item)

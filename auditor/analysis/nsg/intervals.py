@@ -28,6 +28,7 @@ class Intervals:
 
     @staticmethod
     def of(spans: Iterable[tuple[int, int]]) -> Intervals:
+        """The set of the spans, sorted and merged; a span whose low end is above its high end is an error."""
         merged: list[list[int]] = []
         for lo, hi in sorted(spans):
             if lo > hi:
@@ -83,6 +84,7 @@ class Intervals:
         return i >= 0 and self.spans[i][0] <= value <= self.spans[i][1]
 
     def issubset(self, other: Intervals) -> bool:
+        """Whether every integer of this set is in the other."""
         return not (self - other)
 
 
@@ -95,6 +97,7 @@ NO_PORTS = Intervals()
 
 
 def network_span(net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> tuple[int, int]:
+    """The first and last address of a network, on the one line of IPv4 and IPv6."""
     base = 0 if net.version == 4 else V6_BASE
     return base + int(net.network_address), base + int(net.broadcast_address)
 
@@ -118,6 +121,7 @@ def parse_ports(items: Iterable[str]) -> Intervals:
 
 
 def format_ports(ports: Intervals) -> str:
+    """A port set as NSG rules write it: `*`, or ports and ranges separated by commas."""
     if ports == ALL_PORTS:
         return "*"
     return ", ".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in ports.spans)
@@ -132,6 +136,7 @@ _PROTOCOL_NAMES = {p.lower(): p for p in (TCP, UDP, ICMP, ESP, AH)}
 
 
 def parse_protocol(text: str) -> frozenset[str]:
+    """An NSG rule's protocol (`Tcp`, `*`, ...) as a set of protocols."""
     lowered = str(text).strip().lower()
     if lowered in ("*", "any", "all"):
         return PROTOCOLS
@@ -141,6 +146,7 @@ def parse_protocol(text: str) -> frozenset[str]:
 
 
 def format_protocols(protocols: Iterable[str]) -> str:
+    """A set of protocols in words: `*`, or the names joined by slashes."""
     found = set(protocols)
     if found == PROTOCOLS:
         return "*"

@@ -44,9 +44,11 @@ class SecurityRule:
 
     @property
     def allows(self) -> bool:
+        """Whether the rule allows the traffic it matches."""
         return self.access == ALLOW
 
     def box(self, network: Network) -> Box:
+        """The traffic the rule matches, inside the network."""
         src = network.union(self.sources)
         for asg in self.source_asgs:
             src = src | network.asg(asg)
@@ -57,6 +59,7 @@ class SecurityRule:
         return make_box(parse_protocol(self.protocol), src, dst, sports, dports)
 
     def label(self) -> str:
+        """The rule's name and priority, for messages."""
         if self.implicit:
             return "no NSG (nothing filters the subnet)"
         if self.default:
@@ -64,12 +67,14 @@ class SecurityRule:
         return f"{self.name} (priority {self.priority})"
 
     def detail(self) -> str:
+        """What the rule says in one line: access, protocol, source, destination and ports."""
         src = ", ".join(self.sources + tuple(_asg_name(a) for a in self.source_asgs))
         dst = ", ".join(self.destinations + tuple(_asg_name(a) for a in self.destination_asgs))
         ports = ", ".join(self.destination_ports)
         return f"{self.access} {self.protocol} from {src} to {dst} port {ports}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The rule as JSON data."""
         return {
             "name": self.name,
             "priority": self.priority,
@@ -180,6 +185,8 @@ DEFAULT_RULES = (
 
 
 class Answer(StrEnum):
+    """The answer to a question about traffic: yes, no, or unknown (it depends on ASG members)."""
+
     YES = "yes"
     NO = "no"
     UNKNOWN = "unknown"  # depends on the members of an application security group
@@ -204,6 +211,7 @@ class Flow:
     determinate: bool
 
     def describe(self) -> str:
+        """The flow in words: what is let through, by which rule, and what limits it."""
         ports = format_ports(self.ports)
         if self.protocols == PROTOCOLS and ports == "*":
             what = "all traffic"
@@ -213,6 +221,7 @@ class Flow:
         return f"{what} by {self.rule.label()}{via}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The flow as JSON data."""
         return {
             "rule": self.rule.name,
             "priority": self.rule.priority,
@@ -235,10 +244,12 @@ class Evaluation:
 
     @property
     def allowed(self) -> list[Match]:
+        """The parts of the question an allow rule decides."""
         return [m for m in self.matches if m.rule.allows]
 
     @property
     def denied(self) -> list[Match]:
+        """The parts of the question a deny rule decides."""
         return [m for m in self.matches if not m.rule.allows]
 
     def any_allowed(self) -> Answer:
@@ -251,9 +262,11 @@ class Evaluation:
         return {Answer.YES: Answer.NO, Answer.NO: Answer.YES, Answer.UNKNOWN: Answer.UNKNOWN}[answer]
 
     def allowing_rules(self) -> list[SecurityRule]:
+        """The rules that allow some of the traffic, in evaluation order."""
         return list(dict.fromkeys(m.rule for m in self.allowed))
 
     def denying_rules(self) -> list[SecurityRule]:
+        """The rules that deny some of the traffic, in evaluation order."""
         return list(dict.fromkeys(m.rule for m in self.denied))
 
     def undetermined(self) -> list[Label]:
@@ -262,6 +275,7 @@ class Evaluation:
         return sorted(found, key=lambda label: label.key)
 
     def flows(self) -> list[Flow]:
+        """What each allowing rule lets through, one flow per rule."""
         out = []
         for rule in self.allowing_rules():
             boxes = [m.box for m in self.allowed if m.rule == rule]
@@ -273,6 +287,7 @@ class Evaluation:
         return out
 
     def decided_by(self, packet: Packet, valuation: Valuation) -> SecurityRule | None:
+        """The rule that decides one packet; None when the packet is not in the question."""
         for m in self.matches:
             if m.box.contains(packet, valuation):
                 return m.rule
@@ -351,6 +366,7 @@ class Policy:
         return sorted(chosen, key=lambda r: (r.default, r.priority, r.name))
 
     def evaluate(self, network: Network, direction: str, traffic: Traffic) -> Evaluation:
+        """Split the traffic in one direction by the rule that decides each part of it."""
         # Only traffic that can exist in the network: same-family pairs of its address families.
         question = [part for b in traffic.boxes for part in b.by_family(network.universe)]
         remaining = list(question)

@@ -35,21 +35,26 @@ class Scope:
 
     @property
     def resource(self) -> Resource:
+        """The subnet as a resource to report on."""
         return subnet_resource(self.subnet)
 
     @property
     def where(self) -> str:
+        """The subnet and its NSG in words, for messages."""
         nsg = f"NSG {self.nsg_name}" if self.nsg_name else "no NSG"
         return f"subnet {self.subnet.name} ({nsg})"
 
     @property
     def own(self) -> AddressSet:
+        """The subnet's own address prefixes."""
         return self.network.union(self.subnet.prefixes)
 
     def inbound(self, traffic: Traffic) -> Evaluation:
+        """How the policy decides traffic coming into the subnet."""
         return self.policy.evaluate(self.network, INBOUND, traffic)
 
     def outbound(self, traffic: Traffic) -> Evaluation:
+        """How the policy decides traffic leaving the subnet."""
         return self.policy.evaluate(self.network, OUTBOUND, traffic)
 
 

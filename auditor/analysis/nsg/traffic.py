@@ -21,6 +21,8 @@ from auditor.analysis.nsg.intervals import (
 
 @dataclass(frozen=True)
 class Packet:
+    """One packet: a protocol, addresses and ports (the per-packet cross-check uses it)."""
+
     protocol: str
     src: int
     dst: int
@@ -39,6 +41,7 @@ class Box:
     dst_ports: Intervals
 
     def empty(self) -> bool:
+        """Whether the box holds no traffic."""
         return not (self.protocols and self.src and self.dst and self.src_ports and self.dst_ports)
 
     def __and__(self, other: Box) -> Box | None:
@@ -95,6 +98,7 @@ class Box:
         return out
 
     def contains(self, packet: Packet, valuation: Valuation) -> bool:
+        """Whether the packet is in the box, given which labels hold its addresses."""
         return (
             packet.protocol in self.protocols
             and packet.src_port in self.src_ports
@@ -104,10 +108,12 @@ class Box:
         )
 
     def labels(self) -> set[Label]:
+        """The labels the box's address sets mention."""
         return self.src.labels() | self.dst.labels()
 
     @property
     def determinate(self) -> bool:
+        """Whether the box depends on no application security group."""
         return all(label.determinate for label in self.labels())
 
 
@@ -133,6 +139,7 @@ class Traffic:
         return Traffic(self.boxes + other.boxes)
 
     def minus(self, other: Traffic) -> Traffic:
+        """The traffic without the other traffic, still exact."""
         current = [b for b in self.boxes if not b.empty()]
         for cut in other.boxes:
             if cut.empty():
@@ -141,6 +148,7 @@ class Traffic:
         return Traffic(tuple(current))
 
     def contains(self, packet: Packet, valuation: Valuation) -> bool:
+        """Whether the packet is in the traffic, given which labels hold its addresses."""
         return any(b.contains(packet, valuation) for b in self.boxes)
 
 

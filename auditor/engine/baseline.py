@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -126,8 +127,9 @@ def _parse_rule_setting(rule_id: str, raw: Any, catalogue: dict[str, Rule], sour
     except ValueError:
         raise InputError(f"{source}: {rule_id}: level must be 'required' or 'recommended'") from None
     weight = raw.get("weight", 1)
-    if not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0:
-        raise InputError(f"{source}: {rule_id}: weight must be a number >= 0")
+    # YAML reads .inf and .nan as floats: either would make the score NaN and let any gate through.
+    if not isinstance(weight, int | float) or isinstance(weight, bool) or not math.isfinite(weight) or weight < 0:
+        raise InputError(f"{source}: {rule_id}: weight must be a finite number >= 0, not {weight!r}")
     params = raw.get("params") or {}
     if not isinstance(params, dict):
         raise InputError(f"{source}: {rule_id}: params must be a mapping")

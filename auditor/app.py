@@ -105,14 +105,7 @@ def write_reports(report: AuditReport, output: OutputOptions, terminal: RenderOp
     """Render every chosen report, then write them; return what belongs on stdout and stderr."""
     from auditor.reports.writer import emit
 
-    return emit(
-        report,
-        output.formats,
-        output.output,
-        output.output_dir,
-        show_passed=output.show_passed,
-        terminal=terminal,
-    )
+    return emit(report, output.formats, output.output, output.output_dir, output.render, terminal)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ cases in `auditor.app` run them, and errors become one line on stderr and an exi
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -59,13 +60,17 @@ def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.version_option(__version__, prog_name="auditor")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     """Audit Azure estates against the baseline OpenAI end-to-end chat reference architecture."""
     ctx.obj = {"debug": debug}
+    if ctx.invoked_subcommand is None:
+        # Bare `auditor` is a request for help, not a mistake.
+        click.echo(ctx.get_help())
+        ctx.exit(0)
 
 
 @cli.command()
@@ -94,14 +99,17 @@ def collect(
 
     from auditor import app
     from auditor.options import collect_options
+    from auditor.reports.console import counted
 
     source = _source(subscriptions, all_subscriptions, arm_endpoint, authority_host)
     options = collect_options(replace(source, resource_groups=resource_groups), output)
     _say_note(options.source)
     snapshot = app.collect(options)
-    click.echo(
-        f"wrote {output}: {len(snapshot.resources)} resources, {len(snapshot.errors)} read errors", err=True
+    resources, errors = (
+        counted(len(snapshot.resources), "resource"),
+        counted(len(snapshot.errors), "read error"),
     )
+    click.echo(f"wrote {output}: {resources}, {errors}", err=True)
 
 
 def gate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -141,12 +149,21 @@ def gate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--baseline", "baseline_ref", metavar="NAME|PATH", help="Baseline name or YAML file.")
 @click.option(
     "--format",
+    "-f",
     "formats",
     multiple=True,
     metavar="FORMAT",
-    help="Report format (repeatable with --output-dir): console, json, sarif, junit, html, markdown, csv.",
+    help="Report format (repeatable with --output-dir): console, json, sarif, junit, html, markdown, csv. "
+    "One format without --output goes to stdout.",
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the (single) report here.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Write the (single) report to FILE; without --format its extension names the format "
+    "(report.json, report.sarif, report.xml, ...). Not a format name: that is -f/--format.",
+)
 @click.option("--output-dir", type=click.Path(file_okay=False), help="Write one report per format here.")
 @click.option(
     "--resource-group",
@@ -158,6 +175,33 @@ def gate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 )
 @click.option("--explain-roles", is_flag=True, help="Print the role inferred for each resource (on stderr).")
 @click.option("--show-passed", is_flag=True, help="List passing findings in the console report too.")
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Console report: only the failing findings (required and recommended) and rule errors, one line "
+    "each without fix text, then the summary line and the gate verdict.",
+)
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Console report: also the rationale (why:) of each failing and waived finding, the rationale and "
+    "fix of each not-assessed finding, and every read error (not only the first 20).",
+)
+@click.option("--no-color", is_flag=True, help="No colour, even on a terminal (so does NO_COLOR=1).")
+@click.option(
+    "--sarif-location",
+    metavar="PATH",
+    help="SARIF: point every result at PATH, a file of your repository relative to the working folder "
+    "(at the rule's line if PATH is the --baseline file, else line 1). Default: the --baseline file "
+    "when it is your own, else no file (only the resource id).",
+)
+@click.option(
+    "--sarif-include-waived",
+    is_flag=True,
+    help="SARIF: keep waived findings, as suppressed results (GitHub code scanning shows them as open).",
+)
 @click.option(
     "--waivers",
     "waivers_path",
@@ -184,6 +228,11 @@ def audit(
     resource_groups: tuple[str, ...],
     explain_roles: bool,
     show_passed: bool,
+    quiet: bool,
+    verbose: bool,
+    no_color: bool,
+    sarif_location: str | None,
+    sarif_include_waived: bool,
     waivers_path: str | None,
     compare_path: str | None,
     min_score: str | None,
@@ -210,6 +259,10 @@ def audit(
         resource_groups=resource_groups,
         explain_roles=explain_roles,
         show_passed=show_passed,
+        quiet=quiet,
+        verbose=verbose,
+        sarif_location=sarif_location,
+        sarif_include_waived=sarif_include_waived,
         waivers=waivers_path,
         compare=compare_path,
         min_score=min_score,
@@ -225,7 +278,7 @@ def audit(
         # On stderr, so that `--format json --explain-roles | jq` still reads a JSON document.
         for item in report.roles:
             click.echo(f"{item.role:<26} {item.resource_id}  ({item.reason})", err=True)
-    emitted = app.write_reports(report, options.output, _terminal())
+    emitted = app.write_reports(report, options.output, _terminal(no_color))
     if emitted.stdout:
         click.echo(emitted.stdout, nl=False)
     for line in emitted.stderr:
@@ -277,7 +330,7 @@ def gate_cmd(
 
 
 @cli.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
 def rules_cmd(fmt: str) -> None:
     """List every rule: id, control family, severity, title."""
     from auditor import app
@@ -318,13 +371,12 @@ def _say_note(source: SourceOptions) -> None:
         click.echo(f"auditor: {source.note}", err=True)
 
 
-def _terminal() -> RenderOptions:
-    """How the console report looks on stdout: in colour and at the terminal's width on a terminal."""
-    from auditor.reports import PLAIN, RenderOptions
+def _terminal(no_color: bool) -> RenderOptions:
+    """How the console report looks on stdout: on a terminal at its width, in colour unless asked not to."""
+    from auditor.options import terminal_options
 
-    if not sys.stdout.isatty():
-        return PLAIN
-    return RenderOptions(color=True, width=shutil.get_terminal_size((120, 24)).columns)
+    columns = shutil.get_terminal_size((120, 24)).columns
+    return terminal_options(sys.stdout.isatty(), os.environ.get("NO_COLOR"), no_color, columns)
 
 
 def main() -> None:

@@ -371,6 +371,8 @@ class BaselineInfo:
     # the baseline file as a relative URI (SARIF's physical location), fixed when the audit ran
     artifact: str
     rules: Mapping[str, BaselineRule] = field(default_factory=dict)
+    # installed with the tool, so not a file of the user's repository that SARIF results can point at
+    shipped: bool = False
 
 
 @dataclass(frozen=True)

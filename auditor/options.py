@@ -35,7 +35,7 @@ import click
 from auditor.engine.gate import parse_coverage, parse_min_score, parse_severity
 from auditor.errors import InputError
 from auditor.model import GatePolicy, Severity
-from auditor.reports import Format
+from auditor.reports import PLAIN, Format, RenderOptions
 
 PROJECT_FILE = "auditor.toml"
 PYPROJECT = "pyproject.toml"
@@ -223,7 +223,8 @@ class OutputOptions:
     formats: tuple[Format, ...] = (Format.CONSOLE,)
     output: str | None = None
     output_dir: str | None = None
-    show_passed: bool = False
+    # what the reports show: passing findings, console detail, where SARIF results point
+    render: RenderOptions = PLAIN
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,10 @@ def audit_options(
     resource_groups: Sequence[str] = (),
     explain_roles: bool = False,
     show_passed: bool = False,
+    quiet: bool = False,
+    verbose: bool = False,
+    sarif_location: str | None = None,
+    sarif_include_waived: bool = False,
     waivers: str | None = None,
     compare: str | None = None,
     min_score: str | None = None,
@@ -308,6 +313,8 @@ def audit_options(
     from auditor.reports.writer import check_formats
 
     config = find_config(config_path, cwd)
+    if output and not formats and not config.formats:
+        check_output_name(output)
     if output is None and output_dir is None and len(set(formats)) != 1:
         # One --format on the command line goes to stdout; several (or the project's) to the folder.
         output_dir = config.output_dir
@@ -318,6 +325,15 @@ def audit_options(
     chosen = list(dict.fromkeys(formats or config.formats)) or [Format.CONSOLE.value]
     checked = check_formats(chosen, output, output_dir)
     policy = gate_policy(config, min_score, fail_on, min_coverage)
+    if quiet and verbose:
+        raise InputError("give --quiet or --verbose, not both")
+    render = RenderOptions(
+        show_passed=show_passed,
+        quiet=quiet,
+        verbose=verbose,
+        sarif_location=None if sarif_location is None else sarif_uri(sarif_location, cwd),
+        sarif_include_waived=sarif_include_waived,
+    )
     source = with_default_subscription(source)
     sources = sum(bool(x) for x in (source.snapshot, source.subscriptions, source.all_subscriptions))
     if sources != 1:
@@ -329,9 +345,68 @@ def audit_options(
         compare=compare,
         resource_groups=tuple(resource_groups),
         policy=policy,
-        output=OutputOptions(formats=checked, output=output, output_dir=output_dir, show_passed=show_passed),
+        output=OutputOptions(formats=checked, output=output, output_dir=output_dir, render=render),
         explain_roles=explain_roles,
     )
+
+
+def sarif_uri(path: str, cwd: Path | None = None) -> str:
+    """`--sarif-location PATH` as the relative URI SARIF results carry: a file under the working folder."""
+    from auditor.engine.describe import repository_uri
+
+    folder = cwd or Path.cwd()
+    if not (folder / path).is_file():
+        raise InputError(
+            f"--sarif-location {path}: no such file (give a file of the repository being audited)"
+        )
+    uri = repository_uri(str(folder / path), folder)
+    if uri is None:
+        raise InputError(
+            f"--sarif-location {path} is outside the working folder: run from the repository's root"
+            " and give a path inside it"
+        )
+    return uri
+
+
+def terminal_options(isatty: bool, no_color_env: str | None, no_color: bool, columns: int) -> RenderOptions:
+    """How the console report on stdout looks: colour only on a terminal, unless NO_COLOR or --no-color.
+
+    NO_COLOR switches colour off when set to any non-empty value (https://no-color.org).
+    A terminal gets its own width with or without colour; a pipe gets the fixed width.
+    """
+    if not isatty:
+        return PLAIN
+    return RenderOptions(color=not (no_color or bool(no_color_env)), width=columns)
+
+
+# What `-o` names in the Azure CLI: an output format. Ours takes a file, so these are mistakes.
+_AZ_OUTPUT_FORMATS = {"json": "json", "jsonc": "json", "table": "console", "tsv": "csv", "yaml": None}
+_AZ_OUTPUT_FORMATS |= {"yamlc": None, "none": None}
+
+
+def check_output_name(output: str) -> None:
+    """Refuse an `--output` that names a format (`-o json`, as in the Azure CLI) or has no extension.
+
+    Only called when no format was chosen: the file name is then all that says which
+    report to write, and a bare `json` would get console text in a file named `json`.
+    """
+    from auditor.reports import formats as known_formats
+
+    hint = "(--output takes a file name such as report.json)"
+    name = output.strip().lower()
+    if name in known_formats() or name in _AZ_OUTPUT_FORMATS:
+        ours = name if name in known_formats() else _AZ_OUTPUT_FORMATS[name]
+        if ours is not None:
+            raise InputError(f"--output {output} looks like a format: did you mean --format {ours}? {hint}")
+        raise InputError(
+            f"--output {output} looks like an Azure CLI output format: --format takes "
+            f"{', '.join(known_formats())} {hint}"
+        )
+    if not Path(output).suffix:
+        raise InputError(
+            f"--output {output} has no file extension, so it names no format: "
+            f"give --format FORMAT or a name such as {output}.json {hint}"
+        )
 
 
 def gate_options(

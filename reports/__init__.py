@@ -56,12 +56,19 @@ _EXTENSIONS = {
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How to render: colour and width (terminal output), and whether to list passing findings."""
+    """How to render: colour, width and detail of the console report; where SARIF results point."""
 
     color: bool = False
     show_passed: bool = False
     # Files and pipes get a fixed width, so that the text is the same wherever it is written.
     width: int = 120
+    # Console detail: quiet lists failing findings only, verbose adds each finding's rationale.
+    quiet: bool = False
+    verbose: bool = False
+    # SARIF: the repository file (relative URI) every result points at, instead of the baseline's.
+    sarif_location: str | None = None
+    # SARIF: keep waived findings (as suppressed results); GitHub would show them as open alerts.
+    sarif_include_waived: bool = False
 
 
 # Plain text at the fixed width, passing findings left out: what a file gets by default.

@@ -1,4 +1,10 @@
-"""The terminal report: header, findings grouped by control family, a one-line summary."""
+"""The terminal report: header, findings grouped by control family, a one-line summary.
+
+Three levels of detail (`RenderOptions`): quiet lists the failing findings and rule
+errors without fix text, then the summary; the default adds the header, the family
+table, not-assessed and waived findings with their fix text, and what could not be read;
+verbose adds each finding's rationale, the fix of not-assessed findings and every read error.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +39,11 @@ STATUS_WIDTH = max(len(s.value) for s in Status) + 1
 SEVERITY_WIDTH = max(len(s.value) for s in Severity) + 1
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`n` and the noun, singular for one: "1 read error", "2 read errors"."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def short_id(resource_id: str) -> str:
     """The part of an ARM id a person recognises: provider type and name onwards."""
     parts = resource_id.split("/")
@@ -49,9 +60,39 @@ def summary_line(result: AuditReport) -> str:
     return (
         f"score {result.card.score:.1f}/100, coverage {result.card.coverage:.0%}: "
         f"{t.failed} failed, {t.passed} passed, {t.not_assessed} not assessed, {t.waived} waived"
-        + (f", {t.errors} errors" if t.errors else "")
-        + (f"; {result.card.recommended_failed} recommendations" if result.card.recommended_failed else "")
+        + (f", {counted(t.errors, 'error')}" if t.errors else "")
+        + (
+            f"; {counted(result.card.recommended_failed, 'recommendation')}"
+            if result.card.recommended_failed
+            else ""
+        )
     )
+
+
+def scope_prefix(result: AuditReport) -> dict[str, str]:
+    """What to put before each short id so rows say where they are; empty within one resource group.
+
+    Across subscriptions a row starts with `subscription/resource-group/`, across resource
+    groups of one subscription with `resource-group/`. Subscription-wide resources (role
+    assignments) have no group: they get the subscription alone, or nothing.
+    """
+    places = {f.resource_id: _place(f.resource_id) for f in result.findings}
+    subscriptions = {sub.lower() for sub, _ in places.values() if sub}
+    groups = {(sub.lower(), rg.lower()) for sub, rg in places.values() if sub and rg}
+    if len(subscriptions) > 1:
+        return {rid: "/".join(p for p in (sub, rg) if p) + "/" for rid, (sub, rg) in places.items() if sub}
+    if len(groups) > 1:
+        return {rid: f"{rg}/" for rid, (_, rg) in places.items() if rg}
+    return {}
+
+
+def _place(resource_id: str) -> tuple[str, str]:
+    """The subscription id and resource group of an ARM id ("" when absent)."""
+    parts = resource_id.split("/")
+    lowered = [p.lower() for p in parts]
+    sub = parts[2] if len(parts) > 2 and lowered[1] == "subscriptions" else ""
+    rg = parts[4] if sub and len(parts) > 4 and lowered[3] == "resourcegroups" else ""
+    return sub, rg
 
 
 def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
@@ -62,35 +103,37 @@ def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
         file=buffer, force_terminal=color, no_color=not color, width=options.width, highlight=False
     )
     b = result.baseline
-    console.rule(f"[bold]auditor[/bold]: {escape(b.title)} ({escape(b.name)} {escape(b.version)})")
-    subs = ", ".join(result.scope.get("subscriptions") or []) or "-"
-    console.print(f"Scope: {escape(str(result.scope.get('source')))}; subscriptions: {escape(subs)}")
-    console.print(
-        Text.assemble(
-            ("Score ", "bold"),
-            (f"{result.card.score:.1f}/100", _score_style(result.card.score)),
-            ("   Coverage ", "bold"),
-            (f"{result.card.coverage:.0%}", "bold"),
+    if not options.quiet:
+        console.rule(f"[bold]auditor[/bold]: {escape(b.title)} ({escape(b.name)} {escape(b.version)})")
+        subs = ", ".join(result.scope.get("subscriptions") or []) or "-"
+        console.print(f"Scope: {escape(str(result.scope.get('source')))}; subscriptions: {escape(subs)}")
+        console.print(
+            Text.assemble(
+                ("Score ", "bold"),
+                (f"{result.card.score:.1f}/100", _score_style(result.card.score)),
+                ("   Coverage ", "bold"),
+                (f"{result.card.coverage:.0%}", "bold"),
+            )
         )
-    )
-    console.print(_controls_table(result))
-    shown = [f for f in result.findings if options.show_passed or f.status is not Status.PASS]
+        console.print(_controls_table(result))
+    prefixes = scope_prefix(result)
     for control, group in groupby(
-        sorted(shown, key=lambda f: list(Control).index(f.control)), key=lambda f: f.control
+        sorted(_shown(result, options), key=lambda f: list(Control).index(f.control)), key=lambda f: f.control
     ):
         console.rule(f"[bold]{control.value}[/bold]", align="left")
         for finding in group:
-            console.print(_finding_text(finding))
-    if result.collection_errors:
+            console.print(_finding_text(finding, prefixes.get(finding.resource_id, ""), options))
+    if result.collection_errors and not options.quiet:
         console.rule("[bold]could not read[/bold]", align="left")
         errors = result.collection_errors
-        for err in errors[:20]:
+        shown_errors = errors if options.verbose else errors[:20]
+        for err in shown_errors:
             status, code, rtype = (escape(str(err.get(k) or "")) for k in ("status", "code", "resource_type"))
             where = escape(short_id(str(err.get("scope", ""))))
             console.print(f"  HTTP {status} {code} reading {rtype}\n    at {where}")
-        if len(errors) > 20:
+        if len(errors) > len(shown_errors):
             console.print(f"  ... and {len(errors) - 20} more (the JSON report lists them all)")
-    if result.waivers is not None and (result.waivers.expired or result.waivers.stale):
+    if not options.quiet and result.waivers is not None and (result.waivers.expired or result.waivers.stale):
         console.rule("[bold]waivers to review[/bold]", align="left")
         for w, n in result.waivers.expired:
             where = f"{escape(w.rule)} {escape(w.resource)}"
@@ -107,6 +150,13 @@ def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
     if not color:  # rich pads wrapped lines to the width; files and pipes need no trailing blanks
         text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
     return text
+
+
+def _shown(result: AuditReport, options: RenderOptions) -> list[Finding]:
+    """The findings the report lists at this level of detail."""
+    if options.quiet:
+        return [f for f in result.findings if f.status in (Status.FAIL, Status.ERROR)]
+    return [f for f in result.findings if options.show_passed or f.status is not Status.PASS]
 
 
 def _score_style(value: float) -> str:
@@ -132,7 +182,7 @@ def _controls_table(result: AuditReport) -> Table:
     return table
 
 
-def _finding_text(f: Finding) -> Group:
+def _finding_text(f: Finding, prefix: str = "", options: RenderOptions = PLAIN) -> Group:
     head = Text("  ")
     # The padding stays unstyled: a background colour (critical) ends with the word.
     head.append(f.status.value.upper(), style=STATUS_STYLE[f.status])
@@ -142,11 +192,15 @@ def _finding_text(f: Finding) -> Group:
     head.append(f"{f.rule_id} ", style="bold")
     if f.level is Level.RECOMMENDED:
         head.append("(recommended) ", style="dim")
-    head.append(short_id(f.resource_id))
+    head.append(prefix + short_id(f.resource_id))
     body = Text(f.message)
-    if f.status in (Status.FAIL, Status.WAIVED) and f.remediation:
+    judged = f.status in (Status.FAIL, Status.WAIVED)
+    fix = judged or (options.verbose and f.status is Status.NOT_ASSESSED)
+    if fix and f.remediation and not options.quiet:
         body.append(f"\nfix: {f.remediation}", style="dim")
-    if f.waiver:
+    if options.verbose and f.rationale and (judged or f.status is Status.NOT_ASSESSED):
+        body.append(f"\nwhy: {f.rationale}", style="dim")
+    if f.waiver and not options.quiet:
         w = f.waiver
         why = w.get("justification", "")
         if w.get("expired"):

@@ -1,12 +1,17 @@
 """JUnit XML for Azure DevOps "Publish Test Results" and GitHub test reporters.
 
-One `testsuite` per control family, one `testcase` per (rule, resource):
-failing -> `failure` (message, expected/actual, remediation), not assessed ->
-`skipped`, waived -> `skipped` with the waiver (an accepted deviation is neither
-a pass nor a failure), rule error -> `error`. A failing *recommended* rule is
-`skipped` with a message starting "recommendation:" and the details as its text:
-the gate never fails on it, so neither may "Publish Test Results" (which, set to
-fail on failed tests, fails on any `failure`); readers still list it apart from the passes.
+One `testsuite` per control family, one `testcase` per (rule, resource) of a
+*required* rule: failing -> `failure` (message, expected/actual, remediation), not
+assessed -> `skipped`, waived -> `skipped` with the waiver (an accepted deviation is
+neither a pass nor a failure), rule error -> `error`.
+
+Findings of *recommended* rules are left out, whatever their status: the gate never
+fails on them, so neither may "Publish Test Results" (which, set to fail on failed
+tests, fails on any `failure`), and counting them as passes or skips would make the
+test counts disagree with the console headline. So the counts match the headline
+and the console's family table, per suite and in total: tests = passed + failed +
+skipped + errors, failures = failed, skipped = not assessed + waived, errors = errors.
+The other reports list the recommendations.
 The element and attribute set is the common subset that Ant, Jenkins, Azure
 DevOps and GitHub reporters read.
 """
@@ -28,17 +33,19 @@ _INVALID_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010
 
 
 def clean(text: Any) -> str:
+    """The text with the characters XML 1.0 cannot carry replaced by U+FFFD."""
     return _INVALID_XML.sub("\ufffd", str(text))
 
 
 def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
-    """The JUnit XML document: one suite per control family, one case per finding."""
+    """The JUnit XML document: one suite per control family, one case per finding of a required rule."""
     timestamp = result.generated_at.rstrip("Z")
     tool = result.tool.name
     root = ET.Element("testsuites", name=f"{tool} {clean(result.baseline.name)}")
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
     order = list(Control)
-    findings = sorted(result.findings, key=lambda f: order.index(f.control))
+    required = [f for f in result.findings if f.level is Level.REQUIRED]
+    findings = sorted(required, key=lambda f: order.index(f.control))
     for control, group in groupby(findings, key=lambda f: f.control):
         cases = list(group)
         suite = ET.SubElement(root, "testsuite", name=control.value, timestamp=timestamp, time="0")
@@ -78,11 +85,7 @@ def _testcase(
         name = f"{name} #{seen[(classname, name)]}"
     case = ET.SubElement(suite, "testcase", name=name, classname=classname, time="0")
     label = f"[{f.severity.value}] {f.title}"
-    if f.status is Status.FAIL and f.level is Level.RECOMMENDED:
-        counts["skipped"] += 1
-        skipped = ET.SubElement(case, "skipped", message=clean(f"recommendation: {label}: {f.message}"))
-        skipped.text = clean(_details(f))
-    elif f.status is Status.FAIL:
+    if f.status is Status.FAIL:
         counts["failures"] += 1
         failure = ET.SubElement(
             case, "failure", message=clean(f"{label}: {f.message}"), type=f.severity.value

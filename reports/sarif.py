@@ -3,18 +3,23 @@
 Choices, and why:
 - One `reportingDescriptor` per rule of the baseline, with `security-severity` so that
   GitHub ranks alerts critical/high/medium/low like our severities.
-- Every result has a physical location, because GitHub rejects a whole file when one
-  result has only a logical location. The audited thing is an Azure resource, not a
-  line of code, so the physical location is the baseline entry that asked for the
-  check (the baseline YAML and the line of the rule); the resource itself is the
-  logical location (`fullyQualifiedName` = ARM id).
+- The audited thing is an Azure resource, not a line of code: the resource is every
+  result's logical location (`fullyQualifiedName` = ARM id). A physical location is a
+  file of the user's repository, so that code scanning can show it: the `--baseline`
+  copy of the user's own (at the line of the rule), or the file given with
+  `--sarif-location` (line 1, or the rule's line when it is that baseline). A shipped
+  baseline lives inside the installed package, not in the repository, so without
+  `--sarif-location` its results carry the logical location only.
 - Several resources share one baseline line, so `partialFingerprints` carry a hash of
   the rule id and the lower-cased resource id (also as `primaryLocationLineHash`, the
   key GitHub itself would otherwise compute from that line): the alert of one resource
   keeps its identity across runs, and two resources never merge into one alert.
-- Waived findings are results with an accepted external suppression and the waiver's
-  justification; not-assessed ones are `kind: review` with `level: none` (the schema's
-  rule for a result that is not a failure); passing findings are left out.
+- GitHub ignores `suppressions` and would show a waived finding as an open alert, so
+  waived findings are left out unless `--sarif-include-waived` keeps them, as results
+  with an accepted external suppression and the waiver's justification. Not-assessed
+  findings are `level: note` results without a `kind` (so `fail`, the only kind a
+  `note` may have): a missing reading to look at, never a security alert. Passing
+  findings are left out.
 - A rule the baseline ranks `recommended` never fails the gate, so its results are
   `level: note` and its descriptor has no `security-severity`: GitHub then shows them
   as notes, not as security alerts that a branch protection rule would block on.
@@ -26,6 +31,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from auditor.model import AuditReport, Finding, Level, RuleInfo, Severity, Status, ToolInfo
@@ -50,21 +57,25 @@ def fingerprint(rule_id: str, resource_id: str) -> str:
 
 
 def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
-    """The SARIF log, indented, with a final newline."""
-    return json.dumps(sarif_log(result), indent=2, default=str) + "\n"
+    """The SARIF log, indented, with a final newline; `options` say where results point, and waivers."""
+    return json.dumps(sarif_log(result, options), indent=2, default=str) + "\n"
 
 
-def sarif_log(result: AuditReport) -> dict[str, Any]:
+def sarif_log(result: AuditReport, options: RenderOptions = PLAIN) -> dict[str, Any]:
     """The SARIF log as a dict: one run, one descriptor per rule, one result per reportable finding."""
     rules = _rules(result)
     index = {r.id: i for i, r in enumerate(rules)}
     levels = _levels(result)
     artifact = result.baseline.artifact
-    in_baseline = result.baseline.rules
+    artifacts: list[dict[str, Any]] = [{"location": {"uri": artifact}, "roles": ["policy"]}]
+    place = _place(result, options)
+    if place is not None and place.uri != artifact:
+        artifacts.append({"location": {"uri": place.uri}})
+    reported = {Status.FAIL, Status.NOT_ASSESSED} | (
+        {Status.WAIVED} if options.sarif_include_waived else set()
+    )
     results = [
-        _result(f, index, artifact, in_baseline[f.rule_id].line if f.rule_id in in_baseline else 1)
-        for f in result.findings
-        if f.status in (Status.FAIL, Status.WAIVED, Status.NOT_ASSESSED) and f.rule_id in index
+        _result(f, index, place) for f in result.findings if f.status in reported and f.rule_id in index
     ]
     run: dict[str, Any] = {
         "tool": {"driver": _driver(result.tool, rules, levels)},
@@ -73,7 +84,7 @@ def sarif_log(result: AuditReport) -> dict[str, Any]:
             "id": f"{result.tool.name}/{result.baseline.name}/{result.generated_at}",
         },
         "invocations": [_invocation(result)],
-        "artifacts": [{"location": {"uri": artifact}, "roles": ["policy"]}],
+        "artifacts": artifacts,
         "results": results,
         "columnKind": "unicodeCodePoints",
         "properties": {
@@ -86,6 +97,31 @@ def sarif_log(result: AuditReport) -> dict[str, Any]:
     if result.waivers is not None:
         run["properties"]["waivers"] = result.waivers.to_dict()
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+@dataclass(frozen=True)
+class _Place:
+    """The repository file results point at: its URI, its index in `artifacts`, the line of each rule."""
+
+    uri: str
+    index: int
+    lines: Mapping[str, int]
+
+    def line(self, rule_id: str) -> int:
+        return self.lines.get(rule_id, 1)
+
+
+def _place(result: AuditReport, options: RenderOptions) -> _Place | None:
+    """Where results point: `--sarif-location`, else the user's own baseline, else nowhere."""
+    baseline = result.baseline
+    lines = {rid: setting.line for rid, setting in baseline.rules.items()}
+    if options.sarif_location:
+        if options.sarif_location == baseline.artifact:
+            return _Place(baseline.artifact, 0, lines)
+        return _Place(options.sarif_location, 1, {})
+    if baseline.shipped:
+        return None
+    return _Place(baseline.artifact, 0, lines)
 
 
 def _rules(result: AuditReport) -> list[RuleInfo]:
@@ -168,33 +204,33 @@ def _descriptor(rule: RuleInfo, tool: ToolInfo, level: Level = Level.REQUIRED) -
     return descriptor
 
 
-def _result(f: Finding, index: dict[str, int], artifact: str, line: int) -> dict[str, Any]:
+def _result(f: Finding, index: dict[str, int], place: _Place | None) -> dict[str, Any]:
     where = f.resource_id or "(estate)"
     # GitHub titles the alert with the rule's short description; the message says what was found where.
     text = f"{f.message} ({where})"
     if f.status is Status.NOT_ASSESSED:
         text = f"Not assessed: {f.message} ({where})"
+    location: dict[str, Any] = {}
+    if place is not None:
+        location["physicalLocation"] = {
+            "artifactLocation": {"uri": place.uri, "index": place.index},
+            "region": {"startLine": place.line(f.rule_id)},
+        }
+    location["logicalLocations"] = [
+        {
+            "fullyQualifiedName": f.resource_id,
+            "name": f.resource_id.rstrip("/").split("/")[-1] if f.resource_id else "(estate)",
+            "kind": "resource",
+        }
+    ]
     out: dict[str, Any] = {
         "ruleId": f.rule_id,
         "ruleIndex": index[f.rule_id],
-        "kind": "review" if f.status is Status.NOT_ASSESSED else "fail",
-        "level": "none" if f.status is Status.NOT_ASSESSED else _sarif_level(f.severity, f.level),
+        # No kind on a not-assessed result: a `note` must be of kind `fail`, the default.
+        **({} if f.status is Status.NOT_ASSESSED else {"kind": "fail"}),
+        "level": "note" if f.status is Status.NOT_ASSESSED else _sarif_level(f.severity, f.level),
         "message": {"text": text},
-        "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": artifact, "index": 0},
-                    "region": {"startLine": line},
-                },
-                "logicalLocations": [
-                    {
-                        "fullyQualifiedName": f.resource_id,
-                        "name": f.resource_id.rstrip("/").split("/")[-1] if f.resource_id else "(estate)",
-                        "kind": "resource",
-                    }
-                ],
-            }
-        ],
+        "locations": [location],
         "partialFingerprints": {
             "primaryLocationLineHash": fingerprint(f.rule_id, f.resource_id),
             "auditorFinding/v1": fingerprint(f.rule_id, f.resource_id),

@@ -8,7 +8,7 @@ and stderr, and the command line prints it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from auditor.errors import InputError
@@ -49,16 +49,17 @@ def emit(
     chosen: Sequence[Format],
     output: str | None,
     output_dir: str | None,
-    show_passed: bool = False,
+    options: RenderOptions = PLAIN,
     terminal: RenderOptions = PLAIN,
 ) -> Emitted:
     """Render every report, then write the files; return what goes to the terminal.
 
-    `terminal` says how the console report on stdout looks (colour, width); files are
-    always plain text at the fixed width.
+    `options` say what the reports show (passing findings, console detail, SARIF
+    locations); `terminal` says how the console report on stdout looks (colour, width).
+    Files are always plain text at the fixed width.
     """
-    plain = RenderOptions(show_passed=show_passed)
-    on_screen = RenderOptions(color=terminal.color, show_passed=show_passed, width=terminal.width)
+    plain = replace(options, color=False, width=PLAIN.width)
+    on_screen = replace(options, color=terminal.color, width=terminal.width)
     files: dict[Path, str] = {}
     if output_dir:
         # The console report's copy (.txt) comes last, as it always has.

@@ -173,3 +173,98 @@ def test_output_name_chooses_the_format(tmp_path: Path, name: str, check: Any) -
     proc = run("audit", "--snapshot", DRIFTED, "-o", str(tmp_path / name))
     assert proc.returncode == 0, proc.stderr
     assert check((tmp_path / name).read_text())
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("json", "--output json looks like a format: did you mean --format json?"),
+        ("JSON", "did you mean --format json?"),
+        ("sarif", "did you mean --format sarif?"),
+        ("junit", "did you mean --format junit?"),
+        ("console", "did you mean --format console?"),
+        ("table", "--output table looks like a format: did you mean --format console?"),
+        ("tsv", "did you mean --format csv?"),
+        ("jsonc", "did you mean --format json?"),
+        ("yaml", "--output yaml looks like an Azure CLI output format: --format takes console, json"),
+        ("none", "looks like an Azure CLI output format"),
+        ("report", "--output report has no file extension"),
+    ],
+)
+def test_output_that_names_a_format_is_refused_with_a_hint(tmp_path: Path, value: str, fragment: str) -> None:
+    proc = run("audit", "--snapshot", DRIFTED, "-o", value, cwd=tmp_path)
+    assert_one_line_error(proc, 2, fragment)
+    assert proc.stderr.rstrip().endswith("(--output takes a file name such as report.json)")
+    assert not list(tmp_path.iterdir())
+
+
+def test_output_without_extension_is_fine_when_the_format_is_given(tmp_path: Path) -> None:
+    proc = run("audit", "--snapshot", DRIFTED, "-f", "json", "-o", "report", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((tmp_path / "report").read_text())["schema_version"]
+
+
+def test_a_project_file_format_lets_output_be_any_name(tmp_path: Path) -> None:
+    (tmp_path / "auditor.toml").write_text('formats = ["json"]\n')
+    proc = run("audit", "--snapshot", DRIFTED, "-o", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((tmp_path / "json").read_text())["schema_version"]
+
+
+@pytest.mark.parametrize("flag", ["--format", "-f"])
+def test_one_format_without_output_is_the_only_thing_on_stdout(flag: str) -> None:
+    proc = run("audit", "--snapshot", DRIFTED, flag, "json")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("{") and proc.stdout.endswith("}\n")
+    jsonschema.validate(json.loads(proc.stdout), schema())
+
+
+def test_bare_auditor_prints_the_help_and_exits_0() -> None:
+    proc = run()
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Usage: ") and "audit" in proc.stdout and "collect" in proc.stdout
+    assert proc.stderr == ""
+
+
+def test_version() -> None:
+    from auditor import __version__
+
+    proc = run("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"auditor, version {__version__}"
+
+
+def test_quiet_and_verbose_together_are_refused() -> None:
+    assert_one_line_error(
+        run("audit", "--snapshot", DRIFTED, "-q", "-v"), 2, "--quiet or --verbose, not both"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "escapes"),
+    [
+        ((), {}, True),
+        (("--no-color",), {}, False),
+        ((), {"NO_COLOR": "1"}, False),
+        ((), {"NO_COLOR": ""}, True),
+    ],
+)
+def test_colour_on_a_terminal_unless_no_color(
+    args: tuple[str, ...],
+    env: dict[str, str],
+    escapes: bool,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.report_samples import run_cli
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    # The terminal path, forced: stdout says it is a TTY.
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, _ = run_cli(["audit", "--snapshot", DRIFTED, *args], capsys, monkeypatch, tmp_path)
+    assert code == 0
+    assert ("\x1b" in out) is escapes
+    assert "score" in out

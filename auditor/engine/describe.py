@@ -49,6 +49,7 @@ def baseline_info(baseline: Baseline, cwd: Path | None = None) -> BaselineInfo:
         variant=baseline.variant,
         source=baseline.source,
         artifact=baseline_artifact(baseline.source, baseline.name, cwd),
+        shipped=is_shipped(baseline.source, baseline.name),
         rules={
             rid: BaselineRule(level=s.level, weight=s.weight, line=lines.get(rid, 1))
             for rid, s in baseline.rules.items()
@@ -71,17 +72,27 @@ def role_explanations(roles: Roles) -> tuple[RoleExplanation, ...]:
 
 def baseline_artifact(source: str, name: str, cwd: Path | None = None) -> str:
     """A relative URI for the baseline: the team's own file as they named it, or the shipped one."""
-    path = Path(source)
+    if is_shipped(source, name):
+        return f"auditor/baselines/{shipped_baselines()[name].name}"
+    return repository_uri(source, cwd) or Path(source).as_posix().lstrip("/")
+
+
+def is_shipped(source: str, name: str) -> bool:
+    """Whether the baseline file is the one installed with the tool (not a file of the user's)."""
     shipped = shipped_baselines().get(name)
-    if shipped is not None and _same_file(path, shipped):
-        return f"auditor/baselines/{shipped.name}"
+    return shipped is not None and _same_file(Path(source), shipped)
+
+
+def repository_uri(source: str, cwd: Path | None = None) -> str | None:
+    """A file's path relative to `cwd` (default: the current folder) as a URI; None when outside it."""
+    path = Path(source)
     try:
         relative = os.path.relpath(path.resolve(), (cwd or Path.cwd()).resolve())
     except ValueError:  # another drive on Windows
-        relative = str(path)
+        return None
     if relative.startswith(".."):
-        relative = str(path)
-    return Path(relative).as_posix().lstrip("/")
+        return None
+    return Path(relative).as_posix()
 
 
 def _same_file(a: Path, b: Path) -> bool:

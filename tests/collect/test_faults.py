@@ -22,7 +22,15 @@ from auditor.engine.run import run_audit
 from auditor.errors import AzureAccessError, InputError
 from auditor.model import Status
 from tests.fakearm import FakeArm, load_estate
-from tests.fakearm.harness import FOREIGN_ENV, auditor_command, azure_env, baseline_of, collect, sample_path
+from tests.fakearm.harness import (
+    FOREIGN_ENV,
+    auditor_command,
+    azure_env,
+    baseline_of,
+    collect,
+    run_cli,
+    sample_path,
+)
 
 SAMPLE = "openai-e2e-chat-aml-compliant"
 SUB = "3f2c9a1e-5b7d-4e8a-9c61-2d4f8b0a7e15"
@@ -371,3 +379,11 @@ def test_ml_answer_that_is_not_a_list_is_recorded(fake: FakeArm, estate: list[di
     assert [(e.scope, e.resource_type, e.code) for e in snap.errors] == [
         (f"{workspace['id']}/computes", "Microsoft.MachineLearningServices/workspaces/computes", "NotAList")
     ]
+
+
+def test_collect_counts_one_read_error_in_the_singular(fake: FakeArm, tmp_path: Path) -> None:
+    fake.add_fault(f"^{re.escape(NSG_LIST)}$", 403)
+    proc = run_cli(fake, ["collect", "--subscription", SUB, "-o", "s.json"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(r"wrote s\.json: \d+ resources, 1 read error", last), last

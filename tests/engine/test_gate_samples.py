@@ -91,6 +91,8 @@ def test_waiving_every_high_finding_of_the_drifted_sample_lets_it_pass(
     (tmp_path / "waivers.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     args = ["audit", *drifted, "--fail-on", "high", "--waivers", "waivers.yaml", "--output-dir", "out"]
+    # GitHub ignores suppressions, so SARIF keeps waived findings only when asked.
+    args += ["--sarif-include-waived"]
     for fmt in ALL_FORMATS:
         args += ["--format", fmt]
     code, out, _ = run_cli(args, capsys, monkeypatch, tmp_path)

@@ -15,6 +15,7 @@ import pytest
 from auditor.arm.snapshot import Snapshot
 from auditor.engine.baseline import load_baseline
 from auditor.engine.run import run_audit
+from auditor.reports import PLAIN, RenderOptions
 from auditor.reports.sarif import fingerprint, render
 from tests import paths
 from tests.report_samples import NASTY_ID, gate_estate, run_cli, sample_result, with_findings, write_json
@@ -33,8 +34,8 @@ def validate(log: dict[str, Any]) -> None:
     assert not errors, [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5]]
 
 
-def sarif(result: Any) -> dict[str, Any]:
-    log: dict[str, Any] = json.loads(render(result))
+def sarif(result: Any, options: RenderOptions = PLAIN) -> dict[str, Any]:
+    log: dict[str, Any] = json.loads(render(result, options))
     validate(log)
     return log
 
@@ -79,7 +80,8 @@ def test_sample_result_is_valid_sarif_with_one_rule_per_id() -> None:
 
 
 def test_levels_statuses_and_suppressions() -> None:
-    log = sarif(sample_result())
+    assert "waived" not in results_by_status(sarif(sample_result()))  # GitHub ignores suppressions
+    log = sarif(sample_result(), RenderOptions(sarif_include_waived=True))
     by = results_by_status(log)
     assert "pass" not in by and "error" not in by
     levels = {r["ruleId"]: r["level"] for r in by["fail"]}
@@ -100,25 +102,42 @@ def test_levels_statuses_and_suppressions() -> None:
             "(owner platform@contoso.example, expires 2999-12-31)",
         }
     ]
-    (review,) = by["not_assessed"]
-    assert review["kind"] == "review" and review["level"] == "none"
-    assert review["message"]["text"].startswith("Not assessed: ")
+    (unknown,) = by["not_assessed"]
+    # A note must be of kind fail (SARIF 2.1.0, 3.27.9): no kind at all, so the default.
+    assert "kind" not in unknown and unknown["level"] == "note"
+    assert unknown["message"]["text"].startswith("Not assessed: ")
 
 
-def test_every_result_has_a_physical_and_a_logical_location() -> None:
+def test_a_shipped_baseline_gives_results_only_their_logical_location() -> None:
+    # The shipped baseline is inside the installed package, not in the user's repository.
     log = sarif(sample_result())
     run = log["runs"][0]
     assert run["artifacts"][0]["location"]["uri"] == "auditor/baselines/openai-e2e-chat-aistudio.yaml"
+    assert run["results"]
     for r in run["results"]:
         (loc,) = r["locations"]
-        physical = loc["physicalLocation"]
-        assert physical["artifactLocation"]["uri"] == "auditor/baselines/openai-e2e-chat-aistudio.yaml"
-        assert physical["region"]["startLine"] >= 1
-        assert "uriBaseId" not in physical["artifactLocation"]  # GitHub does not resolve uriBaseId
+        assert "physicalLocation" not in loc
         (logical,) = loc["logicalLocations"]
         assert logical["kind"] == "resource"
     nasty = next(r for r in run["results"] if r["ruleId"] == "SMP001")
     assert nasty["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == NASTY_ID
+
+
+def test_sarif_location_is_the_physical_location_at_line_one() -> None:
+    log = sarif(sample_result(), RenderOptions(sarif_location="infra/main.bicep"))
+    run = log["runs"][0]
+    assert [a["location"]["uri"] for a in run["artifacts"]] == [
+        "auditor/baselines/openai-e2e-chat-aistudio.yaml",
+        "infra/main.bicep",
+    ]
+    for r in run["results"]:
+        (loc,) = r["locations"]
+        physical = loc["physicalLocation"]
+        assert physical["artifactLocation"] == {"uri": "infra/main.bicep", "index": 1}
+        assert physical["region"] == {"startLine": 1}
+        assert "uriBaseId" not in physical["artifactLocation"]  # GitHub does not resolve uriBaseId
+        (logical,) = loc["logicalLocations"]
+        assert logical["kind"] == "resource"
 
 
 def test_fingerprints_are_stable_across_runs_and_case_and_distinct_per_resource() -> None:
@@ -280,3 +299,108 @@ def test_drifted_aml_sample_gives_recommended_findings_level_note(
         assert "security-severity" not in rules[r["ruleIndex"]]["properties"]
     # Failing required findings keep the level of their severity.
     assert any(r["level"] == "error" for r in failing if r not in recommended)
+
+
+def _copy_of_the_shipped_baseline(folder: Path) -> tuple[Path, int]:
+    shipped = load_baseline("openai-e2e-chat-aistudio")
+    text = Path(shipped.source).read_text(encoding="utf-8")
+    (folder / "policy").mkdir()
+    ours = folder / "policy" / "copy.yaml"
+    ours.write_text(text, encoding="utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.strip().startswith("PUB001:"))
+    return ours, line
+
+
+@pytest.mark.parametrize(
+    ("extra", "uri", "at_rule_line"),
+    [
+        ([], None, False),
+        (["--baseline", "policy/copy.yaml"], "policy/copy.yaml", True),
+        (["--sarif-location", "infra/main.bicep"], "infra/main.bicep", False),
+        (
+            ["--baseline", "policy/copy.yaml", "--sarif-location", "./policy/copy.yaml"],
+            "policy/copy.yaml",
+            True,
+        ),
+        (
+            ["--baseline", "policy/copy.yaml", "--sarif-location", "infra/main.bicep"],
+            "infra/main.bicep",
+            False,
+        ),
+    ],
+)
+def test_cli_results_point_at_a_file_of_the_repository(
+    extra: list[str],
+    uri: str | None,
+    at_rule_line: bool,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    write_json(tmp_path / "drifted.json", gate_estate())
+    _, line = _copy_of_the_shipped_baseline(tmp_path)
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "main.bicep").write_text("param location string\n", encoding="utf-8")
+    args = ["audit", "--snapshot", "drifted.json", "-f", "sarif", "-o", "r.sarif", *extra]
+    code, _, err = run_cli(args, capsys, monkeypatch, tmp_path)
+    assert code == 0, err
+    log = json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))
+    validate(log)
+    run = log["runs"][0]
+    pub = next(r for r in run["results"] if r["ruleId"] == "PUB001")
+    (loc,) = pub["locations"]
+    if uri is None:
+        assert "physicalLocation" not in loc
+        return
+    physical = loc["physicalLocation"]
+    assert physical["artifactLocation"]["uri"] == uri
+    assert run["artifacts"][physical["artifactLocation"]["index"]]["location"]["uri"] == uri
+    assert physical["region"]["startLine"] == (line if at_rule_line else 1)
+
+
+def test_cli_sarif_location_must_be_a_file_inside_the_working_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_json(tmp_path / "drifted.json", gate_estate())
+    base = ["audit", "--snapshot", "drifted.json", "-f", "sarif", "-o", "r.sarif"]
+    code, _, err = run_cli([*base, "--sarif-location", "missing.bicep"], capsys, monkeypatch, tmp_path)
+    assert code == 2 and "--sarif-location missing.bicep: no such file" in err
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.bicep"
+    outside.write_text("x\n", encoding="utf-8")
+    code, _, err = run_cli([*base, "--sarif-location", str(outside)], capsys, monkeypatch, tmp_path)
+    assert code == 2 and "outside the working folder" in err
+    assert not (tmp_path / "r.sarif").exists()
+
+
+def test_cli_keeps_waived_findings_only_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_json(tmp_path / "drifted.json", gate_estate())
+    code, out, _ = run_cli(
+        ["audit", "--snapshot", "drifted.json", "-f", "json"], capsys, monkeypatch, tmp_path
+    )
+    pub = next(f for f in json.loads(out)["findings"] if f["rule_id"] == "PUB001" and f["status"] == "fail")
+    waiver = (
+        f"- rule: PUB001\n  resource: '{pub['resource_id']}'\n  justification: CHG-1\n"
+        "  owner: me@contoso.example\n  expires: 2999-12-31\n"
+    )
+    (tmp_path / "waivers.yaml").write_text(waiver, encoding="utf-8")
+    base = [
+        "audit",
+        "--snapshot",
+        "drifted.json",
+        "--waivers",
+        "waivers.yaml",
+        "-f",
+        "sarif",
+        "-o",
+        "r.sarif",
+    ]
+    for extra, expected in (([], 0), (["--sarif-include-waived"], 1)):
+        code, _, err = run_cli([*base, *extra], capsys, monkeypatch, tmp_path)
+        assert code == 0, err
+        log = json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))
+        validate(log)
+        waived = [r for r in log["runs"][0]["results"] if r["properties"]["status"] == "waived"]
+        assert len(waived) == expected
+        assert all(r["suppressions"][0]["status"] == "accepted" for r in waived)

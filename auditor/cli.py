@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -29,7 +30,11 @@ ARM_ENDPOINT_ENV = "AUDITOR_ARM_ENDPOINT"
 AUTHORITY_HOST_ENV = "AUDITOR_AUTHORITY_HOST"
 
 
-def _fail(message: str, code: int) -> NoReturn:
+def _fail(message: str, code: int, traceback_of: BaseException | None = None) -> NoReturn:
+    """One line on stderr and the exit code; with --debug the traceback first, the code unchanged."""
+    if traceback_of is not None:
+        # --debug adds detail and never changes the exit code a pipeline branches on.
+        traceback.print_exception(traceback_of, file=sys.stderr)
     click.echo(f"auditor: error: {message}", err=True)
     sys.exit(code)
 
@@ -390,25 +395,21 @@ def main() -> None:
     except click.Abort:
         _fail("aborted", EXIT_INTERRUPTED)
     except click.ClickException as exc:
-        if debug:
-            raise
-        _fail(exc.format_message(), exc.exit_code)
+        _fail(exc.format_message(), exc.exit_code, exc if debug else None)
     except AuditorError as exc:
-        if debug:
-            raise
-        _fail(str(exc), exc.exit_code)
+        _fail(str(exc), exc.exit_code, exc if debug else None)
     except KeyboardInterrupt:
         _fail("interrupted", EXIT_INTERRUPTED)
     except BrokenPipeError:
         sys.exit(0)
     except Exception as exc:
-        if debug:
-            raise
+        shown = exc if debug else None
         if _looks_like_azure_failure(exc):
-            _fail(f"could not reach Azure: {type(exc).__name__}: {first_line(str(exc))}", EXIT_AZURE)
+            _fail(f"could not reach Azure: {type(exc).__name__}: {first_line(str(exc))}", EXIT_AZURE, shown)
         _fail(
             f"internal error: {type(exc).__name__}: {first_line(str(exc))} (run with --debug for details)",
             EXIT_INTERNAL,
+            shown,
         )
     sys.exit(code if isinstance(code, int) else 0)
 

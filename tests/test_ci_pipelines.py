@@ -7,9 +7,11 @@ fails here, not in a user's pipeline; an action not in the table must be added t
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -319,8 +321,14 @@ def _run_locally(tmp_path: Path, snapshot: str) -> tuple[int, int]:
     assert "--snapshot" in audit
     (tmp_path / "waivers.yaml").write_text("[]\n", encoding="utf-8")
     bash = shutil.which("bash") or "/bin/bash"
-    first = subprocess.run([bash, "-c", audit], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    second = subprocess.run([bash, "-c", check], cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    # The step calls `auditor` by name, as a pipeline would after `pip install`: find this venv's.
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    first = subprocess.run(
+        [bash, "-c", audit], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env
+    )
+    second = subprocess.run(
+        [bash, "-c", check], cwd=tmp_path, capture_output=True, text=True, timeout=30, env=env
+    )
     return first.returncode, second.returncode
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +14,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from auditor.cli import main
 from auditor.reports.json_report import schema
 from tests import paths
 
@@ -20,9 +24,38 @@ DRIFTED = str(EXAMPLES / "openai-e2e-chat-aistudio-drifted.json")
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "auditor", *args], capture_output=True, text=True, cwd=cwd or ROOT, timeout=120
+    """Run the real entry point in this process, as `auditor ARGS` in `cwd` would run (exit code, stdout,
+    stderr): the same code path as a new process at a fraction of its start-up cost."""
+    out, err = io.StringIO(), io.StringIO()
+    before = os.getcwd()
+    saved_argv = sys.argv
+    code: int | str | None = 0
+    try:
+        os.chdir(cwd or ROOT)
+        sys.argv = ["auditor", *args]
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main()
+            except SystemExit as exc:
+                code = exc.code
+    finally:
+        sys.argv = saved_argv
+        os.chdir(before)
+    returncode = code if isinstance(code, int) else (0 if code is None else 1)
+    return subprocess.CompletedProcess(["auditor", *args], returncode, out.getvalue(), err.getvalue())
+
+
+def test_the_installed_entry_point_runs_as_a_process() -> None:
+    """One real process, so that `python -m auditor` and the exit code path are covered end to end."""
+    done = subprocess.run(
+        [sys.executable, "-m", "auditor", "audit", "--snapshot", "does-not-exist.json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["auditor: error: snapshot not found: does-not-exist.json"]
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess[str], code: int, fragment: str) -> None:
@@ -56,6 +89,23 @@ def test_json_report_on_stdout_validates() -> None:
 )
 def test_usage_errors_exit_2(args: tuple[str, ...], fragment: str) -> None:
     assert_one_line_error(run(*args), 2, fragment)
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("audit", "--snapshot", "does-not-exist.json"), 2),
+        (("audit", "--no-such-flag"), 2),
+        (("audit", "--snapshot", DRIFTED, "--min-score", "99"), 1),
+    ],
+)
+def test_debug_adds_a_traceback_and_keeps_the_exit_code(args: tuple[str, ...], code: int) -> None:
+    """--debug once turned an input error (exit 2) into exit 1, which a pipeline reads as "gate failed"."""
+    plain, debug = run(*args), run("--debug", *args)
+    assert plain.returncode == debug.returncode == code
+    if code == 2:
+        assert "Traceback (most recent call last)" in debug.stderr
+        assert debug.stderr.strip().splitlines()[-1] == plain.stderr.strip().splitlines()[-1]
 
 
 def test_malformed_snapshot_exit_2(tmp_path: Path) -> None:

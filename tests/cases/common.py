@@ -164,7 +164,9 @@ def run_case(case: Case[Any], variant: str, folder: Path) -> AuditReport:
     params = case.params(variant) if callable(case.params) else case.params
     baseline = str(baseline_copy(variant, case.rule, params, folder)) if params else None
     errors = case.errors(variant) if case.errors else None
-    return audit_resources(resources, variant, errors=errors, collected_types=collected, baseline=baseline)
+    return audit_resources(
+        resources, variant, errors=errors, collected_types=collected, baseline=baseline, only=case.rule
+    )
 
 
 def baseline_copy(variant: str, rule_id: str, params: dict[str, Any], folder: Path) -> Path:

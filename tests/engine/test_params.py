@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import subprocess
 import sys
 import types
@@ -59,10 +60,15 @@ def parameter_cases() -> list[Any]:
     return cases
 
 
+@functools.cache
+def _shipped_text(name: str) -> str:
+    return shipped_baselines()[name].read_text(encoding="utf-8")
+
+
 def baseline_with(tmp_path: Path, rule_id: str, params: dict[str, Any]) -> Path:
     """The shipped baseline that selects the rule, with the rule's params changed."""
-    name = next(n for n in BASELINES.values() if rule_id in load_baseline(n).rules)
-    data = yaml.safe_load(shipped_baselines()[name].read_text(encoding="utf-8"))
+    name = next(n for n in BASELINES.values() if f"\n  {rule_id}:" in _shipped_text(n))
+    data = yaml.load(_shipped_text(name), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     setting = data["rules"][rule_id] or {}
     setting["params"] = {**(setting.get("params") or {}), **params}
     data["rules"][rule_id] = setting

@@ -39,12 +39,16 @@ def test_wheel_contents(tmp_path: Path) -> None:
         assert expected in names, expected
     # Every module of the repository is in the wheel: a new subpackage missing from
     # pyproject's explicit package list fails here, not on a user's machine.
+    # And nothing else: a module moved away but left in a stale build/lib must not ship twice.
+    wanted: set[str] = set()
     for folder, installed in MAPPED.items():
         for source in (ROOT / folder).rglob("*.py"):
-            if "__pycache__" in source.parts:
-                continue
-            wanted = f"{installed}/{source.relative_to(ROOT / folder).as_posix()}"
-            assert wanted in names, wanted
+            if "__pycache__" not in source.parts:
+                wanted.add(f"{installed}/{source.relative_to(ROOT / folder).as_posix()}")
+    shipped = {n for n in names if n.endswith(".py") and not n.startswith("auditor/baselines/")}
+    shipped |= {n for n in names if n == "auditor/baselines/__init__.py"}
+    wanted |= {"auditor/baselines/__init__.py"} if (ROOT / "baselines" / "__init__.py").exists() else set()
+    assert shipped == wanted, (sorted(shipped - wanted), sorted(wanted - shipped))
     # No command reads the sample estates, so they stay in the repository.
     assert not any(n.startswith("auditor/examples") for n in names)
     # Our folders live under the auditor namespace only: nothing shadows PyPI's `rules` or `reports`.

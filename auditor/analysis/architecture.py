@@ -19,6 +19,7 @@ from typing import Any
 from auditor.arm import ids, types
 from auditor.arm.estate import Estate, Subnet, dig, same, web_apps
 from auditor.arm.types import Resource
+from auditor.model import RoleExplanation
 
 # Subnet roles
 APPGW = "application-gateway"
@@ -119,26 +120,13 @@ class Identity:
 
 
 @dataclass
-class Explanation:
-    """Why a resource or subnet has a role: the reason, as the report shows it."""
-
-    resource_id: str
-    role: str
-    reason: str
-
-    def to_dict(self) -> dict[str, str]:
-        """The explanation as JSON data."""
-        return {"resource_id": self.resource_id, "role": self.role, "reason": self.reason}
-
-
-@dataclass
 class Roles:
     """The role of every subnet, resource and identity in the reference, with the reasons."""
 
     subnet_roles: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     resource_roles: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     identities: list[Identity] = field(default_factory=list)
-    explanations: list[Explanation] = field(default_factory=list)
+    explanations: list[RoleExplanation] = field(default_factory=list)
     _estate: Estate | None = None
     _principal_roles: dict[str, set[str]] | None = None
 
@@ -193,10 +181,6 @@ class Roles:
             self._principal_roles = _principal_roles(self.identities)
         return set(self._principal_roles.get(principal_id.lower(), ()))
 
-    def to_list(self) -> list[dict[str, str]]:
-        """Every explanation as JSON data."""
-        return [e.to_dict() for e in self.explanations]
-
 
 def infer_roles(estate: Estate, overrides: Mapping[str, Any] | None = None) -> Roles:
     """Infer subnet, resource and identity roles; `overrides` come from the baseline's `roles`."""
@@ -220,7 +204,7 @@ def _principal_roles(identities: list[Identity]) -> dict[str, set[str]]:
 def _explain(roles: Roles, table: dict[str, set[str]], rid: str, role: str, reason: str) -> None:
     if role not in table[ids.norm(rid)]:
         table[ids.norm(rid)].add(role)
-        roles.explanations.append(Explanation(rid, role, reason))
+        roles.explanations.append(RoleExplanation(rid, role, reason))
 
 
 def _infer_subnets(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -> None:
@@ -440,7 +424,7 @@ def _infer_sites(estate: Estate, roles: Roles, add: Any) -> None:
             add(site, PROMPTFLOW_APP, "web app beside the chat UI (prompt flow host)")
         elif not _roles_of(roles, site):
             roles.explanations.append(
-                Explanation(
+                RoleExplanation(
                     site["id"],
                     "none",
                     "web app neither behind the gateway nor a container nor on the chat UI's plan; "

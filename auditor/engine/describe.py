@@ -65,9 +65,7 @@ def rule_infos(baseline: Baseline) -> tuple[RuleInfo, ...]:
 
 def role_explanations(roles: Roles) -> tuple[RoleExplanation, ...]:
     """Why each resource plays its architecture role, as plain values."""
-    return tuple(
-        RoleExplanation(resource_id=e.resource_id, role=e.role, reason=e.reason) for e in roles.explanations
-    )
+    return tuple(roles.explanations)
 
 
 def baseline_artifact(source: str, name: str, cwd: Path | None = None) -> str:

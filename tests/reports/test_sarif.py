@@ -282,8 +282,6 @@ def test_drifted_aml_sample_gives_recommended_findings_level_note(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     snapshot = EXAMPLES / "openai-e2e-chat-aml-drifted.json"
-    if not snapshot.is_file():
-        pytest.skip("examples/openai-e2e-chat-aml-drifted.json is missing")
     args = ["audit", "--snapshot", str(snapshot), "--baseline", "openai-e2e-chat-aml"]
     code, _, _ = run_cli([*args, "--format", "sarif", "--output", "r.sarif"], capsys, monkeypatch, tmp_path)
     assert code == 0

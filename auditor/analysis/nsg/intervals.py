@@ -93,7 +93,6 @@ IPV4 = Intervals(((0, V4_MAX),))
 IPV6 = Intervals(((V6_BASE, V6_MAX),))
 FAMILIES = (IPV4, IPV6)
 ALL_PORTS = Intervals(((0, PORT_MAX),))
-NO_PORTS = Intervals()
 
 
 def network_span(net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> tuple[int, int]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 
+from auditor.arm import types
 from auditor.arm.types import Resource
 from auditor.collect.context import Sub, name, resource_group
 
-ACCOUNTS = "Microsoft.CognitiveServices/accounts"
-DEPLOYMENTS = "Microsoft.CognitiveServices/accounts/deployments"
-RAI_POLICIES = "Microsoft.CognitiveServices/accounts/raiPolicies"
+ACCOUNTS = types.COGNITIVE_ACCOUNTS
+DEPLOYMENTS = types.COGNITIVE_DEPLOYMENTS
+RAI_POLICIES = types.RAI_POLICIES
 
 TYPES = (ACCOUNTS, DEPLOYMENTS, RAI_POLICIES)
 AREA = "cognitive services"

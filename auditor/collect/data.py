@@ -12,15 +12,16 @@ from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.search import SearchManagementClient
 from azure.mgmt.storage import StorageManagementClient
 
+from auditor.arm import types
 from auditor.arm.types import Resource
 from auditor.collect.context import Sub, name, resource_group
 
-VAULTS = "Microsoft.KeyVault/vaults"
-REGISTRIES = "Microsoft.ContainerRegistry/registries"
-STORAGE = "Microsoft.Storage/storageAccounts"
-BLOB_SERVICES = "Microsoft.Storage/storageAccounts/blobServices"
-FILE_SERVICES = "Microsoft.Storage/storageAccounts/fileServices"
-SEARCH = "Microsoft.Search/searchServices"
+VAULTS = types.KEY_VAULTS
+REGISTRIES = types.CONTAINER_REGISTRIES
+STORAGE = types.STORAGE_ACCOUNTS
+BLOB_SERVICES = types.BLOB_SERVICES
+FILE_SERVICES = types.FILE_SERVICES
+SEARCH = types.SEARCH_SERVICES
 
 TYPES = (VAULTS, REGISTRIES, STORAGE, BLOB_SERVICES, FILE_SERVICES, SEARCH)
 AREA = "data services"

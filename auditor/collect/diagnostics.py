@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING
 
 from azure.mgmt.monitor import MonitorManagementClient
 
+from auditor.arm import types
+
 if TYPE_CHECKING:
     from auditor.collect.context import Sub
 
-DIAGNOSTIC_SETTINGS = "Microsoft.Insights/diagnosticSettings"
+DIAGNOSTIC_SETTINGS = types.DIAGNOSTIC_SETTINGS
 TYPES = (DIAGNOSTIC_SETTINGS,)
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.msi import ManagedServiceIdentityClient
 
-from auditor.arm import ids
+from auditor.arm import ids, types
 from auditor.arm.types import Resource
 from auditor.collect.context import Sub
 
-IDENTITIES = "Microsoft.ManagedIdentity/userAssignedIdentities"
-ROLE_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments"
-ROLE_DEFINITIONS = "Microsoft.Authorization/roleDefinitions"
+IDENTITIES = types.USER_ASSIGNED_IDENTITIES
+ROLE_ASSIGNMENTS = types.ROLE_ASSIGNMENTS
+ROLE_DEFINITIONS = types.ROLE_DEFINITIONS
 
 TYPES = (IDENTITIES, ROLE_ASSIGNMENTS, ROLE_DEFINITIONS)
 AREA = "identity"

@@ -26,16 +26,17 @@ from azure.core.rest import HttpRequest
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from azure.mgmt.machinelearningservices import MachineLearningServicesMgmtClient
 
+from auditor.arm import types
 from auditor.arm.types import Resource
 from auditor.collect.context import Sub
 
 API_VERSION = "2025-09-01"
 
-WORKSPACES = "Microsoft.MachineLearningServices/workspaces"
-ONLINE_ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
-ONLINE_DEPLOYMENTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
-COMPUTES = "Microsoft.MachineLearningServices/workspaces/computes"
-OUTBOUND_RULES = "Microsoft.MachineLearningServices/workspaces/outboundRules"
+WORKSPACES = types.ML_WORKSPACES
+ONLINE_ENDPOINTS = types.ML_ONLINE_ENDPOINTS
+ONLINE_DEPLOYMENTS = types.ML_ONLINE_DEPLOYMENTS
+COMPUTES = types.ML_COMPUTES
+OUTBOUND_RULES = types.ML_OUTBOUND_RULES
 
 TYPES = (WORKSPACES, ONLINE_ENDPOINTS, ONLINE_DEPLOYMENTS, COMPUTES, OUTBOUND_RULES)
 AREA = "machine learning"

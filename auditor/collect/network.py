@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from azure.mgmt.network import NetworkManagementClient
 
+from auditor.arm import types
 from auditor.arm.types import Resource
 from auditor.collect.context import Sub, name, resource_group
 
 # Subnets come embedded in their virtual network (properties.subnets): no read of their own.
-VNETS = "Microsoft.Network/virtualNetworks"
-NSGS = "Microsoft.Network/networkSecurityGroups"
-PRIVATE_ENDPOINTS = "Microsoft.Network/privateEndpoints"
-DNS_ZONE_GROUPS = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups"
-APP_GATEWAYS = "Microsoft.Network/applicationGateways"
-WAF_POLICIES = "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies"
-BASTIONS = "Microsoft.Network/bastionHosts"
+VNETS = types.VIRTUAL_NETWORKS
+NSGS = types.NETWORK_SECURITY_GROUPS
+PRIVATE_ENDPOINTS = types.PRIVATE_ENDPOINTS
+DNS_ZONE_GROUPS = types.PRIVATE_DNS_ZONE_GROUPS
+APP_GATEWAYS = types.APPLICATION_GATEWAYS
+WAF_POLICIES = types.WAF_POLICIES
+BASTIONS = types.BASTION_HOSTS
 # Each address names what it is attached to (properties.ipConfiguration / natGateway).
-PUBLIC_IPS = "Microsoft.Network/publicIPAddresses"
+PUBLIC_IPS = types.PUBLIC_IP_ADDRESSES
 
 TYPES = (VNETS, NSGS, PRIVATE_ENDPOINTS, DNS_ZONE_GROUPS, APP_GATEWAYS, WAF_POLICIES, BASTIONS, PUBLIC_IPS)
 AREA = "network"

@@ -15,12 +15,12 @@ from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, 
 from azure.core.rest import HttpRequest
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 
-from auditor.arm import ids
+from auditor.arm import ids, types
 from auditor.collect.context import Collection
 from auditor.collect.convert import to_arm
 from auditor.errors import AzureAccessError, InputError
 
-SUBSCRIPTIONS = "Microsoft.Resources/subscriptions"
+SUBSCRIPTIONS = types.SUBSCRIPTIONS
 # Resource groups are read through the subscription client's pipeline: azure-mgmt-resource
 # (which has a resource-group client) is not a dependency, and one GET needs no models.
 RESOURCE_GROUP_API_VERSION = "2021-04-01"

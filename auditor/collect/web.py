@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from azure.mgmt.web import WebSiteManagementClient
 
+from auditor.arm import types
 from auditor.arm.types import Resource
 from auditor.collect.context import Sub, name, resource_group
 
-SITES = "Microsoft.Web/sites"
-SITE_CONFIG = "Microsoft.Web/sites/config"
-PLANS = "Microsoft.Web/serverfarms"
+SITES = types.WEB_SITES
+SITE_CONFIG = types.SITE_CONFIG
+PLANS = types.SERVER_FARMS
 
 TYPES = (SITES, SITE_CONFIG, PLANS)
 AREA = "app service"

@@ -1,10 +1,15 @@
 """Rules of the content-filter family: every model deployment runs behind the strict blocking filter.
 
-The architecture (seed 000: "此参考体系结构采用了严格的方法"; seed 001: "adopte un niveau de
-filtrage élevé") filters prompts and completions strictly; the reference implementations encode
-it as a user-managed RAI policy `blocking-filter` (reference-implementations.md §7.1:
-V1:openai.bicep#L63-161, V2:openai.bicep#L53-140) named by the model deployment's
-`properties.raiPolicyName` (§7.2: V1:openai.bicep#L163-179, V2:openai.bicep#L142-159).
+The architecture ("This reference architecture adopts a stringent approach": Microsoft Learn,
+"Baseline OpenAI end-to-end chat reference architecture", section "Content filtering and abuse
+monitoring"; the French edition: it "adopts a high level of filtering") filters prompts and
+completions strictly; the reference implementations encode it as a user-managed RAI policy
+`blocking-filter` (reference implementation:
+https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/openai.bicep#L63-L161,
+https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L53-L140)
+named by the model deployment's `properties.raiPolicyName` (reference implementation:
+https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/openai.bicep#L163-L179,
+https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L142-L159).
 
 Two schema generations of `contentFilters[]` exist: api-version 2023-10-01-preview and older
 write the level as `allowedContentLevel`, 2024-06-01-preview and newer as `severityThreshold`.
@@ -232,10 +237,12 @@ def policies_in_use(ctx: Context) -> InUse:
     control="content-filter",
     severity="high",
     title="Every Azure OpenAI model deployment names the workload's own RAI policy",
-    rationale="""The architecture filters every prompt and completion strictly (seed 000 and 001,
-    "Content filtering and abuse monitoring"); the reference creates a user-managed RAI policy
-    (blocking-filter) and names it in each deployment's properties.raiPolicyName
-    (reference-implementations.md §7.2: V1:openai.bicep#L163-179, V2:openai.bicep#L142-159).
+    rationale="""The architecture filters every prompt and completion strictly (Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture", section "Content filtering and abuse
+    monitoring"); the reference creates a user-managed RAI policy (blocking-filter) and names it in
+    each deployment's properties.raiPolicyName (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/openai.bicep#L163-L179,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L142-L159).
     A deployment without raiPolicyName runs on the platform default filter, and the built-in
     Microsoft.Default / Microsoft.DefaultV2 policies filter at Medium, looser than the
     architecture's Low; both are deviations unless the baseline allows built-in policies.""",
@@ -321,13 +328,17 @@ def _check_deployment(
     control="content-filter",
     severity="high",
     title="RAI policies block hate, sexual, self-harm and violence at the required threshold",
-    rationale="""The architecture adopts the strict setting for every harm category (seed 000:
-    "此参考体系结构采用了严格的方法"; seed 001: "niveau de filtrage élevé", i.e. the most filtering);
-    the reference's blocking-filter enables and blocks hate, sexual, selfharm and violence on both
-    Prompt and Completion at Low, which blocks low, medium and high severity
-    (reference-implementations.md §7.1: V1:openai.bicep#L63-161 with allowedContentLevel,
-    V2:openai.bicep#L53-140 with severityThreshold). "High filtering" in the article is the
-    threshold Low in ARM: the two agree. """
+    rationale="""The architecture adopts the strict setting for every harm category ("This reference
+    architecture adopts a stringent approach": Microsoft Learn, "Baseline OpenAI end-to-end chat
+    reference architecture", section "Content filtering and abuse monitoring"; the French edition
+    says it adopts "a high level of filtering", i.e. the most filtering); the reference's
+    blocking-filter enables and blocks hate, sexual, selfharm and violence on both Prompt and
+    Completion at Low, which blocks low, medium and high severity (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/openai.bicep#L63-L161
+    with allowedContentLevel,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L53-L140
+    with severityThreshold). "High filtering" in the article is the threshold Low in ARM: the two
+    agree. """
     + SCHEMA_NOTE,
     remediation="""In the policy (Microsoft.CognitiveServices/accounts/raiPolicies) set, for each of
     hate, sexual, selfharm and violence and for both source Prompt and Completion,
@@ -397,9 +408,11 @@ def _harm_problems(entry: Filter, wanted: str) -> list[str]:
     severity="high",
     title="RAI policies detect and block jailbreak attempts in prompts",
     rationale="""The architecture's content filter covers jailbreak, content crafted to get around the
-    model's constraints (seed 000 and 001, "Content filtering and abuse monitoring"); the reference's
-    blocking-filter enables the jailbreak filter with blocking on the Prompt source
-    (reference-implementations.md §7.1: V2:openai.bicep#L53-140, V1:openai.bicep#L63-161).
+    model's constraints (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture",
+    section "Content filtering and abuse monitoring"); the reference's blocking-filter enables the
+    jailbreak filter with blocking on the Prompt source (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L53-L140,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/openai.bicep#L63-L161).
     The jailbreak filter has no severity level in either schema generation.""",
     remediation="""In the policy's properties.contentFilters add or fix
     {name: 'jailbreak', source: 'Prompt', enabled: true, blocking: true}; in the portal, turn on
@@ -446,12 +459,16 @@ def _flag_filter(policy: Resource, category: str, sources: list[str], expected: 
     control="content-filter",
     severity="medium",
     title="RAI policies filter synchronously, before content reaches the user",
-    rationale="""The architecture's filter must stop harmful content before the chat UI shows it (seed
-    000 and 001, "Content filtering and abuse monitoring"); the reference's blocking-filter uses
-    mode Default (reference-implementations.md §7.1). In mode Asynchronous_filter (named Deferred
-    before api-version 2025-06-01, per RaiPolicyMode in the Cognitive Services REST spec) streamed
-    completions are returned before the filter has judged them, and a violation is only signalled
-    afterwards. Default and Blocking are synchronous.""",
+    rationale="""The architecture's filter must stop harmful content before the chat UI shows it
+    (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section "Content
+    filtering and abuse monitoring"); the reference's blocking-filter uses mode Default (reference
+    implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2).
+    In mode Asynchronous_filter (named Deferred before api-version 2025-06-01, per RaiPolicyMode in
+    the Cognitive Services REST spec) streamed completions are returned before the filter has
+    judged them, and a violation is only signalled afterwards. Default and Blocking are
+    synchronous.""",
     remediation="""Set properties.mode: 'Default' on the policy
     (Microsoft.CognitiveServices/accounts/raiPolicies); in the portal's content filter, turn
     "Streaming mode (Asynchronous Filter)" off.""",
@@ -479,9 +496,12 @@ def policy_mode(ctx: Context) -> Iterator[Result]:
     control="content-filter",
     severity="low",
     title="RAI policies block profanity on prompts and completions",
-    rationale="""The architecture lists profanity among the filtered categories (seed 000 and 001,
-    "Content filtering and abuse monitoring"), and the reference's blocking-filter enables and
-    blocks the profanity filter on both Prompt and Completion (reference-implementations.md §7.1).
+    rationale="""The architecture lists profanity among the filtered categories (Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture", section "Content filtering and abuse
+    monitoring"), and the reference's blocking-filter enables and blocks the profanity filter on
+    both Prompt and Completion (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2).
     Profanity is not a harm category of the platform's severity model, so the baselines mark this
     rule recommended.""",
     remediation="""In the policy's properties.contentFilters set {name: 'profanity', source: 'Prompt',

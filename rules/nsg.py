@@ -6,9 +6,12 @@ judges the answer: which rules, in priority order and after Azure's default rule
 part of it through. A rule that is shadowed by a higher-priority deny does not count; a deny
 rule that does not cover the subnet (the reference's agents-subnet rule) does not protect it.
 
-The architecture's NSG table (seed 000 and 001, "Network segmentation and security") is the
-ground truth; where Microsoft's reference implementation (reference-implementations.md §2.2)
-is looser than the table, the table wins and the rule's rationale says so.
+The architecture's NSG table (Microsoft Learn, "Baseline OpenAI end-to-end chat reference
+architecture", section "Virtual network segmentation and security") is the ground truth; where
+Microsoft's reference implementation is looser than the table (reference implementation:
+https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50,
+https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2),
+the table wins and the rule's rationale says so.
 
 Results are reported on the subnet (the NSG's name is in the message) because the same NSG
 can filter several subnets with different roles. A subnet without an NSG is evaluated as
@@ -207,11 +210,14 @@ def _addresses(network: Network, items: Iterable[str]) -> AddressSet:
     control="nsg",
     severity="high",
     title="Every subnet has a network security group",
-    rationale="""Seed 000/001 (network segmentation): "each subnet has an NSG that limits inbound and
-    outbound traffic to what is required" and "add an NSG to every subnet where possible"; every
-    subnet of the reference implementation has one (V2:network.bicep#L53-155). Azure forbids an NSG
-    on AzureFirewallSubnet, AzureFirewallManagementSubnet, GatewaySubnet and RouteServerSubnet, which
-    are exempt.""",
+    rationale="""The architecture (Microsoft Learn, "Baseline OpenAI end-to-end chat reference
+    architecture", section "Virtual network segmentation and security"): "each subnet has a network
+    security group (NSG) that limits both inbound and outbound traffic for those subnets to just
+    what's required" and "add an NSG to every subnet where possible"; every subnet of the reference
+    implementation has one (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/network.bicep#L53-L155).
+    Azure forbids an NSG on AzureFirewallSubnet, AzureFirewallManagementSubnet, GatewaySubnet and
+    RouteServerSubnet, which are exempt.""",
     remediation="""az network vnet subnet update -g <rg> --vnet-name <vnet> -n <subnet>
     --network-security-group <nsg>; in Bicep set the subnet's properties.networkSecurityGroup.id.""",
     params=ExemptParams,
@@ -257,13 +263,16 @@ def subnet_has_nsg(ctx: Context) -> Iterator[Result]:
     control="nsg",
     severity="high",
     title="App Gateway subnet admits clients on 443 and the control plane, nothing else from the Internet",
-    rationale="""Seed 000/001 NSG table, snet-appGateway inbound: the chat UI users' source addresses
-    (such as the public Internet) plus what the service requires. The reference allows TCP 443 from
-    Internet, 65200-65535 from any source (the v2 control plane; Azure's Application Gateway
-    infrastructure guidance: GatewayManager or Any, the ports are protected by Azure certificates)
-    and AzureLoadBalancer, then denies all other inbound (V2:network.bicep#L199-241). A blocked
-    control plane or load-balancer probe breaks the gateway; anything else open to the Internet
-    bypasses the WAF's single entry point.""",
+    rationale="""The architecture's NSG table (Microsoft Learn, "Baseline OpenAI end-to-end chat
+    reference architecture", section "Virtual network segmentation and security"), snet-appGateway
+    inbound: the chat UI users' source addresses (such as the public Internet) plus what the service
+    requires. The reference allows TCP 443 from Internet, 65200-65535 from any source (the v2 control
+    plane; Azure's Application Gateway infrastructure guidance: GatewayManager or Any, the ports are
+    protected by Azure certificates) and AzureLoadBalancer, then denies all other inbound (reference
+    implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/network.bicep#L199-L241).
+    A blocked control plane or load-balancer probe breaks the gateway; anything else open to the
+    Internet bypasses the WAF's single entry point.""",
     remediation="""Allow TCP client_ports from client_sources to the subnet prefix, TCP 65200-65535 from
     GatewayManager, AzureLoadBalancer, then add a Deny * inbound rule (e.g. priority 1000):
     az network nsg rule create -g <rg> --nsg-name <nsg> -n DenyAllInBound --priority 1000
@@ -379,12 +388,15 @@ def _vnet_only(ctx: Context, direction: str) -> Iterator[Result]:
     control="nsg",
     severity="high",
     title="Private-endpoint, App Service, agents, training and scoring subnets admit only VNet traffic",
-    rationale="""Seed 000/001 NSG table: snet-PrivateEndpoints, snet-AppService, snet-agents,
-    snet-training and snet-scoring "allow only traffic from the virtual network" inbound, "all other
-    traffic is explicitly denied". The reference relies on Azure's default inbound rules for these
-    subnets (V2:network.bicep#L292-402); any custom rule that admits addresses outside the virtual
-    network breaks the segmentation. Traffic from AzureLoadBalancer (the platform's health-probe
-    address, allowed by Azure's default rule) is not counted as outside by default.""",
+    rationale="""The architecture's NSG table (Microsoft Learn, "Baseline OpenAI end-to-end chat
+    reference architecture", section "Virtual network segmentation and security"):
+    snet-PrivateEndpoints, snet-AppService, snet-agents, snet-training and snet-scoring "allow only
+    traffic from the virtual network" inbound, "all other traffic is explicitly denied". The
+    reference relies on Azure's default inbound rules for these subnets (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/network.bicep#L292-L402);
+    any custom rule that admits addresses outside the virtual network breaks the segmentation.
+    Traffic from AzureLoadBalancer (the platform's health-probe address, allowed by Azure's default
+    rule) is not counted as outside by default.""",
     remediation="""Remove or narrow the inbound rules the finding names (az network nsg rule delete -g <rg>
     --nsg-name <nsg> -n <rule>), or add a higher-priority Deny rule for sources outside the virtual
     network; keep inbound sources to VirtualNetwork or the VNet's own prefixes.""",
@@ -403,13 +415,19 @@ def vnet_only_inbound(ctx: Context) -> Iterator[Result]:
     control="nsg",
     severity="high",
     title="Private-endpoint, agents, training and scoring subnets send traffic only within the VNet",
-    rationale="""Seed 000/001 NSG table: snet-PrivateEndpoints, snet-agents, snet-training and
-    snet-scoring "allow only traffic to the virtual network" outbound. The reference implements it as
-    a DenyAllOutBound rule at priority 1000 whose source is the subnet's prefix
-    (V2:network.bicep#L330, L354, L378, L402). The reference's agents-subnet rule uses the Application
-    Gateway prefix as its source (L354, a known bug), so it does not cover the agents subnet and
-    Azure's default AllowInternetOutBound still lets the agents reach the Internet; this rule
-    evaluates the effect, so it catches that.""",
+    rationale="""The architecture's NSG table (Microsoft Learn, "Baseline OpenAI end-to-end chat
+    reference architecture", section "Virtual network segmentation and security"):
+    snet-PrivateEndpoints, snet-agents, snet-training and snet-scoring "allow only traffic to the
+    virtual network" outbound. The reference implements it as a DenyAllOutBound rule at priority
+    1000 whose source is the subnet's prefix (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/network.bicep#L330,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/network.bicep#L354,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/network.bicep#L378,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/network.bicep#L402).
+    The reference's agents-subnet rule uses the Application Gateway prefix as its source (line 354
+    of that file, a known bug), so it does not cover the agents subnet and Azure's default
+    AllowInternetOutBound still lets the agents reach the Internet; this rule evaluates the effect,
+    so it catches that.""",
     remediation="""Add a Deny rule for all outbound traffic whose source covers the subnet:
     az network nsg rule create -g <rg> --nsg-name <nsg> -n DenyAllOutBound --priority 1000
     --direction Outbound --access Deny --protocol '*' --source-address-prefixes <subnet-prefix>
@@ -432,11 +450,14 @@ def vnet_only_outbound(ctx: Context) -> Iterator[Result]:
     control="nsg",
     severity="high",
     title="Jump-box subnet admits only RDP and SSH from the Bastion subnet",
-    rationale="""Seed 000/001 NSG table, snet-jumpbox: "allow inbound RDP and SSH from the Bastion host
-    subnet"; all other traffic is explicitly denied. The reference allows TCP 22 and 3389 from the
-    Bastion prefix (V2:network.bicep#L599) but has no deny-all inbound, so Azure's default
-    AllowVnetInBound admits every port from the whole virtual network: the text wins, and this rule
-    fails the reference as written.""",
+    rationale="""The architecture's NSG table (Microsoft Learn, "Baseline OpenAI end-to-end chat
+    reference architecture", section "Virtual network segmentation and security"), snet-jumpbox:
+    "allow inbound Remote Desktop Protocol (RDP) and SSH from the Azure Bastion host subnet"; all
+    other traffic is explicitly denied. The reference allows TCP 22 and 3389 from the Bastion prefix
+    (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/network.bicep#L599)
+    but has no deny-all inbound, so Azure's default AllowVnetInBound admits every port from the
+    whole virtual network: the text wins, and this rule fails the reference as written.""",
     remediation="""Keep the allow rule for TCP 22/3389 from the AzureBastionSubnet prefix and add
     az network nsg rule create -g <rg> --nsg-name <nsg> -n DenyAllInBound --priority 1000
     --direction Inbound --access Deny --protocol '*' --source-address-prefixes '*'
@@ -501,12 +522,15 @@ def jumpbox_inbound(ctx: Context) -> Iterator[Result]:
     control="nsg",
     severity="medium",
     title="App Service integration subnet sends traffic only to the private endpoints and Azure Monitor",
-    rationale="""Seed 000/001 NSG table, snet-AppService outbound: "allow access to the private endpoints
-    and Azure Monitor", and "all other traffic is explicitly denied". The reference's
-    nsg-appServicesSubnet allows TCP 443 to the private-endpoint prefix and AzureMonitor
-    (V2:network.bicep#L292-306) but has no deny-all outbound, so Azure's default rules still let
-    the web apps reach the whole virtual network and the Internet: the text wins, and this rule
-    fails the reference as written.""",
+    rationale="""The architecture's NSG table (Microsoft Learn, "Baseline OpenAI end-to-end chat
+    reference architecture", section "Virtual network segmentation and security"), snet-AppService
+    outbound: "allow access to the private endpoints and Azure Monitor", and "all other traffic is
+    explicitly denied". The reference's nsg-appServicesSubnet allows TCP 443 to the private-endpoint
+    prefix and AzureMonitor (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/network.bicep#L292-L306)
+    but has no deny-all outbound, so Azure's default rules still let the web apps reach the whole
+    virtual network and the Internet: the text wins, and this rule fails the reference as
+    written.""",
     remediation="""Add az network nsg rule create -g <rg> --nsg-name <nsg> -n DenyAllOutBound
     --priority 1000 --direction Outbound --access Deny --protocol '*' --source-address-prefixes
     <subnet-prefix> --destination-address-prefixes '*' --destination-port-ranges '*' after the allow
@@ -554,10 +578,12 @@ def app_service_outbound(ctx: Context) -> Iterator[Result]:
     severity="critical",
     title="No subnet admits traffic from the Internet beyond its documented needs",
     rationale="""The architecture has exactly two Internet entry points: the Application Gateway
-    (checked by NSG002) and Azure Bastion (TCP 443, plus the GatewayManager control plane), seed
-    000/001 "network segmentation" and NSG table; every other subnet is private, and the jump box is
-    reached only through Bastion. An NSG rule that lets SSH, RDP or any other port in from Internet,
-    * or 0.0.0.0/0 (and is not shadowed by a higher-priority deny) exposes a subnet directly.""",
+    (checked by NSG002) and Azure Bastion (TCP 443, plus the GatewayManager control plane), per the
+    article's network segmentation guidance and NSG table (Microsoft Learn, "Baseline OpenAI
+    end-to-end chat reference architecture", section "Virtual network segmentation and security");
+    every other subnet is private, and the jump box is reached only through Bastion. An NSG rule
+    that lets SSH, RDP or any other port in from Internet, * or 0.0.0.0/0 (and is not shadowed by a
+    higher-priority deny) exposes a subnet directly.""",
     remediation="""Delete the rule the finding names (az network nsg rule delete -g <rg> --nsg-name <nsg>
     -n <rule>) or narrow its source to the virtual network; reach virtual machines through Azure
     Bastion instead of opening 22/3389.""",
@@ -669,16 +695,19 @@ def _unattached_nsgs(estate: Estate) -> Iterator[Result]:
     control="nsg",
     severity="medium",
     title="Azure Bastion subnet NSG allows the traffic Azure Bastion requires",
-    rationale="""Seed 000/001 NSG table, AzureBastionSubnet: "see the guidance on working with NSG access
-    and Azure Bastion". That guidance requires, when an NSG is applied: inbound 443 from Internet, 443
-    from GatewayManager, 443 from AzureLoadBalancer, 8080/5701 within VirtualNetwork; outbound 22/3389
-    to VirtualNetwork, 443 to AzureCloud, 8080/5701 within VirtualNetwork and 80 to Internet. A
-    missing rule breaks Bastion sessions or blocks the platform's updates to the Bastion host. The
-    reference implements all of them (V2:network.bicep#L428-576). The guidance writes the 8080/5701
-    data-plane rules with protocol Any from VirtualNetwork to VirtualNetwork, and outbound 80 with
-    protocol Any; Bastion needs only TCP there, and 8080/5701 only between its own instances in
-    AzureBastionSubnet, so narrower rules (Tcp; the AzureBastionSubnet or VNet prefix in place of
-    VirtualNetwork) are accepted.""",
+    rationale="""The architecture's NSG table (Microsoft Learn, "Baseline OpenAI end-to-end chat
+    reference architecture", section "Virtual network segmentation and security"),
+    AzureBastionSubnet: "See guidance in Working with NSG access and Azure Bastion". That guidance
+    requires, when an NSG is applied: inbound 443 from Internet, 443 from GatewayManager, 443 from
+    AzureLoadBalancer, 8080/5701 within VirtualNetwork; outbound 22/3389 to VirtualNetwork, 443 to
+    AzureCloud, 8080/5701 within VirtualNetwork and 80 to Internet. A missing rule breaks Bastion
+    sessions or blocks the platform's updates to the Bastion host. The reference implements all of
+    them (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/network.bicep#L428-L576).
+    The guidance writes the 8080/5701 data-plane rules with protocol Any from VirtualNetwork to
+    VirtualNetwork, and outbound 80 with protocol Any; Bastion needs only TCP there, and 8080/5701
+    only between its own instances in AzureBastionSubnet, so narrower rules (Tcp; the
+    AzureBastionSubnet or VNet prefix in place of VirtualNetwork) are accepted.""",
     remediation="""Add the missing rule, e.g. az network nsg rule create -g <rg> --nsg-name <nsg>
     -n AllowGatewayManagerInbound --priority 110 --direction Inbound --access Allow --protocol Tcp
     --source-address-prefixes GatewayManager --destination-address-prefixes '*'

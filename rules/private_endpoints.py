@@ -223,14 +223,24 @@ def endpoints_of(
     severity="high",
     title="Each service of the architecture has a private endpoint in the private-endpoint subnet",
     rationale="""The architecture reaches every PaaS service over Private Link from one dedicated
-    private-endpoint subnet (seeds 000/001/004, "private endpoints are used throughout this
-    architecture"; reference §3: Azure OpenAI `account`, the workspace or hub `amlworkspace` (the
-    project has none of its own), Key Vault `vault`, Container Registry `registry`, the workspace
-    storage `blob` and `file`, the app storage `blob`, each web app `sites`, all in
-    snet-privateEndpoints, V2:openai.bicep#L206-263, V2:machinelearning.bicep#L536-608,
-    V2:keyvault.bicep#L109-162, V2:acr.bicep#L116-167, V2:storage.bicep#L151-170,L292-399,
-    V2:webapp.bicep#L238-288,L437-470). AI Search is in the article's design but not in V1/V2;
-    its `searchService` endpoint follows V3:ai-search.bicep.""",
+    private-endpoint subnet ("private endpoints are used throughout this architecture": Microsoft
+    Learn, "Baseline OpenAI end-to-end chat reference architecture", section "Ingress to Machine
+    Learning", a statement the AI Studio hub edition repeats); the reference implementation gives
+    Azure OpenAI `account`, the workspace or hub `amlworkspace` (the project has none of its own),
+    Key Vault `vault`, Container Registry `registry`, the workspace storage `blob` and `file`, the
+    app storage `blob`, each web app `sites`, all in snet-privateEndpoints (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L206-L263,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L536-L608,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/keyvault.bicep#L109-L162,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/acr.bicep#L116-L167,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L151-L170,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L292-L399,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L238-L288,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L437-L470).
+    AI Search is in the article's design but not in the ML-workspace or hub reference
+    implementation; its `searchService` endpoint follows the Foundry Agent Service reference
+    implementation (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep).""",
     remediation="""az network private-endpoint create -g <rg> -n <pe-name> --vnet-name <vnet>
     --subnet <private-endpoint-subnet> --private-connection-resource-id <resource-id>
     --group-id <groupId> --connection-name <pe-name>; in Bicep a Microsoft.Network/privateEndpoints
@@ -302,10 +312,11 @@ def private_endpoint_present(ctx: Context) -> Iterator[Result]:
     severity="medium",
     title="Private endpoint connections to the architecture's services are Approved",
     rationale="""A private endpoint carries traffic only once its connection is Approved; a Pending,
-    Rejected or Disconnected connection leaves the service without its private path (reference §3:
-    "on the target resource, also check properties.privateEndpointConnections[]...status ==
-    'Approved'"; the reference creates automatically approved connections,
-    V2:keyvault.bicep#L109-162 and its siblings).""",
+    Rejected or Disconnected connection leaves the service without its private path (on the target
+    resource, properties.privateEndpointConnections[]...status must also be 'Approved'; the
+    reference creates automatically approved connections, reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/keyvault.bicep#L109-L162
+    and its siblings).""",
     remediation="""az network private-endpoint-connection approve
     --id <target-resource-id>/privateEndpointConnections/<name> --description "Approved"; or
     recreate the endpoint with privateLinkServiceConnections (automatic approval) by an identity
@@ -367,11 +378,15 @@ def _zone_groups(estate: Estate, pe: Resource) -> list[Resource]:
     control="private-endpoints",
     severity="medium",
     title="Private endpoints register in the right privatelink.* private DNS zones",
-    rationale="""Private DNS zones map each service's FQDN to its private endpoint's address (seed 004,
-    "Azure DNS ... private DNS zones"); without the zone group, clients resolve the public address and
-    either fail or leave the private path. The reference gives every endpoint a
-    privateDnsZoneGroups child pointing at its privatelink zone (reference §3, e.g.
-    V2:openai.bicep#L206-263, V2:machinelearning.bicep#L536-608 with both azureml zones).""",
+    rationale="""Private DNS zones map each service's FQDN to its private endpoint's address
+    (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", AI Studio hub
+    edition, section "Components", Azure DNS and its private DNS zones); without the zone group,
+    clients resolve the public address and either fail or leave the private path. The reference
+    gives every endpoint a privateDnsZoneGroups child pointing at its privatelink zone (for example,
+    reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L206-L263,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L536-L608
+    with both azureml zones).""",
     remediation="""az network private-endpoint dns-zone-group create -g <rg> --endpoint-name <pe> -n default
     --private-dns-zone <privatelink-zone-resource-id> --zone-name <zone>; in Bicep a
     Microsoft.Network/privateEndpoints/privateDnsZoneGroups child with
@@ -443,12 +458,18 @@ def outbound_rules(estate: Estate, ws: Resource) -> tuple[list[tuple[str, dict[s
     control="private-endpoints",
     severity="medium",
     title="The ML managed network has private-endpoint outbound rules to Azure OpenAI and AI Search",
-    rationale="""The workspace (seeds 000/001) or hub (seed 004) uses managed virtual network isolation
-    in which "you must configure user-defined outbound rules" for Azure OpenAI and AI Search, all
-    connected "through private link". The reference declares the Azure OpenAI rule
+    rationale="""The workspace (the article's Machine Learning workspace edition) or hub (its AI
+    Studio hub edition) uses managed virtual network isolation in which "you must configure
+    user-defined outbound rules" for Azure OpenAI and AI Search, all connected "through private link"
+    (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section
+    "Flow from the Machine Learning-managed virtual network to Azure PaaS services"). The reference
+    declares the Azure OpenAI rule
     {type: PrivateEndpoint, destination.serviceResourceId: <AOAI>, subresourceTarget: account}
-    (V1:machinelearning.bicep#L298-317, V2:machinelearning.bicep#L156-181); the AI Search rule is
-    the article's text (V1/V2 deploy no AI Search), so it is required whenever AI Search exists.""",
+    (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L298-L317,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L156-L181);
+    the AI Search rule is the article's text (neither the ML-workspace nor the hub reference
+    implementation deploys AI Search), so it is required whenever AI Search exists.""",
     remediation="""az ml workspace outbound-rule set -g <rg> --workspace-name <hub-or-workspace> --rule <name>
     --type private_endpoint --service-resource-id <openai-or-search-id> --subresource-target
     account|searchService; in Bicep properties.managedNetwork.outboundRules.<name>: {type:

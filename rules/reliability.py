@@ -2,8 +2,13 @@
 
 The architecture keeps the App Service baseline's zone redundancy for the chat UI and the
 prompt-flow host, asks for at least three online-deployment instances, AI Search at Standard
-or higher with three or more replicas, and zone-redundant gateway, registry and storage (seed
-000/001/004, "Reliability"; reference-implementations.md §8).
+or higher with three or more replicas, and zone-redundant gateway, registry and storage
+(Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section "Reliability";
+reference implementation:
+https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50,
+https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2,
+and for AI Search
+https://github.com/Azure-Samples/microsoft-foundry-baseline/tree/1d6dd6815011d88ebfbe2acec65fb2ba3455c804).
 
 ARM cannot tell whether a region offers availability zones: a zone setting that fails in a
 region without zones is a reason to move the workload, not a false finding, and each
@@ -128,10 +133,13 @@ def architecture_plans(ctx: Context) -> Iterator[Resource | Result]:
     severity="high",
     title="The App Service plan of the chat UI and prompt flow is zone-redundant",
     rationale="""The chat UI follows the App Service baseline's zone-redundant web app, and the
-    prompt-flow container runs on the same plan "spread across availability zones" (seed 000 and
-    001, "Reliability"; seed 004, zone redundancy for flow deployments); the reference sets
-    properties.zoneRedundant: true on the plan (reference-implementations.md §4.9 and §8:
-    V2:webapp.bicep#L133-146, V1:webapp.bicep#L125).""",
+    prompt-flow container runs on the same plan "spread across availability zones" (Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture", section "Reliability", subsection
+    "Zonal redundancy for flow deployments"; the AI Studio hub edition keeps this zone redundancy
+    for flow deployments); the reference sets properties.zoneRedundant: true on the plan (reference
+    implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L133-L146,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/webapp.bicep#L125).""",
     remediation="""Zone redundancy is set when the plan is created: create a Premium v3 plan with
     az appservice plan create -g <rg> -n <plan> --sku P1V3 --is-linux --zone-redundant --number-of-workers 3
     (Bicep: properties.zoneRedundant: true) and move the web apps to it; a plan whose scale unit
@@ -154,10 +162,13 @@ def plan_zone_redundant(ctx: Context) -> Iterator[Result]:
     control="reliability",
     severity="medium",
     title="The App Service plan of the chat UI and prompt flow runs at least three instances",
-    rationale="""The prompt-flow web app shares the chat UI's plan, "already running on at least three
-    instances spread across availability zones" (seed 000 and 001, "Reliability"; seed 004); the
-    reference sets sku.capacity: 3 with autoscale minimum 3 (reference-implementations.md §4.9 and
-    §8: V2:webapp.bicep#L133-146,L291-332).""",
+    rationale="""The prompt-flow web app shares the chat UI's plan, which "already runs at a minimum of
+    three instances, spread across availability zones" (Microsoft Learn, "Baseline OpenAI end-to-end
+    chat reference architecture", section "Reliability", in both the Machine Learning workspace and
+    the AI Studio hub editions); the reference sets sku.capacity: 3 with autoscale minimum 3
+    (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L133-L146,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L291-L332).""",
     remediation="""az appservice plan update -g <rg> -n <plan> --number-of-workers 3 (Bicep:
     sku.capacity: 3), and keep an autoscale setting's minimum at 3 or more.""",
     params=InstanceParams,
@@ -221,13 +232,14 @@ def _idle(endpoint: Resource, deployment: Resource) -> bool:
     control="reliability",
     severity="medium",
     title="Managed online deployments that serve traffic run at least three instances",
-    rationale="""The architecture says "no fewer than three instances should be deployed for an
-    active production deployment" (seed 000 and 001, "Machine Learning - reliability"; seed 004's
-    Korean text reads "three or fewer", a translation slip: the original and the other editions say
-    at least three, and so does the reference's deployment step, V2:README.md#L266-276,
-    reference-implementations.md §4.3 and §8). The article also advises deploying to a new
-    deployment and shifting traffic, so a deployment the endpoint sends no traffic to is not
-    checked.""",
+    rationale="""The architecture says "no less than three instances should be deployed for an active
+    production deployment" (Microsoft Learn, "Baseline OpenAI end-to-end chat reference
+    architecture", section "Machine Learning - reliability"; the Korean translation of the AI Studio
+    hub edition reads "three or fewer", a translation slip: the original and the other editions say
+    at least three, and so does the reference's deployment step, reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/README.md#L266-L276).
+    The article also advises deploying to a new deployment and shifting traffic, so a deployment
+    the endpoint sends no traffic to is not checked.""",
     remediation="""az ml online-deployment update -g <rg> -w <workspace-or-project> -e <endpoint>
     -n <deployment> --set instance_count=3 (ARM: sku.capacity: 3; with target-utilization scaling,
     properties.scaleSettings.minInstances: 3).""",
@@ -270,8 +282,9 @@ def online_deployment_instances(ctx: Context) -> Iterator[Result]:
     title="Online endpoints route all their traffic to existing deployments",
     rationale="""The hub variant's article warns that redeploying the endpoint from infrastructure as
     code resets its traffic to 0 %, after which the deployed flow is unreachable until traffic is
-    routed again (seed 004, "Azure AI Studio - reliability"). The chat UI needs the endpoint's
-    properties.traffic to send 100 % to deployments that exist.""",
+    routed again (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", AI
+    Studio hub edition, section "Reliability"). The chat UI needs the endpoint's properties.traffic
+    to send 100 % to deployments that exist.""",
     remediation="""az ml online-endpoint update -g <rg> -w <workspace-or-project> -n <endpoint>
     --traffic "<deployment>=100"; in Bicep, set properties.traffic on the endpoint (or leave the
     endpoint out of repeat deployments).""",
@@ -314,10 +327,13 @@ def endpoint_traffic(ctx: Context) -> Iterator[Result]:
     severity="medium",
     title="AI Search runs at the Standard tier or higher",
     rationale="""The architecture deploys AI Search "with the Standard pricing tier or higher in a
-    region that supports availability zones" (seed 000, 001 and 004, "AI Search - reliability");
-    Free and Basic cannot spread replicas across zones (reference-implementations.md §4.7 and §8,
-    V3:ai-search.bicep#L62-64). The ML-workspace and hub reference implementations deploy no AI
-    Search, so the article's text is the source for both variants.""",
+    region that supports availability zones" (Microsoft Learn, "Baseline OpenAI end-to-end chat
+    reference architecture", section "AI Search - reliability", in both the Machine Learning
+    workspace and the AI Studio hub editions); Free and Basic cannot spread replicas across zones
+    (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep#L62-L64).
+    The ML-workspace and hub reference implementations deploy no AI Search, so the article's text
+    is the source for both variants.""",
     remediation="""The tier cannot be changed in place: create a service with az search service create
     -g <rg> -n <name> --sku standard --replica-count 3 (Bicep: sku.name: 'standard') and move the
     indexes to it. """
@@ -342,9 +358,11 @@ def search_tier(ctx: Context, service: Resource) -> Result:
     severity="medium",
     title="AI Search runs at least three replicas",
     rationale="""The architecture deploys "three or more replicas", which the service spreads evenly
-    across availability zones (seed 000, 001 and 004, "AI Search - reliability"); three replicas are
-    what the read/write availability SLA needs (reference-implementations.md §4.7 and §8,
-    V3:ai-search.bicep#L70).""",
+    across availability zones (Microsoft Learn, "Baseline OpenAI end-to-end chat reference
+    architecture", section "AI Search - reliability", in both the Machine Learning workspace and the
+    AI Studio hub editions); three replicas are what the read/write availability SLA needs
+    (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep#L70).""",
     remediation="""az search service update -g <rg> -n <name> --replica-count 3 (Bicep:
     properties.replicaCount: 3). """
     + NO_ZONES_NOTE,
@@ -378,9 +396,13 @@ def search_replicas(ctx: Context, service: Resource) -> Result:
     severity="medium",
     title="Container Registry is Premium with zone redundancy",
     rationale="""The prompt-flow web apps pull their container image from the registry whenever an
-    instance starts in any zone (seed 000 and 001, "Reliability", numbered item 3); the reference
-    uses sku Premium with properties.zoneRedundancy: Enabled (reference-implementations.md §4.5 and
-    §8: V1:acr.bicep#L58, V2:acr.bicep#L51-53,L71). Zone redundancy needs Premium.""",
+    instance starts in any zone (Microsoft Learn, "Baseline OpenAI end-to-end chat reference
+    architecture", section "Reliability", numbered item 3); the reference uses sku Premium with
+    properties.zoneRedundancy: Enabled (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/acr.bicep#L58,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/acr.bicep#L51-L53,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/acr.bicep#L71).
+    Zone redundancy needs Premium.""",
     remediation="""Zone redundancy is set when the registry is created: az acr create -g <rg> -n <name>
     --sku Premium --zone-redundancy enabled (Bicep: sku.name: 'Premium',
     properties.zoneRedundancy: 'Enabled'), then import the images (az acr import). """
@@ -410,11 +432,13 @@ def registry_zone_redundant(ctx: Context, registry: Resource) -> Result:
     control="reliability",
     severity="high",
     title="Application Gateway spans availability zones",
-    rationale="""The gateway is the only way into the chat UI and "distributes incoming traffic across
-    availability zones" (seed 004, Application Gateway; the App Service baseline the chat tier
-    follows); the reference deploys it in zones 1, 2 and 3 (reference-implementations.md §4.10
-    and §8: V1:gateway.bicep#L124, V2:gateway.bicep#L140, pickZones giving all three zones where
-    the region has them).""",
+    rationale="""The gateway is the only way into the chat UI and distributes incoming traffic across
+    availability zones (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture",
+    AI Studio hub edition, section "Components", Application Gateway; the App Service baseline the
+    chat tier follows); the reference deploys it in zones 1, 2 and 3 (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/gateway.bicep#L124,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L140,
+    pickZones giving all three zones where the region has them).""",
     remediation="""Zones are fixed when the gateway is created: recreate it (and its Standard public IP)
     with az network application-gateway create ... --zones 1 2 3 (Bicep: zones: ['1', '2', '3']). """
     + NO_ZONES_NOTE,
@@ -450,8 +474,10 @@ EDGE = {GATEWAYS.lower(): "Application Gateway", types.BASTION_HOSTS.lower(): "A
     rationale="""The gateway's frontend, and with it the chat UI, is only as available as its public IP
     address: a zone-redundant gateway (REL007) behind a non-zonal or Basic address still goes down with
     one zone. The reference creates the gateway's and Bastion's public IPs as Standard SKU, static, in
-    zones 1, 2 and 3 (reference-implementations.md §2.3, §4.10 "Other resources" and §8:
-    V2:gateway.bicep#L92-107, V2:jumpbox.bicep#L60). A Basic address cannot be zonal at all.""",
+    zones 1, 2 and 3 (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L92-L107,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/jumpbox.bicep#L60).
+    A Basic address cannot be zonal at all.""",
     remediation="""The zones of an address are fixed when it is created, so a Basic or non-zonal
     address is replaced: create one with
     az network public-ip create -g <rg> -n <name> --sku Standard --tier Regional --allocation-method Static
@@ -497,9 +523,11 @@ def edge_public_ip_zones(ctx: Context, pip: Resource) -> Result | None:
     severity="medium",
     title="Application Gateway keeps at least two instances",
     rationale="""With one instance a zone or instance failure takes the chat UI offline; the reference
-    autoscales WAF_v2 between 2 and 5 instances (reference-implementations.md §4.10 and §8:
-    V2:gateway.bicep#L288-291; the ML-workspace reference used 3 outside dev, V1#L273-274, which a
-    team can require with params.min_capacity).""",
+    autoscales WAF_v2 between 2 and 5 instances (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L288-L291;
+    the ML-workspace reference used 3 outside dev, reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/gateway.bicep#L273-L274,
+    which a team can require with params.min_capacity).""",
     remediation="""az network application-gateway update -g <rg> -n <name>
     --set autoscaleConfiguration.minCapacity=2 (Bicep: properties.autoscaleConfiguration:
     {minCapacity: 2, maxCapacity: 5}); without autoscale, set properties.sku.capacity to 2 or more.""",
@@ -540,9 +568,11 @@ def gateway_capacity(ctx: Context, gateway: Resource) -> Result:
     severity="medium",
     title="Storage accounts are zone-redundant (ZRS or better)",
     rationale="""The workspace/hub storage and the chat UI's deployment storage stay available through
-    a zone failure; the reference uses Standard_ZRS for both (reference-implementations.md §4.6 and
-    §8: V2:storage.bicep#L55-57,L175-177). LRS keeps one zone's copies, and GRS/RA-GRS replicate to
-    another region but hold only LRS copies in the primary one, so neither is zone-redundant.""",
+    a zone failure; the reference uses Standard_ZRS for both (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L55-L57,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L175-L177).
+    LRS keeps one zone's copies, and GRS/RA-GRS replicate to another region but hold only LRS copies
+    in the primary one, so neither is zone-redundant.""",
     remediation="""Convert the account in place with az storage account migration start -g <rg>
     --account-name <name> --sku Standard_ZRS (Standard_GZRS from GRS), or the portal's Redundancy
     blade; new accounts: Bicep sku.name: 'Standard_ZRS'. """

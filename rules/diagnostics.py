@@ -1,14 +1,17 @@
 """Rules of the diagnostics family: every service of the architecture logs to one Log Analytics workspace.
 
-Both articles configure diagnostics for every service: all logs everywhere except the ML
-workspace (audit logs, seed 000 "机器学习诊断被配置为捕获审计日志") and App Service (four named
-categories) in the ML-workspace variant, all logs except App Service in the hub variant (seed 004
-"모니터링"). The reference implementations send them to the workload's Log Analytics workspace:
-`categoryGroup: allLogs`/`audit` in V1, the explicit category lists of reference-implementations.md
-§6 in V2 (commit fab8849 "Replace allLogs usage"). A baseline names, per service, the categories
-(`categories`) and category groups (`category_groups`) required; `allLogs` satisfies any of
-them, `audit` satisfies an `audit` requirement, and a log entry with `enabled: false` counts for
-nothing. Several settings on one resource that send to the same workspace add up.
+Both editions of the architecture article (Microsoft Learn, "Baseline OpenAI end-to-end chat
+reference architecture", section "Monitoring") configure diagnostics for every service: all logs
+everywhere except the ML workspace (audit logs: "The Machine Learning diagnostics are configured to
+capture the audit logs") and App Service (four named categories) in the ML-workspace variant, all logs
+except App Service in the hub variant. The reference implementations send them to the workload's Log
+Analytics workspace: `categoryGroup: allLogs`/`audit` in the ML-workspace reference, the explicit
+category lists in the hub reference (commit fab8849 "Replace allLogs usage"; reference implementation:
+https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2).
+A baseline names, per service, the categories (`categories`) and category groups (`category_groups`)
+required; `allLogs` satisfies any of them, `audit` satisfies an `audit` requirement, and a log entry
+with `enabled: false` counts for nothing. Several settings on one resource that send to the same
+workspace add up.
 
 Every rule also checks the destination: `properties.workspaceId` must be the workspace the
 baseline names (`log_analytics_workspace`) or, when it names none, the one most diagnostic
@@ -303,9 +306,13 @@ def _by_role(ctx: Context, *roles: str) -> list[Resource]:
     control="diagnostics",
     severity="medium",
     title="Azure OpenAI sends its logs to the workload's Log Analytics workspace",
-    rationale="""Diagnostics are configured for all services, Azure OpenAI with all logs (seed 000
-    "监控", seed 004 "모니터링"); V1 sends categoryGroup allLogs (V1:openai.bicep#L183-200), V2 the
-    categories Audit, RequestResponse, AzureOpenAIRequestUsage and Trace (V2:openai.bicep#L163-204).""",
+    rationale="""Diagnostics are configured for all services, Azure OpenAI with all logs (Microsoft
+    Learn, "Baseline OpenAI end-to-end chat reference architecture", both editions, section
+    "Monitoring"); the ML-workspace reference sends categoryGroup allLogs (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/openai.bicep#L183-L200),
+    the hub reference the categories Audit, RequestResponse, AzureOpenAIRequestUsage and Trace
+    (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L163-L204).""",
     remediation="""az monitor diagnostic-settings create --resource <account id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
@@ -324,10 +331,13 @@ def openai_diagnostics(ctx: Context) -> Iterator[Result]:
     control="diagnostics",
     severity="high",
     title="Key Vault sends its audit logs to the workload's Log Analytics workspace",
-    rationale="""Diagnostics cover all services with all logs (seeds 000, 004); the vault's AuditEvent
-    log is the only record of who read the endpoint key and the gateway certificate. V1 sends allLogs
-    (V1:keyvault.bicep#L81-98), V2 AuditEvent and AzurePolicyEvaluationDetails
-    (V2:keyvault.bicep#L82-107).""",
+    rationale="""Diagnostics cover all services with all logs (Microsoft Learn, "Baseline OpenAI
+    end-to-end chat reference architecture", both editions, section "Monitoring"); the vault's
+    AuditEvent log is the only record of who read the endpoint key and the gateway certificate. The
+    ML-workspace reference sends allLogs (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/keyvault.bicep#L81-L98),
+    the hub reference AuditEvent and AzurePolicyEvaluationDetails (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/keyvault.bicep#L82-L107).""",
     remediation="""az monitor diagnostic-settings create --resource <vault id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
@@ -345,9 +355,14 @@ def key_vault_diagnostics(ctx: Context) -> Iterator[Result]:
     control="diagnostics",
     severity="low",
     title="Container Registry sends its logs to the workload's Log Analytics workspace",
-    rationale="""Diagnostics cover all services with all logs (seeds 000, 004); V1 sends allLogs
-    (V1:acr.bicep#L63-80), V2 ContainerRegistryRepositoryEvents and ContainerRegistryLoginEvents
-    (V2:acr.bicep#L89-113): who pushed or pulled the prompt-flow images.""",
+    rationale="""Diagnostics cover all services with all logs (Microsoft Learn, "Baseline OpenAI
+    end-to-end chat reference architecture", both editions, section "Monitoring"); the ML-workspace
+    reference sends allLogs (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/acr.bicep#L63-L80),
+    the hub reference ContainerRegistryRepositoryEvents and ContainerRegistryLoginEvents
+    (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/acr.bicep#L89-L113):
+    who pushed or pulled the prompt-flow images.""",
     remediation="""az monitor diagnostic-settings create --resource <registry id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
@@ -367,10 +382,19 @@ def registry_diagnostics(ctx: Context) -> Iterator[Result]:
     control="diagnostics",
     severity="medium",
     title="Storage blob and file services send their logs to the workload's Log Analytics workspace",
-    rationale="""Diagnostics cover all services with all logs (seeds 000, 004). Storage logs are emitted by
-    the services, so the references attach the settings to .../blobServices/default of each account and
-    .../fileServices/default of the ML storage (V1:storage.bicep#L89,L171,L191-208;
-    V2:storage.bicep#L105-138,L220-289): StorageRead, StorageWrite, StorageDelete.""",
+    rationale="""Diagnostics cover all services with all logs (Microsoft Learn, "Baseline OpenAI
+    end-to-end chat reference architecture", both editions, section "Monitoring"). Storage logs are
+    emitted by the services, so the references attach the settings to .../blobServices/default of each
+    account and .../fileServices/default of the ML storage (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/storage.bicep#L89,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/storage.bicep#L171
+    and
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/storage.bicep#L191-L208;
+    reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L105-L138
+    and
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L220-L289):
+    StorageRead, StorageWrite, StorageDelete.""",
     remediation="""az monitor diagnostic-settings create --resource <account id>/blobServices/default -n
     default --workspace <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]' (and
     .../fileServices/default); in Bicep, on the blobServices/fileServices child, """
@@ -403,10 +427,14 @@ def storage_diagnostics(ctx: Context) -> Iterator[Result]:
     control="diagnostics",
     severity="medium",
     title="Application Gateway sends its access, performance and firewall logs to Log Analytics",
-    rationale="""Diagnostics cover all services with all logs (seeds 000, 004); the gateway's firewall log
-    is the only record of what the WAF blocked. V1 sends allLogs (V1:gateway.bicep#L283-297), V2
-    ApplicationGatewayAccessLog, ApplicationGatewayPerformanceLog and ApplicationGatewayFirewallLog
-    (V2:gateway.bicep#L299-332).""",
+    rationale="""Diagnostics cover all services with all logs (Microsoft Learn, "Baseline OpenAI
+    end-to-end chat reference architecture", both editions, section "Monitoring"); the gateway's
+    firewall log is the only record of what the WAF blocked. The ML-workspace reference sends allLogs
+    (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/gateway.bicep#L283-L297),
+    the hub reference ApplicationGatewayAccessLog, ApplicationGatewayPerformanceLog and
+    ApplicationGatewayFirewallLog (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L299-L332).""",
     remediation="""az monitor diagnostic-settings create --resource <gateway id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
@@ -426,9 +454,13 @@ def gateway_diagnostics(ctx: Context) -> Iterator[Result]:
     control="diagnostics",
     severity="medium",
     title="Azure Bastion sends its audit logs to the workload's Log Analytics workspace",
-    rationale="""Diagnostics cover all services with all logs (seeds 000, 004); Bastion's audit log records
-    every administrative session to the jump box. V1 sends allLogs (V1:jumpbox.bicep#L111-125), V2
-    BastionAuditLogs (V2:jumpbox.bicep#L113-129).""",
+    rationale="""Diagnostics cover all services with all logs (Microsoft Learn, "Baseline OpenAI
+    end-to-end chat reference architecture", both editions, section "Monitoring"); Bastion's audit log
+    records every administrative session to the jump box. The ML-workspace reference sends allLogs
+    (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/jumpbox.bicep#L111-L125),
+    the hub reference BastionAuditLogs (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/jumpbox.bicep#L113-L129).""",
     remediation="""az monitor diagnostic-settings create --resource <bastion id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
@@ -447,9 +479,11 @@ def bastion_diagnostics(ctx: Context) -> Iterator[Result]:
     control="diagnostics",
     severity="low",
     title="AI Search sends its logs to the workload's Log Analytics workspace",
-    rationale="""Diagnostics cover all services with all logs (seeds 000, 004), AI Search among them; V1/V2
-    deploy no search service, Microsoft's current reference sends OperationLogs
-    (V3:ai-search.bicep#L116-130).""",
+    rationale="""Diagnostics cover all services with all logs (Microsoft Learn, "Baseline OpenAI
+    end-to-end chat reference architecture", both editions, section "Monitoring"), AI Search among
+    them; the ML-workspace and hub references deploy no search service, Microsoft's current reference
+    sends OperationLogs (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep#L116-L130).""",
     remediation="""az monitor diagnostic-settings create --resource <search id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
@@ -469,11 +503,18 @@ def search_diagnostics(ctx: Context) -> Iterator[Result]:
     control="diagnostics",
     severity="medium",
     title="The ML workspace, hub and project send their logs to the workload's Log Analytics workspace",
-    rationale="""The ML-workspace variant captures the workspace's audit logs (seed 000 "机器学习诊断被
-    配置为捕获审计日志"; V1:machinelearning.bicep#L392-409 categoryGroup audit). The hub variant captures
-    all logs for every service but App Service (seed 004 "모니터링"); V2 sends only ComputeInstanceEvent
-    on the hub and 21 categories on the project (V2:machinelearning.bicep#L219-235,L306-483): the text
-    wins, so the hub variant's baseline asks for allLogs on both.""",
+    rationale="""The ML-workspace variant captures the workspace's audit logs (Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture", Machine Learning workspace edition,
+    section "Monitoring": "The Machine Learning diagnostics are configured to capture the audit logs";
+    categoryGroup audit in the ML-workspace reference, reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L392-L409).
+    The hub variant captures all logs for every service but App Service (AI Studio hub edition, same
+    section); the hub reference sends only ComputeInstanceEvent on the hub and 21 categories on the
+    project (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L219-L235
+    and
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L306-L483):
+    the text wins, so the hub variant's baseline asks for allLogs on both.""",
     remediation="""az monitor diagnostic-settings create --resource <workspace id> -n default --workspace
     <log analytics id> --logs '[{"categoryGroup":"allLogs","enabled":true}]' (or "audit" for the
     ML-workspace variant); in Bicep """
@@ -494,9 +535,14 @@ def workspace_diagnostics(ctx: Context) -> Iterator[Result]:
     severity="medium",
     title="Managed online endpoints send console, traffic and event logs to Log Analytics",
     rationale="""The online endpoint serves every chat request; its console, traffic and event logs are how
-    failures of the deployed flow are seen. V1 sends allLogs (V1:machinelearning.bicep#L412-428), V2
-    AmlOnlineEndpointConsoleLog, AmlOnlineEndpointTrafficLog and AmlOnlineEndpointEventLog
-    (V2:machinelearning.bicep#L486-518); seeds 000 and 004 configure diagnostics for all services.""",
+    failures of the deployed flow are seen. The ML-workspace reference sends allLogs (reference
+    implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L412-L428),
+    the hub reference AmlOnlineEndpointConsoleLog, AmlOnlineEndpointTrafficLog and
+    AmlOnlineEndpointEventLog (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L486-L518);
+    both editions of the architecture article (Microsoft Learn, "Baseline OpenAI end-to-end chat
+    reference architecture", section "Monitoring") configure diagnostics for all services.""",
     remediation="""az monitor diagnostic-settings create --resource <endpoint id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
@@ -516,8 +562,16 @@ def endpoint_diagnostics(ctx: Context) -> Iterator[Result]:
     severity="low",
     title="The web apps send HTTP, console, application and platform logs to Log Analytics",
     rationale="""App Service is configured to capture AppServiceHTTPLogs, AppServiceConsoleLogs,
-    AppServiceAppLogs and AppServicePlatformLogs (seed 000 "监控", seed 004 "모니터링"), on the chat UI and
-    the prompt-flow web app alike (V1:webapp.bicep#L182-216,L392-426; V2:webapp.bicep#L202-236,L401-435).""",
+    AppServiceAppLogs and AppServicePlatformLogs (Microsoft Learn, "Baseline OpenAI end-to-end chat
+    reference architecture", both editions, section "Monitoring"), on the chat UI and the prompt-flow
+    web app alike (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/webapp.bicep#L182-L216
+    and
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/webapp.bicep#L392-L426;
+    reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L202-L236
+    and
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L401-L435).""",
     remediation="""az monitor diagnostic-settings create --resource <site id> -n default --workspace
     <workspace id> --logs '[{"category":"AppServiceHTTPLogs","enabled":true}, ...]'; in Bicep """
     + DESTINATION_REMEDIATION,

@@ -1,11 +1,19 @@
 """Rules of the identity family: who holds which role where, and which services still take keys.
 
 The architecture lists every role assignment its managed identities need, per variant:
-the ML-workspace variant's table (seed 000 "机器学习基于角色的访问角色", seed 001 "Rôles d'accès
-en fonction du rôle Machine Learning"; V1:machinelearning.bicep#L138-261) and the hub variant's
-table (seed 004 "Machine Learning 역할 기반 액세스 역할"), plus the chat UI and Application Gateway
-identities of the App Service baseline (V1/V2 webapp.bicep, gateway.bicep). A baseline carries
-its variant's table as the `table` parameter: rows of
+the ML-workspace variant's table (Microsoft Learn, "Baseline OpenAI end-to-end chat reference
+architecture", Machine Learning workspace edition, section "Machine Learning role-based access
+roles"; reference implementation:
+https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L138-L261)
+and the hub variant's table (the same article, AI Studio hub edition, section "Machine Learning
+role-based access roles"), plus the chat UI and Application Gateway identities of the App Service
+baseline (reference implementation:
+https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/webapp.bicep,
+https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep,
+https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/gateway.bicep
+and
+https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep).
+A baseline carries its variant's table as the `table` parameter: rows of
 
     {identity: <identity role>, scope: <scope role>, role: <role definition GUID>, name: <label>}
 
@@ -164,15 +172,26 @@ def _scope_label(scope: str) -> str:
     severity="high",
     title="Every role assignment of the architecture's table exists for the right identity and scope",
     rationale="""The architecture lists the role assignments its managed identities need and says all
-    of them must exist: the ML-workspace variant's table (seed 000 and 001, "Machine Learning
-    role-based access roles"; V1:machinelearning.bicep#L138-261) and the hub variant's table
-    (seed 004: hub, project, online endpoint and App Service rows; "테이블에 나열된 모든 할당을 만들어야
-    합니다"), plus the chat UI identity (Key Vault Secrets User, Storage Blob Data Reader on the app
-    storage, AcrPull; V1/V2 webapp.bicep) and the Application Gateway identity (Key Vault Secrets
-    User; gateway.bicep). Without them prompt flow, the endpoint and the chat UI fail at run time or
-    someone widens access by hand. In the hub variant the text asks for user-assigned identities with
-    manually created assignments, where V2 relies on the platform's automatic ones for hub and project;
-    the text wins, and the platform's assignments satisfy the rows when they exist.""",
+    of them must exist: the ML-workspace variant's table (Microsoft Learn, "Baseline OpenAI end-to-end
+    chat reference architecture", Machine Learning workspace edition, section "Machine Learning
+    role-based access roles"; reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L138-L261)
+    and the hub variant's table (the same article, AI Studio hub edition, same section: hub, project,
+    online endpoint and App Service rows, and every assignment listed in the table must be created),
+    plus the chat UI identity (Key Vault Secrets User, Storage Blob Data Reader on the app storage,
+    AcrPull; reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/webapp.bicep
+    and
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep)
+    and the Application Gateway identity (Key Vault Secrets User; reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/gateway.bicep
+    and
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep).
+    Without them prompt flow, the endpoint and the chat UI fail at run time or someone widens access
+    by hand. In the hub variant the text asks for user-assigned identities with manually created
+    assignments, where the hub variant's reference implementation relies on the platform's automatic
+    ones for hub and project; the text wins, and the platform's assignments satisfy the rows when they
+    exist.""",
     remediation="""az role assignment create --assignee-object-id <principalId> --assignee-principal-type
     ServicePrincipal --role <role GUID> --scope <scope id>; in Bicep a
     Microsoft.Authorization/roleAssignments resource with properties.principalId,
@@ -273,11 +292,15 @@ def _check_rows(
     control="identity",
     severity="high",
     title="No workload identity holds Owner, Contributor or a role-assigning role beyond its table",
-    rationale="""The architecture's identities follow least privilege (seed 000: "该架构遵循最小特权原则");
-    its tables grant control-plane write only where needed: the ML workspace identity's Contributor on
-    the resource group (seeds 000/001; V1:machinelearning.bicep#L138-146), and in the hub variant the
-    hub identity's Contributor on the resource group and the hub and project identities' Contributor on
-    the container registry and Key Vault (seed 004). Any other Owner, Contributor, User Access
+    rationale="""The architecture's identities follow least privilege (Microsoft Learn, "Baseline
+    OpenAI end-to-end chat reference architecture", section "Machine Learning role-based access roles":
+    "This architecture follows the principle of least privilege"); its tables grant control-plane write
+    only where needed: the ML workspace identity's Contributor on the resource group (Machine Learning
+    workspace edition; reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L138-L146),
+    and in the hub variant the hub identity's Contributor on the resource group and the hub and project
+    identities' Contributor on the container registry and Key Vault (AI Studio hub edition, same
+    section). Any other Owner, Contributor, User Access
     Administrator or Role Based Access Control Administrator, or any role (custom ones included) whose
     definition grants *, Microsoft.Authorization/* or Microsoft.Authorization/roleAssignments/write,
     lets a compromised endpoint, web app or gateway take over the workload or hand itself more.""",
@@ -360,9 +383,11 @@ def no_excess_privileged(ctx: Context) -> Iterator[Result]:
     control="identity",
     severity="high",
     title="No data-plane role at subscription or resource-group scope outside the table",
-    rationale="""Seed 004 warns that a Cognitive Services OpenAI User assignment reaches every deployment
-    of the account and asks that assignments give no access beyond what each identity needs; the tables
-    (seeds 000, 001, 004) scope every data-plane role to one resource (the Azure OpenAI account, the
+    rationale="""The AI Studio hub edition of the architecture article (Microsoft Learn, "Baseline
+    OpenAI end-to-end chat reference architecture", section "Machine Learning role-based access roles")
+    warns that a Cognitive Services OpenAI User assignment reaches every deployment of the account and
+    asks that assignments give no access beyond what each identity needs; the tables (both editions,
+    same section) scope every data-plane role to one resource (the Azure OpenAI account, the
     workspace storage, the vault). A data-plane role (Cognitive Services OpenAI User or Contributor,
     Storage Blob/File/Table/Queue Data *, Key Vault data roles, Search index data roles), or a role that
     hands out keys to the data (Storage Account Contributor lists the account keys, which the workspace
@@ -452,9 +477,14 @@ def identity_keys(res: Resource) -> list[str]:
     severity="medium",
     title="Workspace or hub, project, online endpoint and compute use separate identities",
     rationale="""The architecture asks for a separate managed identity per ML resource: the workspace,
-    the compute instance and the online endpoint (seed 000 "为以下机器学习资源创建单独的托管标识";
-    seed 001; V1 creates id-amlworkspace, id-amlonlineendpoint, id-amlinstancecompute), and in the hub
-    variant the hub, each project and each online endpoint (seed 004). A shared identity carries the
+    the compute instance and the online endpoint (Microsoft Learn, "Baseline OpenAI end-to-end chat
+    reference architecture", Machine Learning workspace edition, section "Identity and access
+    management": "Create separate managed identities for the following Machine Learning resources"; the
+    ML-workspace reference creates id-amlworkspace, id-amlonlineendpoint, id-amlinstancecompute
+    (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep)),
+    and in the hub variant the hub, each project and each online endpoint (AI Studio hub edition, same
+    section). A shared identity carries the
     union of the roles, so the endpoint would hold the workspace's Contributor and Key Vault
     Administrator.""",
     remediation="""Create one user-assigned identity per resource (az identity create -g <rg> -n <name>)
@@ -524,12 +554,16 @@ def online_endpoints(ctx: Context) -> list[Resource]:
     severity="high",
     title="Azure OpenAI accepts only Microsoft Entra ID (local key authentication disabled)",
     rationale="""In the hub variant the online endpoint is the only service left on key-based
-    authentication (seed 004, key rotation: "키 기반 인증을 사용하는 하나의 서비스인 ... 관리형 온라인
-    엔드포인트"); the endpoint and the prompt-flow App Service call Azure OpenAI with their identities
-    (Cognitive Services OpenAI User rows), and V2 sets properties.disableLocalAuth: true
-    (V2:openai.bicep#L45): required. The ML-workspace variant's article still names Azure OpenAI as one
-    of its two key-authenticated services (seed 000 "Key旋转"; V1 leaves disableLocalAuth unset and hands
-    the key to the prompt-flow app from Key Vault), while its governance section asks to disable local
+    authentication (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", AI
+    Studio hub edition, section "Key rotation": the one service in the architecture that uses key-based
+    authentication is the Machine Learning managed online endpoint); the endpoint and the prompt-flow
+    App Service call Azure OpenAI with their identities (Cognitive Services OpenAI User rows), and the
+    hub reference sets properties.disableLocalAuth: true (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L45):
+    required. The ML-workspace variant's article still names Azure OpenAI as one of its two
+    key-authenticated services (Machine Learning workspace edition, section "Key rotation"; the
+    ML-workspace reference leaves disableLocalAuth unset and hands the key to the prompt-flow app from
+    Key Vault), while its governance section asks to disable local
     authentication on Azure AI services: recommended there.""",
     remediation="""az resource update --ids <account id> --set properties.disableLocalAuth=true; in Bicep
     properties.disableLocalAuth: true on the Microsoft.CognitiveServices/accounts resource (grant
@@ -550,10 +584,13 @@ def openai_local_auth(ctx: Context, acct: Resource) -> Result:
     severity="medium",
     title="AI Search accepts only Microsoft Entra ID (API keys disabled)",
     rationale="""The articles name only Azure OpenAI (ML-workspace variant) and the online endpoint as
-    key-authenticated services (seed 000 "Key旋转", seed 004), so the prompt flow reaches AI Search with
+    key-authenticated services (Microsoft Learn, "Baseline OpenAI end-to-end chat reference
+    architecture", both editions, section "Key rotation"), so the prompt flow reaches AI Search with
     its identity, and their governance sections ask to disable keys and other local authentication;
     Microsoft's current reference sets properties.disableLocalAuth: true on the search service
-    (V3:ai-search.bicep#L66). V1/V2 deploy no AI Search.""",
+    (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep#L66).
+    The ML-workspace and hub references deploy no AI Search.""",
     remediation="""az search service update -g <rg> -n <name> --disable-local-auth true; in Bicep
     properties.disableLocalAuth: true (and no authOptions) on Microsoft.Search/searchServices.""",
     resource_type=SEARCH,
@@ -571,10 +608,15 @@ def search_local_auth(ctx: Context, svc: Resource) -> Result:
     severity="high",
     title="Key Vault uses Azure RBAC authorization, not access policies",
     rationale="""Every role the tables grant on the vault (Key Vault Administrator for the workspace or
-    hub and project, Key Vault Secrets User for the chat UI and the Application Gateway; seeds 000,
-    001, 004) works only under the RBAC permission model; the references set
-    properties.enableRbacAuthorization: true (V1:keyvault.bicep#L62, V2:keyvault.bicep#L61). With access
-    policies the table's assignments do nothing and access is governed outside Azure RBAC.""",
+    hub and project, Key Vault Secrets User for the chat UI and the Application Gateway; Microsoft
+    Learn, "Baseline OpenAI end-to-end chat reference architecture", both editions, section "Machine
+    Learning role-based access roles") works only under the RBAC permission model; the references set
+    properties.enableRbacAuthorization: true (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/keyvault.bicep#L62;
+    reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/keyvault.bicep#L61).
+    With access policies the table's assignments do nothing and access is governed outside Azure
+    RBAC.""",
     remediation="""az keyvault update -g <rg> -n <name> --enable-rbac-authorization true; in Bicep
     properties.enableRbacAuthorization: true on Microsoft.KeyVault/vaults.""",
     resource_type=VAULTS,
@@ -591,9 +633,14 @@ def key_vault_rbac(ctx: Context, vault: Resource) -> Result:
     control="identity",
     severity="medium",
     title="Managed online endpoints authenticate callers with Microsoft Entra ID tokens",
-    rationale="""Both variants keep the online endpoint on key authentication (properties.authMode: Key,
-    V1:machinelearning.bicep#L340, V2:machinelearning.bicep#L272 with the comment "Ideally this should be
-    based on Microsoft Entra ID access"; seeds 000 and 004 list it under key rotation). The chat UI has a
+    rationale="""Both variants keep the online endpoint on key authentication (properties.authMode: Key;
+    reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L340;
+    reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L272
+    with the comment "Ideally this should be based on Microsoft Entra ID access"; both editions of the
+    architecture article list it under key rotation: Microsoft Learn, "Baseline OpenAI end-to-end chat
+    reference architecture", section "Key rotation"). The chat UI has a
     managed identity, so Entra ID tokens (authMode: AADToken) remove a long-lived key from Key Vault and
     its rotation; hardening beyond the architecture, hence a recommendation.""",
     remediation="""Recreate or update the endpoint with auth_mode: aad_token (az ml online-endpoint update
@@ -622,11 +669,15 @@ def endpoint_entra_auth(ctx: Context, ep: Resource) -> Result:
     control="identity",
     severity="low",
     title="People's role assignments on the workload match the table's portal-user rows",
-    rationale="""Seed 004 lists the portal users who develop prompt flows as optional rows (Cognitive
-    Services OpenAI User on Azure OpenAI, Storage Blob Data Contributor with a condition and Storage File
-    Data Privileged Contributor on the storage account) and asks that no assignment gives them access
-    to resources they do not need; V2 grants the deploying user exactly these, "pre-production only"
-    (V2:machinelearning.bicep#L96-130). They are reported, never required.""",
+    rationale="""The AI Studio hub edition of the architecture article (Microsoft Learn, "Baseline
+    OpenAI end-to-end chat reference architecture", section "Machine Learning role-based access roles")
+    lists the portal users who develop prompt flows as optional rows (Cognitive Services OpenAI User on
+    Azure OpenAI, Storage Blob Data Contributor with a condition and Storage File Data Privileged
+    Contributor on the storage account) and asks that no assignment gives them access to resources they
+    do not need; the hub reference grants the deploying user exactly these, "pre-production only"
+    (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L96-L130).
+    They are reported, never required.""",
     remediation="""az role assignment delete --ids <assignment id> for people who no longer author flows;
     prefer a group, and a condition limiting blob access to the project's containers.""",
     params=TableParams,

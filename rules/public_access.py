@@ -141,7 +141,9 @@ def _ml_workspaces(ctx: Context, *, projects: bool) -> list[Resource]:
     title="Azure OpenAI public network access is disabled",
     rationale="""The architecture reaches Azure OpenAI only through its private endpoint in the
     private-endpoint subnet; the reference sets properties.publicNetworkAccess: Disabled and
-    networkAcls.defaultAction: Deny (V1:openai.bicep#L53-55, V2:openai.bicep#L41-43).""",
+    networkAcls.defaultAction: Deny (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/openai.bicep#L53-L55
+    and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L41-L43).""",
     remediation="""az cognitiveservices account update -g <rg> -n <name> --custom-domain <name>
     --api-properties publicNetworkAccess=Disabled; in Bicep set properties.publicNetworkAccess:
     'Disabled' and properties.networkAcls.defaultAction: 'Deny'.""",
@@ -165,10 +167,14 @@ def openai_public_network(ctx: Context, account: Resource) -> Result:
     control="public-access",
     severity="high",
     title="ML workspace, hub and project public network access is disabled",
-    rationale=""""Public access to the Machine Learning workspace is disabled" (seeds 000/001/004);
+    rationale=""""Public access to the Machine Learning workspace is disabled" (Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture", section "Ingress to Machine Learning");
     users reach it through its private endpoint. The reference sets publicNetworkAccess: Disabled
-    and allowPublicAccessWhenBehindVnet: false on the workspace (V1:machinelearning.bicep#L293-296)
-    and on both hub and project (V2:machinelearning.bicep#L151-152,L255-256).""",
+    and allowPublicAccessWhenBehindVnet: false on the workspace (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L293-L296)
+    and on both hub and project (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L151-L152
+    and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L255-L256).""",
     remediation="""az ml workspace update -g <rg> -n <name> --public-network-access Disabled, and
     az resource update --ids <workspace-id> --set properties.allowPublicAccessWhenBehindVnet=false;
     in Bicep properties.publicNetworkAccess: 'Disabled' and
@@ -202,9 +208,13 @@ def ml_workspace_public_network(ctx: Context) -> Iterator[Result]:
     title="The ML managed network allows only approved outbound traffic",
     rationale=""""We recommend that you configure the Machine Learning workspace for managed virtual
     network isolation that requires all outbound connections to be approved. This architecture
-    follows that recommendation" (seeds 000/001; seed 004 for the hub). The reference sets
-    properties.managedNetwork.isolationMode: AllowOnlyApprovedOutbound (V1:machinelearning.bicep#L299,
-    V2:machinelearning.bicep#L157); a project inherits the hub's managed network.""",
+    follows that recommendation" (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture",
+    section "Flow from the Machine Learning-managed virtual network to Azure PaaS services";
+    its AI Studio hub edition says the same of the hub). The reference sets
+    properties.managedNetwork.isolationMode: AllowOnlyApprovedOutbound (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L299
+    and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L157);
+    a project inherits the hub's managed network.""",
     remediation="""az ml workspace update -g <rg> -n <name> --managed-network allow_only_approved_outbound;
     in Bicep properties.managedNetwork.isolationMode: 'AllowOnlyApprovedOutbound'.""",
     params=IsolationParams,
@@ -242,8 +252,10 @@ def _children_or_gap(
     title="Managed online endpoints do not accept public traffic",
     rationale="""The chat UI calls the prompt flow's managed online endpoint through the workspace's
     private endpoint; "the endpoint needs to be updated to turn off public access" when prompt flow
-    creates it (seeds 000/001/004). The reference sets properties.publicNetworkAccess: Disabled
-    (V1:machinelearning.bicep#L342, V2:machinelearning.bicep#L273).""",
+    creates it (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section
+    "Ephemeral components"). The reference sets properties.publicNetworkAccess: Disabled
+    (reference implementation: https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L342
+    and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L273).""",
     remediation="""az ml online-endpoint update -g <rg> -w <workspace-or-project> -n <endpoint>
     --set public_network_access=disabled; in Bicep properties.publicNetworkAccess: 'Disabled'.""",
 )
@@ -267,9 +279,12 @@ def online_endpoint_public_network(ctx: Context) -> Iterator[Result]:
     severity="high",
     title="Compute instances have no public IP and no public SSH",
     rationale="""Flow authoring happens from the jump box through the workspace's private endpoint
-    (seeds 000/001); the reference's compute instance has properties.enableNodePublicIp: false and
-    sshSettings.sshPublicAccess: Disabled (V1:machinelearning.bicep#L353-388). The hub variant has no
-    compute instance (serverless sessions), so the rule only speaks when one exists there.""",
+    (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture",
+    section "Ingress to Machine Learning"); the reference's compute instance has
+    properties.enableNodePublicIp: false and sshSettings.sshPublicAccess: Disabled (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L353-L388).
+    The hub variant has no compute instance (serverless sessions), so the rule only speaks when one
+    exists there.""",
     remediation="""Compute instance network settings cannot be changed in place: recreate it with
     az ml compute create -g <rg> -w <workspace> -n <name> --type ComputeInstance
     --enable-node-public-ip false --ssh-public-access-enabled false; in Bicep
@@ -310,11 +325,16 @@ def compute_instance_private(ctx: Context) -> Iterator[Result]:
     control="public-access",
     severity="high",
     title="Key Vault public network access is disabled",
-    rationale="""Key Vault is reached over its private endpoint (seed 004: connections to Key Vault go
-    through private link). The hub reference sets publicNetworkAccess: Disabled and
-    networkAcls.defaultAction: Deny (V2:keyvault.bicep#L52,L57); the ML-workspace reference only sets
-    the firewall to Deny (V1:keyvault.bicep#L56), which the aml baseline accepts through
-    accept_firewall_deny.""",
+    rationale="""Key Vault is reached over its private endpoint (Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture",
+    section "Flow from the Machine Learning-managed virtual network to Azure PaaS services":
+    connections to Key Vault go through private link). The hub reference sets publicNetworkAccess:
+    Disabled and networkAcls.defaultAction: Deny (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/keyvault.bicep#L52
+    and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/keyvault.bicep#L57);
+    the ML-workspace reference only sets the firewall to Deny (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/keyvault.bicep#L56),
+    which the aml baseline accepts through accept_firewall_deny.""",
     remediation="""az keyvault update -g <rg> -n <name> --public-network-access Disabled
     --default-action Deny; in Bicep properties.publicNetworkAccess: 'Disabled' and
     properties.networkAcls.defaultAction: 'Deny'.""",
@@ -336,9 +356,14 @@ def key_vault_public_network(ctx: Context, vault: Resource) -> Result:
     control="public-access",
     severity="high",
     title="Container Registry public network access is disabled",
-    rationale="""Images are pulled over the registry's private endpoint (seeds 000/001/004: Container
-    Registry connects through private link). The reference sets publicNetworkAccess: Disabled and
-    networkRuleSet.defaultAction: Deny (V1:acr.bicep#L54-57, V2:acr.bicep#L59,L70).""",
+    rationale="""Images are pulled over the registry's private endpoint (Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture",
+    section "Flow from the Machine Learning-managed virtual network to Azure PaaS services":
+    Container Registry connects through private link). The reference sets publicNetworkAccess:
+    Disabled and networkRuleSet.defaultAction: Deny (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/acr.bicep#L54-L57,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/acr.bicep#L59
+    and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/acr.bicep#L70).""",
     remediation="""az acr update -g <rg> -n <name> --public-network-enabled false --default-action Deny;
     in Bicep properties.publicNetworkAccess: 'Disabled' and
     properties.networkRuleSet.defaultAction: 'Deny'.""",
@@ -359,8 +384,12 @@ def registry_public_network(ctx: Context, registry: Resource) -> Result:
     severity="high",
     title="Container Registry admin user is disabled",
     rationale="""The admin user is a shared push/pull credential outside Microsoft Entra ID; the
-    architecture pulls with managed identities (AcrPull in the role tables of seeds 000/004) and the
-    reference sets adminUserEnabled: false (V1:acr.bicep#L52, V2:acr.bicep#L55).""",
+    architecture pulls with managed identities (AcrPull in the role tables of Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture", section "Machine Learning role-based access
+    roles", in its ML-workspace and its AI Studio hub editions) and the reference sets
+    adminUserEnabled: false (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/acr.bicep#L52
+    and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/acr.bicep#L55).""",
     remediation="""az acr update -g <rg> -n <name> --admin-enabled false; in Bicep
     properties.adminUserEnabled: false.""",
     resource_type=types.CONTAINER_REGISTRIES,
@@ -380,11 +409,15 @@ def registry_admin_user(ctx: Context, reg: Resource) -> Result:
     control="public-access",
     severity="high",
     title="Storage account public network access is disabled",
-    rationale="""Storage is reached over its blob and file private endpoints (seeds 000/001/004). The
-    hub reference sets publicNetworkAccess: Disabled and networkAcls.defaultAction: Deny on both
-    accounts (V2:storage.bicep#L84-88,L204-208); the ML-workspace reference leaves
-    publicNetworkAccess unset behind a Deny firewall (V1:storage.bicep), which the aml baseline
-    accepts through accept_firewall_deny.""",
+    rationale="""Storage is reached over its blob and file private endpoints (Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture", section "Flow from the Machine
+    Learning-managed virtual network to Azure PaaS services").
+    The hub reference sets publicNetworkAccess: Disabled and networkAcls.defaultAction: Deny on both
+    accounts (reference implementation: https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L84-L88
+    and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L204-L208);
+    the ML-workspace reference leaves publicNetworkAccess unset behind a Deny firewall
+    (reference implementation: https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/storage.bicep),
+    which the aml baseline accepts through accept_firewall_deny.""",
     remediation="""az storage account update -g <rg> -n <name> --public-network-access Disabled
     --default-action Deny; in Bicep properties.publicNetworkAccess: 'Disabled' and
     properties.networkAcls.defaultAction: 'Deny'.""",
@@ -408,7 +441,8 @@ def storage_public_network(ctx: Context, account: Resource) -> Result:
     severity="high",
     title="Storage accounts do not allow anonymous blob access",
     rationale="""No data of the architecture is public; the reference sets allowBlobPublicAccess: false
-    on every account (reference §4.6, V2:storage.bicep#L62,L182).""",
+    on every account (reference implementation: https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L62
+    and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L182).""",
     remediation="""az storage account update -g <rg> -n <name> --allow-blob-public-access false; in
     Bicep properties.allowBlobPublicAccess: false.""",
     resource_type=types.STORAGE_ACCOUNTS,
@@ -431,9 +465,13 @@ _STORAGE_TLS = ["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"]
     control="public-access",
     severity="medium",
     title="Storage accounts require HTTPS and TLS 1.2 or later",
-    rationale="""Data in transit is encrypted with TLS end to end (seeds 000/001/004, security
-    section); the reference sets minimumTlsVersion: TLS1_2 and supportsHttpsTrafficOnly: true on
-    every account (V2:storage.bicep#L79,L89,L203,L209).""",
+    rationale="""Data in transit is encrypted with TLS end to end (Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture", section "Networking"); the reference sets
+    minimumTlsVersion: TLS1_2 and supportsHttpsTrafficOnly: true on every account
+    (reference implementation: https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L79,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L89,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L203
+    and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L209).""",
     remediation="""az storage account update -g <rg> -n <name> --min-tls-version TLS1_2 --https-only true;
     in Bicep properties.minimumTlsVersion: 'TLS1_2' and properties.supportsHttpsTrafficOnly: true.""",
     params=StorageTlsParams,
@@ -466,10 +504,14 @@ def storage_secure_transport(ctx: Context, account: Resource) -> Result:
     severity="medium",
     title="The app storage account does not accept shared keys",
     rationale="""The chat UI reads its deployment package with its managed identity (Storage Blob Data
-    Reader); the hub reference disables shared keys on that account (V2:storage.bicep#L63) while the
-    workspace storage keeps them because the hub needs keys (V2:storage.bicep#L183). The
-    ML-workspace reference allows keys on both (V1:storage.bicep#L52,L139), so the aml baseline
-    ranks this as a recommendation.""",
+    Reader); the hub reference disables shared keys on that account (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L63)
+    while the workspace storage keeps them because the hub needs keys (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L183).
+    The ML-workspace reference allows keys on both (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/storage.bicep#L52
+    and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/storage.bicep#L139),
+    so the aml baseline ranks this as a recommendation.""",
     remediation="""az storage account update -g <rg> -n <name> --allow-shared-key-access false; in Bicep
     properties.allowSharedKeyAccess: false.""",
     params=SharedKeyParams,
@@ -498,9 +540,12 @@ def storage_shared_key(ctx: Context) -> Iterator[Result]:
     control="public-access",
     severity="high",
     title="AI Search public network access is disabled",
-    rationale="""AI Search is connected "through private link" (seeds 000/001/004); the current
-    reference sets publicNetworkAccess: disabled (V3:ai-search.bicep#L72; V1/V2 deploy no AI
-    Search).""",
+    rationale="""AI Search is connected "through private link" (Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture",
+    section "Flow from the Machine Learning-managed virtual network to Azure PaaS services");
+    the current reference sets publicNetworkAccess: disabled (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep#L72;
+    the ML-workspace and hub references deploy no AI Search).""",
     remediation="""az search service update -g <rg> -n <name> --public-access disabled; in Bicep
     properties.publicNetworkAccess: 'disabled'.""",
     resource_type=types.SEARCH_SERVICES,
@@ -518,8 +563,11 @@ def search_public_network(ctx: Context, svc: Resource) -> Result:
     control="public-access",
     severity="low",
     title="Key Vault purge protection is enabled",
-    rationale="""Hardening the reference does not set (reference §4.4 and §11: enablePurgeProtection is
-    absent in every variant): with soft delete alone, a deleted vault and its gateway certificate
+    rationale="""Hardening the reference does not set (enablePurgeProtection is absent in every variant;
+    reference implementation: https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2
+    and https://github.com/Azure-Samples/microsoft-foundry-baseline/tree/1d6dd6815011d88ebfbe2acec65fb2ba3455c804):
+    with soft delete alone, a deleted vault and its gateway certificate
     can be purged within the retention period. Baselines rank it as a recommendation.""",
     remediation="""az keyvault update -g <rg> -n <name> --enable-purge-protection true (cannot be turned
     off again); in Bicep properties.enablePurgeProtection: true.""",
@@ -560,9 +608,11 @@ class AttachmentParams:
     severity="high",
     title="Only the Application Gateway and Azure Bastion hold public IP addresses",
     rationale="""From the network's point of view, the only thing reachable from the Internet is the
-    chat UI through Application Gateway (seeds 000/001/004, "Security"); Azure Bastion's public IP is
-    the one other public endpoint, by design (reference-implementations.md §3, end, and §2.3;
-    the jump box's NIC has no public IP, §4.10 "Other resources"). A public IP address on a virtual
+    chat UI through Application Gateway (Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture", section "Security"); Azure Bastion's
+    public IP is the one other public endpoint, by design (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2;
+    the jump box's NIC has no public IP there). A public IP address on a virtual
     machine's network interface, a load balancer or a NAT gateway opens a path to or from the Internet
     that bypasses the WAF and Bastion. An address attached to nothing exposes nothing: it passes, and
     the message says it is unattached.""",

@@ -84,9 +84,13 @@ class GatewayTlsParams:
     severity="high",
     title="Web apps do not accept public traffic",
     rationale="""Users reach the chat UI only through Application Gateway, which calls the app over its
-    private endpoint (seeds 000/004, following the App Service baseline). The hub reference sets the
-    site's publicNetworkAccess: Disabled (V2:webapp.bicep#L165); the ML-workspace reference sets it
-    in siteConfig only (V1:webapp.bicep#L151), which config/web returns.""",
+    private endpoint (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", whose chat UI
+    follows the baseline App Service web application guidance). The hub reference sets the site's
+    publicNetworkAccess: Disabled (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L165);
+    the ML-workspace reference sets it in siteConfig only (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/webapp.bicep#L151),
+    which config/web returns.""",
     remediation="""az webapp update -g <rg> -n <name> --set publicNetworkAccess=Disabled; in Bicep
     properties.publicNetworkAccess: 'Disabled' on Microsoft.Web/sites.""",
     resource_type=SITES,
@@ -116,9 +120,13 @@ def web_app_public_network(ctx: Context, site: Resource) -> Result:
     control="public-access",
     severity="medium",
     title="Web apps accept HTTPS only",
-    rationale="""Data in transit is encrypted with TLS end to end (seeds 000/001/004). The hub reference
-    sets httpsOnly: true (V2:webapp.bicep#L162); the ML-workspace reference leaves httpsOnly: false
-    (V1:webapp.bicep#L145), which contradicts the article's text, so both baselines require it.""",
+    rationale="""Data in transit is encrypted with TLS end to end (Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture", section "Networking"). The hub reference sets
+    httpsOnly: true (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L162);
+    the ML-workspace reference leaves httpsOnly: false (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/webapp.bicep#L145),
+    which contradicts the article's text, so both baselines require it.""",
     remediation="""az webapp update -g <rg> -n <name> --https-only true; in Bicep
     properties.httpsOnly: true.""",
     resource_type=SITES,
@@ -139,9 +147,11 @@ def web_app_https_only(ctx: Context, site: Resource) -> Result:
     title="Web apps have FTP and FTPS deployment disabled",
     rationale="""The architecture deploys the chat UI from a package in its storage account with a
     managed identity and the prompt flow as a container image, so no FTP endpoint is needed; the
-    current reference sets ftpsState: Disabled (V3:web-app.bicep#L201) while V1/V2 leave it unset,
-    hence a recommendation. FtpsOnly is not accepted by default: it still exposes credential-based
-    publishing; a baseline copy may add it to allowed_states.""",
+    current reference sets ftpsState: Disabled (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/web-app.bicep#L201)
+    while the ML-workspace and hub references leave it unset, hence a recommendation. FtpsOnly is
+    not accepted by default: it still exposes credential-based publishing; a baseline copy may add it
+    to allowed_states.""",
     remediation="""az webapp config set -g <rg> -n <name> --ftps-state Disabled; in Bicep
     properties.siteConfig.ftpsState: 'Disabled'.""",
     params=FtpParams,
@@ -176,9 +186,13 @@ def _tls_tuple(value: Any) -> tuple[int, ...]:
     control="public-access",
     severity="medium",
     title="Web apps require TLS 1.2 or later",
-    rationale="""Data in transit is encrypted with TLS end to end (seeds 000/001/004). The references
-    leave siteConfig.minTlsVersion unset, relying on the platform default of 1.2 (reference §4.9,
-    §11), so anything below 1.2 is a deviation.""",
+    rationale="""Data in transit is encrypted with TLS end to end (Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture", section "Networking"). The references leave
+    siteConfig.minTlsVersion unset, relying on the platform default of 1.2 (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2
+    and https://github.com/Azure-Samples/microsoft-foundry-baseline/tree/1d6dd6815011d88ebfbe2acec65fb2ba3455c804),
+    so anything below 1.2 is a deviation.""",
     remediation="""az webapp config set -g <rg> -n <name> --min-tls-version 1.2 (the SCM site:
     az resource update --ids <site-id>/config/web --set properties.scmMinTlsVersion=1.2); in Bicep
     properties.siteConfig.minTlsVersion: '1.2' and scmMinTlsVersion: '1.2'.""",
@@ -210,9 +224,14 @@ def web_app_minimum_tls(ctx: Context, site: Resource) -> Result:
     severity="medium",
     title="Web apps route all outbound traffic through the virtual network",
     rationale="""App Service reaches the PaaS services through virtual network integration and private
-    endpoints (seeds 000/001/004); the references integrate both apps in the App Service subnet and
-    set vnetRouteAllEnabled (V1 siteConfig; V2:webapp.bicep#L161,L167,L170; V3 also
-    outboundVnetRouting.applicationTraffic), so the subnet's NSG governs all egress.""",
+    endpoints (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture"); the references
+    integrate both apps in the App Service subnet and set vnetRouteAllEnabled (the ML-workspace
+    reference in siteConfig; reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L161,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L167
+    and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L170;
+    the current reference also sets outboundVnetRouting.applicationTraffic), so the subnet's NSG
+    governs all egress.""",
     remediation="""az webapp vnet-integration add -g <rg> -n <name> --vnet <vnet>
     --subnet <app-service-subnet>, then az resource update --ids <site-id>
     --set properties.vnetRouteAllEnabled=true (newer api-versions:
@@ -303,9 +322,14 @@ def _policies_or_gap(ctx: Context, gw: Resource) -> tuple[list[tuple[str, Resour
     severity="high",
     title="Application Gateway has an enabled WAF policy in Prevention mode",
     rationale="""The Web Application Firewall protects the chat UI from common exploits such as SQL
-    injection and cross-site scripting (seed 004, components); the reference links a WAF policy
-    (properties.firewallPolicy.id, V2:gateway.bicep#L211-213) with policySettings.state: Enabled and
-    mode: Prevention (V1:gateway.bicep#L99-101, V2:gateway.bicep#L114-118).""",
+    injection and cross-site scripting (Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture", AI Studio hub edition, section
+    "Components"); the reference links a WAF policy
+    (properties.firewallPolicy.id, reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L211-L213)
+    with policySettings.state: Enabled and mode: Prevention (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/gateway.bicep#L99-L101
+    and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L114-L118).""",
     remediation="""az network application-gateway waf-policy policy-setting update -g <rg> --policy-name <waf>
     --state Enabled --mode Prevention, and az network application-gateway update -g <rg> -n <gw>
     --waf-policy <waf-id>; in Bicep properties.firewallPolicy.id on the gateway and
@@ -359,9 +383,11 @@ def application_gateway_waf(ctx: Context, gw: Resource) -> Result:
     severity="high",
     title="The WAF policy uses a current managed core rule set",
     rationale="""A WAF policy without a managed core rule set blocks nothing; the reference uses OWASP
-    3.2 (V1:gateway.bicep#L106-112, V2:gateway.bicep#L120-131) and the current reference
-    Microsoft_DefaultRuleSet 2.1 (V3:application-gateway.bicep#L131-145). OWASP 2.2.9 is legacy and
-    not accepted.""",
+    3.2 (reference implementation: https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/gateway.bicep#L106-L112
+    and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L120-L131)
+    and the current reference Microsoft_DefaultRuleSet 2.1 (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/application-gateway.bicep#L131-L145).
+    OWASP 2.2.9 is legacy and not accepted.""",
     remediation="""az network application-gateway waf-policy managed-rule rule-set add -g <rg>
     --policy-name <waf> --type OWASP --version 3.2 (or --type Microsoft_DefaultRuleSet --version 2.1);
     in Bicep properties.managedRules.managedRuleSets: [{ruleSetType: 'OWASP', ruleSetVersion: '3.2'}].""",
@@ -444,9 +470,11 @@ def ssl_policy_minimum(policy: Any) -> tuple[str | None, str]:
     control="public-access",
     severity="medium",
     title="Application Gateway requires TLS 1.2 or later",
-    rationale="""Data in transit is encrypted with TLS from the client to the gateway (seeds
-    000/001/004); the reference sets a custom sslPolicy with minProtocolVersion: TLSv1_2
-    (V2:gateway.bicep#L152-159). Predefined AppGwSslPolicy20170401S, 20220101 and 20220101S also mean
+    rationale="""Data in transit is encrypted with TLS from the client to the gateway (Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture", section "Networking"); the reference sets a
+    custom sslPolicy with minProtocolVersion: TLSv1_2 (reference implementation:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L152-L159).
+    Predefined AppGwSslPolicy20170401S, 20220101 and 20220101S also mean
     TLS 1.2; AppGwSslPolicy20150501 means TLS 1.0 and 20170401 TLS 1.1.""",
     remediation="""az network application-gateway ssl-policy set -g <rg> --gateway-name <gw>
     --policy-type Predefined --name AppGwSslPolicy20220101 (or --policy-type CustomV2
@@ -457,7 +485,7 @@ def ssl_policy_minimum(policy: Any) -> tuple[str | None, str]:
 )
 def application_gateway_tls(ctx: Context, gw: Resource) -> Result:
     """Every Application Gateway's `properties.sslPolicy` and each `sslProfiles[].properties.sslPolicy`
-    allows no protocol below `minimum_version` (Predefined: by policy name; Custom/CustomV2:
+    allows no protocol below `minimum_version` (Predefined: by policy name; Custom and CustomV2 by
     `minProtocolVersion`; older bodies: `disabledSslProtocols`). An absent gateway policy fails: its
     default depends on the api-version that created the gateway."""
     minimum = ctx.params.minimum_version

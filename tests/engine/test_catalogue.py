@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -70,3 +72,64 @@ def test_docs_rules_page_is_current() -> None:
     assert committed == render_rules("markdown"), (
         "docs/rules.md is stale: run `auditor rules --format markdown > docs/rules.md`"
     )
+
+
+# --- what users read cites public sources -------------------------------------------------------
+
+_SHORTHAND = re.compile(r"\bseeds? ?0\d\d|\bV[123]:|\bV[123]#L|reference-implementations\.md", re.IGNORECASE)
+
+
+def _non_latin_letters(text: str) -> list[str]:
+    """Letters of another script than Latin (a quotation in Chinese, Korean, Cyrillic...)."""
+    return sorted(
+        {
+            c
+            for c in text
+            if unicodedata.category(c).startswith("L") and "LATIN" not in unicodedata.name(c, "")
+        }
+    )
+
+
+def _user_texts() -> list[tuple[str, str]]:
+    texts = []
+    for r in all_rules().values():
+        for field in ("title", "rationale", "remediation", "description"):
+            texts.append((f"{r.id} {field}", getattr(r, field)))
+    for name, path in shipped_baselines().items():
+        texts.append((f"baselines/{name}.yaml", path.read_text(encoding="utf-8")))
+    for page in ("README.md", "docs/rules.md", "docs/architecture.md", "CHANGELOG.md"):
+        texts.append((page, (ROOT / page).read_text(encoding="utf-8")))
+    return texts
+
+
+def test_user_facing_text_cites_public_sources_in_english() -> None:
+    """No internal shorthand ("seed 004", "V2:gateway.bicep#L12") and no quotation in another script."""
+    problems = [
+        f"{where}: {', '.join(_SHORTHAND.findall(text)) or ''.join(_non_latin_letters(text))}"
+        for where, text in _user_texts()
+        if _SHORTHAND.search(text) or _non_latin_letters(text)
+    ]
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_rationale_names_a_public_source() -> None:
+    missing = [
+        r.id
+        for r in all_rules().values()
+        if "https://" not in r.rationale and "Microsoft Learn" not in r.rationale
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "as seed 004 says",
+        "see V1:openai.bicep#L1-2",
+        "V2#L288",
+        "reference-implementations.md §4",
+        "机器学习",
+    ],
+)
+def test_the_citation_check_catches_shorthand_and_other_scripts(text: str) -> None:
+    assert _SHORTHAND.search(text) or _non_latin_letters(text)

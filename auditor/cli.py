@@ -65,6 +65,19 @@ def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def _resource_groups(verb: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--resource-group/-g NAME` (repeatable), as `collect` ("Read") and `audit` ("Audit") word it."""
+    return click.option(
+        "--resource-group",
+        "-g",
+        "resource_groups",
+        multiple=True,
+        metavar="NAME",
+        help=f"{verb} only these resource groups (repeatable); "
+        "subscription-wide role assignments still count.",
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.version_option(__version__, prog_name="auditor")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
@@ -83,14 +96,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--output", "-o", required=True, type=click.Path(dir_okay=False), help="Snapshot file to write."
 )
-@click.option(
-    "--resource-group",
-    "-g",
-    "resource_groups",
-    multiple=True,
-    metavar="NAME",
-    help="Read only these resource groups (repeatable); subscription-wide role assignments still count.",
-)
+@_resource_groups("Read")
 def collect(
     subscriptions: tuple[str, ...],
     all_subscriptions: bool,
@@ -170,14 +176,7 @@ def gate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     "(report.json, report.sarif, report.xml, ...). Not a format name: that is -f/--format.",
 )
 @click.option("--output-dir", type=click.Path(file_okay=False), help="Write one report per format here.")
-@click.option(
-    "--resource-group",
-    "-g",
-    "resource_groups",
-    multiple=True,
-    metavar="NAME",
-    help="Audit only these resource groups (repeatable); subscription-wide role assignments still count.",
-)
+@_resource_groups("Audit")
 @click.option("--explain-roles", is_flag=True, help="Print the role inferred for each resource (on stderr).")
 @click.option("--show-passed", is_flag=True, help="List passing findings in the console report too.")
 @click.option(

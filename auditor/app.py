@@ -35,13 +35,14 @@ __all__ = [
 
 def read_azure(source: SourceOptions) -> Snapshot:
     """Read the estate from Azure (read-only), with a status line on a terminal's stderr."""
+    # Imported here, not at the top: an audit of a snapshot never loads the Azure SDKs.
+    from auditor.collect import collect_snapshot
     from auditor.collect.cloud import Cloud
+    from auditor.collect.progress import status_line
     from auditor.options import check_azure_source
 
     check_azure_source(source)
     cloud = Cloud.from_options(source.arm_endpoint, source.authority_host)
-    from auditor.collect import collect_snapshot  # the Azure SDKs load only when needed
-    from auditor.collect.progress import status_line
 
     with status_line() as progress:
         groups = source.resource_groups

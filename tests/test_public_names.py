@@ -9,33 +9,15 @@ from __future__ import annotations
 
 import ast
 import importlib
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-# Source folder -> the package it is installed as (see package-dir in pyproject.toml).
-TREES = {
-    "auditor": "auditor",
-    "rules": "auditor.rules",
-    "reports": "auditor.reports",
-    "baselines": "auditor.baselines",
-}
+from tests import paths
+
+ROOT = paths.ROOT
 
 
-def _modules() -> dict[str, Path]:
-    """Every module by its installed dotted name; a package by its `__init__.py`."""
-    found: dict[str, Path] = {}
-    for folder, package in TREES.items():
-        for path in sorted((ROOT / folder).rglob("*.py")):
-            parts = list(path.relative_to(ROOT / folder).with_suffix("").parts)
-            if parts[-1] == "__init__":
-                parts.pop()
-            found[".".join([package, *parts])] = path
-    return found
-
-
-MODULES = _modules()
+MODULES = paths.package_modules()
 PACKAGES = sorted(name for name, path in MODULES.items() if path.name == "__init__.py")
 # `__main__` and `_private` modules are not public; packages are.
 PUBLIC = sorted(name for name in MODULES if not any(p.startswith("_") for p in name.split(".")))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,8 @@ class Baseline:
     source: str
     rules: dict[str, RuleSetting]
     roles: dict[str, Any] = field(default_factory=dict)
+    # Line of each rule's entry in the baseline file (empty for a baseline not read from a file).
+    rule_lines: dict[str, int] = field(default_factory=dict)
 
     def params_for(self, rule: Rule) -> Any:
         """The rule's parameters as this baseline sets them (built and checked when it loaded)."""
@@ -73,14 +75,38 @@ def load_baseline(name_or_path: str | None) -> Baseline:
             known = ", ".join(shipped)
             raise InputError(f"unknown baseline {ref!r} (shipped: {known}; or give a path to a YAML file)")
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+        data, lines = _parse_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         raise InputError(f"{path}: not valid YAML{where}") from None
-    return parse_baseline(data, str(path))
+    return replace(parse_baseline(data, str(path)), rule_lines=lines)
+
+
+def _parse_yaml(text: str) -> tuple[Any, dict[str, int]]:
+    """The document, and the line of each entry under `rules:` (SARIF points there), in one parse."""
+    loader = _SAFE_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if (
+                isinstance(key, yaml.ScalarNode)
+                and key.value == "rules"
+                and isinstance(value, yaml.MappingNode)
+            ):
+                lines = {
+                    str(k.value): k.start_mark.line + 1
+                    for k, _ in value.value
+                    if isinstance(k, yaml.ScalarNode)
+                }
+    return data, lines
 
 
 def parse_baseline(data: Any, source: str) -> Baseline:

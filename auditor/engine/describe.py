@@ -12,8 +12,6 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-import yaml
-
 from auditor import TOOL_NAME, __version__
 from auditor.analysis.architecture import Roles
 from auditor.engine.baseline import Baseline, shipped_baselines
@@ -41,7 +39,7 @@ def tool_info() -> ToolInfo:
 
 def baseline_info(baseline: Baseline, cwd: Path | None = None) -> BaselineInfo:
     """The baseline as the reports show it; its file URI is relative to `cwd` (default: the current one)."""
-    lines = rule_lines(baseline.source)
+    lines = baseline.rule_lines
     return BaselineInfo(
         name=baseline.name,
         version=baseline.version,
@@ -98,22 +96,3 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
     except OSError:
         return False
-
-
-@lru_cache(maxsize=16)
-def rule_lines(source: str) -> dict[str, int]:
-    """Line of each rule's entry in a baseline YAML (empty when the file cannot be read)."""
-    try:
-        root = yaml.compose(Path(source).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}
-    if not isinstance(root, yaml.MappingNode):
-        return {}
-    for key, value in root.value:
-        if isinstance(key, yaml.ScalarNode) and key.value == "rules" and isinstance(value, yaml.MappingNode):
-            return {
-                str(k.value): int(k.start_mark.line) + 1
-                for k, _ in value.value
-                if isinstance(k, yaml.ScalarNode)
-            }
-    return {}

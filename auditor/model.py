@@ -375,9 +375,27 @@ class BaselineInfo:
     shipped: bool = False
 
 
+class RuleStatus(StrEnum):
+    """Where a rule is in its lifecycle, as linters mark theirs."""
+
+    STABLE = "stable"
+    # new, and its verdicts may still change in a minor release
+    PREVIEW = "preview"
+    # kept for existing baselines, to be removed; the catalogue names its replacement
+    DEPRECATED = "deprecated"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A public source a rule rests on: a Learn article's section, or a file of a reference implementation."""
+
+    title: str
+    url: str
+
+
 @dataclass(frozen=True)
 class RuleInfo:
-    """What the reports say about a rule: its id, family, severity and texts."""
+    """What the reports say about a rule: its id, family, severity, texts, sources and lifecycle."""
 
     id: str
     name: str
@@ -387,6 +405,10 @@ class RuleInfo:
     rationale: str
     remediation: str
     description: str = ""
+    references: tuple[Reference, ...] = ()
+    # the tool version the rule first shipped in
+    since: str = "0.1.0"
+    status: RuleStatus = RuleStatus.STABLE
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from auditor.analysis.coverage import absent, unread
 from auditor.arm import ids
 from auditor.engine.params import is_params_class
-from auditor.model import Control, Result, RuleInfo, Severity
+from auditor.model import Control, Reference, Result, RuleInfo, RuleStatus, Severity
 
 if TYPE_CHECKING:
     from auditor.analysis.architecture import Roles
@@ -86,6 +86,9 @@ def rule(
     what: str = "",
     absent: str | None = None,
     select: Selector | None = None,
+    references: Iterable[Reference | tuple[str, str]] = (),
+    since: str = "0.1.0",
+    status: RuleStatus | str = RuleStatus.STABLE,
 ) -> Callable[[F], F]:
     """Register a check function as a rule; `params` is its parameter dataclass, if it has any.
 
@@ -94,6 +97,7 @@ def rule(
     (`what` names the resources, plural), a failure per subscription when none exists and
     `absent` names the missing component (singular), and the check on every resource of the
     type (or those `select` picks) in id order. Without it, `check(ctx)` yields every result.
+    `references` are the public sources the rule rests on, as `Reference` or `(title, url)`.
     """
     if not RULE_ID.match(id):
         raise ValueError(f"rule id {id!r} does not look like ABC123")
@@ -102,6 +106,11 @@ def rule(
 
     if resource_type is not None and not what:
         raise ValueError(f"{id}: a rule bound to a resource type names its resources (what=...)")
+
+    refs = tuple(r if isinstance(r, Reference) else Reference(*r) for r in references)
+    for ref in refs:
+        if not ref.url.startswith("https://"):
+            raise ValueError(f"{id}: a reference is a public https URL, not {ref.url!r}")
 
     def register(fn: F) -> F:
         if id in _REGISTRY:
@@ -122,6 +131,9 @@ def rule(
             params=params,
             description=doc,
             resource_type=resource_type,
+            references=refs,
+            since=since,
+            status=RuleStatus(status),
         )
         return fn
 

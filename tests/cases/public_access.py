@@ -99,6 +99,8 @@ def add_public_ip(name: str, attached_to: str | None, via: str = "ipConfiguratio
     return mutate
 
 
+WAF_SETTINGS_2019 = {"enabledState": "Enabled", "mode": "Prevention"}
+
 no_computes_readable = chain(drop_type(COMPUTES))
 no_endpoints_readable = chain(drop_type(ENDPOINTS), drop_type(ENDPOINTS + "/deployments"))
 no_waf_readable = drop_type(WAF)
@@ -722,6 +724,27 @@ CASES: list[Case] = [
         target="/applicationGateways/",
         mutate=edit(WAF, None, "properties.policySettings.state", "Disabled"),
     ),
+    # Api-versions 2018-12-01 and 2019-06-01 name the state `enabledState`: the policySettings of
+    # Microsoft's example WafPolicyGet.json of 2019-06-01 (Azure/azure-rest-api-specs at 6e89459a,
+    # specification/network/resource-manager/Microsoft.Network/stable/2019-06-01/examples/WafPolicyGet.json).
+    Case(
+        "enabled-state-2019-06-01",
+        "PUB020",
+        "pass",
+        target="/applicationGateways/",
+        mutate=edit(WAF, None, "properties.policySettings", WAF_SETTINGS_2019),
+        contains="state Enabled (policySettings.enabledState",
+    ),
+    Case(
+        "enabled-state-disabled",
+        "PUB020",
+        "fail",
+        target="/applicationGateways/",
+        mutate=edit(
+            WAF, None, "properties.policySettings", {**WAF_SETTINGS_2019, "enabledState": "Disabled"}
+        ),
+        contains="state Disabled",
+    ),
     Case(
         "mode-absent",
         "PUB020",
@@ -853,6 +876,31 @@ CASES: list[Case] = [
         "fail",
         target="/applicationGateways/",
         mutate=edit(GATEWAYS, None, "properties.sslPolicy.minProtocolVersion", "TLSv1_1"),
+    ),
+    # No policyType: Azure applies minProtocolVersion as it stands.
+    Case(
+        "min-protocol-without-policy-type",
+        "PUB022",
+        "pass",
+        target="/applicationGateways/",
+        mutate=edit(GATEWAYS, None, "properties.sslPolicy", {"minProtocolVersion": "TLSv1_2"}),
+        contains="no policyType, minProtocolVersion TLSv1_2",
+    ),
+    Case(
+        "min-protocol-1-1-without-policy-type",
+        "PUB022",
+        "fail",
+        target="/applicationGateways/",
+        mutate=edit(GATEWAYS, None, "properties.sslPolicy", {"minProtocolVersion": "TLSv1_1"}),
+        contains="minProtocolVersion TLSv1_1",
+    ),
+    Case(
+        "policy-without-version",
+        "PUB022",
+        "fail",
+        target="/applicationGateways/",
+        mutate=edit(GATEWAYS, None, "properties.sslPolicy", {"cipherSuites": ["TLS_AES_128_GCM_SHA256"]}),
+        contains="AppGwSslPolicy20220101, TLS 1.2, since",
     ),
     Case(
         "policy-absent",

@@ -39,10 +39,11 @@ def network_access(
     accept_firewall_deny: bool = False,
 ) -> Result:
     """`properties.publicNetworkAccess` Disabled and, where the resource has one, the firewall's
-    default action Deny. With `accept_firewall_deny`, a firewall that denies by default and lists no
-    exception (IP, subnet or resource rule) is accepted in place of Disabled (the ML-workspace
-    reference leaves Key Vault and Storage at the default publicNetworkAccess behind such a
-    firewall)."""
+    default action Deny; while public network access is Disabled, Azure ignores the firewall, and so
+    does the verdict (FIREWALL_BEHIND_DISABLED judges it). With `accept_firewall_deny`, a firewall
+    that denies by default and lists no exception (IP, subnet or resource rule) is accepted in place
+    of Disabled (the ML-workspace reference leaves Key Vault and Storage at the default
+    publicNetworkAccess behind such a firewall)."""
     pna = dig(res, "properties.publicNetworkAccess")
     effective = pna if present(pna) else default
     parts = [f"properties.publicNetworkAccess is {shown(pna, default)}"]
@@ -164,7 +165,8 @@ def _ml_workspaces(ctx: Context, *, projects: bool) -> list[Resource]:
 )
 def openai_public_network(ctx: Context, account: Resource) -> Result:
     """`properties.publicNetworkAccess` is `Disabled` on every Azure OpenAI account (absent means
-    Enabled) and `properties.networkAcls.defaultAction`, where present, is `Deny`."""
+    Enabled); when it is not Disabled, `properties.networkAcls.defaultAction`, where present, is
+    `Deny` (Azure ignores the firewall while public access is Disabled)."""
     return closed_to_public(account, "properties.networkAcls.defaultAction")
 
 
@@ -354,8 +356,9 @@ def compute_instance_private(ctx: Context) -> Iterator[Result]:
     absent="Key Vault",
 )
 def key_vault_public_network(ctx: Context, vault: Resource) -> Result:
-    """Every Key Vault has `properties.publicNetworkAccess` Disabled (absent means Enabled) and
-    `properties.networkAcls.defaultAction` Deny; with `accept_firewall_deny`, Deny with no
+    """Every Key Vault has `properties.publicNetworkAccess` Disabled (absent means Enabled; Azure then
+    ignores the firewall) or, when it is not, `properties.networkAcls.defaultAction` Deny too; with
+    `accept_firewall_deny`, Deny with no
     `networkAcls` exceptions (ipRules, virtualNetworkRules, resourceAccessRules) suffices."""
     return closed_to_public(vault, "properties.networkAcls.defaultAction", ctx.params.accept_firewall_deny)
 
@@ -382,8 +385,9 @@ def key_vault_public_network(ctx: Context, vault: Resource) -> Result:
     absent="container registry",
 )
 def registry_public_network(ctx: Context, registry: Resource) -> Result:
-    """Every container registry has `properties.publicNetworkAccess` Disabled (absent means Enabled)
-    and `properties.networkRuleSet.defaultAction`, where present, Deny."""
+    """Every container registry has `properties.publicNetworkAccess` Disabled (absent means Enabled;
+    Azure then ignores the firewall) or, when it is not, also `properties.networkRuleSet.defaultAction`,
+    where present, Deny."""
     return closed_to_public(registry, "properties.networkRuleSet.defaultAction")
 
 
@@ -438,7 +442,8 @@ def registry_admin_user(ctx: Context, reg: Resource) -> Result:
 )
 def storage_public_network(ctx: Context, account: Resource) -> Result:
     """Every storage account has `properties.publicNetworkAccess` Disabled (absent means Enabled, the
-    firewall then decides) and `properties.networkAcls.defaultAction` Deny; with
+    firewall then decides; Disabled makes Azure ignore it) and otherwise also
+    `properties.networkAcls.defaultAction` Deny; with
     `accept_firewall_deny`, Deny with no `networkAcls` exceptions (ipRules,
     virtualNetworkRules, resourceAccessRules) suffices."""
     return closed_to_public(account, "properties.networkAcls.defaultAction", ctx.params.accept_firewall_deny)
@@ -689,10 +694,10 @@ FIREWALLS: tuple[tuple[str, str, str], ...] = (
     action of Allow behind it is a second door left open: whoever re-enables public access opens the
     service to the whole Internet at once. The reference sets both, publicNetworkAccess Disabled and
     defaultAction Deny, on Azure OpenAI, Key Vault, the registry and both storage accounts.""",
-    remediation="""az cognitiveservices account network-rule / az keyvault update --default-action Deny /
-    az acr update --default-action Deny / az storage account update --default-action Deny; in Bicep
-    properties.networkAcls.defaultAction: 'Deny' (properties.networkRuleSet.defaultAction on the
-    registry).""",
+    remediation="""az resource update --ids <id> --set properties.networkAcls.defaultAction=Deny
+    (properties.networkRuleSet.defaultAction on a registry), or az keyvault update, az acr update, az
+    storage account update with --default-action Deny; in Bicep properties.networkAcls.defaultAction:
+    'Deny' (properties.networkRuleSet.defaultAction on the registry).""",
     references=(
         (
             'Microsoft Learn, "Configure Azure Storage firewalls and virtual networks"',

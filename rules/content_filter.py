@@ -72,6 +72,42 @@ def _policy_name(deployment: Resource) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+# Model families Azure runs without a content filter: embedding models (Microsoft Learn, "Content safety
+# for models curated by Azure AI in the model catalog", section "Content filter defaults": content
+# filtering "isn't available for certain model types ... These model types include embedding models")
+# and Whisper (Microsoft Learn, "Content filtering": the content filtering system "isn't applied to
+# prompts and completions processed by audio models such as Whisper"). Read from the deployment's model
+# name only when its body carries no capabilities.
+UNFILTERED_MODEL_PREFIXES = ("text-embedding-", "whisper")
+
+
+def unfiltered_model(deployment: Resource) -> str | None:
+    """Why Azure applies no content filter to the deployment's model; None when it does (or may).
+
+    `properties.capabilities` as ARM returns it (string values, e.g. `{"embeddings": "true",
+    "embeddingsMaxInputs": "1"}` for text-embedding-ada-002) decides when present: a deployment whose
+    only true capability is `embeddings` generates no content to filter. Without capabilities, the
+    model name (`properties.model.name`) is matched against the documented families above. Anything
+    else, a generative capability or an unknown model, is judged as filterable.
+    """
+    model = dig(deployment, "properties.model.name")
+    shown_model = f"model {model}" if isinstance(model, str) and model else "the model"
+    capabilities = dig(deployment, "properties.capabilities")
+    if isinstance(capabilities, dict) and capabilities:
+        true = sorted(k for k, v in capabilities.items() if str(v).lower() == "true")
+        if true == ["embeddings"]:
+            return (
+                f"{shown_model} has properties.capabilities embeddings only: Azure applies no content filter"
+            )
+        return None
+    if isinstance(model, str) and model.lower().startswith(UNFILTERED_MODEL_PREFIXES):
+        return (
+            f"{shown_model} is of a family Azure runs without a content filter (embeddings, Whisper); "
+            "read from properties.model.name, the body has no properties.capabilities"
+        )
+    return None
+
+
 def is_builtin(name: str, policy: Resource | None) -> bool:
     """System-managed policies (Microsoft.Default, Microsoft.DefaultV2, ...) are not the team's own."""
     if policy is not None and same(dig(policy, "properties.type"), "SystemManaged"):
@@ -257,7 +293,10 @@ def policies_in_use(ctx: Context) -> InUse:
 def deployment_rai_policy(ctx: Context) -> Iterator[Result]:
     """Each deployment of an OpenAI/AIServices account has a non-empty `properties.raiPolicyName`, that
     policy exists as a `raiPolicies` child of the same account, and it is user-managed (not a
-    `Microsoft.*` / `type: SystemManaged` built-in) unless `allow_builtin_policies` is true."""
+    `Microsoft.*` / `type: SystemManaged` built-in) unless `allow_builtin_policies` is true. A
+    deployment without a policy whose model Azure runs without a content filter (only the `embeddings`
+    capability in `properties.capabilities`; without capabilities, a `text-embedding-*` or Whisper
+    model) passes, its message saying what was judged."""
     estate = ctx.estate
     allow_builtin = ctx.params.allow_builtin_policies
     yield from unread(estate, ACCOUNTS, "Azure OpenAI accounts")
@@ -277,6 +316,10 @@ def _check_deployment(
     name = _policy_name(deployment)
     expected = "a user-managed RAI policy of this account" + (" (or a built-in one)" if allow_builtin else "")
     if not name:
+        unfiltered = unfiltered_model(deployment)
+        if unfiltered:
+            message = f"properties.raiPolicyName is not set, and none applies: {unfiltered}"
+            return passed(deployment, message, expected=expected, actual=None)
         return failed(
             deployment,
             "properties.raiPolicyName is not set: the deployment runs on the platform's default content "

@@ -9,9 +9,11 @@ Analytics workspace: `categoryGroup: allLogs`/`audit` in the ML-workspace refere
 category lists in the hub reference (commit fab8849 "Replace allLogs usage"; reference implementation:
 https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2).
 A baseline names, per service, the categories (`categories`) and category groups (`category_groups`)
-required; `allLogs` satisfies any of them, `audit` satisfies an `audit` requirement, and a log entry
-with `enabled: false` counts for nothing. Several settings on one resource that send to the same
-workspace add up.
+required; `allLogs` satisfies any of them, and a log entry with `enabled: false` counts for nothing.
+Which categories another group (`audit`) covers is Azure's definition per resource type, read from the
+snapshot's diagnosticSettingsCategories or, without them, from a documented table
+(auditor/analysis/log_categories.py); where neither knows, a category left to the group is not
+assessed. Several settings on one resource that send to the same workspace add up.
 
 Every rule also checks the destination: `properties.workspaceId` must be the workspace the
 baseline names (`log_analytics_workspace`) or, when it names none, the one most diagnostic
@@ -36,6 +38,7 @@ from auditor.analysis.architecture import (
     WORKSPACE_STORAGE,
 )
 from auditor.analysis.coverage import unread
+from auditor.analysis.log_categories import Groups, groups_of, resource_type_of
 from auditor.analysis.verdicts import failed, not_assessed, passed
 from auditor.arm import ids, types
 from auditor.arm.estate import dig, same
@@ -63,20 +66,41 @@ class Requirement:
         """The requirement as the rule's parameters set it."""
         return cls(params.categories, params.category_groups)
 
-    def missing(self, categories: set[str], groups: set[str]) -> list[str]:
-        """What the enabled categories and groups (lower case) leave uncovered."""
+    def missing(
+        self, categories: set[str], groups: set[str], resolved: Groups | None = None
+    ) -> tuple[list[str], list[str], list[str]]:
+        """What the enabled categories and groups (lower case) leave uncovered, what could not be told
+        (a category left to a group whose members for the type are unknown), and the groups that
+        covered a required category.
+
+        `resolved` says which categories each group covers for the resource's type; allLogs covers
+        every category. A required group is also met by enabling each of its known categories.
+        """
         if ALL_LOGS in groups:
-            return []
-        # The `audit` group holds each service's audit categories (AuditEvent on Key Vault, Audit
-        # on Azure OpenAI, BastionAuditLogs...); their names say so.
-        audited = "audit" in groups
-        gaps = [
-            c
-            for c in self.categories
-            if c.lower() not in categories and not (audited and "audit" in c.lower())
-        ]
-        gaps += [f"categoryGroup {g}" for g in self.groups if g.lower() not in groups]
-        return gaps
+            return [], [], []
+        others = sorted(groups - {ALL_LOGS})
+        gaps: list[str] = []
+        unknown: list[str] = []
+        used: set[str] = set()
+        for category in self.categories:
+            if category.lower() in categories:
+                continue
+            answers = {g: resolved.covers(g, category) if resolved else None for g in others}
+            covering = [g for g, a in answers.items() if a is True]
+            unresolved = [g for g, a in answers.items() if a is None]
+            if covering:
+                used.update(covering)
+            elif unresolved:
+                unknown.append(f"{category} (categoryGroup {', '.join(unresolved)})")
+            else:
+                gaps.append(category)
+        for group in self.groups:
+            if group.lower() in groups:
+                continue
+            members = resolved.members.get(group.lower()) if resolved else None
+            if not (members and members <= categories):
+                gaps.append(f"categoryGroup {group}")
+        return gaps, unknown, sorted(used)
 
     def to_list(self) -> list[str]:
         """The requirement as a list, for expected values in findings."""
@@ -162,7 +186,9 @@ def check_logs(ctx: Context, res: Resource, what: str, req: Requirement, workspa
             expected,
             actual,
         )
-    missing = req.missing(categories, groups)
+    rtype = resource_type_of(res["id"]) or res["type"]
+    resolved = groups_of(ctx.estate, rtype)
+    missing, unknown, used = req.missing(categories, groups, resolved)
     if missing:
         return failed(
             res,
@@ -170,11 +196,20 @@ def check_logs(ctx: Context, res: Resource, what: str, req: Requirement, workspa
             expected,
             actual,
         )
+    if unknown:
+        return not_assessed(
+            res,
+            f"diagnostic setting(s) {names} of {what} leave " + ", ".join(unknown) + " to a category "
+            f"group whose categories for {rtype} could not be resolved (no diagnosticSettingsCategories "
+            "in the snapshot, and the type is not in the documented table)",
+            expected,
+        )
     also = f"; also sends to {', '.join(elsewhere)}" if elsewhere else ""
+    via = f"; categoryGroup {', '.join(used)} resolved from {resolved.source}" if used and resolved else ""
     return passed(
         res,
         f"diagnostic setting(s) {names} of {what} send the required logs to "
-        f"{ids.name_of(_workspace_of(matching[0]) or '')}{also}",
+        f"{ids.name_of(_workspace_of(matching[0]) or '')}{also}{via}",
         expected,
         actual,
     )
@@ -523,7 +558,8 @@ def search_diagnostics(ctx: Context) -> Iterator[Result]:
 )
 def workspace_diagnostics(ctx: Context) -> Iterator[Result]:
     """Every ML workspace, hub and project has diagnostic settings to the expected workspace with the
-    listed categories and category groups (`audit` is met by audit or allLogs)."""
+    listed categories and category groups (`audit` is met by audit, allLogs, or each of the audit
+    group's categories as Azure lists them)."""
     yield from unread(ctx.estate, types.ML_WORKSPACES, "machine learning workspaces")
     yield from _check_all(ctx, _by_role(ctx, WORKSPACE, HUB, PROJECT), "the ML workspace")
 

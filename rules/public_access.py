@@ -39,10 +39,11 @@ def network_access(
     accept_firewall_deny: bool = False,
 ) -> Result:
     """`properties.publicNetworkAccess` Disabled and, where the resource has one, the firewall's
-    default action Deny. With `accept_firewall_deny`, a firewall that denies by default and lists no
-    exception (IP, subnet or resource rule) is accepted in place of Disabled (the ML-workspace
-    reference leaves Key Vault and Storage at the default publicNetworkAccess behind such a
-    firewall)."""
+    default action Deny; while public network access is Disabled, Azure ignores the firewall, and so
+    does the verdict (FIREWALL_BEHIND_DISABLED judges it). With `accept_firewall_deny`, a firewall
+    that denies by default and lists no exception (IP, subnet or resource rule) is accepted in place
+    of Disabled (the ML-workspace reference leaves Key Vault and Storage at the default
+    publicNetworkAccess behind such a firewall)."""
     pna = dig(res, "properties.publicNetworkAccess")
     effective = pna if present(pna) else default
     parts = [f"properties.publicNetworkAccess is {shown(pna, default)}"]
@@ -54,7 +55,13 @@ def network_access(
         parts.append(f"{acl_path} is {shown(acl)}")
         expected[acl_path.removeprefix("properties.")] = "Deny"
         actual[acl_path.removeprefix("properties.")] = acl
-    ok = same(effective, "Disabled") and (acl is None or same(acl, "Deny"))
+    closed = same(effective, "Disabled")
+    ok = closed and (acl is None or same(acl, "Deny"))
+    if closed and not ok and acl_path:
+        # Azure ignores the firewall while public network access is Disabled: only private endpoints
+        # (and trusted services where the service has them) get in, whatever the default action says.
+        ok = True
+        parts.append(f"ignored while public network access is Disabled ({FIREWALL_BEHIND_DISABLED})")
     if not ok and accept_firewall_deny and same(acl, "Deny") and not same(effective, "Disabled"):
         # The public endpoint stays open to whatever the firewall lists: IP ranges, subnets of
         # other virtual networks, resource instances. Only an empty firewall is as good as Disabled.
@@ -73,6 +80,10 @@ def network_access(
             listed = ", ".join(f"{len(rules)} {name}" for name, rules in openings.items())
             parts.append(f"the firewall still admits {listed}")
     return verdict(ok, res, "; ".join(parts), expected, actual)
+
+
+# The recommendation that judges a firewall left open behind Disabled public network access.
+FIREWALL_BEHIND_DISABLED = "PUB030"
 
 
 def closed_to_public(res: Resource, acl_path: str, accept_firewall_deny: bool = False) -> Result:
@@ -154,7 +165,8 @@ def _ml_workspaces(ctx: Context, *, projects: bool) -> list[Resource]:
 )
 def openai_public_network(ctx: Context, account: Resource) -> Result:
     """`properties.publicNetworkAccess` is `Disabled` on every Azure OpenAI account (absent means
-    Enabled) and `properties.networkAcls.defaultAction`, where present, is `Deny`."""
+    Enabled); when it is not Disabled, `properties.networkAcls.defaultAction`, where present, is
+    `Deny` (Azure ignores the firewall while public access is Disabled)."""
     return closed_to_public(account, "properties.networkAcls.defaultAction")
 
 
@@ -344,8 +356,9 @@ def compute_instance_private(ctx: Context) -> Iterator[Result]:
     absent="Key Vault",
 )
 def key_vault_public_network(ctx: Context, vault: Resource) -> Result:
-    """Every Key Vault has `properties.publicNetworkAccess` Disabled (absent means Enabled) and
-    `properties.networkAcls.defaultAction` Deny; with `accept_firewall_deny`, Deny with no
+    """Every Key Vault has `properties.publicNetworkAccess` Disabled (absent means Enabled; Azure then
+    ignores the firewall) or, when it is not, `properties.networkAcls.defaultAction` Deny too; with
+    `accept_firewall_deny`, Deny with no
     `networkAcls` exceptions (ipRules, virtualNetworkRules, resourceAccessRules) suffices."""
     return closed_to_public(vault, "properties.networkAcls.defaultAction", ctx.params.accept_firewall_deny)
 
@@ -372,8 +385,9 @@ def key_vault_public_network(ctx: Context, vault: Resource) -> Result:
     absent="container registry",
 )
 def registry_public_network(ctx: Context, registry: Resource) -> Result:
-    """Every container registry has `properties.publicNetworkAccess` Disabled (absent means Enabled)
-    and `properties.networkRuleSet.defaultAction`, where present, Deny."""
+    """Every container registry has `properties.publicNetworkAccess` Disabled (absent means Enabled;
+    Azure then ignores the firewall) or, when it is not, also `properties.networkRuleSet.defaultAction`,
+    where present, Deny."""
     return closed_to_public(registry, "properties.networkRuleSet.defaultAction")
 
 
@@ -428,7 +442,8 @@ def registry_admin_user(ctx: Context, reg: Resource) -> Result:
 )
 def storage_public_network(ctx: Context, account: Resource) -> Result:
     """Every storage account has `properties.publicNetworkAccess` Disabled (absent means Enabled, the
-    firewall then decides) and `properties.networkAcls.defaultAction` Deny; with
+    firewall then decides; Disabled makes Azure ignore it) and otherwise also
+    `properties.networkAcls.defaultAction` Deny; with
     `accept_firewall_deny`, Deny with no `networkAcls` exceptions (ipRules,
     virtualNetworkRules, resourceAccessRules) suffices."""
     return closed_to_public(account, "properties.networkAcls.defaultAction", ctx.params.accept_firewall_deny)
@@ -652,3 +667,68 @@ def public_ip_only_on_edge(ctx: Context, pip: Resource) -> Result:
     if not ok:
         message += f"; only {', '.join(allowed)} may hold a public IP address"
     return verdict(ok, pip, message, allowed, owner_type)
+
+
+# --- Defence in depth behind Disabled public network access --------------------
+
+# The firewall of each service whose public endpoint PUB001, PUB006, PUB007 and PUB009 judge.
+FIREWALLS: tuple[tuple[str, str, str], ...] = (
+    (types.COGNITIVE_ACCOUNTS, "properties.networkAcls.defaultAction", "Cognitive Services accounts"),
+    (types.KEY_VAULTS, "properties.networkAcls.defaultAction", "Key vaults"),
+    (types.CONTAINER_REGISTRIES, "properties.networkRuleSet.defaultAction", "Container registries"),
+    (types.STORAGE_ACCOUNTS, "properties.networkAcls.defaultAction", "Storage accounts"),
+)
+
+
+@rule(
+    id=FIREWALL_BEHIND_DISABLED,
+    name="firewall-denies-behind-disabled-public-access",
+    control="public-access",
+    severity="low",
+    title="The service firewall denies by default even while public network access is disabled",
+    rationale="""With publicNetworkAccess Disabled, Azure ignores the service firewall: only private
+    endpoints get in, so the required rules (PUB001, PUB006, PUB007, PUB009) pass whatever
+    networkAcls.defaultAction says (Microsoft Learn, "Configure Azure Storage firewalls and virtual
+    networks"; the Key Vault REST API says of publicNetworkAccess Disabled that it "will override the set
+    firewall rules"). A default
+    action of Allow behind it is a second door left open: whoever re-enables public access opens the
+    service to the whole Internet at once. The reference sets both, publicNetworkAccess Disabled and
+    defaultAction Deny, on Azure OpenAI, Key Vault, the registry and both storage accounts.""",
+    remediation="""az resource update --ids <id> --set properties.networkAcls.defaultAction=Deny
+    (properties.networkRuleSet.defaultAction on a registry), or az keyvault update, az acr update, az
+    storage account update with --default-action Deny; in Bicep properties.networkAcls.defaultAction:
+    'Deny' (properties.networkRuleSet.defaultAction on the registry).""",
+    references=(
+        (
+            'Microsoft Learn, "Configure Azure Storage firewalls and virtual networks"',
+            "https://learn.microsoft.com/en-us/azure/storage/common/storage-network-security",
+        ),
+        (
+            'Microsoft Learn, "Configure Azure AI services virtual networks"',
+            "https://learn.microsoft.com/en-us/azure/ai-services/cognitive-services-virtual-networks",
+        ),
+        (
+            "Reference implementation: openai.bicep, publicNetworkAccess Disabled and defaultAction Deny",
+            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L41-L43",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def firewall_behind_disabled_access(ctx: Context) -> Iterator[Result]:
+    """Every Azure OpenAI account, Key Vault, container registry and storage account whose
+    `properties.publicNetworkAccess` is Disabled also has its firewall's default action Deny
+    (`networkAcls.defaultAction`; `networkRuleSet.defaultAction` on a registry). An absent default
+    action fails: it means Allow. Resources whose public access is not Disabled are the required
+    rules' finding and are skipped here."""
+    for resource_type, acl_path, what in FIREWALLS:
+        yield from unread(ctx.estate, resource_type, what)
+        resources = openai_accounts(ctx) if resource_type == types.COGNITIVE_ACCOUNTS else None
+        for res in resources if resources is not None else ctx.estate.of_type(resource_type):
+            if not same(dig(res, "properties.publicNetworkAccess"), "Disabled"):
+                continue
+            action = dig(res, acl_path)
+            message = f"properties.publicNetworkAccess is Disabled; {acl_path} is {shown(action, 'Allow')}"
+            if not same(action, "Deny"):
+                message += ": re-enabling public access would open the service to every address"
+            yield verdict(same(action, "Deny"), res, message, "Deny", action)

@@ -315,6 +315,23 @@ def _policies_or_gap(ctx: Context, gw: Resource) -> tuple[list[tuple[str, Resour
     return found, unknown
 
 
+def waf_policy_state(policy: Resource) -> tuple[Any, str]:
+    """A WAF policy's `policySettings.state`, and a note on the form it was read from.
+
+    Api-versions 2018-12-01 and 2019-06-01 name the property `enabledState` (Microsoft's examples
+    of those versions return `policySettings: {enabledState: Enabled, mode: Prevention}`); later
+    versions `state`. Azure reads either as the policy's state.
+    """
+    settings = dig(policy, "properties.policySettings")
+    if not isinstance(settings, dict):
+        return None, ""
+    if present(settings.get("state")):
+        return settings["state"], ""
+    if present(settings.get("enabledState")):
+        return settings["enabledState"], " (policySettings.enabledState, the 2018-12-01 and 2019-06-01 name)"
+    return None, ""
+
+
 @rule(
     id="PUB020",
     name="application-gateway-waf-prevention",
@@ -340,7 +357,8 @@ def _policies_or_gap(ctx: Context, gw: Resource) -> tuple[list[tuple[str, Resour
 )
 def application_gateway_waf(ctx: Context, gw: Resource) -> Result:
     """Every Application Gateway links a WAF policy in `properties.firewallPolicy.id`, and that policy
-    and any listener or path-rule policy has `properties.policySettings.state` Enabled and
+    and any listener or path-rule policy has `properties.policySettings.state` (`enabledState` in
+    api-versions 2018-12-01 and 2019-06-01) Enabled and
     `properties.policySettings.mode` Prevention (absent mode means Detection). Not assessed when a
     linked policy could not be read."""
     expected = {"firewallPolicy": "linked", "state": "Enabled", "mode": "Prevention"}
@@ -358,10 +376,12 @@ def application_gateway_waf(ctx: Context, gw: Resource) -> Result:
     seen: list[str] = []
     actual: dict[str, Any] = {}
     for where, policy in policies:
-        state = dig(policy, "properties.policySettings.state")
+        state, form = waf_policy_state(policy)
         mode = dig(policy, "properties.policySettings.mode")
         actual[display_name(policy)] = {"state": state, "mode": mode}
-        text = f"{where} -> {display_name(policy)}: state {shown(state)}, mode {shown(mode, 'Detection')}"
+        text = (
+            f"{where} -> {display_name(policy)}: state {shown(state)}{form}, mode {shown(mode, 'Detection')}"
+        )
         seen.append(text)
         if not (same(state, "Enabled") and same(mode, "Prevention")):
             problems.append(text)
@@ -432,7 +452,10 @@ def waf_managed_rule_set(ctx: Context, gw: Resource) -> Result | None:
 
 
 _GATEWAY_TLS = ["TLSv1_0", "TLSv1_1", "TLSv1_2", "TLSv1_3"]
-# Minimum protocol of Application Gateway's predefined policies (Azure's TLS policy overview).
+# Minimum protocol of Application Gateway's predefined policies, and the policy a gateway without one
+# gets: Microsoft Learn, "Application Gateway TLS policy overview", sections "Predefined TLS policy"
+# and "Usage and version details"
+# (https://learn.microsoft.com/en-us/azure/application-gateway/application-gateway-ssl-policy-overview).
 PREDEFINED_MINIMUM = {
     "appgwsslpolicy20150501": "TLSv1_0",
     "appgwsslpolicy20170401": "TLSv1_1",
@@ -440,28 +463,40 @@ PREDEFINED_MINIMUM = {
     "appgwsslpolicy20220101": "TLSv1_2",
     "appgwsslpolicy20220101s": "TLSv1_2",
 }
+PLATFORM_DEFAULT = (
+    "the default depends on the api-version that created the gateway: "
+    "AppGwSslPolicy20150501, TLS 1.0, before 2023-02-01; AppGwSslPolicy20220101, TLS 1.2, since"
+)
 
 
 def ssl_policy_minimum(policy: Any) -> tuple[str | None, str]:
-    """The minimum TLS version an sslPolicy allows, and how it was read."""
+    """The minimum TLS version an sslPolicy allows, and how it was read, as Azure reads it.
+
+    Predefined: the named policy's minimum. Custom, CustomV2, or no policyType at all: the
+    `minProtocolVersion` when it is set, else what `disabledSslProtocols` leaves (the form of older
+    bodies). Nothing of that: the platform default, which depends on the api-version that created the
+    gateway and cannot be read from the body (None, and the message names both defaults).
+    """
     if not isinstance(policy, dict) or not policy:
-        return None, (
-            "absent (the default depends on the api-version that created the gateway: "
-            "AppGwSslPolicy20150501, TLS 1.0, before 2023-02-01; AppGwSslPolicy20220101 since)"
-        )
+        return None, f"absent ({PLATFORM_DEFAULT})"
     ptype = policy.get("policyType")
     if same(ptype, "Predefined"):
         name = str(policy.get("policyName"))
         minimum = PREDEFINED_MINIMUM.get(name.lower())
         return minimum, f"predefined {name} (minimum {minimum or 'unknown'})"
-    if same(ptype, "Custom") or same(ptype, "CustomV2"):
-        minimum = policy.get("minProtocolVersion")
-        return (str(minimum) if minimum else None), f"{ptype} minProtocolVersion {shown(minimum)}"
-    disabled = {str(p).lower() for p in policy.get("disabledSslProtocols") or []}
-    for version in _GATEWAY_TLS:
-        if version.lower() not in disabled:
-            return version, f"disabledSslProtocols {sorted(disabled) or 'none'} (minimum {version})"
-    return None, "every protocol disabled"
+    kind = str(ptype) if present(ptype) else "no policyType,"
+    version = policy.get("minProtocolVersion")
+    if present(version):
+        return str(version), f"{kind} minProtocolVersion {version}"
+    if isinstance(policy.get("disabledSslProtocols"), list):
+        disabled = {str(p).lower() for p in policy["disabledSslProtocols"]}
+        for candidate in _GATEWAY_TLS:
+            if candidate.lower() not in disabled:
+                return candidate, f"disabledSslProtocols {sorted(disabled) or 'none'} (minimum {candidate})"
+        return None, "every protocol disabled"
+    if present(ptype):
+        return None, f"{ptype} minProtocolVersion {shown(version)}"
+    return None, f"no policyType, minProtocolVersion or disabledSslProtocols ({PLATFORM_DEFAULT})"
 
 
 @rule(
@@ -485,9 +520,9 @@ def ssl_policy_minimum(policy: Any) -> tuple[str | None, str]:
 )
 def application_gateway_tls(ctx: Context, gw: Resource) -> Result:
     """Every Application Gateway's `properties.sslPolicy` and each `sslProfiles[].properties.sslPolicy`
-    allows no protocol below `minimum_version` (Predefined: by policy name; Custom and CustomV2 by
-    `minProtocolVersion`; older bodies: `disabledSslProtocols`). An absent gateway policy fails: its
-    default depends on the api-version that created the gateway."""
+    allows no protocol below `minimum_version` (Predefined: by policy name; Custom, CustomV2 and a
+    policy without policyType by `minProtocolVersion`; older bodies: `disabledSslProtocols`). An absent
+    gateway policy fails: its default depends on the api-version that created the gateway."""
     minimum = ctx.params.minimum_version
     policies: list[tuple[str, Any]] = [("sslPolicy", dig(gw, "properties.sslPolicy"))]
     for profile in dig(gw, "properties.sslProfiles") or []:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from auditor.analysis import builtin_roles
+from auditor.analysis.log_categories import resource_type_of
 
 Resource = dict[str, Any]
 
@@ -58,7 +59,35 @@ COLLECTED_TYPES = [
     "Microsoft.Authorization/roleAssignments",
     "Microsoft.Authorization/roleDefinitions",
     "Microsoft.Insights/diagnosticSettings",
+    "Microsoft.Insights/diagnosticSettingsCategories",
 ]
+
+# The log categories of each resource type as `diagnosticSettingsCategories` returns them, with their
+# category groups, for the types the samples hold one resource of (the collector reads the categories
+# of the first resource of each type; with several, which one comes first is not fixed). The audit
+# categories are those Microsoft Learn's "Supported logs" pages name as audit logs.
+CATEGORY_GROUPS: dict[str, dict[str, list[str]]] = {
+    "Microsoft.CognitiveServices/accounts": {
+        "Audit": ["audit", "allLogs"],
+        "RequestResponse": ["allLogs"],
+        "AzureOpenAIRequestUsage": ["allLogs"],
+        "Trace": ["allLogs"],
+    },
+    "Microsoft.KeyVault/vaults": {
+        "AuditEvent": ["audit", "allLogs"],
+        "AzurePolicyEvaluationDetails": ["allLogs"],
+    },
+    "Microsoft.ContainerRegistry/registries": {
+        "ContainerRegistryRepositoryEvents": ["audit", "allLogs"],
+        "ContainerRegistryLoginEvents": ["audit", "allLogs"],
+    },
+    "Microsoft.Network/applicationGateways": {
+        "ApplicationGatewayAccessLog": ["allLogs"],
+        "ApplicationGatewayPerformanceLog": ["allLogs"],
+        "ApplicationGatewayFirewallLog": ["allLogs"],
+    },
+    "Microsoft.Network/bastionHosts": {"BastionAuditLogs": ["audit", "allLogs"]},
+}
 
 
 def _guid(*parts: str) -> str:
@@ -332,6 +361,7 @@ class Builder:
         self.variant = variant
         self.ids = Ids(variant)
         self.resources: list[Resource] = []
+        self._categories_of: set[str] = set()
         self.law = self.ids.res("Microsoft.OperationalInsights/workspaces", "log-chat")
         self.pe_subnet = self.ids.subnet("private-links")
 
@@ -396,9 +426,27 @@ class Builder:
             approved_connection(target["id"], pe_id)
         )
 
+    def log_categories(self, target_id: str) -> None:
+        """The target type's log categories, as Azure lists them for it, the first time the type is seen."""
+        of = (resource_type_of(target_id) or "").lower()
+        rtype = next((t for t in CATEGORY_GROUPS if t.lower() == of), None)
+        if rtype is None or rtype in self._categories_of:
+            return
+        self._categories_of.add(rtype)
+        for name, groups in CATEGORY_GROUPS[rtype].items():
+            self.add(
+                {
+                    "id": f"{target_id}/providers/microsoft.insights/diagnosticSettingsCategories/{name}",
+                    "name": name,
+                    "type": "Microsoft.Insights/diagnosticSettingsCategories",
+                    "properties": {"categoryType": "Logs", "categoryGroups": list(groups)},
+                }
+            )
+
     def diagnostics(
         self, target_id: str, categories: list[str] | None = None, groups: list[str] | None = None
     ) -> None:
+        self.log_categories(target_id)
         logs = [{"category": c, "categoryGroup": None, "enabled": True} for c in categories or []]
         logs += [{"category": None, "categoryGroup": g, "enabled": True} for g in groups or []]
         self.add(

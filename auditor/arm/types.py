@@ -30,6 +30,7 @@ CONTAINER_REGISTRIES = "Microsoft.ContainerRegistry/registries"
 # --- Microsoft.Insights ------------------------------------------------------------
 
 DIAGNOSTIC_SETTINGS = "Microsoft.Insights/diagnosticSettings"
+DIAGNOSTIC_CATEGORIES = "Microsoft.Insights/diagnosticSettingsCategories"
 
 # --- Microsoft.KeyVault ------------------------------------------------------------
 

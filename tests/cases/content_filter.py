@@ -157,8 +157,78 @@ def both_level_fields(res: list[Resource], variant: str) -> None:
 policies_denied = denied(POLICIES, lambda v: account_id(v) + "/raiPolicies")
 deployments_denied = denied(DEPLOYMENTS, lambda v: account_id(v) + "/deployments")
 
+# The deployment of Microsoft Learn's "Working with Azure OpenAI models" example response
+# (text-embedding-ada-002 with the capabilities ARM returns for it, no raiPolicyName).
+EMBEDDING_DEPLOYMENT = {
+    "sku": {"name": "Standard", "capacity": 1},
+    "properties": {
+        "model": {"format": "OpenAI", "name": "text-embedding-ada-002", "version": "2"},
+        "versionUpgradeOption": "OnceCurrentVersionExpired",
+        "capabilities": {"embeddings": "true", "embeddingsMaxInputs": "1"},
+        "provisioningState": "Succeeded",
+    },
+}
+
+
+def add_deployment(name: str, body: dict[str, Any]) -> Mutation:
+    """Another deployment of the account, `body` its sku and properties."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        extra = copy.deepcopy(deployment(res))
+        extra["id"] = extra["id"].rsplit("/", 1)[0] + "/" + name
+        extra["name"] = name
+        extra.update(copy.deepcopy(body))
+        res.append(extra)
+
+    return mutate
+
+
+def without_capabilities(model: str) -> dict[str, Any]:
+    body = copy.deepcopy(EMBEDDING_DEPLOYMENT)
+    del body["properties"]["capabilities"]
+    body["properties"]["model"]["name"] = model
+    return body
+
+
 CF001 = [
     Case("compliant", "CF001", ("pass",)),
+    Case(
+        "embedding deployment of the Learn example",
+        "CF001",
+        ("pass", "pass"),
+        add_deployment("text-embedding-ada-002-test-1", EMBEDDING_DEPLOYMENT),
+        contains="capabilities embeddings only: Azure applies no content filter",
+    ),
+    Case(
+        "embedding model without capabilities",
+        "CF001",
+        ("pass", "pass"),
+        add_deployment("embed-3", without_capabilities("text-embedding-3-large")),
+        contains="read from properties.model.name",
+    ),
+    Case(
+        "chat capability beside embeddings",
+        "CF001",
+        ("fail", "pass"),
+        add_deployment(
+            "both",
+            {
+                "properties": {
+                    **EMBEDDING_DEPLOYMENT["properties"],
+                    "capabilities": {"embeddings": "true", "chatCompletion": "true"},
+                }
+            },
+        ),
+        contains="raiPolicyName is not set: the deployment runs",
+    ),
+    # Microsoft's ListDeployments.json (2025-09-01) deploys model "ada" with no capabilities: not a
+    # documented unfiltered family, so it is judged like any other.
+    Case(
+        "unknown model without capabilities",
+        "CF001",
+        ("fail", "pass"),
+        add_deployment("deploymentName", without_capabilities("ada")),
+    ),
     Case("no policy name", "CF001", ("fail",), set_policy_name(None), contains="raiPolicyName is not set"),
     Case("empty policy name", "CF001", ("fail",), set_policy_name(""), contains="raiPolicyName is not set"),
     Case("second deployment without policy", "CF001", ("fail", "pass"), add_deployment_without_policy),

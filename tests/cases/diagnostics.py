@@ -11,11 +11,12 @@ from typing import Any
 
 from auditor.arm import ids as armid
 from tests import estates
-from tests.cases.common import Mutation, Resource, chain, denied
+from tests.cases.common import Mutation, Resource, chain, denied, drop_type
 from tests.cases.common import ResourceCase as Case
 from tests.cases.identity import by_id, resource_id, rg
 
 DIAG = "Microsoft.Insights/diagnosticSettings"
+CATEGORIES = "Microsoft.Insights/diagnosticSettingsCategories"
 LAW = "Microsoft.OperationalInsights/workspaces"
 OTHER_LAW = f"/subscriptions/{estates.SUB}/resourceGroups/rg-ops/providers/{LAW}/log-ops"
 
@@ -91,6 +92,20 @@ def add_setting(
     return mutate
 
 
+def set_category_groups(what: str, category: str, groups: list[str]) -> Mutation:
+    """Change the category groups Azure lists for one category of the target's type."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        wanted = armid.norm(f"{target(what, variant)}/providers/{CATEGORIES}/{category}")
+        by_id(res, wanted)["properties"]["categoryGroups"] = groups
+
+    return mutate
+
+
+# A snapshot taken before the categories were read: no diagnosticSettingsCategories at all.
+NO_CATEGORIES: dict[str, Any] = {"mutate": drop_type(CATEGORIES), "drop_types": (CATEGORIES,)}
+
+
 def move_setting_to_account(res: list[Resource], variant: str) -> None:
     """A storage setting on the account itself, where the blob logs are not emitted."""
     s = setting(res, "ws-storage/blobServices", variant)
@@ -156,6 +171,23 @@ CASES: list[Case] = [
          mutate=set_logs("acr", logs("ContainerRegistryLoginEvents"))),
     Case("settings-unreadable", "DIAG003", {"crchat{v}": "not_assessed"},
          errors=denied(DIAG, settings_scope("acr"))),
+    # The registry's audit group holds its login and repository events, as Azure lists them
+    # (the categories' categoryGroups, shaped as Microsoft's listDiagnosticSettingsCategories.json).
+    Case("audit-group-read-from-azure", "DIAG003", {"crchat{v}": "pass"},
+         mutate=set_logs("acr", logs("group:audit")),
+         contains="categoryGroup audit resolved from diagnosticSettingsCategories of crchat"),
+    Case("audit-group-from-documented-table", "DIAG003", {"crchat{v}": "pass"},
+         mutate=chain(set_logs("acr", logs("group:audit")), NO_CATEGORIES["mutate"]),
+         drop_types=NO_CATEGORIES["drop_types"], contains="resolved from the documented table"),
+    Case("azure-lists-login-outside-audit", "DIAG003", {"crchat{v}": "fail"},
+         mutate=chain(set_logs("acr", logs("group:audit")),
+                      set_category_groups("acr", "ContainerRegistryLoginEvents", ["allLogs"])),
+         contains="do not collect: ContainerRegistryLoginEvents"),
+    Case("audit-group-required-met-by-its-categories", "DIAG003", {},
+         params={"categories": [], "category_groups": ["audit"]}),
+    Case("audit-group-required-not-met", "DIAG003", {"crchat{v}": "fail"},
+         mutate=set_logs("acr", logs("ContainerRegistryLoginEvents")),
+         params={"categories": [], "category_groups": ["audit"]}, contains="categoryGroup audit"),
     # DIAG004: storage services
     Case("compliant", "DIAG004", {}),
     Case("workspace-file-service-unlogged", "DIAG004", {"stmlchat{v}/fileServices/default": "fail"},
@@ -170,6 +202,15 @@ CASES: list[Case] = [
     Case("write-not-logged", "DIAG004", {"stwebchat{v}/blobServices/default": "fail"},
          mutate=set_logs("app-storage/blobServices", logs("StorageRead", "StorageDelete")),
          contains="StorageWrite"),
+    # Neither the snapshot nor the documented table says which storage categories audit covers.
+    Case("audit-group-unresolved", "DIAG004", {"stwebchat{v}/blobServices/default": "not_assessed"},
+         mutate=set_logs("app-storage/blobServices", logs("group:audit")),
+         contains="could not be resolved"),
+    # A certain gap (the required allLogs group) stays a failure beside the unresolved categories.
+    Case("audit-group-unresolved-but-a-gap-is-certain", "DIAG004",
+         {"stwebchat{v}/blobServices/default": "fail"}, others=None,
+         mutate=set_logs("app-storage/blobServices", logs("group:audit")),
+         params={"category_groups": ["allLogs"]}, contains="do not collect: categoryGroup allLogs"),
     Case("account-settings-unreadable", "DIAG004",
          {"stmlchat{v}/blobServices/default": "not_assessed",
           "stmlchat{v}/fileServices/default": "not_assessed"},

@@ -99,6 +99,9 @@ def add_public_ip(name: str, attached_to: str | None, via: str = "ipConfiguratio
     return mutate
 
 
+REGISTRY_GET_RULE_SET = {"defaultAction": "Allow", "ipRules": []}
+WAF_SETTINGS_2019 = {"enabledState": "Enabled", "mode": "Prevention"}
+
 no_computes_readable = chain(drop_type(COMPUTES))
 no_endpoints_readable = chain(drop_type(ENDPOINTS), drop_type(ENDPOINTS + "/deployments"))
 no_waf_readable = drop_type(WAF)
@@ -121,12 +124,24 @@ CASES: list[Case] = [
         mutate=edit(AOAI, "aoai-chat", "properties.publicNetworkAccess", DELETE),
         contains="absent (platform default Enabled)",
     ),
+    # Azure ignores the firewall while public network access is Disabled (PUB030 judges it then).
     Case(
-        "firewall-allows",
+        "firewall-allows-behind-disabled-access",
+        "PUB001",
+        "pass",
+        target="/accounts/aoai-chat",
+        mutate=edit(AOAI, "aoai-chat", "properties.networkAcls.defaultAction", "Allow"),
+        contains="networkAcls.defaultAction is Allow; ignored while public network access is Disabled",
+    ),
+    Case(
+        "firewall-allows-public-access-absent",
         "PUB001",
         "fail",
         target="/accounts/aoai-chat",
-        mutate=edit(AOAI, "aoai-chat", "properties.networkAcls.defaultAction", "Allow"),
+        mutate=chain(
+            edit(AOAI, "aoai-chat", "properties.publicNetworkAccess", DELETE),
+            edit(AOAI, "aoai-chat", "properties.networkAcls.defaultAction", "Allow"),
+        ),
         contains="networkAcls.defaultAction is Allow",
     ),
     Case(
@@ -322,11 +337,22 @@ CASES: list[Case] = [
         contains="1 virtualNetworkRules",
     ),
     Case(
-        "firewall-allows",
+        "firewall-allows-behind-disabled-access",
+        "PUB006",
+        "pass",
+        target="/vaults/",
+        mutate=edit(KV, None, "properties.networkAcls.defaultAction", "Allow"),
+        contains="ignored while public network access is Disabled",
+    ),
+    Case(
+        "firewall-allows-public-access-enabled",
         "PUB006",
         "fail",
         target="/vaults/",
-        mutate=edit(KV, None, "properties.networkAcls.defaultAction", "Allow"),
+        mutate=chain(
+            edit(KV, None, "properties.publicNetworkAccess", "Enabled"),
+            edit(KV, None, "properties.networkAcls.defaultAction", "Allow"),
+        ),
     ),
     # PUB007 / PUB008 Container Registry
     Case("compliant", "PUB007", "pass"),
@@ -337,12 +363,24 @@ CASES: list[Case] = [
         target="/registries/",
         mutate=edit(ACR, None, "properties.publicNetworkAccess", "Enabled"),
     ),
+    # The networkRuleSet of Microsoft's RegistryGet.json (2025-11-01), behind Disabled public access.
     Case(
-        "rule-set-allows",
+        "rule-set-allows-behind-disabled-access",
+        "PUB007",
+        "pass",
+        target="/registries/",
+        mutate=edit(ACR, None, "properties.networkRuleSet", REGISTRY_GET_RULE_SET),
+        contains="networkRuleSet.defaultAction is Allow; ignored while public network access is Disabled",
+    ),
+    Case(
+        "rule-set-allows-public-access-enabled",
         "PUB007",
         "fail",
         target="/registries/",
-        mutate=edit(ACR, None, "properties.networkRuleSet.defaultAction", "Allow"),
+        mutate=chain(
+            edit(ACR, None, "properties.publicNetworkAccess", "Enabled"),
+            edit(ACR, None, "properties.networkRuleSet", REGISTRY_GET_RULE_SET),
+        ),
         contains="networkRuleSet.defaultAction",
     ),
     Case("compliant", "PUB008", "pass"),
@@ -373,6 +411,15 @@ CASES: list[Case] = [
             edit(STORAGE, APP_ST, "properties.publicNetworkAccess", "Enabled"),
             edit(STORAGE, APP_ST, "properties.networkAcls.defaultAction", "Allow"),
         ),
+    ),
+    Case(
+        "firewall-allows-behind-disabled-access",
+        "PUB009",
+        "pass",
+        target=APP_ST,
+        mutate=edit(STORAGE, APP_ST, "properties.networkAcls.defaultAction", "Allow"),
+        contains="ignored while public network access is Disabled",
+        variants=("aistudio",),
     ),
     Case(
         "firewall-only-hub-variant",
@@ -722,6 +769,27 @@ CASES: list[Case] = [
         target="/applicationGateways/",
         mutate=edit(WAF, None, "properties.policySettings.state", "Disabled"),
     ),
+    # Api-versions 2018-12-01 and 2019-06-01 name the state `enabledState`: the policySettings of
+    # Microsoft's example WafPolicyGet.json of 2019-06-01 (Azure/azure-rest-api-specs at 6e89459a,
+    # specification/network/resource-manager/Microsoft.Network/stable/2019-06-01/examples/WafPolicyGet.json).
+    Case(
+        "enabled-state-2019-06-01",
+        "PUB020",
+        "pass",
+        target="/applicationGateways/",
+        mutate=edit(WAF, None, "properties.policySettings", WAF_SETTINGS_2019),
+        contains="state Enabled (policySettings.enabledState",
+    ),
+    Case(
+        "enabled-state-disabled",
+        "PUB020",
+        "fail",
+        target="/applicationGateways/",
+        mutate=edit(
+            WAF, None, "properties.policySettings", {**WAF_SETTINGS_2019, "enabledState": "Disabled"}
+        ),
+        contains="state Disabled",
+    ),
     Case(
         "mode-absent",
         "PUB020",
@@ -854,6 +922,31 @@ CASES: list[Case] = [
         target="/applicationGateways/",
         mutate=edit(GATEWAYS, None, "properties.sslPolicy.minProtocolVersion", "TLSv1_1"),
     ),
+    # No policyType: Azure applies minProtocolVersion as it stands.
+    Case(
+        "min-protocol-without-policy-type",
+        "PUB022",
+        "pass",
+        target="/applicationGateways/",
+        mutate=edit(GATEWAYS, None, "properties.sslPolicy", {"minProtocolVersion": "TLSv1_2"}),
+        contains="no policyType, minProtocolVersion TLSv1_2",
+    ),
+    Case(
+        "min-protocol-1-1-without-policy-type",
+        "PUB022",
+        "fail",
+        target="/applicationGateways/",
+        mutate=edit(GATEWAYS, None, "properties.sslPolicy", {"minProtocolVersion": "TLSv1_1"}),
+        contains="minProtocolVersion TLSv1_1",
+    ),
+    Case(
+        "policy-without-version",
+        "PUB022",
+        "fail",
+        target="/applicationGateways/",
+        mutate=edit(GATEWAYS, None, "properties.sslPolicy", {"cipherSuites": ["TLS_AES_128_GCM_SHA256"]}),
+        contains="AppGwSslPolicy20220101, TLS 1.2, since",
+    ),
     Case(
         "policy-absent",
         "PUB022",
@@ -981,6 +1074,45 @@ CASES: list[Case] = [
         contains="cannot be told",
     ),
     # Resources that were never listed, or whose list failed
+    # PUB030 the firewall behind Disabled public network access
+    Case("compliant", "PUB030", "pass"),
+    Case(
+        "openai-firewall-allows",
+        "PUB030",
+        "fail",
+        target="/accounts/aoai-chat",
+        mutate=edit(AOAI, "aoai-chat", "properties.networkAcls.defaultAction", "Allow"),
+        contains="re-enabling public access would open the service",
+    ),
+    Case(
+        "registry-rule-set-of-the-example",
+        "PUB030",
+        "fail",
+        target="/registries/",
+        mutate=edit(ACR, None, "properties.networkRuleSet", REGISTRY_GET_RULE_SET),
+        contains="networkRuleSet.defaultAction is Allow",
+    ),
+    Case(
+        "vault-acl-absent",
+        "PUB030",
+        "fail",
+        target="/vaults/",
+        mutate=edit(KV, None, "properties.networkAcls", DELETE),
+        contains="absent (platform default Allow)",
+    ),
+    Case(
+        "public-access-enabled-is-the-required-rules-finding",
+        "PUB030",
+        "pass",
+        # The registry, open to the public, is PUB007's failure: were it judged here, it would fail.
+        target="/accounts/aoai-chat",
+        mutate=chain(
+            edit(ACR, None, "properties.publicNetworkAccess", "Enabled"),
+            edit(ACR, None, "properties.networkRuleSet.defaultAction", "Allow"),
+        ),
+    ),
+    list_denied("PUB030", STORAGE),
+    not_collected("PUB030", ACR),
     not_collected("PUB001", AOAI),
     list_denied("PUB001", AOAI),
     not_collected("PUB002", WORKSPACES),

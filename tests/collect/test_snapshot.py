@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from auditor.analysis.log_categories import groups_of, resource_type_of
 from auditor.arm import ids as armid
+from auditor.arm.estate import Estate
 from auditor.arm.snapshot import Snapshot
 from auditor.collect.progress import status_line
 from auditor.collect.run import AREAS
@@ -101,11 +103,15 @@ def test_metadata_types_and_order(snapshot: Snapshot) -> None:
     assert meta["tenant"] and meta["started"] <= meta["finished"]
     assert meta["arm_endpoint"].startswith("https://127.0.0.1:")
     assert meta["tool"] == "auditor" and meta["tool_version"]
-    every_type = {t for _, types in AREAS for t in types} | {"Microsoft.Insights/diagnosticSettings"}
+    every_type = {t for _, types in AREAS for t in types} | {
+        "Microsoft.Insights/diagnosticSettings",
+        "Microsoft.Insights/diagnosticSettingsCategories",
+    }
     assert set(snapshot.collected_types or []) == every_type
     for rtype in {r["type"] for r in snapshot.resources}:
         assert rtype in meta["api_versions"], rtype
     assert meta["api_versions"]["Microsoft.Insights/diagnosticSettings"] == "2021-05-01-preview"
+    assert meta["api_versions"]["Microsoft.Insights/diagnosticSettingsCategories"] == "2021-05-01-preview"
     assert all(v == "2025-09-01" for k, v in meta["api_versions"].items() if "MachineLearningServices" in k)
     ids = [armid.norm(r["id"]) for r in snapshot.resources]
     assert ids == sorted(ids) and len(ids) == len(set(ids))
@@ -191,3 +197,19 @@ def test_status_line_only_on_a_terminal(capsys: pytest.CaptureFixture[str]) -> N
         assert progress is not None
         progress("network: 3 virtualNetworks")
     assert capsys.readouterr().out == ""  # the status never touches stdout (the report's stream)
+
+
+def test_log_categories_are_read_once_per_resource_type(
+    collected: tuple[Snapshot, list[LoggedRequest]],
+) -> None:
+    snapshot, log = collected
+    suffix = "/providers/microsoft.insights/diagnosticsettingscategories"
+    reads = [r.path for r in log if r.method == "GET" and r.path.lower().endswith(suffix)]
+    owners = [r[: -len(suffix)] for r in reads]
+    per_type = [str(resource_type_of(owner)).lower() for owner in owners]
+    assert reads and len(per_type) == len(set(per_type)), sorted(per_type)
+    # Both storage accounts log on blobServices/default: one read for the type.
+    assert per_type.count("microsoft.storage/storageaccounts/blobservices") == 1
+    registry = groups_of(Estate(snapshot), "Microsoft.ContainerRegistry/registries")
+    assert registry is not None and "read from Azure" in registry.source
+    assert registry.members["audit"] == {"containerregistryloginevents", "containerregistryrepositoryevents"}

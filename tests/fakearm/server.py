@@ -268,9 +268,17 @@ class FakeArm:
             store = self.store
         answer = store.answer(path, query)
         listed = isinstance(answer.body, dict) and isinstance(answer.body.get("value"), list)
-        if answer.status == 200 and listed and norm(path) not in store.verbatim:
+        if answer.status == 200 and listed and norm(path) not in store.verbatim and not _unpaged(path):
             return Answer(200, self._page(path, query, answer.body)), {}
         return answer, {}
+
+
+# Lists ARM returns whole: their SDK operations follow no nextLink (the spec names none).
+UNPAGED = ("/providers/microsoft.insights/diagnosticsettingscategories",)
+
+
+def _unpaged(path: str) -> bool:
+    return norm(path).endswith(UNPAGED)
 
 
 def _fault_answer(fault: Fault, path: str) -> Answer:

@@ -4,3 +4,7 @@
 `log_analytics` uploads them with azure-monitor-ingestion. The credential comes from the
 caller (the app layer builds it the way the collectors do), so this package reads no login itself.
 """
+
+from __future__ import annotations
+
+__all__ = ["log_analytics", "rows"]

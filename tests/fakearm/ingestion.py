@@ -52,13 +52,14 @@ class IngestionFault:
 
 @dataclass(frozen=True)
 class Upload:
-    """One request as received: its stream, status, whether it came gzipped, and its rows."""
+    """One request as received: its stream, status, whether it came gzipped, its rows and their bytes."""
 
     rule_id: str
     stream: str
     status: int
     gzipped: bool
     rows: int
+    size: int = 0  # the body's length uncompressed
 
 
 @dataclass
@@ -110,14 +111,15 @@ class Ingestion:
             self._log(Upload(rule_id, stream, fault.status, gzipped, 0))
             return error(fault.status, "FaultInjected", f"fault injected for {stream}"), extra
         try:
-            rows = json.loads(gzip.decompress(body) if gzipped else body)
+            raw = gzip.decompress(body) if gzipped else body
+            rows = json.loads(raw)
         except (OSError, ValueError) as exc:
             return error(400, "InvalidPayload", f"body is not JSON: {exc}"), {}
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             return error(400, "InvalidPayload", "the body must be a JSON array of objects"), {}
         with self._lock:
             self.rows.setdefault(stream, []).extend(rows)
-        self._log(Upload(rule_id, stream, 204, gzipped, len(rows)))
+        self._log(Upload(rule_id, stream, 204, gzipped, len(rows), len(raw)))
         return Answer(204, None), {}
 
     def _log(self, upload: Upload) -> None:

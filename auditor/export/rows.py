@@ -4,6 +4,9 @@ The column lists below are the tables' schemas: the Bicep under examples/log-ana
 the same columns (a test compares them), and every row has exactly these keys. A run id ties a
 finding row to its run row; it is derived from the report's content, so exporting the same
 report twice gives the same id (and a query can drop the duplicate).
+
+TimeGenerated is the audit's time; Log Analytics replaces a TimeGenerated more than two days old
+with the time it received the row, so GeneratedAt keeps the audit's time whatever the export's.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ STRING, INT, REAL, BOOLEAN, DATETIME, DYNAMIC = "string", "int", "real", "boolea
 
 RUN_COLUMNS: tuple[tuple[str, str], ...] = (
     ("TimeGenerated", DATETIME),
+    ("GeneratedAt", DATETIME),
     ("RunId", STRING),
     ("Tool", STRING),
     ("ToolVersion", STRING),
@@ -46,6 +50,7 @@ RUN_COLUMNS: tuple[tuple[str, str], ...] = (
 
 FINDING_COLUMNS: tuple[tuple[str, str], ...] = (
     ("TimeGenerated", DATETIME),
+    ("GeneratedAt", DATETIME),
     ("RunId", STRING),
     ("RuleId", STRING),
     ("RuleName", STRING),
@@ -99,6 +104,7 @@ def _run_row(report: Mapping[str, Any], rid: str, when: str) -> dict[str, Any]:
     gate = report.get("gate")
     row = {
         "TimeGenerated": when,
+        "GeneratedAt": when,
         "RunId": rid,
         "Tool": tool.get("name"),
         "ToolVersion": tool.get("version"),
@@ -128,6 +134,7 @@ def _finding_row(finding: Mapping[str, Any], rid: str, when: str) -> dict[str, A
     resource_id = str(finding.get("resource_id") or "")
     row = {
         "TimeGenerated": when,
+        "GeneratedAt": when,
         "RunId": rid,
         "RuleId": finding.get("rule_id"),
         "RuleName": finding.get("rule_name"),

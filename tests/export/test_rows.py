@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from auditor.export.rows import FINDING_COLUMNS, RUN_COLUMNS, rows_of, run_id
 from tests.export.report import drifted_report
 
 TYPES = {"string", "int", "long", "real", "boolean", "datetime", "dynamic"}
+# Learn, "Logs Ingestion API in Azure Monitor": a column name starts with a letter and has at most
+# 45 letters, digits and underscores; the standard columns of every table are taken.
+NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,44}$")
+STANDARD = {
+    "tenantid",
+    "type",
+    "id",
+    "_resourceid",
+    "_subscriptionid",
+    "_itemid",
+    "_isbillable",
+    "_billedsize",
+}
 
 
-def test_columns_are_unique_typed_and_start_with_time_generated() -> None:
+def test_columns_are_unique_typed_named_and_start_with_time_generated() -> None:
     for columns in (RUN_COLUMNS, FINDING_COLUMNS):
         names = [name for name, _ in columns]
         assert len(names) == len(set(names))
         assert columns[0] == ("TimeGenerated", "datetime")  # every Log Analytics table needs it
         assert {kind for _, kind in columns} <= TYPES
+        assert all(NAME.match(name) for name in names)
+        assert not {name.lower() for name in names} & STANDARD
 
 
 def test_one_run_row_and_one_row_per_finding_sharing_the_run_id() -> None:
@@ -28,7 +44,7 @@ def test_one_run_row_and_one_row_per_finding_sharing_the_run_id() -> None:
     assert {row["RunId"] for row in rows.findings} == {rows.run_id}
     for row in rows.findings:
         assert list(row) == [name for name, _ in FINDING_COLUMNS]
-        assert row["TimeGenerated"] == report["generated_at"]
+        assert row["TimeGenerated"] == row["GeneratedAt"] == report["generated_at"]
 
 
 def test_the_run_row_carries_scope_score_counts_and_family_scores() -> None:

@@ -374,9 +374,14 @@ def gate_cmd(
         sys.exit(EXIT_GATE_FAILED)
 
 
-@cli.group("export")
-def export_group() -> None:
+@cli.group("export", invoke_without_command=True)
+@click.pass_context
+def export_group(ctx: click.Context) -> None:
     """Send a saved JSON report to where Azure teams look (Log Analytics)."""
+    if ctx.invoked_subcommand is None:
+        # As bare `auditor`: a request for help, not a mistake.
+        click.echo(ctx.get_help())
+        ctx.exit(0)
 
 
 @export_group.command("log-analytics")

@@ -4,7 +4,11 @@ HTTPS on 127.0.0.1, with a token from the fake Entra ID; chunks, a 429, a partia
 from __future__ import annotations
 
 import json
+import socket
+import ssl
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -247,3 +251,42 @@ def test_audit_export_flags_are_checked_before_the_audit(
     done = run_cli(fake, ["audit", "--snapshot", str(DRIFTED), "-o", "report.json", *extra], tmp_path)
     assert done.returncode == 2 and fragment in done.stderr
     assert not (tmp_path / "report.json").exists()
+
+
+# --- the fake endpoint checks what the service checks ------------------------------------------
+
+
+def _post(fake: FakeArm, path: str, headers: dict[str, str]) -> int:
+    context = ssl.create_default_context(cafile=str(fake.ca_path))
+    request = urllib.request.Request(f"{fake.url}{path}", data=b"[]", headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, context=context, timeout=10) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_the_fake_endpoint_wants_a_token_and_the_api_version(fake: FakeArm) -> None:
+    path = f"/dataCollectionRules/{fake.ingestion.rule_id}/streams/{RUNS_STREAM}"
+    assert _post(fake, f"{path}?api-version=2023-01-01", {}) == 401
+    assert _post(fake, f"{path}?api-version=2023-01-01", {"Authorization": "Bearer made-up"}) == 401
+    export(fake, drifted_report())  # a real token now exists
+    token = next(iter(fake.tokens))
+    assert _post(fake, path, {"Authorization": f"Bearer {token}"}) == 400  # no api-version
+    assert _post(fake, f"{path}?api-version=2023-01-01", {"Authorization": f"Bearer {token}"}) == 204
+
+
+def test_an_unreachable_endpoint_fails_every_row_with_one_line(fake: FakeArm) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    report = drifted_report()
+    with azure_env(fake):
+        credential = Cloud.from_options(fake.url, fake.url).credential()
+        with credential:
+            closed = Target(f"https://127.0.0.1:{port}", fake.ingestion.rule_id)
+            sent = send(report, closed, credential, retry_total=1, retry_backoff_factor=0.01)
+    assert sent.failed_rows == len(report["findings"]) + 1
+    with pytest.raises(ExportError, match=r"^Log Analytics export: \d+ of \d+ rows were not accepted"):
+        sent.check()
+    assert sent.first_error is not None and "\n" not in sent.first_error

@@ -80,8 +80,18 @@ def test_finding_rows_keep_expected_and_actual_as_json_values() -> None:
     assert row["SubscriptionId"] == finding["resource_id"].split("/")[2]
 
 
-def test_the_run_id_is_stable_per_report_and_changes_with_it() -> None:
-    first, second = drifted_report(), drifted_report()
-    assert run_id(first) == run_id(second)
-    second["generated_at"] = "2030-01-01T00:00:00+00:00"
-    assert run_id(first) != run_id(second)
+def test_the_run_id_is_stable_per_report_and_changes_with_the_run() -> None:
+    first = drifted_report()
+    assert run_id(first) == run_id(drifted_report())
+    for key, value in (
+        ("generated_at", "2030-01-01T00:00:00+00:00"),
+        ("scope", {"source": "azure", "subscriptions": ["00000000-0000-4000-8000-000000000009"]}),
+        ("baseline", {"name": "openai-e2e-chat-aml", "version": "1.0"}),
+        ("score", 12.5),
+    ):
+        other = drifted_report()
+        other[key] = value
+        assert run_id(other) != run_id(first), key
+    fewer = drifted_report()
+    fewer["findings"].pop()
+    assert run_id(fewer) != run_id(first)

@@ -172,11 +172,17 @@ def export_audit(report: AuditReport, target: Target, authority_host: str | None
 
 
 def _send(report: Mapping[str, Any], target: Target, authority_host: str | None) -> Sent:
-    # The collectors' credential chain (collect/cloud.py), built here and handed over: the export
-    # package imports only the model, arm, errors, files and reports layers, never collect/.
+    # The collectors' credential chain and sign-in errors (collect/), built here and handed over:
+    # the export package imports only the model, arm, errors, files and reports layers.
     from auditor.collect.cloud import Cloud
-    from auditor.export.log_analytics import send
+    from auditor.collect.run import signed_in
+    from auditor.errors import AzureAccessError, ExportError
+    from auditor.export.log_analytics import INGESTION_SCOPE, send
 
-    credential = Cloud.from_options(None, authority_host).credential()
+    try:
+        credential = signed_in(Cloud.from_options(None, authority_host), INGESTION_SCOPE)
+    except AzureAccessError as exc:
+        # After an audit the reports are written: the export's failure keeps the export's exit code.
+        raise ExportError(f"Log Analytics export: {exc}") from None
     with credential:
         return send(report, target, credential).check()

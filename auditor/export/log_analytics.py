@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
     from azure.monitor.ingestion import LogsIngestionClient, LogsUploadError
 
+# The token audience of the Logs Ingestion API (azure-monitor-ingestion's default, given explicitly
+# so that the caller's sign-in check and the client ask for the same token).
+INGESTION_SCOPE = "https://monitor.azure.com/.default"
 RUNS_STREAM = "Custom-AuditorRuns_CL"
 FINDINGS_STREAM = "Custom-AuditorFindings_CL"
 # A stream of a custom table, as a data collection rule declares it.
@@ -84,7 +87,7 @@ class Sent:
 
     def summary(self) -> str:
         """One line for stderr: what was sent where."""
-        parts = ", ".join(f"{n} to {stream}" for stream, n in self.accepted.items())
+        parts = ", ".join(f"{_rows(n)} to {stream}" for stream, n in self.accepted.items())
         return f"exported run {self.run_id} to Log Analytics: {parts}"
 
     def check(self) -> Sent:
@@ -112,7 +115,8 @@ def send(
     failed: dict[str, int] = {}
     errors: list[str] = []
     batches = ((target.runs_stream, [rows.run]), (target.findings_stream, list(rows.findings)))
-    with LogsIngestionClient(endpoint=target.endpoint, credential=credential, **client_options) as client:
+    options = {"credential_scopes": [INGESTION_SCOPE], **client_options}
+    with LogsIngestionClient(endpoint=target.endpoint, credential=credential, **options) as client:
         for stream, batch in batches:
             lost = _upload(client, target.rule_id, stream, batch, errors) if batch else 0
             accepted[stream], failed[stream] = len(batch) - lost, lost
@@ -133,6 +137,10 @@ def _upload(
     logs: list[MutableMapping[str, Any]] = list(batch)
     client.upload(rule_id=rule_id, stream_name=stream, logs=logs, on_error=on_error)
     return lost
+
+
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
 
 
 def _describe(error: Exception) -> str:

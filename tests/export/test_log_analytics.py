@@ -208,6 +208,17 @@ def test_export_command_names_the_failed_rows_and_exits_5(fake: FakeArm, tmp_pat
     _assert_no_secret(fake, done.stdout, done.stderr)
 
 
+def test_a_failed_sign_in_is_one_line_sends_nothing_and_exits_5(fake: FakeArm, tmp_path: Path) -> None:
+    path = _write_report(tmp_path, drifted_report())
+    args = ["export", "log-analytics", str(path), *_target_args(fake)]
+    done = run_cli(fake, args, tmp_path, {"AZURE_CLIENT_SECRET": "not-the-secret"})
+    assert done.returncode == 5, done.stderr
+    (line,) = done.stderr.strip().splitlines()  # no multi-line warnings of the SDK
+    assert line.startswith("auditor: error: Log Analytics export: could not authenticate to Azure: AADSTS")
+    assert fake.ingestion.uploads == []
+    assert "not-the-secret" not in done.stderr and fake.client_secret not in done.stderr
+
+
 def test_export_command_refuses_a_file_that_is_not_a_report(fake: FakeArm, tmp_path: Path) -> None:
     path = _write_report(tmp_path, {"findings": []})
     done = run_cli(fake, ["export", "log-analytics", str(path), *_target_args(fake)], tmp_path)

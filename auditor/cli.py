@@ -390,7 +390,8 @@ def export_group(ctx: click.Context) -> None:
 @click.option(
     "--authority-host",
     envvar=[AUTHORITY_HOST_ENV, "AZURE_AUTHORITY_HOST"],
-    help="Microsoft Entra authority (sovereign cloud, Azure Stack Hub); disables instance discovery.",
+    help="Microsoft Entra authority to sign in with; disables instance discovery. "
+    "The rows go to the public cloud's Logs Ingestion API.",
 )
 def export_log_analytics(
     report_path: str,

@@ -190,7 +190,8 @@ def test_nightly_azure_pipeline_is_scheduled_federated_and_maps_the_secret() -> 
     assert history["script"] == 'auditor history --history "$AUDITOR_HISTORY_URL" --format html -o trend.html'
     assert history["env"] == {"AUDITOR_HISTORY_URL": "$(auditor-history-url)"}
     published = [s["inputs"] for s in trend_steps if s.get("task") == "PublishBuildArtifacts@1"]
-    assert published == [{"PathtoPublish": "trend.html", "ArtifactName": "trend"}]
+    trend_page = "$(System.DefaultWorkingDirectory)/trend.html"
+    assert published == [{"PathtoPublish": trend_page, "ArtifactName": "trend"}]
     assert stages["Trend"]["condition"] == "succeededOrFailed()"
     text = NIGHTLY_AZURE.read_text(encoding="utf-8").lower()
     assert "workload identity federation" in text and "management group" in text

@@ -17,7 +17,15 @@ from auditor.reports import PLAIN, RenderOptions
 
 if TYPE_CHECKING:
     from auditor.arm.snapshot import Snapshot
-    from auditor.options import AuditOptions, CollectOptions, GateOptions, OutputOptions, SourceOptions
+    from auditor.export.log_analytics import Sent, Target
+    from auditor.options import (
+        AuditOptions,
+        CollectOptions,
+        ExportOptions,
+        GateOptions,
+        OutputOptions,
+        SourceOptions,
+    )
     from auditor.reports.writer import Emitted
 
 __all__ = [
@@ -26,6 +34,8 @@ __all__ = [
     "baselines",
     "collect",
     "compare_warning",
+    "export",
+    "export_audit",
     "gate",
     "read_azure",
     "rules",
@@ -142,3 +152,37 @@ def baselines() -> list[str]:
         b = load_baseline(name)
         lines.append(f"{b.name:<28} {b.version:<8} {len(b.rules):>3} rules  {b.title}")
     return lines
+
+
+def export(options: ExportOptions) -> Sent:
+    """Send a saved JSON report (checked against the schema) to Log Analytics; raise if rows failed."""
+    from auditor.reports.json_report import load_report
+
+    saved = load_report(options.report)
+    return _send(saved, options.target, options.authority_host)
+
+
+def export_audit(report: AuditReport, target: Target, authority_host: str | None) -> Sent:
+    """Send an audit just made to Log Analytics, as the JSON report says it (same rows, same run id)."""
+    import json
+
+    from auditor.reports.json_report import render
+
+    return _send(json.loads(render(report)), target, authority_host)
+
+
+def _send(report: Mapping[str, Any], target: Target, authority_host: str | None) -> Sent:
+    # The collectors' credential chain and sign-in errors (collect/), built here and handed over:
+    # the export package imports only the model, arm, errors, files and reports layers.
+    from auditor.collect.cloud import Cloud
+    from auditor.collect.run import signed_in
+    from auditor.errors import AzureAccessError, ExportError
+    from auditor.export.log_analytics import INGESTION_SCOPE, send
+
+    try:
+        credential = signed_in(Cloud.from_options(None, authority_host), INGESTION_SCOPE)
+    except AzureAccessError as exc:
+        # After an audit the reports are written: the export's failure keeps the export's exit code.
+        raise ExportError(f"Log Analytics export: {exc}") from None
+    with credential:
+        return send(report, target, credential).check()

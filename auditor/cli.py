@@ -23,7 +23,7 @@ from auditor.errors import (
 )
 
 if TYPE_CHECKING:
-    from auditor.options import SourceOptions
+    from auditor.options import ExportFlags, SourceOptions
     from auditor.reports import RenderOptions
 
 ARM_ENDPOINT_ENV = "AUDITOR_ARM_ENDPOINT"
@@ -154,6 +154,29 @@ def gate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def log_analytics_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Where `export log-analytics` and `audit --export log-analytics` send the rows."""
+    fn = click.option(
+        "--findings-stream",
+        metavar="STREAM",
+        help="Stream of the finding rows, as the rule declares it (default Custom-AuditorFindings_CL).",
+    )(fn)
+    fn = click.option(
+        "--runs-stream",
+        metavar="STREAM",
+        help="Stream of the run rows, as the rule declares it (default Custom-AuditorRuns_CL).",
+    )(fn)
+    fn = click.option(
+        "--rule-id", metavar="DCR_IMMUTABLE_ID", help="Immutable id (dcr-...) of the data collection rule."
+    )(fn)
+    fn = click.option(
+        "--endpoint",
+        metavar="DCE_URL",
+        help="Logs ingestion URL of the data collection endpoint (https://NAME.REGION.ingest.monitor.azure.com).",
+    )(fn)
+    return fn
+
+
 @cli.command()
 @source_options
 @click.option("--snapshot", "snapshot_path", type=click.Path(dir_okay=False), help="Audit a saved snapshot.")
@@ -219,6 +242,14 @@ def gate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     help="A previous JSON report: the Markdown summary shows the change since then.",
 )
 @gate_options
+@click.option(
+    "--export",
+    "export_to",
+    metavar="DESTINATION",
+    help="After the reports are written, send the run and its findings on: log-analytics "
+    "(with --endpoint and --rule-id). A failed export exits 5; the reports stay written.",
+)
+@log_analytics_options
 def audit(
     subscriptions: tuple[str, ...],
     all_subscriptions: bool,
@@ -243,6 +274,11 @@ def audit(
     fail_on: str | None,
     min_coverage: str | None,
     config_path: str | None,
+    export_to: str | None,
+    endpoint: str | None,
+    rule_id: str | None,
+    runs_stream: str | None,
+    findings_stream: str | None,
 ) -> None:
     """Audit a subscription (live) or a snapshot against a baseline.
 
@@ -272,6 +308,7 @@ def audit(
         min_score=min_score,
         fail_on=fail_on,
         min_coverage=min_coverage,
+        export=_export_flags(endpoint, rule_id, runs_stream, findings_stream, export_to),
     )
     _say_note(options.source)
     report = app.audit(options)
@@ -287,6 +324,10 @@ def audit(
         click.echo(emitted.stdout, nl=False)
     for line in emitted.stderr:
         click.echo(line, err=True)
+    if options.export is not None:
+        # After the reports are written: a failed export costs no report (exit 5, see errors.py).
+        sent = app.export_audit(report, options.export, options.source.authority_host)
+        click.echo(f"auditor: {sent.summary()}", err=True)
     if report.gate is not None and not report.gate.passed:
         sys.exit(EXIT_GATE_FAILED)
 
@@ -333,6 +374,48 @@ def gate_cmd(
         sys.exit(EXIT_GATE_FAILED)
 
 
+@cli.group("export", invoke_without_command=True)
+@click.pass_context
+def export_group(ctx: click.Context) -> None:
+    """Send a saved JSON report to where Azure teams look (Log Analytics)."""
+    if ctx.invoked_subcommand is None:
+        # As bare `auditor`: a request for help, not a mistake.
+        click.echo(ctx.get_help())
+        ctx.exit(0)
+
+
+@export_group.command("log-analytics")
+@click.argument("report_path", metavar="REPORT.json", type=click.Path(dir_okay=False))
+@log_analytics_options
+@click.option(
+    "--authority-host",
+    envvar=[AUTHORITY_HOST_ENV, "AZURE_AUTHORITY_HOST"],
+    help="Microsoft Entra authority to sign in with; disables instance discovery. "
+    "The rows go to the public cloud's Logs Ingestion API.",
+)
+def export_log_analytics(
+    report_path: str,
+    endpoint: str | None,
+    rule_id: str | None,
+    runs_stream: str | None,
+    findings_stream: str | None,
+    authority_host: str | None,
+) -> None:
+    """Send a report's run and findings to Log Analytics through the Logs Ingestion API.
+
+    One row per run and one per finding, to the two streams of the data collection rule
+    (examples/log-analytics has the tables and the rule as Bicep). The sign-in is the one
+    `audit` uses (DefaultAzureCredential); the identity needs Monitoring Metrics Publisher
+    on the rule. Exit 5 when rows were not accepted, with how many on stderr.
+    """
+    from auditor import app
+    from auditor.options import export_options
+
+    flags = _export_flags(endpoint, rule_id, runs_stream, findings_stream)
+    sent = app.export(export_options(report_path, flags, authority_host))
+    click.echo(f"auditor: {sent.summary()}", err=True)
+
+
 @cli.command("rules")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
 def rules_cmd(fmt: str) -> None:
@@ -367,6 +450,18 @@ def _source(
         arm_endpoint=arm_endpoint,
         authority_host=authority_host,
     )
+
+
+def _export_flags(
+    endpoint: str | None,
+    rule_id: str | None,
+    runs_stream: str | None,
+    findings_stream: str | None,
+    destination: str | None = None,
+) -> ExportFlags:
+    from auditor.options import ExportFlags
+
+    return ExportFlags(destination, endpoint, rule_id, runs_stream, findings_stream)
 
 
 def _say_note(source: SourceOptions) -> None:

@@ -7,6 +7,7 @@ EXIT_GATE_FAILED = 1
 EXIT_USAGE = 2
 EXIT_AZURE = 3
 EXIT_INTERNAL = 4  # a bug: the CLI prints one line and asks for the --debug output
+EXIT_EXPORT = 5  # the reports were written, but sending them on (Log Analytics) failed
 EXIT_INTERRUPTED = 130
 
 
@@ -32,3 +33,9 @@ class AzureAccessError(AuditorError):
     """Could not authenticate to or reach Azure: exit 3."""
 
     exit_code = EXIT_AZURE
+
+
+class ExportError(AuditorError):
+    """The export of a report (to Log Analytics) failed in part or whole: exit 5."""
+
+    exit_code = EXIT_EXPORT

@@ -34,6 +34,7 @@ import click
 
 from auditor.engine.gate import parse_coverage, parse_min_score, parse_severity
 from auditor.errors import InputError
+from auditor.export.log_analytics import Target
 from auditor.model import GatePolicy, Severity
 from auditor.reports import PLAIN, Format, RenderOptions
 
@@ -239,6 +240,8 @@ class AuditOptions:
     policy: GatePolicy = field(default_factory=GatePolicy)
     output: OutputOptions = field(default_factory=OutputOptions)
     explain_roles: bool = False
+    # Send the run and its findings to Log Analytics after the reports are written (--export).
+    export: Target | None = None
 
 
 @dataclass(frozen=True)
@@ -307,6 +310,7 @@ def audit_options(
     fail_on: str | None = None,
     min_coverage: str | None = None,
     cwd: Path | None = None,
+    export: ExportFlags | None = None,
 ) -> AuditOptions:
     """The flags of `audit` over the project file in force (flags win)."""
     from auditor.reports import format_for_path
@@ -347,6 +351,7 @@ def audit_options(
         policy=policy,
         output=OutputOptions(formats=checked, output=output, output_dir=output_dir, render=render),
         explain_roles=explain_roles,
+        export=export_target(export),
     )
 
 
@@ -427,3 +432,58 @@ def gate_options(
             " (or set them in auditor.toml)"
         )
     return GateOptions(report=report, policy=policy)
+
+
+# --- export to Log Analytics ---------------------------------------------------------------------
+
+EXPORT_DESTINATIONS = ("log-analytics",)
+
+
+@dataclass(frozen=True)
+class ExportFlags:
+    """The export flags as given: `--export` (on `audit`) and where the rows go."""
+
+    destination: str | None = None
+    endpoint: str | None = None
+    rule_id: str | None = None
+    runs_stream: str | None = None
+    findings_stream: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """`auditor export log-analytics`: a saved JSON report, where to send it, and whose sign-in to use."""
+
+    report: str
+    target: Target
+    authority_host: str | None = None
+
+
+def export_target(flags: ExportFlags | None) -> Target | None:
+    """The Log Analytics target of `audit --export`, or None; a target flag without --export is an error."""
+    if flags is None:
+        return None
+    if flags.destination is None:
+        given = [
+            name
+            for name, value in (
+                ("--endpoint", flags.endpoint),
+                ("--rule-id", flags.rule_id),
+                ("--runs-stream", flags.runs_stream),
+                ("--findings-stream", flags.findings_stream),
+            )
+            if value
+        ]
+        if given:
+            raise InputError(f"{', '.join(given)} only work with --export log-analytics")
+        return None
+    if flags.destination not in EXPORT_DESTINATIONS:
+        choices = ", ".join(EXPORT_DESTINATIONS)
+        raise InputError(f"--export must be one of {choices}, got {flags.destination!r}")
+    return Target.from_options(flags.endpoint, flags.rule_id, flags.runs_stream, flags.findings_stream)
+
+
+def export_options(report: str, flags: ExportFlags, authority_host: str | None = None) -> ExportOptions:
+    """Options of `export log-analytics`: the report to send and a well-formed target."""
+    target = Target.from_options(flags.endpoint, flags.rule_id, flags.runs_stream, flags.findings_stream)
+    return ExportOptions(report=report, target=target, authority_host=authority_host)

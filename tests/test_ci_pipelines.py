@@ -24,8 +24,12 @@ ROOT = paths.ROOT
 GITHUB_FILES = [
     ROOT / "examples" / "ci" / "github-actions.yml",
     ROOT / ".github" / "workflows" / "release.yml",
+    ROOT / "examples" / "ci" / "nightly-github-actions.yml",
 ]
-AZURE_FILES = [ROOT / "examples" / "ci" / "azure-pipelines.yml"]
+AZURE_FILES = [
+    ROOT / "examples" / "ci" / "azure-pipelines.yml",
+    ROOT / "examples" / "ci" / "nightly-azure-pipelines.yml",
+]
 
 # action@major -> (documented inputs, required inputs)
 ACTIONS: dict[str, tuple[set[str], set[str]]] = {

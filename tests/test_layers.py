@@ -1,11 +1,12 @@
 """The package's layering, read from the source with `ast`: each layer imports only its own and those below.
 
 Layers, lowest first: 0 errors, files, model (and the package itself) -> 1 arm/ -> 2 collect/ and
-analysis/ -> 3 engine/ -> 4 rules/ -> 5 reports/ -> 6 options -> 7 app -> 8 cli. rules/ and reports/
-sit at the top of the repository and are installed as auditor.rules and auditor.reports. Every
-import counts, `if TYPE_CHECKING:` and function-level ones included. Besides the order: the Azure
-SDK is imported only by the collectors, `Microsoft.*` resource types are spelled out only in
-arm/types.py and the collectors, and no rule module imports another.
+analysis/ -> 3 engine/ -> 4 rules/ -> 5 reports/ -> 6 export/ -> 7 options -> 8 app -> 9 cli. rules/
+and reports/ sit at the top of the repository and are installed as auditor.rules and auditor.reports.
+Every import counts, `if TYPE_CHECKING:` and function-level ones included. Besides the order: the
+Azure SDK is imported only by the collectors and the exporters, `Microsoft.*` resource types are
+spelled out only in arm/types.py and the collectors, no rule module imports another, and export/
+imports only the model, arm/, errors, files and reports/ (it is handed its credential).
 """
 
 from __future__ import annotations
@@ -34,13 +35,21 @@ LAYERS = {
     "auditor.engine": 3,
     "auditor.rules": 4,
     "auditor.reports": 5,
-    "auditor.options": 6,
-    "auditor.app": 7,
-    "auditor.cli": 8,
-    "auditor.__main__": 8,
+    "auditor.export": 6,
+    "auditor.options": 7,
+    "auditor.app": 8,
+    "auditor.cli": 9,
+    "auditor.__main__": 9,
 }
+LAYER_COUNT = 10
 
 TYPE_LITERAL = re.compile(r"^Microsoft\.[A-Za-z]+/[A-Za-z]+(/[A-Za-z]+)*$")
+# The only packages that may import the Azure SDK: the collectors read Azure, the exporters write
+# the audit's own results to it (Log Analytics).
+AZURE_HOMES = ("auditor.collect", "auditor.export")
+# What the export package may import of the auditor: the layers below it except engine, rules,
+# analysis and collect (the credential comes from the caller).
+EXPORT_MAY_IMPORT = ("auditor.model", "auditor.arm", "auditor.errors", "auditor.files", "auditor.reports")
 # Modules that may spell resource types out: the vocabulary itself and the collectors, which list types.
 TYPE_HOMES = ("auditor.arm.types", "auditor.collect")
 # Strings that look like a resource type but are not one.
@@ -103,8 +112,18 @@ def violations(
         layer = layer_of(target)
         if own is not None and layer is not None and layer > own:
             found.append(f"{where}: layer {layer} is above the importer's layer {own}")
-        if within(target, "azure") and not within(module, "auditor.collect"):
-            found.append(f"{where}: the Azure SDK belongs to the collectors (auditor.collect)")
+        if within(target, "azure") and not any(within(module, home) for home in AZURE_HOMES):
+            found.append(
+                f"{where}: the Azure SDK belongs to the collectors and exporters ({', '.join(AZURE_HOMES)})"
+            )
+        if (
+            within(module, "auditor.export")
+            and layer is not None
+            and not within(target, "auditor.export")
+            and target != "auditor"
+            and not any(within(target, allowed) for allowed in EXPORT_MAY_IMPORT)
+        ):
+            found.append(f"{where}: export/ imports only {', '.join(EXPORT_MAY_IMPORT)}")
         if within(module, "auditor.rules") and module != "auditor.rules" and within(target, "auditor.rules"):
             found.append(f"{where}: a rule module imports another rule module")
     if not any(within(module, home) for home in TYPE_HOMES):
@@ -131,7 +150,8 @@ def test_the_walk_sees_the_whole_package() -> None:
     for name in ("auditor.cli", "auditor.arm.types", "auditor.analysis.nsg.policy", "auditor.rules.nsg"):
         assert name in files
     assert "auditor.reports.writer" in files and "auditor.reports" in files
-    assert set(range(9)) == {layer_of(name) for name in files}
+    assert "auditor.export.log_analytics" in files
+    assert set(range(LAYER_COUNT)) == {layer_of(name) for name in files}
 
 
 # --- the checker reports what it should -------------------------------------------------------
@@ -148,10 +168,20 @@ KNOWN = {"auditor.arm.ids", "auditor.engine.run", "auditor.rules.nsg", "auditor.
             "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from auditor.rules import nsg\n",
             "layer 4 is above",
         ),
-        ("auditor.engine.fake", "def f():\n    import auditor.cli\n", "layer 8 is above"),
-        ("auditor.reports.fake", "from ..options import ProjectConfig\n", "imports auditor.options: layer 6"),
+        ("auditor.engine.fake", "def f():\n    import auditor.cli\n", "layer 9 is above"),
+        ("auditor.reports.fake", "from ..options import ProjectConfig\n", "imports auditor.options: layer 7"),
         ("auditor.analysis.fake", "import azure.mgmt.network\n", "the Azure SDK belongs"),
         ("auditor.engine.fake", "from azure.core.exceptions import HttpResponseError\n", "the Azure SDK"),
+        # Only collect/ and export/ may use the SDK: the reports next to export/ and the app above it may not.
+        (
+            "auditor.reports.fake",
+            "from azure.monitor.ingestion import LogsIngestionClient\n",
+            "the Azure SDK",
+        ),
+        ("auditor.options", "import azure.identity\n", "the Azure SDK belongs"),
+        ("auditor.export.fake", "from auditor.collect.cloud import Cloud\n", "export/ imports only"),
+        ("auditor.export.fake", "from auditor.engine.run import run_audit\n", "export/ imports only"),
+        ("auditor.export.fake", "from auditor.options import Target\n", "layer 7 is above"),
         ("auditor.rules.fake", "from .nsg import role_scopes\n", "a rule module imports another"),
         ("auditor.rules.fake", "from auditor.rules import identity\n", "a rule module imports another"),
         ("auditor.rules.fake", 'GATEWAYS = "Microsoft.Network/applicationGateways"\n', "spells out the type"),
@@ -168,6 +198,12 @@ def test_a_violation_is_reported(module: str, source: str, expected: str) -> Non
     [
         ("auditor.rules.fake", "from auditor.arm import types\nfrom auditor.engine.registry import rule\n"),
         ("auditor.collect.fake", 'import azure.mgmt.network\nX = "Microsoft.Network/virtualNetworks"\n'),
+        (
+            "auditor.export.fake",
+            "from azure.monitor.ingestion import LogsIngestionClient\n"
+            "from auditor.reports import json_report\nfrom auditor.arm.ids import norm\n"
+            "from auditor.errors import InputError\nfrom .rows import rows_of\n",
+        ),
         ("auditor.arm.types", 'VIRTUAL_NETWORKS = "Microsoft.Network/virtualNetworks"\n'),
         (
             "auditor.analysis.fake",

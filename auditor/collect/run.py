@@ -54,10 +54,7 @@ def collect_snapshot(
     groups = scope.check_group_names(resource_groups)
     started = _now()
     _quiet_sdk_logs()
-    try:
-        credential = cloud.credential()
-    except ValueError as exc:  # e.g. a bad AZURE_TOKEN_CREDENTIALS value
-        raise AzureAccessError(f"cannot set up Azure credentials: {exc}") from None
+    credential = _credential(cloud)
     collection = Collection(cloud, credential, settings or Settings(), progress)
     try:
         subs, tenant = scope.subscriptions(collection, subscriptions)
@@ -71,11 +68,7 @@ def collect_snapshot(
         collection.types.update(diagnostics.TYPES)
         collection.wait()
     except ClientAuthenticationError as exc:
-        reason = _auth_reason(exc, len(getattr(credential, "credentials", ())))
-        if any(marker in reason for marker in UNREACHABLE_MARKERS):
-            where = cloud.authority_host or "the sign-in endpoint"
-            raise AzureAccessError(f"cannot reach {where} to sign in: {reason}") from None
-        raise AzureAccessError(f"could not authenticate to Azure: {reason}") from None
+        raise _sign_in_error(exc, credential, cloud) from None
     except ServiceRequestError as exc:
         raise AzureAccessError(
             f"cannot reach the ARM endpoint {cloud.arm_endpoint}: {_reason(exc)}"
@@ -106,6 +99,41 @@ def collect_snapshot(
         snapshot = restrict(snapshot, groups)
     collection.say(f"done: {len(snapshot.resources)} resources, {len(snapshot.errors)} read errors")
     return snapshot
+
+
+def signed_in(cloud: Cloud, scope: str) -> Any:
+    """The collectors' credential, holding a token for `scope`; a failed sign-in as one AzureAccessError.
+
+    For the code that writes the audit's results to Azure (the Log Analytics export): the same
+    credential chain as the collection, the same one-line errors, the SDKs' warnings off stderr.
+    """
+    _quiet_sdk_logs()
+    credential = _credential(cloud)
+    try:
+        credential.get_token(scope)
+    except ClientAuthenticationError as exc:
+        credential.close()
+        raise _sign_in_error(exc, credential, cloud) from None
+    except OSError as exc:  # e.g. REQUESTS_CA_BUNDLE names a file that is not there
+        credential.close()
+        raise AzureAccessError(f"cannot connect to Azure: {_reason(exc)}") from None
+    return credential
+
+
+def _credential(cloud: Cloud) -> Any:
+    try:
+        return cloud.credential()
+    except ValueError as exc:  # e.g. a bad AZURE_TOKEN_CREDENTIALS value
+        raise AzureAccessError(f"cannot set up Azure credentials: {exc}") from None
+
+
+def _sign_in_error(exc: ClientAuthenticationError, credential: Any, cloud: Cloud) -> AzureAccessError:
+    """The one-line error of a failed sign-in: the endpoint out of reach, or why Entra ID said no."""
+    reason = _auth_reason(exc, len(getattr(credential, "credentials", ())))
+    if any(marker in reason for marker in UNREACHABLE_MARKERS):
+        where = cloud.authority_host or "the sign-in endpoint"
+        return AzureAccessError(f"cannot reach {where} to sign in: {reason}")
+    return AzureAccessError(f"could not authenticate to Azure: {reason}")
 
 
 def _unique_sorted(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import trustme
 
+from tests.fakearm import ingestion
 from tests.fakearm.store import DEFAULT_TENANT, Answer, Resource, Store, error, norm
 
 TOKEN_PATH = re.compile(r"^/([^/]+)/oauth2(?:/v2\.0)?/token$", re.I)
@@ -93,6 +94,8 @@ class FakeArm:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        # The Logs Ingestion API of a data collection endpoint (tests/fakearm/ingestion.py).
+        self.ingestion = ingestion.Ingestion(self._authorized)
         self.load(self.resources)
 
     # --- lifecycle ---------------------------------------------------------
@@ -340,7 +343,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _send(self, answer: Answer, headers: dict[str, str] | None = None) -> None:
-        payload = json.dumps(answer.body).encode("utf-8")
+        payload = b"" if answer.status == 204 else json.dumps(answer.body).encode("utf-8")
         self.send_response(answer.status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
@@ -368,11 +371,14 @@ class _Handler(BaseHTTPRequestHandler):
         match = TOKEN_PATH.match(parts.path)
         if match:
             form = parse_qs(body.decode("utf-8", "replace"))
-            answer = fake._issue_token(form, match.group(1))
+            answer, headers = fake._issue_token(form, match.group(1)), {}
+        elif ingestion.PATH.match(parts.path):
+            query = parse_qs(parts.query, keep_blank_values=True)
+            answer, headers = fake.ingestion.post(parts.path, query, self.headers, body)
         else:
-            answer = error(405, "MethodNotAllowed", "the fake ARM server only reads")
+            answer, headers = error(405, "MethodNotAllowed", "the fake ARM server only reads"), {}
         fake._record("POST", parts.path, parts.query, answer.status)
-        self._send(answer)
+        self._send(answer, headers)
 
     def _refuse(self) -> None:
         parts = urlsplit(self.path)

@@ -28,6 +28,7 @@ __all__ = [
     "compare_warning",
     "gate",
     "read_azure",
+    "rule_doc",
     "rules",
     "write_reports",
 ]
@@ -131,6 +132,13 @@ def rules(fmt: str) -> str:
     from auditor.engine import catalogue
 
     return catalogue.render_rules(fmt)
+
+
+def rule_doc(rule_id: str) -> str:
+    """One rule's page (docs/rules/<ID>.md); an unknown id is an input error naming close ones."""
+    from auditor.engine import catalogue
+
+    return catalogue.rule_doc(rule_id)
 
 
 def baselines() -> list[str]:

@@ -335,11 +335,12 @@ def gate_cmd(
 
 @cli.command("rules")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
-def rules_cmd(fmt: str) -> None:
-    """List every rule: id, control family, severity, title."""
+@click.option("--doc", "doc", metavar="ID", help="Print the page of one rule (docs/rules/ID.md).")
+def rules_cmd(fmt: str, doc: str | None) -> None:
+    """List every rule: id, control family, severity, status, title; or print one rule's page."""
     from auditor import app
 
-    click.echo(app.rules(fmt), nl=False)
+    click.echo(app.rule_doc(doc) if doc else app.rules(fmt), nl=False)
 
 
 @cli.command("baselines")

@@ -133,3 +133,101 @@ def test_every_rationale_names_a_public_source() -> None:
 )
 def test_the_citation_check_catches_shorthand_and_other_scripts(text: str) -> None:
     assert _SHORTHAND.search(text) or _non_latin_letters(text)
+
+
+# --- references: public, pinned, and the same sources the rationale cites ------------------------
+
+_ALLOWED_HOSTS = (
+    "https://learn.microsoft.com/",
+    "https://github.com/Azure-Samples/",
+    "https://github.com/MicrosoftDocs/",
+    "https://github.com/Azure/",
+    "https://azure.microsoft.com/",
+)
+_PINNED = re.compile(r"^https://github\.com/[^/]+/[^/]+/(?:blob|tree)/[0-9a-f]{40}(?:/|$|#)")
+_GITHUB_IN_PROSE = re.compile(r"https://github\.com/[^\s,;)]+")
+_SECTION_IN_PROSE = re.compile(r'section\s+"([^"]+)"')
+
+
+def reference_problems(rule_id: str, references: list[tuple[str, str]]) -> list[str]:
+    """What is wrong with a rule's references: none, not https, not on a public host, not pinned."""
+    problems = [] if references else [f"{rule_id}: no reference"]
+    for title, url in references:
+        if not title.strip():
+            problems.append(f"{rule_id}: a reference without a title ({url})")
+        if not url.startswith(_ALLOWED_HOSTS):
+            problems.append(f"{rule_id}: {url} is not https on a public Microsoft host")
+        if url.startswith("https://github.com/") and not _PINNED.match(url):
+            problems.append(f"{rule_id}: {url} is not pinned to a commit")
+    return problems
+
+
+def test_every_rule_has_public_pinned_references() -> None:
+    problems = [
+        p
+        for r in all_rules().values()
+        for p in reference_problems(r.id, [(ref.title, ref.url) for ref in r.references])
+    ]
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "references",
+    [
+        [],
+        [("Some page", "http://learn.microsoft.com/azure/x")],
+        [("Some page", "https://example.com/azure/x")],
+        [("A file", "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/main/README.md")],
+        [("", "https://learn.microsoft.com/azure/x")],
+    ],
+)
+def test_the_reference_check_catches_bad_references(references: list[tuple[str, str]]) -> None:
+    assert reference_problems("X", references) != []
+
+
+def test_every_rationale_cites_what_its_references_list() -> None:
+    """The prose and the references agree: every GitHub file and article section the rationale cites
+    is a reference, and every reference-implementation file and article section referenced is cited."""
+    from auditor.rules.sources import ARTICLE_URL
+
+    problems = []
+    for r in all_rules().values():
+        cited = {u.rstrip(".") for u in _GITHUB_IN_PROSE.findall(r.rationale)}
+        listed = {ref.url for ref in r.references if ref.url.startswith("https://github.com/")}
+        if cited != listed:
+            problems.append(f"{r.id}: prose {sorted(cited - listed)} / references {sorted(listed - cited)}")
+        sections = set(_SECTION_IN_PROSE.findall(r.rationale))
+        titled = {
+            ref.title.split(": ", 1)[1] for ref in r.references if ref.url.startswith(ARTICLE_URL + "#")
+        }
+        if sections != titled:
+            problems.append(
+                f"{r.id}: sections {sorted(sections - titled)} / references {sorted(titled - sections)}"
+            )
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("heading", "anchor"),
+    [
+        ("Ingress to Machine Learning", "ingress-to-machine-learning"),
+        ("AI Search - reliability", "ai-search---reliability"),
+        (
+            "Flow from the Machine Learning-managed virtual network to Azure PaaS services",
+            "flow-from-the-machine-learning-managed-virtual-network-to-azure-paas-services",
+        ),
+        ("Machine Learning role-based access roles", "machine-learning-role-based-access-roles"),
+    ],
+)
+def test_learn_anchors(heading: str, anchor: str) -> None:
+    from auditor.rules.sources import learn_anchor
+
+    assert learn_anchor(heading) == anchor
+
+
+def test_existing_rules_are_stable_since_the_first_release() -> None:
+    from auditor.model import RuleStatus
+
+    for r in all_rules().values():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", r.since), r.id
+        assert isinstance(r.status, RuleStatus)

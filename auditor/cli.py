@@ -336,10 +336,15 @@ def gate_cmd(
 @cli.command("rules")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
 @click.option("--doc", "doc", metavar="ID", help="Print the page of one rule (docs/rules/ID.md).")
-def rules_cmd(fmt: str, doc: str | None) -> None:
+@click.option("--pages", "pages", metavar="DIR", help="Write every rule's page into DIR (docs/rules).")
+def rules_cmd(fmt: str, doc: str | None, pages: str | None) -> None:
     """List every rule: id, control family, severity, status, title; or print one rule's page."""
     from auditor import app
 
+    if pages:
+        written = app.write_rule_pages(pages)
+        click.echo(f"wrote {len(written)} rule pages to {pages}")
+        return
     click.echo(app.rule_doc(doc) if doc else app.rules(fmt), nl=False)
 
 

@@ -161,10 +161,16 @@ def render_page(rule: Rule, guide: Guide | None = None) -> str:
     ]
     params = shown_params(rule)
     out += ["", "## Parameters", ""]
-    if params:
+    short = {k: json.dumps(v) for k, v in params.items() if len(json.dumps(v)) <= 80}
+    if short:
         out += ["| parameter | default |", "|---|---|"]
-        out += [f"| `{k}` | `{_md_text(json.dumps(v))}` |" for k, v in params.items()]
-    else:
+        # Inside a code span only a pipe needs escaping (it would end the table cell).
+        out += [f"| `{k}` | `{v.replace('|', chr(92) + '|')}` |" for k, v in short.items()]
+    for k, v in params.items():
+        if k not in short:
+            # A table of rows or a long mapping reads better as a block than in one cell.
+            out += ["", f"`{k}` (default):", "", "```json", json.dumps(v, indent=2), "```"]
+    if not params:
         out.append("None.")
     rows = _baseline_rows(rule)
     out += ["", "## Baselines", ""]

@@ -231,3 +231,50 @@ def test_existing_rules_are_stable_since_the_first_release() -> None:
     for r in all_rules().values():
         assert re.fullmatch(r"\d+\.\d+\.\d+", r.since), r.id
         assert isinstance(r.status, RuleStatus)
+
+
+# --- a page per rule ------------------------------------------------------------------------------
+
+
+def test_docs_rule_pages_are_current_one_per_rule_and_none_extra() -> None:
+    from auditor.engine.catalogue import rule_pages
+
+    pages = rule_pages()
+    assert set(pages) == {f"{rule_id}.md" for rule_id in all_rules()}
+    folder = ROOT / "docs" / "rules"
+    committed = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*")}
+    stale = sorted(name for name, text in pages.items() if committed.get(name) != text)
+    extra = sorted(set(committed) - set(pages))
+    assert (stale, extra) == ([], []), (
+        "docs/rules/ is stale: run `rm -rf docs/rules && auditor rules --pages docs/rules`"
+    )
+
+
+def test_docs_rules_page_links_every_rule_to_its_page() -> None:
+    text = render_rules("markdown")
+    for rule_id in all_rules():
+        assert f"[{rule_id}](rules/{rule_id}.md)" in text
+
+
+def test_a_rule_page_has_every_section() -> None:
+    from auditor.engine.catalogue import rule_doc
+
+    page = rule_doc("pub006")
+    for heading in (
+        "# PUB006: ",
+        "## What it checks",
+        "## Why",
+        "## Parameters",
+        "| `accept_firewall_deny` | `false` |",
+        "## Baselines",
+        "| openai-e2e-chat-aistudio | required | high |",
+        "## A passing example",
+        '"publicNetworkAccess": "Disabled"',
+        "## How to fix",
+        "```sh\naz keyvault update",
+        "```bicep\nresource keyVault 'Microsoft.KeyVault/vaults@",
+        "## References",
+        "](https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat#",
+        "status `stable` (since 0.1.0)",
+    ):
+        assert heading in page, heading

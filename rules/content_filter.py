@@ -32,8 +32,8 @@ from auditor.arm.estate import Estate, dig, same
 from auditor.arm.types import Resource
 from auditor.engine.params import OneOf
 from auditor.engine.registry import Context, rule
+from auditor.engine.sources import article, implementation
 from auditor.model import Result
-from auditor.rules.sources import article, implementation
 
 ACCOUNTS = types.COGNITIVE_ACCOUNTS
 DEPLOYMENTS = types.COGNITIVE_DEPLOYMENTS

@@ -41,8 +41,8 @@ from auditor.arm import ids, types
 from auditor.arm.estate import dig, same
 from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
+from auditor.engine.sources import article, implementation, supported_logs
 from auditor.model import Result
-from auditor.rules.sources import article, implementation, supported_logs
 
 SETTINGS_TYPE = types.DIAGNOSTIC_SETTINGS
 ALL_LOGS = "alllogs"
@@ -316,7 +316,7 @@ def _by_role(ctx: Context, *roles: str) -> list[Resource]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L163-L204).""",
     references=[
         article("Monitoring"),
-        supported_logs("Microsoft.CognitiveServices/accounts"),
+        supported_logs(types.COGNITIVE_ACCOUNTS),
         implementation("aml", "infra-as-code/bicep/openai.bicep", 183, 200),
         implementation("hub", "infra-as-code/bicep/openai.bicep", 163, 204),
     ],
@@ -347,7 +347,7 @@ def openai_diagnostics(ctx: Context) -> Iterator[Result]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/keyvault.bicep#L82-L107).""",
     references=[
         article("Monitoring"),
-        supported_logs("Microsoft.KeyVault/vaults"),
+        supported_logs(types.KEY_VAULTS),
         implementation("aml", "infra-as-code/bicep/keyvault.bicep", 81, 98),
         implementation("hub", "infra-as-code/bicep/keyvault.bicep", 82, 107),
     ],
@@ -378,7 +378,7 @@ def key_vault_diagnostics(ctx: Context) -> Iterator[Result]:
     who pushed or pulled the prompt-flow images.""",
     references=[
         article("Monitoring"),
-        supported_logs("Microsoft.ContainerRegistry/registries"),
+        supported_logs(types.CONTAINER_REGISTRIES),
         implementation("aml", "infra-as-code/bicep/acr.bicep", 63, 80),
         implementation("hub", "infra-as-code/bicep/acr.bicep", 89, 113),
     ],
@@ -416,8 +416,8 @@ def registry_diagnostics(ctx: Context) -> Iterator[Result]:
     StorageRead, StorageWrite, StorageDelete.""",
     references=[
         article("Monitoring"),
-        supported_logs("Microsoft.Storage/storageAccounts/blobServices"),
-        supported_logs("Microsoft.Storage/storageAccounts/fileServices"),
+        supported_logs(types.BLOB_SERVICES),
+        supported_logs(types.FILE_SERVICES),
         implementation("aml", "infra-as-code/bicep/storage.bicep", 89),
         implementation("aml", "infra-as-code/bicep/storage.bicep", 171),
         implementation("aml", "infra-as-code/bicep/storage.bicep", 191, 208),
@@ -466,7 +466,7 @@ def storage_diagnostics(ctx: Context) -> Iterator[Result]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L299-L332).""",
     references=[
         article("Monitoring"),
-        supported_logs("Microsoft.Network/applicationGateways"),
+        supported_logs(types.APPLICATION_GATEWAYS),
         implementation("aml", "infra-as-code/bicep/gateway.bicep", 283, 297),
         implementation("hub", "infra-as-code/bicep/gateway.bicep", 299, 332),
     ],
@@ -498,7 +498,7 @@ def gateway_diagnostics(ctx: Context) -> Iterator[Result]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/jumpbox.bicep#L113-L129).""",
     references=[
         article("Monitoring"),
-        supported_logs("Microsoft.Network/bastionHosts"),
+        supported_logs(types.BASTION_HOSTS),
         implementation("aml", "infra-as-code/bicep/jumpbox.bicep", 111, 125),
         implementation("hub", "infra-as-code/bicep/jumpbox.bicep", 113, 129),
     ],
@@ -527,7 +527,7 @@ def bastion_diagnostics(ctx: Context) -> Iterator[Result]:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep#L116-L130).""",
     references=[
         article("Monitoring"),
-        supported_logs("Microsoft.Search/searchServices"),
+        supported_logs(types.SEARCH_SERVICES),
         implementation("foundry", "infra-as-code/bicep/ai-search.bicep", 116, 130),
     ],
     remediation="""az monitor diagnostic-settings create --resource <search id> -n default --workspace
@@ -563,7 +563,7 @@ def search_diagnostics(ctx: Context) -> Iterator[Result]:
     the text wins, so the hub variant's baseline asks for allLogs on both.""",
     references=[
         article("Monitoring"),
-        supported_logs("Microsoft.MachineLearningServices/workspaces"),
+        supported_logs(types.ML_WORKSPACES),
         implementation("aml", "infra-as-code/bicep/machinelearning.bicep", 392, 409),
         implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 219, 235),
         implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 306, 483),
@@ -598,7 +598,7 @@ def workspace_diagnostics(ctx: Context) -> Iterator[Result]:
     reference architecture", section "Monitoring") configure diagnostics for all services.""",
     references=[
         article("Monitoring"),
-        supported_logs("Microsoft.MachineLearningServices/workspaces/onlineEndpoints"),
+        supported_logs(types.ML_ONLINE_ENDPOINTS),
         implementation("aml", "infra-as-code/bicep/machinelearning.bicep", 412, 428),
         implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 486, 518),
     ],
@@ -633,7 +633,7 @@ def endpoint_diagnostics(ctx: Context) -> Iterator[Result]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L401-L435).""",
     references=[
         article("Monitoring"),
-        supported_logs("Microsoft.Web/sites"),
+        supported_logs(types.WEB_SITES),
         implementation("aml", "infra-as-code/bicep/webapp.bicep", 182, 216),
         implementation("aml", "infra-as-code/bicep/webapp.bicep", 392, 426),
         implementation("hub", "infra-as-code/bicep/webapp.bicep", 202, 236),

@@ -15,6 +15,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from auditor.arm import types
 from auditor.engine.guide import Guide
 
 ROLE_DEFINITIONS = "/providers/Microsoft.Authorization/roleDefinitions"
@@ -102,7 +103,7 @@ def _rule(
 def _nsg(name: str, *rules: dict[str, Any]) -> dict[str, Any]:
     """An NSG body with these security rules."""
     return {
-        "type": "Microsoft.Network/networkSecurityGroups",
+        "type": types.NETWORK_SECURITY_GROUPS,
         "name": name,
         "properties": {"securityRules": list(rules)},
     }
@@ -132,7 +133,7 @@ def _nsg_guide(nsg: dict[str, Any], broken: dict[str, Any], cli_rules: list[int]
         cli="\n".join(_rule_cli(nsg["name"], r) for r in chosen),
         bicep=resource(
             "nsg",
-            "Microsoft.Network/networkSecurityGroups@2024-05-01",
+            f"{types.NETWORK_SECURITY_GROUPS}@2024-05-01",
             {"name": nsg["name"], "location": Ref("location"), "properties": {"securityRules": rules}},
         ),
     )
@@ -155,7 +156,7 @@ STRICT_FILTERS: list[dict[str, Any]] = [
     {"name": "profanity", "source": "Completion", "enabled": True, "blocking": True},
 ]
 _POLICY: dict[str, Any] = {
-    "type": "Microsoft.CognitiveServices/accounts/raiPolicies",
+    "type": types.RAI_POLICIES,
     "name": "strict-blocking",
     "properties": {
         "type": "UserManaged",
@@ -169,7 +170,7 @@ _POLICY_CLI = """az rest --method put \\
   --body @strict-blocking.json   # the body of the example above"""
 _POLICY_BICEP = resource(
     "blockingFilter",
-    "Microsoft.CognitiveServices/accounts/raiPolicies@2024-10-01",
+    f"{types.RAI_POLICIES}@2024-10-01",
     {
         "parent": Ref("openAiAccount"),
         "name": "strict-blocking",
@@ -181,7 +182,7 @@ _MODEL = {"format": "OpenAI", "name": "gpt-35-turbo", "version": "0125"}
 CONTENT_FILTER: dict[str, Guide] = {
     "CF001": Guide(
         example={
-            "type": "Microsoft.CognitiveServices/accounts/deployments",
+            "type": types.COGNITIVE_DEPLOYMENTS,
             "name": "chat-model",
             "sku": {"name": "Standard", "capacity": 25},
             "properties": {
@@ -203,7 +204,7 @@ CONTENT_FILTER: dict[str, Guide] = {
         ),
         bicep=resource(
             "chatModel",
-            "Microsoft.CognitiveServices/accounts/deployments@2024-10-01",
+            f"{types.COGNITIVE_DEPLOYMENTS}@2024-10-01",
             {
                 "parent": Ref("openAiAccount"),
                 "name": "chat-model",
@@ -247,7 +248,7 @@ def _diagnostics(scope: str, scope_bicep: str, logs: list[dict[str, Any]] | None
     logs = logs or [{"categoryGroup": "allLogs", "enabled": True}]
     return Guide(
         example={
-            "type": "Microsoft.Insights/diagnosticSettings",
+            "type": types.DIAGNOSTIC_SETTINGS,
             "name": "default",
             "properties": {"workspaceId": "<the workload's Log Analytics workspace id>", "logs": logs},
         },
@@ -260,7 +261,7 @@ def _diagnostics(scope: str, scope_bicep: str, logs: list[dict[str, Any]] | None
         ),
         bicep=resource(
             "diagnostics",
-            "Microsoft.Insights/diagnosticSettings@2021-05-01-preview",
+            f"{types.DIAGNOSTIC_SETTINGS}@2021-05-01-preview",
             {
                 "name": "default",
                 "scope": Ref(scope_bicep),
@@ -301,7 +302,7 @@ DIAGNOSTICS: dict[str, Guide] = {
 
 def _assignment(role: str, principal: str, principal_type: str, scope: str) -> dict[str, Any]:
     return {
-        "type": "Microsoft.Authorization/roleAssignments",
+        "type": types.ROLE_ASSIGNMENTS,
         "name": "<a GUID>",
         "properties": {
             "roleDefinitionId": role,
@@ -313,17 +314,17 @@ def _assignment(role: str, principal: str, principal_type: str, scope: str) -> d
 
 
 def _assignment_bicep(
-    role_guid: str, principal: str, scope: str, principal_type: str = "ServicePrincipal"
+    role_definition: str, principal: str, scope: str, principal_type: str = "ServicePrincipal"
 ) -> str:
     return resource(
         "assignment",
-        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        f"{types.ROLE_ASSIGNMENTS}@2022-04-01",
         {
-            "name": Ref(f"guid({scope}.id, {principal}, '{role_guid}')"),
+            "name": Ref(f"guid({scope}.id, {principal}, '{role_definition}')"),
             "scope": Ref(scope),
             "properties": {
                 "roleDefinitionId": Ref(
-                    f"subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{role_guid}')"
+                    f"subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{role_definition}')"
                 ),
                 "principalId": Ref(principal),
                 "principalType": principal_type,
@@ -380,7 +381,7 @@ az role assignment create \\
     ),
     "IAM004": Guide(
         example={
-            "type": "Microsoft.MachineLearningServices/workspaces",
+            "type": types.ML_WORKSPACES,
             "name": "<hub or project>",
             "identity": {"type": "SystemAssigned", "principalId": "<a principal no other resource holds>"},
         },
@@ -390,7 +391,7 @@ az ml workspace update -g <rg> -n <workspace> \\
   --system-datastores-auth-mode identity --primary-user-assigned-identity <identity id>""",
         bicep=resource(
             "hub",
-            "Microsoft.MachineLearningServices/workspaces@2024-10-01",
+            f"{types.ML_WORKSPACES}@2024-10-01",
             {
                 "name": "<hub>",
                 "location": Ref("location"),
@@ -401,7 +402,7 @@ az ml workspace update -g <rg> -n <workspace> \\
     ),
     "IAM005": Guide(
         example={
-            "type": "Microsoft.CognitiveServices/accounts",
+            "type": types.COGNITIVE_ACCOUNTS,
             "kind": "OpenAI",
             "properties": {"disableLocalAuth": True},
         },
@@ -409,7 +410,7 @@ az ml workspace update -g <rg> -n <workspace> \\
         cli="az resource update --ids <account id> --set properties.disableLocalAuth=true",
         bicep=resource(
             "openAiAccount",
-            "Microsoft.CognitiveServices/accounts@2024-10-01",
+            f"{types.COGNITIVE_ACCOUNTS}@2024-10-01",
             {
                 "name": "<account>",
                 "location": Ref("location"),
@@ -420,12 +421,12 @@ az ml workspace update -g <rg> -n <workspace> \\
         ),
     ),
     "IAM006": Guide(
-        example={"type": "Microsoft.Search/searchServices", "properties": {"disableLocalAuth": True}},
+        example={"type": types.SEARCH_SERVICES, "properties": {"disableLocalAuth": True}},
         broken={"properties.disableLocalAuth": False},
         cli="az search service update -g <rg> -n <search service> --disable-local-auth true",
         bicep=resource(
             "searchService",
-            "Microsoft.Search/searchServices@2024-06-01-preview",
+            f"{types.SEARCH_SERVICES}@2024-06-01-preview",
             {
                 "name": "<search service>",
                 "location": Ref("location"),
@@ -435,12 +436,12 @@ az ml workspace update -g <rg> -n <workspace> \\
         ),
     ),
     "IAM007": Guide(
-        example={"type": "Microsoft.KeyVault/vaults", "properties": {"enableRbacAuthorization": True}},
+        example={"type": types.KEY_VAULTS, "properties": {"enableRbacAuthorization": True}},
         broken={"properties.enableRbacAuthorization": False},
         cli="az keyvault update -g <rg> -n <vault> --enable-rbac-authorization true",
         bicep=resource(
             "keyVault",
-            "Microsoft.KeyVault/vaults@2023-07-01",
+            f"{types.KEY_VAULTS}@2023-07-01",
             {
                 "name": "<vault>",
                 "location": Ref("location"),
@@ -454,7 +455,7 @@ az ml workspace update -g <rg> -n <workspace> \\
     ),
     "IAM008": Guide(
         example={
-            "type": "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+            "type": types.ML_ONLINE_ENDPOINTS,
             "kind": "Managed",
             "properties": {"authMode": "AADToken"},
         },
@@ -464,7 +465,7 @@ az ml online-endpoint create -g <rg> --workspace-name <workspace or project> \\
   -n <endpoint> --set auth_mode=aad_token""",
         bicep=resource(
             "onlineEndpoint",
-            "Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2024-10-01",
+            f"{types.ML_ONLINE_ENDPOINTS}@2024-10-01",
             {
                 "parent": Ref("project"),
                 "name": "<endpoint>",
@@ -576,7 +577,7 @@ _BASTION_NSG = _nsg(
 NSG: dict[str, Guide] = {
     "NSG001": Guide(
         example={
-            "type": "Microsoft.Network/virtualNetworks/subnets",
+            "type": types.SUBNETS,
             "name": "snet-privateEndpoints",
             "properties": {
                 "addressPrefix": "<the subnet's prefix>",
@@ -612,7 +613,7 @@ NSG: dict[str, Guide] = {
 # --- private endpoints ---------------------------------------------------------------------------
 
 _OPENAI_ENDPOINT: dict[str, Any] = {
-    "type": "Microsoft.Network/privateEndpoints",
+    "type": types.PRIVATE_ENDPOINTS,
     "name": "pep-openai",
     "properties": {
         "subnet": {"id": "<id of the private-endpoint subnet>"},
@@ -634,7 +635,7 @@ _ENDPOINT_CLI = """az network private-endpoint create -g <rg> --name pep-openai 
   --group-id account --connection-name pep-openai"""
 _ENDPOINT_BICEP = resource(
     "openAiPrivateEndpoint",
-    "Microsoft.Network/privateEndpoints@2024-05-01",
+    f"{types.PRIVATE_ENDPOINTS}@2024-05-01",
     {
         "name": "pep-openai",
         "location": Ref("location"),
@@ -669,7 +670,7 @@ PRIVATE_ENDPOINTS: dict[str, Guide] = {
     ),
     "PE003": Guide(
         example={
-            "type": "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+            "type": types.PRIVATE_DNS_ZONE_GROUPS,
             "name": "default",
             "properties": {
                 "privateDnsZoneConfigs": [
@@ -685,7 +686,7 @@ PRIVATE_ENDPOINTS: dict[str, Guide] = {
   -n default --private-dns-zone <id of the privatelink.openai.azure.com zone> --zone-name openai""",
         bicep=resource(
             "openAiDnsZoneGroup",
-            "Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2024-05-01",
+            f"{types.PRIVATE_DNS_ZONE_GROUPS}@2024-05-01",
             {
                 "parent": Ref("openAiPrivateEndpoint"),
                 "name": "default",
@@ -702,7 +703,7 @@ PRIVATE_ENDPOINTS: dict[str, Guide] = {
     ),
     "PE004": Guide(
         example={
-            "type": "Microsoft.MachineLearningServices/workspaces",
+            "type": types.ML_WORKSPACES,
             "name": "<hub or workspace>",
             "properties": {
                 "managedNetwork": {
@@ -782,48 +783,48 @@ def _simple(
 
 
 _OPENAI = (
-    "Microsoft.CognitiveServices/accounts",
+    types.COGNITIVE_ACCOUNTS,
     "openAiAccount",
-    "Microsoft.CognitiveServices/accounts@2024-10-01",
+    f"{types.COGNITIVE_ACCOUNTS}@2024-10-01",
 )
 _WORKSPACE = (
-    "Microsoft.MachineLearningServices/workspaces",
+    types.ML_WORKSPACES,
     "hub",
-    "Microsoft.MachineLearningServices/workspaces@2024-10-01",
+    f"{types.ML_WORKSPACES}@2024-10-01",
 )
-_VAULT = ("Microsoft.KeyVault/vaults", "keyVault", "Microsoft.KeyVault/vaults@2023-07-01")
+_VAULT = (types.KEY_VAULTS, "keyVault", f"{types.KEY_VAULTS}@2023-07-01")
 _REGISTRY = (
-    "Microsoft.ContainerRegistry/registries",
+    types.CONTAINER_REGISTRIES,
     "containerRegistry",
-    "Microsoft.ContainerRegistry/registries@2023-07-01",
+    f"{types.CONTAINER_REGISTRIES}@2023-07-01",
 )
 _STORAGE = (
-    "Microsoft.Storage/storageAccounts",
+    types.STORAGE_ACCOUNTS,
     "storageAccount",
-    "Microsoft.Storage/storageAccounts@2023-05-01",
+    f"{types.STORAGE_ACCOUNTS}@2023-05-01",
 )
 _SEARCH = (
-    "Microsoft.Search/searchServices",
+    types.SEARCH_SERVICES,
     "searchService",
-    "Microsoft.Search/searchServices@2024-06-01-preview",
+    f"{types.SEARCH_SERVICES}@2024-06-01-preview",
 )
-_SITE = ("Microsoft.Web/sites", "chatUiApp", "Microsoft.Web/sites@2023-12-01")
+_SITE = (types.WEB_SITES, "chatUiApp", f"{types.WEB_SITES}@2023-12-01")
 _GATEWAY = (
-    "Microsoft.Network/applicationGateways",
+    types.APPLICATION_GATEWAYS,
     "applicationGateway",
-    "Microsoft.Network/applicationGateways@2024-05-01",
+    f"{types.APPLICATION_GATEWAYS}@2024-05-01",
 )
 _WAF = (
-    "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies",
+    types.WAF_POLICIES,
     "wafPolicy",
-    "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies@2024-05-01",
+    f"{types.WAF_POLICIES}@2024-05-01",
 )
 _PUBLIC_IP = (
-    "Microsoft.Network/publicIPAddresses",
+    types.PUBLIC_IP_ADDRESSES,
     "gatewayPublicIp",
-    "Microsoft.Network/publicIPAddresses@2024-05-01",
+    f"{types.PUBLIC_IP_ADDRESSES}@2024-05-01",
 )
-_PLAN = ("Microsoft.Web/serverfarms", "appServicePlan", "Microsoft.Web/serverfarms@2023-12-01")
+_PLAN = (types.SERVER_FARMS, "appServicePlan", f"{types.SERVER_FARMS}@2023-12-01")
 
 
 def _on(
@@ -839,7 +840,7 @@ def _on(
 
 
 _WEB_CONFIG = {
-    "type": "Microsoft.Web/sites/config",
+    "type": types.SITE_CONFIG,
     "name": "web",
 }
 
@@ -851,7 +852,7 @@ def _web_config(properties: dict[str, Any], broken: dict[str, Any], cli: str) ->
         cli=cli,
         bicep=resource(
             "chatUiApp",
-            "Microsoft.Web/sites@2023-12-01",
+            f"{types.WEB_SITES}@2023-12-01",
             {"name": "<web app>", "location": Ref("location"), "properties": {"siteConfig": properties}},
         ),
     )
@@ -882,13 +883,13 @@ PUBLIC_ACCESS: dict[str, Guide] = {
         "az ml workspace update -g <rg> -n <hub or workspace> --managed-network allow_only_approved_outbound",
     ),
     "PUB004": _simple(
-        "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+        types.ML_ONLINE_ENDPOINTS,
         {"kind": "Managed", "properties": {"authMode": "AADToken", "publicNetworkAccess": "Disabled"}},
         {"properties.publicNetworkAccess": "Enabled"},
         "az ml online-endpoint update -g <rg> --workspace-name <workspace or project> \\\n"
         "  -n <endpoint> --set public_network_access=disabled",
         "onlineEndpoint",
-        "Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2024-10-01",
+        f"{types.ML_ONLINE_ENDPOINTS}@2024-10-01",
         {
             "parent": Ref("project"),
             "name": "<endpoint>",
@@ -899,7 +900,7 @@ PUBLIC_ACCESS: dict[str, Guide] = {
         },
     ),
     "PUB005": _simple(
-        "Microsoft.MachineLearningServices/workspaces/computes",
+        types.ML_COMPUTES,
         {
             "properties": {
                 "computeType": "ComputeInstance",
@@ -912,7 +913,7 @@ PUBLIC_ACCESS: dict[str, Guide] = {
         "  --type ComputeInstance --size STANDARD_DS3_V2 \\\n"
         "  --enable-node-public-ip false --ssh-public-access-enabled false",
         "computeInstance",
-        "Microsoft.MachineLearningServices/workspaces/computes@2024-10-01",
+        f"{types.ML_COMPUTES}@2024-10-01",
         {
             "parent": Ref("workspace"),
             "name": "<instance>",
@@ -1127,7 +1128,7 @@ RELIABILITY: dict[str, Guide] = {
         "az appservice plan update -g <rg> -n <plan> --number-of-workers 3",
     ),
     "REL003": _simple(
-        "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments",
+        types.ML_ONLINE_DEPLOYMENTS,
         {
             "kind": "Managed",
             "sku": {"name": "Default", "capacity": 3},
@@ -1141,7 +1142,7 @@ RELIABILITY: dict[str, Guide] = {
         "az ml online-deployment update -g <rg> --workspace-name <workspace or project> \\\n"
         "  --endpoint-name <endpoint> -n <deployment> --set instance_count=3",
         "deployment",
-        "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments@2024-10-01",
+        f"{types.ML_ONLINE_DEPLOYMENTS}@2024-10-01",
         {
             "parent": Ref("onlineEndpoint"),
             "name": "<deployment>",
@@ -1205,13 +1206,13 @@ RELIABILITY: dict[str, Guide] = {
         "az storage account migration start -g <rg> --account-name <account> --sku Standard_ZRS",
     ),
     "REL010": _simple(
-        "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+        types.ML_ONLINE_ENDPOINTS,
         {"kind": "Managed", "properties": {"traffic": {"<deployment name>": 100}}},
         {"properties.traffic": {}},
         "az ml online-endpoint update -g <rg> --workspace-name <workspace or project> \\\n"
         '  -n <endpoint> --traffic "<deployment name>=100"',
         "onlineEndpoint",
-        "Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2024-10-01",
+        f"{types.ML_ONLINE_ENDPOINTS}@2024-10-01",
         {
             "parent": Ref("project"),
             "name": "<endpoint>",

@@ -76,8 +76,8 @@ from auditor.arm.estate import dig, same
 from auditor.arm.types import Resource
 from auditor.engine.params import Check, OneOf
 from auditor.engine.registry import Context, rule
+from auditor.engine.sources import article, implementation
 from auditor.model import Result
-from auditor.rules.sources import article, implementation
 
 ROLE_ASSIGNMENTS = types.ROLE_ASSIGNMENTS
 UAMIS = types.USER_ASSIGNED_IDENTITIES

@@ -74,8 +74,8 @@ from auditor.arm.estate import Estate
 from auditor.arm.types import Resource
 from auditor.engine.params import OneOf, build
 from auditor.engine.registry import Context, rule
+from auditor.engine.sources import article, implementation
 from auditor.model import Result, Status
-from auditor.rules.sources import article, implementation
 
 VNETS = types.VIRTUAL_NETWORKS
 NSGS = types.NETWORK_SECURITY_GROUPS

@@ -30,8 +30,8 @@ from auditor.arm import ids, types
 from auditor.arm.estate import Estate, dig, display_name, same, web_apps
 from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
+from auditor.engine.sources import article, implementation
 from auditor.model import Result
-from auditor.rules.sources import article, implementation
 
 PE_TYPE = types.PRIVATE_ENDPOINTS
 ZONE_GROUP_TYPE = types.PRIVATE_DNS_ZONE_GROUPS

@@ -24,8 +24,8 @@ from auditor.arm.estate import dig, display_name, same
 from auditor.arm.types import Resource
 from auditor.engine.params import Check, OneOf
 from auditor.engine.registry import Context, rule
+from auditor.engine.sources import article, implementation
 from auditor.model import Result
-from auditor.rules.sources import article, implementation
 
 WORKSPACES = types.ML_WORKSPACES
 ONLINE_ENDPOINTS = types.ML_ONLINE_ENDPOINTS

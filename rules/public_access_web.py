@@ -17,8 +17,8 @@ from auditor.arm.estate import Estate, dig, display_name, same, web_apps
 from auditor.arm.types import Resource
 from auditor.engine.params import OneOf
 from auditor.engine.registry import Context, rule
+from auditor.engine.sources import article, implementation
 from auditor.model import Result
-from auditor.rules.sources import article, implementation
 
 SITE_CONFIG = types.SITE_CONFIG
 WAF_POLICY = types.WAF_POLICIES

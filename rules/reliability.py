@@ -37,8 +37,8 @@ from auditor.arm.estate import dig, same
 from auditor.arm.types import Resource
 from auditor.engine.params import AtLeast
 from auditor.engine.registry import Context, rule
+from auditor.engine.sources import article, implementation
 from auditor.model import Result
-from auditor.rules.sources import article, implementation
 
 PLANS = types.SERVER_FARMS
 SITES = types.WEB_SITES

@@ -188,7 +188,7 @@ def test_the_reference_check_catches_bad_references(references: list[tuple[str, 
 def test_every_rationale_cites_what_its_references_list() -> None:
     """The prose and the references agree: every GitHub file and article section the rationale cites
     is a reference, and every reference-implementation file and article section referenced is cited."""
-    from auditor.rules.sources import ARTICLE_URL
+    from auditor.engine.sources import ARTICLE_URL
 
     problems = []
     for r in all_rules().values():
@@ -220,7 +220,7 @@ def test_every_rationale_cites_what_its_references_list() -> None:
     ],
 )
 def test_learn_anchors(heading: str, anchor: str) -> None:
-    from auditor.rules.sources import learn_anchor
+    from auditor.engine.sources import learn_anchor
 
     assert learn_anchor(heading) == anchor
 

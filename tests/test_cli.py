@@ -349,3 +349,16 @@ def test_colour_on_a_terminal_unless_no_color(
     assert code == 0
     assert ("\x1b" in out) is escapes
     assert "score" in out
+
+
+def test_a_report_of_schema_1_0_without_rules_still_loads(tmp_path: Path) -> None:
+    proc = run("audit", "--snapshot", DRIFTED, "--format", "json")
+    report = json.loads(proc.stdout)
+    assert report["schema_version"] == "1.1"
+    assert {r["id"] for r in report["rules"]} >= {f["rule_id"] for f in report["findings"]}
+    assert all(r["references"] and r["since"] and r["status"] for r in report["rules"])
+    jsonschema.validate(report, schema())
+    old = {k: v for k, v in report.items() if k != "rules"} | {"schema_version": "1.0"}
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    gate = run("gate", str(tmp_path / "old.json"), "--min-score", "0")
+    assert gate.returncode == 0, gate.stderr

@@ -153,8 +153,8 @@ def _ml_workspaces(ctx: Context, *, projects: bool) -> list[Resource]:
         implementation("aml", "infra-as-code/bicep/openai.bicep", 53, 55),
         implementation("hub", "infra-as-code/bicep/openai.bicep", 41, 43),
     ],
-    remediation="""az cognitiveservices account update -g <rg> -n <name> --custom-domain <name>
-    --api-properties publicNetworkAccess=Disabled; in Bicep set properties.publicNetworkAccess:
+    remediation="""az resource update --ids <account id> --set properties.publicNetworkAccess=Disabled
+    properties.networkAcls.defaultAction=Deny; in Bicep set properties.publicNetworkAccess:
     'Disabled' and properties.networkAcls.defaultAction: 'Deny'.""",
     resource_type=types.COGNITIVE_ACCOUNTS,
     what="Cognitive Services accounts",

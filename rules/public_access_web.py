@@ -17,7 +17,7 @@ from auditor.arm.estate import Estate, dig, display_name, same, web_apps
 from auditor.arm.types import Resource
 from auditor.engine.params import OneOf
 from auditor.engine.registry import Context, rule
-from auditor.engine.sources import article, implementation
+from auditor.engine.sources import app_service_baseline, article, implementation
 from auditor.model import Result
 
 SITE_CONFIG = types.SITE_CONFIG
@@ -249,7 +249,9 @@ def web_app_minimum_tls(ctx: Context, site: Resource) -> Result:
     title="Web apps route all outbound traffic through the virtual network",
     rationale="""App Service reaches the PaaS services through virtual network integration and private
     endpoints (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section
-    "Network flows"); the references
+    "Network flows", whose flow from App Service to the PaaS services is the App Service baseline's:
+    Microsoft Learn, "Baseline highly available zone-redundant web application", "App Service to
+    Azure PaaS services flow"); the references
     integrate both apps in the App Service subnet and set vnetRouteAllEnabled (the ML-workspace
     reference in siteConfig; reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L161,
@@ -259,6 +261,7 @@ def web_app_minimum_tls(ctx: Context, site: Resource) -> Result:
     governs all egress.""",
     references=[
         article("Network flows"),
+        app_service_baseline("App Service to Azure PaaS services flow"),
         implementation("hub", "infra-as-code/bicep/webapp.bicep", 161),
         implementation("hub", "infra-as-code/bicep/webapp.bicep", 167),
         implementation("hub", "infra-as-code/bicep/webapp.bicep", 170),

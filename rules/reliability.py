@@ -37,7 +37,7 @@ from auditor.arm.estate import dig, same
 from auditor.arm.types import Resource
 from auditor.engine.params import AtLeast
 from auditor.engine.registry import Context, rule
-from auditor.engine.sources import article, implementation
+from auditor.engine.sources import app_service_baseline, article, implementation
 from auditor.model import Result
 
 PLANS = types.SERVER_FARMS
@@ -133,7 +133,8 @@ def architecture_plans(ctx: Context) -> Iterator[Resource | Result]:
     control="reliability",
     severity="high",
     title="The App Service plan of the chat UI and prompt flow is zone-redundant",
-    rationale="""The chat UI follows the App Service baseline's zone-redundant web app, and the
+    rationale="""The chat UI follows the App Service baseline's zone-redundant web app (Microsoft Learn,
+    "Baseline highly available zone-redundant web application", its "App Service" guidance), and the
     prompt-flow container runs on the same plan "spread across availability zones" (Microsoft Learn,
     "Baseline OpenAI end-to-end chat reference architecture", section "Reliability", subsection
     "Zonal redundancy for flow deployments"; the AI Studio hub edition keeps this zone redundancy
@@ -144,6 +145,7 @@ def architecture_plans(ctx: Context) -> Iterator[Resource | Result]:
     references=[
         article("Reliability"),
         article("Zonal redundancy for flow deployments"),
+        app_service_baseline("App Service"),
         implementation("hub", "infra-as-code/bicep/webapp.bicep", 133, 146),
         implementation("aml", "infra-as-code/bicep/webapp.bicep", 125),
     ],

@@ -66,7 +66,6 @@ TARGETS: dict[str, Callable[[Resource], bool]] = {
     "PE003": _named("pe-aoai"),
     "PE004": lambda r: "managedNetwork" in r.get("properties", {}),
     "PUB012": lambda r: "/storageaccounts/stml" not in r["id"].lower(),
-    "PUB020": lambda r: True,
 }
 # Resources the example replaces as a whole: the estate's copies elsewhere are left out.
 DROPPED: dict[str, tuple[str, ...]] = {

@@ -38,8 +38,10 @@ __all__ = [
     "export_audit",
     "gate",
     "read_azure",
+    "rule_doc",
     "rules",
     "write_reports",
+    "write_rule_pages",
 ]
 
 
@@ -141,6 +143,30 @@ def rules(fmt: str) -> str:
     from auditor.engine import catalogue
 
     return catalogue.render_rules(fmt)
+
+
+def rule_doc(rule_id: str) -> str:
+    """One rule's page (docs/rules/<ID>.md); an unknown id is an input error naming close ones."""
+    from auditor.engine import catalogue
+
+    return catalogue.rule_doc(rule_id)
+
+
+def write_rule_pages(directory: str) -> list[Path]:
+    """Write every rule's page (`<ID>.md`) into `directory`, creating it; the paths written."""
+    from auditor.engine import catalogue
+    from auditor.files import write_atomic
+
+    target = Path(directory)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create {target}: {exc.strerror or exc}") from None
+    written = []
+    for name, text in catalogue.rule_pages().items():
+        write_atomic(target / name, text)
+        written.append(target / name)
+    return written
 
 
 def baselines() -> list[str]:

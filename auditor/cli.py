@@ -418,11 +418,17 @@ def export_log_analytics(
 
 @cli.command("rules")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
-def rules_cmd(fmt: str) -> None:
-    """List every rule: id, control family, severity, title."""
+@click.option("--doc", "doc", metavar="ID", help="Print the page of one rule (docs/rules/ID.md).")
+@click.option("--pages", "pages", metavar="DIR", help="Write every rule's page into DIR (docs/rules).")
+def rules_cmd(fmt: str, doc: str | None, pages: str | None) -> None:
+    """List every rule: id, control family, severity, status, title; or print one rule's page."""
     from auditor import app
 
-    click.echo(app.rules(fmt), nl=False)
+    if pages:
+        written = app.write_rule_pages(pages)
+        click.echo(f"wrote {len(written)} rule pages to {pages}")
+        return
+    click.echo(app.rule_doc(doc) if doc else app.rules(fmt), nl=False)
 
 
 @cli.command("baselines")

@@ -24,6 +24,7 @@ from auditor.model import AuditReport, Control, Finding, Level, Severity, Status
 
 from . import PLAIN, RenderOptions
 from .console import short_id
+from .links import first_references
 
 GAUGE_RADIUS = 58
 BAR_LABEL = 130
@@ -58,6 +59,8 @@ def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
         script_hash="sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode(),
         short=short_id,
         show=_show,
+        # Each finding's rule links to the article section it rests on; Jinja2 escapes the attribute.
+        sources=first_references(result),
     )
 
 

@@ -11,11 +11,11 @@ import jsonschema
 
 from auditor.errors import InputError, first_line
 from auditor.files import read_json
-from auditor.model import AuditReport
+from auditor.model import AuditReport, RuleInfo
 
 from . import PLAIN, RenderOptions
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def report_dict(result: AuditReport) -> dict[str, Any]:
@@ -36,6 +36,8 @@ def report_dict(result: AuditReport) -> dict[str, Any]:
         "summary": {**card.overall.to_dict(), "recommended_failed": card.recommended_failed},
         "controls": {c.value: t.to_dict() for c, t in card.controls.items()},
         "findings": [f.to_dict() for f in result.findings],
+        # Schema 1.x addition: the baseline's rules with their lifecycle and public sources.
+        "rules": [_rule(r) for r in result.rules],
         "roles": [r.to_dict() for r in result.roles],
         "collection_errors": [dict(e) for e in result.collection_errors],
     }
@@ -45,6 +47,20 @@ def report_dict(result: AuditReport) -> dict[str, Any]:
     if result.gate is not None:
         out["gate"] = result.gate.to_dict()
     return out
+
+
+def _rule(rule: RuleInfo) -> dict[str, Any]:
+    """A rule as the report lists it: id, name, family, severity, title, lifecycle, references."""
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "control": rule.control.value,
+        "severity": rule.severity.value,
+        "title": rule.title,
+        "since": rule.since,
+        "status": rule.status.value,
+        "references": [{"title": ref.title, "url": ref.url} for ref in rule.references],
+    }
 
 
 def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:

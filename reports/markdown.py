@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from itertools import groupby
 from typing import Any
 
-from auditor.model import AuditReport, Control, Finding, Level, Status
+from auditor.model import AuditReport, Control, Finding, Level, Reference, Status
 
 from . import PLAIN, RenderOptions
 from .console import short_id
+from .links import first_references
 
 MAX_FAILING = 60
 MAX_FOLDED = 40
@@ -50,6 +51,7 @@ def _render(result: AuditReport, fixes: bool) -> str:
     b = result.baseline
     card = result.card
     previous = result.previous
+    refs = first_references(result)
     out.append(f"## auditor: {escape(b.title)}")
     out.append("")
     headline = f"**Score {card.score:.1f}/100**"
@@ -82,16 +84,18 @@ def _render(result: AuditReport, fixes: bool) -> str:
     recommended = [f for f in failing if f.level is Level.RECOMMENDED]
     if required:
         out.append(f"### Failing findings ({len(required)})")
-        out += _grouped(required[:MAX_FAILING], fixes)
+        out += _grouped(required[:MAX_FAILING], fixes, refs)
         if len(required) > MAX_FAILING:
             out += ["", f"… and {len(required) - MAX_FAILING} more in the full report."]
         out.append("")
     else:
         out += ["### No failing finding of a required rule", ""]
-    out += _folded("Recommendations not met", recommended, fixes)
-    out += _folded("Not assessed", [f for f in result.findings if f.status is Status.NOT_ASSESSED], fixes)
-    out += _folded("Waived", [f for f in result.findings if f.status is Status.WAIVED], fixes)
-    out += _folded("Rule errors", [f for f in result.findings if f.status is Status.ERROR], fixes)
+    out += _folded("Recommendations not met", recommended, fixes, refs)
+    out += _folded(
+        "Not assessed", [f for f in result.findings if f.status is Status.NOT_ASSESSED], fixes, refs
+    )
+    out += _folded("Waived", [f for f in result.findings if f.status is Status.WAIVED], fixes, refs)
+    out += _folded("Rule errors", [f for f in result.findings if f.status is Status.ERROR], fixes, refs)
     out += _waiver_notes(result)
     return "\n".join(out).rstrip() + "\n"
 
@@ -146,7 +150,7 @@ def _changes(result: AuditReport, previous: Mapping[str, Any]) -> list[str]:
     return [f"Since the previous report: {new} newly failing, {fixed} fixed."]
 
 
-def _grouped(findings: list[Finding], fixes: bool) -> list[str]:
+def _grouped(findings: list[Finding], fixes: bool, refs: Mapping[str, Reference]) -> list[str]:
     order = list(Control)
     lines: list[str] = []
     for control, group in groupby(
@@ -154,14 +158,18 @@ def _grouped(findings: list[Finding], fixes: bool) -> list[str]:
     ):
         items = list(group)
         lines += ["", f"#### {control.value} ({len(items)})", ""]
-        lines += [_item(f, fixes) for f in items]
+        lines += [_item(f, fixes, refs) for f in items]
     return lines
 
 
-def _item(f: Finding, fixes: bool) -> str:
+def _item(f: Finding, fixes: bool, refs: Mapping[str, Reference]) -> str:
     sev = f.severity.value
     resource = escape(short_id(f.resource_id))
-    line = f"- {SEVERITY_MARK[sev]} **{sev}** `{f.rule_id}` {resource}: {escape(f.message)}"
+    rule = f"`{f.rule_id}`"
+    if f.rule_id in refs:
+        # The rule id links to the section of the article it rests on (the URL is percent-encoded).
+        rule = f"[{rule}]({refs[f.rule_id].url})"
+    line = f"- {SEVERITY_MARK[sev]} **{sev}** {rule} {resource}: {escape(f.message)}"
     if fixes and f.status in (Status.FAIL, Status.WAIVED) and f.remediation:
         line += f"<br>Fix: {escape(f.remediation)}"
     if f.waiver:
@@ -174,11 +182,11 @@ def _item(f: Finding, fixes: bool) -> str:
     return line
 
 
-def _folded(title: str, findings: list[Finding], fixes: bool) -> list[str]:
+def _folded(title: str, findings: list[Finding], fixes: bool, refs: Mapping[str, Reference]) -> list[str]:
     if not findings:
         return []
     lines = ["<details>", f"<summary>{title} ({len(findings)})</summary>", ""]
-    lines += [_item(f, fixes) for f in findings[:MAX_FOLDED]]
+    lines += [_item(f, fixes, refs) for f in findings[:MAX_FOLDED]]
     if len(findings) > MAX_FOLDED:
         lines.append(f"- … and {len(findings) - MAX_FOLDED} more in the full report.")
     lines += ["", "</details>", ""]

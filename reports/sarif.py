@@ -38,6 +38,7 @@ from typing import Any
 from auditor.model import AuditReport, Finding, Level, RuleInfo, Severity, Status, ToolInfo
 
 from . import PLAIN, RenderOptions
+from .links import safe_url
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
@@ -162,20 +163,39 @@ def _driver(tool: ToolInfo, rules: list[RuleInfo], levels: dict[str, Level]) -> 
     return driver
 
 
+def help_uri(rule: RuleInfo, tool: ToolInfo) -> str | None:
+    """Where a viewer links the rule: its page under the project's published documentation when
+    pyproject's [project.urls] declares a Documentation URL, else the rule's first reference (the
+    article section it rests on). The repository has no published address yet, and a relative
+    link means nothing to GitHub or Azure DevOps, so the Learn section is the default."""
+    docs = tool.url("Documentation")
+    if docs:
+        base = docs.rsplit("/", 1)[0] if docs.endswith(".md") else docs.rstrip("/")
+        return f"{base}/rules/{rule.id}.md"
+    https = [ref.url for ref in rule.references if ref.url.startswith("https://")]
+    return https[0] if https else None
+
+
 def _descriptor(rule: RuleInfo, tool: ToolInfo, level: Level = Level.REQUIRED) -> dict[str, Any]:
-    anchor = f"docs/rules.md#{rule.id.lower()}"
-    text = (
-        f"{rule.description or rule.title}\n\nWhy: {rule.rationale}\n\n"
-        f"How to fix: {rule.remediation}\n\nDocs: {anchor}"
-    )
+    uri = help_uri(rule, tool)
+    references = [ref for ref in rule.references if ref.url.startswith("https://")]
+    text = f"{rule.description or rule.title}\n\nWhy: {rule.rationale}\n\nHow to fix: {rule.remediation}"
+    if references:
+        text += "\n\nReferences:\n" + "\n".join(f"- {ref.title}: {ref.url}" for ref in references)
     markdown = (
         f"**{_md(rule.title)}** (family `{rule.control.value}`, severity `{rule.severity.value}`"
-        f"{', recommended' if level is Level.RECOMMENDED else ''})\n\n"
+        f"{', recommended' if level is Level.RECOMMENDED else ''}; {rule.status.value} "
+        f"since {rule.since})\n\n"
         f"{_md(rule.description)}\n\n"
         f"**Why (reference architecture):** {_md(rule.rationale)}\n\n"
-        f"**How to fix:** {_md(rule.remediation)}\n\n"
-        f"See [{rule.id} in the rule catalogue]({anchor})."
+        f"**How to fix:** {_md(rule.remediation)}"
     )
+    if references:
+        markdown += "\n\n**References:**\n\n" + "\n".join(
+            f"- [{_md_label(ref.title)}]({safe_url(ref.url)})" for ref in references
+        )
+    if uri and tool.url("Documentation"):
+        markdown += f"\n\nSee [{rule.id} in the rule catalogue]({safe_url(uri)})."
     descriptor: dict[str, Any] = {
         "id": rule.id,
         "name": rule.name,
@@ -190,17 +210,17 @@ def _descriptor(rule: RuleInfo, tool: ToolInfo, level: Level = Level.REQUIRED) -
             if rule.severity is Severity.LOW or level is Level.RECOMMENDED
             else LEVEL[rule.severity],
             "level": level.value,
+            "since": rule.since,
+            "status": rule.status.value,
         },
     }
     if level is Level.REQUIRED:
         descriptor["properties"]["security-severity"] = SECURITY_SEVERITY[rule.severity]
     else:
         descriptor["properties"]["tags"].append("recommended")
-    docs = tool.url("Documentation")
-    if docs:
-        # An absolute URI, as SARIF wants for helpUri; the relative anchor is in the help text.
-        page = docs if docs.endswith(".md") else f"{docs.rstrip('/')}/rules.md"
-        descriptor["helpUri"] = f"{page}#{rule.id.lower()}"
+    if uri:
+        # SARIF wants an absolute URI here (see help_uri for which one).
+        descriptor["helpUri"] = uri
     return descriptor
 
 
@@ -298,6 +318,11 @@ def _invocation(result: AuditReport) -> dict[str, Any]:
     if notes:
         invocation["toolExecutionNotifications"] = notes
     return invocation
+
+
+def _md_label(text: str) -> str:
+    """A link label: escaped as text, and its brackets kept from closing the label."""
+    return _md(text).replace("[", "\\[").replace("]", "\\]")
 
 
 def _md(text: str) -> str:

@@ -32,6 +32,7 @@ from auditor.arm.estate import Estate, dig, same
 from auditor.arm.types import Resource
 from auditor.engine.params import OneOf
 from auditor.engine.registry import Context, rule
+from auditor.engine.sources import article, implementation
 from auditor.model import Result
 
 ACCOUNTS = types.COGNITIVE_ACCOUNTS
@@ -282,6 +283,11 @@ def policies_in_use(ctx: Context) -> InUse:
     A deployment without raiPolicyName runs on the platform default filter, and the built-in
     Microsoft.Default / Microsoft.DefaultV2 policies filter at Medium, looser than the
     architecture's Low; both are deviations unless the baseline allows built-in policies.""",
+    references=[
+        article("Content filtering and abuse monitoring"),
+        implementation("aml", "infra-as-code/bicep/openai.bicep", 163, 179),
+        implementation("hub", "infra-as-code/bicep/openai.bicep", 142, 159),
+    ],
     remediation="""Create the policy as a child of the account
     (Microsoft.CognitiveServices/accounts/raiPolicies, type UserManaged) and set
     properties.raiPolicyName on each deployment (Bicep: the deployments resource's
@@ -383,6 +389,11 @@ def _check_deployment(
     with severityThreshold). "High filtering" in the article is the threshold Low in ARM: the two
     agree. """
     + SCHEMA_NOTE,
+    references=[
+        article("Content filtering and abuse monitoring"),
+        implementation("aml", "infra-as-code/bicep/openai.bicep", 63, 161),
+        implementation("hub", "infra-as-code/bicep/openai.bicep", 53, 140),
+    ],
     remediation="""In the policy (Microsoft.CognitiveServices/accounts/raiPolicies) set, for each of
     hate, sexual, selfharm and violence and for both source Prompt and Completion,
     {enabled: true, blocking: true, severityThreshold: 'Low'} (allowedContentLevel: 'Low' in
@@ -457,6 +468,11 @@ def _harm_problems(entry: Filter, wanted: str) -> list[str]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L53-L140,
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/openai.bicep#L63-L161).
     The jailbreak filter has no severity level in either schema generation.""",
+    references=[
+        article("Content filtering and abuse monitoring"),
+        implementation("hub", "infra-as-code/bicep/openai.bicep", 53, 140),
+        implementation("aml", "infra-as-code/bicep/openai.bicep", 63, 161),
+    ],
     remediation="""In the policy's properties.contentFilters add or fix
     {name: 'jailbreak', source: 'Prompt', enabled: true, blocking: true}; in the portal, turn on
     Prompt Shields for jailbreak attacks with the action "Block".""",
@@ -512,6 +528,11 @@ def _flag_filter(policy: Resource, category: str, sources: list[str], expected: 
     the Cognitive Services REST spec) streamed completions are returned before the filter has
     judged them, and a violation is only signalled afterwards. Default and Blocking are
     synchronous.""",
+    references=[
+        article("Content filtering and abuse monitoring"),
+        implementation("aml"),
+        implementation("hub"),
+    ],
     remediation="""Set properties.mode: 'Default' on the policy
     (Microsoft.CognitiveServices/accounts/raiPolicies); in the portal's content filter, turn
     "Streaming mode (Asynchronous Filter)" off.""",
@@ -547,6 +568,11 @@ def policy_mode(ctx: Context) -> Iterator[Result]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2).
     Profanity is not a harm category of the platform's severity model, so the baselines mark this
     rule recommended.""",
+    references=[
+        article("Content filtering and abuse monitoring"),
+        implementation("aml"),
+        implementation("hub"),
+    ],
     remediation="""In the policy's properties.contentFilters set {name: 'profanity', source: 'Prompt',
     enabled: true, blocking: true} and the same for source 'Completion'.""",
 )

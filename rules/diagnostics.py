@@ -44,6 +44,7 @@ from auditor.arm import ids, types
 from auditor.arm.estate import dig, same
 from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
+from auditor.engine.sources import article, implementation, supported_logs
 from auditor.model import Result
 
 SETTINGS_TYPE = types.DIAGNOSTIC_SETTINGS
@@ -348,6 +349,12 @@ def _by_role(ctx: Context, *roles: str) -> list[Resource]:
     the hub reference the categories Audit, RequestResponse, AzureOpenAIRequestUsage and Trace
     (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L163-L204).""",
+    references=[
+        article("Monitoring"),
+        supported_logs(types.COGNITIVE_ACCOUNTS),
+        implementation("aml", "infra-as-code/bicep/openai.bicep", 183, 200),
+        implementation("hub", "infra-as-code/bicep/openai.bicep", 163, 204),
+    ],
     remediation="""az monitor diagnostic-settings create --resource <account id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
@@ -373,6 +380,12 @@ def openai_diagnostics(ctx: Context) -> Iterator[Result]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/keyvault.bicep#L81-L98),
     the hub reference AuditEvent and AzurePolicyEvaluationDetails (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/keyvault.bicep#L82-L107).""",
+    references=[
+        article("Monitoring"),
+        supported_logs(types.KEY_VAULTS),
+        implementation("aml", "infra-as-code/bicep/keyvault.bicep", 81, 98),
+        implementation("hub", "infra-as-code/bicep/keyvault.bicep", 82, 107),
+    ],
     remediation="""az monitor diagnostic-settings create --resource <vault id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
@@ -398,6 +411,12 @@ def key_vault_diagnostics(ctx: Context) -> Iterator[Result]:
     (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/acr.bicep#L89-L113):
     who pushed or pulled the prompt-flow images.""",
+    references=[
+        article("Monitoring"),
+        supported_logs(types.CONTAINER_REGISTRIES),
+        implementation("aml", "infra-as-code/bicep/acr.bicep", 63, 80),
+        implementation("hub", "infra-as-code/bicep/acr.bicep", 89, 113),
+    ],
     remediation="""az monitor diagnostic-settings create --resource <registry id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
@@ -430,6 +449,16 @@ def registry_diagnostics(ctx: Context) -> Iterator[Result]:
     and
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L220-L289):
     StorageRead, StorageWrite, StorageDelete.""",
+    references=[
+        article("Monitoring"),
+        supported_logs(types.BLOB_SERVICES),
+        supported_logs(types.FILE_SERVICES),
+        implementation("aml", "infra-as-code/bicep/storage.bicep", 89),
+        implementation("aml", "infra-as-code/bicep/storage.bicep", 171),
+        implementation("aml", "infra-as-code/bicep/storage.bicep", 191, 208),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 105, 138),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 220, 289),
+    ],
     remediation="""az monitor diagnostic-settings create --resource <account id>/blobServices/default -n
     default --workspace <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]' (and
     .../fileServices/default); in Bicep, on the blobServices/fileServices child, """
@@ -470,6 +499,12 @@ def storage_diagnostics(ctx: Context) -> Iterator[Result]:
     the hub reference ApplicationGatewayAccessLog, ApplicationGatewayPerformanceLog and
     ApplicationGatewayFirewallLog (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L299-L332).""",
+    references=[
+        article("Monitoring"),
+        supported_logs(types.APPLICATION_GATEWAYS),
+        implementation("aml", "infra-as-code/bicep/gateway.bicep", 283, 297),
+        implementation("hub", "infra-as-code/bicep/gateway.bicep", 299, 332),
+    ],
     remediation="""az monitor diagnostic-settings create --resource <gateway id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
@@ -496,6 +531,12 @@ def gateway_diagnostics(ctx: Context) -> Iterator[Result]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/jumpbox.bicep#L111-L125),
     the hub reference BastionAuditLogs (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/jumpbox.bicep#L113-L129).""",
+    references=[
+        article("Monitoring"),
+        supported_logs(types.BASTION_HOSTS),
+        implementation("aml", "infra-as-code/bicep/jumpbox.bicep", 111, 125),
+        implementation("hub", "infra-as-code/bicep/jumpbox.bicep", 113, 129),
+    ],
     remediation="""az monitor diagnostic-settings create --resource <bastion id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
@@ -519,6 +560,11 @@ def bastion_diagnostics(ctx: Context) -> Iterator[Result]:
     them; the ML-workspace and hub references deploy no search service, Microsoft's current reference
     sends OperationLogs (reference implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep#L116-L130).""",
+    references=[
+        article("Monitoring"),
+        supported_logs(types.SEARCH_SERVICES),
+        implementation("foundry", "infra-as-code/bicep/ai-search.bicep", 116, 130),
+    ],
     remediation="""az monitor diagnostic-settings create --resource <search id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
@@ -550,6 +596,13 @@ def search_diagnostics(ctx: Context) -> Iterator[Result]:
     and
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L306-L483):
     the text wins, so the hub variant's baseline asks for allLogs on both.""",
+    references=[
+        article("Monitoring"),
+        supported_logs(types.ML_WORKSPACES),
+        implementation("aml", "infra-as-code/bicep/machinelearning.bicep", 392, 409),
+        implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 219, 235),
+        implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 306, 483),
+    ],
     remediation="""az monitor diagnostic-settings create --resource <workspace id> -n default --workspace
     <log analytics id> --logs '[{"categoryGroup":"allLogs","enabled":true}]' (or "audit" for the
     ML-workspace variant); in Bicep """
@@ -579,6 +632,12 @@ def workspace_diagnostics(ctx: Context) -> Iterator[Result]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L486-L518);
     both editions of the architecture article (Microsoft Learn, "Baseline OpenAI end-to-end chat
     reference architecture", section "Monitoring") configure diagnostics for all services.""",
+    references=[
+        article("Monitoring"),
+        supported_logs(types.ML_ONLINE_ENDPOINTS),
+        implementation("aml", "infra-as-code/bicep/machinelearning.bicep", 412, 428),
+        implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 486, 518),
+    ],
     remediation="""az monitor diagnostic-settings create --resource <endpoint id> -n default --workspace
     <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
     + DESTINATION_REMEDIATION,
@@ -608,6 +667,14 @@ def endpoint_diagnostics(ctx: Context) -> Iterator[Result]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L202-L236
     and
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L401-L435).""",
+    references=[
+        article("Monitoring"),
+        supported_logs(types.WEB_SITES),
+        implementation("aml", "infra-as-code/bicep/webapp.bicep", 182, 216),
+        implementation("aml", "infra-as-code/bicep/webapp.bicep", 392, 426),
+        implementation("hub", "infra-as-code/bicep/webapp.bicep", 202, 236),
+        implementation("hub", "infra-as-code/bicep/webapp.bicep", 401, 435),
+    ],
     remediation="""az monitor diagnostic-settings create --resource <site id> -n default --workspace
     <workspace id> --logs '[{"category":"AppServiceHTTPLogs","enabled":true}, ...]'; in Bicep """
     + DESTINATION_REMEDIATION,

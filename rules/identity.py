@@ -76,6 +76,7 @@ from auditor.arm.estate import dig, same
 from auditor.arm.types import Resource
 from auditor.engine.params import Check, OneOf
 from auditor.engine.registry import Context, rule
+from auditor.engine.sources import article, implementation
 from auditor.model import Result
 
 ROLE_ASSIGNMENTS = types.ROLE_ASSIGNMENTS
@@ -192,6 +193,14 @@ def _scope_label(scope: str) -> str:
     assignments, where the hub variant's reference implementation relies on the platform's automatic
     ones for hub and project; the text wins, and the platform's assignments satisfy the rows when they
     exist.""",
+    references=[
+        article("Machine Learning role-based access roles"),
+        implementation("aml", "infra-as-code/bicep/machinelearning.bicep", 138, 261),
+        implementation("aml", "infra-as-code/bicep/webapp.bicep"),
+        implementation("hub", "infra-as-code/bicep/webapp.bicep"),
+        implementation("aml", "infra-as-code/bicep/gateway.bicep"),
+        implementation("hub", "infra-as-code/bicep/gateway.bicep"),
+    ],
     remediation="""az role assignment create --assignee-object-id <principalId> --assignee-principal-type
     ServicePrincipal --role <role GUID> --scope <scope id>; in Bicep a
     Microsoft.Authorization/roleAssignments resource with properties.principalId,
@@ -304,6 +313,10 @@ def _check_rows(
     Administrator or Role Based Access Control Administrator, or any role (custom ones included) whose
     definition grants *, Microsoft.Authorization/* or Microsoft.Authorization/roleAssignments/write,
     lets a compromised endpoint, web app or gateway take over the workload or hand itself more.""",
+    references=[
+        article("Machine Learning role-based access roles"),
+        implementation("aml", "infra-as-code/bicep/machinelearning.bicep", 138, 146),
+    ],
     remediation="""az role assignment delete --ids <assignment id>; grant the narrower role the table names
     instead.""",
     params=PrivilegedParams,
@@ -393,6 +406,9 @@ def no_excess_privileged(ctx: Context) -> Iterator[Result]:
     hands out keys to the data (Storage Account Contributor lists the account keys, which the workspace
     storage still accepts; Search Service Contributor reads the admin API keys), at subscription or
     resource-group scope gives its holder the data of every such service in that scope.""",
+    references=[
+        article("Machine Learning role-based access roles"),
+    ],
     remediation="""az role assignment delete --ids <assignment id>; then az role assignment create ...
     --scope <the single resource id the table names>.""",
     params=DataPlaneParams,
@@ -487,6 +503,10 @@ def identity_keys(res: Resource) -> list[str]:
     section). A shared identity carries the
     union of the roles, so the endpoint would hold the workspace's Contributor and Key Vault
     Administrator.""",
+    references=[
+        article("Identity and access management"),
+        implementation("aml", "infra-as-code/bicep/machinelearning.bicep"),
+    ],
     remediation="""Create one user-assigned identity per resource (az identity create -g <rg> -n <name>)
     and attach it (identity.userAssignedIdentities in Bicep), or use each resource's system-assigned
     identity; then grant each only its rows of the table.""",
@@ -565,6 +585,10 @@ def online_endpoints(ctx: Context) -> list[Resource]:
     ML-workspace reference leaves disableLocalAuth unset and hands the key to the prompt-flow app from
     Key Vault), while its governance section asks to disable local
     authentication on Azure AI services: recommended there.""",
+    references=[
+        article("Key rotation"),
+        implementation("hub", "infra-as-code/bicep/openai.bicep", 45),
+    ],
     remediation="""az resource update --ids <account id> --set properties.disableLocalAuth=true; in Bicep
     properties.disableLocalAuth: true on the Microsoft.CognitiveServices/accounts resource (grant
     Cognitive Services OpenAI User to the callers first).""",
@@ -591,6 +615,10 @@ def openai_local_auth(ctx: Context, acct: Resource) -> Result:
     (reference implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep#L66).
     The ML-workspace and hub references deploy no AI Search.""",
+    references=[
+        article("Key rotation"),
+        implementation("foundry", "infra-as-code/bicep/ai-search.bicep", 66),
+    ],
     remediation="""az search service update -g <rg> -n <name> --disable-local-auth true; in Bicep
     properties.disableLocalAuth: true (and no authOptions) on Microsoft.Search/searchServices.""",
     resource_type=SEARCH,
@@ -617,6 +645,11 @@ def search_local_auth(ctx: Context, svc: Resource) -> Result:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/keyvault.bicep#L61).
     With access policies the table's assignments do nothing and access is governed outside Azure
     RBAC.""",
+    references=[
+        article("Machine Learning role-based access roles"),
+        implementation("aml", "infra-as-code/bicep/keyvault.bicep", 62),
+        implementation("hub", "infra-as-code/bicep/keyvault.bicep", 61),
+    ],
     remediation="""az keyvault update -g <rg> -n <name> --enable-rbac-authorization true; in Bicep
     properties.enableRbacAuthorization: true on Microsoft.KeyVault/vaults.""",
     resource_type=VAULTS,
@@ -643,6 +676,11 @@ def key_vault_rbac(ctx: Context, vault: Resource) -> Result:
     reference architecture", section "Key rotation"). The chat UI has a
     managed identity, so Entra ID tokens (authMode: AADToken) remove a long-lived key from Key Vault and
     its rotation; hardening beyond the architecture, hence a recommendation.""",
+    references=[
+        article("Key rotation"),
+        implementation("aml", "infra-as-code/bicep/machinelearning.bicep", 340),
+        implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 272),
+    ],
     remediation="""Recreate or update the endpoint with auth_mode: aad_token (az ml online-endpoint update
     ... --set auth_mode=aad_token where supported); in Bicep properties.authMode: 'AADToken', and grant
     the chat UI identity the AzureML Data Scientist role or a custom role with the
@@ -678,6 +716,10 @@ def endpoint_entra_auth(ctx: Context, ep: Resource) -> Result:
     (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L96-L130).
     They are reported, never required.""",
+    references=[
+        article("Machine Learning role-based access roles"),
+        implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 96, 130),
+    ],
     remediation="""az role assignment delete --ids <assignment id> for people who no longer author flows;
     prefer a group, and a condition limiting blob access to the project's containers.""",
     params=TableParams,

@@ -74,6 +74,7 @@ from auditor.arm.estate import Estate
 from auditor.arm.types import Resource
 from auditor.engine.params import OneOf, build
 from auditor.engine.registry import Context, rule
+from auditor.engine.sources import article, implementation
 from auditor.model import Result, Status
 
 VNETS = types.VIRTUAL_NETWORKS
@@ -218,6 +219,10 @@ def _addresses(network: Network, items: Iterable[str]) -> AddressSet:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/network.bicep#L53-L155).
     Azure forbids an NSG on AzureFirewallSubnet, AzureFirewallManagementSubnet, GatewaySubnet and
     RouteServerSubnet, which are exempt.""",
+    references=[
+        article("Virtual network segmentation and security"),
+        implementation("hub", "infra-as-code/bicep/network.bicep", 53, 155),
+    ],
     remediation="""az network vnet subnet update -g <rg> --vnet-name <vnet> -n <subnet>
     --network-security-group <nsg>; in Bicep set the subnet's properties.networkSecurityGroup.id.""",
     params=ExemptParams,
@@ -273,6 +278,10 @@ def subnet_has_nsg(ctx: Context) -> Iterator[Result]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/network.bicep#L199-L241).
     A blocked control plane or load-balancer probe breaks the gateway; anything else open to the
     Internet bypasses the WAF's single entry point.""",
+    references=[
+        article("Virtual network segmentation and security"),
+        implementation("hub", "infra-as-code/bicep/network.bicep", 199, 241),
+    ],
     remediation="""Allow TCP client_ports from client_sources to the subnet prefix, TCP 65200-65535 from
     GatewayManager, AzureLoadBalancer, then add a Deny * inbound rule (e.g. priority 1000):
     az network nsg rule create -g <rg> --nsg-name <nsg> -n DenyAllInBound --priority 1000
@@ -397,6 +406,10 @@ def _vnet_only(ctx: Context, direction: str) -> Iterator[Result]:
     any custom rule that admits addresses outside the virtual network breaks the segmentation.
     Traffic from AzureLoadBalancer (the platform's health-probe address, allowed by Azure's default
     rule) is not counted as outside by default.""",
+    references=[
+        article("Virtual network segmentation and security"),
+        implementation("hub", "infra-as-code/bicep/network.bicep", 292, 402),
+    ],
     remediation="""Remove or narrow the inbound rules the finding names (az network nsg rule delete -g <rg>
     --nsg-name <nsg> -n <rule>), or add a higher-priority Deny rule for sources outside the virtual
     network; keep inbound sources to VirtualNetwork or the VNet's own prefixes.""",
@@ -428,6 +441,13 @@ def vnet_only_inbound(ctx: Context) -> Iterator[Result]:
     of that file, a known bug), so it does not cover the agents subnet and Azure's default
     AllowInternetOutBound still lets the agents reach the Internet; this rule evaluates the effect,
     so it catches that.""",
+    references=[
+        article("Virtual network segmentation and security"),
+        implementation("hub", "infra-as-code/bicep/network.bicep", 330),
+        implementation("hub", "infra-as-code/bicep/network.bicep", 354),
+        implementation("hub", "infra-as-code/bicep/network.bicep", 378),
+        implementation("hub", "infra-as-code/bicep/network.bicep", 402),
+    ],
     remediation="""Add a Deny rule for all outbound traffic whose source covers the subnet:
     az network nsg rule create -g <rg> --nsg-name <nsg> -n DenyAllOutBound --priority 1000
     --direction Outbound --access Deny --protocol '*' --source-address-prefixes <subnet-prefix>
@@ -458,6 +478,10 @@ def vnet_only_outbound(ctx: Context) -> Iterator[Result]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/network.bicep#L599)
     but has no deny-all inbound, so Azure's default AllowVnetInBound admits every port from the
     whole virtual network: the text wins, and this rule fails the reference as written.""",
+    references=[
+        article("Virtual network segmentation and security"),
+        implementation("hub", "infra-as-code/bicep/network.bicep", 599),
+    ],
     remediation="""Keep the allow rule for TCP 22/3389 from the AzureBastionSubnet prefix and add
     az network nsg rule create -g <rg> --nsg-name <nsg> -n DenyAllInBound --priority 1000
     --direction Inbound --access Deny --protocol '*' --source-address-prefixes '*'
@@ -531,6 +555,10 @@ def jumpbox_inbound(ctx: Context) -> Iterator[Result]:
     but has no deny-all outbound, so Azure's default rules still let the web apps reach the whole
     virtual network and the Internet: the text wins, and this rule fails the reference as
     written.""",
+    references=[
+        article("Virtual network segmentation and security"),
+        implementation("hub", "infra-as-code/bicep/network.bicep", 292, 306),
+    ],
     remediation="""Add az network nsg rule create -g <rg> --nsg-name <nsg> -n DenyAllOutBound
     --priority 1000 --direction Outbound --access Deny --protocol '*' --source-address-prefixes
     <subnet-prefix> --destination-address-prefixes '*' --destination-port-ranges '*' after the allow
@@ -584,6 +612,9 @@ def app_service_outbound(ctx: Context) -> Iterator[Result]:
     every other subnet is private, and the jump box is reached only through Bastion. An NSG rule
     that lets SSH, RDP or any other port in from Internet, * or 0.0.0.0/0 (and is not shadowed by a
     higher-priority deny) exposes a subnet directly.""",
+    references=[
+        article("Virtual network segmentation and security"),
+    ],
     remediation="""Delete the rule the finding names (az network nsg rule delete -g <rg> --nsg-name <nsg>
     -n <rule>) or narrow its source to the virtual network; reach virtual machines through Azure
     Bastion instead of opening 22/3389.""",
@@ -708,6 +739,10 @@ def _unattached_nsgs(estate: Estate) -> Iterator[Result]:
     VirtualNetwork, and outbound 80 with protocol Any; Bastion needs only TCP there, and 8080/5701
     only between its own instances in AzureBastionSubnet, so narrower rules (Tcp; the
     AzureBastionSubnet or VNet prefix in place of VirtualNetwork) are accepted.""",
+    references=[
+        article("Virtual network segmentation and security"),
+        implementation("hub", "infra-as-code/bicep/network.bicep", 428, 576),
+    ],
     remediation="""Add the missing rule, e.g. az network nsg rule create -g <rg> --nsg-name <nsg>
     -n AllowGatewayManagerInbound --priority 110 --direction Inbound --access Allow --protocol Tcp
     --source-address-prefixes GatewayManager --destination-address-prefixes '*'

@@ -30,6 +30,7 @@ from auditor.arm import ids, types
 from auditor.arm.estate import Estate, dig, display_name, same, web_apps
 from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
+from auditor.engine.sources import article, implementation
 from auditor.model import Result
 
 PE_TYPE = types.PRIVATE_ENDPOINTS
@@ -241,6 +242,18 @@ def endpoints_of(
     implementation; its `searchService` endpoint follows the Foundry Agent Service reference
     implementation (reference implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep).""",
+    references=[
+        article("Ingress to Machine Learning"),
+        implementation("hub", "infra-as-code/bicep/openai.bicep", 206, 263),
+        implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 536, 608),
+        implementation("hub", "infra-as-code/bicep/keyvault.bicep", 109, 162),
+        implementation("hub", "infra-as-code/bicep/acr.bicep", 116, 167),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 151, 170),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 292, 399),
+        implementation("hub", "infra-as-code/bicep/webapp.bicep", 238, 288),
+        implementation("hub", "infra-as-code/bicep/webapp.bicep", 437, 470),
+        implementation("foundry", "infra-as-code/bicep/ai-search.bicep"),
+    ],
     remediation="""az network private-endpoint create -g <rg> -n <pe-name> --vnet-name <vnet>
     --subnet <private-endpoint-subnet> --private-connection-resource-id <resource-id>
     --group-id <groupId> --connection-name <pe-name>; in Bicep a Microsoft.Network/privateEndpoints
@@ -312,11 +325,17 @@ def private_endpoint_present(ctx: Context) -> Iterator[Result]:
     severity="medium",
     title="Private endpoint connections to the architecture's services are Approved",
     rationale="""A private endpoint carries traffic only once its connection is Approved; a Pending,
-    Rejected or Disconnected connection leaves the service without its private path (on the target
+    Rejected or Disconnected connection leaves the service without its private path, and the
+    architecture keeps traffic to the services on Private Link (Microsoft Learn, "Baseline OpenAI
+    end-to-end chat reference architecture", section "Networking") (on the target
     resource, properties.privateEndpointConnections[]...status must also be 'Approved'; the
     reference creates automatically approved connections, reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/keyvault.bicep#L109-L162
     and its siblings).""",
+    references=[
+        article("Networking"),
+        implementation("hub", "infra-as-code/bicep/keyvault.bicep", 109, 162),
+    ],
     remediation="""az network private-endpoint-connection approve
     --id <target-resource-id>/privateEndpointConnections/<name> --description "Approved"; or
     recreate the endpoint with privateLinkServiceConnections (automatic approval) by an identity
@@ -387,6 +406,11 @@ def _zone_groups(estate: Estate, pe: Resource) -> list[Resource]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L206-L263,
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L536-L608
     with both azureml zones).""",
+    references=[
+        article("Components"),
+        implementation("hub", "infra-as-code/bicep/openai.bicep", 206, 263),
+        implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 536, 608),
+    ],
     remediation="""az network private-endpoint dns-zone-group create -g <rg> --endpoint-name <pe> -n default
     --private-dns-zone <privatelink-zone-resource-id> --zone-name <zone>; in Bicep a
     Microsoft.Network/privateEndpoints/privateDnsZoneGroups child with
@@ -470,6 +494,11 @@ def outbound_rules(estate: Estate, ws: Resource) -> tuple[list[tuple[str, dict[s
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L156-L181);
     the AI Search rule is the article's text (neither the ML-workspace nor the hub reference
     implementation deploys AI Search), so it is required whenever AI Search exists.""",
+    references=[
+        article("Flow from the Machine Learning-managed virtual network to Azure PaaS services"),
+        implementation("aml", "infra-as-code/bicep/machinelearning.bicep", 298, 317),
+        implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 156, 181),
+    ],
     remediation="""az ml workspace outbound-rule set -g <rg> --workspace-name <hub-or-workspace> --rule <name>
     --type private_endpoint --service-resource-id <openai-or-search-id> --subresource-target
     account|searchService; in Bicep properties.managedNetwork.outboundRules.<name>: {type:

@@ -24,6 +24,7 @@ from auditor.arm.estate import dig, display_name, same
 from auditor.arm.types import Resource
 from auditor.engine.params import Check, OneOf
 from auditor.engine.registry import Context, rule
+from auditor.engine.sources import article, implementation
 from auditor.model import Result
 
 WORKSPACES = types.ML_WORKSPACES
@@ -151,12 +152,20 @@ def _ml_workspaces(ctx: Context, *, projects: bool) -> list[Resource]:
     severity="high",
     title="Azure OpenAI public network access is disabled",
     rationale="""The architecture reaches Azure OpenAI only through its private endpoint in the
-    private-endpoint subnet; the reference sets properties.publicNetworkAccess: Disabled and
+    private-endpoint subnet (Microsoft Learn, "Baseline OpenAI end-to-end chat reference
+    architecture", section "Flow from the Machine Learning-managed virtual network to Azure PaaS
+    services": Azure OpenAI is connected through Private Link); the reference sets
+    properties.publicNetworkAccess: Disabled and
     networkAcls.defaultAction: Deny (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/openai.bicep#L53-L55
     and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L41-L43).""",
-    remediation="""az cognitiveservices account update -g <rg> -n <name> --custom-domain <name>
-    --api-properties publicNetworkAccess=Disabled; in Bicep set properties.publicNetworkAccess:
+    references=[
+        article("Flow from the Machine Learning-managed virtual network to Azure PaaS services"),
+        implementation("aml", "infra-as-code/bicep/openai.bicep", 53, 55),
+        implementation("hub", "infra-as-code/bicep/openai.bicep", 41, 43),
+    ],
+    remediation="""az resource update --ids <account id> --set properties.publicNetworkAccess=Disabled
+    properties.networkAcls.defaultAction=Deny; in Bicep set properties.publicNetworkAccess:
     'Disabled' and properties.networkAcls.defaultAction: 'Deny'.""",
     resource_type=types.COGNITIVE_ACCOUNTS,
     what="Cognitive Services accounts",
@@ -187,6 +196,12 @@ def openai_public_network(ctx: Context, account: Resource) -> Result:
     and on both hub and project (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L151-L152
     and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L255-L256).""",
+    references=[
+        article("Ingress to Machine Learning"),
+        implementation("aml", "infra-as-code/bicep/machinelearning.bicep", 293, 296),
+        implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 151, 152),
+        implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 255, 256),
+    ],
     remediation="""az ml workspace update -g <rg> -n <name> --public-network-access Disabled, and
     az resource update --ids <workspace-id> --set properties.allowPublicAccessWhenBehindVnet=false;
     in Bicep properties.publicNetworkAccess: 'Disabled' and
@@ -227,6 +242,11 @@ def ml_workspace_public_network(ctx: Context) -> Iterator[Result]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L299
     and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L157);
     a project inherits the hub's managed network.""",
+    references=[
+        article("Flow from the Machine Learning-managed virtual network to Azure PaaS services"),
+        implementation("aml", "infra-as-code/bicep/machinelearning.bicep", 299),
+        implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 157),
+    ],
     remediation="""az ml workspace update -g <rg> -n <name> --managed-network allow_only_approved_outbound;
     in Bicep properties.managedNetwork.isolationMode: 'AllowOnlyApprovedOutbound'.""",
     params=IsolationParams,
@@ -268,6 +288,11 @@ def _children_or_gap(
     "Ephemeral components"). The reference sets properties.publicNetworkAccess: Disabled
     (reference implementation: https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L342
     and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L273).""",
+    references=[
+        article("Ephemeral components"),
+        implementation("aml", "infra-as-code/bicep/machinelearning.bicep", 342),
+        implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 273),
+    ],
     remediation="""az ml online-endpoint update -g <rg> -w <workspace-or-project> -n <endpoint>
     --set public_network_access=disabled; in Bicep properties.publicNetworkAccess: 'Disabled'.""",
 )
@@ -297,6 +322,10 @@ def online_endpoint_public_network(ctx: Context) -> Iterator[Result]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L353-L388).
     The hub variant has no compute instance (serverless sessions), so the rule only speaks when one
     exists there.""",
+    references=[
+        article("Ingress to Machine Learning"),
+        implementation("aml", "infra-as-code/bicep/machinelearning.bicep", 353, 388),
+    ],
     remediation="""Compute instance network settings cannot be changed in place: recreate it with
     az ml compute create -g <rg> -w <workspace> -n <name> --type ComputeInstance
     --enable-node-public-ip false --ssh-public-access-enabled false; in Bicep
@@ -347,6 +376,12 @@ def compute_instance_private(ctx: Context) -> Iterator[Result]:
     the ML-workspace reference only sets the firewall to Deny (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/keyvault.bicep#L56),
     which the aml baseline accepts through accept_firewall_deny.""",
+    references=[
+        article("Flow from the Machine Learning-managed virtual network to Azure PaaS services"),
+        implementation("hub", "infra-as-code/bicep/keyvault.bicep", 52),
+        implementation("hub", "infra-as-code/bicep/keyvault.bicep", 57),
+        implementation("aml", "infra-as-code/bicep/keyvault.bicep", 56),
+    ],
     remediation="""az keyvault update -g <rg> -n <name> --public-network-access Disabled
     --default-action Deny; in Bicep properties.publicNetworkAccess: 'Disabled' and
     properties.networkAcls.defaultAction: 'Deny'.""",
@@ -377,6 +412,12 @@ def key_vault_public_network(ctx: Context, vault: Resource) -> Result:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/acr.bicep#L54-L57,
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/acr.bicep#L59
     and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/acr.bicep#L70).""",
+    references=[
+        article("Flow from the Machine Learning-managed virtual network to Azure PaaS services"),
+        implementation("aml", "infra-as-code/bicep/acr.bicep", 54, 57),
+        implementation("hub", "infra-as-code/bicep/acr.bicep", 59),
+        implementation("hub", "infra-as-code/bicep/acr.bicep", 70),
+    ],
     remediation="""az acr update -g <rg> -n <name> --public-network-enabled false --default-action Deny;
     in Bicep properties.publicNetworkAccess: 'Disabled' and
     properties.networkRuleSet.defaultAction: 'Deny'.""",
@@ -404,6 +445,11 @@ def registry_public_network(ctx: Context, registry: Resource) -> Result:
     adminUserEnabled: false (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/acr.bicep#L52
     and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/acr.bicep#L55).""",
+    references=[
+        article("Machine Learning role-based access roles"),
+        implementation("aml", "infra-as-code/bicep/acr.bicep", 52),
+        implementation("hub", "infra-as-code/bicep/acr.bicep", 55),
+    ],
     remediation="""az acr update -g <rg> -n <name> --admin-enabled false; in Bicep
     properties.adminUserEnabled: false.""",
     resource_type=types.CONTAINER_REGISTRIES,
@@ -432,6 +478,12 @@ def registry_admin_user(ctx: Context, reg: Resource) -> Result:
     the ML-workspace reference leaves publicNetworkAccess unset behind a Deny firewall
     (reference implementation: https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/storage.bicep),
     which the aml baseline accepts through accept_firewall_deny.""",
+    references=[
+        article("Flow from the Machine Learning-managed virtual network to Azure PaaS services"),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 84, 88),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 204, 208),
+        implementation("aml", "infra-as-code/bicep/storage.bicep"),
+    ],
     remediation="""az storage account update -g <rg> -n <name> --public-network-access Disabled
     --default-action Deny; in Bicep properties.publicNetworkAccess: 'Disabled' and
     properties.networkAcls.defaultAction: 'Deny'.""",
@@ -455,9 +507,16 @@ def storage_public_network(ctx: Context, account: Resource) -> Result:
     control="public-access",
     severity="high",
     title="Storage accounts do not allow anonymous blob access",
-    rationale="""No data of the architecture is public; the reference sets allowBlobPublicAccess: false
+    rationale="""No data of the architecture is public: from the network's point of view only the chat UI
+    is reachable from the Internet (Microsoft Learn, "Baseline OpenAI end-to-end chat reference
+    architecture", section "Security"); the reference sets allowBlobPublicAccess: false
     on every account (reference implementation: https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L62
     and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L182).""",
+    references=[
+        article("Security"),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 62),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 182),
+    ],
     remediation="""az storage account update -g <rg> -n <name> --allow-blob-public-access false; in
     Bicep properties.allowBlobPublicAccess: false.""",
     resource_type=types.STORAGE_ACCOUNTS,
@@ -487,6 +546,13 @@ _STORAGE_TLS = ["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"]
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L89,
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L203
     and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L209).""",
+    references=[
+        article("Networking"),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 79),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 89),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 203),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 209),
+    ],
     remediation="""az storage account update -g <rg> -n <name> --min-tls-version TLS1_2 --https-only true;
     in Bicep properties.minimumTlsVersion: 'TLS1_2' and properties.supportsHttpsTrafficOnly: true.""",
     params=StorageTlsParams,
@@ -519,7 +585,9 @@ def storage_secure_transport(ctx: Context, account: Resource) -> Result:
     severity="medium",
     title="The app storage account does not accept shared keys",
     rationale="""The chat UI reads its deployment package with its managed identity (Storage Blob Data
-    Reader); the hub reference disables shared keys on that account (reference implementation:
+    Reader), and the article recommends disabling key and other local authentication (Microsoft
+    Learn, "Baseline OpenAI end-to-end chat reference architecture", section "Governance through
+    policy"); the hub reference disables shared keys on that account (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L63)
     while the workspace storage keeps them because the hub needs keys (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L183).
@@ -527,6 +595,13 @@ def storage_secure_transport(ctx: Context, account: Resource) -> Result:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/storage.bicep#L52
     and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/storage.bicep#L139),
     so the aml baseline ranks this as a recommendation.""",
+    references=[
+        article("Governance through policy"),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 63),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 183),
+        implementation("aml", "infra-as-code/bicep/storage.bicep", 52),
+        implementation("aml", "infra-as-code/bicep/storage.bicep", 139),
+    ],
     remediation="""az storage account update -g <rg> -n <name> --allow-shared-key-access false; in Bicep
     properties.allowSharedKeyAccess: false.""",
     params=SharedKeyParams,
@@ -561,6 +636,10 @@ def storage_shared_key(ctx: Context) -> Iterator[Result]:
     the current reference sets publicNetworkAccess: disabled (reference implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep#L72;
     the ML-workspace and hub references deploy no AI Search).""",
+    references=[
+        article("Flow from the Machine Learning-managed virtual network to Azure PaaS services"),
+        implementation("foundry", "infra-as-code/bicep/ai-search.bicep", 72),
+    ],
     remediation="""az search service update -g <rg> -n <name> --public-access disabled; in Bicep
     properties.publicNetworkAccess: 'disabled'.""",
     resource_type=types.SEARCH_SERVICES,
@@ -578,12 +657,21 @@ def search_public_network(ctx: Context, svc: Resource) -> Result:
     control="public-access",
     severity="low",
     title="Key Vault purge protection is enabled",
-    rationale="""Hardening the reference does not set (enablePurgeProtection is absent in every variant;
+    rationale="""The vault holds the gateway's certificate and the keys the architecture stores there
+    (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section "Key
+    rotation"). Purge protection is hardening the reference does not set (enablePurgeProtection is
+    absent in every variant;
     reference implementation: https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50,
     https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2
     and https://github.com/Azure-Samples/microsoft-foundry-baseline/tree/1d6dd6815011d88ebfbe2acec65fb2ba3455c804):
     with soft delete alone, a deleted vault and its gateway certificate
     can be purged within the retention period. Baselines rank it as a recommendation.""",
+    references=[
+        article("Key rotation"),
+        implementation("aml"),
+        implementation("hub"),
+        implementation("foundry"),
+    ],
     remediation="""az keyvault update -g <rg> -n <name> --enable-purge-protection true (cannot be turned
     off again); in Bicep properties.enablePurgeProtection: true.""",
     resource_type=types.KEY_VAULTS,
@@ -631,6 +719,10 @@ class AttachmentParams:
     machine's network interface, a load balancer or a NAT gateway opens a path to or from the Internet
     that bypasses the WAF and Bastion. An address attached to nothing exposes nothing: it passes, and
     the message says it is unattached.""",
+    references=[
+        article("Security"),
+        implementation("hub"),
+    ],
     remediation="""Detach the address and delete it: for a virtual machine, az network nic ip-config
     update -g <rg> --nic-name <nic> -n <ipconfig> --remove publicIpAddress (Bicep: drop
     properties.publicIPAddress from the NIC's ipConfigurations); for a load balancer, az network lb

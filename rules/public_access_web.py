@@ -17,6 +17,7 @@ from auditor.arm.estate import Estate, dig, display_name, same, web_apps
 from auditor.arm.types import Resource
 from auditor.engine.params import OneOf
 from auditor.engine.registry import Context, rule
+from auditor.engine.sources import app_service_baseline, article, implementation
 from auditor.model import Result
 
 SITE_CONFIG = types.SITE_CONFIG
@@ -84,13 +85,19 @@ class GatewayTlsParams:
     severity="high",
     title="Web apps do not accept public traffic",
     rationale="""Users reach the chat UI only through Application Gateway, which calls the app over its
-    private endpoint (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", whose chat UI
-    follows the baseline App Service web application guidance). The hub reference sets the site's
+    private endpoint (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section
+    "Security"; its chat UI follows the baseline App Service web application guidance). The hub
+    reference sets the site's
     publicNetworkAccess: Disabled (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L165);
     the ML-workspace reference sets it in siteConfig only (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/webapp.bicep#L151),
     which config/web returns.""",
+    references=[
+        article("Security"),
+        implementation("hub", "infra-as-code/bicep/webapp.bicep", 165),
+        implementation("aml", "infra-as-code/bicep/webapp.bicep", 151),
+    ],
     remediation="""az webapp update -g <rg> -n <name> --set publicNetworkAccess=Disabled; in Bicep
     properties.publicNetworkAccess: 'Disabled' on Microsoft.Web/sites.""",
     resource_type=SITES,
@@ -127,6 +134,11 @@ def web_app_public_network(ctx: Context, site: Resource) -> Result:
     the ML-workspace reference leaves httpsOnly: false (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/webapp.bicep#L145),
     which contradicts the article's text, so both baselines require it.""",
+    references=[
+        article("Networking"),
+        implementation("hub", "infra-as-code/bicep/webapp.bicep", 162),
+        implementation("aml", "infra-as-code/bicep/webapp.bicep", 145),
+    ],
     remediation="""az webapp update -g <rg> -n <name> --https-only true; in Bicep
     properties.httpsOnly: true.""",
     resource_type=SITES,
@@ -146,12 +158,18 @@ def web_app_https_only(ctx: Context, site: Resource) -> Result:
     severity="medium",
     title="Web apps have FTP and FTPS deployment disabled",
     rationale="""The architecture deploys the chat UI from a package in its storage account with a
-    managed identity and the prompt flow as a container image, so no FTP endpoint is needed; the
+    managed identity and the prompt flow as a container image, so no FTP endpoint is needed, and the
+    article recommends disabling local authentication (Microsoft Learn, "Baseline OpenAI end-to-end
+    chat reference architecture", section "Governance through policy"); the
     current reference sets ftpsState: Disabled (reference implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/web-app.bicep#L201)
     while the ML-workspace and hub references leave it unset, hence a recommendation. FtpsOnly is
     not accepted by default: it still exposes credential-based publishing; a baseline copy may add it
     to allowed_states.""",
+    references=[
+        article("Governance through policy"),
+        implementation("foundry", "infra-as-code/bicep/web-app.bicep", 201),
+    ],
     remediation="""az webapp config set -g <rg> -n <name> --ftps-state Disabled; in Bicep
     properties.siteConfig.ftpsState: 'Disabled'.""",
     params=FtpParams,
@@ -193,6 +211,12 @@ def _tls_tuple(value: Any) -> tuple[int, ...]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/tree/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2
     and https://github.com/Azure-Samples/microsoft-foundry-baseline/tree/1d6dd6815011d88ebfbe2acec65fb2ba3455c804),
     so anything below 1.2 is a deviation.""",
+    references=[
+        article("Networking"),
+        implementation("aml"),
+        implementation("hub"),
+        implementation("foundry"),
+    ],
     remediation="""az webapp config set -g <rg> -n <name> --min-tls-version 1.2 (the SCM site:
     az resource update --ids <site-id>/config/web --set properties.scmMinTlsVersion=1.2); in Bicep
     properties.siteConfig.minTlsVersion: '1.2' and scmMinTlsVersion: '1.2'.""",
@@ -224,7 +248,10 @@ def web_app_minimum_tls(ctx: Context, site: Resource) -> Result:
     severity="medium",
     title="Web apps route all outbound traffic through the virtual network",
     rationale="""App Service reaches the PaaS services through virtual network integration and private
-    endpoints (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture"); the references
+    endpoints (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section
+    "Network flows", whose flow from App Service to the PaaS services is the App Service baseline's:
+    Microsoft Learn, "Baseline highly available zone-redundant web application", "App Service to
+    Azure PaaS services flow"); the references
     integrate both apps in the App Service subnet and set vnetRouteAllEnabled (the ML-workspace
     reference in siteConfig; reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L161,
@@ -232,6 +259,13 @@ def web_app_minimum_tls(ctx: Context, site: Resource) -> Result:
     and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L170;
     the current reference also sets outboundVnetRouting.applicationTraffic), so the subnet's NSG
     governs all egress.""",
+    references=[
+        article("Network flows"),
+        app_service_baseline("App Service to Azure PaaS services flow"),
+        implementation("hub", "infra-as-code/bicep/webapp.bicep", 161),
+        implementation("hub", "infra-as-code/bicep/webapp.bicep", 167),
+        implementation("hub", "infra-as-code/bicep/webapp.bicep", 170),
+    ],
     remediation="""az webapp vnet-integration add -g <rg> -n <name> --vnet <vnet>
     --subnet <app-service-subnet>, then az resource update --ids <site-id>
     --set properties.vnetRouteAllEnabled=true (newer api-versions:
@@ -347,6 +381,12 @@ def waf_policy_state(policy: Resource) -> tuple[Any, str]:
     with policySettings.state: Enabled and mode: Prevention (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/gateway.bicep#L99-L101
     and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L114-L118).""",
+    references=[
+        article("Components"),
+        implementation("hub", "infra-as-code/bicep/gateway.bicep", 211, 213),
+        implementation("aml", "infra-as-code/bicep/gateway.bicep", 99, 101),
+        implementation("hub", "infra-as-code/bicep/gateway.bicep", 114, 118),
+    ],
     remediation="""az network application-gateway waf-policy policy-setting update -g <rg> --policy-name <waf>
     --state Enabled --mode Prevention, and az network application-gateway update -g <rg> -n <gw>
     --waf-policy <waf-id>; in Bicep properties.firewallPolicy.id on the gateway and
@@ -402,12 +442,20 @@ def application_gateway_waf(ctx: Context, gw: Resource) -> Result:
     control="public-access",
     severity="high",
     title="The WAF policy uses a current managed core rule set",
-    rationale="""A WAF policy without a managed core rule set blocks nothing; the reference uses OWASP
+    rationale="""The architecture filters network traffic (Microsoft Learn, "Baseline OpenAI end-to-end
+    chat reference architecture", section "Networking"), and a WAF policy without a managed core rule
+    set blocks nothing; the reference uses OWASP
     3.2 (reference implementation: https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/gateway.bicep#L106-L112
     and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L120-L131)
     and the current reference Microsoft_DefaultRuleSet 2.1 (reference implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/application-gateway.bicep#L131-L145).
     OWASP 2.2.9 is legacy and not accepted.""",
+    references=[
+        article("Networking"),
+        implementation("aml", "infra-as-code/bicep/gateway.bicep", 106, 112),
+        implementation("hub", "infra-as-code/bicep/gateway.bicep", 120, 131),
+        implementation("foundry", "infra-as-code/bicep/application-gateway.bicep", 131, 145),
+    ],
     remediation="""az network application-gateway waf-policy managed-rule rule-set add -g <rg>
     --policy-name <waf> --type OWASP --version 3.2 (or --type Microsoft_DefaultRuleSet --version 2.1);
     in Bicep properties.managedRules.managedRuleSets: [{ruleSetType: 'OWASP', ruleSetVersion: '3.2'}].""",
@@ -511,6 +559,10 @@ def ssl_policy_minimum(policy: Any) -> tuple[str | None, str]:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L152-L159).
     Predefined AppGwSslPolicy20170401S, 20220101 and 20220101S also mean
     TLS 1.2; AppGwSslPolicy20150501 means TLS 1.0 and 20170401 TLS 1.1.""",
+    references=[
+        article("Networking"),
+        implementation("hub", "infra-as-code/bicep/gateway.bicep", 152, 159),
+    ],
     remediation="""az network application-gateway ssl-policy set -g <rg> --gateway-name <gw>
     --policy-type Predefined --name AppGwSslPolicy20220101 (or --policy-type CustomV2
     --min-protocol-version TLSv1_2 --cipher-suites ...); in Bicep properties.sslPolicy.""",

@@ -37,6 +37,7 @@ from auditor.arm.estate import dig, same
 from auditor.arm.types import Resource
 from auditor.engine.params import AtLeast
 from auditor.engine.registry import Context, rule
+from auditor.engine.sources import app_service_baseline, article, implementation
 from auditor.model import Result
 
 PLANS = types.SERVER_FARMS
@@ -132,7 +133,8 @@ def architecture_plans(ctx: Context) -> Iterator[Resource | Result]:
     control="reliability",
     severity="high",
     title="The App Service plan of the chat UI and prompt flow is zone-redundant",
-    rationale="""The chat UI follows the App Service baseline's zone-redundant web app, and the
+    rationale="""The chat UI follows the App Service baseline's zone-redundant web app (Microsoft Learn,
+    "Baseline highly available zone-redundant web application", its "App Service" guidance), and the
     prompt-flow container runs on the same plan "spread across availability zones" (Microsoft Learn,
     "Baseline OpenAI end-to-end chat reference architecture", section "Reliability", subsection
     "Zonal redundancy for flow deployments"; the AI Studio hub edition keeps this zone redundancy
@@ -140,6 +142,13 @@ def architecture_plans(ctx: Context) -> Iterator[Resource | Result]:
     implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L133-L146,
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/webapp.bicep#L125).""",
+    references=[
+        article("Reliability"),
+        article("Zonal redundancy for flow deployments"),
+        app_service_baseline("App Service"),
+        implementation("hub", "infra-as-code/bicep/webapp.bicep", 133, 146),
+        implementation("aml", "infra-as-code/bicep/webapp.bicep", 125),
+    ],
     remediation="""Zone redundancy is set when the plan is created: create a Premium v3 plan with
     az appservice plan create -g <rg> -n <plan> --sku P1V3 --is-linux --zone-redundant --number-of-workers 3
     (Bicep: properties.zoneRedundant: true) and move the web apps to it; a plan whose scale unit
@@ -169,6 +178,11 @@ def plan_zone_redundant(ctx: Context) -> Iterator[Result]:
     (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L133-L146,
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L291-L332).""",
+    references=[
+        article("Reliability"),
+        implementation("hub", "infra-as-code/bicep/webapp.bicep", 133, 146),
+        implementation("hub", "infra-as-code/bicep/webapp.bicep", 291, 332),
+    ],
     remediation="""az appservice plan update -g <rg> -n <plan> --number-of-workers 3 (Bicep:
     sku.capacity: 3), and keep an autoscale setting's minimum at 3 or more.""",
     params=InstanceParams,
@@ -240,6 +254,10 @@ def _idle(endpoint: Resource, deployment: Resource) -> bool:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/README.md#L266-L276).
     The article also advises deploying to a new deployment and shifting traffic, so a deployment
     the endpoint sends no traffic to is not checked.""",
+    references=[
+        article("Machine Learning - reliability"),
+        implementation("hub", "README.md", 266, 276),
+    ],
     remediation="""az ml online-deployment update -g <rg> -w <workspace-or-project> -e <endpoint>
     -n <deployment> --set instance_count=3 (ARM: sku.capacity: 3; with target-utilization scaling,
     properties.scaleSettings.minInstances: 3).""",
@@ -285,6 +303,9 @@ def online_deployment_instances(ctx: Context) -> Iterator[Result]:
     routed again (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", AI
     Studio hub edition, section "Reliability"). The chat UI needs the endpoint's properties.traffic
     to send 100 % to deployments that exist.""",
+    references=[
+        article("Reliability"),
+    ],
     remediation="""az ml online-endpoint update -g <rg> -w <workspace-or-project> -n <endpoint>
     --traffic "<deployment>=100"; in Bicep, set properties.traffic on the endpoint (or leave the
     endpoint out of repeat deployments).""",
@@ -334,6 +355,10 @@ def endpoint_traffic(ctx: Context) -> Iterator[Result]:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep#L62-L64).
     The ML-workspace and hub reference implementations deploy no AI Search, so the article's text
     is the source for both variants.""",
+    references=[
+        article("AI Search - reliability"),
+        implementation("foundry", "infra-as-code/bicep/ai-search.bicep", 62, 64),
+    ],
     remediation="""The tier cannot be changed in place: create a service with az search service create
     -g <rg> -n <name> --sku standard --replica-count 3 (Bicep: sku.name: 'standard') and move the
     indexes to it. """
@@ -363,6 +388,10 @@ def search_tier(ctx: Context, service: Resource) -> Result:
     AI Studio hub editions); three replicas are what the read/write availability SLA needs
     (reference implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep#L70).""",
+    references=[
+        article("AI Search - reliability"),
+        implementation("foundry", "infra-as-code/bicep/ai-search.bicep", 70),
+    ],
     remediation="""az search service update -g <rg> -n <name> --replica-count 3 (Bicep:
     properties.replicaCount: 3). """
     + NO_ZONES_NOTE,
@@ -403,6 +432,12 @@ def search_replicas(ctx: Context, service: Resource) -> Result:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/acr.bicep#L51-L53,
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/acr.bicep#L71).
     Zone redundancy needs Premium.""",
+    references=[
+        article("Reliability"),
+        implementation("aml", "infra-as-code/bicep/acr.bicep", 58),
+        implementation("hub", "infra-as-code/bicep/acr.bicep", 51, 53),
+        implementation("hub", "infra-as-code/bicep/acr.bicep", 71),
+    ],
     remediation="""Zone redundancy is set when the registry is created: az acr create -g <rg> -n <name>
     --sku Premium --zone-redundancy enabled (Bicep: sku.name: 'Premium',
     properties.zoneRedundancy: 'Enabled'), then import the images (az acr import). """
@@ -439,6 +474,11 @@ def registry_zone_redundant(ctx: Context, registry: Resource) -> Result:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/gateway.bicep#L124,
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L140,
     pickZones giving all three zones where the region has them).""",
+    references=[
+        article("Components"),
+        implementation("aml", "infra-as-code/bicep/gateway.bicep", 124),
+        implementation("hub", "infra-as-code/bicep/gateway.bicep", 140),
+    ],
     remediation="""Zones are fixed when the gateway is created: recreate it (and its Standard public IP)
     with az network application-gateway create ... --zones 1 2 3 (Bicep: zones: ['1', '2', '3']). """
     + NO_ZONES_NOTE,
@@ -473,11 +513,17 @@ EDGE = {GATEWAYS.lower(): "Application Gateway", types.BASTION_HOSTS.lower(): "A
     title="The Application Gateway and Bastion public IP addresses are Standard and zone-redundant",
     rationale="""The gateway's frontend, and with it the chat UI, is only as available as its public IP
     address: a zone-redundant gateway (REL007) behind a non-zonal or Basic address still goes down with
-    one zone. The reference creates the gateway's and Bastion's public IPs as Standard SKU, static, in
+    one zone (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section
+    "Reliability"). The reference creates the gateway's and Bastion's public IPs as Standard SKU, static, in
     zones 1, 2 and 3 (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L92-L107,
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/jumpbox.bicep#L60).
     A Basic address cannot be zonal at all.""",
+    references=[
+        article("Reliability"),
+        implementation("hub", "infra-as-code/bicep/gateway.bicep", 92, 107),
+        implementation("hub", "infra-as-code/bicep/jumpbox.bicep", 60),
+    ],
     remediation="""The zones of an address are fixed when it is created, so a Basic or non-zonal
     address is replaced: create one with
     az network public-ip create -g <rg> -n <name> --sku Standard --tier Regional --allocation-method Static
@@ -522,12 +568,19 @@ def edge_public_ip_zones(ctx: Context, pip: Resource) -> Result | None:
     control="reliability",
     severity="medium",
     title="Application Gateway keeps at least two instances",
-    rationale="""With one instance a zone or instance failure takes the chat UI offline; the reference
+    rationale="""With one instance a zone or instance failure takes the chat UI offline, and the
+    architecture spreads enough instances of each service across availability zones (Microsoft
+    Learn, "Baseline OpenAI end-to-end chat reference architecture", section "Reliability"); the reference
     autoscales WAF_v2 between 2 and 5 instances (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L288-L291;
     the ML-workspace reference used 3 outside dev, reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/gateway.bicep#L273-L274,
     which a team can require with params.min_capacity).""",
+    references=[
+        article("Reliability"),
+        implementation("hub", "infra-as-code/bicep/gateway.bicep", 288, 291),
+        implementation("aml", "infra-as-code/bicep/gateway.bicep", 273, 274),
+    ],
     remediation="""az network application-gateway update -g <rg> -n <name>
     --set autoscaleConfiguration.minCapacity=2 (Bicep: properties.autoscaleConfiguration:
     {minCapacity: 2, maxCapacity: 5}); without autoscale, set properties.sku.capacity to 2 or more.""",
@@ -568,11 +621,17 @@ def gateway_capacity(ctx: Context, gateway: Resource) -> Result:
     severity="medium",
     title="Storage accounts are zone-redundant (ZRS or better)",
     rationale="""The workspace/hub storage and the chat UI's deployment storage stay available through
-    a zone failure; the reference uses Standard_ZRS for both (reference implementation:
+    a zone failure (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture",
+    section "Reliability"); the reference uses Standard_ZRS for both (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L55-L57,
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L175-L177).
     LRS keeps one zone's copies, and GRS/RA-GRS replicate to another region but hold only LRS copies
     in the primary one, so neither is zone-redundant.""",
+    references=[
+        article("Reliability"),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 55, 57),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 175, 177),
+    ],
     remediation="""Convert the account in place with az storage account migration start -g <rg>
     --account-name <name> --sku Standard_ZRS (Standard_GZRS from GRS), or the portal's Redundancy
     blade; new accounts: Bicep sku.name: 'Standard_ZRS'. """

@@ -24,7 +24,7 @@ from auditor.engine.describe import baseline_info, rule_infos, tool_info
 from auditor.engine.gate import GatePolicy, gated
 from auditor.engine.scoring import score
 from auditor.engine.waivers import Waiver, WaiverReport
-from auditor.model import AuditReport, Control, Finding, Level, Severity, Status
+from auditor.model import AuditReport, Control, Finding, Level, Reference, RuleInfo, Severity, Status
 from tests import estates
 
 SUB = "/subscriptions/00000000-0000-4000-8000-000000000001"
@@ -226,3 +226,22 @@ def run_cli(
 def write_json(path: Path, data: Any) -> Path:
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
+
+
+NASTY_URL = 'https://learn.microsoft.com/azure/x(y) z"<b>'
+
+
+def with_sourced_rule(report: AuditReport) -> AuditReport:
+    """The report with SMP001 among its rules, referenced by a URL and title that need escaping."""
+    smp = next(f for f in report.findings if f.rule_id == "SMP001")
+    info = RuleInfo(
+        id="SMP001",
+        name="sample",
+        control=smp.control,
+        severity=smp.severity,
+        title=smp.title,
+        rationale=smp.rationale,
+        remediation=smp.remediation,
+        references=(Reference('Section <i>"one"</i> [1]', NASTY_URL),),
+    )
+    return replace(report, rules=(*report.rules, info))

@@ -152,6 +152,37 @@ def test_rules_and_baselines_listings() -> None:
     assert "openai-e2e-chat-aml" in baselines.stdout and "openai-e2e-chat-aistudio" in baselines.stdout
 
 
+def test_rules_show_status_since_and_references() -> None:
+    table = run("rules").stdout
+    assert "status" in table and "since" in table and "stable" in table and "0.1.0" in table
+    listed = json.loads(run("rules", "--format", "json").stdout)
+    assert all(r["since"] == "0.1.0" and r["status"] == "stable" for r in listed)
+    assert all(r["references"] and r["references"][0]["url"].startswith("https://") for r in listed)
+
+
+def test_rules_doc_prints_a_rule_page() -> None:
+    proc = run("rules", "--doc", "PUB001")
+    assert proc.returncode == 0
+    assert proc.stdout == (paths.ROOT / "docs" / "rules" / "PUB001.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("wanted", "suggested"), [("PUB01", "PUB010"), ("NSG9", "did you mean NSG00"), ("XYZ999", "rules")]
+)
+def test_rules_doc_of_an_unknown_rule_is_a_usage_error_naming_close_ones(wanted: str, suggested: str) -> None:
+    proc = run("rules", "--doc", wanted)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert f"no rule '{wanted}'" in proc.stderr and suggested in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_rules_pages_writes_one_page_per_rule(tmp_path: Path) -> None:
+    proc = run("rules", "--pages", str(tmp_path / "pages"))
+    assert proc.returncode == 0, proc.stderr
+    written = sorted(p.name for p in (tmp_path / "pages").iterdir())
+    assert written == sorted(p.name for p in (paths.ROOT / "docs" / "rules").iterdir())
+
+
 def test_explain_roles_go_to_stderr_and_json_stays_clean() -> None:
     proc = run("audit", "--snapshot", DRIFTED, "--explain-roles", "--format", "json")
     assert proc.returncode == 0, proc.stderr
@@ -318,3 +349,16 @@ def test_colour_on_a_terminal_unless_no_color(
     assert code == 0
     assert ("\x1b" in out) is escapes
     assert "score" in out
+
+
+def test_a_report_of_schema_1_0_without_rules_still_loads(tmp_path: Path) -> None:
+    proc = run("audit", "--snapshot", DRIFTED, "--format", "json")
+    report = json.loads(proc.stdout)
+    assert report["schema_version"] == "1.1"
+    assert {r["id"] for r in report["rules"]} >= {f["rule_id"] for f in report["findings"]}
+    assert all(r["references"] and r["since"] and r["status"] for r in report["rules"])
+    jsonschema.validate(report, schema())
+    old = {k: v for k, v in report.items() if k != "rules"} | {"schema_version": "1.0"}
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    gate = run("gate", str(tmp_path / "old.json"), "--min-score", "0")
+    assert gate.returncode == 0, gate.stderr

@@ -23,6 +23,8 @@ ELSEWHERE = {
     "reports/json_report.py": "tests that render JSON validate it against the schema (tests/test_samples.py)",
     "reports/writer.py": "tests/reports/test_contract.py (everything rendered, then everything written)",
     "rules/public_access_web.py": "tests/rules/test_public_access.py (one family, two modules)",
+    "rules/guides.py": "tests/engine/test_guides.py (every example through the engine)",
+    "reports/links.py": "tests/reports/test_html.py and test_markdown.py (rules link their source)",
 }
 
 

@@ -196,3 +196,15 @@ def test_recommendations_are_counted_apart_from_the_failures() -> None:
     # A recommendation that is not met reads "not met", never "fail".
     assert '<span class="badge rec">not met</span>' in smp004
     assert "badge st-fail" not in smp004
+
+
+def test_a_findings_rule_links_to_its_first_reference_escaped() -> None:
+    from tests.report_samples import with_sourced_rule
+
+    page = render(with_sourced_rule(sample_result()))
+    link = re.search(r'<dt>Source</dt><dd><a href="([^"]*)" rel="noopener noreferrer">(.*?)</a>', page)
+    assert link is not None
+    href, label = link.groups()
+    # Percent-encoded where the URL would break out of the attribute; the title escaped as text.
+    assert href == "https://learn.microsoft.com/azure/x%28y%29%20z%22%3Cb%3E"
+    assert label == "Section &lt;i&gt;&#34;one&#34;&lt;/i&gt; [1]"

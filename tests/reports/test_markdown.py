@@ -158,3 +158,12 @@ def test_a_new_recommendation_is_not_newly_failing() -> None:
     previous = json.loads(json.dumps(report_dict(before)))
     now = replace(sample_result(), previous=previous)
     assert "Since the previous report: 0 newly failing, 0 fixed." in render(now)
+
+
+def test_a_findings_rule_links_to_its_first_reference_escaped() -> None:
+    from tests.report_samples import with_sourced_rule
+
+    text = render(with_sourced_rule(sample_result()))
+    assert "[`SMP001`](https://learn.microsoft.com/azure/x%28y%29%20z%22%3Cb%3E)" in text
+    # Rules without a reference keep the plain id.
+    assert "`SMP002`" in text and "[`SMP002`]" not in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -72,7 +73,17 @@ def test_sample_result_is_valid_sarif_with_one_rule_per_id() -> None:
     assert smp["shortDescription"]["text"] == "Sample rule SMP001"
     assert smp["fullDescription"]["text"]
     assert "Why: The reference architecture requires it (SMP001)." in smp["help"]["text"]
-    assert "How to fix:" in smp["help"]["markdown"] and "docs/rules.md#smp001" in smp["help"]["markdown"]
+    assert "How to fix:" in smp["help"]["markdown"]
+    # A rule of the catalogue: its help links its references, absolutely (a viewer resolves no relative link).
+    nsg = next(r for r in rules if r["id"] == "NSG001")
+    assert "How to fix:" in nsg["help"]["markdown"]
+    assert (
+        "(https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat#"
+        in (nsg["help"]["markdown"])
+    )
+    for rule in rules:
+        targets = re.findall(r"\]\(([^)]*)\)", rule["help"]["markdown"])
+        assert all(target.startswith("https://") for target in targets), (rule["id"], targets)
     assert smp["defaultConfiguration"]["level"] == "error"
     assert smp["properties"]["security-severity"] == "9.5"
     for r in run["results"]:
@@ -208,22 +219,46 @@ def test_rule_metadata_comes_from_the_catalogue_when_it_has_the_rule() -> None:
     assert pub["properties"]["tags"][-1] == "public-access"
 
 
+NSG001_SECTION = (
+    "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
+    "#virtual-network-segmentation-and-security"
+)
+
+
 @pytest.mark.parametrize(
-    ("documentation", "expected"),
+    ("rule_id", "documentation", "expected"),
     [
-        (None, None),
-        ("https://example.test/auditor/docs", "https://example.test/auditor/docs/rules.md#smp001"),
-        ("https://example.test/auditor/docs/rules.md", "https://example.test/auditor/docs/rules.md#smp001"),
+        # No published documentation: the rule's first reference; a rule without any has no helpUri.
+        ("SMP001", None, None),
+        ("NSG001", None, NSG001_SECTION),
+        ("SMP001", "https://example.test/auditor/docs", "https://example.test/auditor/docs/rules/SMP001.md"),
+        ("NSG001", "https://example.test/auditor/docs", "https://example.test/auditor/docs/rules/NSG001.md"),
+        (
+            "NSG001",
+            "https://example.test/auditor/docs/rules.md",
+            "https://example.test/auditor/docs/rules/NSG001.md",
+        ),
     ],
 )
-def test_help_uri_follows_the_documentation_url(documentation: str | None, expected: str | None) -> None:
+def test_help_uri_follows_the_documentation_url(
+    rule_id: str, documentation: str | None, expected: str | None
+) -> None:
     result = sample_result()
     # The project's URLs travel in the report: the renderer looks nothing up.
     urls = {} if documentation is None else {"documentation": documentation}
     result = replace(result, tool=replace(result.tool, urls=urls))
     rules = sarif(result)["runs"][0]["tool"]["driver"]["rules"]
-    smp = next(r for r in rules if r["id"] == "SMP001")
-    assert smp.get("helpUri") == expected
+    descriptor = next(r for r in rules if r["id"] == rule_id)
+    assert descriptor.get("helpUri") == expected
+
+
+def test_every_catalogue_rule_has_a_help_uri_and_its_lifecycle() -> None:
+    rules = sarif(sample_result())["runs"][0]["tool"]["driver"]["rules"]
+    catalogue = [r for r in rules if not r["id"].startswith("SMP")]
+    assert catalogue
+    for rule in catalogue:
+        assert rule["helpUri"].startswith("https://"), rule["id"]
+        assert rule["properties"]["status"] == "stable" and rule["properties"]["since"] == "0.1.0"
 
 
 def test_cli_writes_valid_sarif(

@@ -785,7 +785,8 @@ FIREWALLS: tuple[tuple[str, str, str], ...] = (
     firewall rules"). A default
     action of Allow behind it is a second door left open: whoever re-enables public access opens the
     service to the whole Internet at once. The reference sets both, publicNetworkAccess Disabled and
-    defaultAction Deny, on Azure OpenAI, Key Vault, the registry and both storage accounts.""",
+    defaultAction Deny, on Azure OpenAI, Key Vault, the registry and both storage accounts (openai.bicep,
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L41-L43).""",
     remediation="""az resource update --ids <id> --set properties.networkAcls.defaultAction=Deny
     (properties.networkRuleSet.defaultAction on a registry), or az keyvault update, az acr update, az
     storage account update with --default-action Deny; in Bicep properties.networkAcls.defaultAction:

@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 
 from auditor.cli import main
+from auditor.engine.registry import all_rules
 from auditor.reports.json_report import schema
 from tests import paths
 
@@ -156,7 +157,10 @@ def test_rules_show_status_since_and_references() -> None:
     table = run("rules").stdout
     assert "status" in table and "since" in table and "stable" in table and "0.1.0" in table
     listed = json.loads(run("rules", "--format", "json").stdout)
-    assert all(r["since"] == "0.1.0" and r["status"] == "stable" for r in listed)
+    catalogue = all_rules()
+    assert all(r["since"] == catalogue[r["id"]].since for r in listed)
+    assert all(r["status"] == catalogue[r["id"]].status.value for r in listed)
+    assert {r["status"] for r in listed} <= {"stable", "preview", "deprecated"}
     assert all(r["references"] and r["references"][0]["url"].startswith("https://") for r in listed)
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from auditor.arm.snapshot import Snapshot
 from auditor.engine.baseline import load_baseline
+from auditor.engine.registry import all_rules
 from auditor.engine.run import run_audit
 from auditor.reports import PLAIN, RenderOptions
 from auditor.reports.sarif import fingerprint, render
@@ -258,7 +259,9 @@ def test_every_catalogue_rule_has_a_help_uri_and_its_lifecycle() -> None:
     assert catalogue
     for rule in catalogue:
         assert rule["helpUri"].startswith("https://"), rule["id"]
-        assert rule["properties"]["status"] == "stable" and rule["properties"]["since"] == "0.1.0"
+        known = all_rules()[rule["id"]]
+        assert rule["properties"]["status"] == known.status.value, rule["id"]
+        assert rule["properties"]["since"] == known.since, rule["id"]
 
 
 def test_cli_writes_valid_sarif(

@@ -84,7 +84,7 @@ def network_access(
 
 
 # The recommendation that judges a firewall left open behind Disabled public network access.
-FIREWALL_BEHIND_DISABLED = "PUB030"
+FIREWALL_BEHIND_DISABLED = "PUB034"
 
 
 def closed_to_public(res: Resource, acl_path: str, accept_firewall_deny: bool = False) -> Result:

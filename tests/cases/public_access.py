@@ -124,7 +124,7 @@ CASES: list[Case] = [
         mutate=edit(AOAI, "aoai-chat", "properties.publicNetworkAccess", DELETE),
         contains="absent (platform default Enabled)",
     ),
-    # Azure ignores the firewall while public network access is Disabled (PUB030 judges it then).
+    # Azure ignores the firewall while public network access is Disabled (PUB034 judges it then).
     Case(
         "firewall-allows-behind-disabled-access",
         "PUB001",
@@ -1074,11 +1074,11 @@ CASES: list[Case] = [
         contains="cannot be told",
     ),
     # Resources that were never listed, or whose list failed
-    # PUB030 the firewall behind Disabled public network access
-    Case("compliant", "PUB030", "pass"),
+    # PUB034 the firewall behind Disabled public network access
+    Case("compliant", "PUB034", "pass"),
     Case(
         "openai-firewall-allows",
-        "PUB030",
+        "PUB034",
         "fail",
         target="/accounts/aoai-chat",
         mutate=edit(AOAI, "aoai-chat", "properties.networkAcls.defaultAction", "Allow"),
@@ -1086,7 +1086,7 @@ CASES: list[Case] = [
     ),
     Case(
         "registry-rule-set-of-the-example",
-        "PUB030",
+        "PUB034",
         "fail",
         target="/registries/",
         mutate=edit(ACR, None, "properties.networkRuleSet", REGISTRY_GET_RULE_SET),
@@ -1094,7 +1094,7 @@ CASES: list[Case] = [
     ),
     Case(
         "vault-acl-absent",
-        "PUB030",
+        "PUB034",
         "fail",
         target="/vaults/",
         mutate=edit(KV, None, "properties.networkAcls", DELETE),
@@ -1102,7 +1102,7 @@ CASES: list[Case] = [
     ),
     Case(
         "public-access-enabled-is-the-required-rules-finding",
-        "PUB030",
+        "PUB034",
         "pass",
         # The registry, open to the public, is PUB007's failure: were it judged here, it would fail.
         target="/accounts/aoai-chat",
@@ -1111,8 +1111,8 @@ CASES: list[Case] = [
             edit(ACR, None, "properties.networkRuleSet.defaultAction", "Allow"),
         ),
     ),
-    list_denied("PUB030", STORAGE),
-    not_collected("PUB030", ACR),
+    list_denied("PUB034", STORAGE),
+    not_collected("PUB034", ACR),
     not_collected("PUB001", AOAI),
     list_denied("PUB001", AOAI),
     not_collected("PUB002", WORKSPACES),

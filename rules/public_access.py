@@ -652,3 +652,139 @@ def public_ip_only_on_edge(ctx: Context, pip: Resource) -> Result:
     if not ok:
         message += f"; only {', '.join(allowed)} may hold a public IP address"
     return verdict(ok, pip, message, allowed, owner_type)
+
+
+# --- hardening the references set that the rules above do not read --------------------------
+
+_ARTICLE = "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
+_V1 = "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50"
+_V2 = "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2"
+
+
+@rule(
+    id="PUB024",
+    name="container-registry-anonymous-pull-disabled",
+    control="public-access",
+    severity="high",
+    title="Container Registry does not allow anonymous pull",
+    rationale="""Anonymous pull lets any client that reaches the registry pull every repository
+    without authenticating, around the AcrPull assignments of the architecture's role tables
+    (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section "Machine
+    Learning role-based access roles"). The ML-workspace reference sets anonymousPullEnabled: false;
+    the hub reference leaves the platform default, which is also false.""",
+    remediation="""az acr update -g <rg> -n <name> --anonymous-pull-enabled false; in Bicep
+    properties.anonymousPullEnabled: false.""",
+    resource_type=types.CONTAINER_REGISTRIES,
+    what="Container registries",
+    references=(
+        (
+            'Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section '
+            '"Machine Learning role-based access roles"',
+            f"{_ARTICLE}#machine-learning-role-based-access-roles",
+        ),
+        (
+            'Microsoft Learn, "Make your container registry content publicly available"',
+            "https://learn.microsoft.com/azure/container-registry/anonymous-pull-access",
+        ),
+        (
+            "Reference implementation, ML-workspace edition: acr.bicep",
+            f"{_V1}/infra-as-code/bicep/acr.bicep#L56",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def registry_anonymous_pull(ctx: Context, reg: Resource) -> Result:
+    """Every container registry has `properties.anonymousPullEnabled` not true (absent means false)."""
+    value = dig(reg, "properties.anonymousPullEnabled")
+    return verdict(
+        value is not True, reg, f"properties.anonymousPullEnabled is {shown(value, 'false')}", False, value
+    )
+
+
+@rule(
+    id="PUB025",
+    name="container-registry-export-disabled",
+    control="public-access",
+    severity="medium",
+    title="Container Registry export policy is disabled",
+    rationale="""With the export policy enabled (the platform default) anyone allowed to import or
+    transfer can copy the workload's images to a registry outside the network boundary, which the
+    private endpoint alone does not prevent (Microsoft Learn, "Disable export of artifacts from an Azure
+    container registry"). The hub reference sets
+    policies.exportPolicy.status: disabled together with publicNetworkAccess: Disabled, as Azure
+    requires; the ML-workspace reference leaves it enabled, so the aml baseline recommends it.""",
+    remediation="""az resource update -g <rg> -n <name> --resource-type
+    Microsoft.ContainerRegistry/registries --api-version 2023-07-01 --set
+    properties.policies.exportPolicy.status=disabled properties.publicNetworkAccess=disabled; in Bicep
+    properties.policies.exportPolicy.status: 'disabled'.""",
+    resource_type=types.CONTAINER_REGISTRIES,
+    what="Container registries",
+    references=(
+        (
+            'Microsoft Learn, "Disable export of artifacts from an Azure container registry"',
+            "https://learn.microsoft.com/azure/container-registry/data-loss-prevention",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: acr.bicep",
+            f"{_V2}/infra-as-code/bicep/acr.bicep#L63-L65",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def registry_export_disabled(ctx: Context, reg: Resource) -> Result:
+    """Every container registry has `properties.policies.exportPolicy.status` disabled (absent means
+    enabled, the platform default)."""
+    value = dig(reg, "properties.policies.exportPolicy.status")
+    return verdict(
+        same(value, "disabled"),
+        reg,
+        f"properties.policies.exportPolicy.status is {shown(value, 'enabled')}",
+        "disabled",
+        value,
+    )
+
+
+@rule(
+    id="PUB026",
+    name="storage-cross-tenant-replication-disabled",
+    control="public-access",
+    severity="medium",
+    title="Storage accounts do not allow object replication to other tenants",
+    rationale="""Object replication to an account in another Microsoft Entra tenant copies the
+    workload's blobs out of its boundary whatever the network rules say (Microsoft Learn, "Prevent
+    object replication across Microsoft Entra tenants"). Both references set
+    allowCrossTenantReplication: false on every storage account. An account that does not return the
+    property is not assessed: its default depends on when it was created (false only for newer
+    accounts).""",
+    remediation="""az storage account update -g <rg> -n <name> --allow-cross-tenant-replication false;
+    in Bicep properties.allowCrossTenantReplication: false.""",
+    resource_type=types.STORAGE_ACCOUNTS,
+    what="Storage accounts",
+    references=(
+        (
+            'Microsoft Learn, "Prevent object replication across Microsoft Entra tenants"',
+            "https://learn.microsoft.com/azure/storage/common/object-replication-prevent-cross-tenant-policies",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: storage.bicep, both accounts",
+            f"{_V2}/infra-as-code/bicep/storage.bicep#L64",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def storage_cross_tenant_replication(ctx: Context, account: Resource) -> Result:
+    """Every storage account has `properties.allowCrossTenantReplication` false; absent is not assessed
+    (false by default only for accounts created since the default changed)."""
+    value = dig(account, "properties.allowCrossTenantReplication")
+    if value is None:
+        return not_assessed(
+            account,
+            "properties.allowCrossTenantReplication is absent: its default depends on the account's age",
+            False,
+        )
+    return verdict(
+        value is False, account, f"properties.allowCrossTenantReplication is {shown(value)}", False, value
+    )

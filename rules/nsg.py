@@ -783,8 +783,8 @@ class EndpointPoliciesParams:
     architecture's "allow only traffic from the virtual network" for snet-PrivateEndpoints, Microsoft
     Learn, "Baseline OpenAI end-to-end chat reference architecture", section "Virtual network
     segmentation and security") without effect on the endpoints it is meant to protect. The AI Studio
-    hub reference sets NetworkSecurityGroupEnabled on that subnet; the ML-workspace reference leaves it unset, so
-    the aml baseline recommends it.""",
+    hub reference sets NetworkSecurityGroupEnabled on that subnet; the ML-workspace reference leaves
+    it unset, so the aml baseline recommends it.""",
     remediation="""az network vnet subnet update -g <rg> --vnet-name <vnet> -n <subnet>
     --private-endpoint-network-policies NetworkSecurityGroupEnabled; in Bicep the subnet's
     properties.privateEndpointNetworkPolicies: 'NetworkSecurityGroupEnabled'.""",

@@ -48,6 +48,7 @@ COLLECTED_TYPES = [
     "Microsoft.Web/sites",
     "Microsoft.Web/sites/config",
     "Microsoft.Web/serverfarms",
+    "Microsoft.Insights/autoscalesettings",
     "Microsoft.KeyVault/vaults",
     "Microsoft.ContainerRegistry/registries",
     "Microsoft.Storage/storageAccounts",
@@ -438,6 +439,55 @@ def principal(seed: str) -> str:
     return _guid("principal", seed)
 
 
+def autoscale_setting(ids: Ids, plan_id: str, minimum: int) -> Resource:
+    """The plan's autoscale setting as the references deploy it: CPU above 70 % adds an instance."""
+    name = "autoscale-asp-chat"
+    cpu = {
+        "metricName": "CpuPercentage",
+        "metricNamespace": "microsoft.web/serverfarms",
+        "metricResourceUri": plan_id,
+        "timeGrain": "PT1M",
+        "statistic": "Average",
+        "timeWindow": "PT10M",
+        "timeAggregation": "Average",
+        "operator": "GreaterThan",
+        "threshold": 70,
+        "dimensions": [],
+        "dividePerInstance": False,
+    }
+    return {
+        "id": ids.res("Microsoft.Insights/autoscalesettings", name),
+        "name": name,
+        "type": "Microsoft.Insights/autoscalesettings",
+        "location": LOCATION,
+        "tags": {},
+        "properties": {
+            "name": name,
+            "enabled": True,
+            "targetResourceUri": plan_id,
+            "targetResourceLocation": LOCATION,
+            "profiles": [
+                {
+                    "name": "CpuScaleOut",
+                    "capacity": {"minimum": str(minimum), "maximum": "5", "default": str(minimum)},
+                    "rules": [
+                        {
+                            "metricTrigger": cpu,
+                            "scaleAction": {
+                                "direction": "Increase",
+                                "type": "ChangeCount",
+                                "value": "1",
+                                "cooldown": "PT10M",
+                            },
+                        }
+                    ],
+                }
+            ],
+            "notifications": [],
+        },
+    }
+
+
 def compliant(variant: str) -> list[Resource]:
     """A sample estate that follows the architecture of `variant` in every checked setting."""
     b = Builder(variant)
@@ -806,6 +856,7 @@ def compliant(variant: str) -> list[Resource]:
             "properties": {"zoneRedundant": True, "reserved": True, "numberOfWorkers": 3},
         }
     )
+    b.add(autoscale_setting(ids, plan["id"], minimum=3))
     sites = {}
     for site_name, is_pf in (("app-chat-ui", False), ("app-chat-flow", True)):
         site_id = ids.res("Microsoft.Web/sites", site_name)
@@ -1224,6 +1275,9 @@ def drift(resources: list[Resource], variant: str) -> list[Resource]:
     plan = find(res, "Microsoft.Web/serverfarms")
     plan["sku"]["capacity"] = 1
     plan["properties"].update({"zoneRedundant": False, "numberOfWorkers": 1})
+    autoscale = find(res, "Microsoft.Insights/autoscalesettings")
+    for profile in autoscale["properties"]["profiles"]:
+        profile["capacity"].update({"minimum": "1", "default": "1"})
     find(res, "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments")["sku"][
         "capacity"
     ] = 1

@@ -14,7 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from auditor.analysis.architecture import APP_STORAGE, HUB, OPENAI, PROJECT, WORKSPACE, WORKSPACE_STORAGE
+from auditor.analysis.architecture import (
+    APP_STORAGE,
+    APPGW,
+    HUB,
+    OPENAI,
+    PROJECT,
+    WORKSPACE,
+    WORKSPACE_STORAGE,
+)
 from auditor.analysis.coverage import absent, unread
 from auditor.analysis.public_ips import attachment
 from auditor.analysis.values import present, rank, shown
@@ -787,4 +795,105 @@ def storage_cross_tenant_replication(ctx: Context, account: Resource) -> Result:
         )
     return verdict(
         value is False, account, f"properties.allowCrossTenantReplication is {shown(value)}", False, value
+    )
+
+
+@rule(
+    id="PUB027",
+    name="virtual-network-ddos-protection",
+    control="public-access",
+    severity="medium",
+    title="The virtual network of the Application Gateway has DDoS Protection",
+    rationale="""The architecture asks to "enable DDoS Protection for the virtual network with a subnet
+    that's part of an application gateway with a public IP" (Microsoft Learn, "Baseline OpenAI
+    end-to-end chat reference architecture", section "Virtual network segmentation and security"); the
+    AI Studio hub reference always links a DDoS protection plan, the Machine Learning workspace
+    reference does so outside its development mode. Without it the chat's only public entry point
+    relies on the platform's basic infrastructure protection.""",
+    remediation="""az network ddos-protection create -g <rg> -n <plan> --vnets <vnet>, or az network vnet
+    update -g <rg> -n <vnet> --ddos-protection true --ddos-protection-plan <plan id>; in Bicep
+    properties.enableDdosProtection: true and properties.ddosProtectionPlan.id.""",
+    references=(
+        (
+            'Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section '
+            '"Virtual network segmentation and security"',
+            f"{_ARTICLE}#virtual-network-segmentation-and-security",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: network.bicep, the DDoS plan",
+            f"{_V2}/infra-as-code/bicep/network.bicep#L22-L42",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def vnet_ddos_protection(ctx: Context) -> Iterator[Result]:
+    """Each virtual network holding an Application Gateway subnet has `properties.enableDdosProtection`
+    true and a `properties.ddosProtectionPlan.id`."""
+    vnets = types.VIRTUAL_NETWORKS
+    yield from unread(ctx.estate, vnets, "Virtual networks")
+    wanted = {ids.norm(s.vnet_id) for s in ctx.roles.subnets(APPGW)}
+    found = [v for v in ctx.estate.of_type(vnets) if ids.norm(v["id"]) in wanted]
+    yield from absent(ctx.estate, vnets, found, "virtual network with an Application Gateway subnet")
+    for vnet in found:
+        enabled = dig(vnet, "properties.enableDdosProtection")
+        plan = dig(vnet, "properties.ddosProtectionPlan.id")
+        ok = enabled is True and isinstance(plan, str) and bool(plan)
+        message = (
+            f"properties.enableDdosProtection is {shown(enabled, 'false')}; properties.ddosProtectionPlan is "
+            + (ids.name_of(plan) if isinstance(plan, str) and plan else "absent")
+        )
+        yield verdict(
+            ok,
+            vnet,
+            message,
+            {"enableDdosProtection": True},
+            {"enableDdosProtection": enabled, "ddosProtectionPlan": plan},
+        )
+
+
+@rule(
+    id="PUB029",
+    name="openai-outbound-restricted",
+    control="public-access",
+    severity="medium",
+    title="Azure OpenAI may call out only to the destinations it lists",
+    rationale="""An Azure OpenAI account without restrictOutboundNetworkAccess can reach any address
+    for features that fetch data (such as data sources added to a chat), a path out of the workload
+    that no network security group sees. The AI Studio hub reference sets
+    restrictOutboundNetworkAccess: true with an empty allowedFqdnList, in line with the article's aim
+    that "data exfiltration is minimized" (Microsoft Learn, "Baseline OpenAI end-to-end chat reference
+    architecture", section "Networking"); the Machine Learning workspace reference leaves it unset, so
+    the aml baseline recommends it.""",
+    remediation="""az resource update --ids <account id> --set
+    properties.restrictOutboundNetworkAccess=true properties.allowedFqdnList=[]; in Bicep
+    properties.restrictOutboundNetworkAccess: true and properties.allowedFqdnList: [].""",
+    resource_type=types.COGNITIVE_ACCOUNTS,
+    what="Cognitive Services accounts",
+    select=openai_accounts,
+    references=(
+        (
+            'Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section "Networking"',
+            f"{_ARTICLE}#networking",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: openai.bicep",
+            f"{_V2}/infra-as-code/bicep/openai.bicep#L46-L47",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def openai_outbound_restricted(ctx: Context, account: Resource) -> Result:
+    """Every Azure OpenAI account has `properties.restrictOutboundNetworkAccess` true (absent means
+    false); the message lists `properties.allowedFqdnList`."""
+    value = dig(account, "properties.restrictOutboundNetworkAccess")
+    fqdns = dig(account, "properties.allowedFqdnList")
+    listed = ", ".join(str(f) for f in fqdns) if isinstance(fqdns, list) and fqdns else "none"
+    return verdict(
+        value is True,
+        account,
+        f"properties.restrictOutboundNetworkAccess is {shown(value, 'false')}; allowed FQDNs: {listed}",
+        True,
+        value,
     )

@@ -504,3 +504,51 @@ def application_gateway_tls(ctx: Context, gw: Resource) -> Result:
         texts.append(f"{where}: {how}")
         ok = ok and rank(version, _GATEWAY_TLS) >= rank(minimum, _GATEWAY_TLS) >= 0
     return verdict(ok, gw, "; ".join(texts), minimum, actual)
+
+
+@rule(
+    id="PUB028",
+    name="application-gateway-backend-https",
+    control="public-access",
+    severity="medium",
+    title="Application Gateway reaches its backends over HTTPS",
+    rationale="""The architecture encrypts data in transit end to end with TLS (Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture", section "Networking": "Data in transit is
+    encrypted end-to-end with Transport Layer Security (TLS)"); both references set the gateway's
+    backend HTTP settings to protocol Https on port 443 towards the web app's private endpoint. A
+    backend setting over plain HTTP ends TLS at the gateway and sends the chat traffic unencrypted
+    inside the network.""",
+    remediation="""az network application-gateway http-settings update -g <rg> --gateway-name <gw>
+    -n <settings> --protocol Https --port 443; in Bicep every
+    properties.backendHttpSettingsCollection[].properties.protocol: 'Https'.""",
+    resource_type=GATEWAYS,
+    what="Application gateways",
+    references=(
+        (
+            'Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section "Networking"',
+            "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat#networking",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: gateway.bicep, the backend settings",
+            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
+            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L190-L249",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def application_gateway_backend_https(ctx: Context, gw: Resource) -> Result:
+    """Every entry of `properties.backendHttpSettingsCollection` has `properties.protocol` Https. A
+    gateway that lists no backend settings is not assessed."""
+    settings = [s for s in dig(gw, "properties.backendHttpSettingsCollection") or [] if isinstance(s, dict)]
+    if not settings:
+        return not_assessed(gw, "properties.backendHttpSettingsCollection is absent or empty", "Https")
+    plain = [
+        f"{s.get('name', '?')} ({shown(dig(s, 'properties.protocol'))})"
+        for s in settings
+        if not same(dig(s, "properties.protocol"), "Https")
+    ]
+    if plain:
+        return failed(gw, "backend settings not over HTTPS: " + "; ".join(plain), "Https", plain)
+    names = ", ".join(str(s.get("name", "?")) for s in settings)
+    return passed(gw, f"every backend setting uses protocol Https ({names})", "Https", "Https")

@@ -992,6 +992,19 @@ def compliant(variant: str) -> list[Resource]:
                         },
                     }
                 ],
+                "backendHttpSettingsCollection": [
+                    {
+                        "name": "chat-ui-https",
+                        "id": f"{gw_id}/backendHttpSettingsCollection/chat-ui-https",
+                        "properties": {
+                            "port": 443,
+                            "protocol": "Https",
+                            "cookieBasedAffinity": "Disabled",
+                            "pickHostNameFromBackendAddress": True,
+                            "requestTimeout": 20,
+                        },
+                    }
+                ],
                 "httpListeners": [
                     {
                         "name": "https",

@@ -10,6 +10,7 @@ from tests.cases.common import Mutation, Resource, chain, drop_type, subscriptio
 from tests.cases.common import TargetCase as Case
 from tests.cases.private_endpoints import (
     DELETE,
+    VNETS,
     WORKSPACES,
     each_variant,
     edit,
@@ -1038,6 +1039,67 @@ CASES: list[Case] = [
         mutate=edit(STORAGE, APP_ST, "properties.allowCrossTenantReplication", DELETE),
         contains="depends on the account's age",
     ),
+    # PUB027 DDoS protection of the gateway's virtual network
+    Case("compliant", "PUB027", "pass", contains="ddosProtectionPlan is ddos-workload"),
+    Case(
+        "ddos-off",
+        "PUB027",
+        "fail",
+        target="/virtualNetworks/vnet-workload",
+        mutate=edit(VNETS, None, "properties.enableDdosProtection", False),
+    ),
+    Case(
+        "ddos-absent-no-plan",
+        "PUB027",
+        "fail",
+        target="/virtualNetworks/vnet-workload",
+        mutate=chain(
+            edit(VNETS, None, "properties.enableDdosProtection", DELETE),
+            edit(VNETS, None, "properties.ddosProtectionPlan", DELETE),
+        ),
+        contains="absent (platform default false)",
+    ),
+    # PUB028 gateway backends over HTTPS
+    Case("compliant", "PUB028", "pass", contains="protocol Https (chat-ui-https)"),
+    Case(
+        "backend-over-http",
+        "PUB028",
+        "fail",
+        target="/applicationGateways/agw-chat",
+        mutate=each_variant(
+            lambda v: (
+                lambda res, variant: estates.find(res, GATEWAYS)["properties"][
+                    "backendHttpSettingsCollection"
+                ][0]["properties"].update({"protocol": "Http", "port": 80})
+            )
+        ),
+        contains="chat-ui-https (Http)",
+    ),
+    Case(
+        "no-backend-settings",
+        "PUB028",
+        "not_assessed",
+        target="/applicationGateways/agw-chat",
+        mutate=edit(GATEWAYS, None, "properties.backendHttpSettingsCollection", []),
+    ),
+    # PUB029 Azure OpenAI outbound restriction
+    Case("compliant", "PUB029", "pass", contains="restrictOutboundNetworkAccess is true"),
+    Case(
+        "outbound-open",
+        "PUB029",
+        "fail",
+        target="/accounts/aoai-chat",
+        mutate=edit(AOAI, None, "properties.restrictOutboundNetworkAccess", DELETE),
+        contains="absent (platform default false)",
+    ),
+    Case(
+        "outbound-restricted-with-list",
+        "PUB029",
+        "pass",
+        target="/accounts/aoai-chat",
+        mutate=edit(AOAI, None, "properties.allowedFqdnList", ["contoso.example"]),
+        contains="allowed FQDNs: contoso.example",
+    ),
     # Resources that were never listed, or whose list failed
     not_collected("PUB001", AOAI),
     list_denied("PUB001", AOAI),
@@ -1072,4 +1134,7 @@ CASES: list[Case] = [
     not_collected("PUB025", ACR),
     not_collected("PUB026", STORAGE),
     list_denied("PUB026", STORAGE),
+    not_collected("PUB027", VNETS),
+    not_collected("PUB028", GATEWAYS),
+    not_collected("PUB029", AOAI),
 ]

@@ -44,6 +44,8 @@ def test_levels_follow_the_references() -> None:
     assert hub.rules["PUB012"].level == Level.REQUIRED and aml.rules["PUB012"].level == Level.RECOMMENDED
     # Registry exports: disabled by the hub reference only.
     assert hub.rules["PUB025"].level == Level.REQUIRED and aml.rules["PUB025"].level == Level.RECOMMENDED
+    # Azure OpenAI outbound restriction: set by the hub reference only.
+    assert hub.rules["PUB029"].level == Level.REQUIRED and aml.rules["PUB029"].level == Level.RECOMMENDED
     # Not set by any reference: purge protection; FTPS only by the current reference.
     for baseline in (hub, aml):
         assert baseline.rules["PUB014"].level == Level.RECOMMENDED

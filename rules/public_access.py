@@ -897,3 +897,83 @@ def openai_outbound_restricted(ctx: Context, account: Resource) -> Result:
         True,
         value,
     )
+
+
+@rule(
+    id="PUB031",
+    name="storage-copy-scope-limited",
+    control="public-access",
+    severity="medium",
+    title="Storage accounts accept copies only from accounts of the tenant or over private links",
+    rationale="""Without allowedCopyScope, a copy operation can write into the workload's storage
+    from any storage account, including one in another tenant (Microsoft Learn, "Permitted scope for
+    copy operations"). The AI Studio hub reference sets allowedCopyScope: AAD on both accounts; the
+    Machine Learning workspace reference leaves it unset, so the aml baseline recommends it.""",
+    remediation="""az storage account update -g <rg> -n <name> --allowed-copy-scope AAD; in Bicep
+    properties.allowedCopyScope: 'AAD' (or 'PrivateLink').""",
+    resource_type=types.STORAGE_ACCOUNTS,
+    what="Storage accounts",
+    references=(
+        (
+            'Microsoft Learn, "Permitted scope for copy operations"',
+            "https://learn.microsoft.com/azure/storage/common/security-restrict-copy-operations",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: storage.bicep, both accounts",
+            f"{_V2}/infra-as-code/bicep/storage.bicep#L60",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def storage_copy_scope(ctx: Context, account: Resource) -> Result:
+    """Every storage account has `properties.allowedCopyScope` AAD or PrivateLink (absent: copies from
+    any account are allowed)."""
+    value = dig(account, "properties.allowedCopyScope")
+    ok = same(value, "AAD") or same(value, "PrivateLink")
+    shown_value = shown(value, "any source account")
+    return verdict(
+        ok, account, f"properties.allowedCopyScope is {shown_value}", ["AAD", "PrivateLink"], value
+    )
+
+
+@rule(
+    id="PUB032",
+    name="container-registry-acr-audience-tokens",
+    control="public-access",
+    severity="medium",
+    title="Container Registry accepts only tokens issued for the registry",
+    rationale="""By default a registry also accepts Microsoft Entra tokens issued for Azure Resource
+    Manager, so any token a workload or person holds for ARM opens the registry too; disabling
+    azureADAuthenticationAsArmPolicy narrows sign-in to registry-scoped tokens (Microsoft Learn,
+    "Configure registry acceptance of Microsoft Entra authentication scopes"). The AI Studio hub
+    reference disables it; the Machine Learning workspace reference leaves it enabled, so the aml
+    baseline recommends it.""",
+    remediation="""az acr config authentication-as-arm update -r <registry> --status disabled; in Bicep
+    properties.policies.azureADAuthenticationAsArmPolicy.status: 'disabled'.""",
+    resource_type=types.CONTAINER_REGISTRIES,
+    what="Container registries",
+    references=(
+        (
+            'Microsoft Learn, "Configure registry acceptance of Microsoft Entra authentication scopes"',
+            "https://learn.microsoft.com/azure/container-registry/container-registry-disable-authentication-as-arm",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: acr.bicep",
+            f"{_V2}/infra-as-code/bicep/acr.bicep#L66-L68",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def registry_acr_audience_tokens(ctx: Context, reg: Resource) -> Result:
+    """Every container registry has `properties.policies.azureADAuthenticationAsArmPolicy.status`
+    disabled (absent means enabled)."""
+    value = dig(reg, "properties.policies.azureADAuthenticationAsArmPolicy.status")
+    return verdict(
+        same(value, "disabled"),
+        reg,
+        f"properties.policies.azureADAuthenticationAsArmPolicy.status is {shown(value, 'enabled')}",
+        "disabled",
+        value,
+    )

@@ -552,3 +552,54 @@ def application_gateway_backend_https(ctx: Context, gw: Resource) -> Result:
         return failed(gw, "backend settings not over HTTPS: " + "; ".join(plain), "Https", plain)
     names = ", ".join(str(s.get("name", "?")) for s in settings)
     return passed(gw, f"every backend setting uses protocol Https ({names})", "Https", "Https")
+
+
+@rule(
+    id="PUB030",
+    name="application-gateway-certificates-from-key-vault",
+    control="public-access",
+    severity="medium",
+    title="Application Gateway takes its TLS certificates from Key Vault",
+    rationale="""Both references keep the gateway's public certificate in Key Vault and reference it
+    with keyVaultSecretId, read by the gateway's managed identity (Key Vault Secrets User in the role
+    tables of Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section
+    "Machine Learning role-based access roles"; Microsoft Learn, "TLS termination with Key Vault
+    certificates"). A certificate uploaded into the gateway itself keeps its private key outside the
+    vault's access control, audit log and rotation.""",
+    remediation="""Store the certificate in Key Vault and point the gateway at it: az network
+    application-gateway ssl-cert create -g <rg> --gateway-name <gw> -n <cert> --key-vault-secret-id
+    <secret id>; in Bicep properties.sslCertificates[].properties.keyVaultSecretId.""",
+    resource_type=GATEWAYS,
+    what="Application gateways",
+    references=(
+        (
+            'Microsoft Learn, "TLS termination with Key Vault certificates"',
+            "https://learn.microsoft.com/azure/application-gateway/key-vault-certs",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: gateway.bicep, the certificate",
+            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
+            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L215-L222",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def application_gateway_key_vault_certificates(ctx: Context, gw: Resource) -> Result:
+    """Every entry of `properties.sslCertificates` has `properties.keyVaultSecretId`. A gateway that
+    lists no certificate is not assessed (it serves no HTTPS listener of its own)."""
+    certs = [c for c in dig(gw, "properties.sslCertificates") or [] if isinstance(c, dict)]
+    if not certs:
+        return not_assessed(gw, "properties.sslCertificates is absent or empty", "keyVaultSecretId")
+    inline = [str(c.get("name", "?")) for c in certs if not present(dig(c, "properties.keyVaultSecretId"))]
+    if inline:
+        return failed(
+            gw,
+            "certificate(s) stored in the gateway, not referenced from Key Vault: " + ", ".join(inline),
+            "keyVaultSecretId",
+            inline,
+        )
+    names = ", ".join(str(c.get("name", "?")) for c in certs)
+    return passed(
+        gw, f"every certificate is a Key Vault secret reference ({names})", "keyVaultSecretId", names
+    )

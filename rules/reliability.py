@@ -31,6 +31,7 @@ from auditor.analysis.architecture import (
 )
 from auditor.analysis.coverage import unread
 from auditor.analysis.public_ips import attached_owner
+from auditor.analysis.values import shown
 from auditor.analysis.verdicts import must_be_true, not_assessed, verdict
 from auditor.arm import ids, types
 from auditor.arm.estate import dig, same
@@ -701,3 +702,54 @@ def plan_autoscale_minimum(ctx: Context) -> Iterator[Result]:
             yield not_assessed(item, "; ".join(unknown), wanted)
         else:
             yield verdict(True, item, "; ".join(fine) + f" (at least {wanted} required)", wanted, fine)
+
+
+# --- model deployments: the version does not change under the workload --------------------------
+
+
+@rule(
+    id="REL013",
+    name="model-deployment-version-pinned",
+    control="reliability",
+    severity="low",
+    title="Azure OpenAI model deployments pin their model version",
+    rationale="""A deployment that upgrades its model when a new default version ships changes the
+    chat's answers, token use and content-filter behaviour without a release of the workload. Both
+    references deploy the model with versionUpgradeOption: NoAutoUpgrade (the hub reference's comment:
+    "Always pin your dependencies"); the platform default, OnceNewDefaultVersionAvailable, upgrades
+    it (Microsoft Learn, "Working with Azure OpenAI models").""",
+    remediation="""az cognitiveservices account deployment create ... --model-version <version> with
+    versionUpgradeOption NoAutoUpgrade (az rest PATCH of properties.versionUpgradeOption); in Bicep
+    properties.versionUpgradeOption: 'NoAutoUpgrade'. Upgrade by deploying the new version next to the
+    old one and moving traffic.""",
+    resource_type=types.COGNITIVE_DEPLOYMENTS,
+    what="Model deployments",
+    references=(
+        (
+            'Microsoft Learn, "Working with Azure OpenAI models", section '
+            '"Model deployment upgrade configuration"',
+            "https://learn.microsoft.com/azure/ai-services/openai/how-to/working-with-models"
+            "#model-deployment-upgrade-configuration",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: openai.bicep, the model deployment",
+            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
+            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L142-L159",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def model_version_pinned(ctx: Context, deployment: Resource) -> Result:
+    """Every model deployment has `properties.versionUpgradeOption` NoAutoUpgrade (absent means the
+    platform default OnceNewDefaultVersionAvailable)."""
+    value = dig(deployment, "properties.versionUpgradeOption")
+    version = dig(deployment, "properties.model.version")
+    return verdict(
+        same(value, "NoAutoUpgrade"),
+        deployment,
+        f"properties.versionUpgradeOption is {shown(value, 'OnceNewDefaultVersionAvailable')}"
+        f" (model version {shown(version)})",
+        "NoAutoUpgrade",
+        value,
+    )

@@ -630,7 +630,10 @@ def compliant(variant: str) -> list[Resource]:
                 "zoneRedundancy": "Enabled",
                 "anonymousPullEnabled": False,
                 "dataEndpointEnabled": False,
-                "policies": {"exportPolicy": {"status": "disabled"}},
+                "policies": {
+                    "exportPolicy": {"status": "disabled"},
+                    "azureADAuthenticationAsArmPolicy": {"status": "disabled"},
+                },
             },
         }
     )
@@ -659,6 +662,7 @@ def compliant(variant: str) -> list[Resource]:
                     "minimumTlsVersion": "TLS1_2",
                     "supportsHttpsTrafficOnly": True,
                     "allowCrossTenantReplication": False,
+                    "allowedCopyScope": "AAD",
                     "defaultToOAuthAuthentication": True,
                 },
             }
@@ -989,6 +993,15 @@ def compliant(variant: str) -> list[Resource]:
                         "id": f"{gw_id}/backendAddressPools/chat-ui",
                         "properties": {
                             "backendAddresses": [{"fqdn": sites[False]["properties"]["defaultHostName"]}]
+                        },
+                    }
+                ],
+                "sslCertificates": [
+                    {
+                        "name": "gateway-public-cert",
+                        "id": f"{gw_id}/sslCertificates/gateway-public-cert",
+                        "properties": {
+                            "keyVaultSecretId": f"https://kv-chat-{variant}.vault.azure.net/secrets/gateway-public-cert"
                         },
                     }
                 ],

@@ -1100,6 +1100,55 @@ CASES: list[Case] = [
         mutate=edit(AOAI, None, "properties.allowedFqdnList", ["contoso.example"]),
         contains="allowed FQDNs: contoso.example",
     ),
+    # PUB030 gateway certificates from Key Vault
+    Case("compliant", "PUB030", "pass", contains="Key Vault secret reference (gateway-public-cert)"),
+    Case(
+        "certificate-uploaded",
+        "PUB030",
+        "fail",
+        target="/applicationGateways/agw-chat",
+        mutate=edit(
+            GATEWAYS,
+            None,
+            "properties.sslCertificates",
+            [{"name": "uploaded", "properties": {"publicCertData": "MIIC..."}}],
+        ),
+        contains="not referenced from Key Vault: uploaded",
+    ),
+    Case(
+        "no-certificates",
+        "PUB030",
+        "not_assessed",
+        target="/applicationGateways/agw-chat",
+        mutate=edit(GATEWAYS, None, "properties.sslCertificates", DELETE),
+    ),
+    # PUB031 storage copy scope
+    Case("compliant", "PUB031", "pass", contains="allowedCopyScope is AAD"),
+    Case(
+        "copy-scope-absent",
+        "PUB031",
+        "fail",
+        target=APP_ST,
+        mutate=edit(STORAGE, APP_ST, "properties.allowedCopyScope", DELETE),
+        contains="absent (platform default any source account)",
+    ),
+    Case(
+        "copy-scope-private-link",
+        "PUB031",
+        "pass",
+        target=WS_ST,
+        mutate=edit(STORAGE, WS_ST, "properties.allowedCopyScope", "PrivateLink"),
+    ),
+    # PUB032 registry-scoped tokens only
+    Case("compliant", "PUB032", "pass", contains="azureADAuthenticationAsArmPolicy.status is disabled"),
+    Case(
+        "arm-tokens-accepted",
+        "PUB032",
+        "fail",
+        target="/registries/",
+        mutate=edit(ACR, None, "properties.policies.azureADAuthenticationAsArmPolicy", DELETE),
+        contains="absent (platform default enabled)",
+    ),
     # Resources that were never listed, or whose list failed
     not_collected("PUB001", AOAI),
     list_denied("PUB001", AOAI),
@@ -1137,4 +1186,7 @@ CASES: list[Case] = [
     not_collected("PUB027", VNETS),
     not_collected("PUB028", GATEWAYS),
     not_collected("PUB029", AOAI),
+    not_collected("PUB030", GATEWAYS),
+    not_collected("PUB031", STORAGE),
+    not_collected("PUB032", ACR),
 ]

@@ -565,6 +565,46 @@ REL012 = [
     ),
 ]
 
+# --- REL013: model deployments pin their version ------------------------------------------------
+
+DEPLOYMENTS = "Microsoft.CognitiveServices/accounts/deployments"
+
+REL013 = [
+    Case("compliant", "REL013", ("pass",), contains="NoAutoUpgrade (model version"),
+    Case(
+        "upgrades with the default",
+        "REL013",
+        ("fail",),
+        put(DEPLOYMENTS, "properties.versionUpgradeOption", "OnceNewDefaultVersionAvailable"),
+    ),
+    Case(
+        "absent means the platform default",
+        "REL013",
+        ("fail",),
+        put(DEPLOYMENTS, "properties.versionUpgradeOption", None),
+        contains="absent (platform default OnceNewDefaultVersionAvailable)",
+    ),
+    Case(
+        "deployments not collected",
+        "REL013",
+        ("not_assessed",),
+        drop_type(DEPLOYMENTS),
+        drop_types=(DEPLOYMENTS,),
+    ),
+]
+
 CASES: list[Case] = (
-    REL001 + REL002 + REL003 + REL010 + REL004 + REL005 + REL006 + REL007 + REL011 + REL008 + REL009 + REL012
+    REL001
+    + REL002
+    + REL003
+    + REL010
+    + REL004
+    + REL005
+    + REL006
+    + REL007
+    + REL011
+    + REL008
+    + REL009
+    + REL012
+    + REL013
 )

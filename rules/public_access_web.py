@@ -603,3 +603,71 @@ def application_gateway_key_vault_certificates(ctx: Context, gw: Resource) -> Re
     return passed(
         gw, f"every certificate is a Key Vault secret reference ({names})", "keyVaultSecretId", names
     )
+
+
+def _runs_container(site: Resource, config: Resource | None) -> bool:
+    """The site runs a container image: `DOCKER|` in linuxFxVersion, or `container` in its kind."""
+    fx = dig(config, "properties.linuxFxVersion") if config else None
+    fx = fx or dig(site, "properties.siteConfig.linuxFxVersion")
+    return (isinstance(fx, str) and fx.upper().startswith("DOCKER|")) or "container" in str(
+        site.get("kind") or ""
+    ).lower()
+
+
+@rule(
+    id="PUB033",
+    name="web-app-image-pull-private",
+    control="public-access",
+    severity="medium",
+    title="Container web apps pull their image with a managed identity through the virtual network",
+    rationale="""The prompt-flow web app loads its image from the workload's registry "over a private
+    endpoint" (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section
+    "Zonal redundancy for flow deployments"), where the registry admits no public traffic and no
+    admin user (PUB007, PUB008). Both references set acrUseManagedIdentityCreds: true (the AcrPull
+    assignment of the table instead of a registry password) and vnetImagePullEnabled: true on it, so
+    the pull goes through the integration subnet; without them the image pull either needs a
+    password or leaves through the platform's public path, and fails against a private registry.""",
+    remediation="""az webapp config set -g <rg> -n <name> --generic-configurations
+    '{"acrUseManagedIdentityCreds": true}' and az resource update --ids <site id> --set
+    properties.vnetImagePullEnabled=true; in Bicep siteConfig.acrUseManagedIdentityCreds: true and
+    properties.vnetImagePullEnabled: true (or outboundVnetRouting.imagePullTraffic: true).""",
+    resource_type=SITES,
+    what="Web apps",
+    select=architecture_web_apps,
+    references=(
+        (
+            'Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section '
+            '"Zonal redundancy for flow deployments"',
+            "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
+            "#zonal-redundancy-for-flow-deployments",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: webapp.bicep, the prompt-flow web app",
+            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
+            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L351-L398",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def web_app_image_pull(ctx: Context, site: Resource) -> Result | None:
+    """Every web app that runs a container has config/web `acrUseManagedIdentityCreds` true and
+    `properties.vnetImagePullEnabled` (or `properties.outboundVnetRouting.imagePullTraffic`) true.
+    Other web apps are not judged; a container app whose config/web was not read is not assessed."""
+    config, reason = web_config(ctx.estate, site)
+    if not _runs_container(site, config):
+        return None
+    expected = {"acrUseManagedIdentityCreds": True, "vnetImagePullEnabled": True}
+    if config is None:
+        return not_assessed(site, f"acrUseManagedIdentityCreds unknown: {reason}", expected)
+    identity = dig(config, "properties.acrUseManagedIdentityCreds")
+    vnet_pull = dig(site, "properties.vnetImagePullEnabled")
+    routed = dig(site, "properties.outboundVnetRouting.imagePullTraffic")
+    through_vnet = vnet_pull is True or routed is True
+    shown_pull = "true" if through_vnet else shown(vnet_pull, "false")
+    message = (
+        f"config/web acrUseManagedIdentityCreds is {shown(identity, 'false')}; "
+        f"image pull through the virtual network (vnetImagePullEnabled) is {shown_pull}"
+    )
+    actual = {"acrUseManagedIdentityCreds": identity, "vnetImagePullEnabled": through_vnet}
+    return verdict(identity is True and through_vnet, site, message, expected, actual)

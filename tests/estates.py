@@ -888,6 +888,7 @@ def compliant(variant: str) -> list[Resource]:
                     "hostNames": [f"{site_name}-{variant}.azurewebsites.net"],
                     "clientCertEnabled": False,
                     "siteConfig": {"linuxFxVersion": linux_fx},
+                    **({"vnetImagePullEnabled": True} if is_pf else {}),
                 },
             }
         )
@@ -905,6 +906,7 @@ def compliant(variant: str) -> list[Resource]:
                     "alwaysOn": True,
                     "vnetRouteAllEnabled": True,
                     "publicNetworkAccess": "Disabled",
+                    **({"acrUseManagedIdentityCreds": True} if is_pf else {}),
                 },
             }
         )

@@ -1149,6 +1149,40 @@ CASES: list[Case] = [
         mutate=edit(ACR, None, "properties.policies.azureADAuthenticationAsArmPolicy", DELETE),
         contains="absent (platform default enabled)",
     ),
+    # PUB033 container web apps pull privately with a managed identity
+    Case("compliant", "PUB033", "pass", contains="acrUseManagedIdentityCreds is true"),
+    Case(
+        "registry-password",
+        "PUB033",
+        "fail",
+        target="/sites/app-chat-flow",
+        mutate=config("app-chat-flow", "acrUseManagedIdentityCreds", DELETE),
+        contains="acrUseManagedIdentityCreds is absent (platform default false)",
+    ),
+    Case(
+        "pull-outside-the-network",
+        "PUB033",
+        "fail",
+        target="/sites/app-chat-flow",
+        mutate=edit(SITES, "app-chat-flow", "properties.vnetImagePullEnabled", False),
+    ),
+    Case(
+        "pull-routed-by-outbound-routing",
+        "PUB033",
+        "pass",
+        target="/sites/app-chat-flow",
+        mutate=chain(
+            edit(SITES, "app-chat-flow", "properties.vnetImagePullEnabled", DELETE),
+            edit(SITES, "app-chat-flow", "properties.outboundVnetRouting", {"imagePullTraffic": True}),
+        ),
+    ),
+    Case(
+        "config-not-read",
+        "PUB033",
+        "not_assessed",
+        target="/sites/app-chat-flow",
+        mutate=drop_config("app-chat-flow"),
+    ),
     # Resources that were never listed, or whose list failed
     not_collected("PUB001", AOAI),
     list_denied("PUB001", AOAI),
@@ -1189,4 +1223,5 @@ CASES: list[Case] = [
     not_collected("PUB030", GATEWAYS),
     not_collected("PUB031", STORAGE),
     not_collected("PUB032", ACR),
+    not_collected("PUB033", SITES),
 ]

@@ -831,3 +831,52 @@ def roles_held_by_their_identity(ctx: Context) -> Iterator[Result]:
                 own,
                 held,
             )
+
+
+# --- the workspace's own storage access ---------------------------------------------------------
+
+
+def _workspaces_and_hubs(ctx: Context) -> list[Resource]:
+    """The ML workspaces and hubs (a project uses its hub's storage and setting)."""
+    return [*ctx.roles.resources(WORKSPACE), *ctx.roles.resources(HUB)]
+
+
+@rule(
+    id="IAM011",
+    name="workspace-datastores-use-identity",
+    control="identity",
+    severity="medium",
+    title="The ML workspace or hub reaches its storage with its managed identity, not account keys",
+    rationale="""By default a workspace or hub reads and writes its system datastores (the workspace
+    storage of the role tables, Microsoft Learn, "Baseline OpenAI end-to-end chat reference
+    architecture", section "Machine Learning role-based access roles") with the storage account key,
+    so anyone holding the key holds the data; with systemDatastoresAuthMode: identity it uses its
+    managed identity and the table's Storage Blob and File Data roles (Microsoft Learn, "Disable shared
+    key access for your hub's storage account"). The AI Studio hub reference sets identity; the
+    Machine Learning workspace reference leaves the key default, so the aml baseline recommends it.""",
+    remediation="""az ml workspace update -g <rg> -n <workspace> --system-datastores-auth-mode identity;
+    in Bicep properties.systemDatastoresAuthMode: 'identity'.""",
+    resource_type=WORKSPACES,
+    what="Machine learning workspaces",
+    select=_workspaces_and_hubs,
+    references=(
+        (
+            'Microsoft Learn, "Disable shared key access for your hub\'s storage account"',
+            "https://learn.microsoft.com/azure/ai-foundry/how-to/disable-local-auth",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: machinelearning.bicep, the hub",
+            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
+            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L191",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def workspace_datastores_identity(ctx: Context, ws: Resource) -> Result:
+    """Every workspace and hub has `properties.systemDatastoresAuthMode` identity (absent means the
+    platform default, the account key)."""
+    value = dig(ws, "properties.systemDatastoresAuthMode")
+    shown_value = value if isinstance(value, str) and value else "absent (platform default accessKey)"
+    message = f"properties.systemDatastoresAuthMode is {shown_value}"
+    return verdict(same(value, "identity"), ws, message, "identity", value)

@@ -737,6 +737,7 @@ def compliant(variant: str) -> list[Resource]:
                     "containerRegistry": acr["id"],
                     "applicationInsights": appi,
                     "managedNetwork": _managed_network(aoai["id"], search["id"]),
+                    "systemDatastoresAuthMode": "identity",
                 },
             }
         )

@@ -538,4 +538,13 @@ CASES: list[Case] = [
          errors=denied(RA, rg)),
     Case("endpoint-system-principal-not-in-body", "IAM010", {"ept-chat": "not_assessed"}, variants=HUB,
          mutate=ENDPOINT_PRINCIPAL_UNREAD, contains="principalId is missing"),
+    # IAM011: the workspace or hub reaches its storage with its identity
+    Case("compliant", "IAM011", {}),
+    Case("datastores-with-account-key", "IAM011", {"mlw-chat": "fail"}, variants=AML,
+         mutate=set_prop("workspace", "properties.systemDatastoresAuthMode", "accessKey"),
+         contains="systemDatastoresAuthMode is accessKey"),
+    Case("hub-datastores-mode-absent", "IAM011", {"hub-chat": "fail"}, variants=HUB,
+         mutate=set_prop("workspace", "properties.systemDatastoresAuthMode", None),
+         contains="absent (platform default accessKey)"),
+    Case("workspaces-not-collected", "IAM011", {SUB_ID: "not_assessed"}, drop_types=(WS,)),
 ]  # fmt: skip

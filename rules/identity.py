@@ -62,6 +62,7 @@ from auditor.analysis.rbac import (
     assignment_scope,
     covers,
     held_by,
+    holders,
     identities_by_resource,
     identity_resources,
     is_data_plane,
@@ -766,3 +767,168 @@ def _ancestors(scope: str) -> Iterator[str]:
 
 def _architecture_resource(scope: str, known: set[str]) -> str | None:
     return next((a for a in _ancestors(scope) if a in known), None)
+
+
+# --- least privilege as a whole ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeastPrivilegeParams(TableParams):
+    """IAM010: the table, and whether a role the table gives nobody counts as a deviation too."""
+
+    only_table_roles: bool = True
+
+
+@rule(
+    id="IAM010",
+    name="roles-held-by-their-identity",
+    control="identity",
+    severity="medium",
+    title="No workload identity holds a role the table gives another identity, or at another scope",
+    rationale="""The architecture "follows the principle of least privilege by only assigning roles to
+    the preceding identities where they're required" (Microsoft Learn, "Baseline OpenAI end-to-end
+    chat reference architecture", section "Machine Learning role-based access roles", in its
+    ML-workspace and AI Studio hub editions): every role of its table belongs to one identity at one
+    scope. IAM002 and IAM003 catch privileged and broad-scope roles; a workload identity that holds an
+    ordinary role meant for another (the chat UI with the workspace's Storage Blob Data Contributor,
+    the gateway with AcrPull) or at a scope the table does not name (Key Vault Secrets User on a
+    second vault) is as much a deviation from the table.
+    The reference implementation sets it in machinelearning.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L138-L261.""",
+    remediation="""az role assignment delete --ids <assignment id>; give the identity only its own rows
+    of the table, at the scopes they name.""",
+    params=LeastPrivilegeParams,
+    references=(
+        (
+            "Baseline OpenAI end-to-end chat reference architecture: "
+            "Machine Learning role-based access roles",
+            "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
+            "#machine-learning-role-based-access-roles",
+        ),
+        (
+            "Reference implementation, ML-workspace edition: machinelearning.bicep, the role assignments",
+            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
+            "a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L138-L261",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def roles_held_by_their_identity(ctx: Context) -> Iterator[Result]:
+    """For every resource with a workload identity: every role assignment of its principals whose role
+    the table names (any role, with `only_table_roles` false) matches a row for one of the roles the
+    principal plays, at or below one of that row's scopes. The message names the identities the table
+    gives the role to. Missing role-assignment data, or a system-assigned principal id missing from
+    the body, is not assessed; a deviation found fails even where other assignments could not be read."""
+    rows = parse_table(list(ctx.params.table))
+    owners = holders(rows)
+    scopes = Scopes(ctx.estate, ctx.roles)
+    allowed = allowances(scopes, rows, set(owners))
+    grouped = identities_by_resource(ctx.roles)
+    blind = {
+        (role, ids.norm(res["id"]))
+        for role in IDENTITY_ROLES
+        for res in identity_resources(ctx.estate, ctx.roles, role)
+        if system_principal_missing(res)
+    }
+    for role, rid in sorted(set(grouped) | blind, key=lambda k: (k[1], k[0])):
+        res = ctx.estate.get(rid)
+        if res is None:
+            continue
+        idents = grouped.get((role, rid), [])
+        gap = ctx.estate.gap(ROLE_ASSIGNMENTS, res["id"])
+        own = sorted(r.label for r in rows if r.identity == role and not r.optional)
+        held: list[str] = []
+        deviations: list[str] = []
+        for ident in idents:
+            for guid, scope, _ in held_by(ctx.estate, [ident]):
+                if ctx.params.only_table_roles and guid not in owners:
+                    continue
+                label = f"{builtin_roles.name_of(guid)} on {_scope_label(scope)}"
+                if any(ids.is_within(scope, s) for s in allowed.get((ident.principal_id.lower(), guid), [])):
+                    held.append(label)
+                elif guid not in owners:
+                    deviations.append(f"{label} (the table gives it to no identity)")
+                elif role in owners[guid] or any(
+                    p in owners[guid] for p in ctx.roles.identity_roles_of(ident.principal_id)
+                ):
+                    deviations.append(f"{label} (outside the scopes the table gives this identity)")
+                else:
+                    deviations.append(f"{label} (the table gives it to {', '.join(owners[guid])})")
+        who = _describe(idents)
+        if deviations:
+            yield failed(
+                res,
+                f"{role} identity ({who}) holds role(s) the table does not give it: " + "; ".join(deviations),
+                own,
+                deviations + held,
+            )
+        elif gap:
+            yield not_assessed(res, f"{role} identity's role assignments unknown: {gap}", own)
+        elif (role, rid) in blind:
+            yield not_assessed(res, f"{role}: {MISSING_PRINCIPAL}", own)
+        else:
+            yield passed(
+                res,
+                f"{role} identity ({who}) holds only roles the table gives it"
+                + (f" ({'; '.join(held)})" if held else ""),
+                own,
+                held,
+            )
+
+
+# --- the workspace's own storage access ---------------------------------------------------------
+
+
+def _workspaces_and_hubs(ctx: Context) -> list[Resource]:
+    """The ML workspaces and hubs (a project uses its hub's storage and setting)."""
+    return [*ctx.roles.resources(WORKSPACE), *ctx.roles.resources(HUB)]
+
+
+@rule(
+    id="IAM011",
+    name="workspace-datastores-use-identity",
+    control="identity",
+    severity="medium",
+    title="The ML workspace or hub reaches its storage with its managed identity, not account keys",
+    rationale="""By default a workspace or hub reads and writes its system datastores (the workspace
+    storage of the role tables, Microsoft Learn, "Baseline OpenAI end-to-end chat reference
+    architecture", section "Machine Learning role-based access roles") with the storage account key,
+    so anyone holding the key holds the data; with systemDatastoresAuthMode: identity it uses its
+    managed identity and the table's Storage Blob and File Data roles (Microsoft Learn, "Disable shared
+    key access for your hub's storage account"). The AI Studio hub reference sets identity; the
+    Machine Learning workspace reference leaves the key default, so the aml baseline recommends it.
+    The reference implementation sets it in machinelearning.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L191.""",
+    remediation="""az ml workspace update -g <rg> -n <workspace> --system-datastores-auth-mode identity;
+    in Bicep properties.systemDatastoresAuthMode: 'identity'.""",
+    resource_type=WORKSPACES,
+    what="Machine learning workspaces",
+    select=_workspaces_and_hubs,
+    references=(
+        (
+            "Baseline OpenAI end-to-end chat reference architecture: "
+            "Machine Learning role-based access roles",
+            "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
+            "#machine-learning-role-based-access-roles",
+        ),
+        (
+            'Microsoft Learn, "Disable shared key access for your hub\'s storage account"',
+            "https://learn.microsoft.com/azure/ai-foundry/how-to/disable-local-auth",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: machinelearning.bicep, the hub",
+            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
+            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L191",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def workspace_datastores_identity(ctx: Context, ws: Resource) -> Result:
+    """Every workspace and hub has `properties.systemDatastoresAuthMode` identity (absent means the
+    platform default, the account key)."""
+    value = dig(ws, "properties.systemDatastoresAuthMode")
+    shown_value = value if isinstance(value, str) and value else "absent (platform default accessKey)"
+    message = f"properties.systemDatastoresAuthMode is {shown_value}"
+    return verdict(same(value, "identity"), ws, message, "identity", value)

@@ -791,3 +791,82 @@ def bastion_required(ctx: Context) -> Iterator[Result]:
             failed_actual=missing,
             passed_actual=[],
         )
+
+
+# --- NSG009: the NSG applies to the private endpoints at all -----------------------------
+
+# The subnet values under which the subnet's NSG filters traffic to its private endpoints.
+NSG_APPLIES = ("Enabled", "NetworkSecurityGroupEnabled")
+
+
+@dataclass(frozen=True)
+class EndpointPoliciesParams:
+    """NSG009: the subnet roles whose NSG must apply to the private endpoints they hold."""
+
+    roles: SubnetRoles = (PRIVATE_ENDPOINTS,)
+
+
+@rule(
+    id="NSG009",
+    name="private-endpoint-network-policies",
+    control="nsg",
+    severity="high",
+    title="The private-endpoint subnet's NSG applies to its private endpoints",
+    rationale="""Azure skips a subnet's network security group for the private endpoints in it
+    unless the subnet's privateEndpointNetworkPolicies is Enabled or NetworkSecurityGroupEnabled; the
+    platform default, Disabled, leaves every rule of the private-endpoint subnet's NSG (and so the
+    architecture's "allow only traffic from the virtual network" for snet-PrivateEndpoints, Microsoft
+    Learn, "Baseline OpenAI end-to-end chat reference architecture", section "Virtual network
+    segmentation and security") without effect on the endpoints it is meant to protect. The AI Studio
+    hub reference sets NetworkSecurityGroupEnabled on that subnet; the ML-workspace reference leaves
+    it unset, so the aml baseline recommends it.
+    The reference implementation sets it in network.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/network.bicep#L83-L95.""",
+    remediation="""az network vnet subnet update -g <rg> --vnet-name <vnet> -n <subnet>
+    --private-endpoint-network-policies NetworkSecurityGroupEnabled; in Bicep the subnet's
+    properties.privateEndpointNetworkPolicies: 'NetworkSecurityGroupEnabled'.""",
+    params=EndpointPoliciesParams,
+    references=(
+        (
+            "Baseline OpenAI end-to-end chat reference architecture: "
+            "Virtual network segmentation and security",
+            "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
+            "#virtual-network-segmentation-and-security",
+        ),
+        (
+            'Microsoft Learn, "Manage network policies for private endpoints"',
+            "https://learn.microsoft.com/azure/private-link/disable-private-endpoint-network-policy",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: network.bicep, the private-endpoint subnet",
+            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
+            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/network.bicep#L83-L95",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def private_endpoint_network_policies(ctx: Context) -> Iterator[Result]:
+    """Each subnet of the given roles has `properties.privateEndpointNetworkPolicies` Enabled or
+    NetworkSecurityGroupEnabled (absent means the platform default Disabled). RouteTableEnabled
+    applies route tables only, not the NSG."""
+    yield from unread(ctx.estate, VNETS, "Virtual networks")
+    wanted = set(ctx.params.roles)
+    subnets = [s for s in ctx.estate.subnets if ctx.roles.of_subnet(s) & wanted]
+    yield from absent(ctx.estate, VNETS, subnets, "private-endpoint subnet")
+    for subnet in subnets:
+        value = subnet.properties.get("privateEndpointNetworkPolicies")
+        ok = isinstance(value, str) and any(value.lower() == v.lower() for v in NSG_APPLIES)
+        shown = "absent (platform default Disabled)" if value is None else str(value)
+        effect = (
+            "its NSG filters traffic to the private endpoints"
+            if ok
+            else "its NSG does not apply to the private endpoints it holds"
+        )
+        nsg = ids.name_of(subnet.nsg_id) if subnet.nsg_id else "no NSG"
+        yield (passed if ok else failed)(
+            subnet_resource(subnet),
+            f"subnet {subnet.name} ({nsg}): properties.privateEndpointNetworkPolicies is {shown}: {effect}",
+            list(NSG_APPLIES),
+            value,
+        )

@@ -14,7 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from auditor.analysis.architecture import APP_STORAGE, HUB, OPENAI, PROJECT, WORKSPACE, WORKSPACE_STORAGE
+from auditor.analysis.architecture import (
+    APP_STORAGE,
+    APPGW,
+    HUB,
+    OPENAI,
+    PROJECT,
+    WORKSPACE,
+    WORKSPACE_STORAGE,
+)
 from auditor.analysis.coverage import absent, unread
 from auditor.analysis.public_ips import attachment
 from auditor.analysis.values import present, rank, shown
@@ -825,3 +833,333 @@ def firewall_behind_disabled_access(ctx: Context) -> Iterator[Result]:
             if not same(action, "Deny"):
                 message += ": re-enabling public access would open the service to every address"
             yield verdict(same(action, "Deny"), res, message, "Deny", action)
+
+
+# --- hardening the references set that the rules above do not read --------------------------
+
+_ARTICLE = "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
+_V1 = "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50"
+_V2 = "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2"
+
+
+@rule(
+    id="PUB024",
+    name="container-registry-anonymous-pull-disabled",
+    control="public-access",
+    severity="high",
+    title="Container Registry does not allow anonymous pull",
+    rationale="""Anonymous pull lets any client that reaches the registry pull every repository
+    without authenticating, around the AcrPull assignments of the architecture's role tables
+    (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section "Machine
+    Learning role-based access roles"). The ML-workspace reference sets anonymousPullEnabled: false;
+    the hub reference leaves the platform default, which is also false.
+    The reference implementation sets it in acr.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/acr.bicep#L56.""",
+    remediation="""az acr update -g <rg> -n <name> --anonymous-pull-enabled false; in Bicep
+    properties.anonymousPullEnabled: false.""",
+    resource_type=types.CONTAINER_REGISTRIES,
+    what="Container registries",
+    references=(
+        (
+            "Baseline OpenAI end-to-end chat reference architecture: "
+            "Machine Learning role-based access roles",
+            f"{_ARTICLE}#machine-learning-role-based-access-roles",
+        ),
+        (
+            'Microsoft Learn, "Make your container registry content publicly available"',
+            "https://learn.microsoft.com/azure/container-registry/anonymous-pull-access",
+        ),
+        (
+            "Reference implementation, ML-workspace edition: acr.bicep",
+            f"{_V1}/infra-as-code/bicep/acr.bicep#L56",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def registry_anonymous_pull(ctx: Context, reg: Resource) -> Result:
+    """Every container registry has `properties.anonymousPullEnabled` not true (absent means false)."""
+    value = dig(reg, "properties.anonymousPullEnabled")
+    return verdict(
+        value is not True, reg, f"properties.anonymousPullEnabled is {shown(value, 'false')}", False, value
+    )
+
+
+@rule(
+    id="PUB025",
+    name="container-registry-export-disabled",
+    control="public-access",
+    severity="medium",
+    title="Container Registry export policy is disabled",
+    rationale="""With the export policy enabled (the platform default) anyone allowed to import or
+    transfer can copy the workload's images to a registry outside the network boundary, which the
+    private endpoint alone does not prevent (Microsoft Learn, "Disable export of artifacts from an Azure
+    container registry"). The hub reference sets
+    policies.exportPolicy.status: disabled together with publicNetworkAccess: Disabled, as Azure
+    requires; the ML-workspace reference leaves it enabled, so the aml baseline recommends it.
+    The reference implementation sets it in acr.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/acr.bicep#L63-L65.""",
+    remediation="""az resource update -g <rg> -n <name> --resource-type
+    Microsoft.ContainerRegistry/registries --api-version 2023-07-01 --set
+    properties.policies.exportPolicy.status=disabled properties.publicNetworkAccess=disabled; in Bicep
+    properties.policies.exportPolicy.status: 'disabled'.""",
+    resource_type=types.CONTAINER_REGISTRIES,
+    what="Container registries",
+    references=(
+        (
+            'Microsoft Learn, "Disable export of artifacts from an Azure container registry"',
+            "https://learn.microsoft.com/azure/container-registry/data-loss-prevention",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: acr.bicep",
+            f"{_V2}/infra-as-code/bicep/acr.bicep#L63-L65",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def registry_export_disabled(ctx: Context, reg: Resource) -> Result:
+    """Every container registry has `properties.policies.exportPolicy.status` disabled (absent means
+    enabled, the platform default)."""
+    value = dig(reg, "properties.policies.exportPolicy.status")
+    return verdict(
+        same(value, "disabled"),
+        reg,
+        f"properties.policies.exportPolicy.status is {shown(value, 'enabled')}",
+        "disabled",
+        value,
+    )
+
+
+@rule(
+    id="PUB026",
+    name="storage-cross-tenant-replication-disabled",
+    control="public-access",
+    severity="medium",
+    title="Storage accounts do not allow object replication to other tenants",
+    rationale="""Object replication to an account in another Microsoft Entra tenant copies the
+    workload's blobs out of its boundary whatever the network rules say (Microsoft Learn, "Prevent
+    object replication across Microsoft Entra tenants"). Both references set
+    allowCrossTenantReplication: false on every storage account. An account that does not return the
+    property is not assessed: its default depends on when it was created (false only for newer
+    accounts). The reference implementation sets it in storage.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L64.""",
+    remediation="""az storage account update -g <rg> -n <name> --allow-cross-tenant-replication false;
+    in Bicep properties.allowCrossTenantReplication: false.""",
+    resource_type=types.STORAGE_ACCOUNTS,
+    what="Storage accounts",
+    references=(
+        (
+            'Microsoft Learn, "Prevent object replication across Microsoft Entra tenants"',
+            "https://learn.microsoft.com/azure/storage/common/object-replication-prevent-cross-tenant-policies",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: storage.bicep, both accounts",
+            f"{_V2}/infra-as-code/bicep/storage.bicep#L64",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def storage_cross_tenant_replication(ctx: Context, account: Resource) -> Result:
+    """Every storage account has `properties.allowCrossTenantReplication` false; absent is not assessed
+    (false by default only for accounts created since the default changed)."""
+    value = dig(account, "properties.allowCrossTenantReplication")
+    if value is None:
+        return not_assessed(
+            account,
+            "properties.allowCrossTenantReplication is absent: its default depends on the account's age",
+            False,
+        )
+    return verdict(
+        value is False, account, f"properties.allowCrossTenantReplication is {shown(value)}", False, value
+    )
+
+
+@rule(
+    id="PUB027",
+    name="virtual-network-ddos-protection",
+    control="public-access",
+    severity="medium",
+    title="The virtual network of the Application Gateway has DDoS Protection",
+    rationale="""The architecture asks to "enable DDoS Protection for the virtual network with a subnet
+    that's part of an application gateway with a public IP" (Microsoft Learn, "Baseline OpenAI
+    end-to-end chat reference architecture", section "Virtual network segmentation and security"); the
+    AI Studio hub reference always links a DDoS protection plan, the Machine Learning workspace
+    reference does so outside its development mode. Without it the chat's only public entry point
+    relies on the platform's basic infrastructure protection.
+    The reference implementation sets it in network.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/network.bicep#L22-L42.""",
+    remediation="""az network ddos-protection create -g <rg> -n <plan> --vnets <vnet>, or az network vnet
+    update -g <rg> -n <vnet> --ddos-protection true --ddos-protection-plan <plan id>; in Bicep
+    properties.enableDdosProtection: true and properties.ddosProtectionPlan.id.""",
+    references=(
+        (
+            "Baseline OpenAI end-to-end chat reference architecture: "
+            "Virtual network segmentation and security",
+            f"{_ARTICLE}#virtual-network-segmentation-and-security",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: network.bicep, the DDoS plan",
+            f"{_V2}/infra-as-code/bicep/network.bicep#L22-L42",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def vnet_ddos_protection(ctx: Context) -> Iterator[Result]:
+    """Each virtual network holding an Application Gateway subnet has `properties.enableDdosProtection`
+    true and a `properties.ddosProtectionPlan.id`."""
+    vnets = types.VIRTUAL_NETWORKS
+    yield from unread(ctx.estate, vnets, "Virtual networks")
+    wanted = {ids.norm(s.vnet_id) for s in ctx.roles.subnets(APPGW)}
+    found = [v for v in ctx.estate.of_type(vnets) if ids.norm(v["id"]) in wanted]
+    yield from absent(ctx.estate, vnets, found, "virtual network with an Application Gateway subnet")
+    for vnet in found:
+        enabled = dig(vnet, "properties.enableDdosProtection")
+        plan = dig(vnet, "properties.ddosProtectionPlan.id")
+        ok = enabled is True and isinstance(plan, str) and bool(plan)
+        message = (
+            f"properties.enableDdosProtection is {shown(enabled, 'false')}; properties.ddosProtectionPlan is "
+            + (ids.name_of(plan) if isinstance(plan, str) and plan else "absent")
+        )
+        yield verdict(
+            ok,
+            vnet,
+            message,
+            {"enableDdosProtection": True},
+            {"enableDdosProtection": enabled, "ddosProtectionPlan": plan},
+        )
+
+
+@rule(
+    id="PUB029",
+    name="openai-outbound-restricted",
+    control="public-access",
+    severity="medium",
+    title="Azure OpenAI may call out only to the destinations it lists",
+    rationale="""An Azure OpenAI account without restrictOutboundNetworkAccess can reach any address
+    for features that fetch data (such as data sources added to a chat), a path out of the workload
+    that no network security group sees. The AI Studio hub reference sets
+    restrictOutboundNetworkAccess: true with an empty allowedFqdnList, in line with the article's aim
+    that "data exfiltration is minimized" (Microsoft Learn, "Baseline OpenAI end-to-end chat reference
+    architecture", section "Networking"); the Machine Learning workspace reference leaves it unset, so
+    the aml baseline recommends it.
+    The reference implementation sets it in openai.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L46-L47.""",
+    remediation="""az resource update --ids <account id> --set
+    properties.restrictOutboundNetworkAccess=true properties.allowedFqdnList=[]; in Bicep
+    properties.restrictOutboundNetworkAccess: true and properties.allowedFqdnList: [].""",
+    resource_type=types.COGNITIVE_ACCOUNTS,
+    what="Cognitive Services accounts",
+    select=openai_accounts,
+    references=(
+        (
+            "Baseline OpenAI end-to-end chat reference architecture: Networking",
+            f"{_ARTICLE}#networking",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: openai.bicep",
+            f"{_V2}/infra-as-code/bicep/openai.bicep#L46-L47",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def openai_outbound_restricted(ctx: Context, account: Resource) -> Result:
+    """Every Azure OpenAI account has `properties.restrictOutboundNetworkAccess` true (absent means
+    false); the message lists `properties.allowedFqdnList`."""
+    value = dig(account, "properties.restrictOutboundNetworkAccess")
+    fqdns = dig(account, "properties.allowedFqdnList")
+    listed = ", ".join(str(f) for f in fqdns) if isinstance(fqdns, list) and fqdns else "none"
+    return verdict(
+        value is True,
+        account,
+        f"properties.restrictOutboundNetworkAccess is {shown(value, 'false')}; allowed FQDNs: {listed}",
+        True,
+        value,
+    )
+
+
+@rule(
+    id="PUB031",
+    name="storage-copy-scope-limited",
+    control="public-access",
+    severity="medium",
+    title="Storage accounts accept copies only from accounts of the tenant or over private links",
+    rationale="""Without allowedCopyScope, a copy operation can write into the workload's storage
+    from any storage account, including one in another tenant (Microsoft Learn, "Permitted scope for
+    copy operations"). The AI Studio hub reference sets allowedCopyScope: AAD on both accounts; the
+    Machine Learning workspace reference leaves it unset, so the aml baseline recommends it.
+    The reference implementation sets it in storage.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L60.""",
+    remediation="""az storage account update -g <rg> -n <name> --allowed-copy-scope AAD; in Bicep
+    properties.allowedCopyScope: 'AAD' (or 'PrivateLink').""",
+    resource_type=types.STORAGE_ACCOUNTS,
+    what="Storage accounts",
+    references=(
+        (
+            'Microsoft Learn, "Permitted scope for copy operations"',
+            "https://learn.microsoft.com/azure/storage/common/security-restrict-copy-operations",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: storage.bicep, both accounts",
+            f"{_V2}/infra-as-code/bicep/storage.bicep#L60",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def storage_copy_scope(ctx: Context, account: Resource) -> Result:
+    """Every storage account has `properties.allowedCopyScope` AAD or PrivateLink (absent: copies from
+    any account are allowed)."""
+    value = dig(account, "properties.allowedCopyScope")
+    ok = same(value, "AAD") or same(value, "PrivateLink")
+    shown_value = shown(value, "any source account")
+    return verdict(
+        ok, account, f"properties.allowedCopyScope is {shown_value}", ["AAD", "PrivateLink"], value
+    )
+
+
+@rule(
+    id="PUB032",
+    name="container-registry-acr-audience-tokens",
+    control="public-access",
+    severity="medium",
+    title="Container Registry accepts only tokens issued for the registry",
+    rationale="""By default a registry also accepts Microsoft Entra tokens issued for Azure Resource
+    Manager, so any token a workload or person holds for ARM opens the registry too; disabling
+    azureADAuthenticationAsArmPolicy narrows sign-in to registry-scoped tokens (Microsoft Learn,
+    "Configure registry acceptance of Microsoft Entra authentication scopes"). The AI Studio hub
+    reference disables it; the Machine Learning workspace reference leaves it enabled, so the aml
+    baseline recommends it.
+    The reference implementation sets it in acr.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/acr.bicep#L66-L68.""",
+    remediation="""az acr config authentication-as-arm update -r <registry> --status disabled; in Bicep
+    properties.policies.azureADAuthenticationAsArmPolicy.status: 'disabled'.""",
+    resource_type=types.CONTAINER_REGISTRIES,
+    what="Container registries",
+    references=(
+        (
+            'Microsoft Learn, "Configure registry acceptance of Microsoft Entra authentication scopes"',
+            "https://learn.microsoft.com/azure/container-registry/container-registry-disable-authentication-as-arm",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: acr.bicep",
+            f"{_V2}/infra-as-code/bicep/acr.bicep#L66-L68",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def registry_acr_audience_tokens(ctx: Context, reg: Resource) -> Result:
+    """Every container registry has `properties.policies.azureADAuthenticationAsArmPolicy.status`
+    disabled (absent means enabled)."""
+    value = dig(reg, "properties.policies.azureADAuthenticationAsArmPolicy.status")
+    return verdict(
+        same(value, "disabled"),
+        reg,
+        f"properties.policies.azureADAuthenticationAsArmPolicy.status is {shown(value, 'enabled')}",
+        "disabled",
+        value,
+    )

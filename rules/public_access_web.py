@@ -591,3 +591,180 @@ def application_gateway_tls(ctx: Context, gw: Resource) -> Result:
         texts.append(f"{where}: {how}")
         ok = ok and rank(version, _GATEWAY_TLS) >= rank(minimum, _GATEWAY_TLS) >= 0
     return verdict(ok, gw, "; ".join(texts), minimum, actual)
+
+
+@rule(
+    id="PUB028",
+    name="application-gateway-backend-https",
+    control="public-access",
+    severity="medium",
+    title="Application Gateway reaches its backends over HTTPS",
+    rationale="""The architecture encrypts data in transit end to end with TLS (Microsoft Learn,
+    "Baseline OpenAI end-to-end chat reference architecture", section "Networking": "Data in transit is
+    encrypted end-to-end with Transport Layer Security (TLS)"); both references set the gateway's
+    backend HTTP settings to protocol Https on port 443 towards the web app's private endpoint. A
+    backend setting over plain HTTP ends TLS at the gateway and sends the chat traffic unencrypted
+    inside the network. The reference implementation sets it in gateway.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L190-L249.""",
+    remediation="""az network application-gateway http-settings update -g <rg> --gateway-name <gw>
+    -n <settings> --protocol Https --port 443; in Bicep every
+    properties.backendHttpSettingsCollection[].properties.protocol: 'Https'.""",
+    resource_type=GATEWAYS,
+    what="Application gateways",
+    references=(
+        (
+            "Baseline OpenAI end-to-end chat reference architecture: Networking",
+            "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat#networking",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: gateway.bicep, the backend settings",
+            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
+            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L190-L249",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def application_gateway_backend_https(ctx: Context, gw: Resource) -> Result:
+    """Every entry of `properties.backendHttpSettingsCollection` has `properties.protocol` Https. A
+    gateway that lists no backend settings is not assessed."""
+    settings = [s for s in dig(gw, "properties.backendHttpSettingsCollection") or [] if isinstance(s, dict)]
+    if not settings:
+        return not_assessed(gw, "properties.backendHttpSettingsCollection is absent or empty", "Https")
+    plain = [
+        f"{s.get('name', '?')} ({shown(dig(s, 'properties.protocol'))})"
+        for s in settings
+        if not same(dig(s, "properties.protocol"), "Https")
+    ]
+    if plain:
+        return failed(gw, "backend settings not over HTTPS: " + "; ".join(plain), "Https", plain)
+    names = ", ".join(str(s.get("name", "?")) for s in settings)
+    return passed(gw, f"every backend setting uses protocol Https ({names})", "Https", "Https")
+
+
+@rule(
+    id="PUB030",
+    name="application-gateway-certificates-from-key-vault",
+    control="public-access",
+    severity="medium",
+    title="Application Gateway takes its TLS certificates from Key Vault",
+    rationale="""Both references keep the gateway's public certificate in Key Vault and reference it
+    with keyVaultSecretId, read by the gateway's managed identity (Key Vault Secrets User in the role
+    tables of Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section
+    "Machine Learning role-based access roles"; Microsoft Learn, "TLS termination with Key Vault
+    certificates"). A certificate uploaded into the gateway itself keeps its private key outside the
+    vault's access control, audit log and rotation.
+    The reference implementation sets it in gateway.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L215-L222.""",
+    remediation="""Store the certificate in Key Vault and point the gateway at it: az network
+    application-gateway ssl-cert create -g <rg> --gateway-name <gw> -n <cert> --key-vault-secret-id
+    <secret id>; in Bicep properties.sslCertificates[].properties.keyVaultSecretId.""",
+    resource_type=GATEWAYS,
+    what="Application gateways",
+    references=(
+        (
+            "Baseline OpenAI end-to-end chat reference architecture: "
+            "Machine Learning role-based access roles",
+            "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
+            "#machine-learning-role-based-access-roles",
+        ),
+        (
+            'Microsoft Learn, "TLS termination with Key Vault certificates"',
+            "https://learn.microsoft.com/azure/application-gateway/key-vault-certs",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: gateway.bicep, the certificate",
+            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
+            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L215-L222",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def application_gateway_key_vault_certificates(ctx: Context, gw: Resource) -> Result:
+    """Every entry of `properties.sslCertificates` has `properties.keyVaultSecretId`. A gateway that
+    lists no certificate is not assessed (it serves no HTTPS listener of its own)."""
+    certs = [c for c in dig(gw, "properties.sslCertificates") or [] if isinstance(c, dict)]
+    if not certs:
+        return not_assessed(gw, "properties.sslCertificates is absent or empty", "keyVaultSecretId")
+    inline = [str(c.get("name", "?")) for c in certs if not present(dig(c, "properties.keyVaultSecretId"))]
+    if inline:
+        return failed(
+            gw,
+            "certificate(s) stored in the gateway, not referenced from Key Vault: " + ", ".join(inline),
+            "keyVaultSecretId",
+            inline,
+        )
+    names = ", ".join(str(c.get("name", "?")) for c in certs)
+    return passed(
+        gw, f"every certificate is a Key Vault secret reference ({names})", "keyVaultSecretId", names
+    )
+
+
+def _runs_container(site: Resource, config: Resource | None) -> bool:
+    """The site runs a container image: `DOCKER|` in linuxFxVersion, or `container` in its kind."""
+    fx = dig(config, "properties.linuxFxVersion") if config else None
+    fx = fx or dig(site, "properties.siteConfig.linuxFxVersion")
+    return (isinstance(fx, str) and fx.upper().startswith("DOCKER|")) or "container" in str(
+        site.get("kind") or ""
+    ).lower()
+
+
+@rule(
+    id="PUB033",
+    name="web-app-image-pull-private",
+    control="public-access",
+    severity="medium",
+    title="Container web apps pull their image with a managed identity through the virtual network",
+    rationale="""The prompt-flow web app loads its image from the workload's registry "over a private
+    endpoint" (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", section
+    "Zonal redundancy for flow deployments"), where the registry admits no public traffic and no
+    admin user (PUB007, PUB008). Both references set acrUseManagedIdentityCreds: true (the AcrPull
+    assignment of the table instead of a registry password) and vnetImagePullEnabled: true on it, so
+    the pull goes through the integration subnet; without them the image pull either needs a
+    password or leaves through the platform's public path, and fails against a private registry.
+    The reference implementation sets it in webapp.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L351-L398.""",
+    remediation="""az webapp config set -g <rg> -n <name> --generic-configurations
+    '{"acrUseManagedIdentityCreds": true}' and az resource update --ids <site id> --set
+    properties.vnetImagePullEnabled=true; in Bicep siteConfig.acrUseManagedIdentityCreds: true and
+    properties.vnetImagePullEnabled: true (or outboundVnetRouting.imagePullTraffic: true).""",
+    resource_type=SITES,
+    what="Web apps",
+    select=architecture_web_apps,
+    references=(
+        (
+            "Baseline OpenAI end-to-end chat reference architecture: Zonal redundancy for flow deployments",
+            "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
+            "#zonal-redundancy-for-flow-deployments",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: webapp.bicep, the prompt-flow web app",
+            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
+            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L351-L398",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def web_app_image_pull(ctx: Context, site: Resource) -> Result | None:
+    """Every web app that runs a container has config/web `acrUseManagedIdentityCreds` true and
+    `properties.vnetImagePullEnabled` (or `properties.outboundVnetRouting.imagePullTraffic`) true.
+    Other web apps are not judged; a container app whose config/web was not read is not assessed."""
+    config, reason = web_config(ctx.estate, site)
+    if not _runs_container(site, config):
+        return None
+    expected = {"acrUseManagedIdentityCreds": True, "vnetImagePullEnabled": True}
+    if config is None:
+        return not_assessed(site, f"acrUseManagedIdentityCreds unknown: {reason}", expected)
+    identity = dig(config, "properties.acrUseManagedIdentityCreds")
+    vnet_pull = dig(site, "properties.vnetImagePullEnabled")
+    routed = dig(site, "properties.outboundVnetRouting.imagePullTraffic")
+    through_vnet = vnet_pull is True or routed is True
+    shown_pull = "true" if through_vnet else shown(vnet_pull, "false")
+    message = (
+        f"config/web acrUseManagedIdentityCreds is {shown(identity, 'false')}; "
+        f"image pull through the virtual network (vnetImagePullEnabled) is {shown_pull}"
+    )
+    actual = {"acrUseManagedIdentityCreds": identity, "vnetImagePullEnabled": through_vnet}
+    return verdict(identity is True and through_vnet, site, message, expected, actual)

@@ -31,6 +31,7 @@ from auditor.analysis.architecture import (
 )
 from auditor.analysis.coverage import unread
 from auditor.analysis.public_ips import attached_owner
+from auditor.analysis.values import shown
 from auditor.analysis.verdicts import must_be_true, not_assessed, verdict
 from auditor.arm import ids, types
 from auditor.arm.estate import dig, same
@@ -652,3 +653,165 @@ def storage_zone_redundant(ctx: Context) -> Iterator[Result]:
             sku = dig(account, "sku.name")
             ok = any(same(sku, s) for s in allowed)
             yield verdict(ok, account, f"sku.name is {sku}", expected=allowed, actual=sku)
+
+
+# --- autoscale: the instance count that actually applies ------------------------------------
+
+AUTOSCALE = types.AUTOSCALE_SETTINGS
+
+
+def _capacity(value: Any) -> int | None:
+    """An autoscale capacity: ARM writes it as a string of digits."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _profile_minimums(setting: Resource) -> tuple[list[tuple[str, int]], list[str]]:
+    """(profile name, minimum) for every profile, and the profiles whose minimum cannot be read."""
+    found, unreadable = [], []
+    for index, profile in enumerate(dig(setting, "properties.profiles") or []):
+        name = str(dig(profile, "name") or f"profile {index + 1}")
+        minimum = _capacity(dig(profile, "capacity.minimum"))
+        if minimum is None:
+            unreadable.append(name)
+        else:
+            found.append((name, minimum))
+    return found, unreadable
+
+
+@rule(
+    id="REL012",
+    name="app-service-plan-autoscale-minimum",
+    control="reliability",
+    severity="medium",
+    title="An autoscale setting on the App Service plan never scales it below three instances",
+    rationale="""Once an enabled autoscale setting targets the plan, its profiles' minimum, not the
+    plan's sku.capacity, decides how few instances run; a minimum below three undoes the plan's
+    "minimum of three instances, spread across availability zones" (Microsoft Learn, "Baseline OpenAI
+    end-to-end chat reference architecture", section "Zonal redundancy for flow deployments").
+    Both references deploy Microsoft.Insights/autoscalesettings on the plan with capacity minimum 3,
+    default 3, maximum 5.
+    The reference implementation sets it in webapp.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L291-L332.""",
+    remediation="""az monitor autoscale update -g <rg> -n <setting> --min-count 3 --count 3 (every
+    profile: az monitor autoscale profile ...); in Bicep every
+    properties.profiles[].capacity.minimum: '3'.""",
+    params=InstanceParams,
+    references=(
+        (
+            "Baseline OpenAI end-to-end chat reference architecture: Zonal redundancy for flow deployments",
+            "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
+            "#zonal-redundancy-for-flow-deployments",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: webapp.bicep, the plan's autoscale setting",
+            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
+            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L291-L332",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def plan_autoscale_minimum(ctx: Context) -> Iterator[Result]:
+    """For each plan of REL001's selection, every autoscale setting whose
+    `properties.targetResourceUri` is the plan: when `properties.enabled` is false it does not apply
+    (pass, REL002 judges the plan's own count); otherwise every profile's `capacity.minimum` is at
+    least `min_instances`. A plan no setting targets passes (its sku.capacity applies). Autoscale
+    settings not collected, a minimum that cannot be read, or a too-low minimum on a setting that does
+    not say whether it is enabled, are not assessed."""
+    wanted = ctx.params.min_instances
+    yield from unread(ctx.estate, AUTOSCALE, "Autoscale settings")
+    if ctx.estate.gap(AUTOSCALE) is not None or AUTOSCALE.lower() not in ctx.estate.collected_types:
+        return
+    settings = ctx.estate.of_type(AUTOSCALE)
+    for item in architecture_plans(ctx):
+        if isinstance(item, Result):
+            yield item
+            continue
+        mine = [s for s in settings if same(dig(s, "properties.targetResourceUri"), item["id"])]
+        if not mine:
+            yield verdict(
+                True, item, "no autoscale setting targets the plan: its own instance count applies", wanted
+            )
+            continue
+        low, unknown, fine = [], [], []
+        for setting in mine:
+            name = str(setting.get("name") or ids.name_of(setting["id"]))
+            enabled = dig(setting, "properties.enabled")
+            if enabled is False:
+                fine.append(f"{name} is disabled (properties.enabled is false)")
+                continue
+            minimums, unreadable = _profile_minimums(setting)
+            unknown += [f"{name} profile {p}: capacity.minimum unreadable" for p in unreadable]
+            if not minimums and not unreadable:
+                unknown.append(f"{name} has no profiles")
+            for profile, minimum in minimums:
+                text = f"{name} profile {profile}: capacity.minimum is {minimum}"
+                if minimum >= wanted:
+                    fine.append(text)
+                elif enabled is None:
+                    unknown.append(f"{text} and properties.enabled is absent")
+                else:
+                    low.append(text)
+        if low:
+            yield verdict(False, item, "; ".join(low) + f" (at least {wanted} required)", wanted, low)
+        elif unknown:
+            yield not_assessed(item, "; ".join(unknown), wanted)
+        else:
+            yield verdict(True, item, "; ".join(fine) + f" (at least {wanted} required)", wanted, fine)
+
+
+# --- model deployments: the version does not change under the workload --------------------------
+
+
+@rule(
+    id="REL013",
+    name="model-deployment-version-pinned",
+    control="reliability",
+    severity="low",
+    title="Azure OpenAI model deployments pin their model version",
+    rationale="""A deployment that upgrades its model when a new default version ships changes the
+    chat's answers, token use and content-filter behaviour without a release of the workload. Both
+    references deploy the model with versionUpgradeOption: NoAutoUpgrade (the hub reference's comment:
+    "Always pin your dependencies"); the platform default, OnceNewDefaultVersionAvailable, upgrades
+    it (Microsoft Learn, "Working with Azure OpenAI models").
+    The reference implementation sets it in openai.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L142-L159.""",
+    remediation="""az cognitiveservices account deployment create ... --model-version <version> with
+    versionUpgradeOption NoAutoUpgrade (az rest PATCH of properties.versionUpgradeOption); in Bicep
+    properties.versionUpgradeOption: 'NoAutoUpgrade'. Upgrade by deploying the new version next to the
+    old one and moving traffic.""",
+    resource_type=types.COGNITIVE_DEPLOYMENTS,
+    what="Model deployments",
+    references=(
+        (
+            'Microsoft Learn, "Working with Azure OpenAI models", section '
+            '"Model deployment upgrade configuration"',
+            "https://learn.microsoft.com/azure/ai-services/openai/how-to/working-with-models"
+            "#model-deployment-upgrade-configuration",
+        ),
+        (
+            "Reference implementation, AI Studio hub edition: openai.bicep, the model deployment",
+            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
+            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L142-L159",
+        ),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def model_version_pinned(ctx: Context, deployment: Resource) -> Result:
+    """Every model deployment has `properties.versionUpgradeOption` NoAutoUpgrade (absent means the
+    platform default OnceNewDefaultVersionAvailable)."""
+    value = dig(deployment, "properties.versionUpgradeOption")
+    version = dig(deployment, "properties.model.version")
+    return verdict(
+        same(value, "NoAutoUpgrade"),
+        deployment,
+        f"properties.versionUpgradeOption is {shown(value, 'OnceNewDefaultVersionAvailable')}"
+        f" (model version {shown(version)})",
+        "NoAutoUpgrade",
+        value,
+    )

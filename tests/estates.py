@@ -49,6 +49,7 @@ COLLECTED_TYPES = [
     "Microsoft.Web/sites",
     "Microsoft.Web/sites/config",
     "Microsoft.Web/serverfarms",
+    "Microsoft.Insights/autoscalesettings",
     "Microsoft.KeyVault/vaults",
     "Microsoft.ContainerRegistry/registries",
     "Microsoft.Storage/storageAccounts",
@@ -486,6 +487,55 @@ def principal(seed: str) -> str:
     return _guid("principal", seed)
 
 
+def autoscale_setting(ids: Ids, plan_id: str, minimum: int) -> Resource:
+    """The plan's autoscale setting as the references deploy it: CPU above 70 % adds an instance."""
+    name = "autoscale-asp-chat"
+    cpu = {
+        "metricName": "CpuPercentage",
+        "metricNamespace": "microsoft.web/serverfarms",
+        "metricResourceUri": plan_id,
+        "timeGrain": "PT1M",
+        "statistic": "Average",
+        "timeWindow": "PT10M",
+        "timeAggregation": "Average",
+        "operator": "GreaterThan",
+        "threshold": 70,
+        "dimensions": [],
+        "dividePerInstance": False,
+    }
+    return {
+        "id": ids.res("Microsoft.Insights/autoscalesettings", name),
+        "name": name,
+        "type": "Microsoft.Insights/autoscalesettings",
+        "location": LOCATION,
+        "tags": {},
+        "properties": {
+            "name": name,
+            "enabled": True,
+            "targetResourceUri": plan_id,
+            "targetResourceLocation": LOCATION,
+            "profiles": [
+                {
+                    "name": "CpuScaleOut",
+                    "capacity": {"minimum": str(minimum), "maximum": "5", "default": str(minimum)},
+                    "rules": [
+                        {
+                            "metricTrigger": cpu,
+                            "scaleAction": {
+                                "direction": "Increase",
+                                "type": "ChangeCount",
+                                "value": "1",
+                                "cooldown": "PT10M",
+                            },
+                        }
+                    ],
+                }
+            ],
+            "notifications": [],
+        },
+    }
+
+
 def compliant(variant: str) -> list[Resource]:
     """A sample estate that follows the architecture of `variant` in every checked setting."""
     b = Builder(variant)
@@ -628,7 +678,10 @@ def compliant(variant: str) -> list[Resource]:
                 "zoneRedundancy": "Enabled",
                 "anonymousPullEnabled": False,
                 "dataEndpointEnabled": False,
-                "policies": {"exportPolicy": {"status": "disabled"}},
+                "policies": {
+                    "exportPolicy": {"status": "disabled"},
+                    "azureADAuthenticationAsArmPolicy": {"status": "disabled"},
+                },
             },
         }
     )
@@ -657,6 +710,7 @@ def compliant(variant: str) -> list[Resource]:
                     "minimumTlsVersion": "TLS1_2",
                     "supportsHttpsTrafficOnly": True,
                     "allowCrossTenantReplication": False,
+                    "allowedCopyScope": "AAD",
                     "defaultToOAuthAuthentication": True,
                 },
             }
@@ -731,6 +785,7 @@ def compliant(variant: str) -> list[Resource]:
                     "containerRegistry": acr["id"],
                     "applicationInsights": appi,
                     "managedNetwork": _managed_network(aoai["id"], search["id"]),
+                    "systemDatastoresAuthMode": "identity",
                 },
             }
         )
@@ -854,6 +909,7 @@ def compliant(variant: str) -> list[Resource]:
             "properties": {"zoneRedundant": True, "reserved": True, "numberOfWorkers": 3},
         }
     )
+    b.add(autoscale_setting(ids, plan["id"], minimum=3))
     sites = {}
     for site_name, is_pf in (("app-chat-ui", False), ("app-chat-flow", True)):
         site_id = ids.res("Microsoft.Web/sites", site_name)
@@ -881,6 +937,7 @@ def compliant(variant: str) -> list[Resource]:
                     "hostNames": [f"{site_name}-{variant}.azurewebsites.net"],
                     "clientCertEnabled": False,
                     "siteConfig": {"linuxFxVersion": linux_fx},
+                    **({"vnetImagePullEnabled": True} if is_pf else {}),
                 },
             }
         )
@@ -898,6 +955,7 @@ def compliant(variant: str) -> list[Resource]:
                     "alwaysOn": True,
                     "vnetRouteAllEnabled": True,
                     "publicNetworkAccess": "Disabled",
+                    **({"acrUseManagedIdentityCreds": True} if is_pf else {}),
                 },
             }
         )
@@ -986,6 +1044,28 @@ def compliant(variant: str) -> list[Resource]:
                         "id": f"{gw_id}/backendAddressPools/chat-ui",
                         "properties": {
                             "backendAddresses": [{"fqdn": sites[False]["properties"]["defaultHostName"]}]
+                        },
+                    }
+                ],
+                "sslCertificates": [
+                    {
+                        "name": "gateway-public-cert",
+                        "id": f"{gw_id}/sslCertificates/gateway-public-cert",
+                        "properties": {
+                            "keyVaultSecretId": f"https://kv-chat-{variant}.vault.azure.net/secrets/gateway-public-cert"
+                        },
+                    }
+                ],
+                "backendHttpSettingsCollection": [
+                    {
+                        "name": "chat-ui-https",
+                        "id": f"{gw_id}/backendHttpSettingsCollection/chat-ui-https",
+                        "properties": {
+                            "port": 443,
+                            "protocol": "Https",
+                            "cookieBasedAffinity": "Disabled",
+                            "pickHostNameFromBackendAddress": True,
+                            "requestTimeout": 20,
                         },
                     }
                 ],
@@ -1272,6 +1352,9 @@ def drift(resources: list[Resource], variant: str) -> list[Resource]:
     plan = find(res, "Microsoft.Web/serverfarms")
     plan["sku"]["capacity"] = 1
     plan["properties"].update({"zoneRedundant": False, "numberOfWorkers": 1})
+    autoscale = find(res, "Microsoft.Insights/autoscalesettings")
+    for profile in autoscale["properties"]["profiles"]:
+        profile["capacity"].update({"minimum": "1", "default": "1"})
     find(res, "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments")["sku"][
         "capacity"
     ] = 1

@@ -300,3 +300,11 @@ def is_data_plane(estate: Estate, guid: str, extra: Iterable[str]) -> bool:
         if isinstance(perm, dict) and perm.get("dataActions"):
             return True
     return False
+
+
+def holders(rows: Iterable[Row]) -> dict[str, list[str]]:
+    """Role definition GUID -> the identity roles a table gives it to, sorted."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        out[row.role_definition].add(row.identity)
+    return {guid: sorted(who) for guid, who in out.items()}

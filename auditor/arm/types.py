@@ -29,6 +29,7 @@ CONTAINER_REGISTRIES = "Microsoft.ContainerRegistry/registries"
 
 # --- Microsoft.Insights ------------------------------------------------------------
 
+AUTOSCALE_SETTINGS = "Microsoft.Insights/autoscalesettings"
 DIAGNOSTIC_SETTINGS = "Microsoft.Insights/diagnosticSettings"
 DIAGNOSTIC_CATEGORIES = "Microsoft.Insights/diagnosticSettingsCategories"
 

@@ -1,4 +1,5 @@
-"""App Service: web apps with their `config/web`, and App Service plans.
+"""App Service: web apps with their `config/web`, App Service plans, and the autoscale settings
+that decide how many instances a plan runs (Microsoft.Insights, read here because they target plans).
 
 Only `get_configuration` (`config/web`) is read: app settings, connection strings and
 publishing credentials hold secrets and are never requested. The basic-auth publishing
@@ -9,6 +10,7 @@ for a simple "never touched" check.
 
 from __future__ import annotations
 
+from azure.mgmt.monitor import MonitorManagementClient
 from azure.mgmt.web import WebSiteManagementClient
 
 from auditor.arm import types
@@ -18,13 +20,14 @@ from auditor.collect.context import Sub, name, resource_group
 SITES = types.WEB_SITES
 SITE_CONFIG = types.SITE_CONFIG
 PLANS = types.SERVER_FARMS
+AUTOSCALE = types.AUTOSCALE_SETTINGS
 
-TYPES = (SITES, SITE_CONFIG, PLANS)
+TYPES = (SITES, SITE_CONFIG, PLANS, AUTOSCALE)
 AREA = "app service"
 
 
 def collect_web(sub: Sub) -> None:
-    """Queue the reads of web apps (with their config/web) and App Service plans."""
+    """Queue the reads of web apps (with their config/web), App Service plans and autoscale settings."""
     web = sub.client(WebSiteManagementClient)
 
     def children(site: Resource) -> None:
@@ -41,4 +44,11 @@ def collect_web(sub: Sub) -> None:
     )
     sub.list_resources(
         PLANS, web.app_service_plans.list, web.app_service_plans.list_by_resource_group, area=AREA
+    )
+    monitor = sub.client(MonitorManagementClient)
+    sub.list_resources(
+        AUTOSCALE,
+        monitor.autoscale_settings.list_by_subscription,
+        monitor.autoscale_settings.list_by_resource_group,
+        area=AREA,
     )

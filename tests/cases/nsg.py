@@ -767,6 +767,47 @@ NSG008 = [
     ),
 ]
 
+# --- NSG009 -------------------------------------------------------------------------------
+
+
+def pe_policies(value: Any) -> Mutation:
+    """Set (None: remove) the private-endpoint subnet's privateEndpointNetworkPolicies."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        for s in vnet(res)["properties"]["subnets"]:
+            if s["name"] == "private-links":
+                if value is None:
+                    s["properties"].pop("privateEndpointNetworkPolicies", None)
+                else:
+                    s["properties"]["privateEndpointNetworkPolicies"] = value
+
+    return mutate
+
+
+NSG009 = [
+    Case("compliant", "NSG009", statuses(passed=1), contains="is NetworkSecurityGroupEnabled"),
+    Case("Enabled also applies the NSG", "NSG009", statuses(passed=1), pe_policies("Enabled")),
+    Case("lower-case value", "NSG009", statuses(passed=1), pe_policies("networksecuritygroupenabled")),
+    Case("Disabled", "NSG009", statuses(failed=1), pe_policies("Disabled"), contains="does not apply"),
+    Case(
+        "absent means Disabled",
+        "NSG009",
+        statuses(failed=1),
+        pe_policies(None),
+        contains="absent (platform default Disabled)",
+    ),
+    Case("route tables only", "NSG009", statuses(failed=1), pe_policies("RouteTableEnabled")),
+    Case("no private-endpoint subnet", "NSG009", statuses(failed=1), remove_subnet("private-links")),
+    Case(
+        "virtual networks not collected",
+        "NSG009",
+        statuses(not_assessed=1),
+        without(VNETS),
+        drop_types=(VNETS,),
+        contains="not collected",
+    ),
+]
+
 # --- the reference implementation, as deployed --------------------------------------------
 
 REFERENCE = [
@@ -783,4 +824,4 @@ REFERENCE = [
     )
 ]
 
-CASES: list[Case] = NSG001 + NSG002 + NSG003 + NSG004 + NSG005 + NSG006 + NSG007 + NSG008 + REFERENCE
+CASES: list[Case] = NSG001 + NSG002 + NSG003 + NSG004 + NSG005 + NSG006 + NSG007 + NSG008 + NSG009 + REFERENCE

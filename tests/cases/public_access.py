@@ -10,6 +10,7 @@ from tests.cases.common import Mutation, Resource, chain, drop_type, subscriptio
 from tests.cases.common import TargetCase as Case
 from tests.cases.private_endpoints import (
     DELETE,
+    VNETS,
     WORKSPACES,
     each_variant,
     edit,
@@ -1073,6 +1074,208 @@ CASES: list[Case] = [
         mutate=edit(PUBLIC_IPS, "pip-chat-gateway", "properties.ipConfiguration.id", "string"),
         contains="cannot be told",
     ),
+    # PUB024 - PUB025 Container Registry hardening
+    Case("compliant", "PUB024", "pass", contains="anonymousPullEnabled is false"),
+    Case(
+        "anonymous-pull-enabled",
+        "PUB024",
+        "fail",
+        target="/registries/",
+        mutate=edit(ACR, None, "properties.anonymousPullEnabled", True),
+        contains="anonymousPullEnabled is true",
+    ),
+    Case(
+        "anonymous-pull-absent",
+        "PUB024",
+        "pass",
+        target="/registries/",
+        mutate=edit(ACR, None, "properties.anonymousPullEnabled", DELETE),
+        contains="absent (platform default false)",
+    ),
+    Case("compliant", "PUB025", "pass", contains="exportPolicy.status is disabled"),
+    Case(
+        "export-enabled",
+        "PUB025",
+        "fail",
+        target="/registries/",
+        mutate=edit(ACR, None, "properties.policies.exportPolicy.status", "enabled"),
+    ),
+    Case(
+        "export-policy-absent",
+        "PUB025",
+        "fail",
+        target="/registries/",
+        mutate=edit(ACR, None, "properties.policies", DELETE),
+        contains="absent (platform default enabled)",
+    ),
+    Case(
+        "export-disabled-capitalised",
+        "PUB025",
+        "pass",
+        target="/registries/",
+        mutate=edit(ACR, None, "properties.policies.exportPolicy.status", "Disabled"),
+    ),
+    # PUB026 Storage cross-tenant replication
+    Case("compliant", "PUB026", "pass", contains="allowCrossTenantReplication is false"),
+    Case(
+        "cross-tenant-allowed",
+        "PUB026",
+        "fail",
+        target=WS_ST,
+        mutate=edit(STORAGE, WS_ST, "properties.allowCrossTenantReplication", True),
+    ),
+    Case(
+        "cross-tenant-absent",
+        "PUB026",
+        "not_assessed",
+        target=APP_ST,
+        mutate=edit(STORAGE, APP_ST, "properties.allowCrossTenantReplication", DELETE),
+        contains="depends on the account's age",
+    ),
+    # PUB027 DDoS protection of the gateway's virtual network
+    Case("compliant", "PUB027", "pass", contains="ddosProtectionPlan is ddos-workload"),
+    Case(
+        "ddos-off",
+        "PUB027",
+        "fail",
+        target="/virtualNetworks/vnet-workload",
+        mutate=edit(VNETS, None, "properties.enableDdosProtection", False),
+    ),
+    Case(
+        "ddos-absent-no-plan",
+        "PUB027",
+        "fail",
+        target="/virtualNetworks/vnet-workload",
+        mutate=chain(
+            edit(VNETS, None, "properties.enableDdosProtection", DELETE),
+            edit(VNETS, None, "properties.ddosProtectionPlan", DELETE),
+        ),
+        contains="absent (platform default false)",
+    ),
+    # PUB028 gateway backends over HTTPS
+    Case("compliant", "PUB028", "pass", contains="protocol Https (chat-ui-https)"),
+    Case(
+        "backend-over-http",
+        "PUB028",
+        "fail",
+        target="/applicationGateways/agw-chat",
+        mutate=each_variant(
+            lambda v: (
+                lambda res, variant: estates.find(res, GATEWAYS)["properties"][
+                    "backendHttpSettingsCollection"
+                ][0]["properties"].update({"protocol": "Http", "port": 80})
+            )
+        ),
+        contains="chat-ui-https (Http)",
+    ),
+    Case(
+        "no-backend-settings",
+        "PUB028",
+        "not_assessed",
+        target="/applicationGateways/agw-chat",
+        mutate=edit(GATEWAYS, None, "properties.backendHttpSettingsCollection", []),
+    ),
+    # PUB029 Azure OpenAI outbound restriction
+    Case("compliant", "PUB029", "pass", contains="restrictOutboundNetworkAccess is true"),
+    Case(
+        "outbound-open",
+        "PUB029",
+        "fail",
+        target="/accounts/aoai-chat",
+        mutate=edit(AOAI, None, "properties.restrictOutboundNetworkAccess", DELETE),
+        contains="absent (platform default false)",
+    ),
+    Case(
+        "outbound-restricted-with-list",
+        "PUB029",
+        "pass",
+        target="/accounts/aoai-chat",
+        mutate=edit(AOAI, None, "properties.allowedFqdnList", ["contoso.example"]),
+        contains="allowed FQDNs: contoso.example",
+    ),
+    # PUB030 gateway certificates from Key Vault
+    Case("compliant", "PUB030", "pass", contains="Key Vault secret reference (gateway-public-cert)"),
+    Case(
+        "certificate-uploaded",
+        "PUB030",
+        "fail",
+        target="/applicationGateways/agw-chat",
+        mutate=edit(
+            GATEWAYS,
+            None,
+            "properties.sslCertificates",
+            [{"name": "uploaded", "properties": {"publicCertData": "MIIC..."}}],
+        ),
+        contains="not referenced from Key Vault: uploaded",
+    ),
+    Case(
+        "no-certificates",
+        "PUB030",
+        "not_assessed",
+        target="/applicationGateways/agw-chat",
+        mutate=edit(GATEWAYS, None, "properties.sslCertificates", DELETE),
+    ),
+    # PUB031 storage copy scope
+    Case("compliant", "PUB031", "pass", contains="allowedCopyScope is AAD"),
+    Case(
+        "copy-scope-absent",
+        "PUB031",
+        "fail",
+        target=APP_ST,
+        mutate=edit(STORAGE, APP_ST, "properties.allowedCopyScope", DELETE),
+        contains="absent (platform default any source account)",
+    ),
+    Case(
+        "copy-scope-private-link",
+        "PUB031",
+        "pass",
+        target=WS_ST,
+        mutate=edit(STORAGE, WS_ST, "properties.allowedCopyScope", "PrivateLink"),
+    ),
+    # PUB032 registry-scoped tokens only
+    Case("compliant", "PUB032", "pass", contains="azureADAuthenticationAsArmPolicy.status is disabled"),
+    Case(
+        "arm-tokens-accepted",
+        "PUB032",
+        "fail",
+        target="/registries/",
+        mutate=edit(ACR, None, "properties.policies.azureADAuthenticationAsArmPolicy", DELETE),
+        contains="absent (platform default enabled)",
+    ),
+    # PUB033 container web apps pull privately with a managed identity
+    Case("compliant", "PUB033", "pass", contains="acrUseManagedIdentityCreds is true"),
+    Case(
+        "registry-password",
+        "PUB033",
+        "fail",
+        target="/sites/app-chat-flow",
+        mutate=config("app-chat-flow", "acrUseManagedIdentityCreds", DELETE),
+        contains="acrUseManagedIdentityCreds is absent (platform default false)",
+    ),
+    Case(
+        "pull-outside-the-network",
+        "PUB033",
+        "fail",
+        target="/sites/app-chat-flow",
+        mutate=edit(SITES, "app-chat-flow", "properties.vnetImagePullEnabled", False),
+    ),
+    Case(
+        "pull-routed-by-outbound-routing",
+        "PUB033",
+        "pass",
+        target="/sites/app-chat-flow",
+        mutate=chain(
+            edit(SITES, "app-chat-flow", "properties.vnetImagePullEnabled", DELETE),
+            edit(SITES, "app-chat-flow", "properties.outboundVnetRouting", {"imagePullTraffic": True}),
+        ),
+    ),
+    Case(
+        "config-not-read",
+        "PUB033",
+        "not_assessed",
+        target="/sites/app-chat-flow",
+        mutate=drop_config("app-chat-flow"),
+    ),
     # Resources that were never listed, or whose list failed
     # PUB034 the firewall behind Disabled public network access
     Case("compliant", "PUB034", "pass"),
@@ -1142,4 +1345,15 @@ CASES: list[Case] = [
     not_collected("PUB022", GATEWAYS),
     not_collected("PUB023", PUBLIC_IPS),
     list_denied("PUB023", PUBLIC_IPS),
+    not_collected("PUB024", ACR),
+    not_collected("PUB025", ACR),
+    not_collected("PUB026", STORAGE),
+    list_denied("PUB026", STORAGE),
+    not_collected("PUB027", VNETS),
+    not_collected("PUB028", GATEWAYS),
+    not_collected("PUB029", AOAI),
+    not_collected("PUB030", GATEWAYS),
+    not_collected("PUB031", STORAGE),
+    not_collected("PUB032", ACR),
+    not_collected("PUB033", SITES),
 ]

@@ -469,6 +469,142 @@ REL009 = [
     Case("storage not collected", "REL009", ("not_assessed",), drop_type(STORAGE), drop_types=(STORAGE,)),
 ]
 
+
+# --- REL012: the autoscale setting's minimum is the instance count that applies -----------------
+
+AUTOSCALE = "Microsoft.Insights/autoscalesettings"
+
+
+def autoscale_minimum(minimum: str) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        for profile in estates.find(res, AUTOSCALE)["properties"]["profiles"]:
+            profile["capacity"].update({"minimum": minimum, "default": minimum})
+
+    return mutate
+
+
+def weekend_profile(minimum: str) -> Mutation:
+    """A second, recurring profile with its own capacity."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        props = estates.find(res, AUTOSCALE)["properties"]
+        weekend = copy.deepcopy(props["profiles"][0])
+        weekend["name"] = "Weekend"
+        weekend["capacity"] = {"minimum": minimum, "maximum": "5", "default": minimum}
+        weekend["recurrence"] = {
+            "frequency": "Week",
+            "schedule": {"timeZone": "UTC", "days": ["Saturday", "Sunday"], "hours": [0], "minutes": [0]},
+        }
+        props["profiles"].append(weekend)
+
+    return mutate
+
+
+REL012 = [
+    Case("compliant", "REL012", ("pass",), contains="capacity.minimum is 3"),
+    Case("minimum of one", "REL012", ("fail",), autoscale_minimum("1"), contains="capacity.minimum is 1"),
+    Case(
+        "the plan's capacity does not save a low autoscale minimum",
+        "REL012",
+        ("fail",),
+        chain(
+            autoscale_minimum("2"), put(PLANS, "sku.capacity", 5), put(PLANS, "properties.numberOfWorkers", 5)
+        ),
+    ),
+    Case("a weekend profile scales to one", "REL012", ("fail",), weekend_profile("1"), contains="Weekend"),
+    Case(
+        "disabled setting does not apply",
+        "REL012",
+        ("pass",),
+        chain(autoscale_minimum("1"), put(AUTOSCALE, "properties.enabled", False)),
+        contains="disabled",
+    ),
+    Case("no autoscale setting", "REL012", ("pass",), drop_type(AUTOSCALE), contains="no autoscale setting"),
+    Case(
+        "setting on another plan",
+        "REL012",
+        ("pass",),
+        chain(
+            autoscale_minimum("1"), put(AUTOSCALE, "properties.targetResourceUri", "/subscriptions/x/other")
+        ),
+    ),
+    Case(
+        "minimum unreadable",
+        "REL012",
+        ("not_assessed",),
+        autoscale_minimum("many"),
+        contains="unreadable",
+    ),
+    Case(
+        "enabled flag absent with a low minimum",
+        "REL012",
+        ("not_assessed",),
+        chain(autoscale_minimum("1"), put(AUTOSCALE, "properties.enabled", None)),
+    ),
+    Case(
+        "autoscale settings not collected",
+        "REL012",
+        ("not_assessed",),
+        drop_type(AUTOSCALE),
+        drop_types=(AUTOSCALE,),
+        contains="not collected",
+    ),
+    Case(
+        "autoscale settings could not be listed",
+        "REL012",
+        ("not_assessed",),
+        drop_type(AUTOSCALE),
+        errors=subscription_list_denied(AUTOSCALE),
+    ),
+    Case(
+        "accepted by a baseline copy",
+        "REL012",
+        ("pass",),
+        autoscale_minimum("2"),
+        params={"min_instances": 2},
+    ),
+]
+
+# --- REL013: model deployments pin their version ------------------------------------------------
+
+DEPLOYMENTS = "Microsoft.CognitiveServices/accounts/deployments"
+
+REL013 = [
+    Case("compliant", "REL013", ("pass",), contains="NoAutoUpgrade (model version"),
+    Case(
+        "upgrades with the default",
+        "REL013",
+        ("fail",),
+        put(DEPLOYMENTS, "properties.versionUpgradeOption", "OnceNewDefaultVersionAvailable"),
+    ),
+    Case(
+        "absent means the platform default",
+        "REL013",
+        ("fail",),
+        put(DEPLOYMENTS, "properties.versionUpgradeOption", None),
+        contains="absent (platform default OnceNewDefaultVersionAvailable)",
+    ),
+    Case(
+        "deployments not collected",
+        "REL013",
+        ("not_assessed",),
+        drop_type(DEPLOYMENTS),
+        drop_types=(DEPLOYMENTS,),
+    ),
+]
+
 CASES: list[Case] = (
-    REL001 + REL002 + REL003 + REL010 + REL004 + REL005 + REL006 + REL007 + REL011 + REL008 + REL009
+    REL001
+    + REL002
+    + REL003
+    + REL010
+    + REL004
+    + REL005
+    + REL006
+    + REL007
+    + REL011
+    + REL008
+    + REL009
+    + REL012
+    + REL013
 )

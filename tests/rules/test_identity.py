@@ -54,6 +54,9 @@ def test_levels_follow_the_variants() -> None:
     # Seed 004: only the endpoint uses keys; seed 000: Azure OpenAI is key-authenticated.
     assert hub.rules["IAM005"].level is Level.REQUIRED
     assert aml.rules["IAM005"].level is Level.RECOMMENDED
+    # Identity-based access to the workspace storage: set by the hub reference only.
+    assert hub.rules["IAM011"].level is Level.REQUIRED
+    assert aml.rules["IAM011"].level is Level.RECOMMENDED
     assert hub.rules["IAM008"].level is aml.rules["IAM008"].level is Level.RECOMMENDED
 
 

@@ -79,3 +79,11 @@ def test_messages_name_the_nsg_and_the_rule() -> None:
     [jump] = [f for f in findings_of(result, "NSG005")]
     assert "nsg-jumpbox" in jump.message and "Allow-RDP-Anywhere (priority 90)" in jump.message
     assert jump.resource_type == "Microsoft.Network/virtualNetworks/subnets"
+
+
+def test_private_endpoint_policies_follow_each_reference() -> None:
+    # The hub reference sets NetworkSecurityGroupEnabled on the private-endpoint subnet; the
+    # ML-workspace reference leaves it unset (Disabled), so the aml baseline only recommends it.
+    hub, aml = (load_baseline(BASELINES[v]) for v in ("aistudio", "aml"))
+    assert hub.rules["NSG009"].level.value == "required"
+    assert aml.rules["NSG009"].level.value == "recommended"

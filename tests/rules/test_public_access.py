@@ -42,6 +42,13 @@ def test_levels_follow_the_references() -> None:
     hub, aml = (load_baseline(BASELINES[v]) for v in ("aistudio", "aml"))
     # Shared keys: off on the hub variant's app storage, on in the ML-workspace reference.
     assert hub.rules["PUB012"].level == Level.REQUIRED and aml.rules["PUB012"].level == Level.RECOMMENDED
+    # Registry exports: disabled by the hub reference only.
+    assert hub.rules["PUB025"].level == Level.REQUIRED and aml.rules["PUB025"].level == Level.RECOMMENDED
+    # Azure OpenAI outbound restriction: set by the hub reference only.
+    assert hub.rules["PUB029"].level == Level.REQUIRED and aml.rules["PUB029"].level == Level.RECOMMENDED
+    # Storage copy scope and registry-scoped tokens: set by the hub reference only.
+    for rid in ("PUB031", "PUB032"):
+        assert hub.rules[rid].level == Level.REQUIRED and aml.rules[rid].level == Level.RECOMMENDED, rid
     # Not set by any reference: purge protection; FTPS only by the current reference.
     for baseline in (hub, aml):
         assert baseline.rules["PUB014"].level == Level.RECOMMENDED

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -19,6 +21,7 @@ from auditor.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     AuditorError,
+    Interrupted,
     first_line,
 )
 
@@ -385,6 +388,15 @@ def _terminal(no_color: bool) -> RenderOptions:
 
 def main() -> None:
     """The `auditor` entry point: run the command, turn every error into its exit code."""
+    saved = _unwind_on_signals()
+    try:
+        _main()
+    finally:
+        for sig, handler in saved.items():  # in-process callers (tests) get their own handlers back
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+
+
+def _main() -> None:
     debug = "--debug" in sys.argv[1:]
     try:
         # Without standalone mode click returns ctx.exit()'s code instead of exiting.
@@ -399,6 +411,8 @@ def main() -> None:
         _fail(str(exc), exc.exit_code, exc if debug else None)
     except KeyboardInterrupt:
         _fail("interrupted", EXIT_INTERRUPTED)
+    except Interrupted as exc:
+        _fail(_interrupted(exc.signum), exc.exit_code, exc if debug else None)
     except BrokenPipeError:
         sys.exit(0)
     except Exception as exc:
@@ -411,6 +425,35 @@ def main() -> None:
             shown,
         )
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _unwind_on_signals() -> dict[int, Any]:
+    """SIGINT and SIGTERM unwind the run like an error (temporary files removed), instead of killing it.
+
+    Returns the handlers they had.
+    """
+
+    def unwind(signum: int, frame: object) -> None:
+        raise Interrupted(signum)
+
+    saved: dict[int, Any] = {}
+    if threading.current_thread() is not threading.main_thread():
+        return saved  # only the main thread may set handlers
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        saved[sig] = signal.getsignal(sig)
+        signal.signal(sig, unwind)
+    return saved
+
+
+def _interrupted(signum: int) -> str:
+    """What an interrupted run says: the signal, and which files it had written in full."""
+    from auditor.files import completed_writes
+
+    name = signal.Signals(signum).name
+    written = completed_writes()
+    if written:
+        return f"interrupted by {name} after writing {', '.join(str(p) for p in written)}"
+    return f"interrupted by {name}: nothing written, files of the same name left as they were"
 
 
 def _looks_like_azure_failure(exc: Exception) -> bool:

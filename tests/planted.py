@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
+import json
 from typing import Any
 
 from tests import estates
@@ -141,6 +143,23 @@ def planted(variant: str) -> tuple[list[Resource], dict[str, str]]:
         )
         account["tags"]["apiKey"] = plant(f"{account['name']} tag called apiKey", "pl4nted-tag-value-Qw")
     return resources, secrets
+
+
+def leaks(secrets: dict[str, str], texts: dict[str, str]) -> list[str]:
+    """`where secret -> which text` for every secret (or a 12-character piece of it) found in a text.
+
+    Each secret is looked for as written, HTML-escaped and JSON-escaped.
+    """
+    found = []
+    for where, value in secrets.items():
+        forms = {value, html.escape(value), json.dumps(value)[1:-1]}
+        if len(value) >= 24:
+            middle = len(value) // 2
+            forms.add(value[middle - 6 : middle + 6])
+        for name, text in texts.items():
+            if any(form in text for form in forms):
+                found.append(f"{where} -> {name}")
+    return found
 
 
 def _of_type(resources: list[Resource], rtype: str) -> list[Resource]:

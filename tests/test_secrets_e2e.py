@@ -10,7 +10,6 @@ checks can fail.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from auditor.arm import redact
 from tests import estates
 from tests.fakearm import FakeArm
 from tests.fakearm.harness import collect, run_cli
-from tests.planted import planted
+from tests.planted import leaks, planted
 
 SUB = estates.SUB
 FORMATS = ("console", "json", "sarif", "junit", "html", "markdown", "csv")
@@ -43,20 +42,6 @@ def serve(fake: FakeArm, variant: str) -> dict[str, str]:
     fake.load(estates.with_role_definitions(resources))
     fake.reset()
     return secrets
-
-
-def leaks(secrets: dict[str, str], texts: dict[str, str]) -> list[str]:
-    """`where secret -> which text` for every secret (or a 12-character piece of it) in a text."""
-    found = []
-    for where, value in secrets.items():
-        forms = {value, html.escape(value), json.dumps(value)[1:-1]}
-        if len(value) >= 24:
-            middle = len(value) // 2
-            forms.add(value[middle - 6 : middle + 6])
-        for name, text in texts.items():
-            if any(form in text for form in forms):
-                found.append(f"{where} -> {name}")
-    return found
 
 
 def outputs(directory: Path) -> dict[str, str]:

@@ -26,6 +26,7 @@ read (`allowSharedKeyAccess`, `adminUserEnabled`, `disableLocalAuth`).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -89,8 +90,12 @@ def redact_all(resources: list[dict[str, Any]]) -> int:
 
 def mask_text(text: str) -> str:
     """A free text (an error message ARM sent) without the credentials it might quote."""
-    text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{REDACTED}@", text)
-    return REDACTED if _CREDENTIAL_IN_TEXT.search(text) else text
+    # Cheap tests first: most strings hold none of the characters a credential needs.
+    if "@" in text and "://" in text:
+        text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{REDACTED}@", text)
+    if ("=" in text or "-----" in text or "eyJ" in text) and _CREDENTIAL_IN_TEXT.search(text):
+        return REDACTED
+    return text
 
 
 def looks_like_key(value: str) -> bool:
@@ -133,13 +138,21 @@ def _walk(name: str, value: Any, counter: list[int], parents: tuple[str, ...]) -
 def _string(key: str, value: str, counter: list[int]) -> str:
     if not value or value == REDACTED:
         return value  # an empty value says "set but empty", and holds nothing
-    named = not _NOT_A_SECRET.search(key) and not _TIMESTAMP.match(value)
-    if named and (_SECRET_NAME.search(key) or ("key" in key and looks_like_key(value))):
+    secret_name, key_name = _name_kind(key)
+    if (secret_name or (key_name and looks_like_key(value))) and not _TIMESTAMP.match(value):
         return _masked(counter)
     cleaned = mask_text(value)
     if cleaned != value:
         counter[0] += 1
     return cleaned
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_kind(key: str) -> tuple[bool, bool]:
+    """(a secret's name, a name that says "key") for a lower-case property name; names repeat a lot."""
+    if _NOT_A_SECRET.search(key):
+        return False, False
+    return bool(_SECRET_NAME.search(key)), "key" in key
 
 
 def _tag(name: str, value: Any, counter: list[int]) -> Any:

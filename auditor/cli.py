@@ -391,9 +391,14 @@ def main() -> None:
     saved = _unwind_on_signals()
     try:
         _main()
+    except Interrupted as exc:  # in the instants before _main's own handling starts
+        _fail(_interrupted(exc.signum), exc.exit_code)
     finally:
+        # The run is ending with its own code: a signal now changes nothing (no traceback, no exit 1).
+        _ENDING[0] = True
         for sig, handler in saved.items():  # in-process callers (tests) get their own handlers back
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        _ENDING[0] = False
 
 
 def _main() -> None:
@@ -427,6 +432,10 @@ def _main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
+# True while main() restores the signal handlers on its way out.
+_ENDING = [False]
+
+
 def _unwind_on_signals() -> dict[int, Any]:
     """SIGINT and SIGTERM unwind the run like an error (temporary files removed), instead of killing it.
 
@@ -434,7 +443,8 @@ def _unwind_on_signals() -> dict[int, Any]:
     """
 
     def unwind(signum: int, frame: object) -> None:
-        raise Interrupted(signum)
+        if not _ENDING[0]:
+            raise Interrupted(signum)
 
     saved: dict[int, Any] = {}
     if threading.current_thread() is not threading.main_thread():

@@ -60,7 +60,7 @@ def collect(options: CollectOptions) -> Snapshot:
 
 def audit(options: AuditOptions) -> AuditReport:
     """Audit a snapshot or Azure against a baseline; waivers, the previous report and the gate applied."""
-    from auditor.arm.redact import redact_all
+    from auditor.arm.redact import redact_snapshot
     from auditor.arm.snapshot import load_snapshot
     from auditor.engine.baseline import load_baseline
     from auditor.engine.gate import gated
@@ -78,7 +78,7 @@ def audit(options: AuditOptions) -> AuditReport:
             raise InputError(f"--output {output} would overwrite the snapshot being audited")
         snapshot = load_snapshot(source.snapshot)
         # A snapshot from elsewhere may hold secrets: no report may echo one (see arm/redact.py).
-        redact_all(snapshot.resources)
+        redact_snapshot(snapshot)
         where = f"snapshot {source.snapshot}"
         if options.resource_groups:
             from auditor.arm.scope import restrict

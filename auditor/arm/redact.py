@@ -30,7 +30,10 @@ import functools
 import math
 import re
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from auditor.arm.snapshot import Snapshot
 
 REDACTED = "[redacted]"
 
@@ -86,6 +89,16 @@ def redact_resource(resource: dict[str, Any]) -> int:
 def redact_all(resources: list[dict[str, Any]]) -> int:
     """Mask the secrets of every body in place; return how many values were masked."""
     return sum(redact_resource(r) for r in resources)
+
+
+def redact_snapshot(snapshot: Snapshot) -> int:
+    """Mask the secrets of a snapshot's resources and of the messages of its failed reads, in place."""
+    masked = redact_all(snapshot.resources)
+    for error in snapshot.errors:
+        cleaned = mask_text(error.message)
+        masked += cleaned != error.message
+        error.message = cleaned
+    return masked
 
 
 def mask_text(text: str) -> str:

@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from auditor.arm.redact import REDACTED, looks_like_key, mask_text, redact_all, redact_resource
+from auditor.arm.redact import (
+    REDACTED,
+    looks_like_key,
+    mask_text,
+    redact_all,
+    redact_resource,
+    redact_snapshot,
+)
+from auditor.arm.snapshot import Snapshot
 from tests import estates
 from tests.conftest import audit_resources
 from tests.planted import planted
@@ -209,6 +217,14 @@ def test_planted_secrets_are_all_masked_and_the_verdicts_stay(variant: str) -> N
     assert sorted((f.rule_id, f.resource_id, f.status) for f in masked.findings) == sorted(
         (f.rule_id, f.resource_id, f.status) for f in clean.findings
     )
+
+
+def test_a_snapshot_loses_secrets_in_resources_and_in_read_errors() -> None:
+    error = {"scope": "/x", "resource_type": "t", "status": 400, "code": "Bad", "message": "sig=abc&sv=1 bad"}
+    snapshot = Snapshot.from_data({"resources": [body(password="p")], "errors": [error]})
+    assert redact_snapshot(snapshot) == 2
+    assert snapshot.resources[0]["properties"] == {"password": REDACTED}
+    assert snapshot.errors[0].message == REDACTED
 
 
 def test_redaction_is_idempotent() -> None:

@@ -3,6 +3,7 @@ cases in `auditor.app` run them, and errors become one line on stderr and an exi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -394,11 +395,13 @@ def main() -> None:
     except Interrupted as exc:  # in the instants before _main's own handling starts
         _fail(_interrupted(exc.signum), exc.exit_code)
     finally:
-        # The run is ending with its own code: a signal now changes nothing (no traceback, no exit 1).
+        # The run is over: a signal from now on (while Python shuts down) exits at once, no traceback.
         _ENDING[0] = True
-        for sig, handler in saved.items():  # in-process callers (tests) get their own handlers back
-            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
-        _ENDING[0] = False
+        if getattr(sys.modules.get("__main__"), "main", None) is not main:
+            # Called in process (tests, other programs): they get their own handlers back.
+            for sig, handler in saved.items():
+                signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+            _ENDING[0] = False
 
 
 def _main() -> None:
@@ -432,7 +435,7 @@ def _main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-# True while main() restores the signal handlers on its way out.
+# True once main() is on its way out.
 _ENDING = [False]
 
 
@@ -443,8 +446,14 @@ def _unwind_on_signals() -> dict[int, Any]:
     """
 
     def unwind(signum: int, frame: object) -> None:
-        if not _ENDING[0]:
-            raise Interrupted(signum)
+        if _ENDING[0]:
+            # Everything is written; what is left is the interpreter's shutdown (joining threads,
+            # closing connections), which must not turn into a traceback or a killed process.
+            with contextlib.suppress(Exception):
+                sys.stdout.flush()
+                sys.stderr.flush()
+            os._exit(128 + signum)
+        raise Interrupted(signum)
 
     saved: dict[int, Any] = {}
     if threading.current_thread() is not threading.main_thread():

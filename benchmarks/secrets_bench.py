@@ -92,6 +92,13 @@ def planted_secrets(work: Path) -> dict[str, Any]:
                     *("--verbose", "--show-passed", *format_args(), "--output-dir", str(home / "offline")),
                 ],
             )
+            for what, code, text in (
+                ("collect", collected.returncode, collected.stderr),
+                ("live audit", live.returncode, live.stderr),
+                ("audit of the snapshot", offline.exit_code, offline.output),
+            ):
+                if code != 0:
+                    raise SystemExit(f"{variant}: the {what} failed (exit {code}): {text[-500:]}")
             records = _collect_with_debug_logs(fake)
             texts = {
                 "snapshot": snap.read_text(encoding="utf-8"),

@@ -72,6 +72,7 @@ def collect(options: CollectOptions) -> Snapshot:
 
 def audit(options: AuditOptions) -> AuditReport:
     """Audit a snapshot or Azure against a baseline; waivers, the previous report and the gate applied."""
+    from auditor.arm.redact import redact_snapshot
     from auditor.arm.snapshot import load_snapshot
     from auditor.engine.baseline import load_baseline
     from auditor.engine.gate import gated
@@ -88,6 +89,8 @@ def audit(options: AuditOptions) -> AuditReport:
         if output and Path(output).resolve() == Path(source.snapshot).resolve():
             raise InputError(f"--output {output} would overwrite the snapshot being audited")
         snapshot = load_snapshot(source.snapshot)
+        # A snapshot from elsewhere may hold secrets: no report may echo one (see arm/redact.py).
+        redact_snapshot(snapshot)
         where = f"snapshot {source.snapshot}"
         if options.resource_groups:
             from auditor.arm.scope import restrict

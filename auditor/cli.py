@@ -3,9 +3,12 @@ cases in `auditor.app` run them, and errors become one line on stderr and an exi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -19,6 +22,7 @@ from auditor.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     AuditorError,
+    Interrupted,
     first_line,
 )
 
@@ -486,6 +490,22 @@ def _terminal(no_color: bool) -> RenderOptions:
 
 def main() -> None:
     """The `auditor` entry point: run the command, turn every error into its exit code."""
+    saved = _unwind_on_signals()
+    try:
+        _main()
+    except Interrupted as exc:  # in the instants before _main's own handling starts
+        _fail(_interrupted(exc.signum), exc.exit_code)
+    finally:
+        # The run is over: a signal from now on (while Python shuts down) exits at once, no traceback.
+        _ENDING[0] = True
+        if getattr(sys.modules.get("__main__"), "main", None) is not main:
+            # Called in process (tests, other programs): they get their own handlers back.
+            for sig, handler in saved.items():
+                signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+            _ENDING[0] = False
+
+
+def _main() -> None:
     debug = "--debug" in sys.argv[1:]
     try:
         # Without standalone mode click returns ctx.exit()'s code instead of exiting.
@@ -500,6 +520,8 @@ def main() -> None:
         _fail(str(exc), exc.exit_code, exc if debug else None)
     except KeyboardInterrupt:
         _fail("interrupted", EXIT_INTERRUPTED)
+    except Interrupted as exc:
+        _fail(_interrupted(exc.signum), exc.exit_code, exc if debug else None)
     except BrokenPipeError:
         sys.exit(0)
     except Exception as exc:
@@ -512,6 +534,46 @@ def main() -> None:
             shown,
         )
     sys.exit(code if isinstance(code, int) else 0)
+
+
+# True once main() is on its way out.
+_ENDING = [False]
+
+
+def _unwind_on_signals() -> dict[int, Any]:
+    """SIGINT and SIGTERM unwind the run like an error (temporary files removed), instead of killing it.
+
+    Returns the handlers they had.
+    """
+
+    def unwind(signum: int, frame: object) -> None:
+        if _ENDING[0]:
+            # Everything is written; what is left is the interpreter's shutdown (joining threads,
+            # closing connections), which must not turn into a traceback or a killed process.
+            with contextlib.suppress(Exception):
+                sys.stdout.flush()
+                sys.stderr.flush()
+            os._exit(128 + signum)
+        raise Interrupted(signum)
+
+    saved: dict[int, Any] = {}
+    if threading.current_thread() is not threading.main_thread():
+        return saved  # only the main thread may set handlers
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        saved[sig] = signal.getsignal(sig)
+        signal.signal(sig, unwind)
+    return saved
+
+
+def _interrupted(signum: int) -> str:
+    """What an interrupted run says: the signal, and which files it had written in full."""
+    from auditor.files import completed_writes
+
+    name = signal.Signals(signum).name
+    written = completed_writes()
+    if written:
+        return f"interrupted by {name} after writing {', '.join(str(p) for p in written)}"
+    return f"interrupted by {name}: nothing written, files of the same name left as they were"
 
 
 def _looks_like_azure_failure(exc: Exception) -> bool:

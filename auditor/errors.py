@@ -8,7 +8,8 @@ EXIT_USAGE = 2
 EXIT_AZURE = 3
 EXIT_INTERNAL = 4  # a bug: the CLI prints one line and asks for the --debug output
 EXIT_EXPORT = 5  # the reports were written, but sending them on (Log Analytics) failed
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # SIGINT (Ctrl-C): 128 + 2, as shells report it
+EXIT_TERMINATED = 143  # SIGTERM (a CI job cancelled, a container stopped): 128 + 15
 
 
 def first_line(text: str, limit: int | None = None) -> str:
@@ -39,3 +40,19 @@ class ExportError(AuditorError):
     """The export of a report (to Log Analytics) failed in part or whole: exit 5."""
 
     exit_code = EXIT_EXPORT
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: the run unwinds (temporary files go) and exits 128 + the signal number.
+
+    A BaseException, like KeyboardInterrupt, so that no `except Exception` swallows it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        """130 for SIGINT, 143 for SIGTERM."""
+        return 128 + self.signum

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import secrets
+import shutil
+import signal
 import stat
+import threading
+import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,46 +40,226 @@ def read_json(path: str | Path, what: str) -> Any:
         raise InputError(f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
 
 
-def write_atomic(path: str | Path, text: str) -> None:
+# Owner-only: snapshots and reports hold tenant data (resource names, addresses, identities).
+PRIVATE_MODE = 0o600
+# Every file this process finished writing, in order (what an interrupted run says it left).
+_COMPLETED: list[Path] = []
+# How long a second audit waits for another to finish writing the same folder.
+LOCK_WAIT_SECONDS = 30.0
+
+
+def completed_writes() -> tuple[Path, ...]:
+    """The files this process has written in full so far."""
+    return tuple(_COMPLETED)
+
+
+def write_atomic(path: str | Path, text: str, *, private: bool = False) -> None:
     """Write a file so that readers see the old content or the new, never half of it.
 
-    The file gets the mode `open(path, "w")` would give it: an existing file keeps its
-    own, a new one gets 0o666 less the umask (artifact uploaders in container jobs often
-    run as another user and must be able to read what the audit wrote).
+    The text goes to a temporary file in the same folder, is flushed to disk (file and folder)
+    and renamed over the target; an error or a signal on the way removes the temporary file and
+    leaves an existing target as it was. The file gets the mode `open(path, "w")` would give it:
+    an existing file keeps its own; a new one gets 0o666 less the umask, or 0o600 when `private`
+    (tenant data: snapshots and reports; chmod an existing file once to share it).
     """
     target = Path(path)
+    if _special(target):
+        _write_through(target, text)
+        return
     directory = target.parent if str(target.parent) else Path(".")
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = _create_temporary(directory, target.name)
+        fd, tmp = _create_temporary(directory, target.name, private)
     except OSError as exc:
         raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        try:
-            existing = os.stat(target)
-        except FileNotFoundError:
-            pass
-        else:
-            if stat.S_ISREG(existing.st_mode):
-                os.chmod(tmp, stat.S_IMODE(existing.st_mode))
+        _fill(fd, text)
+        _keep_mode(target, tmp)
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    except BaseException:  # a signal: no debris, the old file stays
+        tmp.unlink(missing_ok=True)
+        raise
+    _sync_directory(directory)
+    _COMPLETED.append(target)
 
 
-def _create_temporary(directory: Path, name: str) -> tuple[int, Path]:
-    """A new, exclusive file next to the target, created with mode 0o666 for the kernel to apply the umask.
+def _special(target: Path) -> bool:
+    """Whether the target exists and is not a regular file: /dev/null, /dev/stdout, a named pipe.
 
-    mkstemp would create it 0o600, and reading the umask means setting it, which races with other threads.
+    Renaming over one would replace the device or pipe itself with a file (as root, /dev/null
+    with a regular file every later redirection fills), so such a target is written in place.
+    """
+    try:
+        return not stat.S_ISREG(os.stat(target).st_mode) and not stat.S_ISDIR(os.stat(target).st_mode)
+    except OSError:
+        return False
+
+
+def _write_through(target: Path, text: str) -> None:
+    """Write to a device or pipe as `open(path, "w")` would: there is no old content to keep."""
+    try:
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    _COMPLETED.append(target)
+
+
+def write_all(files: Mapping[Path, str], *, private: bool = False) -> None:
+    """Write several files of one folder as a set: all of them, or none and the old ones kept.
+
+    Every file is written and flushed under a temporary name first; then, holding a lock on the
+    folder (so that two runs writing there never mix their files) and with SIGINT and SIGTERM held
+    back for the few renames, each one replaces its target. A failing rename puts back the files
+    already replaced. A signal before the renames leaves the folder as it was; one during them
+    takes effect once the set is complete.
+    """
+    if not files:
+        return
+    directories = {Path(p).parent for p in files}
+    if len(directories) != 1:
+        raise ValueError("write_all writes the files of one folder")
+    directory = directories.pop()
+    staged: list[tuple[Path, Path]] = []
+    held: list[int] = []
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for target, text in files.items():
+            fd, tmp = _create_temporary(directory, Path(target).name, private)
+            staged.append((Path(target), tmp))
+            _fill(fd, text)
+            _keep_mode(Path(target), tmp)
+        with _folder_lock(directory), _signals_held() as held:
+            _commit(staged)
+    except OSError as exc:
+        raise InputError(f"cannot write to {directory}: {exc.strerror or exc}") from None
+    finally:
+        for _, tmp in staged:
+            tmp.unlink(missing_ok=True)
+    _sync_directory(directory)
+    _COMPLETED.extend(target for target, _ in staged)
+    if held:
+        signal.raise_signal(held[0])  # the set is complete: now the signal takes effect
+
+
+def _commit(staged: list[tuple[Path, Path]]) -> None:
+    """Rename each staged file over its target; on a failure, put the replaced ones back."""
+    done: list[tuple[Path, Path | None]] = []  # (target, its previous content under a backup name)
+    try:
+        for target, tmp in staged:
+            backup = None
+            if target.exists():
+                backup = tmp.with_name(tmp.name + ".old")
+                try:
+                    os.link(target, backup)
+                except OSError:  # no hard links here: a copy will do
+                    shutil.copy2(target, backup)
+            done.append((target, backup))
+            os.replace(tmp, target)
+    except OSError:
+        for target, backup in reversed(done):
+            if backup is not None:
+                os.replace(backup, target)
+            else:
+                target.unlink(missing_ok=True)
+        raise
+    finally:
+        for _, backup in done:
+            if backup is not None:
+                backup.unlink(missing_ok=True)
+
+
+def _fill(fd: int, text: str) -> None:
+    """Write `text` to the open file and flush it to the disk before it is renamed into place."""
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _keep_mode(target: Path, tmp: Path) -> None:
+    """An existing regular file's mode carries over to what replaces it."""
+    try:
+        existing = os.stat(target)
+    except FileNotFoundError:
+        return
+    if stat.S_ISREG(existing.st_mode):
+        os.chmod(tmp, stat.S_IMODE(existing.st_mode))
+
+
+def _sync_directory(directory: Path) -> None:
+    """Flush the folder entry of a rename to disk (POSIX; elsewhere a rename is as durable as it gets)."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder: the data itself is on disk
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _folder_lock(directory: Path) -> Iterator[None]:
+    """An exclusive lock on the folder itself (flock; no lock file left behind, freed if the process dies)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise InputError(
+                        f"another audit has been writing to {directory} for {LOCK_WAIT_SECONDS:.0f} s"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[list[int]]:
+    """Hold SIGINT and SIGTERM back during the block (main thread only); yield the ones that came."""
+    pending: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield pending
+        return
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in saved:
+        signal.signal(sig, lambda signum, frame: pending.append(signum))
+    try:
+        yield pending
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+
+
+def _create_temporary(directory: Path, name: str, private: bool = False) -> tuple[int, Path]:
+    """A new, exclusive file next to the target, created 0o600 (`private`) or 0o666 for the umask to apply.
+
+    mkstemp would create it 0o600 always, and reading the umask means setting it, which races with
+    other threads.
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     for _ in range(100):
         tmp = directory / f".{name}.{secrets.token_hex(6)}.tmp"
         try:
-            return os.open(tmp, flags, 0o666), tmp
+            return os.open(tmp, flags, PRIVATE_MODE if private else 0o666), tmp
         except FileExistsError:
             continue
     raise FileExistsError(errno.EEXIST, "no free temporary file name", str(directory))

@@ -1,8 +1,9 @@
 """Deciding where each report goes, rendering them all, then writing them all.
 
 Nothing is written until every report has rendered, so a renderer that fails leaves no
-half-written set behind. The writer prints nothing: it returns what belongs on stdout
-and stderr, and the command line prints it.
+half-written set behind; `--output-dir` then writes the set as a whole (all files or none,
+see `auditor.files.write_all`), owner-only, as reports hold tenant data. The writer prints
+nothing: it returns what belongs on stdout and stderr, and the command line prints it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from auditor.errors import InputError
-from auditor.files import write_atomic
+from auditor.files import write_all, write_atomic
 from auditor.model import AuditReport
 
 from . import PLAIN, Format, RenderOptions, formats, render
@@ -76,8 +77,11 @@ def emit(
         emitted = Emitted(stdout=render(Format.CONSOLE, report, on_screen))
     else:
         emitted = Emitted(stdout=render(chosen[0], report, plain), stderr=_verdict(report))
-    for path, text in files.items():
-        write_atomic(path, text)
+    if output_dir:
+        write_all(files, private=True)
+    else:
+        for path, text in files.items():
+            write_atomic(path, text, private=True)
     return Emitted(stdout=emitted.stdout, stderr=emitted.stderr, written=tuple(files))
 
 

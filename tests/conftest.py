@@ -15,6 +15,7 @@ from auditor.engine.baseline import Baseline, load_baseline
 from auditor.engine.run import AuditReport, run_audit
 from auditor.model import Finding
 from tests import estates
+from tests.fakearm import readonly, server
 
 BASELINES = {"aistudio": "openai-e2e-chat-aistudio", "aml": "openai-e2e-chat-aml"}
 
@@ -26,6 +27,34 @@ def _no_default_subscription(
     """A developer's AZURE_SUBSCRIPTION_ID or Azure CLI login must not make a usage-error test read Azure."""
     monkeypatch.delenv("AZURE_SUBSCRIPTION_ID", raising=False)
     monkeypatch.setenv("AZURE_CONFIG_DIR", str(tmp_path_factory.mktemp("no-azure-cli")))
+
+
+# How much of the fake servers' request trail has been checked.
+_checked = [0]
+
+
+@pytest.fixture(autouse=True)
+def _read_only(request: pytest.FixtureRequest) -> Any:
+    """Every request a fake ARM server got during a test (and its fixtures) was a read, and no secret's.
+
+    Requests made while the fixtures of a wider scope were set up count against the first test that
+    used them; a test marked `writes_on_purpose` (the server's own refusal test) is skipped.
+    """
+    _check_trail("while setting up")
+    yield
+    if request.node.get_closest_marker("writes_on_purpose") is not None:
+        _checked[0] = len(server.TRAIL)
+        return
+    _check_trail("")
+
+
+def _check_trail(when: str) -> None:
+    with server._TRAIL_LOCK:
+        new = server.TRAIL[_checked[0] :]
+        _checked[0] = len(server.TRAIL)
+    found = readonly.violations(new)
+    if found:
+        pytest.fail(f"not read-only{' ' + when if when else ''}: " + "; ".join(found[:10]), pytrace=False)
 
 
 def audit_resources(

@@ -120,5 +120,5 @@ def load_snapshot(path: str | Path) -> Snapshot:
 
 
 def save_snapshot(snapshot: Snapshot, path: str | Path) -> None:
-    """Write a snapshot file atomically."""
-    write_atomic(path, json.dumps(snapshot.to_dict(), indent=1, sort_keys=False) + "\n")
+    """Write a snapshot file atomically, readable by its owner only (it holds tenant data)."""
+    write_atomic(path, json.dumps(snapshot.to_dict(), indent=1, sort_keys=False) + "\n", private=True)

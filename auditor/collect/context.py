@@ -28,6 +28,7 @@ from azure.core.exceptions import (
 )
 
 from auditor.arm import ids
+from auditor.arm.redact import mask_text, redact_resource
 from auditor.arm.snapshot import CollectionError
 from auditor.arm.types import Resource
 from auditor.collect.cloud import Cloud
@@ -180,14 +181,15 @@ class Collection:
                 self.progress(message)
 
     def add(self, resource: Resource) -> None:
-        """Add a resource read."""
+        """Add a resource read, its secrets masked first (in place: follow-up reads see no secret either)."""
+        redact_resource(resource)
         with self._lock:
             self.resources.append(resource)
 
     def record(self, scope: str, resource_type: str, status: int | None, code: str, message: str) -> None:
         """Record a read that failed."""
         with self._lock:
-            self.errors.append(CollectionError(scope, resource_type, status, code, message))
+            self.errors.append(CollectionError(scope, resource_type, status, code, mask_text(message)))
 
     def first_time(self, key: str) -> bool:
         """True once per key for the whole run (e.g. one read per role definition)."""

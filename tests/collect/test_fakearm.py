@@ -186,6 +186,7 @@ def test_wrong_secret_gets_no_token(fake: FakeArm) -> None:
     assert answer.status_code == 401 and answer.json()["error"] == "invalid_client"
 
 
+@pytest.mark.writes_on_purpose
 def test_writes_are_refused_and_logged(fake: FakeArm, session: requests.Session) -> None:
     fake.reset()
     for method in ("PUT", "PATCH", "DELETE", "POST"):

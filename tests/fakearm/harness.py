@@ -107,3 +107,24 @@ def reproduce_errors(fake: FakeArm, errors: list[dict[str, Any]]) -> None:
         fake.add_fault(
             f"^{re.escape(error['scope'])}$", int(error.get("status") or 500), code=error.get("code")
         )
+
+
+def start_cli(
+    fake: FakeArm | None, args: list[str], home: Path, overrides: Mapping[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """Start the real console script (against the fake server, if given) without waiting for it."""
+    env = {k: v for k, v in os.environ.items() if not FOREIGN_ENV.match(k)}
+    if fake is not None:
+        env.update(fake.env())
+    config = home / "azure-config"
+    config.mkdir(exist_ok=True)
+    env.update({"AZURE_CONFIG_DIR": str(config), "HOME": str(home), "COLUMNS": "200"})
+    env.update(overrides or {})
+    return subprocess.Popen(
+        [*auditor_command(), *args],
+        env=env,
+        cwd=home,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

@@ -61,6 +61,11 @@ class LoggedRequest:
     at: float  # time.monotonic() when answered
 
 
+# Every request any server of this process answered, never reset: tests/conftest.py checks each
+# test's share of it against tests/fakearm/readonly.py.
+TRAIL: list[LoggedRequest] = []
+_TRAIL_LOCK = threading.Lock()
+
 _DEFAULT_CODES = {
     401: "InvalidAuthenticationToken",
     403: "AuthorizationFailed",
@@ -179,8 +184,11 @@ class FakeArm:
     # --- handling (called from the handler threads) -------------------------
 
     def _record(self, method: str, path: str, query: str, status: int) -> None:
+        logged = LoggedRequest(method, path, query, status, time.monotonic())
         with self._lock:
-            self.log.append(LoggedRequest(method, path, query, status, time.monotonic()))
+            self.log.append(logged)
+        with _TRAIL_LOCK:
+            TRAIL.append(logged)
 
     def _fault_for(self, path: str) -> Fault | None:
         with self._lock:

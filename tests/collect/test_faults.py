@@ -201,9 +201,23 @@ def test_bad_secret_raises_azure_access_error(fake: FakeArm) -> None:
 
 
 def test_token_rejected_by_arm_stops_the_run(fake: FakeArm) -> None:
-    fake.add_fault(r"/providers/Microsoft\.Network/", 401)
-    with pytest.raises(AzureAccessError, match="could not authenticate"):
+    # Issue 13: a 401 on some paths is a read error of those paths; on every read, it stops the run.
+    fake.add_fault(r"^/subscriptions/[^/]+/.", 401)
+    with pytest.raises(AzureAccessError, match="could not authenticate") as caught:
         collect(fake, [SUB])
+    assert "401" in str(caught.value) and caught.value.exit_code == 3
+
+
+def test_token_rejected_on_some_paths_is_a_read_error_of_those_paths(
+    fake: FakeArm, clean_verdicts: dict[tuple[str, str], Status]
+) -> None:
+    fake.add_fault(r"/providers/Microsoft\.Network/", 401)
+    snap = collect(fake, [SUB])
+    network = [e for e in snap.errors if e.resource_type.startswith("Microsoft.Network/")]
+    assert network and all(e.status == 401 for e in network)
+    assert {e.resource_type for e in snap.errors} == {e.resource_type for e in network}
+    assert any(r["type"] == "Microsoft.KeyVault/vaults" for r in snap.resources), "the rest was read"
+    assert only_missing_data_changed(clean_verdicts, snap)
 
 
 def test_unknown_subscription_stops_the_run(fake: FakeArm) -> None:

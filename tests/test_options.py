@@ -145,7 +145,8 @@ def test_cli_reports_a_bad_project_file_as_exit_2(
     assert out == ""
     assert err.strip().splitlines() == [
         f"auditor: error: {tmp_path / 'auditor.toml'}: unknown key 'fail_on' (did you mean 'fail-on'?);"
-        " known keys: baseline, formats, output-dir, waivers, min-score, fail-on, fail-on-coverage-below"
+        " known keys: baseline, formats, output-dir, waivers, min-score, fail-on, fail-on-coverage-below,"
+        " timeout, connect-timeout, read-timeout, max-retry-after"
     ]
 
 

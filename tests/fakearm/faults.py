@@ -171,7 +171,7 @@ def wrong_verdicts(clean: Verdicts, faulted: AuditReport) -> list[str]:
 
 
 def _covers(scope: str, rid: str) -> bool:
-    """A not-assessed finding at `scope` stands for `rid`: an ancestor, or a failed list of the subscription."""
+    """A not-assessed finding at `scope` stands for `rid`: an ancestor, or a failed list above it."""
     if rid == scope or rid.startswith(scope + "/"):
         return True
     parts = scope.split("/")

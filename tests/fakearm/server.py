@@ -275,7 +275,9 @@ class FakeArm:
             return False
         with self._lock:
             expires = self.tokens.get(header[7:].strip())
-        return expires is not None and time.monotonic() < expires
+        # Two seconds of grace, as Entra ID tolerates clock skew: a token fetched just before it
+        # expires still reaches ARM on a busy machine.
+        return expires is not None and time.monotonic() < expires + 2.0
 
     def _page(self, path: str, query: dict[str, list[str]], body: dict[str, Any]) -> dict[str, Any]:
         items = body["value"]

@@ -234,7 +234,10 @@ IDENTITY_TYPES = (
 def _unread_identities(ctx: Context) -> Iterator[Result]:
     """Not assessed where a list of identity-bearing resources (or of role assignments) failed."""
     seen: set[str] = set()
-    for gap in ctx.estate.broad_gaps(IDENTITY_TYPES):
+    # Children carrying identities are listed under their parent: a failed list there hides them too.
+    children = {types.ML_ONLINE_ENDPOINTS.lower(), types.ML_COMPUTES.lower()}
+    under = [e for e in ctx.estate.errors if e.resource_type.lower() in children]
+    for gap in [*ctx.estate.broad_gaps(IDENTITY_TYPES), *under]:
         if ids.norm(gap.scope) not in seen:
             seen.add(ids.norm(gap.scope))
             yield not_assessed(

@@ -17,6 +17,7 @@ from auditor.reports import PLAIN, RenderOptions
 
 if TYPE_CHECKING:
     from auditor.arm.snapshot import Snapshot
+    from auditor.collect.context import Settings
     from auditor.export.log_analytics import Sent, Target
     from auditor.options import (
         AuditOptions,
@@ -58,7 +59,27 @@ def read_azure(source: SourceOptions) -> Snapshot:
 
     with status_line() as progress:
         groups = source.resource_groups
-        return collect_snapshot(cloud, list(source.subscriptions) or None, progress, resource_groups=groups)
+        settings = _settings(source)
+        return collect_snapshot(
+            cloud, list(source.subscriptions) or None, progress, settings=settings, resource_groups=groups
+        )
+
+
+def _settings(source: SourceOptions) -> Settings:
+    """The collector's settings: its defaults, with the time limits the flags or project file set."""
+    from auditor.collect import Settings
+
+    limits = source.timeouts
+    changes: dict[str, Any] = {}
+    if limits.deadline is not None:
+        changes["deadline"] = limits.deadline or None  # 0: no limit
+    if limits.connect is not None:
+        changes["connect_timeout"] = limits.connect
+    if limits.read is not None:
+        changes["read_timeout"] = limits.read
+    if limits.retry_after_cap is not None:
+        changes["retry_after_cap"] = limits.retry_after_cap
+    return Settings(**changes)
 
 
 def collect(options: CollectOptions) -> Snapshot:

@@ -4,6 +4,7 @@ cases in `auditor.app` run them, and errors become one line on stderr and an exi
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -27,7 +28,7 @@ from auditor.errors import (
 )
 
 if TYPE_CHECKING:
-    from auditor.options import ExportFlags, SourceOptions
+    from auditor.options import ExportFlags, SourceOptions, Timeouts
     from auditor.reports import RenderOptions
 
 ARM_ENDPOINT_ENV = "AUDITOR_ARM_ENDPOINT"
@@ -69,6 +70,42 @@ def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def timeout_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`--timeout`, `--connect-timeout`, `--read-timeout`, `--max-retry-after`, handed on as `timeouts`."""
+
+    @functools.wraps(fn)
+    def wrapper(
+        *args: Any,
+        timeout: str | None,
+        connect_timeout: str | None,
+        read_timeout: str | None,
+        max_retry_after: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        from auditor.options import timeouts_from_flags
+
+        limits = timeouts_from_flags(timeout, connect_timeout, read_timeout, max_retry_after)
+        return fn(*args, timeouts=limits, **kwargs)
+
+    flags = (
+        (
+            "--timeout",
+            "Reading Azure: stop after SECONDS and audit what was read, marked partial "
+            "(default 1800; 0: no limit).",
+        ),
+        ("--connect-timeout", "Reading Azure: seconds to wait for a connection (default 10)."),
+        ("--read-timeout", "Reading Azure: seconds to wait for an answer (default 60)."),
+        (
+            "--max-retry-after",
+            "Reading Azure: the longest Retry-After of a 429 to wait out; a longer "
+            "one records the read as throttled (default 60).",
+        ),
+    )
+    for flag, text in reversed(flags):
+        wrapper = click.option(flag, metavar="SECONDS", help=text)(wrapper)
+    return wrapper
+
+
 def _resource_groups(verb: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """`--resource-group/-g NAME` (repeatable), as `collect` ("Read") and `audit` ("Audit") word it."""
     return click.option(
@@ -101,6 +138,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     "--output", "-o", required=True, type=click.Path(dir_okay=False), help="Snapshot file to write."
 )
 @_resource_groups("Read")
+@timeout_options
 def collect(
     subscriptions: tuple[str, ...],
     all_subscriptions: bool,
@@ -108,6 +146,7 @@ def collect(
     authority_host: str | None,
     output: str,
     resource_groups: tuple[str, ...],
+    timeouts: Timeouts,
 ) -> None:
     """Read the estate from Azure (read-only) and save it as a snapshot."""
     from dataclasses import replace
@@ -117,7 +156,7 @@ def collect(
     from auditor.reports.console import counted
 
     source = _source(subscriptions, all_subscriptions, arm_endpoint, authority_host)
-    options = collect_options(replace(source, resource_groups=resource_groups), output)
+    options = collect_options(replace(source, resource_groups=resource_groups, timeouts=timeouts), output)
     _say_note(options.source)
     snapshot = app.collect(options)
     resources, errors = (
@@ -254,6 +293,7 @@ def log_analytics_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     "(with --endpoint and --rule-id). A failed export exits 5; the reports stay written.",
 )
 @log_analytics_options
+@timeout_options
 def audit(
     subscriptions: tuple[str, ...],
     all_subscriptions: bool,
@@ -283,6 +323,7 @@ def audit(
     rule_id: str | None,
     runs_stream: str | None,
     findings_stream: str | None,
+    timeouts: Timeouts,
 ) -> None:
     """Audit a subscription (live) or a snapshot against a baseline.
 
@@ -290,12 +331,17 @@ def audit(
     project file), exit 1 when it fails, after every report is written; the last line
     of the console report says which condition failed.
     """
+    from dataclasses import replace
+
     from auditor import app
     from auditor.options import audit_options
 
     options = audit_options(
         config_path=config_path,
-        source=_source(subscriptions, all_subscriptions, arm_endpoint, authority_host, snapshot_path),
+        source=replace(
+            _source(subscriptions, all_subscriptions, arm_endpoint, authority_host, snapshot_path),
+            timeouts=timeouts,
+        ),
         baseline=baseline_ref,
         formats=formats,
         output=output,

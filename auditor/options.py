@@ -23,6 +23,7 @@ command (`CollectOptions`, `AuditOptions`, `GateOptions`), which `auditor.app` r
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Sequence
@@ -38,9 +39,25 @@ from auditor.export.log_analytics import Target
 from auditor.model import GatePolicy, Severity
 from auditor.reports import PLAIN, Format, RenderOptions
 
+# Project file keys and flags of the live read's time limits (seconds), with the Timeouts field each sets.
+TIMEOUT_KEYS = (
+    ("timeout", "deadline"),
+    ("connect-timeout", "connect"),
+    ("read-timeout", "read"),
+    ("max-retry-after", "retry_after_cap"),
+)
 PROJECT_FILE = "auditor.toml"
 PYPROJECT = "pyproject.toml"
-KEYS = ("baseline", "formats", "output-dir", "waivers", "min-score", "fail-on", "fail-on-coverage-below")
+KEYS = (
+    "baseline",
+    "formats",
+    "output-dir",
+    "waivers",
+    "min-score",
+    "fail-on",
+    "fail-on-coverage-below",
+    *(key for key, _ in TIMEOUT_KEYS),
+)
 # A `[tool.auditor]` or `[tool.auditor.x]` header, spaces and quotes allowed as TOML allows them.
 _OUR_TABLE = re.compile(r"""\[\s*tool\s*\.\s*["']?auditor\b""")
 
@@ -57,6 +74,7 @@ class ProjectConfig:
     min_score: float | None = None
     fail_on: Severity | None = None
     min_coverage: float | None = None
+    timeouts: Timeouts = field(default_factory=lambda: Timeouts())
 
 
 def find_config(explicit: str | None, cwd: Path | None = None) -> ProjectConfig:
@@ -176,6 +194,7 @@ def _parse(data: Any, path: Path, table: str) -> ProjectConfig:
             if not isinstance(data["fail-on"], str):
                 raise InputError(f"{where}: 'fail-on' must be a severity name")
             settings["fail_on"] = parse_severity(data["fail-on"])
+        settings["timeouts"] = _timeouts(data)
         if "fail-on-coverage-below" in data:
             value = data["fail-on-coverage-below"]
             if isinstance(value, bool) or not isinstance(value, int | float | str):
@@ -207,6 +226,8 @@ class SourceOptions:
     resource_groups: tuple[str, ...] = ()
     # Said on stderr when the subscription came from the environment, not from a flag.
     note: str | None = None
+    # Time limits of the live read (unset: the collector's defaults).
+    timeouts: Timeouts = field(default_factory=lambda: Timeouts())
 
 
 @dataclass(frozen=True)
@@ -263,8 +284,12 @@ def gate_policy(
     )
 
 
-def collect_options(source: SourceOptions, output: str) -> CollectOptions:
-    """Options of `collect`; it reads Azure, so it needs subscriptions (or all of them)."""
+def collect_options(source: SourceOptions, output: str, cwd: Path | None = None) -> CollectOptions:
+    """Options of `collect`; it reads Azure, so it needs subscriptions (or all of them).
+
+    The project file in the working folder gives the time limits no flag set.
+    """
+    source = replace(source, timeouts=source.timeouts.over(find_config(None, cwd).timeouts))
     source = with_default_subscription(source)
     check_azure_source(source)
     return CollectOptions(source=source, output=output)
@@ -317,6 +342,7 @@ def audit_options(
     from auditor.reports.writer import check_formats
 
     config = find_config(config_path, cwd)
+    source = replace(source, timeouts=source.timeouts.over(config.timeouts))
     if output and not formats and not config.formats:
         check_output_name(output)
     if output is None and output_dir is None and len(set(formats)) != 1:
@@ -487,3 +513,67 @@ def export_options(report: str, flags: ExportFlags, authority_host: str | None =
     """Options of `export log-analytics`: the report to send and a well-formed target."""
     target = Target.from_options(flags.endpoint, flags.rule_id, flags.runs_stream, flags.findings_stream)
     return ExportOptions(report=report, target=target, authority_host=authority_host)
+
+
+# --- time limits of the live read ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Time limits of a live read in seconds, each None when unset; `deadline` 0 means no limit."""
+
+    deadline: float | None = None
+    connect: float | None = None
+    read: float | None = None
+    retry_after_cap: float | None = None
+
+    def over(self, defaults: Timeouts) -> Timeouts:
+        """These limits, with `defaults` (the project file's) where one is unset."""
+        return Timeouts(
+            *(
+                mine if mine is not None else theirs
+                for mine, theirs in zip(_values(self), _values(defaults), strict=True)
+            )
+        )
+
+
+def _values(t: Timeouts) -> tuple[float | None, ...]:
+    return (t.deadline, t.connect, t.read, t.retry_after_cap)
+
+
+def parse_seconds(value: object, name: str, zero_allowed: bool = False) -> float:
+    """A positive, finite number of seconds (`0` too when `zero_allowed`); else an InputError."""
+    if isinstance(value, bool):
+        raise InputError(f"{name} must be a number of seconds, got {value!r}")
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number of seconds, got {value!r}") from None
+    if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and not zero_allowed):
+        limit = "0 or more" if zero_allowed else "more than 0"
+        raise InputError(f"{name} must be a finite number of seconds, {limit}; got {value!r}")
+    return seconds
+
+
+def timeouts_from_flags(
+    timeout: str | None, connect: str | None, read: str | None, retry_after: str | None
+) -> Timeouts:
+    """The time limits the flags set (`--timeout 0`: no overall limit)."""
+    given = (
+        (timeout, "--timeout", True),
+        (connect, "--connect-timeout", False),
+        (read, "--read-timeout", False),
+        (retry_after, "--max-retry-after", True),
+    )
+    return Timeouts(*(None if v is None else parse_seconds(v, name, zero) for v, name, zero in given))
+
+
+def _timeouts(data: dict[str, Any]) -> Timeouts:
+    """The time limits a project file sets."""
+    found: dict[str, float] = {}
+    for key, attr in TIMEOUT_KEYS:
+        if key in data:
+            found[attr] = parse_seconds(
+                data[key], repr(key), zero_allowed=key in ("timeout", "max-retry-after")
+            )
+    return Timeouts(**found)

@@ -107,6 +107,12 @@ def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
         console.rule(f"[bold]auditor[/bold]: {escape(b.title)} ({escape(b.name)} {escape(b.version)})")
         subs = ", ".join(result.scope.get("subscriptions") or []) or "-"
         console.print(f"Scope: {escape(str(result.scope.get('source')))}; subscriptions: {escape(subs)}")
+        if result.scope.get("partial") is True:
+            console.print(
+                "Partial: the time limit of the read ran out; what was not read is listed under read "
+                "errors and not assessed",
+                style="bold yellow",
+            )
         console.print(
             Text.assemble(
                 ("Score ", "bold"),

@@ -45,7 +45,7 @@ from auditor.arm.estate import dig, same
 from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
 from auditor.engine.sources import article, implementation, supported_logs
-from auditor.model import Result
+from auditor.model import Result, Status
 
 SETTINGS_TYPE = types.DIAGNOSTIC_SETTINGS
 ALL_LOGS = "alllogs"
@@ -129,13 +129,28 @@ def _workspace_of(setting: Resource) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+# Azure Monitor allows at most five diagnostic settings on one resource (Learn, "Diagnostic settings
+# in Azure Monitor"): the most a resource whose settings could not be read can add to a workspace's count.
+SETTINGS_PER_RESOURCE = 5
+
+
 def expected_workspace(ctx: Context) -> str | None:
     """The workspace every setting must use: the baseline's, else the most used one; None means any."""
+    return _expected_workspace(ctx)[0]
+
+
+def _expected_workspace(ctx: Context) -> tuple[str | None, str | None]:
+    """The expected workspace, and why the most used one cannot be told (None when it can).
+
+    The most used workspace is only known when the settings that could not be read cannot
+    change the count: when a list of resources failed, or when the unread settings (at most
+    five a resource) could close the gap between the first and the second workspace.
+    """
     named = ctx.params.log_analytics_workspace
     if named:
-        return str(named)
+        return str(named), None
     if not ctx.params.same_workspace:
-        return None
+        return None, None
     counts: Counter[str] = Counter()
     spelling: dict[str, str] = {}
     for setting in ctx.estate.of_type(SETTINGS_TYPE):
@@ -143,14 +158,50 @@ def expected_workspace(ctx: Context) -> str | None:
         if ws:
             counts[ids.norm(ws)] += 1
             spelling.setdefault(ids.norm(ws), ws)
+    unread = [e for e in ctx.estate.errors if same(e.resource_type, SETTINGS_TYPE)]
+    hidden = [
+        e
+        for e in ctx.estate.broad_gaps({e.resource_type for e in ctx.estate.errors})
+        if not e.resource_type.lower().startswith(("microsoft.authorization/", "microsoft.managedidentity/"))
+    ]
     if not counts:
-        return None
+        return None, None
     best = min(counts, key=lambda k: (-counts[k], k))  # most used; ties broken by id for a stable answer
-    return spelling[best]
+    runner_up = max((n for k, n in counts.items() if k != best), default=0)
+    if hidden:
+        e = hidden[0]
+        return spelling[best], (
+            f"the workload's Log Analytics workspace cannot be told: reading {e.resource_type} at {e.scope} "
+            f"failed ({e.outcome}), so their diagnostic settings are not counted"
+        )
+    if unread and counts[best] - runner_up <= SETTINGS_PER_RESOURCE * len(unread):
+        e = unread[0]
+        return spelling[best], (
+            f"the workload's Log Analytics workspace cannot be told: the diagnostic settings of "
+            f"{len(unread)} resource(s) could not be read (first {e.scope}: {e.outcome}), enough to change "
+            "which workspace is the most used"
+        )
+    return spelling[best], None
 
 
-def check_logs(ctx: Context, res: Resource, what: str, req: Requirement, workspace: str | None) -> Result:
-    """One verdict on a resource's diagnostic settings against a requirement and a destination."""
+def check_logs(
+    ctx: Context,
+    res: Resource,
+    what: str,
+    req: Requirement,
+    workspace: str | None,
+    undecided: str | None = None,
+) -> Result:
+    """One verdict on a resource's diagnostic settings against a requirement and a destination.
+
+    `undecided` says why the destination (the most used workspace) cannot be told: then only
+    what fails whatever the workspace fails, and the rest is not assessed.
+    """
+    if undecided is not None:
+        verdict = check_logs(ctx, res, what, req, None)
+        if verdict.status is Status.PASS:
+            return not_assessed(res, f"{verdict.message}; but {undecided}", verdict.expected)
+        return verdict
     expected = {"workspaceId": workspace or "any Log Analytics workspace", "logs": req.to_list()}
     gap = ctx.estate.gap(SETTINGS_TYPE, res["id"])
     if gap:
@@ -219,9 +270,9 @@ def check_logs(ctx: Context, res: Resource, what: str, req: Requirement, workspa
 def _check_all(ctx: Context, resources: Iterable[Resource], what: str) -> Iterator[Result]:
     """One logging verdict per resource, in id order."""
     req = Requirement.of(ctx.params)
-    workspace = expected_workspace(ctx)
+    workspace, undecided = _expected_workspace(ctx)
     for res in sorted(resources, key=lambda r: ids.norm(r["id"])):
-        yield check_logs(ctx, res, what, req, workspace)
+        yield check_logs(ctx, res, what, req, workspace, undecided)
 
 
 @dataclass(frozen=True)
@@ -480,9 +531,9 @@ def storage_diagnostics(ctx: Context) -> Iterator[Result]:
                 target = ctx.estate.get(sid) or {"id": sid, "type": f"{accounts}/{service}"}
                 targets.append((target, f"{service} of {account.get('name') or ids.name_of(account['id'])}"))
     req = Requirement.of(ctx.params)
-    workspace = expected_workspace(ctx)
+    workspace, undecided = _expected_workspace(ctx)
     for target, what in sorted(targets, key=lambda t: ids.norm(t[0]["id"])):
-        yield check_logs(ctx, target, what, req, workspace)
+        yield check_logs(ctx, target, what, req, workspace, undecided)
 
 
 @rule(

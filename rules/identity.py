@@ -215,6 +215,7 @@ def role_assignment_table(ctx: Context) -> Iterator[Result]:
     the row's candidate scopes (or above it when `accept_inherited`). Optional rows and portal users
     are left to IAM009. Missing role-assignment data, or a principal id missing from the identity
     block (system-assigned) or from the snapshot (user-assigned), makes a row not assessed."""
+    yield from _unread_identities(ctx)
     rows = [r for r in parse_table(list(ctx.params.table)) if not r.optional and r.identity != PORTAL_USER]
     inherited = ctx.params.accept_inherited
     scopes = Scopes(ctx.estate, ctx.roles)
@@ -226,6 +227,33 @@ def role_assignment_table(ctx: Context) -> Iterator[Result]:
         for res in identity_resources(ctx.estate, ctx.roles, role):
             yield _check_rows(
                 ctx, scopes, res, role, role_rows, grouped.get((role, ids.norm(res["id"])), []), inherited
+            )
+
+
+# The types whose resources carry the table's identities: a failed list of one hides its rows.
+IDENTITY_TYPES = (
+    types.ML_WORKSPACES,
+    types.ML_ONLINE_ENDPOINTS,
+    types.ML_COMPUTES,
+    types.WEB_SITES,
+    types.APPLICATION_GATEWAYS,
+    types.ROLE_ASSIGNMENTS,
+)
+
+
+def _unread_identities(ctx: Context) -> Iterator[Result]:
+    """Not assessed where a list of identity-bearing resources (or of role assignments) failed."""
+    seen: set[str] = set()
+    # Children carrying identities are listed under their parent: a failed list there hides them too.
+    children = {types.ML_ONLINE_ENDPOINTS.lower(), types.ML_COMPUTES.lower()}
+    under = [e for e in ctx.estate.errors if e.resource_type.lower() in children]
+    for gap in [*ctx.estate.broad_gaps(IDENTITY_TYPES), *under]:
+        if ids.norm(gap.scope) not in seen:
+            seen.add(ids.norm(gap.scope))
+            yield not_assessed(
+                {"id": gap.scope, "type": gap.resource_type},
+                f"{gap.resource_type} at {gap.scope} could not be read ({gap.outcome}); "
+                "the identities there and their role assignments are unknown",
             )
 
 
@@ -332,6 +360,7 @@ def no_excess_privileged(ctx: Context) -> Iterator[Result]:
     does not know as built-in whose definition was not collected, or an identity whose system-assigned
     principal id is missing from the body, makes the resource not assessed. An excess assignment
     found fails even where other assignments could not be read."""
+    yield from _unread_identities(ctx)
     rows = parse_table(list(ctx.params.table))
     listed = {builtin_roles.guid_of(g) for g in ctx.params.privileged_roles}
     scopes = Scopes(ctx.estate, ctx.roles)
@@ -447,9 +476,17 @@ def no_broad_data_plane(ctx: Context) -> Iterator[Result]:
             yield not_assessed(res, f"role assignments at {scope} unknown: {gap}")
             continue
         offenders = []
+        unknown = []
         for ra in at_scope.get(key, []) + ([] if is_rg else above):
             guid = role_definition_of(ra)
             if not is_data_plane(ctx.estate, guid, extra):
+                if _undefined(ctx, guid):
+                    rd_id = str(dig(ra, "properties.roleDefinitionId") or guid)
+                    gap = ctx.estate.gap(types.ROLE_DEFINITIONS, rd_id)
+                    unknown.append(
+                        f"role {guid} at {assignment_scope(ra)}: its definition was not read"
+                        + (f" ({gap})" if gap else "")
+                    )
                 continue
             principal = str(dig(ra, "properties.principalId") or "")
             plays = ctx.roles.identity_roles_of(principal) if principal else set()
@@ -458,6 +495,11 @@ def no_broad_data_plane(ctx: Context) -> Iterator[Result]:
             kind = dig(ra, "properties.principalType") or "principal"
             offenders.append(f"{builtin_roles.name_of(guid)} to {kind} {principal} at {assignment_scope(ra)}")
         where = "resource group" if is_rg else "subscription"
+        if unknown and not offenders:
+            yield not_assessed(
+                res, f"cannot tell whether these grant data-plane access: {'; '.join(unknown)}", []
+            )
+            continue
         yield verdict(
             not offenders,
             res,
@@ -467,6 +509,13 @@ def no_broad_data_plane(ctx: Context) -> Iterator[Result]:
             expected=[],
             actual=offenders,
         )
+
+
+def _undefined(ctx: Context, guid: str) -> bool:
+    """A role the auditor does not know as built-in, whose definition (with permissions) was not read."""
+    if guid in builtin_roles.NAMES:
+        return False
+    return not isinstance(dig(ctx.estate.role_definition(guid), "properties.permissions"), list)
 
 
 # --- separate identities -------------------------------------------------------------------

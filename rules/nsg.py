@@ -703,6 +703,15 @@ def _unattached_nsgs(estate: Estate) -> Iterator[Result]:
         else:
             where = f"NSG {name} (attached to nothing: no subnet and no network interface)"
         verdict = _internet_verdict(nsg, where, ev)
+        hidden = estate.broad_gaps([VNETS]) if subnets else []
+        if verdict.status == Status.PASS and hidden:
+            # The subnets may lie in a virtual network whose list failed: judged alone, the NSG
+            # would pass without the subnet's context (its role, its allowances).
+            gap = hidden[0]
+            yield not_assessed(
+                nsg, f"{where}: reading {gap.resource_type} at {gap.scope} failed ({gap.outcome})"
+            )
+            continue
         if subnets or not nics or verdict.status != Status.FAIL:
             yield verdict
             continue

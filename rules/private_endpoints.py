@@ -128,6 +128,24 @@ class Target:
         return str(self.resource.get("name") or ids.name_of(self.id))
 
 
+# The types whose resources `targets` finds: a failed list of one hides its private endpoints' findings.
+TARGET_TYPES = (
+    types.COGNITIVE_ACCOUNTS,
+    types.ML_WORKSPACES,
+    types.KEY_VAULTS,
+    types.CONTAINER_REGISTRIES,
+    types.STORAGE_ACCOUNTS,
+    types.SEARCH_SERVICES,
+    types.WEB_SITES,
+)
+
+
+def _unread_targets(ctx: Context) -> Iterator[Result]:
+    """Not assessed where a list of the services that need private endpoints failed."""
+    for rtype in TARGET_TYPES:
+        yield from unread(ctx.estate, rtype, f"{rtype} resources")
+
+
 def targets(ctx: Context, required: Mapping[str, Any]) -> list[Target]:
     """Every resource of the architecture that needs a private endpoint, with its groupIds."""
     found: dict[str, Target] = {}
@@ -348,6 +366,7 @@ def private_endpoint_approved(ctx: Context) -> Iterator[Result]:
     target lists for that endpoint in `properties.privateEndpointConnections` where the target's
     GET returns that list. One finding per private endpoint."""
     yield from unread(ctx.estate, PE_TYPE, "Private endpoints")
+    yield from _unread_targets(ctx)
     for target in targets(ctx, DEFAULT_GROUPS):
         listed: dict[str, Any] = {}
         for conn in dig(target.resource, "properties.privateEndpointConnections") or []:
@@ -423,6 +442,7 @@ def private_endpoint_dns(ctx: Context) -> Iterator[Result]:
     each zone `dns_zones` lists for that groupId (zone names compare case-insensitively). Not
     assessed when zone groups could not be read."""
     yield from unread(ctx.estate, PE_TYPE, "Private endpoints")
+    yield from _unread_targets(ctx)
     table: Mapping[str, Any] = ctx.params.dns_zones
     zones_by_group = {str(g).lower(): [str(z) for z in zs or []] for g, zs in table.items()}
     for target in targets(ctx, DEFAULT_GROUPS):
@@ -519,6 +539,9 @@ def managed_network_outbound_rules(ctx: Context) -> Iterator[Result]:
     if ctx.params.require_search:
         search_sub = ctx.params.search_subresource
         wanted.extend((s, search_sub) for s in ctx.estate.of_type(types.SEARCH_SERVICES))
+    # The services that need a rule must all be known before the rules can be called complete.
+    needed = [types.COGNITIVE_ACCOUNTS, *([types.SEARCH_SERVICES] if ctx.params.require_search else [])]
+    unlisted = next((g for t in needed if (g := ctx.estate.gap(t))), None)
     for ws in [*ctx.roles.resources(WORKSPACE), *ctx.roles.resources(HUB)]:
         if not wanted:
             yield not_assessed(ws, "no Azure OpenAI account in the snapshot to require an outbound rule for")
@@ -565,6 +588,13 @@ def managed_network_outbound_rules(ctx: Context) -> Iterator[Result]:
                 ws,
                 f"no outbound rule found for {', '.join(missing)}, and "
                 f"properties.managedNetwork.outboundRules is absent while {reason}",
+                expected,
+            )
+        elif unlisted:
+            yield not_assessed(
+                ws,
+                "managed network outbound rules: " + "; ".join(ok) + f"; but {unlisted}, "
+                "so a service that needs a rule may be missing from this list",
                 expected,
             )
         else:

@@ -145,7 +145,8 @@ def test_cli_reports_a_bad_project_file_as_exit_2(
     assert out == ""
     assert err.strip().splitlines() == [
         f"auditor: error: {tmp_path / 'auditor.toml'}: unknown key 'fail_on' (did you mean 'fail-on'?);"
-        " known keys: baseline, formats, output-dir, waivers, min-score, fail-on, fail-on-coverage-below"
+        " known keys: baseline, formats, output-dir, waivers, min-score, fail-on, fail-on-coverage-below,"
+        " timeout, connect-timeout, read-timeout, max-retry-after"
     ]
 
 
@@ -250,3 +251,52 @@ def test_cli_runs_beside_a_broken_pyproject_of_another_tool(
     assert err.strip().splitlines() == [
         f"auditor: error: {tmp_path / 'pyproject.toml'}: not valid TOML: Invalid value (at line 3, column 13)"
     ]
+
+
+# --- issue 13: time limits of the live read ---------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "nan", "inf", "0"])
+def test_a_bad_read_timeout_is_an_input_error(
+    value: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    args = ["collect", "--subscription", "s", "-o", "s.json", "--read-timeout", value]
+    code, _, err = run_cli(args, capsys, monkeypatch, tmp_path)
+    assert code == 2
+    assert err.startswith("auditor: error: --read-timeout must be a") and len(err.strip().splitlines()) == 1
+
+
+def test_time_limits_come_from_the_flags_over_the_project_file(tmp_path: Path) -> None:
+    from auditor.options import SourceOptions, Timeouts, collect_options, timeouts_from_flags
+
+    (tmp_path / "auditor.toml").write_text("timeout = 600\nread-timeout = 30\nmax-retry-after = 0\n")
+    flags = timeouts_from_flags(None, "5", "45", None)
+    source = SourceOptions(subscriptions=("s",), timeouts=flags)
+    options = collect_options(source, "s.json", cwd=tmp_path)
+    assert options.source.timeouts == Timeouts(deadline=600, connect=5, read=45, retry_after_cap=0)
+    assert timeouts_from_flags("0", None, None, None).deadline == 0  # no overall limit
+
+
+def test_a_bad_time_limit_in_the_project_file_names_the_key(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "auditor.toml").write_text("timeout = 'soon'\n")
+    code, _, err = run_cli(["audit", "--snapshot", "x.json"], capsys, monkeypatch, tmp_path)
+    assert code == 2
+    assert "'timeout' must be a number of seconds" in err and "auditor.toml" in err
+
+
+def test_the_collector_gets_the_time_limits() -> None:
+    from auditor.app import _settings
+    from auditor.collect.context import DEFAULT_DEADLINE, Settings
+    from auditor.options import SourceOptions, Timeouts
+
+    assert _settings(SourceOptions()) == Settings()
+    assert Settings().deadline == DEFAULT_DEADLINE == 1800
+    chosen = _settings(SourceOptions(timeouts=Timeouts(deadline=0, connect=3, read=7, retry_after_cap=9)))
+    assert (chosen.deadline, chosen.connect_timeout, chosen.read_timeout, chosen.retry_after_cap) == (
+        None,
+        3,
+        7,
+        9,
+    )

@@ -39,11 +39,14 @@ class Cloud:
         """Keyword arguments every azure-mgmt client takes to point at this cloud."""
         return {"base_url": self.arm_endpoint, "credential_scopes": [self.credential_scope]}
 
-    def credential(self) -> Any:
-        """DefaultAzureCredential: az login, managed identity, workload identity or env secrets."""
+    def credential(self, **transport: Any) -> Any:
+        """DefaultAzureCredential: az login, managed identity, workload identity or env secrets.
+
+        `transport` (connection_timeout, read_timeout) goes to the token requests' pipeline.
+        """
         from azure.identity import DefaultAzureCredential
 
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = dict(transport)
         if self.authority_host:
             # A custom authority (sovereign cloud, Azure Stack Hub, a test server)
             # cannot answer Microsoft's instance discovery, so turn it off.

@@ -1,11 +1,13 @@
 """One collection run: the clients, a bounded thread pool, and everything read so far.
 
 Every area collector (network, cognitive, ...) hands its calls to a `Sub` (one
-subscription of the run). A call that ARM refuses (403, 404, 409, 500 after retries) is
-recorded as a `CollectionError` and the run goes on; an authentication failure or an
-unreachable endpoint stops it. A request hook on every client lets nothing but a GET to
-the configured ARM host leave the process, so the auditor stays read-only even if an SDK
-policy tries to register a resource provider or follows a nextLink to another host.
+subscription of the run). A call that ARM refuses (403, 404, 409, 500 after retries, a 401 on
+one path, a 429 past the cap), an answer that cannot be read, and every read still open when
+the run's deadline passes are recorded as a `CollectionError` and the run goes on; a credential
+that fails, a token ARM rejects on every call, or an unreachable endpoint stops it. A request
+hook on every client lets nothing but a GET to the configured ARM host leave the process, so
+the auditor stays read-only even if an SDK policy tries to register a resource provider or
+follows a nextLink to another host.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import queue
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -34,6 +37,7 @@ from auditor.arm.types import Resource
 from auditor.collect.cloud import Cloud
 from auditor.collect.convert import arm_item, arm_items, entry
 from auditor.collect.diagnostics import collect_diagnostics
+from auditor.collect.policy import Clock, CollectorRetryPolicy, Limits, Pages, ReadStopped, Throttle
 from auditor.errors import first_line
 
 T = TypeVar("T")
@@ -44,9 +48,15 @@ class RefusedRequest(Exception):
     """A request the auditor will not send: not a GET, or not to the configured ARM host."""
 
 
+# A run that is not watched (a nightly pipeline) must end: 30 minutes is several times what
+# a large subscription takes (a few thousand reads at 8 at a time) and well inside the hour
+# most CI jobs are given, so a report with what was read still comes out.
+DEFAULT_DEADLINE = 1800.0
+
+
 @dataclass(frozen=True)
 class Settings:
-    """How hard to work and how patiently to retry."""
+    """How hard to work, how patiently to retry, and when to give up (seconds)."""
 
     workers: int = 8
     retry_total: int = 4
@@ -54,7 +64,31 @@ class Settings:
     retry_connect: int = 1
     retry_read: int = 2
     retry_backoff_factor: float = 0.8
-    read_timeout: float = 120
+    # ARM answers a GET in well under a second; a minute without a byte is a stuck call.
+    connect_timeout: float = 10
+    read_timeout: float = 60
+    # The whole run (None: no limit); what is still unread then is recorded and the audit goes on.
+    deadline: float | None = DEFAULT_DEADLINE
+    # The longest Retry-After waited out; ARM's own throttling windows are under a minute.
+    retry_after_cap: float = 60
+    # 429s waited out per request before it is recorded as throttled.
+    throttle_retries: int = 10
+    # Pages of one list; ARM pages hold 100 or more items, so this is 100,000 resources or more.
+    max_pages: int = 1000
+
+    def limits(self) -> Limits:
+        """The numbers the retry policy needs."""
+        return Limits(
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            retry_total=self.retry_total,
+            retry_connect=self.retry_connect,
+            retry_read=self.retry_read,
+            retry_backoff_factor=self.retry_backoff_factor,
+            retry_after_cap=self.retry_after_cap,
+            throttle_retries=self.throttle_retries,
+            max_pages=self.max_pages,
+        )
 
 
 class Collection:
@@ -65,30 +99,43 @@ class Collection:
         self.credential = credential
         self.settings = settings
         self.progress = progress
+        self.clock = Clock(settings.deadline)
         self.arm_host = urlsplit(cloud.arm_endpoint).netloc.lower()
         self.resources: list[Resource] = []
         self.errors: list[CollectionError] = []
         self.types: set[str] = set()
         self.api_versions: dict[str, str] = {}
         self.request_count = 0
+        # True when the deadline ended the run with reads still open.
+        self.partial = False
+        # Reads ARM answered with anything but 401, and reads refused with 401: a token that
+        # ARM rejects on every read stops the run, one rejected on some paths does not.
+        self.answered = 0
+        self.unauthorized = 0
         self._seen_once: set[str] = set()
         self._lock = threading.RLock()
         self._local = threading.local()
         self._clients: dict[tuple[str, str], Any] = {}
-        self._pool = ThreadPoolExecutor(max_workers=max(1, settings.workers), thread_name_prefix="collect")
-        self._pending: set[Future[None]] = set()
+        self._throttles: dict[str, Throttle] = {}
+        self._pool = _Pool(max(1, settings.workers))
+        self._pending: dict[Future[None], tuple[str, str] | None] = {}
         self._fatal: BaseException | None = None
+        self._closed = False
 
     # --- clients -------------------------------------------------------------
 
-    def client_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for every client: the cloud, the retry policy and the request hooks."""
+    def client_kwargs(self, subscription: str = "") -> dict[str, Any]:
+        """Keyword arguments for every client: the cloud, the retry policy and the request hooks.
+
+        The retry policy is the collector's own (see policy.py), one throttle per subscription.
+        """
+        with self._lock:
+            throttle = self._throttles.setdefault(subscription.lower(), Throttle())
+        policy = CollectorRetryPolicy(self.settings.limits(), self.clock, throttle, self._pages, self.say)
         return {
             **self.cloud.client_kwargs(),
-            "retry_total": self.settings.retry_total,
-            "retry_connect": self.settings.retry_connect,
-            "retry_read": self.settings.retry_read,
-            "retry_backoff_factor": self.settings.retry_backoff_factor,
+            "retry_policy": policy,
+            "connection_timeout": self.settings.connect_timeout,
             "read_timeout": self.settings.read_timeout,
             "raw_request_hook": self._on_request,
             "raw_response_hook": self._on_response,
@@ -99,19 +146,26 @@ class Collection:
         key = (getattr(factory, "__qualname__", repr(factory)), "/".join(str(a) for a in args))
         with self._lock:
             if key not in self._clients:
-                self._clients[key] = factory(self.credential, *args, **self.client_kwargs())
+                self._clients[key] = factory(self.credential, *args, **self.client_kwargs(key[1]))
             return self._clients[key]  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        """Stop the pool and close every client."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the pool (threads still blocked in a call end with their timeouts) and close every client."""
+        with self._lock:
+            self._closed = True
+        stuck = self._pool.shutdown()
         with self._lock:
             clients = list(self._clients.values())
             self._clients.clear()
+        if stuck:
+            return  # a thread may still use a client; its sockets go with the process
         for c in clients:
             closer = getattr(c, "close", None)
             if callable(closer):
                 closer()
+
+    def _pages(self) -> Pages | None:
+        return getattr(self._local, "pages", None)
 
     def _on_request(self, pipeline_request: Any) -> None:
         request = pipeline_request.http_request
@@ -128,31 +182,37 @@ class Collection:
                 self.api_versions.setdefault(rtype, version[0])
 
     def _on_response(self, pipeline_response: Any) -> None:
+        response = pipeline_response.http_response
         # Keep the body the SDK received, for the read running in this thread (see convert.py).
         bodies = getattr(self._local, "bodies", None)
-        response = pipeline_response.http_response
         if bodies is None or response.status_code != 200:
             return
-        with contextlib.suppress(ValueError):  # not JSON: the model's own serialisation is used
+        with contextlib.suppress(ValueError):  # not JSON: the retry policy ends such reads
             bodies.append(json.loads(response.text()))
 
     # --- tasks ---------------------------------------------------------------
 
-    def submit(self, fn: Callable[..., None], *args: Any) -> None:
-        """Run a task on the pool; nothing more starts once a task has failed."""
+    def submit(self, fn: Callable[..., None], *args: Any, read: tuple[str, str] | None = None) -> None:
+        """Run a task on the pool; nothing more starts once a task has failed or time is up.
+
+        `read` (type, path) names the read the task makes, recorded if the deadline cuts it off.
+        """
         with self._lock:
-            if self._fatal is not None:
+            if self._fatal is not None or self._closed:
+                return
+            if self.clock.expired():
+                self._cut_off(read)
                 return
             future = self._pool.submit(self._run, fn, *args)
-            self._pending.add(future)
+            self._pending[future] = read
         future.add_done_callback(self._done)
 
     def _done(self, future: Future[None]) -> None:
         with self._lock:
-            self._pending.discard(future)
+            self._pending.pop(future, None)
 
     def _run(self, fn: Callable[..., None], *args: Any) -> None:
-        if self._fatal is not None:
+        if self._fatal is not None or self._closed:
             return
         try:
             fn(*args)
@@ -162,15 +222,68 @@ class Collection:
                     self._fatal = exc
 
     def wait(self) -> None:
-        """Block until every task, and every task those tasks started, has finished."""
+        """Block until every task, and every task those tasks started, has finished, or time is up.
+
+        At the deadline every read still queued or running is recorded as cut off, and the
+        run is marked partial; its threads are left to end with their (shortened) timeouts.
+        """
         while True:
             with self._lock:
                 pending = list(self._pending)
             if not pending:
                 break
-            wait(pending)
+            left = self.clock.left()
+            if left <= 0:
+                self._expire()
+                break
+            wait(pending, timeout=min(left, 3600.0))
         if self._fatal is not None:
             raise self._fatal
+        if self.unauthorized and not self.answered:
+            raise ClientAuthenticationError(
+                message=f"ARM rejected the token on all {self.unauthorized} calls (401)"
+            )
+
+    def guarded(self, fn: Callable[[], T], what: str) -> T:
+        """Run `fn` on the pool and wait for it, no longer than the deadline (setup steps)."""
+        box: list[T] = []
+        errors: list[BaseException] = []
+
+        def task() -> None:
+            try:
+                box.append(fn())
+            except BaseException as exc:  # handed back below
+                errors.append(exc)
+
+        future = self._pool.submit(task)
+        done, _ = wait([future], timeout=None if self.clock.ends is None else self.clock.left())
+        if not done:
+            raise DeadlineError(f"the run's time limit ({self.clock.seconds:.0f} s) ran out while {what}")
+        if errors:
+            raise errors[0]
+        return box[0]
+
+    def _expire(self) -> None:
+        with self._lock:
+            reads = [r for r in self._pending.values()]
+            self._pending.clear()
+            self.partial = True
+        for r in reads:
+            self._cut_off(r)
+        with self._lock:
+            self._closed = True
+
+    def _cut_off(self, read: tuple[str, str] | None) -> None:
+        with self._lock:
+            self.partial = True
+            if read is None or self._closed:
+                return
+            rtype, path = read
+            message = (
+                f"the run's time limit ({self.clock.seconds:.0f} s) ran out before this read finished; "
+                "the audit ends with what it has"
+            )
+            self.errors.append(CollectionError(path, rtype, None, "DeadlineExceeded", message))
 
     # --- results -------------------------------------------------------------
 
@@ -181,15 +294,18 @@ class Collection:
                 self.progress(message)
 
     def add(self, resource: Resource) -> None:
-        """Add a resource read, its secrets masked first (in place: follow-up reads see no secret either)."""
+        """Add a resource read, its secrets masked first (in place: follow-up reads see no secret either);
+        ignored once the run has ended."""
         redact_resource(resource)
         with self._lock:
-            self.resources.append(resource)
+            if not self._closed:
+                self.resources.append(resource)
 
     def record(self, scope: str, resource_type: str, status: int | None, code: str, message: str) -> None:
-        """Record a read that failed."""
+        """Record a read that failed (ignored once the run has ended)."""
         with self._lock:
-            self.errors.append(CollectionError(scope, resource_type, status, code, mask_text(message)))
+            if not self._closed:
+                self.errors.append(CollectionError(scope, resource_type, status, code, mask_text(message)))
 
     def first_time(self, key: str) -> bool:
         """True once per key for the whole run (e.g. one read per role definition)."""
@@ -208,10 +324,22 @@ class Collection:
         """
         self._local.rtype = rtype
         self._local.bodies = bodies
+        self._local.pages = Pages(self.settings.max_pages)
+        rejected = False
         try:
             return call()
-        except (ClientAuthenticationError, ServiceRequestError):
-            raise  # no credential or no network: nothing else will work either
+        except ReadStopped as exc:
+            self.record(exc.path or scope, rtype, exc.status, exc.code, first_line(str(exc.message or exc)))
+        except ClientAuthenticationError as exc:
+            path = self._arm_path(exc)
+            if path is None:
+                raise  # the credential itself failed: nothing else will work either
+            # ARM refused the token for this path only (a 401 everywhere stops the run in wait()).
+            code, message = _error_details(exc)
+            self.record(path, rtype, 401, code, message)
+            rejected = True
+        except ServiceRequestError:
+            raise  # no network: nothing else will work either
         except HttpResponseError as exc:
             status = exc.status_code if isinstance(exc.status_code, int) else None
             code, message = _error_details(exc)
@@ -220,10 +348,92 @@ class Collection:
             self.record(_request_path(exc) or scope, rtype, None, type(exc).__name__, first_line(str(exc)))
         except RefusedRequest as exc:
             self.record(scope, rtype, None, "RefusedRequest", str(exc))
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            # An answer of a shape the SDK's models cannot take: that read is lost, not the run.
+            message = f"the answer could not be read ({type(exc).__name__}: {first_line(str(exc))})"
+            self.record(scope, rtype, None, "UnreadableAnswer", message)
         finally:
             self._local.rtype = None
             self._local.bodies = None
+            self._local.pages = None
+            with self._lock:
+                if rejected:
+                    self.unauthorized += 1
+                else:
+                    self.answered += 1
         return None
+
+    def _arm_path(self, exc: AzureError) -> str | None:
+        """The ARM path a 401 answered, or None when the error came from the credential."""
+        response = getattr(exc, "response", None)
+        url = getattr(getattr(response, "request", None), "url", None)
+        if getattr(response, "status_code", None) != 401 or not isinstance(url, str):
+            return None
+        parts = urlsplit(url)
+        if parts.netloc.lower() != self.arm_host or "/oauth2/" in parts.path.lower():
+            return None
+        return unquote(parts.path)
+
+
+class DeadlineError(AzureError):
+    """The deadline passed before a step the run cannot go without (finding the subscriptions)."""
+
+
+class _Pool:
+    """A fixed set of daemon worker threads.
+
+    Unlike ThreadPoolExecutor's, these threads do not hold up the interpreter's exit: a call
+    stuck past the deadline (a token endpoint that never answers) cannot keep the process alive.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._threads = [
+            threading.Thread(target=self._work, name=f"collect-{i}", daemon=True) for i in range(workers)
+        ]
+        self._busy = 0
+        self._lock = threading.Lock()
+        for t in self._threads:
+            t.start()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        self._queue.put((future, fn, args))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            future, fn, args = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            with self._lock:
+                self._busy += 1
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:  # the task's own error, for whoever waits on it
+                future.set_exception(exc)
+            finally:
+                with self._lock:
+                    self._busy -= 1
+
+    def shutdown(self) -> bool:
+        """Cancel what is queued and let the threads go; True when some are still busy."""
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is not None:
+                item[0].cancel()
+        for _ in self._threads:
+            self._queue.put(None)
+        with self._lock:
+            return self._busy > 0
 
 
 class Sub:
@@ -295,7 +505,9 @@ class Sub:
         `child` marks a collection under a resource: item ids that do not lie under `path`
         (placeholders in examples, short forms) are rebuilt from the item's name.
         """
-        self.collection.submit(self._list, rtype, path, pager, child, diagnostics, each, area)
+        self.collection.submit(
+            self._list, rtype, path, pager, child, diagnostics, each, area, read=(rtype, path)
+        )
 
     def _list(
         self,
@@ -315,8 +527,19 @@ class Sub:
                 models.append(model)
 
         self.collection.read(rtype, path, consume, bodies)
-        items = [entry(b, rtype, collection=path if child else None) for b in arm_items(models, bodies)]
-        items = [b for b in items if isinstance(b.get("id"), str) and b["id"].strip("/")]
+        listed = [entry(b, rtype, collection=path if child else None) for b in arm_items(models, bodies)]
+        items = [b for b in listed if isinstance(b.get("id"), str) and b["id"].strip("/")]
+        if len(items) < len(listed):
+            # Nothing can be judged without an id, and dropping the item quietly would let a
+            # check pass on a list that is not whole: the list counts as not fully read.
+            missing = len(listed) - len(items)
+            self.collection.record(
+                path,
+                rtype,
+                None,
+                "ItemWithoutId",
+                f"{missing} of the {len(listed)} items listed have no id; they could not be judged",
+            )
         for body in items:
             self.collection.add(body)
         if area is not None:
@@ -336,7 +559,7 @@ class Sub:
         each: Callable[[Resource], None] | None = None,
     ) -> None:
         """Read one resource at a known path (a singleton child such as `config/web`)."""
-        self.collection.submit(self._get, rtype, path, call, each)
+        self.collection.submit(self._get, rtype, path, call, each, read=(rtype, path))
 
     def _get(
         self, rtype: str, path: str, call: Callable[[], Any], each: Callable[[Resource], None] | None

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError
+from azure.core.exceptions import AzureError, ClientAuthenticationError, ServiceRequestError
 
 from auditor import TOOL_NAME, __version__
 from auditor.arm import ids
@@ -16,7 +16,7 @@ from auditor.arm.scope import restrict
 from auditor.arm.snapshot import Snapshot
 from auditor.collect import cognitive, data, diagnostics, identity, ml, network, scope, web
 from auditor.collect.cloud import Cloud
-from auditor.collect.context import Collection, Settings, Sub
+from auditor.collect.context import Collection, DeadlineError, Settings, Sub
 from auditor.errors import AzureAccessError, first_line
 
 # (area collector, the ARM types it reads)
@@ -54,11 +54,18 @@ def collect_snapshot(
     groups = scope.check_group_names(resource_groups)
     started = _now()
     _quiet_sdk_logs()
-    credential = _credential(cloud)
-    collection = Collection(cloud, credential, settings or Settings(), progress)
+    settings = settings or Settings()
+    credential = _credential(cloud, settings)
+    collection = Collection(cloud, credential, settings, progress)
     try:
-        subs, tenant = scope.subscriptions(collection, subscriptions)
-        in_groups = scope.resource_groups(collection, subs, groups) if groups else None
+        subs, tenant = collection.guarded(
+            lambda: scope.subscriptions(collection, subscriptions), "finding the subscriptions"
+        )
+        in_groups = (
+            collection.guarded(lambda: scope.resource_groups(collection, subs, groups), "finding the groups")
+            if groups
+            else None
+        )
         for sub_id in subs:
             collection.say(f"subscription {sub_id}")
             sub = Sub(collection, sub_id, None if in_groups is None else in_groups[sub_id])
@@ -75,6 +82,12 @@ def collect_snapshot(
         ) from None
     except OSError as exc:  # e.g. REQUESTS_CA_BUNDLE names a file that is not there
         raise AzureAccessError(f"cannot connect to Azure: {_reason(exc)}") from None
+    except DeadlineError as exc:
+        raise AzureAccessError(f"no answer from Azure in time: {_reason(exc)}") from None
+    except AzureError as exc:  # a setup read (the subscriptions) that could not be completed
+        raise AzureAccessError(
+            f"cannot read the subscriptions from {cloud.arm_endpoint}: {_reason(exc)}"
+        ) from None
     finally:
         collection.close()
     snapshot = Snapshot(
@@ -92,6 +105,7 @@ def collect_snapshot(
             "api_versions": dict(sorted(collection.api_versions.items())),
             "requests": collection.request_count,
             "workers": collection.settings.workers,
+            **_partial(collection),
         },
         collected_types=sorted(collection.types, key=str.lower),
     )
@@ -120,9 +134,14 @@ def signed_in(cloud: Cloud, scope: str) -> Any:
     return credential
 
 
-def _credential(cloud: Cloud) -> Any:
+def _credential(cloud: Cloud, settings: Settings | None = None) -> Any:
+    """The credential chain, its token requests under the same timeouts as ARM calls: a sign-in
+    endpoint that never answers must not hold the run."""
+    settings = settings or Settings()
     try:
-        return cloud.credential()
+        return cloud.credential(
+            connection_timeout=settings.connect_timeout, read_timeout=settings.read_timeout
+        )
     except ValueError as exc:  # e.g. a bad AZURE_TOKEN_CREDENTIALS value
         raise AzureAccessError(f"cannot set up Azure credentials: {exc}") from None
 
@@ -134,6 +153,13 @@ def _sign_in_error(exc: ClientAuthenticationError, credential: Any, cloud: Cloud
         where = cloud.authority_host or "the sign-in endpoint"
         return AzureAccessError(f"cannot reach {where} to sign in: {reason}")
     return AzureAccessError(f"could not authenticate to Azure: {reason}")
+
+
+def _partial(collection: Collection) -> dict[str, Any]:
+    """`partial` and the deadline when the run's time limit cut reads off."""
+    if not collection.partial:
+        return {}
+    return {"partial": True, "deadline_seconds": collection.clock.seconds}
 
 
 def _unique_sorted(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:

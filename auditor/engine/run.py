@@ -35,6 +35,10 @@ def scope_of(snapshot: Snapshot, source: str) -> dict[str, Any]:
     scope: dict[str, Any] = {"source": source, "subscriptions": subs, "resources": len(snapshot.resources)}
     if isinstance(snapshot.metadata.get("resource_groups"), list):
         scope["resource_groups"] = snapshot.metadata["resource_groups"]
+    if snapshot.metadata.get("partial") is True:
+        # The live read's time limit ran out: the reads it cut off are collection errors.
+        scope["partial"] = True
+        scope["deadline_seconds"] = snapshot.metadata.get("deadline_seconds")
     return scope
 
 

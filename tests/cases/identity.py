@@ -442,6 +442,10 @@ CASES: list[Case] = [
     Case("secrets-user-on-rg", "IAM003", {"rg-chat-aml": "fail"}, variants=AML,
          mutate=add_assignment(None, rg, R.KEY_VAULT_SECRETS_USER)),
     Case("reader-on-rg-is-not-data-plane", "IAM003", {}, mutate=add_assignment(None, rg, R.READER)),
+    # Issue 13: a custom role whose definition was not read may grant data actions.
+    Case("custom-role-definition-unread", "IAM003", {"rg-chat-{v}": "not_assessed"},
+         mutate=add_assignment(None, rg, "6d5c2f4e-0000-4000-8000-00000000c0de"),
+         contains="its definition was not read"),
     Case("storage-account-contributor-on-rg", "IAM003", {"rg-chat-{v}": "fail"},
          mutate=add_assignment(None, rg, R.STORAGE_ACCOUNT_CONTRIBUTOR),
          contains="Storage Account Contributor"),

@@ -340,6 +340,15 @@ CASES: list[Case] = [
     ),
     # PE004: managed-network outbound rules
     Case("compliant", "PE004", "pass"),
+    # Issue 13: the rules found are right, but a Search service that needs one may be unlisted.
+    Case(
+        "search-list-unreadable",
+        "PE004",
+        "not_assessed",
+        target="/workspaces/",
+        errors=subscription_list_denied("Microsoft.Search/searchServices"),
+        contains="may be missing",
+    ),
     Case(
         "openai-rule-removed",
         "PE004",

@@ -201,9 +201,23 @@ def test_bad_secret_raises_azure_access_error(fake: FakeArm) -> None:
 
 
 def test_token_rejected_by_arm_stops_the_run(fake: FakeArm) -> None:
-    fake.add_fault(r"/providers/Microsoft\.Network/", 401)
-    with pytest.raises(AzureAccessError, match="could not authenticate"):
+    # Issue 13: a 401 on some paths is a read error of those paths; on every read, it stops the run.
+    fake.add_fault(r"^/subscriptions/[^/]+/.", 401)
+    with pytest.raises(AzureAccessError, match="could not authenticate") as caught:
         collect(fake, [SUB])
+    assert "401" in str(caught.value) and caught.value.exit_code == 3
+
+
+def test_token_rejected_on_some_paths_is_a_read_error_of_those_paths(
+    fake: FakeArm, clean_verdicts: dict[tuple[str, str], Status]
+) -> None:
+    fake.add_fault(r"/providers/Microsoft\.Network/", 401)
+    snap = collect(fake, [SUB])
+    network = [e for e in snap.errors if e.resource_type.startswith("Microsoft.Network/")]
+    assert network and all(e.status == 401 for e in network)
+    assert {e.resource_type for e in snap.errors} == {e.resource_type for e in network}
+    assert any(r["type"] == "Microsoft.KeyVault/vaults" for r in snap.resources), "the rest was read"
+    assert only_missing_data_changed(clean_verdicts, snap)
 
 
 def test_unknown_subscription_stops_the_run(fake: FakeArm) -> None:
@@ -387,3 +401,108 @@ def test_collect_counts_one_read_error_in_the_singular(fake: FakeArm, tmp_path: 
     assert proc.returncode == 0, proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
     assert re.fullmatch(r"wrote s\.json: \d+ resources, 1 read error", last), last
+
+
+# --- issue 13: never stuck ------------------------------------------------------------------
+
+
+def test_the_deadline_ends_the_run_with_what_was_read(fake: FakeArm) -> None:
+    """Reads that never answer: the run ends at its deadline, partial, every open read recorded."""
+    import time
+
+    from auditor.engine.run import scope_of
+
+    path = f"/subscriptions/{SUB}/providers/Microsoft.Web/serverfarms"
+    fake.add_fault(f"^{re.escape(path)}$", 200, kind="hang", delay=30)
+    started = time.monotonic()
+    snap = collect(fake, [SUB], deadline=4.0, read_timeout=20.0, retry_read=0)
+    assert time.monotonic() - started < 10, "the deadline did not end the run"
+    [error] = [e for e in snap.errors if e.resource_type == "Microsoft.Web/serverfarms"]
+    assert (error.scope, error.code) == (path, "DeadlineExceeded")
+    assert "time limit (4 s)" in error.message
+    assert snap.metadata["partial"] is True and snap.metadata["deadline_seconds"] == 4.0
+    assert scope_of(snap, "azure")["partial"] is True
+    assert [r for r in snap.resources if r["type"] == "Microsoft.Network/virtualNetworks"], (
+        "the rest was read"
+    )
+
+
+def test_a_long_retry_after_is_recorded_as_throttled_not_slept(fake: FakeArm) -> None:
+    import time
+
+    path = f"/subscriptions/{SUB}/providers/Microsoft.Network/virtualNetworks"
+    fake.add_fault(f"^{re.escape(path)}$", 429, retry_after=3600)
+    started = time.monotonic()
+    snap = collect(fake, [SUB], retry_after_cap=5.0)
+    assert time.monotonic() - started < 30
+    [error] = snap.errors
+    assert (error.scope, error.status, error.code) == (path, 429, "Throttled")
+    assert "3600 s" in error.message and "cap of 5 s" in error.message
+
+
+def test_a_short_retry_after_is_waited_out_and_shown(fake: FakeArm) -> None:
+    path = f"/subscriptions/{SUB}/providers/Microsoft.Network/virtualNetworks"
+    fake.add_fault(f"^{re.escape(path)}$", 429, retry_after=1, times=5)
+    said: list[str] = []
+    snap = collect(fake, [SUB], progress=said.append)
+    assert snap.errors == [], "five 429s in a row are more than azure-core's three retries, not ours"
+    assert [r.status for r in fake.requests() if r.path == path] == [429] * 5 + [200]
+    assert any(m.startswith("throttled by ARM: waiting 1 s (Retry-After)") and path in m for m in said), said
+
+
+def test_a_next_link_loop_in_an_sdk_list_is_stopped(fake: FakeArm) -> None:
+    path = f"/subscriptions/{SUB}/providers/Microsoft.KeyVault/vaults"
+    fake.add_fault(f"^{re.escape(path)}$", 200, kind="loop")
+    snap = collect(fake, [SUB])
+    [error] = snap.errors
+    assert (error.scope, error.code) == (path, "PagingStopped") and "repeats" in error.message
+    assert [r for r in snap.resources if r["type"] == "Microsoft.KeyVault/vaults"], "the first page is kept"
+
+
+@pytest.mark.parametrize("kind", ["empty", "html", "truncated"])
+def test_an_unreadable_200_is_a_read_error(fake: FakeArm, kind: str) -> None:
+    path = f"/subscriptions/{SUB}/providers/Microsoft.Web/serverfarms"
+    fake.add_fault(f"^{re.escape(path)}$", 200, kind=kind)
+    snap = collect(fake, [SUB])
+    [error] = snap.errors
+    assert (error.scope, error.status, error.code) == (path, 200, "UnreadableAnswer")
+
+
+def test_a_list_item_without_an_id_is_a_read_error_of_its_list(fake: FakeArm) -> None:
+    path = f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleAssignments"
+    fake.add_fault(f"^{re.escape(path)}$", 200, kind="noid", times=1)
+    snap = collect(fake, [SUB])
+    [error] = snap.errors
+    assert (error.scope, error.resource_type, error.code) == (
+        path,
+        "Microsoft.Authorization/roleAssignments",
+        "ItemWithoutId",
+    )
+    assert error.message.startswith("1 of the ")
+
+
+def test_an_expiring_token_is_renewed(fake: FakeArm) -> None:
+    fake.token_lifetime = 1
+    fake.latency = 0.05  # the run lasts several token lifetimes
+    before = len(fake.tokens)
+    try:
+        snap = collect(fake, [SUB], workers=2)
+    finally:
+        fake.latency = 0.0
+    assert snap.errors == []
+    assert len(fake.tokens) - before >= 3, "azure-identity did not fetch new tokens"
+    assert not [r for r in fake.requests() if r.status == 401]
+
+
+def test_a_token_endpoint_that_never_answers_ends_in_exit_3_in_time(fake: FakeArm) -> None:
+    import time
+
+    fake.token_delay = 60
+    started = time.monotonic()
+    try:
+        with pytest.raises(AzureAccessError) as caught:
+            collect(fake, [SUB], deadline=5.0, read_timeout=2.0, connect_timeout=2.0)
+    finally:
+        fake.token_delay = 0
+    assert caught.value.exit_code == 3
+    assert time.monotonic() - started < 15

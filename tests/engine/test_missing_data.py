@@ -142,3 +142,90 @@ def test_a_missing_component_fails_only_when_its_type_was_read() -> None:
     assert [f.status for f in read.findings if f.rule_id == "PUB020"] == [Status.FAIL]
     unread = audit_resources(resources, errors=[denied_list("Microsoft.Network/applicationGateways", SUB)])
     assert [f.status for f in unread.findings if f.rule_id == "PUB020"] == [Status.NOT_ASSESSED]
+
+
+# --- issue 13: a failed read of any type never turns a verdict into a pass, nor hides a failure ---
+
+SAMPLES = {"aistudio": "openai-e2e-chat-aistudio-drifted", "aml": "openai-e2e-chat-aml-drifted"}
+
+
+def _sample(variant: str) -> Snapshot:
+    from auditor.arm.snapshot import load_snapshot
+
+    return load_snapshot(Path(__file__).resolve().parents[2] / "examples" / f"{SAMPLES[variant]}.json")
+
+
+def _read_types(variant: str) -> list[str]:
+    """Every collected type some rule of the variant's baseline reads (as the read log records it)."""
+    from auditor.analysis.architecture import infer_roles
+    from auditor.arm.reads import ReadLog
+    from auditor.engine.baseline import load_baseline
+    from auditor.engine.catalogue import all_rules
+    from auditor.engine.registry import Context
+
+    snapshot = _sample(variant)
+    baseline = load_baseline(f"openai-e2e-chat-{variant}")
+    estate = Estate(snapshot)
+    roles = infer_roles(estate, baseline.roles)
+    found: set[str] = set()
+    catalogue = all_rules()
+    for rule_id in baseline.rules:
+        rule = catalogue[rule_id]
+        reads = ReadLog()
+        seen = estate.reading(reads)
+        ctx = Context(estate=seen, roles=roles.reading(seen), params=baseline.params_for(rule), reads=reads)
+        list(rule.run(ctx))
+        found |= reads.reads
+    return sorted(t for t in found if t in estate.collected_types)
+
+
+def _fail_reads_of(snapshot: Snapshot, rtype: str) -> Snapshot:
+    """The snapshot as a collection would give it had every read of `rtype` failed (403)."""
+    from dataclasses import replace as replaced
+
+    from auditor.arm import ids
+    from auditor.arm.snapshot import CollectionError
+
+    wanted = rtype.lower()
+    gone = [
+        r
+        for r in snapshot.resources
+        if r["type"].lower() == wanted or r["type"].lower().startswith(wanted + "/")
+    ]
+    kept = [r for r in snapshot.resources if r not in gone]
+    scopes: set[str] = set()
+    subs = [f"/subscriptions/{s}" for s in snapshot.metadata.get("subscriptions") or [estates.SUB]]
+    _, *path = rtype.split("/")
+    if wanted == "microsoft.insights/diagnosticsettings":
+        scopes |= {f"{r['id']}/providers/{rtype}" for r in kept}
+    elif wanted == "microsoft.authorization/roledefinitions":
+        scopes |= {r["id"] for r in gone}
+    elif len(path) == 1:  # a top-level type: its subscription-wide list
+        scopes |= {f"{s}/providers/{rtype}" for s in subs}
+    else:  # a child collection: the list under every parent
+        parent_type = rtype.rsplit("/", 1)[0].lower()
+        scopes |= {f"{r['id']}/{path[-1]}" for r in kept if r["type"].lower() == parent_type}
+        scopes |= {f"{ids.parent_of(r['id'])}/{path[-1]}" for r in gone if ids.parent_of(r["id"])}
+    errors = [CollectionError(s, rtype, 403, "AuthorizationFailed", "denied") for s in sorted(scopes)]
+    return replaced(snapshot, resources=kept, errors=[*snapshot.errors, *errors])
+
+
+@pytest.mark.parametrize(
+    ("variant", "rtype"), [(v, t) for v in SAMPLES for t in _read_types(v)], ids=lambda x: str(x)
+)
+def test_a_failed_read_never_passes_nor_hides_a_failure(variant: str, rtype: str) -> None:
+    """Every type a rule reads fails in turn: no verdict turns into a pass, no failure vanishes."""
+    from types import SimpleNamespace
+
+    from auditor.engine.baseline import load_baseline
+    from auditor.engine.run import run_audit
+    from tests.fakearm.faults import verdicts, wrong_verdicts
+
+    baseline = load_baseline(f"openai-e2e-chat-{variant}")
+    snapshot = _sample(variant)
+    clean = run_audit(snapshot, baseline, "clean")
+    faulted = run_audit(_fail_reads_of(snapshot, rtype), baseline, "faulted")
+    assert not [f for f in faulted.findings if f.status is Status.ERROR]
+    wrong = wrong_verdicts(verdicts(clean), SimpleNamespace(findings=faulted.findings))  # type: ignore[arg-type]
+    assert wrong == [], wrong
+    assert faulted.card.coverage <= clean.card.coverage

@@ -8,9 +8,11 @@ every request so tests can assert that the auditor only read.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import secrets
+import socket
 import ssl
 import tempfile
 import threading
@@ -31,11 +33,20 @@ TOKEN_PATH = re.compile(r"^/([^/]+)/oauth2(?:/v2\.0)?/token$", re.I)
 OPENID_PATH = re.compile(r"^/([^/]+)(?:/v2\.0)?/\.well-known/openid-configuration$", re.I)
 
 
+# What a fault does besides answering with its status (see `Fault.kind`).
+KINDS = ("status", "reset", "hang", "truncated", "empty", "html", "loop", "noid")
+
+
 @dataclass
 class Fault:
     """Answer GETs whose path matches `pattern` (regex, case-insensitive) with `status`.
 
     `times` limits the fault to the first N matching requests; `delay` holds the answer back.
+    `kind` other than "status" changes the answer instead: "reset" closes the connection
+    without a word, "hang" never answers (until `delay`, if set, or the server stops),
+    "truncated", "empty" and "html" send a 200 whose body is cut in half, empty or a web
+    page, "loop" gives a list a nextLink back to itself, "noid" strips the id (and name) of
+    a list's first item. `later_pages` faults only the pages after the first.
     """
 
     pattern: str
@@ -45,11 +56,26 @@ class Fault:
     code: str | None = None
     delay: float = 0.0
     hits: int = 0
+    kind: str = "status"
+    later_pages: bool = False
 
-    def matches(self, path: str) -> bool:
+    def matches(self, path: str, query: dict[str, list[str]] | None = None) -> bool:
+        if self.later_pages and not (query or {}).get("$skiptoken"):
+            return False
         return re.search(self.pattern, path, re.I) is not None and (
             self.times is None or self.hits < self.times
         )
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """An answer that is not JSON, or no answer at all (`action` "reset" or "hang")."""
+
+    status: int = 200
+    payload: bytes = b""
+    content_type: str = "application/json; charset=utf-8"
+    action: str | None = None
+    hold: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -89,12 +115,17 @@ class FakeArm:
     client_secret: str = field(default_factory=lambda: "fake-secret-" + secrets.token_urlsafe(18))
     workdir: Path | None = None
     subscriptions: Iterable[str] = ()
+    # Seconds a token is valid; ARM answers 401 to an expired one, as Azure does.
+    token_lifetime: int = 3599
+    # Seconds the token endpoint holds its answer (a sign-in endpoint that does not answer).
+    token_delay: float = 0.0
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self._stopped = threading.Event()
         self.faults: list[Fault] = []
         self.log: list[LoggedRequest] = []
-        self.tokens: set[str] = set()
+        self.tokens: dict[str, float] = {}  # token -> time.monotonic() it expires
         self.scopes: list[str] = []  # the scope each token was asked for (its audience)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -122,6 +153,7 @@ class FakeArm:
         return self
 
     def stop(self) -> None:
+        self._stopped.set()  # lets go of every answer held by a "hang" fault
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -172,10 +204,12 @@ class FakeArm:
         return fault
 
     def reset(self) -> None:
-        """Forget faults and the request log (not the issued tokens)."""
+        """Forget faults, the request log and token settings (not the issued tokens)."""
         with self._lock:
             self.faults.clear()
             self.log.clear()
+            self.token_lifetime = 3599
+            self.token_delay = 0.0
 
     def requests(self) -> list[LoggedRequest]:
         with self._lock:
@@ -190,15 +224,17 @@ class FakeArm:
         with _TRAIL_LOCK:
             TRAIL.append(logged)
 
-    def _fault_for(self, path: str) -> Fault | None:
+    def _fault_for(self, path: str, query: dict[str, list[str]] | None = None) -> Fault | None:
         with self._lock:
             for fault in self.faults:
-                if fault.matches(path):
+                if fault.matches(path, query):
                     fault.hits += 1
                     return fault
         return None
 
-    def _issue_token(self, form: dict[str, list[str]], tenant: str) -> Answer:
+    def _issue_token(self, form: dict[str, list[str]], tenant: str) -> Answer | RawAnswer:
+        if self.token_delay:
+            return RawAnswer(action="hang", hold=self.token_delay)
         client_id = (form.get("client_id") or [""])[0]
         secret = (form.get("client_secret") or [""])[0]
         scope = (form.get("scope") or form.get("resource") or [""])[0]
@@ -219,11 +255,18 @@ class FakeArm:
                 400, {"error": "invalid_scope", "error_description": f"AADSTS70011: bad scope {scope}"}
             )
         token = "fake-token-" + secrets.token_urlsafe(24)
+        lifetime = self.token_lifetime
         with self._lock:
-            self.tokens.add(token)
+            self.tokens[token] = time.monotonic() + lifetime
             self.scopes.append(scope)
         return Answer(
-            200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token}
+            200,
+            {
+                "token_type": "Bearer",
+                "expires_in": lifetime,
+                "ext_expires_in": lifetime,
+                "access_token": token,
+            },
         )
 
     def _openid(self, tenant: str, v2: bool) -> dict[str, Any]:
@@ -242,7 +285,10 @@ class FakeArm:
         if not header or not header.lower().startswith("bearer "):
             return False
         with self._lock:
-            return header[7:].strip() in self.tokens
+            expires = self.tokens.get(header[7:].strip())
+        # Two seconds of grace, as Entra ID tolerates clock skew: a token fetched just before it
+        # expires still reaches ARM on a busy machine.
+        return expires is not None and time.monotonic() < expires + 2.0
 
     def _page(self, path: str, query: dict[str, list[str]], body: dict[str, Any]) -> dict[str, Any]:
         items = body["value"]
@@ -258,7 +304,7 @@ class FakeArm:
 
     def handle_get(
         self, path: str, query: dict[str, list[str]], auth: str | None
-    ) -> tuple[Answer, dict[str, str]]:
+    ) -> tuple[Answer | RawAnswer, dict[str, str]]:
         if self.latency:
             time.sleep(self.latency)
         match = OPENID_PATH.match(path)
@@ -266,7 +312,9 @@ class FakeArm:
             return Answer(200, self._openid(match.group(1), "/v2.0/" in path.lower())), {}
         if not self._authorized(auth):
             return error(401, "InvalidAuthenticationToken", "The access token is missing or invalid."), {}
-        fault = self._fault_for(path)
+        fault = self._fault_for(path, query)
+        if fault is not None and fault.kind != "status":
+            return self._odd_answer(fault, path, query), {}
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)
@@ -275,13 +323,40 @@ class FakeArm:
                     {"Retry-After": _seconds(fault.retry_after)} if fault.retry_after is not None else {}
                 )
                 return _fault_answer(fault, path), headers
+        return self._answer(path, query), {}
+
+    def _answer(self, path: str, query: dict[str, list[str]]) -> Answer:
         with self._lock:
             store = self.store
         answer = store.answer(path, query)
         listed = isinstance(answer.body, dict) and isinstance(answer.body.get("value"), list)
         if answer.status == 200 and listed and norm(path) not in store.verbatim and not _unpaged(path):
-            return Answer(200, self._page(path, query, answer.body)), {}
-        return answer, {}
+            return Answer(200, self._page(path, query, answer.body))
+        return answer
+
+    def _odd_answer(self, fault: Fault, path: str, query: dict[str, list[str]]) -> Answer | RawAnswer:
+        """What a fault of a kind other than "status" answers (see `Fault`)."""
+        if fault.kind in ("reset", "hang"):
+            return RawAnswer(action=fault.kind, hold=fault.delay)
+        if fault.kind == "empty":
+            return RawAnswer()
+        if fault.kind == "html":
+            page = b"<!DOCTYPE html><html><body><h1>Service unavailable</h1></body></html>"
+            return RawAnswer(payload=page, content_type="text/html; charset=utf-8")
+        answer = self._answer(path, query)
+        if fault.kind == "truncated":
+            whole = json.dumps(answer.body).encode("utf-8")
+            return RawAnswer(answer.status, whole[: len(whole) // 2])
+        body = answer.body
+        if answer.status != 200 or not isinstance(body, dict) or not isinstance(body.get("value"), list):
+            return answer  # "loop" and "noid" change lists only
+        body = dict(body)
+        if fault.kind == "loop":
+            body["nextLink"] = f"{self.url}{path}?{urlencode(query, doseq=True)}"
+        elif fault.kind == "noid" and body["value"]:
+            first = {k: v for k, v in body["value"][0].items() if k not in ("id", "name")}
+            body["value"] = [first, *body["value"][1:]]
+        return Answer(200, body)
 
 
 # Lists ARM returns whole: their SDK operations follow no nextLink (the spec names none).
@@ -306,6 +381,11 @@ def _fault_answer(fault: Fault, path: str) -> Answer:
             f"'{path}' or the scope is invalid."
         )
     return error(fault.status, code, message)
+
+
+def _logged_status(answer: Answer | RawAnswer) -> int:
+    """The status the log shows: 0 for a request that got no answer."""
+    return 0 if isinstance(answer, RawAnswer) and answer.action is not None else answer.status
 
 
 def _seconds(value: float) -> str:
@@ -350,16 +430,31 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def _send(self, answer: Answer, headers: dict[str, str] | None = None) -> None:
-        payload = b"" if answer.status == 204 else json.dumps(answer.body).encode("utf-8")
+    def _send(self, answer: Answer | RawAnswer, headers: dict[str, str] | None = None) -> None:
+        if isinstance(answer, RawAnswer):
+            if answer.action is not None:
+                self._withhold(answer)
+                return
+            payload, content_type = answer.payload, answer.content_type
+        else:
+            payload = b"" if answer.status == 204 else json.dumps(answer.body).encode("utf-8")
+            content_type = "application/json; charset=utf-8"
         self.send_response(answer.status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.send_header("x-ms-request-id", secrets.token_hex(8))
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(payload)
+
+    def _withhold(self, answer: RawAnswer) -> None:
+        """No answer: hang up at once ("reset") or after holding the connection ("hang")."""
+        if answer.action == "hang":
+            self.server.fake._stopped.wait(answer.hold or 600)
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     def do_GET(self) -> None:
         fake = self.server.fake
@@ -369,7 +464,7 @@ class _Handler(BaseHTTPRequestHandler):
             answer, headers = fake.handle_get(parts.path, query, self.headers.get("Authorization"))
         except Exception as exc:  # a bug in the fake must show up as a 500, not a hang
             answer, headers = error(500, "FakeArmBug", f"{type(exc).__name__}: {exc}"), {}
-        fake._record("GET", parts.path, parts.query, answer.status)
+        fake._record("GET", parts.path, parts.query, _logged_status(answer))
         self._send(answer, headers)
 
     def do_POST(self) -> None:
@@ -385,7 +480,7 @@ class _Handler(BaseHTTPRequestHandler):
             answer, headers = fake.ingestion.post(parts.path, query, self.headers, body)
         else:
             answer, headers = error(405, "MethodNotAllowed", "the fake ARM server only reads"), {}
-        fake._record("POST", parts.path, parts.query, answer.status)
+        fake._record("POST", parts.path, parts.query, _logged_status(answer))
         self._send(answer, headers)
 
     def _refuse(self) -> None:

@@ -134,3 +134,15 @@ def test_no_color_on_a_terminal_leaves_no_escape_sequences() -> None:
     text = render(sample_result(), terminal_options(True, None, True, 100))
     assert "\x1b" not in text
     assert "\x1b[" in render(sample_result(), terminal_options(True, None, False, 100))
+
+
+def test_a_partial_read_says_so_under_the_scope() -> None:
+    """Issue 13: a read the deadline cut short is visible before the score."""
+    from dataclasses import replace
+
+    result = sample_result()
+    assert "Partial:" not in render(result, RenderOptions())
+    partial = replace(result, scope={**result.scope, "partial": True, "deadline_seconds": 1800})
+    lines = render(partial, RenderOptions(width=200)).splitlines()
+    scope = next(i for i, line in enumerate(lines) if line.startswith("Scope: "))
+    assert lines[scope + 1].startswith("Partial: the time limit of the read ran out")

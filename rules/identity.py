@@ -869,6 +869,8 @@ def roles_held_by_their_identity(ctx: Context) -> Iterator[Result]:
     principal plays, at or below one of that row's scopes. The message names the identities the table
     gives the role to. Missing role-assignment data, or a system-assigned principal id missing from
     the body, is not assessed; a deviation found fails even where other assignments could not be read."""
+    # A failed list of identity-bearing resources hides their identities: not assessed, never vanished.
+    yield from _unread_identities(ctx)
     rows = parse_table(list(ctx.params.table))
     owners = holders(rows)
     scopes = Scopes(ctx.estate, ctx.roles)

@@ -124,16 +124,20 @@ def planted(variant: str) -> tuple[list[Resource], dict[str, str]]:
             {"name": "password", "value": plant("registry password", _fake_key("acr", 24))}
         ]
     for gateway in _of_type(resources, "Microsoft.Network/applicationGateways"):
-        gateway.setdefault("properties", {})["sslCertificates"] = [
+        # The sample's certificates are Key Vault references (PUB030); the planted certificate is one
+        # too, with a password and the PFX itself beside it, as an older API or a careless export gives.
+        certificates = gateway.setdefault("properties", {}).setdefault("sslCertificates", [])
+        certificates.append(
             {
                 "name": "appgw-cert",
                 "properties": {
+                    "keyVaultSecretId": f"https://kv-{gateway['name']}.vault.azure.net/secrets/appgw-cert",
                     "password": plant("gateway certificate password", "Pl4nted-Pfx-Pa55"),
                     "data": plant("gateway certificate data", _fake_key("pfx", 96)),
                     "publicCertData": "MIIC-public-part",
                 },
             }
-        ]
+        )
     for account in _of_type(resources, "Microsoft.CognitiveServices/accounts"):
         account.setdefault("properties", {})["key1"] = plant(
             f"{account['name']} key1", _hex_key(account["id"])

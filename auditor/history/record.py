@@ -30,6 +30,7 @@ class Change:
     severity: Severity
     resource_id: str
     message: str
+    level: Level = Level.REQUIRED
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,11 @@ class Recorded:
     carried: tuple[str, ...]
 
     def worst_changes(self, at_least: Severity) -> list[Change]:
-        """The new or regressed findings at or above a severity, worst first."""
-        hits = [c for c in self.changes if c.severity.rank >= at_least.rank]
+        """The new or regressed findings of required rules at or above a severity, worst first.
+
+        Like `--fail-on`, recommendations never trip the gate.
+        """
+        hits = [c for c in self.changes if c.level is Level.REQUIRED and c.severity.rank >= at_least.rank]
         return sorted(hits, key=lambda c: (-c.severity.rank, c.rule_id, c.resource_id.lower()))
 
 
@@ -208,7 +212,7 @@ def _write_findings(
         state = judge(f.status, row.last_judged if row else None, bool(row and row.ever_failed))
         states[state.value] += 1
         if state in (State.NEW, State.REGRESSED):
-            changes.append(Change(state, f.rule_id, f.severity, f.resource_id, f.message))
+            changes.append(Change(state, f.rule_id, f.severity, f.resource_id, f.message, f.level))
         open_since = row.open_since if row else None
         opened_at = None
         if state in (State.NEW, State.REGRESSED):
@@ -326,6 +330,6 @@ def _carried(conn: Connection, series_id: int, coverage: Coverage) -> tuple[str,
     """The units of the series that this run did not audit (they keep their last result)."""
     t, r = tallies.c, runs.c
     units = conn.execute(
-        sa.select(sa.distinct(t.unit)).join(runs, runs.c.id == t.run_id).where(r.series_id == series_id)
+        sa.select(t.unit).distinct().join(runs, runs.c.id == t.run_id).where(r.series_id == series_id)
     ).scalars()
     return tuple(sorted(u for u in units if u not in coverage.units))

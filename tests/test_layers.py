@@ -1,7 +1,7 @@
 """The package's layering, read from the source with `ast`: each layer imports only its own and those below.
 
 Layers, lowest first: 0 errors, files, model (and the package itself) -> 1 arm/ -> 2 collect/ and
-analysis/ -> 3 engine/ -> 4 rules/ -> 5 reports/ -> 6 options -> 7 app -> 8 cli. rules/ and reports/
+analysis/ -> 3 engine/ -> 4 rules/ -> 5 reports/ -> 6 history/ -> 7 options -> 8 app -> 9 cli. rules/ and reports/
 sit at the top of the repository and are installed as auditor.rules and auditor.reports. Every
 import counts, `if TYPE_CHECKING:` and function-level ones included. Besides the order: the Azure
 SDK is imported only by the collectors, `Microsoft.*` resource types are spelled out only in
@@ -34,10 +34,11 @@ LAYERS = {
     "auditor.engine": 3,
     "auditor.rules": 4,
     "auditor.reports": 5,
-    "auditor.options": 6,
-    "auditor.app": 7,
-    "auditor.cli": 8,
-    "auditor.__main__": 8,
+    "auditor.history": 6,
+    "auditor.options": 7,
+    "auditor.app": 8,
+    "auditor.cli": 9,
+    "auditor.__main__": 9,
 }
 
 TYPE_LITERAL = re.compile(r"^Microsoft\.[A-Za-z]+/[A-Za-z]+(/[A-Za-z]+)*$")
@@ -131,7 +132,7 @@ def test_the_walk_sees_the_whole_package() -> None:
     for name in ("auditor.cli", "auditor.arm.types", "auditor.analysis.nsg.policy", "auditor.rules.nsg"):
         assert name in files
     assert "auditor.reports.writer" in files and "auditor.reports" in files
-    assert set(range(9)) == {layer_of(name) for name in files}
+    assert set(range(10)) == {layer_of(name) for name in files}
 
 
 # --- the checker reports what it should -------------------------------------------------------
@@ -148,8 +149,10 @@ KNOWN = {"auditor.arm.ids", "auditor.engine.run", "auditor.rules.nsg", "auditor.
             "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from auditor.rules import nsg\n",
             "layer 4 is above",
         ),
-        ("auditor.engine.fake", "def f():\n    import auditor.cli\n", "layer 8 is above"),
-        ("auditor.reports.fake", "from ..options import ProjectConfig\n", "imports auditor.options: layer 6"),
+        ("auditor.engine.fake", "def f():\n    import auditor.cli\n", "layer 9 is above"),
+        ("auditor.reports.fake", "from ..options import ProjectConfig\n", "imports auditor.options: layer 7"),
+        ("auditor.reports.fake", "from auditor.history import store\n", "imports auditor.history: layer 6"),
+        ("auditor.history.fake", "from auditor.options import HistoryOptions\n", "layer 7 is above"),
         ("auditor.analysis.fake", "import azure.mgmt.network\n", "the Azure SDK belongs"),
         ("auditor.engine.fake", "from azure.core.exceptions import HttpResponseError\n", "the Azure SDK"),
         ("auditor.rules.fake", "from .nsg import role_scopes\n", "a rule module imports another"),
@@ -195,5 +198,20 @@ def test_reports_import_nothing_from_engine_or_collect() -> None:
         if within(name, "auditor.reports")
         for _, target in imports(name, path.read_text(encoding="utf-8"), path.name == "__init__.py", known)
         if within(target, "auditor.engine") or within(target, "auditor.collect")
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_history_imports_only_the_vocabulary_arm_and_reports() -> None:
+    """The history reads reports and model values; it never runs an audit (engine, collect, rules)."""
+    files = module_files()
+    known = set(files)
+    allowed = ("auditor.model", "auditor.errors", "auditor.files", "auditor.arm", "auditor.reports", "auditor.history")
+    found = [
+        f"{name} imports {target}"
+        for name, path in files.items()
+        if within(name, "auditor.history")
+        for _, target in imports(name, path.read_text(encoding="utf-8"), path.name == "__init__.py", known)
+        if within(target, "auditor") and target != "auditor" and not any(within(target, a) for a in allowed)
     ]
     assert not found, "\n".join(found)

@@ -150,8 +150,16 @@ def get_run(conn: Connection, run_id: int) -> RunInfo:
 
 
 def previous_run(conn: Connection, run: RunInfo) -> RunInfo | None:
-    """The run of the same series just before `run`."""
-    earlier = [r for r in list_runs(conn) if r.series_id == run.series_id and _before(r, run)]
+    """The run of the same series just before `run` that audited any of its subscriptions.
+
+    Shards of a nightly job (one run per subscription) each compare with their own last run.
+    """
+    mine = {s.lower() for s in run.subscriptions}
+    earlier = [
+        r
+        for r in list_runs(conn)
+        if r.series_id == run.series_id and _before(r, run) and (not mine or mine & {s.lower() for s in r.subscriptions})
+    ]
     return earlier[-1] if earlier else None
 
 

@@ -42,8 +42,8 @@ __all__ = [
     "gate",
     "history",
     "prune_history",
-    "record_history",
     "read_azure",
+    "record_history",
     "rules",
     "write_reports",
 ]

@@ -358,7 +358,8 @@ def _history_option(fn: Callable[..., Any]) -> Callable[..., Any]:
         is_flag=False,
         flag_value="default",
         metavar="[URL]",
-        help="The history database (sqlite:///FILE or postgresql+psycopg://...; alone: the default SQLite file).",
+        help="The history database (sqlite:///FILE or postgresql+psycopg://...); "
+        "alone: the default SQLite file.",
     )(fn)
 
 
@@ -376,9 +377,7 @@ def _emit(text: str, output: str | None) -> None:
 @click.argument("old", required=False, metavar="[OLD")
 @click.argument("new", required=False, metavar="NEW]")
 @_history_option
-@click.option(
-    "--format", "-f", "fmt", type=click.Choice(["console", "json", "markdown"]), default="console"
-)
+@click.option("--format", "-f", "fmt", type=click.Choice(["console", "json", "markdown"]), default="console")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), metavar="FILE", help="Write to FILE.")
 def diff_cmd(old: str | None, new: str | None, history: str | None, fmt: str, output: str | None) -> None:
     """What changed between two audits: new, resolved, regressed, persisting and disappeared findings.
@@ -397,7 +396,9 @@ def diff_cmd(old: str | None, new: str | None, history: str | None, fmt: str, ou
 
 @cli.group("history", invoke_without_command=True)
 @_history_option
-@click.option("--scope", "scopes", multiple=True, metavar="NAME", help="Only runs of this label or subscription.")
+@click.option(
+    "--scope", "scopes", multiple=True, metavar="NAME", help="Only runs of this label or subscription."
+)
 @click.option("--since", metavar="DATE", help="Only runs started on or after DATE (YYYY-MM-DD).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "html"]), default="table")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), metavar="FILE", help="Write to FILE.")
@@ -436,7 +437,9 @@ def history_cmd(
 
 @history_cmd.command("prune")
 @_history_option
-@click.option("--keep-days", type=click.IntRange(min=0), required=True, metavar="N", help="Keep N days of runs.")
+@click.option(
+    "--keep-days", type=click.IntRange(min=0), required=True, metavar="N", help="Keep N days of runs."
+)
 @click.pass_context
 def prune_cmd(ctx: click.Context, history: str | None, keep_days: int) -> None:
     """Delete runs older than N days; the latest run of each series and subscription is always kept."""

@@ -448,7 +448,9 @@ def history_options(history: str | None, fail_on_new: str | None, label: str | N
     severity = parse_severity(fail_on_new) if fail_on_new is not None else None
     if history is None:
         if severity is not None:
-            raise InputError("--fail-on-new compares with the previous run in the history: give --history URL")
+            raise InputError(
+                "--fail-on-new compares with the previous run in the history: give --history URL"
+            )
         if label is not None:
             raise InputError("--history-label names a series of the history: give --history URL")
         return None
@@ -505,4 +507,6 @@ def trend_options(
             datetime.fromisoformat(since.replace("Z", "+00:00"))
         except ValueError:
             raise InputError(f"--since {since!r}: not a date (YYYY-MM-DD)") from None
-    return TrendOptions(history=history or "default", scopes=tuple(scopes), since=since, fmt=fmt, output=output)
+    return TrendOptions(
+        history=history or "default", scopes=tuple(scopes), since=since, fmt=fmt, output=output
+    )

@@ -1,11 +1,12 @@
 """The package's layering, read from the source with `ast`: each layer imports only its own and those below.
 
 Layers, lowest first: 0 errors, files, model (and the package itself) -> 1 arm/ -> 2 collect/ and
-analysis/ -> 3 engine/ -> 4 rules/ -> 5 reports/ -> 6 history/ -> 7 options -> 8 app -> 9 cli. rules/ and reports/
-sit at the top of the repository and are installed as auditor.rules and auditor.reports. Every
-import counts, `if TYPE_CHECKING:` and function-level ones included. Besides the order: the Azure
-SDK is imported only by the collectors, `Microsoft.*` resource types are spelled out only in
-arm/types.py and the collectors, and no rule module imports another.
+analysis/ -> 3 engine/ -> 4 rules/ -> 5 reports/ -> 6 history/ -> 7 options -> 8 app -> 9 cli.
+rules/ and reports/ sit at the top of the repository and are installed as auditor.rules and
+auditor.reports. Every import counts, `if TYPE_CHECKING:` and function-level ones included.
+Besides the order: the Azure SDK is imported only by the collectors, `Microsoft.*` resource
+types are spelled out only in arm/types.py and the collectors, and no rule module imports
+another; the history imports only the vocabulary, arm/ and reports/.
 """
 
 from __future__ import annotations
@@ -206,7 +207,14 @@ def test_history_imports_only_the_vocabulary_arm_and_reports() -> None:
     """The history reads reports and model values; it never runs an audit (engine, collect, rules)."""
     files = module_files()
     known = set(files)
-    allowed = ("auditor.model", "auditor.errors", "auditor.files", "auditor.arm", "auditor.reports", "auditor.history")
+    allowed = (
+        "auditor.model",
+        "auditor.errors",
+        "auditor.files",
+        "auditor.arm",
+        "auditor.reports",
+        "auditor.history",
+    )
     found = [
         f"{name} imports {target}"
         for name, path in files.items()

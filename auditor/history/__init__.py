@@ -8,4 +8,16 @@ over time; `prune` keeps the database small.
 
 from __future__ import annotations
 
-__all__ = ["diff", "keys", "page", "prune", "query", "record", "schemas", "states", "store", "tables", "trend"]
+__all__ = [
+    "diff",
+    "keys",
+    "page",
+    "prune",
+    "query",
+    "record",
+    "schemas",
+    "states",
+    "store",
+    "tables",
+    "trend",
+]

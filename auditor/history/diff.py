@@ -56,7 +56,9 @@ def diff(old: Side, new: Side, consecutive: bool = False) -> dict[str, Any]:
         else:
             carried.add(unit)
     for entries in lists.values():
-        entries.sort(key=lambda e: (-_SEVERITY_RANK.get(e["severity"], 0), e["rule_id"], e["resource_id"].lower()))
+        entries.sort(
+            key=lambda e: (-_SEVERITY_RANK.get(e["severity"], 0), e["rule_id"], e["resource_id"].lower())
+        )
     summary = {name: len(entries) for name, entries in lists.items()}
     summary["waivers_added"] = len(added)
     summary["waivers_expired"] = len(expired)
@@ -167,7 +169,8 @@ def _signed(value: float | None, fmt: str) -> str:
 def _headline(doc: Mapping[str, Any]) -> str:
     s, overall = doc["summary"], doc["scores"]["overall"]
     return (
-        f"{s['new']} new, {s['regressed']} regressed, {s['resolved']} resolved, {s['persisting']} persisting, "
+        f"{s['new']} new, {s['regressed']} regressed, {s['resolved']} resolved, "
+        f"{s['persisting']} persisting, "
         f"{s['disappeared']} disappeared; score {overall['old']:.1f} -> {overall['new']:.1f} "
         f"({_signed(overall['delta'], '.1f')}), coverage {_signed(overall['coverage_delta'], '.1%')}"
     )
@@ -176,7 +179,10 @@ def _headline(doc: Mapping[str, Any]) -> str:
 def render_console(doc: Mapping[str, Any], limit: int = 20) -> str:
     """The diff as plain text for a terminal or a log."""
     old, new = doc["old"], doc["new"]
-    lines = [f"diff {old['name']} ({old['generated_at']}) -> {new['name']} ({new['generated_at']})", _headline(doc)]
+    lines = [
+        f"diff {old['name']} ({old['generated_at']}) -> {new['name']} ({new['generated_at']})",
+        _headline(doc),
+    ]
     if not doc["same_baseline"]:
         lines.append(f"warning: baselines differ ({old['baseline']['name']} -> {new['baseline']['name']})")
     if doc["carried_forward"]:
@@ -197,7 +203,9 @@ def render_console(doc: Mapping[str, Any], limit: int = 20) -> str:
     if families:
         lines.append("families:")
         for name, d in families.items():
-            lines.append(f"  {name:<18} {_score(d['old'])} -> {_score(d['new'])}  ({_signed(d['delta'], '.1f')})")
+            lines.append(
+                f"  {name:<18} {_score(d['old'])} -> {_score(d['new'])}  ({_signed(d['delta'], '.1f')})"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -220,10 +228,16 @@ def render_markdown(doc: Mapping[str, Any], limit: int = 50) -> str:
         "",
     ]
     if doc["carried_forward"]:
-        out += ["Carried forward (not audited this time): " + ", ".join(f"`{u}`" for u in doc["carried_forward"]), ""]
+        out += [
+            "Carried forward (not audited this time): " + ", ".join(f"`{u}`" for u in doc["carried_forward"]),
+            "",
+        ]
     out += ["| | old | new | change |", "|---|---:|---:|---:|"]
     overall = doc["scores"]["overall"]
-    out.append(f"| **overall** | {_score(overall['old'])} | {_score(overall['new'])} | {_signed(overall['delta'], '.1f')} |")
+    out.append(
+        f"| **overall** | {_score(overall['old'])} | {_score(overall['new'])} "
+        f"| {_signed(overall['delta'], '.1f')} |"
+    )
     for name, d in doc["scores"]["families"].items():
         out.append(f"| {name} | {_score(d['old'])} | {_score(d['new'])} | {_signed(d['delta'], '.1f')} |")
     out.append("")
@@ -231,8 +245,16 @@ def render_markdown(doc: Mapping[str, Any], limit: int = 50) -> str:
         entries = doc["findings"][name]
         if not entries:
             continue
-        out += [f"### {name.replace('_', ' ').capitalize()} ({len(entries)})", "", "| severity | rule | resource |", "|---|---|---|"]
-        out += [f"| {e['severity'] or '-'} | `{e['rule_id']}` | `{_cell(e['resource_id'])}` |" for e in entries[:limit]]
+        out += [
+            f"### {name.replace('_', ' ').capitalize()} ({len(entries)})",
+            "",
+            "| severity | rule | resource |",
+            "|---|---|---|",
+        ]
+        out += [
+            f"| {e['severity'] or '-'} | `{e['rule_id']}` | `{_cell(e['resource_id'])}` |"
+            for e in entries[:limit]
+        ]
         if len(entries) > limit:
             out.append(f"| | | … and {len(entries) - limit} more |")
         out.append("")

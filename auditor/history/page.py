@@ -34,8 +34,19 @@ def render_table(doc: Mapping[str, Any], width: int = 120, color: bool = False) 
         console.print("no runs recorded (record one with: auditor audit ... --history URL)")
     for s in doc["series"]:
         table = Table(title=f"{s['label']} · {s['baseline']}", title_justify="left")
-        for name in ("run", "started", "score", "Δ", "coverage", "failed", "new", "resolved", "regressed",
-                     "gone", "carried"):
+        for name in (
+            "run",
+            "started",
+            "score",
+            "Δ",
+            "coverage",
+            "failed",
+            "new",
+            "resolved",
+            "regressed",
+            "gone",
+            "carried",
+        ):
             table.add_column(name, justify="left" if name in ("run", "started", "carried") else "right")
         previous: float | None = None
         for p in s["runs"]:
@@ -61,8 +72,10 @@ def render_table(doc: Mapping[str, Any], width: int = 120, color: bool = False) 
         if scores:
             console.print(f"score trend {sparkline(scores)}  {scores[0]:.1f} -> {scores[-1]:.1f}")
         mttf = s["mean_time_to_fix_days"]
-        console.print(f"mean time to fix: {'n/a' if mttf is None else f'{mttf:g} days'}; "
-                      f"open findings listed: {len(s['oldest_open'])}")
+        console.print(
+            f"mean time to fix: {'n/a' if mttf is None else f'{mttf:g} days'}; "
+            f"open findings listed: {len(s['oldest_open'])}"
+        )
     return out.getvalue()
 
 
@@ -109,8 +122,11 @@ def _chart(s: Mapping[str, Any]) -> dict[str, Any]:
                 "dots": [],
             }
         )
-    top = max([1] + [p["states"]["new"] + p["states"]["regressed"] for p in points]
-              + [p["states"]["resolved"] for p in points])
+    top = max(
+        [1]
+        + [p["states"]["new"] + p["states"]["regressed"] for p in points]
+        + [p["states"]["resolved"] for p in points]
+    )
     bars = []
     slot = (CHART_WIDTH - 60) / max(n, 1)
     for i, p in enumerate(points):
@@ -131,7 +147,12 @@ def _chart(s: Mapping[str, Any]) -> dict[str, Any]:
                 "label_x": left + width,
             }
         )
-    return {**s, "lines": lines, "bars": bars, "labels": [(_x(i, n), p["run_id"]) for i, p in enumerate(points)]}
+    return {
+        **s,
+        "lines": lines,
+        "bars": bars,
+        "labels": [(_x(i, n), p["run_id"]) for i, p in enumerate(points)],
+    }
 
 
 @lru_cache(maxsize=1)
@@ -143,8 +164,9 @@ def _template() -> jinja2.Template:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(width=CHART_WIDTH, height=CHART_HEIGHT, bar_height=BAR_HEIGHT, ticks=(0, 25, 50, 75, 100),
-                       y=_y)
+    env.globals.update(
+        width=CHART_WIDTH, height=CHART_HEIGHT, bar_height=BAR_HEIGHT, ticks=(0, 25, 50, 75, 100), y=_y
+    )
     return env.get_template("trend.html.j2")
 
 

@@ -13,7 +13,7 @@ from .tables import observations, runs, tallies
 
 
 def prune(engine: Engine, keep_days: int, now: datetime) -> int:
-    """Delete the runs started more than `keep_days` before `now` that nothing still needs; return how many."""
+    """Delete the runs started over `keep_days` days before `now` that nothing still needs; how many."""
     cutoff = now - timedelta(days=keep_days)
 
     def work(conn: Connection) -> int:

@@ -158,7 +158,9 @@ def previous_run(conn: Connection, run: RunInfo) -> RunInfo | None:
     earlier = [
         r
         for r in list_runs(conn)
-        if r.series_id == run.series_id and _before(r, run) and (not mine or mine & {s.lower() for s in r.subscriptions})
+        if r.series_id == run.series_id
+        and _before(r, run)
+        and (not mine or mine & {s.lower() for s in r.subscriptions})
     ]
     return earlier[-1] if earlier else None
 
@@ -189,7 +191,14 @@ def run_side(conn: Connection, run: RunInfo) -> Side:
     )
     items = {
         finding_key(row.rule_id, row.resource_id): Item(
-            row.rule_id, row.resource_id, row.status, row.severity, row.level, row.family, row.message, row.state
+            row.rule_id,
+            row.resource_id,
+            row.status,
+            row.severity,
+            row.level,
+            row.family,
+            row.message,
+            row.state,
         )
         for row in conn.execute(query)
     }

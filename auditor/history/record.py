@@ -198,8 +198,16 @@ def _write_findings(
     known = {
         row.key: row
         for row in conn.execute(
-            sa.select(k.id, k.key, k.unit, k.resource_group, k.last_judged, k.last_state, k.ever_failed, k.open_since)
-            .where(k.series_id == series_id, k.unit.in_(sorted(coverage.units)))
+            sa.select(
+                k.id,
+                k.key,
+                k.unit,
+                k.resource_group,
+                k.last_judged,
+                k.last_state,
+                k.ever_failed,
+                k.open_since,
+            ).where(k.series_id == series_id, k.unit.in_(sorted(coverage.units)))
         )
     }
     new_keys: list[dict[str, Any]] = []

@@ -50,14 +50,18 @@ def resolve_url(given: str | None) -> sa.URL:
     try:
         url = sa.make_url(text)
     except exc.ArgumentError:
-        raise InputError(f"--history {text!r}: not a database URL (sqlite:///FILE or postgresql+psycopg://...)")
+        raise InputError(
+            f"--history {text!r}: not a database URL (sqlite:///FILE or postgresql+psycopg://...)"
+        ) from None
     if url.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
         return url.set(drivername="postgresql+psycopg")
     if url.drivername in ("sqlite", "sqlite+pysqlite"):
         if not url.database or url.database == ":memory:":
             raise InputError(f"--history {text!r}: give a SQLite file (sqlite:///history.db)")
         return url.set(drivername="sqlite+pysqlite")
-    raise InputError(f"--history {shown(url)}: unsupported database {url.drivername!r} (sqlite or postgresql)")
+    raise InputError(
+        f"--history {shown(url)}: unsupported database {url.drivername!r} (sqlite or postgresql)"
+    )
 
 
 def shown(url: sa.URL) -> str:

@@ -34,7 +34,9 @@ class _Unit:
     families: Mapping[str, Tally]
 
 
-def history_doc(conn: Connection, shown: Sequence[RunInfo], now: datetime, filters: Mapping[str, Any]) -> dict[str, Any]:
+def history_doc(
+    conn: Connection, shown: Sequence[RunInfo], now: datetime, filters: Mapping[str, Any]
+) -> dict[str, Any]:
     """The history document (history.schema.json) of the runs shown, grouped by series."""
     by_series: dict[int, list[RunInfo]] = defaultdict(list)
     for run in shown:
@@ -54,7 +56,9 @@ def history_doc(conn: Connection, shown: Sequence[RunInfo], now: datetime, filte
 def _series(conn: Connection, series_id: int, picked: Sequence[RunInfo], now: datetime) -> dict[str, Any]:
     row = conn.execute(sa.select(series).where(series.c.id == series_id)).one()
     every = conn.execute(
-        sa.select(runs.c.id, runs.c.started_at).where(runs.c.series_id == series_id).order_by(runs.c.started_at, runs.c.id)
+        sa.select(runs.c.id, runs.c.started_at)
+        .where(runs.c.series_id == series_id)
+        .order_by(runs.c.started_at, runs.c.id)
     ).all()
     rows_by_run: dict[int, dict[str, dict[str, Tally]]] = defaultdict(lambda: defaultdict(dict))
     t = tallies.c
@@ -93,7 +97,9 @@ def _sum(tallies_: Sequence[Tally]) -> Tally:
     total = Counter[str]()
     weights = [0.0, 0.0]
     for t in tallies_:
-        total.update(passed=t.passed, failed=t.failed, not_assessed=t.not_assessed, waived=t.waived, errors=t.errors)
+        total.update(
+            passed=t.passed, failed=t.failed, not_assessed=t.not_assessed, waived=t.waived, errors=t.errors
+        )
         weights[0] += t.pass_weight
         weights[1] += t.fail_weight
     return Tally(**total, pass_weight=weights[0], fail_weight=weights[1])
@@ -148,7 +154,11 @@ def _state_counts(conn: Connection, run_ids: set[int]) -> dict[int, Counter[str]
     out: dict[int, Counter[str]] = defaultdict(Counter)
     if not run_ids:
         return out
-    query = sa.select(o.run_id, o.state, sa.func.count()).where(o.run_id.in_(sorted(run_ids))).group_by(o.run_id, o.state)
+    query = (
+        sa.select(o.run_id, o.state, sa.func.count())
+        .where(o.run_id.in_(sorted(run_ids)))
+        .group_by(o.run_id, o.state)
+    )
     for run_id, state, count in conn.execute(query):
         out[run_id][state] = count
     return out
@@ -170,7 +180,9 @@ def _oldest_open(conn: Connection, series_id: int, now: datetime) -> list[dict[s
     k = finding_keys.c
     query = (
         sa.select(k.rule_id, k.resource_id, k.open_since, k.last_state, k.last_seen)
-        .where(k.series_id == series_id, k.last_state.in_([s.value for s in FAILING]), k.open_since.is_not(None))
+        .where(
+            k.series_id == series_id, k.last_state.in_([s.value for s in FAILING]), k.open_since.is_not(None)
+        )
         .order_by(k.open_since, k.key)
         .limit(OLDEST)
     )

@@ -44,7 +44,9 @@ def _runner() -> list[str]:
             pwd.getpwnam(name)
         except KeyError:
             continue
-        return ["runuser", "-u", name, "--"] if shutil.which("runuser") else ["su", name, "-s", "/bin/sh", "-c"]
+        return (
+            ["runuser", "-u", name, "--"] if shutil.which("runuser") else ["su", name, "-s", "/bin/sh", "-c"]
+        )
     raise RuntimeError("running as root and no postgres or nobody account to run the server as")
 
 
@@ -64,7 +66,16 @@ class Cluster:
     def stop(self) -> None:
         """Stop the server (fast shutdown) and delete its folder."""
         subprocess.run(
-            [*_runner(), str(self.bindir / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop"],
+            [
+                *_runner(),
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.folder / "data"),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
             capture_output=True,
             check=False,
             timeout=60,
@@ -100,12 +111,14 @@ def start(bindir: Path | None = None) -> Cluster:
         ],
     ]
     for step in steps:
-        command = runner + step if runner[:1] == ["runuser"] or not runner else runner + [" ".join(step)]
+        command = [*runner, *step] if runner[:1] == ["runuser"] or not runner else [*runner, " ".join(step)]
         done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
         if done.returncode != 0:
             log = (folder / "server.log").read_text() if (folder / "server.log").exists() else ""
             shutil.rmtree(folder, ignore_errors=True)
-            raise RuntimeError(f"{Path(step[0]).name} failed: {done.stderr.strip() or done.stdout.strip()} {log}")
+            raise RuntimeError(
+                f"{Path(step[0]).name} failed: {done.stderr.strip() or done.stdout.strip()} {log}"
+            )
     return Cluster(bindir, folder, port)
 
 

@@ -1,4 +1,4 @@
-"""Done-when: three nights of the sample estates, recorded in SQLite and in PostgreSQL, with the same commands.
+"""Done-when: three nights of the sample estates, in SQLite and in PostgreSQL, with the same commands.
 
 Night 1 audits two subscriptions (compliant), night 2 both again (drifted), night 3 only the
 first (partly fixed: the web storage account fixed, a model deployment deleted); the second
@@ -21,8 +21,23 @@ from tests.report_samples import run_cli
 
 def audit(url: str, snapshot: Path, out: Path, run: object, gate: str = "high") -> tuple[int, str]:
     code, _, err = run(  # type: ignore[operator]
-        ["audit", "--snapshot", str(snapshot), "--baseline", BASELINE, "--history", url, "--history-label",
-         "nightly", "--fail-on-new", gate, "-f", "json", "-o", str(out)]
+        [
+            "audit",
+            "--snapshot",
+            str(snapshot),
+            "--baseline",
+            BASELINE,
+            "--history",
+            url,
+            "--history-label",
+            "nightly",
+            "--fail-on-new",
+            gate,
+            "-f",
+            "json",
+            "-o",
+            str(out),
+        ]
     )
     return code, err
 
@@ -41,7 +56,9 @@ def test_three_nights(
     codes = {}
     for night in nights:
         for name, estate in night:
-            codes[name], err = audit(store_url, write(tmp_path, name, estate), tmp_path / f"{name}.out.json", run)
+            codes[name], err = audit(
+                store_url, write(tmp_path, name, estate), tmp_path / f"{name}.out.json", run
+            )
             assert "recorded run" in err, err
     # The nightly gate: drift fails it, a night that only fixes things passes it.
     assert codes == {"a1": 0, "b1": 0, "a2": 1, "b2": 1, "a3": 0}
@@ -55,7 +72,9 @@ def test_three_nights(
     assert (doc["old"]["run_id"], doc["new"]["run_id"]) == (3, 5)
     s = doc["summary"]
     assert s["new"] == 0 and s["regressed"] == 0
-    resolved = {(e["rule_id"], e["resource_id"].split("/providers/")[-1]) for e in doc["findings"]["resolved"]}
+    resolved = {
+        (e["rule_id"], e["resource_id"].split("/providers/")[-1]) for e in doc["findings"]["resolved"]
+    }
     assert resolved and all(rid.endswith("stwebchataml") for _, rid in resolved), resolved
     gone = doc["findings"]["disappeared"]
     assert gone and all(e["resource_id"].endswith(DELETED) for e in gone)
@@ -88,12 +107,16 @@ def test_three_nights(
     assert points[3]["score"] < last["score"] < last["run_score"]
     assert last["states"]["resolved"] == len(resolved) and last["states"]["disappeared"] == len(gone)
     assert series["mean_time_to_fix_days"] is not None
-    assert series["oldest_open"] and all(o["state"] in ("new", "persisting", "regressed") for o in series["oldest_open"])
+    assert series["oldest_open"] and all(
+        o["state"] in ("new", "persisting", "regressed") for o in series["oldest_open"]
+    )
 
     # The same commands the nightly example runs, in the other formats.
     code, out, _ = run(["diff", "--history", store_url, "--format", "markdown"])
     assert code == 0 and "### Resolved" in out and "### Disappeared" in out
-    code, _, _ = run(["history", "--history", store_url, "--format", "html", "-o", str(tmp_path / "trend.html")])
+    code, _, _ = run(
+        ["history", "--history", store_url, "--format", "html", "-o", str(tmp_path / "trend.html")]
+    )
     assert code == 0 and "carried forward" in (tmp_path / "trend.html").read_text()
     code, out, _ = run(["history", "--history", store_url, "--scope", SUB_B])
     assert code == 0 and "carried" in out

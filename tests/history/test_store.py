@@ -47,9 +47,13 @@ def test_eight_concurrent_writers_each_arrive_exactly_once(store_url: str) -> No
         listed = query.list_runs(conn)
         assert sorted(r.id for r in listed) == sorted(run_id for run_id, _ in done)
         assert len({r.uid for r in listed}) == WRITERS
-        assert sorted(s for r in listed for s in r.subscriptions) == sorted(subscription(i) for i in range(WRITERS))
+        assert sorted(s for r in listed for s in r.subscriptions) == sorted(
+            subscription(i) for i in range(WRITERS)
+        )
         per_run = dict(
-            conn.execute(sa.select(observations.c.run_id, sa.func.count()).group_by(observations.c.run_id)).all()
+            conn.execute(
+                sa.select(observations.c.run_id, sa.func.count()).group_by(observations.c.run_id)
+            ).all()
         )
         assert per_run == dict(done)
         # Every observation of a run is a distinct key, and no key is in two runs' subscriptions.
@@ -69,23 +73,35 @@ def test_a_database_at_the_first_migration_is_upgraded_in_place(store_url: str) 
         # Runs written by a tool that knew only the first schema.
         when = datetime(2026, 1, 1, 2, 0)
         with engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO series (id, label, baseline) VALUES (1, 'old', :b)"), {"b": BASELINE})
+            conn.execute(
+                sa.text("INSERT INTO series (id, label, baseline) VALUES (1, 'old', :b)"), {"b": BASELINE}
+            )
             for i in (1, 2):
                 conn.execute(
                     sa.text(
                         "INSERT INTO runs (id, uid, series_id, baseline_version, tool_version, started_at, "
                         "finished_at, score, coverage, passed, failed, not_assessed, waived, errors, "
-                        "recommended_failed, families, scope, finding_count) VALUES (:i, :u, 1, '1.0', '0.1.0', "
-                        ":t, :t, :s, 1.0, 1, :f, 0, 0, 0, 0, '{}', :scope, 1)"
+                        "recommended_failed, families, scope, finding_count) "
+                        "VALUES (:i, :u, 1, '1.0', '0.1.0', :t, :t, :s, 1.0, 1, :f, "
+                        "0, 0, 0, 0, '{}', :scope, 1)"
                     ),
-                    {"i": i, "u": f"uid-{i}", "t": when + timedelta(days=i), "s": 100.0 - i, "f": i - 1,
-                     "scope": json.dumps({"subscriptions": [SUB]})},
+                    {
+                        "i": i,
+                        "u": f"uid-{i}",
+                        "t": when + timedelta(days=i),
+                        "s": 100.0 - i,
+                        "f": i - 1,
+                        "scope": json.dumps({"subscriptions": [SUB]}),
+                    },
                 )
         store.upgrade(engine)
         with engine.connect() as conn:
             assert store.current_revision(conn) == store.head()
             listed = query.list_runs(conn)
-        assert [(r.uid, r.score, r.workload) for r in listed] == [("uid-1", 99.0, None), ("uid-2", 98.0, None)]
+        assert [(r.uid, r.score, r.workload) for r in listed] == [
+            ("uid-1", 99.0, None),
+            ("uid-2", 98.0, None),
+        ]
         # And the upgraded database takes new runs.
         record.record_run(engine, report_of(sample("compliant")), label="old")
         with engine.connect() as conn:
@@ -118,8 +134,13 @@ def test_states_across_four_runs(store_url: str) -> None:
         # Not assessed (a read that failed): never resolved, and the next failure persists.
         blind = sample("drifted")
         blind["errors"] = [
-            {"scope": f"/subscriptions/{SUB}", "resource_type": t, "status": 403, "code": "AuthorizationFailed",
-             "message": "denied"}
+            {
+                "scope": f"/subscriptions/{SUB}",
+                "resource_type": t,
+                "status": 403,
+                "code": "AuthorizationFailed",
+                "message": "denied",
+            }
             for t in blind["collected_types"]
         ]
         blinded = record.record_run(engine, report_of(blind))
@@ -147,19 +168,29 @@ def test_prune_keeps_the_latest_run_of_each_series_and_subscription(store_url: s
         ("mysql://db/x", 2, "unsupported database 'mysql'"),
         ("not a url", 2, "not a database URL"),
         ("sqlite://", 2, "give a SQLite file"),
-        ("postgresql+psycopg://someone:hunter2@127.0.0.1:1/none", 5, "history database postgresql+psycopg://someone:***@"),
+        (
+            "postgresql+psycopg://someone:hunter2@127.0.0.1:1/none",
+            5,
+            "history database postgresql+psycopg://someone:***@",
+        ),
     ],
 )
 def test_bad_or_unreachable_databases_are_one_line(
-    url: str, code: int, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    url: str,
+    code: int,
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    rc, out, err = run_cli(["history", "--history", url], capsys, monkeypatch, tmp_path)
+    rc, _, err = run_cli(["history", "--history", url], capsys, monkeypatch, tmp_path)
     assert rc == code
     assert message in err and len(err.strip().splitlines()) == 1 and "hunter2" not in err
 
 
-def test_a_newer_database_exits_6(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_newer_database_exits_6(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = f"sqlite:///{tmp_path / 'h.db'}"
     with store.opened(url) as engine, engine.begin() as conn:
         conn.execute(sa.text("UPDATE alembic_version SET version_num = 'zzzz'"))
@@ -167,8 +198,12 @@ def test_a_newer_database_exits_6(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert rc == 6 and "upgrade auditor" in err
 
 
-def test_fail_on_new_needs_history(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    rc, _, err = run_cli(["audit", "--snapshot", "x.json", "--fail-on-new", "high"], capsys, monkeypatch, tmp_path)
+def test_fail_on_new_needs_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rc, _, err = run_cli(
+        ["audit", "--snapshot", "x.json", "--fail-on-new", "high"], capsys, monkeypatch, tmp_path
+    )
     assert rc == 2 and "give --history URL" in err
 
 

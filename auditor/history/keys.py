@@ -24,22 +24,25 @@ def finding_key(rule_id: str, resource_id: str) -> str:
     return f"{rule_id}|{normalised(resource_id)}"
 
 
-def _segment(resource_id: str, name: str) -> str:
-    parts = normalised(resource_id).split("/")
-    for i, part in enumerate(parts[:-1]):
-        if part == name:
-            return parts[i + 1]
-    return ""
+_SUBSCRIPTIONS = "/subscriptions/"
+_GROUPS = "/resourcegroups/"
 
 
 def unit_of(resource_id: str) -> str:
     """The subscription id (lower case) a resource id is under, or the tenant unit."""
-    return _segment(resource_id, "subscriptions") or TENANT_UNIT
+    low = resource_id.strip().lower()
+    if not low.startswith(_SUBSCRIPTIONS):
+        return TENANT_UNIT
+    return low[len(_SUBSCRIPTIONS) :].split("/", 1)[0]
 
 
 def group_of(resource_id: str) -> str:
     """The resource group (lower case) a resource id is in, or '' above resource groups."""
-    return _segment(resource_id, "resourcegroups")
+    low = resource_id.strip().lower()
+    at = low.find(_GROUPS)
+    if at < 0:
+        return ""
+    return low[at + len(_GROUPS) :].split("/", 1)[0]
 
 
 class Coverage:

@@ -185,23 +185,14 @@ def run_side(conn: Connection, run: RunInfo) -> Side:
     """A recorded run as one side of a diff."""
     o, k = observations.c, finding_keys.c
     query = (
-        sa.select(k.rule_id, k.resource_id, o.status, o.severity, o.level, o.family, o.message, o.state)
+        sa.select(
+            k.key, k.rule_id, k.resource_id, o.status, o.severity, o.level, o.family, o.message, o.state
+        )
         .join(finding_keys, finding_keys.c.id == o.key_id)
         .where(o.run_id == run.id, o.status.is_not(None))
     )
-    items = {
-        finding_key(row.rule_id, row.resource_id): Item(
-            row.rule_id,
-            row.resource_id,
-            row.status,
-            row.severity,
-            row.level,
-            row.family,
-            row.message,
-            row.state,
-        )
-        for row in conn.execute(query)
-    }
+    # Rows unpacked as tuples: attribute access per row costs more than the query at 100,000 rows.
+    items = {key: Item(*rest) for key, *rest in conn.execute(query).all()}
     return Side(
         name=f"run {run.id}",
         baseline=run.baseline,

@@ -13,12 +13,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from auditor.model import AuditReport, Finding, Level, Severity, Status
+from auditor.model import AuditReport, Control, Finding, Level, Severity, Status
 
-from . import store
+from . import bulk, store
 from .keys import Coverage, finding_key, group_of, unit_of
 from .states import State, judge
-from .tables import finding_keys, observations, runs, series, tallies
+from .tables import finding_keys, runs, series, tallies
 
 
 @dataclass(frozen=True)
@@ -147,43 +147,92 @@ def _insert_run(
     return int(conn.execute(sa.insert(runs).values(**values).returning(runs.c.id)).scalar_one())
 
 
-_FIELD = {
-    Status.PASS: "passed",
-    Status.FAIL: "failed",
-    Status.NOT_ASSESSED: "not_assessed",
-    Status.WAIVED: "waived",
-    Status.ERROR: "errors",
-}
-
-
 def _insert_tallies(conn: Connection, run_id: int, report: AuditReport, coverage: Coverage) -> None:
     """Per unit and family, the same sums the score card makes, so a trend can carry units forward."""
     weights = {rid: r.weight for rid, r in report.baseline.rules.items()}
-    sums: dict[tuple[str, str], Counter[str]] = {(unit, "*"): Counter() for unit in coverage.units}
+    slot = {Status.PASS: 0, Status.FAIL: 1, Status.NOT_ASSESSED: 2, Status.WAIVED: 3, Status.ERROR: 4}
+    # [passed, failed, not_assessed, waived, errors, pass_weight, fail_weight]
+    sums: dict[tuple[str, str], list[float]] = {(unit, "*"): [0.0] * 7 for unit in coverage.units}
+    units: dict[str, str] = {}
     for f in report.findings:
         if f.level is Level.RECOMMENDED:
             continue
-        unit = unit_of(f.resource_id)
+        unit = units.get(f.resource_id)
+        if unit is None:
+            unit = units[f.resource_id] = unit_of(f.resource_id)
         weight = f.severity.weight * weights.get(f.rule_id, 1.0)
+        at = slot[f.status]
         for family in ("*", f.control.value):
-            counts = sums.setdefault((unit, family), Counter())
-            counts[_FIELD[f.status]] += 1
-            if f.status is Status.PASS:
-                counts["pass_weight"] += weight  # type: ignore[assignment]
-            elif f.status is Status.FAIL:
-                counts["fail_weight"] += weight  # type: ignore[assignment]
+            counts = sums.get((unit, family))
+            if counts is None:
+                counts = sums[(unit, family)] = [0.0] * 7
+            counts[at] += 1
+            if at < 2:
+                counts[5 + at] += weight
     rows = [
         {
             "run_id": run_id,
             "unit": unit,
             "family": family,
-            **{name: int(c[name]) for name in ("passed", "failed", "not_assessed", "waived", "errors")},
-            "pass_weight": float(c["pass_weight"]),
-            "fail_weight": float(c["fail_weight"]),
+            **{
+                name: int(c[i])
+                for i, name in enumerate(("passed", "failed", "not_assessed", "waived", "errors"))
+            },
+            "pass_weight": c[5],
+            "fail_weight": c[6],
         }
         for (unit, family), c in sorted(sums.items())
     ]
     conn.execute(sa.insert(tallies), rows)
+
+
+_KEY_COLUMNS = (
+    "series_id",
+    "key",
+    "rule_id",
+    "resource_id",
+    "unit",
+    "resource_group",
+    "first_seen",
+    "last_seen",
+    "last_status",
+    "last_judged",
+    "last_state",
+    "ever_failed",
+    "open_since",
+)
+_UPDATE_COLUMNS = ("last_seen", "last_status", "last_judged", "last_state", "ever_failed", "open_since")
+_OBSERVATION_COLUMNS = (
+    "run_id",
+    "key_id",
+    "status",
+    "state",
+    "severity",
+    "level",
+    "family",
+    "message",
+    "expected",
+    "actual",
+    "opened_at",
+)
+# Enum values by member: a dict lookup is cheaper than `.value` a million times.
+_VALUES: dict[Any, str] = {m: m.value for e in (Status, State, Severity, Level, Control) for m in e}
+GONE = "the finding is gone: its resource was not in the audited scope's estate"
+
+
+def _known(conn: Connection, series_id: int, coverage: Coverage) -> dict[str, Any]:
+    k = finding_keys.c
+    query = sa.select(
+        k.id, k.key, k.unit, k.resource_group, k.last_judged, k.last_state, k.ever_failed, k.open_since
+    ).where(k.series_id == series_id, k.unit.in_(sorted(coverage.units)))
+    return {row.key: row for row in conn.execute(query).all()}
+
+
+_ENCODE = json.JSONEncoder(default=str).encode
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else _ENCODE(value)
 
 
 def _write_findings(
@@ -194,143 +243,85 @@ def _write_findings(
     prepared: Mapping[str, Finding],
     coverage: Coverage,
 ) -> tuple[Counter[str], list[Change]]:
-    k = finding_keys.c
-    known = {
-        row.key: row
-        for row in conn.execute(
-            sa.select(
-                k.id,
-                k.key,
-                k.unit,
-                k.resource_group,
-                k.last_judged,
-                k.last_state,
-                k.ever_failed,
-                k.open_since,
-            ).where(k.series_id == series_id, k.unit.in_(sorted(coverage.units)))
-        )
-    }
-    new_keys: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    pending: list[tuple[str, dict[str, Any]]] = []
+    known = _known(conn, series_id, coverage)
+    stamp = bulk.timestamp(conn, when)
+    new_keys: list[tuple[Any, ...]] = []
+    updates: list[tuple[Any, ...]] = []
+    # observations whose key id is known now, and those of keys inserted below (by key)
+    rows: list[tuple[Any, ...]] = []
+    pending: list[tuple[str, tuple[Any, ...]]] = []
     states: Counter[str] = Counter()
     changes: list[Change] = []
+    fail, passed = Status.FAIL, Status.PASS
+    value = _VALUES
     for key, f in prepared.items():
         row = known.get(key)
         state = judge(f.status, row.last_judged if row else None, bool(row and row.ever_failed))
         states[state.value] += 1
-        if state in (State.NEW, State.REGRESSED):
-            changes.append(Change(state, f.rule_id, f.severity, f.resource_id, f.message, f.level))
-        open_since = row.open_since if row else None
+        open_since = bulk.timestamp(conn, row.open_since) if row and row.open_since else None
         opened_at = None
         if state in (State.NEW, State.REGRESSED):
-            open_since = opened_at = when
+            changes.append(Change(state, f.rule_id, f.severity, f.resource_id, f.message, f.level))
+            open_since = opened_at = stamp
         elif state is State.PERSISTING:
-            opened_at = open_since = open_since or when
+            opened_at = open_since = open_since or stamp
         elif state is State.RESOLVED:
             opened_at, open_since = open_since, None
-        judged = f.status.value if f.status in (Status.PASS, Status.FAIL) else None
-        observation = {
-            "run_id": run_id,
-            "status": f.status.value,
-            "state": state.value,
-            "severity": f.severity.value,
-            "level": f.level.value,
-            "family": f.control.value,
-            "message": f.message,
-            "expected": None if f.expected is None else json.dumps(f.expected, default=str),
-            "actual": None if f.actual is None else json.dumps(f.actual, default=str),
-            "opened_at": opened_at,
-        }
+        status = value[f.status]
+        judged = status if f.status in (passed, fail) else None
+        observation = (
+            status,
+            value[state],
+            value[f.severity],
+            value[f.level],
+            value[f.control],
+            f.message,
+            _json(f.expected),
+            _json(f.actual),
+            opened_at,
+        )
         if row is None:
+            unit, group = unit_of(f.resource_id), group_of(f.resource_id)
             new_keys.append(
-                {
-                    "series_id": series_id,
-                    "key": key,
-                    "rule_id": f.rule_id,
-                    "resource_id": f.resource_id,
-                    "unit": unit_of(f.resource_id),
-                    "resource_group": group_of(f.resource_id),
-                    "first_seen": when,
-                    "last_seen": when,
-                    "last_status": f.status.value,
-                    "last_judged": judged,
-                    "last_state": state.value,
-                    "ever_failed": f.status is Status.FAIL,
-                    "open_since": open_since,
-                }
+                (
+                    series_id,
+                    key,
+                    f.rule_id,
+                    f.resource_id,
+                    unit,
+                    group,
+                    stamp,
+                    stamp,
+                    status,
+                    judged,
+                    value[state],
+                    f.status is fail,
+                    open_since,
+                )
             )
             pending.append((key, observation))
         else:
-            updates.append(
-                {
-                    "b_id": row.id,
-                    "last_seen": when,
-                    "last_status": f.status.value,
-                    "last_judged": judged or row.last_judged,
-                    "last_state": state.value,
-                    "ever_failed": bool(row.ever_failed) or f.status is Status.FAIL,
-                    "open_since": open_since,
-                }
-            )
-            observation["key_id"] = row.id
-            pending.append((key, observation))
-    gone: list[dict[str, Any]] = []
+            ever = bool(row.ever_failed) or f.status is fail
+            updates.append((row.id, stamp, status, judged or row.last_judged, value[state], ever, open_since))
+            rows.append((run_id, row.id, *observation))
+    gone: list[tuple[Any, ...]] = []
     for key, row in known.items():
         if key in prepared or row.last_state == State.DISAPPEARED.value:
             continue
         if not coverage.covers(row.unit, row.resource_group):
             continue
         states[State.DISAPPEARED.value] += 1
-        gone.append({"b_id": row.id, "last_state": State.DISAPPEARED.value})
-        disappeared = {
-            "run_id": run_id,
-            "key_id": row.id,
-            "status": None,
-            "state": State.DISAPPEARED.value,
-            "severity": "",
-            "level": "",
-            "family": "",
-            "message": "the finding is gone: its resource was not in the audited scope's estate",
-            "expected": None,
-            "actual": None,
-            "opened_at": None,
-        }
-        pending.append(("", disappeared))
-    ids: dict[str, int] = {}
-    if new_keys:
-        returned = conn.execute(
-            sa.insert(finding_keys).returning(k.id, k.key, sort_by_parameter_order=True), new_keys
-        )
-        ids = {r.key: r.id for r in returned}
-    if updates:
-        conn.execute(
-            sa.update(finding_keys)
-            .where(k.id == sa.bindparam("b_id"))
-            .values(
-                last_seen=sa.bindparam("last_seen"),
-                last_status=sa.bindparam("last_status"),
-                last_judged=sa.bindparam("last_judged"),
-                last_state=sa.bindparam("last_state"),
-                ever_failed=sa.bindparam("ever_failed"),
-                open_since=sa.bindparam("open_since"),
-            ),
-            updates,
-        )
-    if gone:
-        conn.execute(
-            sa.update(finding_keys)
-            .where(k.id == sa.bindparam("b_id"))
-            .values(last_state=sa.bindparam("last_state")),
-            gone,
-        )
-    rows: list[dict[str, Any]] = []
-    for key, observation in pending:
-        if "key_id" not in observation:
-            observation["key_id"] = ids[key]
-        rows.append(observation)
-    if rows:
-        conn.execute(sa.insert(observations), rows)
+        gone.append((row.id, State.DISAPPEARED.value))
+        rows.append((run_id, row.id, None, State.DISAPPEARED.value, "", "", "", GONE, None, None, None))
+    bulk.insert(conn, "finding_keys", _KEY_COLUMNS, new_keys)
+    bulk.update(conn, "finding_keys", _UPDATE_COLUMNS, updates)
+    bulk.update(conn, "finding_keys", ("last_state",), gone)
+    if pending:
+        k = finding_keys.c
+        inserted = sa.select(k.id, k.key).where(k.series_id == series_id, k.first_seen == when)
+        ids = {key: key_id for key_id, key in conn.execute(inserted)}
+        rows.extend((run_id, ids[key], *observation) for key, observation in pending)
+    bulk.insert(conn, "observations", _OBSERVATION_COLUMNS, rows)
     return states, changes
 
 

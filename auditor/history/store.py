@@ -186,18 +186,24 @@ def transaction(engine: Engine, work: Callable[[Connection], T], serializable: b
                 with conn.begin():
                     return work(conn)
             except exc.DBAPIError as error:
-                if attempt + 1 < RETRIES and _retryable(error):
-                    time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.5))
-                    continue
-                raise unavailable(engine, error) from None
+                failure: BaseException = error.orig or error
+            except Exception as error:
+                # COPY runs on the driver's own cursor: its errors are psycopg's, with a SQLSTATE.
+                if getattr(error, "sqlstate", None) is None:
+                    raise
+                failure = error
+            if attempt + 1 < RETRIES and _retryable(failure):
+                time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.5))
+                continue
+            raise unavailable(engine, failure) from None
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _retryable(error: exc.DBAPIError) -> bool:
-    state = getattr(error.orig, "sqlstate", None)
+def _retryable(error: BaseException) -> bool:
+    state = getattr(error, "sqlstate", None)
     if state in _RETRY_STATES:
         return True
-    text = str(error.orig).lower()
+    text = str(error).lower()
     return "database is locked" in text or "database is busy" in text
 
 

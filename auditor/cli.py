@@ -336,6 +336,10 @@ def _record(report: Any, recording: Any) -> bool:
     )
     if recording.fail_on_new is None:
         return False
+    if recorded.previous_id is None:
+        # "New since the previous run" needs a previous run: the first night sets the baseline.
+        click.echo("first run of this series for these subscriptions: nothing to compare with", err=True)
+        return False
     hits = recorded.worst_changes(recording.fail_on_new)
     for change in hits[:50]:
         where = short_id(change.resource_id)

@@ -43,6 +43,8 @@ class Recorded:
     states: Mapping[str, int]
     changes: tuple[Change, ...]
     carried: tuple[str, ...]
+    # the run of the series before this one that audited any of its subscriptions (None: the first)
+    previous_id: int | None = None
 
     def worst_changes(self, at_least: Severity) -> list[Change]:
         """The new or regressed findings of required rules at or above a severity, worst first.
@@ -81,11 +83,12 @@ def record_run(
 
     def work(conn: Connection) -> Recorded:
         series_id = _series_id(conn, label, report.baseline.name)
+        previous = _previous(conn, series_id, coverage)
         run_id = _insert_run(conn, series_id, uid, report, started, finished, snapshot_digest, workload)
         _insert_tallies(conn, run_id, report, coverage)
         states, changes = _write_findings(conn, series_id, run_id, started, prepared, coverage)
         carried = _carried(conn, series_id, coverage)
-        return Recorded(run_id, uid, label, dict(states), tuple(changes), carried)
+        return Recorded(run_id, uid, label, dict(states), tuple(changes), carried, previous)
 
     return store.transaction(engine, work, serializable=True)
 
@@ -323,6 +326,19 @@ def _write_findings(
         rows.extend((run_id, ids[key], *observation) for key, observation in pending)
     bulk.insert(conn, "observations", _OBSERVATION_COLUMNS, rows)
     return states, changes
+
+
+def _previous(conn: Connection, series_id: int, coverage: Coverage) -> int | None:
+    """The newest run of the series that audited any of these subscriptions (before this one is written)."""
+    t = tallies.c
+    units = sorted(u for u in coverage.units if u) or [""]
+    query = (
+        sa.select(sa.func.max(t.run_id))
+        .join(runs, runs.c.id == t.run_id)
+        .where(runs.c.series_id == series_id, t.family == "*", t.unit.in_(units))
+    )
+    found = conn.execute(query).scalar()
+    return None if found is None else int(found)
 
 
 def _carried(conn: Connection, series_id: int, coverage: Coverage) -> tuple[str, ...]:

@@ -49,6 +49,7 @@ def test_waivers_added_and_expired(cli, tmp_path: Path) -> None:  # type: ignore
     waived = report(cli, tmp_path, "waived", "drifted", "--waivers", str(live))
     after = report(cli, tmp_path, "after", "drifted", "--waivers", str(lapsed))
     code, out, _ = cli("diff", str(before), str(waived), "-f", "json")
+    assert code == 0
     doc = json.loads(out)
     jsonschema.validate(doc, schemas.load("diff"))
     assert [e["rule_id"] for e in doc["waivers"]["added"]] == [PUB009] and doc["summary"][
@@ -107,12 +108,13 @@ def test_a_history_with_one_run_has_nothing_to_diff(cli, tmp_path: Path) -> None
 def test_fail_on_new_counts_only_new_or_regressed_at_or_above_the_severity(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'h.db'}"
     snapshot = write(tmp_path, "drifted", sample("drifted"))
+    compliant = write(tmp_path, "compliant", sample("compliant"))
 
-    def audit(gate: str) -> tuple[int, str]:
+    def audit(gate: str, estate: Path = snapshot) -> tuple[int, str]:
         code, _, err = cli(
             "audit",
             "--snapshot",
-            str(snapshot),
+            str(estate),
             "--baseline",
             BASELINE,
             "--history",
@@ -126,6 +128,11 @@ def test_fail_on_new_counts_only_new_or_regressed_at_or_above_the_severity(cli, 
         )
         return code, err
 
+    # The first run has nothing to compare with: it records, and the gate holds.
+    code, err = audit("critical", snapshot)
+    assert code == 0 and "nothing to compare with" in err
+    code, err = audit("critical", compliant)
+    assert code == 0 and "no new or regressed finding at or above critical" in err
     code, err = audit("critical")
     assert code == 1 and "2 finding(s) at or above critical new or regressed" in err
     # The same estate again: everything persists, nothing is new.

@@ -141,3 +141,27 @@ def test_fail_on_new_counts_only_new_or_regressed_at_or_above_the_severity(cli, 
     assert (tmp_path / "r.json").exists()
     code, _, err = cli("audit", "--snapshot", str(snapshot), "--history", url, "--fail-on-new", "severe")
     assert code == 2 and "unknown severity" in err
+
+
+def test_history_since_scope_and_prune_on_the_command_line(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    report(cli, tmp_path, "one", "compliant", "--history", url)
+    report(cli, tmp_path, "two", "drifted", "--history", url)
+    code, out, _ = cli("history", "--history", url, "--since", "2999-01-01", "-f", "json")
+    assert code == 0 and json.loads(out)["series"] == []
+    code, out, _ = cli(
+        "history", "--history", url, "--since", "2000-01-01", "--scope", "default", "-f", "json"
+    )
+    assert [len(s["runs"]) for s in json.loads(out)["series"]] == [2]
+    code, out, _ = cli("history", "--history", url, "--scope", "no-such-label", "-f", "json")
+    assert json.loads(out)["series"] == []
+    code, _, err = cli("history", "--history", url, "--since", "last tuesday")
+    assert code == 2 and "not a date" in err
+    # Both runs are older than 0 days; the latest of the series (and of its subscription) stays.
+    code, out, _ = cli("history", "prune", "--history", url, "--keep-days", "0")
+    assert code == 0 and out.strip() == "pruned 1 run(s) older than 0 days"
+    code, out, _ = cli("history", "--history", url, "-f", "json")
+    (series,) = json.loads(out)["series"]
+    assert [p["run_id"] for p in series["runs"]] == [2]
+    code, _, err = cli("history", "prune", "--history", url, "--keep-days", "-1")
+    assert code == 2

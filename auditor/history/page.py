@@ -38,7 +38,7 @@ def render_table(doc: Mapping[str, Any], width: int = 120, color: bool = False) 
             "run",
             "started",
             "score",
-            "Δ",
+            "change",
             "coverage",
             "failed",
             "new",

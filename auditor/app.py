@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditor.errors import InputError
+from auditor.files import json_digest
 from auditor.model import AuditReport, GateOutcome
 from auditor.reports import PLAIN, RenderOptions
 
@@ -19,13 +21,17 @@ if TYPE_CHECKING:
     from auditor.arm.snapshot import Snapshot
     from auditor.collect.context import Settings
     from auditor.export.log_analytics import Sent, Target
+    from auditor.history.record import Recorded
     from auditor.options import (
         AuditOptions,
         CollectOptions,
+        DiffOptions,
         ExportOptions,
         GateOptions,
+        HistoryOptions,
         OutputOptions,
         SourceOptions,
+        TrendOptions,
     )
     from auditor.reports.writer import Emitted
 
@@ -35,10 +41,14 @@ __all__ = [
     "baselines",
     "collect",
     "compare_warning",
+    "diff",
     "export",
     "export_audit",
     "gate",
+    "history",
+    "prune_history",
     "read_azure",
+    "record_history",
     "rule_doc",
     "rules",
     "write_reports",
@@ -101,6 +111,7 @@ def audit(options: AuditOptions) -> AuditReport:
     from auditor.engine.waivers import load_waivers
     from auditor.reports.json_report import load_report
 
+    started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     baseline = load_baseline(options.baseline)
     waivers = load_waivers(options.waivers) if options.waivers else None
     previous = load_report(options.compare, "previous report") if options.compare else None
@@ -122,6 +133,7 @@ def audit(options: AuditOptions) -> AuditReport:
         snapshot = read_azure(replace(source, resource_groups=options.resource_groups))
         where = "azure"
     report = run_audit(snapshot, baseline, where, waivers=waivers, previous=previous)
+    report = replace(report, started_at=started_at, snapshot_digest=json_digest(snapshot.to_dict()))
     return gated(report, options.policy)
 
 
@@ -236,3 +248,70 @@ def _send(report: Mapping[str, Any], target: Target, authority_host: str | None)
         raise ExportError(f"Log Analytics export: {exc}") from None
     with credential:
         return send(report, target, credential).check()
+
+
+# --- the run history ---------------------------------------------------------------------------
+
+
+def record_history(report: AuditReport, options: HistoryOptions) -> Recorded:
+    """Record the audit as a run in the history database (created or upgraded in place)."""
+    from auditor.history import record, store
+
+    with store.opened(options.url) as engine:
+        return record.record_run(
+            engine,
+            report,
+            label=options.label,
+            started_at=report.started_at,
+            snapshot_digest=report.snapshot_digest,
+        )
+
+
+def diff(options: DiffOptions) -> dict[str, Any]:
+    """The diff document of two saved reports or runs (default: the last two runs of the history)."""
+    from auditor.history import diff as diffs
+    from auditor.history import query, store
+    from auditor.reports.json_report import load_report
+
+    def side_of(arg: str, conn: Any) -> query.Side:
+        if arg.isdigit() and conn is not None and not Path(arg).exists():
+            return query.run_side(conn, query.get_run(conn, int(arg)))
+        return query.report_side(load_report(arg), arg)
+
+    if options.history is None:
+        assert options.old is not None and options.new is not None
+        return diffs.diff(side_of(options.old, None), side_of(options.new, None))
+    with store.opened(options.history) as engine, store.connect(engine) as conn:
+        if options.old is None or options.new is None:
+            before, after = query.last_two(conn)
+        else:
+            old, new = side_of(options.old, conn), side_of(options.new, conn)
+            if old.run is None or new.run is None:
+                return diffs.diff(old, new)
+            before, after = old.run, new.run
+        previous = query.previous_run(conn, after)
+        consecutive = previous is not None and previous.id == before.id
+        return diffs.diff(query.run_side(conn, before), query.run_side(conn, after), consecutive)
+
+
+def history(options: TrendOptions) -> dict[str, Any]:
+    """The history document: the runs chosen, per series, with the trend and the oldest open findings."""
+    from auditor.history import query, store, trend
+    from auditor.history.record import parse_time
+
+    since = parse_time(options.since) if options.since else None
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with store.opened(options.history) as engine, store.connect(engine) as conn:
+        shown = query.list_runs(conn, options.scopes, since)
+        filters = {"scopes": list(options.scopes), "since": options.since}
+        return trend.history_doc(conn, shown, now, filters)
+
+
+def prune_history(url: str, keep_days: int) -> int:
+    """Delete the runs older than `keep_days` days, keeping the latest of each series and subscription."""
+    from auditor.history import prune, store
+
+    if keep_days < 0:
+        raise InputError("--keep-days must be 0 or more")
+    with store.opened(url) as engine:
+        return prune.prune(engine, keep_days, datetime.now(UTC).replace(tzinfo=None))

@@ -294,6 +294,28 @@ def log_analytics_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 )
 @log_analytics_options
 @timeout_options
+@click.option(
+    "--history",
+    "history",
+    is_flag=False,
+    flag_value="default",
+    metavar="[URL]",
+    help="Record the run in a history database: sqlite:///FILE, postgresql+psycopg://..., "
+    "or alone for a SQLite file in the user's data directory.",
+)
+@click.option(
+    "--history-label",
+    metavar="NAME",
+    help="The series the run belongs to in the history (default: default); runs of one label and "
+    "baseline are compared, and a subscription they skip is carried forward.",
+)
+@click.option(
+    "--fail-on-new",
+    "fail_on_new",
+    metavar="SEVERITY",
+    help="Fail (exit 1) when a failing finding at or above SEVERITY is new or regressed since the "
+    "previous run of the same series in --history.",
+)
 def audit(
     subscriptions: tuple[str, ...],
     all_subscriptions: bool,
@@ -324,6 +346,9 @@ def audit(
     runs_stream: str | None,
     findings_stream: str | None,
     timeouts: Timeouts,
+    history: str | None,
+    history_label: str | None,
+    fail_on_new: str | None,
 ) -> None:
     """Audit a subscription (live) or a snapshot against a baseline.
 
@@ -334,8 +359,9 @@ def audit(
     from dataclasses import replace
 
     from auditor import app
-    from auditor.options import audit_options
+    from auditor.options import audit_options, history_options
 
+    recording = history_options(history, fail_on_new, history_label)
     options = audit_options(
         config_path=config_path,
         source=replace(
@@ -374,12 +400,149 @@ def audit(
         click.echo(emitted.stdout, nl=False)
     for line in emitted.stderr:
         click.echo(line, err=True)
+    failed = report.gate is not None and not report.gate.passed
+    if recording is not None:
+        # Before the export: a failed export (exit 5) must not cost the night its history record.
+        failed = _record(report, recording) or failed
     if options.export is not None:
         # After the reports are written: a failed export costs no report (exit 5, see errors.py).
         sent = app.export_audit(report, options.export, options.source.authority_host)
         click.echo(f"auditor: {sent.summary()}", err=True)
-    if report.gate is not None and not report.gate.passed:
+    if failed:
         sys.exit(EXIT_GATE_FAILED)
+
+
+def _record(report: Any, recording: Any) -> bool:
+    """Record the run; say what changed on stderr; True when `--fail-on-new` trips."""
+    from auditor import app
+    from auditor.reports.console import short_id
+
+    recorded = app.record_history(report, recording)
+    states = recorded.states
+    carried = f", {len(recorded.carried)} subscription(s) carried forward" if recorded.carried else ""
+    click.echo(
+        f"auditor: recorded run {recorded.run_id} ({recorded.label}): {states.get('new', 0)} new, "
+        f"{states.get('regressed', 0)} regressed, {states.get('resolved', 0)} resolved, "
+        f"{states.get('disappeared', 0)} disappeared{carried}",
+        err=True,
+    )
+    if recording.fail_on_new is None:
+        return False
+    if recorded.previous_id is None:
+        # "New since the previous run" needs a previous run: the first night sets the baseline.
+        click.echo("first run of this series for these subscriptions: nothing to compare with", err=True)
+        return False
+    hits = recorded.worst_changes(recording.fail_on_new)
+    for change in hits[:50]:
+        where = short_id(change.resource_id)
+        click.echo(f"  {change.state.value:<10}{change.severity.value:<9}{change.rule_id} {where}", err=True)
+    if hits:
+        click.echo(
+            f"gate FAILED: {len(hits)} finding(s) at or above {recording.fail_on_new.value} new or regressed "
+            "since the previous run",
+            err=True,
+        )
+        return True
+    click.echo(f"no new or regressed finding at or above {recording.fail_on_new.value}", err=True)
+    return False
+
+
+def _history_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--history",
+        "history",
+        is_flag=False,
+        flag_value="default",
+        metavar="[URL]",
+        help="The history database (sqlite:///FILE or postgresql+psycopg://...); "
+        "alone: the default SQLite file.",
+    )(fn)
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from auditor.files import write_atomic
+
+    write_atomic(output, text)
+    click.echo(f"wrote {output}", err=True)
+
+
+@cli.command("diff")
+@click.argument("old", required=False, metavar="[OLD")
+@click.argument("new", required=False, metavar="NEW]")
+@_history_option
+@click.option("--format", "-f", "fmt", type=click.Choice(["console", "json", "markdown"]), default="console")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), metavar="FILE", help="Write to FILE.")
+def diff_cmd(old: str | None, new: str | None, history: str | None, fmt: str, output: str | None) -> None:
+    """What changed between two audits: new, resolved, regressed, persisting and disappeared findings.
+
+    OLD and NEW are saved JSON reports, or run ids of --history; without them, the last
+    two runs of the same series (label and baseline) in --history.
+    """
+    from auditor import app
+    from auditor.history import diff as diffs
+    from auditor.options import diff_options
+
+    doc = app.diff(diff_options(old, new, history, fmt, output))
+    render = {"console": diffs.render_console, "json": diffs.render_json, "markdown": diffs.render_markdown}
+    _emit(render[fmt](doc), output)
+
+
+@cli.group("history", invoke_without_command=True)
+@_history_option
+@click.option(
+    "--scope", "scopes", multiple=True, metavar="NAME", help="Only runs of this label or subscription."
+)
+@click.option("--since", metavar="DATE", help="Only runs started on or after DATE (YYYY-MM-DD).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "html"]), default="table")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), metavar="FILE", help="Write to FILE.")
+@click.option("--no-color", is_flag=True, help="No colour in the table.")
+@click.pass_context
+def history_cmd(
+    ctx: click.Context,
+    history: str | None,
+    scopes: tuple[str, ...],
+    since: str | None,
+    fmt: str,
+    output: str | None,
+    no_color: bool,
+) -> None:
+    """Recorded runs with score, coverage and counts, and the trend (a table, JSON or an HTML page)."""
+    if ctx.invoked_subcommand is not None:
+        # `auditor history --history URL prune ...` names the database for the subcommand.
+        ctx.obj["history"] = history
+        return
+    import json
+
+    from auditor import app
+    from auditor.history import page
+    from auditor.options import trend_options
+
+    doc = app.history(trend_options(history, scopes, since, fmt, output))
+    if fmt == "json":
+        text = json.dumps(doc, indent=2) + "\n"
+    elif fmt == "html":
+        text = page.render_html(doc)
+    else:
+        terminal = _terminal(no_color or output is not None)
+        text = page.render_table(doc, width=terminal.width, color=terminal.color)
+    _emit(text, output)
+
+
+@history_cmd.command("prune")
+@_history_option
+@click.option(
+    "--keep-days", type=click.IntRange(min=0), required=True, metavar="N", help="Keep N days of runs."
+)
+@click.pass_context
+def prune_cmd(ctx: click.Context, history: str | None, keep_days: int) -> None:
+    """Delete runs older than N days; the latest run of each series and subscription is always kept."""
+    from auditor import app
+
+    removed = app.prune_history(history or ctx.obj.get("history") or "default", keep_days)
+    click.echo(f"pruned {removed} run(s) older than {keep_days} days")
 
 
 @cli.command("gate")

@@ -8,6 +8,8 @@ EXIT_USAGE = 2
 EXIT_AZURE = 3
 EXIT_INTERNAL = 4  # a bug: the CLI prints one line and asks for the --debug output
 EXIT_EXPORT = 5  # the reports were written, but sending them on (Log Analytics) failed
+EXIT_HISTORY_UNREACHABLE = 6  # the run history database could not be opened or written
+EXIT_HISTORY_NEWER = 7  # the run history database was written by a newer auditor
 EXIT_INTERRUPTED = 130  # SIGINT (Ctrl-C): 128 + 2, as shells report it
 EXIT_TERMINATED = 143  # SIGTERM (a CI job cancelled, a container stopped): 128 + 15
 
@@ -34,6 +36,18 @@ class AzureAccessError(AuditorError):
     """Could not authenticate to or reach Azure: exit 3."""
 
     exit_code = EXIT_AZURE
+
+
+class HistoryUnavailableError(AuditorError):
+    """The run history database could not be reached, opened or written: exit 6."""
+
+    exit_code = EXIT_HISTORY_UNREACHABLE
+
+
+class HistoryTooNewError(AuditorError):
+    """The run history database has a schema newer than this tool knows: exit 7."""
+
+    exit_code = EXIT_HISTORY_NEWER
 
 
 class ExportError(AuditorError):

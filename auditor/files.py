@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import os
 import secrets
@@ -263,3 +264,9 @@ def _create_temporary(directory: Path, name: str, private: bool = False) -> tupl
         except FileExistsError:
             continue
     raise FileExistsError(errno.EEXIST, "no free temporary file name", str(directory))
+
+
+def json_digest(data: Any) -> str:
+    """A digest of a JSON value that does not depend on key order or whitespace ("sha256:" + hex)."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

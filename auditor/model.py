@@ -444,3 +444,7 @@ class AuditReport:
     waivers: WaiverReport | None = None
     gate: GateOutcome | None = None
     previous: Mapping[str, Any] | None = None
+    # when the audit began (generated_at is when it ended) and the digest of the snapshot it judged:
+    # the run history records both; the report formats do not show them
+    started_at: str | None = None
+    snapshot_digest: str | None = None

@@ -577,3 +577,86 @@ def _timeouts(data: dict[str, Any]) -> Timeouts:
                 data[key], repr(key), zero_allowed=key in ("timeout", "max-retry-after")
             )
     return Timeouts(**found)
+
+
+# --- the run history (audit --history, diff, history) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryOptions:
+    """`audit --history [URL]`: where to record the run, under which series label, and the nightly gate."""
+
+    url: str
+    label: str = "default"
+    fail_on_new: Severity | None = None
+
+
+def history_options(history: str | None, fail_on_new: str | None, label: str | None) -> HistoryOptions | None:
+    """The history flags of `audit`, checked before anything is read: `--fail-on-new` needs `--history`."""
+    from auditor.engine.gate import parse_severity
+
+    severity = parse_severity(fail_on_new) if fail_on_new is not None else None
+    if history is None:
+        if severity is not None:
+            raise InputError(
+                "--fail-on-new compares with the previous run in the history: give --history URL"
+            )
+        if label is not None:
+            raise InputError("--history-label names a series of the history: give --history URL")
+        return None
+    return HistoryOptions(url=history, label=label or "default", fail_on_new=severity)
+
+
+_FORMATS = {"diff": ("console", "json", "markdown"), "history": ("table", "json", "html")}
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    """`auditor diff [OLD NEW]`: two saved JSON reports or run ids (with --history), and the output."""
+
+    old: str | None
+    new: str | None
+    history: str | None
+    fmt: str = "console"
+    output: str | None = None
+
+
+def diff_options(
+    old: str | None, new: str | None, history: str | None, fmt: str, output: str | None
+) -> DiffOptions:
+    """The arguments of `diff`: both sides or neither (the last two runs of the history)."""
+    if (old is None) != (new is None):
+        raise InputError("give both OLD and NEW, or neither (the last two runs of --history)")
+    if old is None and history is None:
+        raise InputError("give OLD and NEW (saved JSON reports), or --history URL for the last two runs")
+    for side in (old, new):
+        if side is not None and side.isdigit() and history is None and not Path(side).exists():
+            raise InputError(f"{side}: a run id needs --history URL")
+    return DiffOptions(old=old, new=new, history=history, fmt=fmt, output=output)
+
+
+@dataclass(frozen=True)
+class TrendOptions:
+    """`auditor history`: which runs to show (scopes, since a date) and how."""
+
+    history: str
+    scopes: tuple[str, ...] = ()
+    since: str | None = None
+    fmt: str = "table"
+    output: str | None = None
+
+
+def trend_options(
+    history: str | None, scopes: Sequence[str], since: str | None, fmt: str, output: str | None
+) -> TrendOptions:
+    """The flags of `history`; `--since` is a date (YYYY-MM-DD) or an ISO timestamp."""
+    from datetime import datetime
+
+    if since is not None:
+        try:
+            datetime.fromisoformat(since.replace("Z", "+00:00"))
+        except ValueError:
+            raise InputError(f"--since {since!r}: not a date (YYYY-MM-DD)") from None
+    return TrendOptions(
+        history=history or "default", scopes=tuple(scopes), since=since, fmt=fmt, output=output
+    )

@@ -31,16 +31,6 @@ COMMANDS = {
     NIGHTLY_GITHUB: {"audit", "diff", "export", "history"},
     NIGHTLY_AZURE: {"audit", "diff", "export", "history"},
 }
-# TIGHTEN AT MERGE: the history store (`--history`, `--fail-on-new`, `auditor diff`, `auditor
-# history`) is built on another branch. Until it lands, the nightly examples' use of it is checked
-# against this list of the agreed spellings instead of the CLI; once it has landed,
-# test_pending_history_spellings_are_not_in_the_cli_yet fails, and this table must go (the flags are
-# then checked against the real commands like every other).
-PENDING: dict[str, set[str]] = {
-    "audit": {"--history", "--fail-on-new"},
-    "diff": {"--history", "--format"},
-    "history": {"--history", "--format", "-o"},
-}
 
 
 def load(path: Path) -> dict[Any, Any]:
@@ -101,30 +91,16 @@ def test_every_auditor_command_uses_real_flags(path: Path) -> None:
     commands = auditor_commands(path)
     assert {argv[0] for argv in commands} == COMMANDS[path]
     for argv in commands:
-        pending = PENDING.get(argv[0], set()) if path in (NIGHTLY_GITHUB, NIGHTLY_AZURE) else set()
-        if argv[0] not in cli.commands:
-            assert argv[0] in PENDING, f"{path.name}: `auditor {argv[0]}` is no command"
-            used = {a.split("=", 1)[0] for a in argv[1:] if a.startswith("-")}
-            assert used <= pending, f"{path.name}: `auditor {argv[0]}` uses {used - pending}"
-            continue
+        assert argv[0] in cli.commands, f"{path.name}: `auditor {argv[0]}` is no command"
         command, args = _command_of(argv)
         known = {opt for p in command.params if isinstance(p, click.Option) for opt in p.opts}
         used = {a.split("=", 1)[0] for a in args if a.startswith("--")}
-        assert used <= known | pending, (
-            f"{path.name}: unknown option(s) {used - known} for `auditor {argv[0]}`"
-        )
+        assert used <= known, f"{path.name}: unknown option(s) {used - known} for `auditor {argv[0]}`"
         for flag, value in itertools.pairwise(argv):
             if flag in ("--format", "-f"):
                 assert value in ("console", "json", "sarif", "junit", "html", "markdown", "csv")
             if flag in ("--fail-on", "--fail-on-new"):
                 assert value in ("critical", "high", "medium", "low")
-
-
-def test_pending_history_spellings_are_not_in_the_cli_yet() -> None:
-    """Fails once the history store lands: then drop PENDING, so the real CLI checks the nightlies."""
-    audit = {opt for p in cli.commands["audit"].params if isinstance(p, click.Option) for opt in p.opts}
-    landed = sorted({"diff", "history"} & set(cli.commands)) + sorted(PENDING["audit"] & audit)
-    assert not landed, f"{landed} exist now: remove PENDING in {Path(__file__).name} (tighten at merge)"
 
 
 def _on(workflow: dict[Any, Any]) -> Any:

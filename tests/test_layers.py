@@ -1,12 +1,13 @@
 """The package's layering, read from the source with `ast`: each layer imports only its own and those below.
 
 Layers, lowest first: 0 errors, files, model (and the package itself) -> 1 arm/ -> 2 collect/ and
-analysis/ -> 3 engine/ -> 4 rules/ -> 5 reports/ -> 6 export/ -> 7 options -> 8 app -> 9 cli. rules/
-and reports/ sit at the top of the repository and are installed as auditor.rules and auditor.reports.
-Every import counts, `if TYPE_CHECKING:` and function-level ones included. Besides the order: the
-Azure SDK is imported only by the collectors and the exporters, `Microsoft.*` resource types are
-spelled out only in arm/types.py and the collectors, no rule module imports another, and export/
-imports only the model, arm/, errors, files and reports/ (it is handed its credential).
+analysis/ -> 3 engine/ -> 4 rules/ -> 5 reports/ -> 6 export/ and history/ -> 7 options -> 8 app
+-> 9 cli. rules/ and reports/ sit at the top of the repository and are installed as auditor.rules and
+auditor.reports. Every import counts, `if TYPE_CHECKING:` and function-level ones included. Besides
+the order: the Azure SDK is imported only by the collectors and the exporters, `Microsoft.*`
+resource types are spelled out only in arm/types.py and the collectors, no rule module imports
+another, export/ imports only the model, arm/, errors, files and reports/ (it is handed its
+credential), and the history imports only the vocabulary, arm/ and reports/.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ LAYERS = {
     "auditor.rules": 4,
     "auditor.reports": 5,
     "auditor.export": 6,
+    "auditor.history": 6,
     "auditor.options": 7,
     "auditor.app": 8,
     "auditor.cli": 9,
@@ -170,6 +172,8 @@ KNOWN = {"auditor.arm.ids", "auditor.engine.run", "auditor.rules.nsg", "auditor.
         ),
         ("auditor.engine.fake", "def f():\n    import auditor.cli\n", "layer 9 is above"),
         ("auditor.reports.fake", "from ..options import ProjectConfig\n", "imports auditor.options: layer 7"),
+        ("auditor.reports.fake", "from auditor.history import store\n", "imports auditor.history: layer 6"),
+        ("auditor.history.fake", "from auditor.options import HistoryOptions\n", "layer 7 is above"),
         ("auditor.analysis.fake", "import azure.mgmt.network\n", "the Azure SDK belongs"),
         ("auditor.engine.fake", "from azure.core.exceptions import HttpResponseError\n", "the Azure SDK"),
         # Only collect/ and export/ may use the SDK: the reports next to export/ and the app above it may not.
@@ -231,5 +235,27 @@ def test_reports_import_nothing_from_engine_or_collect() -> None:
         if within(name, "auditor.reports")
         for _, target in imports(name, path.read_text(encoding="utf-8"), path.name == "__init__.py", known)
         if within(target, "auditor.engine") or within(target, "auditor.collect")
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_history_imports_only_the_vocabulary_arm_and_reports() -> None:
+    """The history reads reports and model values; it never runs an audit (engine, collect, rules)."""
+    files = module_files()
+    known = set(files)
+    allowed = (
+        "auditor.model",
+        "auditor.errors",
+        "auditor.files",
+        "auditor.arm",
+        "auditor.reports",
+        "auditor.history",
+    )
+    found = [
+        f"{name} imports {target}"
+        for name, path in files.items()
+        if within(name, "auditor.history")
+        for _, target in imports(name, path.read_text(encoding="utf-8"), path.name == "__init__.py", known)
+        if within(target, "auditor") and target != "auditor" and not any(within(target, a) for a in allowed)
     ]
     assert not found, "\n".join(found)

@@ -66,12 +66,20 @@ def test_waivers_added_and_expired(cli, tmp_path: Path) -> None:  # type: ignore
 
 def test_formats(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     old, new = report(cli, tmp_path, "old", "compliant"), report(cli, tmp_path, "new", "drifted")
+    # Every failing finding of the drifted sample (required or recommended) is new against the compliant one.
+    drifted = json.loads(new.read_text())
+    failing = sum(f["status"] == "fail" for f in drifted["findings"])
+    score = drifted["score"]
+    assert failing > 20 and score < 90
     code, out, _ = cli("diff", str(old), str(new))
-    assert code == 0 and out.splitlines()[1].startswith("32 new, 0 regressed, 0 resolved")
+    assert code == 0 and out.splitlines()[1].startswith(f"{failing} new, 0 regressed, 0 resolved")
     code, out, _ = cli("diff", str(old), str(new), "--format", "markdown", "-o", str(tmp_path / "d.md"))
     text = (tmp_path / "d.md").read_text()
     assert out == "" and text.startswith("## What changed since the previous audit")
-    assert "| **overall** | 100.0 | 76.1 | -23.9 |" in text and "### New (32)" in text
+    assert (
+        f"| **overall** | 100.0 | {score:.1f} | {score - 100:.1f} |" in text
+        and f"### New ({failing})" in text
+    )
     code, out, _ = cli("diff", str(new), str(new), "-f", "json")
     same = json.loads(out)
     assert same["summary"]["persisting"] == sum(

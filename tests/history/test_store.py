@@ -170,7 +170,7 @@ def test_prune_keeps_the_latest_run_of_each_series_and_subscription(store_url: s
         ("sqlite://", 2, "give a SQLite file"),
         (
             "postgresql+psycopg://someone:hunter2@127.0.0.1:1/none",
-            5,
+            6,
             "history database postgresql+psycopg://someone:***@",
         ),
     ],
@@ -188,7 +188,7 @@ def test_bad_or_unreachable_databases_are_one_line(
     assert message in err and len(err.strip().splitlines()) == 1 and "hunter2" not in err
 
 
-def test_a_newer_database_exits_6(
+def test_a_newer_database_exits_7(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"sqlite:///{tmp_path / 'h.db'}"

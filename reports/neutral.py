@@ -15,14 +15,16 @@ from typing import Any
 __all__ = ["REPLACEMENT", "printable", "terminal"]
 
 REPLACEMENT = "\ufffd"
-# C0 controls but tab and newline, DEL, and the C1 controls (CSI, OSC and friends as single bytes).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls but tab and newline, DEL, the C1 controls (CSI, OSC and friends as single bytes), and
+# lone surrogates (JSON can carry them as escapes; no UTF-8 file can hold them).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # Bidirectional embeddings, overrides, isolates and marks.
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: Any) -> str:
-    """The text with control characters (but tab and newline) and direction controls replaced by U+FFFD."""
+    """The text with control characters (but tab and newline), lone surrogates and direction controls
+    replaced by U+FFFD."""
     return _BIDI.sub(REPLACEMENT, _CONTROL.sub(REPLACEMENT, str(text)))
 
 

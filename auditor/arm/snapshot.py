@@ -96,7 +96,7 @@ class Snapshot:
                 return cls(resources=resources, errors=unread)
             raise InputError(f"{source}: no 'resources' array in the snapshot")
         _check_format(data.get("format"), source)
-        raw_errors = data.get("errors") or []
+        raw_errors = [] if data.get("errors") is None else data["errors"]
         if not isinstance(raw_errors, list) or not all(isinstance(e, dict) for e in raw_errors):
             raise InputError(f"{source}: 'errors' must be an array of objects")
         for index, raw in enumerate(raw_errors):
@@ -106,7 +106,7 @@ class Snapshot:
             isinstance(collected, list) and all(isinstance(t, str) for t in collected)
         ):
             raise InputError(f"{source}: 'collected_types' must be an array of strings")
-        metadata = data.get("metadata") or {}
+        metadata = {} if data.get("metadata") is None else data["metadata"]
         if not isinstance(metadata, dict):
             raise InputError(f"{source}: 'metadata' must be an object")
         resources, unread = _check_resources(data["resources"], source)

@@ -112,7 +112,10 @@ def _check_tree(data: Any, source: str, surrogates: bool) -> None:
                 if isinstance(key, _Duplicate):
                     raise InputError(f"{source}: at {_path(link)}: duplicate key {key.key!r}")
                 if surrogates and _has_surrogate(key):
-                    raise InputError(f"{source}: at {_path(link)}: a key holds a lone surrogate (\\u{_first_surrogate(key):04x})")
+                    code = _first_surrogate(key)
+                    raise InputError(
+                        f"{source}: at {_path(link)}: a key holds a lone surrogate (\\u{code:04x})"
+                    )
                 if isinstance(item, dict | list) or (surrogates and isinstance(item, str)):
                     stack.append((item, depth + 1, (link, key)))
         elif isinstance(value, list):

@@ -45,7 +45,9 @@ def _doc(mutate: Any) -> bytes:
 
 
 def _first(doc: dict[str, Any], type_suffix: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(r for r in doc["resources"] if r["type"].lower().endswith(type_suffix.lower()))
+    found: dict[str, Any] = next(
+        r for r in doc["resources"] if r["type"].lower().endswith(type_suffix.lower())
+    )
     return found
 
 
@@ -57,7 +59,9 @@ def _alias_bomb() -> str:
     """About 400 bytes that stand for 9^9 values when expanded."""
     lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
     for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
-        lines.append(f"{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]")
+        lines.append(
+            f"{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -117,7 +121,10 @@ def snapshots() -> Iterator[Case]:
         ("resource without id and type", '{"resources": [{"name": "x"}]}'),
         ("resource with id /x only", '{"resources": [{"id": "/x"}]}'),
         ("resource with numeric id, no type", '{"resources": [{"id": 7}]}'),
-        ("resource id without a type segment", '{"resources": [{"id": "/subscriptions/s/resourceGroups/g"}]}'),
+        (
+            "resource id without a type segment",
+            '{"resources": [{"id": "/subscriptions/s/resourceGroups/g"}]}',
+        ),
         ("errors an object", '{"resources": [], "errors": {}}'),
         ("errors of numbers", '{"resources": [], "errors": [1, 2]}'),
         ("error status a string", '{"resources": [], "errors": [{"scope": "/", "status": "403"}]}'),
@@ -164,7 +171,13 @@ def snapshots() -> Iterator[Case]:
     yield odd("resource without id but with a type", lambda d: d["resources"][0].pop("id"))
     yield odd("format absent", lambda d: d.pop("format", None))
     yield odd("paired surrogates (an emoji)", lambda d: d["resources"][0].update(name="chat-\U0001f600"))
-    for value_name, value in [("null", None), ("a list", []), ("a string", "x"), ("a number", 7), ("true", True)]:
+    for value_name, value in [
+        ("null", None),
+        ("a list", []),
+        ("a string", "x"),
+        ("a number", 7),
+        ("true", True),
+    ]:
         for suffix in (
             "virtualNetworks",
             "networkSecurityGroups",
@@ -223,7 +236,10 @@ def baselines() -> Iterator[Case]:
         ("duplicate top-level key", head + "name: y\nrules: {PUB001: {}}\n"),
         ("duplicate rule", head + "rules:\n  PUB001: {}\n  PUB001: {level: recommended}\n"),
         ("duplicate setting", head + "rules:\n  PUB001: {level: required, level: recommended}\n"),
-        ("duplicate parameter", head + "rules:\n  PUB006: {params: {accept_firewall_deny: false, accept_firewall_deny: true}}\n"),
+        (
+            "duplicate parameter",
+            head + "rules:\n  PUB006: {params: {accept_firewall_deny: false, accept_firewall_deny: true}}\n",
+        ),
         ("alias bomb (400 bytes)", _alias_bomb() + head + "rules: {PUB001: {}}\n"),
         ("alias bomb inside params", head + "x: &x [1,1,1,1,1,1,1,1,1,1]\n" + _alias_bomb()),
         ("recursive alias", head + "rules: &r {PUB001: *r}\n"),
@@ -250,16 +266,28 @@ def baselines() -> Iterator[Case]:
         ("weight with 5000 digits", head + "rules: {PUB001: {weight: " + "9" * 5000 + "}}\n"),
         ("params a list", head + "rules: {PUB006: {params: [1]}}\n"),
         ("unknown parameter", head + "rules: {PUB006: {params: {colour: 1}}}\n"),
-        ("boolean parameter as a string", head + "rules: {PUB006: {params: {accept_firewall_deny: 'false'}}}\n"),
+        (
+            "boolean parameter as a string",
+            head + "rules: {PUB006: {params: {accept_firewall_deny: 'false'}}}\n",
+        ),
         ("variant banana", head + "variant: banana\nrules: {PUB001: {}}\n"),
         ("variant a number", head + "variant: 7\nrules: {PUB001: {}}\n"),
         ("name a mapping", "name: {a: 1}\nversion: '1'\nrules: {PUB001: {}}\n"),
         ("roles unknown key", head + "roles: {x: 1}\nrules: {PUB001: {}}\n"),
         ("roles.subnets a list", head + "roles: {subnets: [a]}\nrules: {PUB001: {}}\n"),
         ("roles.subnets value a number", head + "roles: {subnets: {a: 7}}\nrules: {PUB001: {}}\n"),
-        ("invalid regex: open group", head + "roles: {subnet_patterns: {gateway: '('}}\nrules: {PUB001: {}}\n"),
-        ("invalid regex: bad range", head + "roles: {subnet_patterns: {gateway: '[z-a]'}}\nrules: {PUB001: {}}\n"),
-        ("invalid regex: nothing to repeat", head + "roles: {subnet_patterns: {gateway: '*x'}}\nrules: {PUB001: {}}\n"),
+        (
+            "invalid regex: open group",
+            head + "roles: {subnet_patterns: {gateway: '('}}\nrules: {PUB001: {}}\n",
+        ),
+        (
+            "invalid regex: bad range",
+            head + "roles: {subnet_patterns: {gateway: '[z-a]'}}\nrules: {PUB001: {}}\n",
+        ),
+        (
+            "invalid regex: nothing to repeat",
+            head + "roles: {subnet_patterns: {gateway: '*x'}}\nrules: {PUB001: {}}\n",
+        ),
         ("regex a number", head + "roles: {subnet_patterns: {gateway: 7}}\nrules: {PUB001: {}}\n"),
         ("invalid date value", head + "rules: {PUB001: {}}\ndescription: 2030-02-30\n"),
     ]:
@@ -270,12 +298,20 @@ def baselines() -> Iterator[Case]:
     yield Case("baseline", "--baseline empty", b"", args=("--baseline", ""))
     yield Case("baseline", "--baseline blank", b"", args=("--baseline", "  "))
     yield Case("baseline", "--baseline a folder", b"", args=("--baseline", str(ROOT / "baselines")))
-    yield Case("baseline", "anchors and merge keys", (head + "rules: {PUB001: &d {level: required}, PUB002: *d}\n").encode(), "audit")
+    yield Case(
+        "baseline",
+        "anchors and merge keys",
+        (head + "rules: {PUB001: &d {level: required}, PUB002: *d}\n").encode(),
+        "audit",
+    )
 
 
 def waivers() -> Iterator[Case]:
     """Broken and hostile waiver files."""
-    entry = "- rule: PUB001\n  resource: /subscriptions/*\n  justification: j\n  owner: o\n  expires: 2030-01-01\n"
+    entry = (
+        "- rule: PUB001\n  resource: /subscriptions/*\n"
+        "  justification: j\n  owner: o\n  expires: 2030-01-01\n"
+    )
 
     def bad(name: str, text: str | bytes) -> Case:
         data = text.encode() if isinstance(text, str) else text
@@ -373,4 +409,7 @@ if __name__ == "__main__":
     cases = corpus()
     kinds = {k: sum(1 for c in cases if c.kind == k) for k in dict.fromkeys(c.kind for c in cases)}
     print(f"{len(cases)} cases: " + ", ".join(f"{n} {k}" for k, n in kinds.items()))
-    print(f"{sum(c.expect == 'reject' for c in cases)} must be rejected, {sum(c.expect == 'audit' for c in cases)} audited")
+    print(
+        f"{sum(c.expect == 'reject' for c in cases)} must be rejected, "
+        f"{sum(c.expect == 'audit' for c in cases)} audited"
+    )

@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bad_inputs import ROOT, SAMPLE, Case, corpus  # noqa: E402
+from bad_inputs import ROOT, SAMPLE, Case, corpus
 
 DOC = ROOT / "docs" / "reliability.md"
 BEGIN = "<!-- hostile-input: begin (written by benchmarks/hostile_input.py) -->"
@@ -97,7 +97,9 @@ def run_case(case: Case) -> Outcome:
             process.join()
             return Outcome(case, "hang", None, "", seconds)
         code = process.exitcode
-        stderr = Path(err_path).read_text(encoding="utf-8", errors="replace") if os.path.exists(err_path) else ""
+        stderr = (
+            Path(err_path).read_text(encoding="utf-8", errors="replace") if os.path.exists(err_path) else ""
+        )
     lines = [line for line in stderr.splitlines() if line.strip() and not line.startswith("auditor: warning")]
     first = lines[0] if lines else ""
     if code is None or code < 0 or code == 4 or "Traceback" in stderr:
@@ -145,7 +147,7 @@ def run_properties(examples: int) -> tuple[int, str]:
 
 # Found by the property tests and the corpus while they were written, each fixed and kept as a test.
 FOUND = (
-    "a number where ARM has an array (`manualPrivateLinkServiceConnections: 7`, `subnets: \"all\"`) "
+    'a number where ARM has an array (`manualPrivateLinkServiceConnections: 7`, `subnets: "all"`) '
     "stopped the whole audit (exit 2) or made a rule raise: arrays are now read as arrays or as nothing",
     "a rule that raised lost every verdict it had already made: the engine now keeps them, and a "
     "per-resource check that raises costs only that resource's verdict (`error`)",
@@ -166,11 +168,13 @@ def section(outcomes: list[Outcome], properties: tuple[int, str] | None) -> str:
         "",
         BEGIN,
         "",
-        f"{len(outcomes)} input files ({len(rejected)} that must be refused, {len(audited)} odd but readable) "
+        f"{len(outcomes)} input files ({len(rejected)} that must be refused, {len(audited)} odd but readable)"
+        " "
         "went through `auditor audit`, each in its own process with a 2 GB memory limit and a 60-second "
         "deadline, writing every report format. Cases: `benchmarks/bad_inputs.py`.",
         "",
-        "| kind | files | clean one-line error (exit 2) | audited (exit 0/1) | crashed | hung | wrong outcome |",
+        "| kind | files | clean one-line error (exit 2) | audited (exit 0/1) | crashed | hung "
+        "| wrong outcome |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for kind, counts in by_kind.items():
@@ -186,12 +190,12 @@ def section(outcomes: list[Outcome], properties: tuple[int, str] | None) -> str:
         f"{total['hang']} | {total['accepted'] + total['refused']} |"
     )
     slowest = max(outcomes, key=lambda o: o.seconds)
-    lines += ["", f"Slowest case: {slowest.case.kind} \"{slowest.case.name}\", {slowest.seconds:.1f} s."]
+    lines += ["", f'Slowest case: {slowest.case.kind} "{slowest.case.name}", {slowest.seconds:.1f} s.']
     bad = [o for o in outcomes if o.verdict not in ("clean", "audited")]
     if bad:
         lines += ["", "Not as expected:", ""]
         lines += [
-            f"- {o.case.kind} \"{o.case.name}\": {o.verdict} (exit {o.code}) {o.stderr[:120]}".rstrip()
+            f'- {o.case.kind} "{o.case.name}": {o.verdict} (exit {o.code}) {o.stderr[:120]}'.rstrip()
             for o in bad
         ]
     if properties is not None:

@@ -61,7 +61,7 @@ HOSTILE = [
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>",
     "**x** _y_ [z](https://evil.example) | ` ~",
-    "=HYPERLINK(\"https://evil.example\")",
+    '=HYPERLINK("https://evil.example")',
     "+1",
     "-1",
     "@SUM(A1)",
@@ -84,7 +84,8 @@ _scalars = st.one_of(
 _json = st.recursive(
     _scalars,
     lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(st.one_of(_text, st.sampled_from(["id", "type"])), inner, max_size=4)
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(_text, st.sampled_from(["id", "type"])), inner, max_size=4),
     ),
     max_leaves=12,
 )
@@ -109,7 +110,9 @@ def _ids(draw: st.DrawFn) -> str:
 
 @st.composite
 def _resources(draw: st.DrawFn) -> dict[str, Any]:
-    body: dict[str, Any] = draw(st.dictionaries(st.sampled_from(["name", "kind", "location", "tags", "sku"]), _json))
+    body: dict[str, Any] = draw(
+        st.dictionaries(st.sampled_from(["name", "kind", "location", "tags", "sku"]), _json)
+    )
     if draw(st.integers(0, 9)):
         body["id"] = draw(_ids())
     if draw(st.integers(0, 3)):
@@ -198,8 +201,19 @@ def _audit(doc: Any, variant: str) -> AuditReport | None:
     return report
 
 
-@settings(settings.get_profile(PROFILE), max_examples=settings.get_profile(PROFILE).max_examples * SCALE["loader"])
-@given(st.one_of(_json, st.lists(_resources(), max_size=5), st.fixed_dictionaries({"resources": st.lists(_resources(), max_size=5)}, optional={"format": _scalars, "errors": _json, "metadata": _json, "collected_types": _json})))
+@settings(
+    settings.get_profile(PROFILE), max_examples=settings.get_profile(PROFILE).max_examples * SCALE["loader"]
+)
+@given(
+    st.one_of(
+        _json,
+        st.lists(_resources(), max_size=5),
+        st.fixed_dictionaries(
+            {"resources": st.lists(_resources(), max_size=5)},
+            optional={"format": _scalars, "errors": _json, "metadata": _json, "collected_types": _json},
+        ),
+    )
+)
 def test_the_loader_accepts_or_says_why(data: Any) -> None:
     try:
         snapshot = Snapshot.from_data(data)
@@ -211,7 +225,9 @@ def test_the_loader_accepts_or_says_why(data: Any) -> None:
         assert isinstance(res["id"], str) and isinstance(res["type"], str)
 
 
-@settings(settings.get_profile(PROFILE), max_examples=settings.get_profile(PROFILE).max_examples * SCALE["loader"])
+@settings(
+    settings.get_profile(PROFILE), max_examples=settings.get_profile(PROFILE).max_examples * SCALE["loader"]
+)
 @given(st.one_of(_json.map(lambda v: json.dumps(v, allow_nan=False)), st.text(max_size=200)))
 def test_json_text_parses_or_is_an_input_error(text: str) -> None:
     try:
@@ -220,7 +236,9 @@ def test_json_text_parses_or_is_an_input_error(text: str) -> None:
         assert str(exc).startswith("x.json: ") and "\n" not in str(exc)
 
 
-@settings(settings.get_profile(PROFILE), max_examples=settings.get_profile(PROFILE).max_examples * SCALE["audit"])
+@settings(
+    settings.get_profile(PROFILE), max_examples=settings.get_profile(PROFILE).max_examples * SCALE["audit"]
+)
 @given(st.lists(_resources(), min_size=1, max_size=8), st.sampled_from(estates.VARIANTS))
 def test_arbitrary_resources_are_audited_and_rendered(resources: list[dict[str, Any]], variant: str) -> None:
     report = _audit({"resources": resources, "collected_types": estates.COLLECTED_TYPES}, variant)
@@ -228,9 +246,13 @@ def test_arbitrary_resources_are_audited_and_rendered(resources: list[dict[str, 
         _check_renders(report)
 
 
-@settings(settings.get_profile(PROFILE), max_examples=settings.get_profile(PROFILE).max_examples * SCALE["audit"])
+@settings(
+    settings.get_profile(PROFILE), max_examples=settings.get_profile(PROFILE).max_examples * SCALE["audit"]
+)
 @given(_mutated())
-def test_a_sample_estate_with_adversarial_values_is_audited_and_rendered(case: tuple[str, dict[str, Any]]) -> None:
+def test_a_sample_estate_with_adversarial_values_is_audited_and_rendered(
+    case: tuple[str, dict[str, Any]],
+) -> None:
     variant, doc = case
     report = _audit(copy.deepcopy(doc), variant)
     if report is not None:
@@ -242,7 +264,9 @@ def test_a_rule_that_raises_costs_only_its_resource(variant: str, monkeypatch: p
     """A per-resource check that raises on one body: an `error` finding for it, every other verdict kept."""
     from auditor.engine.registry import all_rules
 
-    rule = next(r for r in all_rules().values() if r.resource_type is not None and r.id in _baseline(variant).rules)
+    rule = next(
+        r for r in all_rules().values() if r.resource_type is not None and r.id in _baseline(variant).rules
+    )
     doc = json.loads(_sample(variant))
     clean = run_audit(Snapshot.from_data(copy.deepcopy(doc)), _baseline(variant), "x")
     judged = [f for f in clean.findings if f.rule_id == rule.id and f.resource_id]

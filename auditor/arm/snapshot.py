@@ -152,7 +152,7 @@ def _check_error(raw: dict[str, Any], index: int, source: str) -> None:
 
 
 def _check_resources(items: Any, source: str) -> tuple[list[dict[str, Any]], list[CollectionError]]:
-    """The readable resources (a missing `type` filled in from the id), and a failed read per unreadable one."""
+    """The readable resources (a missing `type` taken from the id), and a failed read per unreadable one."""
     if not isinstance(items, list):
         raise InputError(f"{source}: 'resources' must be an array")
     out: list[dict[str, Any]] = []

@@ -35,11 +35,14 @@ def compose(text: str, source: str, duplicates: bool = True) -> yaml.Node | None
         node = loader.get_single_node()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "a syntax error"
+        said = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+        problem = " ".join(str(part) for part in said if part) or "a syntax error"
         if mark is None:
             raise InputError(f"{source}: not valid YAML: {problem}") from None
         line, column = mark.line + 1, mark.column + 1
-        raise InputError(f"{source}:{line}: not valid YAML (line {line}, column {column}): {problem}") from None
+        raise InputError(
+            f"{source}:{line}: not valid YAML (line {line}, column {column}): {problem}"
+        ) from None
     except RecursionError:
         raise InputError(f"{source}: not accepted: YAML nested deeper than the parser can follow") from None
     finally:

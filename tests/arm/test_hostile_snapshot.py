@@ -22,7 +22,11 @@ from tests.paths import ROOT
 
 # ../shared/arm-examples beside the repository (or beside the folder of worktrees).
 EXAMPLES = next(
-    (p for p in (ROOT.parent / "shared" / "arm-examples", ROOT.parent.parent / "shared" / "arm-examples") if p.exists()),
+    (
+        p
+        for p in (ROOT.parent / "shared" / "arm-examples", ROOT.parent.parent / "shared" / "arm-examples")
+        if p.exists()
+    ),
     ROOT.parent / "shared" / "arm-examples",
 )
 RAI_EXAMPLE = EXAMPLES / "Microsoft.CognitiveServices" / "2025-09-01" / "GetRaiPolicy.json"
@@ -43,12 +47,21 @@ def _load_text(tmp_path: Path, text: str | bytes) -> Snapshot:
         ('{"resources": [], "metadata": {"a": NaN}}', "NaN"),
         ('{"resources": [], "metadata": {"a": Infinity}}', "Infinity"),
         ('{"resources": [], "metadata": {"a": 1e999}}', "too large"),
-        ('{"resources": [], "metadata": {"a": ' + "7" * 5000 + "}}", "line 1: a number with more than 4300 digits"),
+        (
+            '{"resources": [], "metadata": {"a": ' + "7" * 5000 + "}}",
+            "line 1: a number with more than 4300 digits",
+        ),
         ('{"resources": [], "metadata": {"a": "\\ud800"}}', "at $.metadata.a: a lone surrogate (\\ud800)"),
         ('{"resources": [], "metadata": {"\\udc00": 1}}', "at $.metadata: a key holds a lone surrogate"),
-        ('{"resources": [], "metadata": {"a": ' + "[" * 1000 + "]" * 1000 + "}}", "nested deeper than 200 levels"),
+        (
+            '{"resources": [], "metadata": {"a": ' + "[" * 1000 + "]" * 1000 + "}}",
+            "nested deeper than 200 levels",
+        ),
         ('{"resources": [], "metadata": {"a": ' + "[" * 100_000 + "]" * 100_000 + "}}", "nested deeper"),
-        ('{"format": "auditor-snapshot/99", "resources": []}', "at $.format: snapshot format 'auditor-snapshot/99'"),
+        (
+            '{"format": "auditor-snapshot/99", "resources": []}',
+            "at $.format: snapshot format 'auditor-snapshot/99'",
+        ),
         ('{"format": "banana", "resources": []}', "unknown snapshot format 'banana'"),
         ('{"format": 7, "resources": []}', "unknown snapshot format 7"),
         ('{"resources": [], "errors": [{"status": "403"}]}', "at $.errors[0].status: expected int or null"),
@@ -109,7 +122,9 @@ def test_a_resource_without_type_is_judged_as_with_it(variant: str) -> None:
 def test_a_resource_without_id_is_unreadable_data_of_its_type(variant: str) -> None:
     """Its checks are not assessed (never passed), everything else is audited as before."""
     doc = estates.compliant_snapshot(variant)
-    policy = next(r for r in doc["resources"] if r["type"] == "Microsoft.CognitiveServices/accounts/raiPolicies")
+    policy = next(
+        r for r in doc["resources"] if r["type"] == "Microsoft.CognitiveServices/accounts/raiPolicies"
+    )
     del policy["id"]
     snap = Snapshot.from_data(doc)
     assert [(e.resource_type, e.code) for e in snap.errors] == [

@@ -156,7 +156,25 @@ FOUND = (
 )
 
 
-def section(outcomes: list[Outcome], properties: tuple[int, str] | None) -> str:
+def run_large(megabytes: float) -> str:
+    """One line on a generated large snapshot, from benchmarks/input_bench.py."""
+    from input_bench import build, measure
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "large.json"
+        copies, count = build(megabytes, path)
+        size = path.stat().st_size
+        seconds, cpu, peak, code = measure(path)
+    return (
+        f"A generated snapshot of {size / 2**20:.0f} MB ({count:,} resources, `benchmarks/input_bench.py`) "
+        f"was audited (exit {code}) in {seconds:.0f} s ({cpu:.0f} s of CPU) with a peak of "
+        f"{peak / 2**20:.0f} MB, {peak / size:.1f} times the file's size: the parsed estate, the findings "
+        "and the rendered report are all in memory. A snapshot over `AUDITOR_MAX_SNAPSHOT_MB` (default 100) "
+        "is refused before it is read, with the limit and how to raise it."
+    )
+
+
+def section(outcomes: list[Outcome], properties: tuple[int, str] | None, large: str | None = None) -> str:
     """The Markdown section with the figures."""
     by_kind: dict[str, Counter[str]] = {}
     for o in outcomes:
@@ -206,6 +224,8 @@ def section(outcomes: list[Outcome], properties: tuple[int, str] | None) -> str:
             "examples through the snapshot loader, the estate index, every rule of both baselines and every "
             f"renderer; pytest said: `{last}`.",
         ]
+    if large:
+        lines += ["", large]
     lines += ["", "Found while these were written, and fixed:", ""]
     lines += [f"- {item}" for item in FOUND]
     lines += ["", END, ""]
@@ -232,13 +252,17 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="rewrite the section in docs/reliability.md")
     parser.add_argument("--examples", type=int, default=1000, help="hypothesis examples per property test")
     parser.add_argument("--no-properties", action="store_true", help="skip the property tests")
+    parser.add_argument(
+        "--large-mb", type=float, default=0, help="also audit a generated snapshot this large"
+    )
     args = parser.parse_args()
     outcomes = run_corpus()
     for o in outcomes:
         if o.verdict not in ("clean", "audited"):
             print(f"{o.verdict:<9} {o.case.kind:<9} {o.case.name}: exit {o.code} {o.stderr[:150]}")
     properties = None if args.no_properties else run_properties(args.examples)
-    text = section(outcomes, properties)
+    large = run_large(args.large_mb) if args.large_mb else None
+    text = section(outcomes, properties, large)
     print(text)
     if args.write:
         write_section(text)

@@ -202,14 +202,17 @@ def load_snapshot(path: str | Path) -> Snapshot:
     return Snapshot.from_data(read_json(path, "snapshot"), str(path))
 
 
-# Parsing JSON takes several times the file's size in memory: refuse a file that would not fit
-# up front, with a clear message, rather than swap for an hour (docs/reliability.md has the figures).
+# An audit holds the parsed estate, its findings and the rendered reports at once: benchmarks/
+# input_bench.py measured a peak of 26.5x the file's size on a 101 MB snapshot (2.7 GB). Refuse a
+# larger file up front, with a clear message, rather than swap for an hour.
 MAX_SNAPSHOT_MB_ENV = "AUDITOR_MAX_SNAPSHOT_MB"
-DEFAULT_MAX_SNAPSHOT_MB = 512
+DEFAULT_MAX_SNAPSHOT_MB = 100
+# Peak memory of an audit per byte of snapshot, as measured there (rounded up).
+MEMORY_PER_SNAPSHOT_BYTE = 27
 
 
 def max_snapshot_bytes() -> int:
-    """The largest snapshot file accepted, in bytes (`AUDITOR_MAX_SNAPSHOT_MB`, default 512 MB)."""
+    """The largest snapshot file accepted, in bytes (`AUDITOR_MAX_SNAPSHOT_MB`, default 100 MB)."""
     raw = os.environ.get(MAX_SNAPSHOT_MB_ENV, "").strip()
     if not raw:
         return DEFAULT_MAX_SNAPSHOT_MB * 1024 * 1024
@@ -231,13 +234,9 @@ def _check_size(path: Path) -> None:
     if size > limit:
         raise InputError(
             f"{path}: snapshot of {size / 2**20:.0f} MB is over the limit of {limit / 2**20:.0f} MB"
-            f" (set {MAX_SNAPSHOT_MB_ENV} to raise it; auditing takes about"
+            f" (set {MAX_SNAPSHOT_MB_ENV} to raise it; an audit needs up to about"
             f" {MEMORY_PER_SNAPSHOT_BYTE}x the file size in memory)"
         )
-
-
-# Peak memory of an audit per byte of snapshot, as measured by benchmarks/input_bench.py.
-MEMORY_PER_SNAPSHOT_BYTE = 6
 
 
 def save_snapshot(snapshot: Snapshot, path: str | Path) -> None:

@@ -162,7 +162,7 @@ def run_large(megabytes: float) -> str:
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "large.json"
-        copies, count = build(megabytes, path)
+        _, count = build(megabytes, path)
         size = path.stat().st_size
         seconds, cpu, peak, code = measure(path)
     return (

@@ -48,7 +48,7 @@ def build(target_mb: float, path: Path) -> tuple[int, int]:
 
 
 def measure(path: Path) -> tuple[float, float, int, int]:
-    """(wall seconds, CPU seconds, peak RSS in bytes, exit code) of one audit of the file, in a child process."""
+    """(wall seconds, CPU seconds, peak RSS in bytes, exit code) of one audit, in a child process."""
     env = {**os.environ, "AUDITOR_MAX_SNAPSHOT_MB": str(10**6)}
     start = time.perf_counter()
     proc = subprocess.run(

@@ -94,3 +94,15 @@ def test_csv_cells_that_start_a_formula_are_prefixed() -> None:
 def test_the_helpers() -> None:
     assert terminal("a\tb\x1b[2Jc\u202ed\ud800") == "a b\ufffd[2Jc\ufffdd\ufffd"
     assert printable("line\nnext\ttab") == "line\nnext\ttab"
+
+
+@pytest.mark.parametrize("fmt", [Format.JSON, Format.SARIF])
+def test_a_nan_never_reaches_a_json_report(fmt: Format) -> None:
+    """The score guard refuses non-finite weights; should a NaN get past it, JSON output refuses it too."""
+    from auditor.model import ScoreCard, Tally
+
+    report = sample_result()
+    broken = Tally(passed=1, failed=1, pass_weight=float("nan"), fail_weight=1.0)
+    card = ScoreCard(overall=broken, controls=report.card.controls, recommended_failed=0)
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        render(fmt, dataclasses.replace(report, card=card))

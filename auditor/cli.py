@@ -40,7 +40,10 @@ def _fail(message: str, code: int, traceback_of: BaseException | None = None) ->
     if traceback_of is not None:
         # --debug adds detail and never changes the exit code a pipeline branches on.
         traceback.print_exception(traceback_of, file=sys.stderr)
-    click.echo(f"auditor: error: {message}", err=True)
+    from auditor.reports.neutral import terminal
+
+    # Messages quote file contents (resource ids, keys): no escape sequence of theirs reaches the terminal.
+    click.echo(f"auditor: error: {terminal(message)}", err=True)
     sys.exit(code)
 
 
@@ -388,13 +391,15 @@ def audit(
     )
     _say_note(options.source)
     report = app.audit(options)
+    from auditor.reports.neutral import terminal
+
     warning = app.compare_warning(report)
     if warning:
-        click.echo(warning, err=True)
+        click.echo(terminal(warning), err=True)
     if options.explain_roles:
         # On stderr, so that `--format json --explain-roles | jq` still reads a JSON document.
         for item in report.roles:
-            click.echo(f"{item.role:<26} {item.resource_id}  ({item.reason})", err=True)
+            click.echo(terminal(f"{item.role:<26} {item.resource_id}  ({item.reason})"), err=True)
     emitted = app.write_reports(report, options.output, _terminal(no_color))
     if emitted.stdout:
         click.echo(emitted.stdout, nl=False)
@@ -563,6 +568,7 @@ def gate_cmd(
     from auditor import app
     from auditor.options import gate_options
     from auditor.reports.console import short_id
+    from auditor.reports.neutral import terminal
 
     options = gate_options(
         config_path=config_path,
@@ -579,7 +585,7 @@ def gate_cmd(
     )
     for blocker in outcome.blockers[:50]:
         where = short_id(blocker.resource_id)
-        click.echo(f"  {blocker.severity.value:<9}{blocker.rule_id} {where}: {blocker.message}")
+        click.echo(terminal(f"  {blocker.severity.value:<9}{blocker.rule_id} {where}: {blocker.message}"))
     if len(outcome.blockers) > 50:
         click.echo(f"  ... and {len(outcome.blockers) - 50} more")
     click.echo(outcome.message)

@@ -6,7 +6,9 @@ import contextlib
 import errno
 import hashlib
 import json
+import math
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -34,11 +36,126 @@ def read_text(path: str | Path, what: str) -> str:
 def read_json(path: str | Path, what: str) -> Any:
     """Parse a JSON file; a missing, unreadable or malformed one is an input error naming `what`."""
     p = Path(path)
-    text = read_text(p, what)
+    return parse_json(read_text(p, what), str(p))
+
+
+# Deeper than any ARM body (a few tens of levels); far below what would exhaust the parser's stack.
+MAX_JSON_DEPTH = 200
+# Python refuses longer integers (int_max_str_digits); say so as bad input, not as a crash.
+_LONG_NUMBER = re.compile(r"-?\d{4301,}")
+# A \uD800-\uDFFF escape: the only way a JSON text can smuggle in a lone surrogate.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+class _Duplicate:
+    """Marks, inside a parsed object, a key that occurred twice (found by the walk, which knows the path)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def parse_json(text: str, source: str) -> Any:
+    """Parse JSON strictly: no duplicate keys, no NaN or Infinity, bounded nesting and numbers.
+
+    A lone surrogate (which no report could encode) is refused as well. Every error is an
+    input error naming `source`, where in it, and the problem.
+    """
     try:
-        return json.loads(text)
+        data = json.loads(
+            text, object_pairs_hook=_object, parse_constant=_no_constant, parse_float=_finite_float
+        )
     except json.JSONDecodeError as exc:
-        raise InputError(f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise InputError(
+            f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    except RecursionError:
+        raise InputError(f"{source}: not accepted: JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except _NotFinite as exc:
+        raise InputError(f"{source}: not accepted: {exc} (JSON has no such number)") from None
+    except ValueError as exc:
+        long = _LONG_NUMBER.search(text)
+        where = f"line {text.count(chr(10), 0, long.start()) + 1}: " if long else ""
+        reason = "a number with more than 4300 digits" if long else str(exc)
+        raise InputError(f"{source}: not accepted: {where}{reason}") from None
+    _check_tree(data, source, surrogates=_SURROGATE_ESCAPE.search(text) is not None)
+    return data
+
+
+class _NotFinite(ValueError):
+    """NaN, Infinity or a float too large to hold."""
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotFinite(name)
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise _NotFinite(f"the number {literal[:40]} is too large")
+    return value
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[Any, Any]:
+    out: dict[Any, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            out[_Duplicate(key)] = None
+        out[key] = value
+    return out
+
+
+def _check_tree(data: Any, source: str, surrogates: bool) -> None:
+    """One walk over the parsed data: duplicate keys, depth, and (when the text has such escapes) lone
+    surrogates, each reported with its JSON path."""
+    # (value, depth, link), link being (parent link, key): the path is built only for an error.
+    stack: list[tuple[Any, int, Any]] = [(data, 0, None)]
+    while stack:
+        value, depth, link = stack.pop()
+        if isinstance(value, dict):
+            if depth >= MAX_JSON_DEPTH:
+                raise InputError(f"{source}: at {_path(link)}: nested deeper than {MAX_JSON_DEPTH} levels")
+            for key, item in value.items():
+                if isinstance(key, _Duplicate):
+                    raise InputError(f"{source}: at {_path(link)}: duplicate key {key.key!r}")
+                if surrogates and _has_surrogate(key):
+                    code = _first_surrogate(key)
+                    raise InputError(
+                        f"{source}: at {_path(link)}: a key holds a lone surrogate (\\u{code:04x})"
+                    )
+                if isinstance(item, dict | list) or (surrogates and isinstance(item, str)):
+                    stack.append((item, depth + 1, (link, key)))
+        elif isinstance(value, list):
+            if depth >= MAX_JSON_DEPTH:
+                raise InputError(f"{source}: at {_path(link)}: nested deeper than {MAX_JSON_DEPTH} levels")
+            for index, item in enumerate(value):
+                if isinstance(item, dict | list) or (surrogates and isinstance(item, str)):
+                    stack.append((item, depth + 1, (link, index)))
+        elif isinstance(value, str) and _has_surrogate(value):
+            raise InputError(
+                f"{source}: at {_path(link)}: a lone surrogate (\\u{_first_surrogate(value):04x}) in a string"
+            )
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _first_surrogate(text: str) -> int:
+    return next(ord(c) for c in text if 0xD800 <= ord(c) <= 0xDFFF)
+
+
+def _path(link: Any) -> str:
+    """A JSON path like `resources[3].properties.name` from the walk's links."""
+    parts: list[str] = []
+    while link is not None:
+        link, key = link
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+    return "$" + "".join(reversed(parts))
 
 
 # Owner-only: snapshots and reports hold tenant data (resource names, addresses, identities).

@@ -139,6 +139,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         # the message already says "(at line N, column M)"
         raise _NotToml(path, f"not valid TOML: {exc}", text) from None
+    except RecursionError:
+        raise _NotToml(path, "not accepted: TOML nested deeper than the parser can follow", text) from None
+    except ValueError as exc:  # an integer over 4,300 digits
+        raise _NotToml(path, f"not accepted: {' '.join(str(exc).split())[:120]}", text) from None
 
 
 def _parse(data: Any, path: Path, table: str) -> ProjectConfig:
@@ -370,7 +374,8 @@ def audit_options(
         raise InputError("give exactly one of --snapshot FILE, --subscription ID..., --all-subscriptions")
     return AuditOptions(
         source=source,
-        baseline=baseline or config.baseline,
+        # An empty --baseline (an unset pipeline variable) is refused when the baseline loads.
+        baseline=baseline if baseline is not None else config.baseline,
         waivers=waivers or config.waivers,
         compare=compare,
         resource_groups=tuple(resource_groups),

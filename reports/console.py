@@ -12,7 +12,7 @@ import io
 from itertools import groupby
 
 from rich.console import Console, Group
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -20,6 +20,7 @@ from rich.text import Text
 from auditor.model import AuditReport, Control, Finding, Level, Severity, Status
 
 from . import PLAIN, RenderOptions
+from .neutral import terminal
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -37,6 +38,11 @@ STATUS_STYLE = {
 # Widest status word plus one space, so the severity after it never touches it.
 STATUS_WIDTH = max(len(s.value) for s in Status) + 1
 SEVERITY_WIDTH = max(len(s.value) for s in Severity) + 1
+
+
+def escape(text: object) -> str:
+    """A value from Azure or a file for a rich markup string: control characters gone, markup literal."""
+    return _markup_escape(terminal(text))
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
@@ -100,7 +106,12 @@ def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
     color = options.color
     buffer = io.StringIO()
     console = Console(
-        file=buffer, force_terminal=color, no_color=not color, width=options.width, highlight=False
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        width=options.width,
+        highlight=False,
+        emoji=False,  # `:warning:` in a resource name stays text
     )
     b = result.baseline
     if not options.quiet:
@@ -198,20 +209,21 @@ def _finding_text(f: Finding, prefix: str = "", options: RenderOptions = PLAIN) 
     head.append(f"{f.rule_id} ", style="bold")
     if f.level is Level.RECOMMENDED:
         head.append("(recommended) ", style="dim")
-    head.append(prefix + short_id(f.resource_id))
-    body = Text(f.message)
+    head.append(terminal(prefix + short_id(f.resource_id)))
+    body = Text(terminal(f.message))
     judged = f.status in (Status.FAIL, Status.WAIVED)
     fix = judged or (options.verbose and f.status is Status.NOT_ASSESSED)
     if fix and f.remediation and not options.quiet:
-        body.append(f"\nfix: {f.remediation}", style="dim")
+        body.append(f"\nfix: {terminal(f.remediation)}", style="dim")
     if options.verbose and f.rationale and (judged or f.status is Status.NOT_ASSESSED):
-        body.append(f"\nwhy: {f.rationale}", style="dim")
+        body.append(f"\nwhy: {terminal(f.rationale)}", style="dim")
     if f.waiver and not options.quiet:
         w = f.waiver
-        why = w.get("justification", "")
+        why = terminal(w.get("justification", ""))
+        expires, owner = terminal(w.get("expires")), terminal(w.get("owner"))
         if w.get("expired"):
-            body.append(f"\nwaiver expired {w.get('expires')}: {why}", style="red")
+            body.append(f"\nwaiver expired {expires}: {why}", style="red")
         else:
-            body.append(f"\nwaived until {w.get('expires')} ({w.get('owner')}): {why}", style="blue")
+            body.append(f"\nwaived until {expires} ({owner}): {why}", style="blue")
     # Padding keeps wrapped lines of long messages under the finding, not at column 0.
     return Group(head, Padding(body, (0, 0, 0, 6), expand=False))

@@ -10,6 +10,7 @@ from typing import Any
 from auditor.model import AuditReport, Finding
 
 from . import PLAIN, RenderOptions
+from .neutral import printable
 
 COLUMNS = (
     "rule_id",
@@ -76,5 +77,6 @@ def _json(value: Any) -> str:
 
 
 def _cell(value: Any) -> str:
-    text = str(value)
+    # Direction overrides and control characters (but tab and newline) go first, then formulas.
+    text = printable(value)
     return "'" + text if text.startswith(_FORMULA_START) else text

@@ -25,6 +25,7 @@ from auditor.model import AuditReport, Control, Finding, Level, Severity, Status
 from . import PLAIN, RenderOptions
 from .console import short_id
 from .links import first_references
+from .neutral import printable
 
 GAUGE_RADIUS = 58
 BAR_LABEL = 130
@@ -119,11 +120,20 @@ def _bars(result: AuditReport) -> dict[str, Any]:
     }
 
 
+def _printable(value: Any) -> Any:
+    """A template value with control and direction characters replaced; markup of our own is left alone."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return printable(value)
+    return value
+
+
 @lru_cache(maxsize=1)
 def _template() -> jinja2.Template:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("auditor.reports", "templates"),
         autoescape=True,
+        # Every {{ value }} passes here before escaping: control and direction characters go.
+        finalize=_printable,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

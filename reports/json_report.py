@@ -65,7 +65,7 @@ def _rule(rule: RuleInfo) -> dict[str, Any]:
 
 def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
     """The JSON report, indented, with a final newline."""
-    return json.dumps(report_dict(result), indent=2, default=str) + "\n"
+    return json.dumps(report_dict(result), indent=2, default=str, allow_nan=False) + "\n"
 
 
 def schema() -> dict[str, Any]:

@@ -27,14 +27,16 @@ from typing import Any
 from auditor.model import AuditReport, Control, Finding, Level, Status
 
 from . import PLAIN, RenderOptions
+from .neutral import printable
 
 # Characters XML 1.0 cannot carry at all; Azure strings are not guaranteed to be free of them.
 _INVALID_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def clean(text: Any) -> str:
-    """The text with the characters XML 1.0 cannot carry replaced by U+FFFD."""
-    return _INVALID_XML.sub("\ufffd", str(text))
+    """The text with the characters XML 1.0 cannot carry, other control characters and direction
+    overrides (CI logs print these messages on a terminal) replaced by U+FFFD."""
+    return _INVALID_XML.sub("\ufffd", printable(text))
 
 
 def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:

@@ -18,6 +18,7 @@ from auditor.model import AuditReport, Control, Finding, Level, Reference, Statu
 from . import PLAIN, RenderOptions
 from .console import short_id
 from .links import first_references
+from .neutral import printable
 
 MAX_FAILING = 60
 MAX_FOLDED = 40
@@ -29,8 +30,11 @@ SEVERITY_MARK = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "�
 
 
 def escape(text: Any) -> str:
-    """Plain text for Markdown: HTML entities first, then a backslash before inline Markdown characters."""
-    value = " ".join(str(text).split())
+    """Plain text for Markdown: HTML entities first, then a backslash before inline Markdown characters.
+
+    Control and direction characters are replaced first.
+    """
+    value = " ".join(printable(text).split())
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _SPECIAL.sub(r"\\\1", value)
 

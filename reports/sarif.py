@@ -59,7 +59,7 @@ def fingerprint(rule_id: str, resource_id: str) -> str:
 
 def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
     """The SARIF log, indented, with a final newline; `options` say where results point, and waivers."""
-    return json.dumps(sarif_log(result, options), indent=2, default=str) + "\n"
+    return json.dumps(sarif_log(result, options), indent=2, default=str, allow_nan=False) + "\n"
 
 
 def sarif_log(result: AuditReport, options: RenderOptions = PLAIN) -> dict[str, Any]:

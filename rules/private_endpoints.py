@@ -27,7 +27,7 @@ from auditor.analysis.architecture import (
 from auditor.analysis.coverage import unread
 from auditor.analysis.verdicts import failed, not_assessed, passed
 from auditor.arm import ids, types
-from auditor.arm.estate import Estate, dig, display_name, same, web_apps
+from auditor.arm.estate import Estate, dig, display_name, items_of, same, web_apps
 from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
 from auditor.engine.sources import article, implementation
@@ -186,7 +186,7 @@ def connections_to(pe: Resource, target_id: str) -> list[tuple[str, dict[str, An
     """The endpoint's connections (automatic and manual) that point at `target_id`."""
     found = []
     for key in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
-        for conn in dig(pe, f"properties.{key}") or []:
+        for conn in items_of(dig(pe, f"properties.{key}")):
             target = dig(conn, "properties.privateLinkServiceId")
             if isinstance(conn, dict) and isinstance(target, str) and ids.norm(target) == ids.norm(target_id):
                 found.append((key, conn))
@@ -195,7 +195,7 @@ def connections_to(pe: Resource, target_id: str) -> list[tuple[str, dict[str, An
 
 def _group_ids(conn: dict[str, Any]) -> list[str]:
     """The groupIds of a private link connection."""
-    return [str(g) for g in dig(conn, "properties.groupIds") or [] if isinstance(g, str)]
+    return [str(g) for g in items_of(dig(conn, "properties.groupIds")) if isinstance(g, str)]
 
 
 def subnet_placement(estate: Estate, roles: Roles, pe: Resource) -> tuple[str, str]:

@@ -38,6 +38,12 @@ def dig(obj: Any, path: str, default: Any = None) -> Any:
     return current
 
 
+def items_of(value: Any) -> list[Any]:
+    """A JSON array's items; anything else (absent, null, an object or a string where ARM has an
+    array) is no items, so that a malformed body cannot crash an index or a rule."""
+    return value if isinstance(value, list) else []
+
+
 def same(a: Any, b: Any) -> bool:
     """Case-insensitive equality for ARM enum strings."""
     if isinstance(a, str) and isinstance(b, str):
@@ -70,7 +76,7 @@ class Subnet:
     def prefixes(self) -> list[str]:
         """The subnet's address prefixes, from `addressPrefix` and `addressPrefixes`."""
         single = self.properties.get("addressPrefix")
-        many = self.properties.get("addressPrefixes") or []
+        many = items_of(self.properties.get("addressPrefixes"))
         out = [single] if isinstance(single, str) else []
         out.extend(p for p in many if isinstance(p, str) and p not in out)
         return out
@@ -80,7 +86,7 @@ class Subnet:
         """The services the subnet is delegated to (`Microsoft.Web/serverFarms`, ...)."""
         return [
             str(dig(d, "properties.serviceName"))
-            for d in self.properties.get("delegations") or []
+            for d in items_of(self.properties.get("delegations"))
             if isinstance(d, dict) and dig(d, "properties.serviceName")
         ]
 
@@ -227,7 +233,7 @@ class Estate:
 
     def _index_subnets(self) -> None:
         for vnet in self.of_type(types.VIRTUAL_NETWORKS):
-            for body in dig(vnet, "properties.subnets") or []:
+            for body in items_of(dig(vnet, "properties.subnets")):
                 if isinstance(body, dict) and isinstance(body.get("id"), str):
                     self._add_subnet(Subnet(body["id"], str(body.get("name", "")), vnet["id"], body))
         for body in self.of_type(types.SUBNETS):
@@ -305,7 +311,7 @@ def web_apps(estate: Estate) -> list[Resource]:
 def private_link_targets(pe: Resource) -> Iterable[str]:
     """The ids of the resources a private endpoint connects to (automatic and manual)."""
     for key in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
-        for conn in dig(pe, f"properties.{key}") or []:
+        for conn in items_of(dig(pe, f"properties.{key}")):
             target = dig(conn, "properties.privateLinkServiceId")
             if isinstance(target, str):
                 yield target

@@ -89,3 +89,18 @@ def is_within(resource_id: str, scope: str) -> bool:
     """True when `resource_id` is `scope` itself or lies below it."""
     r, s = norm(resource_id), norm(scope)
     return r == s or r.startswith(s + "/")
+
+
+def type_of(resource_id: str) -> str | None:
+    """The resource type an id names (`NS/type[/child...]`, as written in the id); None when it names none.
+
+    A body without `type` (several of Microsoft's REST examples) gets it from here.
+    """
+    split = split_at_provider(resource_id)
+    if split is None:
+        return None
+    tail = split[1]
+    # namespace, then (type, name) pairs: an even count of segments after the namespace
+    if len(tail) < 3 or len(tail) % 2 == 0:
+        return None
+    return "/".join([tail[0], *tail[1::2]])

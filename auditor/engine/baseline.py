@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from auditor.engine import strict_yaml
 from auditor.engine.params import ParamError, build
 from auditor.engine.params import declared as params_of
 from auditor.engine.registry import Rule, all_rules
@@ -18,8 +20,10 @@ from auditor.model import Level
 
 DEFAULT_BASELINE = "openai-e2e-chat-aistudio"
 TOP_LEVEL_KEYS = {"name", "version", "title", "description", "variant", "source", "roles", "rules"}
-# libyaml's safe loader where PyYAML was built with it (several times faster), else the pure-Python one.
-_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The variants of the architecture a baseline can describe (see README, Baselines).
+VARIANTS = ("aistudio", "aml")
+# A weight scales a rule's severity weight; far beyond any sensible ratio, and the score's sums stay finite.
+MAX_WEIGHT = 1_000_000
 RULE_KEYS = {"level", "weight", "params"}
 ROLE_KEYS = {"subnets", "subnet_patterns", "resources"}
 
@@ -65,6 +69,9 @@ def shipped_baselines() -> dict[str, Path]:
 
 def load_baseline(name_or_path: str | None) -> Baseline:
     """Load a shipped baseline by name, or a YAML file by path."""
+    if name_or_path is not None and not name_or_path.strip():
+        # `--baseline ""` (an unset variable in a pipeline) must not quietly mean the default.
+        raise InputError("--baseline is empty: give a shipped baseline's name or a path to a YAML file")
     ref = name_or_path or DEFAULT_BASELINE
     shipped = shipped_baselines()
     if ref in shipped:
@@ -75,24 +82,19 @@ def load_baseline(name_or_path: str | None) -> Baseline:
             known = ", ".join(shipped)
             raise InputError(f"unknown baseline {ref!r} (shipped: {known}; or give a path to a YAML file)")
     try:
-        data, lines = _parse_yaml(path.read_text(encoding="utf-8"))
+        text = path.read_bytes().decode("utf-8")
     except OSError as exc:
         raise InputError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise InputError(f"{path}: not valid YAML{where}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    data, lines = _parse_yaml(text, str(path))
     return replace(parse_baseline(data, str(path)), rule_lines=lines)
 
 
-def _parse_yaml(text: str) -> tuple[Any, dict[str, int]]:
+def _parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int]]:
     """The document, and the line of each entry under `rules:` (SARIF points there), in one parse."""
-    loader = _SAFE_LOADER(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    finally:
-        loader.dispose()
+    node = strict_yaml.compose(text, source)
+    data = strict_yaml.construct(node, source)
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
@@ -129,12 +131,19 @@ def parse_baseline(data: Any, source: str) -> Baseline:
     roles = data.get("roles") or {}
     if not isinstance(roles, dict) or set(roles) - ROLE_KEYS:
         raise InputError(f"{source}: 'roles' may only hold {', '.join(sorted(ROLE_KEYS))}")
+    _check_roles(roles, source)
+    variant = data.get("variant", "")
+    if variant not in ("", *VARIANTS):
+        raise InputError(f"{source}: variant: unknown variant {variant!r:.60} (known: {', '.join(VARIANTS)})")
+    for key in ("name", "version", "title", "description", "source"):
+        if key in data and (not isinstance(data[key], str | int | float) or isinstance(data[key], bool)):
+            raise InputError(f"{source}: {key}: expected text, not {type(data[key]).__name__}")
     return Baseline(
         name=str(data["name"]),
         version=str(data["version"]),
         title=str(data.get("title", data["name"])),
         description=str(data.get("description", "")),
-        variant=str(data.get("variant", "")),
+        variant=str(variant),
         source=source,
         rules=settings,
         roles=roles,
@@ -161,8 +170,12 @@ def _parse_rule_setting(rule_id: str, raw: Any, catalogue: dict[str, Rule], sour
         or isinstance(weight, bool)
         or not math.isfinite(weight)
         or weight < 0
+        or weight > MAX_WEIGHT
     ):
-        raise InputError(f"{source}: {rule_id}: weight must be a finite number >= 0, not {weight!r}")
+        raise InputError(
+            f"{source}: {rule_id}: weight must be a finite number >= 0, not {weight!r:.40}"
+            f" (and at most {MAX_WEIGHT:,})"
+        )
     params = raw.get("params") or {}
     if not isinstance(params, dict):
         raise InputError(f"{source}: {rule_id}: params must be a mapping")
@@ -176,3 +189,24 @@ def _parse_rule_setting(rule_id: str, raw: Any, catalogue: dict[str, Rule], sour
     except ParamError as exc:
         raise InputError(f"{source}: {rule_id}: {exc}") from None
     return RuleSetting(level=level, weight=float(weight), params=built)
+
+
+def _check_roles(roles: dict[str, Any], source: str) -> None:
+    """Role overrides: names to a role or a list of roles; subnet patterns as regular expressions."""
+    for key in ("subnets", "resources", "subnet_patterns"):
+        table = roles.get(key) or {}
+        if not isinstance(table, dict):
+            raise InputError(f"{source}: roles.{key} must be a mapping")
+        for name, value in table.items():
+            where = f"{source}: roles.{key}.{name}"
+            if key == "subnet_patterns":
+                if not isinstance(value, str):
+                    raise InputError(f"{where}: a pattern must be a string (a regular expression)")
+                try:
+                    re.compile(value)
+                except (re.error, RecursionError, OverflowError) as exc:
+                    raise InputError(f"{where}: not a valid regular expression: {exc}") from None
+            elif not (
+                isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+            ):
+                raise InputError(f"{where}: expected a role name or a list of role names")

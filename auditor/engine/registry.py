@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from auditor.analysis.coverage import absent, unread
 from auditor.arm import ids
 from auditor.engine.params import is_params_class
-from auditor.model import Control, Reference, Result, RuleInfo, RuleStatus, Severity
+from auditor.model import Control, Reference, Result, RuleInfo, RuleStatus, Severity, Status
 
 if TYPE_CHECKING:
     from auditor.analysis.architecture import Roles
@@ -151,11 +151,20 @@ def _each_resource(
         if missing is not None:
             yield from absent(ctx.estate, resource_type, found, missing)
         for res in sorted(found, key=lambda r: ids.norm(r["id"])):
-            result = fn(ctx, res)
+            try:
+                result = fn(ctx, res)
+            except Exception as exc:  # one malformed body costs its own verdict, not the rule's others
+                result = Result(res["id"], str(res.get("type", "")), Status.ERROR, crash_message(exc))
             if result is not None:
                 yield result
 
     return check
+
+
+def crash_message(exc: BaseException) -> str:
+    """What an `error` finding says about a check that raised: the exception, on one line."""
+    text = " ".join(str(exc).split())[:200]
+    return f"rule raised {type(exc).__name__}: {text}" if text else f"rule raised {type(exc).__name__}"
 
 
 def all_rules() -> dict[str, Rule]:

@@ -13,7 +13,7 @@ from auditor.arm.reads import ReadLog
 from auditor.arm.snapshot import Snapshot
 from auditor.engine.baseline import Baseline
 from auditor.engine.describe import baseline_info, role_explanations, rule_infos, tool_info
-from auditor.engine.registry import Context, Rule, all_rules
+from auditor.engine.registry import Context, Rule, all_rules, crash_message
 from auditor.engine.scoring import score
 from auditor.errors import InputError
 from auditor.model import AuditReport, Finding, Result, Status, ToolInfo, sort_key
@@ -27,14 +27,16 @@ __all__ = ["AuditReport", "run_audit", "scope_of", "settle", "sort_key"]
 def scope_of(snapshot: Snapshot, source: str) -> dict[str, Any]:
     """What was audited: the source, the subscriptions, the resource count (and groups, if restricted)."""
     subs = snapshot.metadata.get("subscriptions")
-    if not isinstance(subs, list):
+    # The metadata is the snapshot's word, not checked data: only a list of strings is taken.
+    if not isinstance(subs, list) or not all(isinstance(s, str) for s in subs):
         found = {
             r["id"].split("/")[2] for r in snapshot.resources if r["id"].lower().startswith("/subscriptions/")
         }
         subs = sorted(found)
     scope: dict[str, Any] = {"source": source, "subscriptions": subs, "resources": len(snapshot.resources)}
-    if isinstance(snapshot.metadata.get("resource_groups"), list):
-        scope["resource_groups"] = snapshot.metadata["resource_groups"]
+    groups = snapshot.metadata.get("resource_groups")
+    if isinstance(groups, list) and all(isinstance(g, str) for g in groups):
+        scope["resource_groups"] = groups
     if snapshot.metadata.get("partial") is True:
         # The live read's time limit ran out: the reads it cut off are collection errors.
         scope["partial"] = True
@@ -70,10 +72,13 @@ def run_audit(
         reads = ReadLog()
         seen = estate.reading(reads)
         ctx = Context(estate=seen, roles=roles.reading(seen), params=baseline.params_for(rule), reads=reads)
+        results: list[Result] = []
         try:
-            results = rule.run(ctx)
+            # One at a time: what the rule judged before it raised still counts.
+            for result in rule.check(ctx):
+                results.append(result)
         except Exception as exc:  # a crashing rule must show up, never pass silently
-            results = [Result("", "", Status.ERROR, f"rule raised {type(exc).__name__}: {exc}")]
+            results.append(Result("", "", Status.ERROR, crash_message(exc)))
         results = settle(results, estate, reads)
         findings.extend(_finding(rule, setting.level, r) for r in results)
     waiver_report = None

@@ -12,9 +12,11 @@ that family: missing data is never a pass.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from auditor.errors import InputError
 from auditor.model import Control, Finding, Level, ScoreCard, Status, Tally
 
 __all__ = ["ScoreCard", "Tally", "score"]
@@ -33,6 +35,11 @@ _FIELD = {
 def score(findings: Iterable[Finding], weights: Mapping[str, float] | None = None) -> ScoreCard:
     """Score the findings; `weights` are the baseline's per-rule weights (default 1)."""
     weights = weights or {}
+    for rule_id, weight in weights.items():
+        # The guard at the score boundary: a NaN or infinite weight would make every score NaN,
+        # and `score nan >= 80` lets any gate through. Baselines check this when they load.
+        if isinstance(weight, bool) or not math.isfinite(weight) or weight < 0:
+            raise InputError(f"rule {rule_id}: weight {weight!r} is not a finite number >= 0")
     # Counted in plain Counters, then frozen into Tallies: the report's values never change.
     overall: Counter[str] = Counter()
     controls: dict[Control, Counter[str]] = {c: Counter() for c in Control}
@@ -49,6 +56,10 @@ def score(findings: Iterable[Finding], weights: Mapping[str, float] | None = Non
                 counts["pass_weight"] += weight  # type: ignore[assignment]
             elif f.status is Status.FAIL:
                 counts["fail_weight"] += weight  # type: ignore[assignment]
+    for counts in (overall, *controls.values()):
+        for key in ("pass_weight", "fail_weight"):
+            if not math.isfinite(counts[key]):
+                raise InputError(f"the weights add up to {counts[key]} (too large to score)")
     return ScoreCard(
         overall=Tally(**overall),
         controls={c: Tally(**counts) for c, counts in controls.items()},

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from auditor.engine import strict_yaml
 from auditor.engine.registry import RULE_ID, all_rules
 from auditor.errors import InputError
 from auditor.files import read_text
@@ -47,20 +48,15 @@ def load_waivers(path: str | Path) -> tuple[list[Waiver], str]:
 
 def parse_waivers(text: str, source: str = "<waivers>") -> list[Waiver]:
     """Parse the text of a waiver file; `source` names it in errors."""
-    try:
-        # compose keeps the line of every node, so that each error can point at its line
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise InputError(f"{source}{where}: {problem}") from None
+    # compose keeps the line of every node, so that each error can point at its line; each entry
+    # checks its own duplicate keys below, to name the waiver as well
+    root = strict_yaml.compose(text, source, duplicates=False)
     if root is None:
         return []
     entries = root
     if isinstance(root, yaml.MappingNode):
         keys = {_scalar(k): v for k, v in root.value}
-        if set(keys) != {"waivers"}:
+        if set(keys) != {"waivers"} or len(root.value) != 1:
             raise InputError(
                 f"{source}:{_line(root)}: expected a list of waivers (or a single 'waivers:' key)"
             )
@@ -88,7 +84,7 @@ def _parse_entry(node: yaml.Node, index: int, source: str) -> Waiver:
             raise InputError(f"{source}:{_line(key_node)}: waiver #{index}: duplicate key {key!r}")
         try:
             value = yaml.SafeLoader("").construct_object(value_node, deep=True)
-        except (ValueError, yaml.YAMLError):  # e.g. 2030-02-30, which YAML reads as a date
+        except (ValueError, OverflowError, yaml.YAMLError):  # e.g. 2030-02-30, which YAML reads as a date
             value = None
         values[key] = (value, value_node)
     missing = [k for k in FIELDS if k not in values]

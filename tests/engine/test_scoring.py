@@ -55,3 +55,19 @@ def test_baseline_weights_and_families() -> None:
     assert card.score == 75.0
     assert card.controls[Control.NSG].score == 100.0
     assert card.controls[Control.DIAGNOSTICS].score == 0.0
+
+
+def test_a_weight_that_is_not_finite_never_reaches_a_score() -> None:
+    import math
+
+    import pytest
+
+    from auditor.errors import InputError
+
+    for weight in (math.nan, math.inf, -1.0):
+        with pytest.raises(InputError, match="NSG001: weight"):
+            score([_f(Status.PASS), _f(Status.FAIL)], {"NSG001": weight})
+    # Each weight finite, the sum not: refused rather than scored as NaN.
+    many = [_f(Status.PASS, rule_id=f"NSG{i:03d}") for i in range(1, 4)]
+    with pytest.raises(InputError, match="too large to score"):
+        score(many, {f"NSG{i:03d}": 1e308 for i in range(1, 4)})

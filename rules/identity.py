@@ -324,6 +324,26 @@ def _check_rows(
 # --- privileged roles ----------------------------------------------------------------
 
 
+def _identity_subjects(
+    ctx: Context,
+) -> Iterator[tuple[str, Resource, list[Identity], str | None, bool]]:
+    """Each (identity role, resource) the least-privilege rules judge, in id order: its identities,
+    the gap in its role-assignment data (None when read), and whether a system-assigned principal
+    id is missing from its body (then its identities cannot be matched to assignments)."""
+    grouped = identities_by_resource(ctx.roles)
+    blind = {
+        (role, ids.norm(res["id"]))
+        for role in IDENTITY_ROLES
+        for res in identity_resources(ctx.estate, ctx.roles, role)
+        if system_principal_missing(res)
+    }
+    for role, rid in sorted(set(grouped) | blind, key=lambda k: (k[1], k[0])):
+        res = ctx.estate.get(rid)
+        if res is not None:
+            gap = ctx.estate.gap(ROLE_ASSIGNMENTS, res["id"])
+            yield role, res, grouped.get((role, rid), []), gap, (role, rid) in blind
+
+
 @rule(
     id="IAM002",
     name="no-excess-privileged-roles",
@@ -366,22 +386,10 @@ def no_excess_privileged(ctx: Context) -> Iterator[Result]:
     scopes = Scopes(ctx.estate, ctx.roles)
     allowed = allowances(scopes, rows, {r.role_definition for r in rows})
     privileged_rows = [r for r in rows if privilege_of(ctx.estate, r.role_definition, listed)[0]]
-    grouped = identities_by_resource(ctx.roles)
-    blind = {
-        (role, ids.norm(res["id"]))
-        for role in IDENTITY_ROLES
-        for res in identity_resources(ctx.estate, ctx.roles, role)
-        if system_principal_missing(res)
-    }
-    for role, rid in sorted(set(grouped) | blind, key=lambda k: (k[1], k[0])):
-        res = ctx.estate.get(rid)
-        if res is None:
-            continue
-        idents = grouped.get((role, rid), [])
-        gap = ctx.estate.gap(ROLE_ASSIGNMENTS, res["id"])
+    for role, res, idents, gap, is_blind in _identity_subjects(ctx):
         granted: list[str] = []
         excess: list[str] = []
-        unknown = [MISSING_PRINCIPAL] if (role, rid) in blind else []
+        unknown = [MISSING_PRINCIPAL] if is_blind else []
         for ident in idents:
             for guid, scope, ra in held_by(ctx.estate, [ident]):
                 label = f"{builtin_roles.name_of(guid)} on {scope}"
@@ -875,19 +883,7 @@ def roles_held_by_their_identity(ctx: Context) -> Iterator[Result]:
     owners = holders(rows)
     scopes = Scopes(ctx.estate, ctx.roles)
     allowed = allowances(scopes, rows, set(owners))
-    grouped = identities_by_resource(ctx.roles)
-    blind = {
-        (role, ids.norm(res["id"]))
-        for role in IDENTITY_ROLES
-        for res in identity_resources(ctx.estate, ctx.roles, role)
-        if system_principal_missing(res)
-    }
-    for role, rid in sorted(set(grouped) | blind, key=lambda k: (k[1], k[0])):
-        res = ctx.estate.get(rid)
-        if res is None:
-            continue
-        idents = grouped.get((role, rid), [])
-        gap = ctx.estate.gap(ROLE_ASSIGNMENTS, res["id"])
+    for role, res, idents, gap, is_blind in _identity_subjects(ctx):
         own = sorted(r.label for r in rows if r.identity == role and not r.optional)
         held: list[str] = []
         deviations: list[str] = []
@@ -916,7 +912,7 @@ def roles_held_by_their_identity(ctx: Context) -> Iterator[Result]:
             )
         elif gap:
             yield not_assessed(res, f"{role} identity's role assignments unknown: {gap}", own)
-        elif (role, rid) in blind:
+        elif is_blind:
             yield not_assessed(res, f"{role}: {MISSING_PRINCIPAL}", own)
         else:
             yield passed(

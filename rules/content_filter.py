@@ -244,8 +244,10 @@ def policies_in_use(ctx: Context) -> InUse:
         by_name = policies_by_name(estate, account)
         for deployment in estate.children(account["id"], DEPLOYMENTS):
             name = _policy_name(deployment)
-            if not name:
-                continue  # CF001 reports a deployment without a policy
+            if not name or unfiltered_model(deployment):
+                # CF001 reports a deployment without a policy; Azure filters no embeddings, whatever
+                # policy the deployment names, so that policy says nothing about this workload.
+                continue
             policy = by_name.get(name.lower())
             if policy is not None:
                 policies.setdefault(ids.norm(policy["id"]), policy)
@@ -321,11 +323,13 @@ def _check_deployment(
 ) -> Result:
     name = _policy_name(deployment)
     expected = "a user-managed RAI policy of this account" + (" (or a built-in one)" if allow_builtin else "")
+    unfiltered = unfiltered_model(deployment)
+    if unfiltered:
+        # Azure runs no content filter on the model: a named policy (built-in or not) changes nothing.
+        shown_name = name or "not set"
+        message = f"properties.raiPolicyName is {shown_name}, and none applies: {unfiltered}"
+        return passed(deployment, message, expected=expected, actual=name or None)
     if not name:
-        unfiltered = unfiltered_model(deployment)
-        if unfiltered:
-            message = f"properties.raiPolicyName is not set, and none applies: {unfiltered}"
-            return passed(deployment, message, expected=expected, actual=None)
         return failed(
             deployment,
             "properties.raiPolicyName is not set: the deployment runs on the platform's default content "

@@ -183,6 +183,12 @@ def add_deployment(name: str, body: dict[str, Any]) -> Mutation:
     return mutate
 
 
+def with_policy(body: dict[str, Any], policy: str) -> dict[str, Any]:
+    named = copy.deepcopy(body)
+    named["properties"]["raiPolicyName"] = policy
+    return named
+
+
 def without_capabilities(model: str) -> dict[str, Any]:
     body = copy.deepcopy(EMBEDDING_DEPLOYMENT)
     del body["properties"]["capabilities"]
@@ -205,6 +211,14 @@ CF001 = [
         ("pass", "pass"),
         add_deployment("embed-3", without_capabilities("text-embedding-3-large")),
         contains="read from properties.model.name",
+    ),
+    # Azure filters no embeddings whatever policy the deployment names: a built-in one passes as well.
+    Case(
+        "embedding deployment naming a built-in policy",
+        "CF001",
+        ("pass", "pass"),
+        add_deployment("embed-default", with_policy(EMBEDDING_DEPLOYMENT, "Microsoft.DefaultV2")),
+        contains="raiPolicyName is Microsoft.DefaultV2, and none applies",
     ),
     Case(
         "chat capability beside embeddings",
@@ -310,6 +324,13 @@ CF001 = [
 ]
 
 CF002 = [
+    # The policy an embedding deployment names is no policy of the workload's: nothing to judge there.
+    Case(
+        "embedding deployment naming a built-in policy",
+        "CF002",
+        ("pass",),
+        add_deployment("embed-default", with_policy(EMBEDDING_DEPLOYMENT, "Microsoft.DefaultV2")),
+    ),
     Case(
         "compliant, new schema", "CF002", ("pass",), variants=("aistudio",), contains="read severityThreshold"
     ),

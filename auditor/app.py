@@ -125,8 +125,14 @@ def audit(options: AuditOptions) -> AuditReport:
         redact_snapshot(snapshot)
         where = f"snapshot {source.snapshot}"
         if options.resource_groups:
-            from auditor.arm.scope import restrict
+            from auditor.arm.scope import groups_in, restrict, unknown_groups
 
+            unknown = unknown_groups(snapshot, options.resource_groups)
+            if unknown:
+                known = ", ".join(sorted(groups_in(snapshot))) or "none"
+                raise InputError(
+                    f"resource group {', '.join(unknown)} holds nothing in the snapshot (its groups: {known})"
+                )
             snapshot = restrict(snapshot, options.resource_groups)
     else:
         # Only the named resource groups are read, and the snapshot comes back restricted.

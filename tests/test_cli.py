@@ -217,6 +217,13 @@ def test_resource_group_scope(tmp_path: Path) -> None:
     assert any(f["rule_id"] == "IAM003" and f["status"] == "fail" for f in report["findings"])
 
 
+def test_a_resource_group_the_snapshot_lacks_is_a_usage_error() -> None:
+    # A typo must not audit an empty estate (score 0, every component "absent") and exit 0.
+    proc = run("audit", "--snapshot", DRIFTED, "-g", "rg-chat-aistudio", "-g", "rg-typo")
+    assert_one_line_error(proc, 2, "resource group rg-typo holds nothing in the snapshot")
+    assert "rg-chat-aistudio" in proc.stderr
+
+
 def test_output_may_not_overwrite_the_snapshot(tmp_path: Path) -> None:
     copy = tmp_path / "snap.json"
     copy.write_text(Path(DRIFTED).read_text())

@@ -712,6 +712,8 @@ def compliant(variant: str) -> list[Resource]:
                     "allowCrossTenantReplication": False,
                     "allowedCopyScope": "AAD",
                     "defaultToOAuthAuthentication": True,
+                    "isLocalUserEnabled": False,
+                    "isSftpEnabled": False,
                 },
             }
         )

@@ -86,6 +86,7 @@ UAMIS = types.USER_ASSIGNED_IDENTITIES
 WORKSPACES = types.ML_WORKSPACES
 ENDPOINTS = types.ML_ONLINE_ENDPOINTS
 COMPUTES = types.ML_COMPUTES
+CONNECTIONS = types.ML_CONNECTIONS
 ACCOUNTS = types.COGNITIVE_ACCOUNTS
 SEARCH = types.SEARCH_SERVICES
 VAULTS = types.KEY_VAULTS
@@ -1077,3 +1078,49 @@ def hub_data_isolation(ctx: Context, ws: Resource) -> Result:
     value = dig(ws, "properties.enableDataIsolation")
     message = f"properties.enableDataIsolation is {shown(value, 'false')}"
     return verdict(value is True, ws, message, True, value)
+
+
+@rule(
+    id="IAM014",
+    name="hub-openai-connection-uses-entra-id",
+    control="identity",
+    severity="medium",
+    title="The AI Studio hub's Azure OpenAI connections authenticate with Microsoft Entra ID",
+    rationale="""Flows of the hub's projects call Azure OpenAI through the hub's connection; a connection
+    of authType ApiKey stores an account key in the hub, which the architecture avoids by giving the
+    identities roles instead (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture",
+    section "Machine Learning role-based access roles"). The AI Studio hub reference's aoai connection
+    has authType AAD, uses the workspace's managed identity and requires a private endpoint
+    (peRequirement: Required), which the message also shows. The Machine Learning workspace edition has
+    no hub, so the rule only speaks where a hub or project has an Azure OpenAI connection.
+    The reference implementation sets it in machinelearning.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L200-L215.""",
+    remediation="""Recreate the connection with Microsoft Entra ID: in Bicep a
+    Microsoft.MachineLearningServices/workspaces/connections resource with category 'AzureOpenAI',
+    authType 'AAD', useWorkspaceManagedIdentity: true and peRequirement: 'Required', then delete the
+    key-based one (az ml connection delete -g <rg> -w <hub> -n <name>).""",
+    references=(
+        article("Machine Learning role-based access roles"),
+        implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 200, 215),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def hub_openai_connection_auth(ctx: Context) -> Iterator[Result]:
+    """Every connection of category AzureOpenAI under a hub or project has `properties.authType` AAD.
+    Not assessed, per hub or project, when its connections could not be read; nothing is reported where
+    no such connection exists."""
+    yield from unread(ctx.estate, WORKSPACES, "Machine learning workspaces")
+    for ws in _hubs_and_projects(ctx):
+        connections = ctx.estate.children(ws["id"], CONNECTIONS)
+        gap = ctx.estate.gap(CONNECTIONS, ws["id"])
+        if not connections and gap:
+            yield not_assessed(ws, f"connections of {display_name(ws)} unknown: {gap}")
+            continue
+        for conn in connections:
+            if not same(dig(conn, "properties.category"), "AzureOpenAI"):
+                continue
+            auth = dig(conn, "properties.authType")
+            pe = dig(conn, "properties.peRequirement")
+            message = f"properties.authType is {shown(auth)}; properties.peRequirement is {shown(pe)}"
+            yield verdict(same(auth, "AAD"), conn, message, "AAD", auth)

@@ -23,6 +23,7 @@ RD = "Microsoft.Authorization/roleDefinitions"
 WS = "Microsoft.MachineLearningServices/workspaces"
 ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
 COMPUTES = "Microsoft.MachineLearningServices/workspaces/computes"
+CONNECTIONS = "Microsoft.MachineLearningServices/workspaces/connections"
 R = builtin_roles
 
 
@@ -71,6 +72,8 @@ def resource_id(what: str, variant: str) -> str:
         return parent + "/onlineEndpoints/ept-chat"
     if what == "compute":
         return resource_id("workspace", variant) + "/computes/ci-flow-author"
+    if what == "connection":
+        return resource_id("workspace", variant) + "/connections/aoai"
     return ids.res(*names[what])
 
 
@@ -574,4 +577,12 @@ CASES: list[Case] = [
     Case("hub-without-isolation", "IAM013", {"hub-chat": "fail"}, variants=HUB,
          mutate=set_prop("workspace", "properties.enableDataIsolation", False)),
     Case("hubs-not-collected", "IAM013", {SUB_ID: "not_assessed"}, variants=HUB, drop_types=(WS,)),
+    # IAM014: the hub's Azure OpenAI connection authenticates with Microsoft Entra ID
+    Case("compliant", "IAM014", {"connections/aoai": "pass"}, variants=HUB,
+         contains="authType is AAD; properties.peRequirement is Required"),
+    Case("connection-with-key", "IAM014", {"connections/aoai": "fail"}, variants=HUB,
+         mutate=set_prop("connection", "properties.authType", "ApiKey"), contains="authType is ApiKey"),
+    Case("connections-not-collected", "IAM014", {"hub-chat": "not_assessed", "proj-chat": "not_assessed"},
+         variants=HUB, mutate=drop_type(CONNECTIONS), drop_types=(CONNECTIONS,),
+         contains="connections of"),
 ]  # fmt: skip

@@ -61,6 +61,7 @@ def test_levels_follow_the_variants() -> None:
     # data isolation set by the hub reference, whose edition alone has hubs.
     assert hub.rules["IAM012"].level is Level.REQUIRED and aml.rules["IAM012"].level is Level.REQUIRED
     assert hub.rules["IAM013"].level is Level.REQUIRED and aml.rules["IAM013"].level is Level.RECOMMENDED
+    assert hub.rules["IAM014"].level is Level.REQUIRED and aml.rules["IAM014"].level is Level.RECOMMENDED
     assert hub.rules["IAM008"].level is aml.rules["IAM008"].level is Level.RECOMMENDED
 
 
@@ -116,7 +117,7 @@ def test_compliant_estates_only_pass(variant: str) -> None:
     if variant == "aistudio":
         in_baseline.discard("IAM012")  # the hub edition has no compute instance
     else:
-        in_baseline.discard("IAM013")  # the Machine Learning workspace edition has no hub
+        in_baseline -= {"IAM013", "IAM014"}  # the Machine Learning workspace edition has no hub
     assert_compliant_estates_only_pass(FAMILY, variant, in_baseline)
 
 

@@ -71,9 +71,10 @@ from auditor.analysis.rbac import (
     role_definition_of,
     unresolved_uamis,
 )
+from auditor.analysis.values import shown
 from auditor.analysis.verdicts import failed, must_be_true, not_assessed, passed, verdict
 from auditor.arm import ids, types
-from auditor.arm.estate import dig, same
+from auditor.arm.estate import dig, display_name, same
 from auditor.arm.types import Resource
 from auditor.engine.params import Check, OneOf
 from auditor.engine.registry import Context, rule
@@ -85,6 +86,7 @@ UAMIS = types.USER_ASSIGNED_IDENTITIES
 WORKSPACES = types.ML_WORKSPACES
 ENDPOINTS = types.ML_ONLINE_ENDPOINTS
 COMPUTES = types.ML_COMPUTES
+CONNECTIONS = types.ML_CONNECTIONS
 ACCOUNTS = types.COGNITIVE_ACCOUNTS
 SEARCH = types.SEARCH_SERVICES
 VAULTS = types.KEY_VAULTS
@@ -979,3 +981,142 @@ def workspace_datastores_identity(ctx: Context, ws: Resource) -> Result:
     shown_value = value if isinstance(value, str) and value else "absent (platform default accessKey)"
     message = f"properties.systemDatastoresAuthMode is {shown_value}"
     return verdict(same(value, "identity"), ws, message, "identity", value)
+
+
+# Computes whose sign-in Azure Machine Learning manages; attached computes keep their own.
+_MANAGED_COMPUTES = ("ComputeInstance", "AmlCompute")
+
+
+@rule(
+    id="IAM012",
+    name="compute-local-auth-disabled",
+    control="identity",
+    severity="medium",
+    title="Compute instances and clusters accept only Microsoft Entra ID",
+    rationale="""A compute that keeps local authentication can be reached with keys and tokens outside
+    Microsoft Entra ID and the role assignments the architecture's identities rest on; the article
+    recommends disabling key and other local authentication (Microsoft Learn, "Baseline OpenAI
+    end-to-end chat reference architecture", section "Governance through policy"). The Machine Learning
+    workspace reference's compute instance sets disableLocalAuth: true; the AI Studio hub reference has
+    no compute instance (serverless sessions), so the rule only speaks where a compute exists.
+    The reference implementation sets it in machinelearning.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L353-L388.""",
+    remediation="""The setting is fixed when the compute is created: delete the compute
+    (az ml compute delete -g <rg> -w <workspace> -n <name>) and create it again from Bicep with
+    properties.disableLocalAuth: true.""",
+    references=(
+        article("Governance through policy"),
+        implementation("aml", "infra-as-code/bicep/machinelearning.bicep", 353, 388),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def compute_local_auth(ctx: Context) -> Iterator[Result]:
+    """Every compute of computeType ComputeInstance or AmlCompute under a workspace, hub or project has
+    `properties.disableLocalAuth` true (absent means false). Not assessed, per workspace, when its
+    computes could not be read; nothing is reported where no such compute exists."""
+    yield from unread(ctx.estate, WORKSPACES, "Machine learning workspaces")
+    for ws in [*ctx.roles.resources(WORKSPACE), *ctx.roles.resources(HUB), *ctx.roles.resources(PROJECT)]:
+        computes = ctx.estate.children(ws["id"], COMPUTES)
+        gap = ctx.estate.gap(COMPUTES, ws["id"])
+        if not computes and gap:
+            yield not_assessed(ws, f"computes of {display_name(ws)} unknown: {gap}")
+            continue
+        for comp in computes:
+            kind = dig(comp, "properties.computeType")
+            if not any(same(kind, k) for k in _MANAGED_COMPUTES):
+                continue
+            value = dig(comp, "properties.disableLocalAuth")
+            message = f"properties.disableLocalAuth is {shown(value, 'false')} ({kind})"
+            yield verdict(value is True, comp, message, True, value)
+
+
+def _hubs_and_projects(ctx: Context) -> list[Resource]:
+    """The AI Studio hubs and their projects (a workspace of the other edition has no projects)."""
+    return [*ctx.roles.resources(HUB), *ctx.roles.resources(PROJECT)]
+
+
+@rule(
+    id="IAM013",
+    name="hub-data-isolation",
+    control="identity",
+    severity="medium",
+    title="The AI Studio hub and its projects keep each project's data apart",
+    rationale="""A hub's storage account and container registry are shared by all of its projects
+    (Microsoft Learn, "Hub Class" of the azure-ai-ml SDK); with enableDataIsolation the hub keeps each
+    project's data in them apart, so one project's identity and users do not reach another's
+    artifacts. The AI Studio hub reference sets enableDataIsolation: true on the hub and on the
+    project; the flag is fixed when the workspace is created and defaults to false. The Machine
+    Learning workspace edition has no hub, so the rule only speaks where a hub or project exists.
+    The reference implementation sets it in machinelearning.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L193
+    and
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L257.""",
+    remediation="""The flag is fixed when the hub or project is created: create it again with
+    az ml workspace create --kind hub (or project) and enable_data_isolation: true in its YAML file,
+    or in Bicep properties.enableDataIsolation: true, and move the work over.""",
+    resource_type=WORKSPACES,
+    what="Machine learning workspaces",
+    select=_hubs_and_projects,
+    references=(
+        (
+            'Microsoft Learn, "Hub Class" (azure-ai-ml)',
+            "https://learn.microsoft.com/python/api/azure-ai-ml/azure.ai.ml.entities.hub",
+        ),
+        implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 193),
+        implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 257),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def hub_data_isolation(ctx: Context, ws: Resource) -> Result:
+    """Every hub and project has `properties.enableDataIsolation` true (absent means false)."""
+    value = dig(ws, "properties.enableDataIsolation")
+    message = f"properties.enableDataIsolation is {shown(value, 'false')}"
+    return verdict(value is True, ws, message, True, value)
+
+
+@rule(
+    id="IAM014",
+    name="hub-openai-connection-uses-entra-id",
+    control="identity",
+    severity="medium",
+    title="The AI Studio hub's Azure OpenAI connections authenticate with Microsoft Entra ID",
+    rationale="""Flows of the hub's projects call Azure OpenAI through the hub's connection; a connection
+    of authType ApiKey stores an account key in the hub, which the architecture avoids by giving the
+    identities roles instead (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture",
+    section "Machine Learning role-based access roles"). The AI Studio hub reference's aoai connection
+    has authType AAD, uses the workspace's managed identity and requires a private endpoint
+    (peRequirement: Required), which the message also shows. The Machine Learning workspace edition has
+    no hub, so the rule only speaks where a hub or project has an Azure OpenAI connection.
+    The reference implementation sets it in machinelearning.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L200-L215.""",
+    remediation="""Recreate the connection with Microsoft Entra ID: in Bicep a
+    Microsoft.MachineLearningServices/workspaces/connections resource with category 'AzureOpenAI',
+    authType 'AAD', useWorkspaceManagedIdentity: true and peRequirement: 'Required', then delete the
+    key-based one (az ml connection delete -g <rg> -w <hub> -n <name>).""",
+    references=(
+        article("Machine Learning role-based access roles"),
+        implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 200, 215),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def hub_openai_connection_auth(ctx: Context) -> Iterator[Result]:
+    """Every connection of category AzureOpenAI under a hub or project has `properties.authType` AAD.
+    Not assessed, per hub or project, when its connections could not be read; nothing is reported where
+    no such connection exists."""
+    yield from unread(ctx.estate, WORKSPACES, "Machine learning workspaces")
+    for ws in _hubs_and_projects(ctx):
+        connections = ctx.estate.children(ws["id"], CONNECTIONS)
+        gap = ctx.estate.gap(CONNECTIONS, ws["id"])
+        if not connections and gap:
+            yield not_assessed(ws, f"connections of {display_name(ws)} unknown: {gap}")
+            continue
+        for conn in connections:
+            if not same(dig(conn, "properties.category"), "AzureOpenAI"):
+                continue
+            auth = dig(conn, "properties.authType")
+            pe = dig(conn, "properties.peRequirement")
+            message = f"properties.authType is {shown(auth)}; properties.peRequirement is {shown(pe)}"
+            yield verdict(same(auth, "AAD"), conn, message, "AAD", auth)

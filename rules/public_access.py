@@ -1163,3 +1163,48 @@ def registry_acr_audience_tokens(ctx: Context, reg: Resource) -> Result:
         "disabled",
         value,
     )
+
+
+@rule(
+    id="PUB035",
+    name="storage-local-users-and-sftp-disabled",
+    control="public-access",
+    severity="medium",
+    title="Storage accounts have no local users and no SFTP endpoint",
+    rationale="""Local users sign in to a storage account with an SSH key, a password or a shared key
+    of their own, outside Microsoft Entra ID and its role assignments, and SFTP opens an endpoint for
+    them (Microsoft Learn, "SSH File Transfer Protocol (SFTP) support for Azure Blob Storage"); the
+    article recommends disabling key and other local authentication (Microsoft Learn, "Baseline OpenAI
+    end-to-end chat reference architecture", section "Governance through policy"). The AI Studio hub
+    reference sets isLocalUserEnabled: false and isSftpEnabled: false; the Machine Learning workspace
+    reference leaves both unset, so the aml baseline recommends it.
+    The reference implementation sets them in storage.bicep:
+    https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/storage.bicep#L80-L83.""",
+    remediation="""az storage account update -g <rg> -n <name> --enable-local-user false
+    --enable-sftp false; in Bicep properties.isLocalUserEnabled: false and properties.isSftpEnabled:
+    false.""",
+    resource_type=types.STORAGE_ACCOUNTS,
+    what="Storage accounts",
+    references=(
+        (
+            'Microsoft Learn, "SSH File Transfer Protocol (SFTP) support for Azure Blob Storage"',
+            "https://learn.microsoft.com/azure/storage/blobs/secure-file-transfer-protocol-support",
+        ),
+        article("Governance through policy"),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 80, 83),
+    ),
+    since="0.2.0",
+    status="preview",
+)
+def storage_local_users(ctx: Context, account: Resource) -> Result:
+    """Every storage account has `properties.isLocalUserEnabled` false (absent fails: the reference
+    writes it out, and an account that does not say it is off is not shown to be) and
+    `properties.isSftpEnabled` not true (absent means false: SFTP is opt-in)."""
+    local = dig(account, "properties.isLocalUserEnabled")
+    sftp = dig(account, "properties.isSftpEnabled")
+    ok = local is False and (sftp is None or sftp is False)
+    local_text = "absent (not disabled)" if local is None else shown(local)
+    sftp_text = shown(sftp, "false")
+    message = f"properties.isLocalUserEnabled is {local_text}; properties.isSftpEnabled is {sftp_text}"
+    expected = {"isLocalUserEnabled": False, "isSftpEnabled": False}
+    return verdict(ok, account, message, expected, {"isLocalUserEnabled": local, "isSftpEnabled": sftp})

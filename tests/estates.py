@@ -46,6 +46,7 @@ COLLECTED_TYPES = [
     "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments",
     "Microsoft.MachineLearningServices/workspaces/computes",
     "Microsoft.MachineLearningServices/workspaces/outboundRules",
+    "Microsoft.MachineLearningServices/workspaces/connections",
     "Microsoft.Web/sites",
     "Microsoft.Web/sites/config",
     "Microsoft.Web/serverfarms",
@@ -712,6 +713,8 @@ def compliant(variant: str) -> list[Resource]:
                     "allowCrossTenantReplication": False,
                     "allowedCopyScope": "AAD",
                     "defaultToOAuthAuthentication": True,
+                    "isLocalUserEnabled": False,
+                    "isSftpEnabled": False,
                 },
             }
         )
@@ -836,6 +839,22 @@ def compliant(variant: str) -> list[Resource]:
             }
         )
         b.diagnostics(ws["id"], groups=["allLogs"])
+        b.add(
+            {
+                "id": ws["id"] + "/connections/aoai",
+                "name": "aoai",
+                "type": "Microsoft.MachineLearningServices/workspaces/connections",
+                "properties": {
+                    "authType": "AAD",
+                    "category": "AzureOpenAI",
+                    "isSharedToAll": True,
+                    "useWorkspaceManagedIdentity": True,
+                    "peRequirement": "Required",
+                    "target": "https://aoai-chat.openai.azure.com/",
+                    "metadata": {"ApiType": "Azure", "ResourceId": aoai["id"]},
+                },
+            }
+        )
         project = b.add(
             {
                 "id": ids.res(ml_type, "proj-chat"),

@@ -44,6 +44,7 @@ ML_ONLINE_ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoi
 ML_ONLINE_DEPLOYMENTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
 ML_COMPUTES = "Microsoft.MachineLearningServices/workspaces/computes"
 ML_OUTBOUND_RULES = "Microsoft.MachineLearningServices/workspaces/outboundRules"
+ML_CONNECTIONS = "Microsoft.MachineLearningServices/workspaces/connections"
 
 # --- Microsoft.ManagedIdentity -----------------------------------------------------
 

@@ -1,5 +1,8 @@
 """Azure Machine Learning: workspaces (plain, hub and project), their managed online
-endpoints and deployments, computes and managed-network outbound rules.
+endpoints and deployments, computes, managed-network outbound rules and connections.
+
+Connections are read with the list call only, which returns no credentials (never
+`listsecrets`); the snapshot masks any credential field a body carries all the same.
 
 azure-mgmt-machinelearningservices 1.0.1 is generated from api-version 2020-08-01, which
 predates `publicNetworkAccess`, `managedNetwork`, workspace kinds Hub/Project and online
@@ -37,8 +40,9 @@ ONLINE_ENDPOINTS = types.ML_ONLINE_ENDPOINTS
 ONLINE_DEPLOYMENTS = types.ML_ONLINE_DEPLOYMENTS
 COMPUTES = types.ML_COMPUTES
 OUTBOUND_RULES = types.ML_OUTBOUND_RULES
+CONNECTIONS = types.ML_CONNECTIONS
 
-TYPES = (WORKSPACES, ONLINE_ENDPOINTS, ONLINE_DEPLOYMENTS, COMPUTES, OUTBOUND_RULES)
+TYPES = (WORKSPACES, ONLINE_ENDPOINTS, ONLINE_DEPLOYMENTS, COMPUTES, OUTBOUND_RULES, CONNECTIONS)
 AREA = "machine learning"
 ERROR_MAP: dict[int, type[HttpResponseError]] = {
     401: ClientAuthenticationError,
@@ -78,6 +82,7 @@ def collect_ml(sub: Sub) -> None:
             each=endpoint_children,
         )
         sub.list(COMPUTES, f"{wid}/computes", lambda: pages(f"{wid}/computes"), child=True)
+        sub.list(CONNECTIONS, f"{wid}/connections", lambda: pages(f"{wid}/connections"), child=True)
         if str(ws.get("kind", "")).lower() != "project":  # a project uses its hub's managed network
             sub.list(
                 OUTBOUND_RULES, f"{wid}/outboundRules", lambda: pages(f"{wid}/outboundRules"), child=True

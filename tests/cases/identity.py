@@ -14,7 +14,7 @@ from auditor.analysis import builtin_roles
 from auditor.arm import ids as armid
 from auditor.engine.baseline import load_baseline
 from tests import estates
-from tests.cases.common import Mutation, Resource, chain, denied, set_path, subscription
+from tests.cases.common import Mutation, Resource, chain, denied, drop_type, set_path, subscription
 from tests.cases.common import ResourceCase as Case
 from tests.conftest import BASELINES
 
@@ -22,6 +22,8 @@ RA = "Microsoft.Authorization/roleAssignments"
 RD = "Microsoft.Authorization/roleDefinitions"
 WS = "Microsoft.MachineLearningServices/workspaces"
 ENDPOINTS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
+COMPUTES = "Microsoft.MachineLearningServices/workspaces/computes"
+CONNECTIONS = "Microsoft.MachineLearningServices/workspaces/connections"
 R = builtin_roles
 
 
@@ -68,6 +70,10 @@ def resource_id(what: str, variant: str) -> str:
     if what == "endpoint":
         parent = resource_id("workspace" if variant == "aml" else "project", variant)
         return parent + "/onlineEndpoints/ept-chat"
+    if what == "compute":
+        return resource_id("workspace", variant) + "/computes/ci-flow-author"
+    if what == "connection":
+        return resource_id("workspace", variant) + "/connections/aoai"
     return ids.res(*names[what])
 
 
@@ -551,4 +557,32 @@ CASES: list[Case] = [
          mutate=set_prop("workspace", "properties.systemDatastoresAuthMode", None),
          contains="absent (platform default accessKey)"),
     Case("workspaces-not-collected", "IAM011", {SUB_ID: "not_assessed"}, drop_types=(WS,)),
+    # IAM012: computes accept only Microsoft Entra ID (the hub edition has no compute)
+    Case("compliant", "IAM012", {}, variants=AML),
+    Case("compute-local-auth-on", "IAM012", {"ci-flow-author": "fail"}, variants=AML,
+         mutate=set_prop("compute", "properties.disableLocalAuth", False),
+         contains="disableLocalAuth is false (ComputeInstance)"),
+    Case("compute-local-auth-absent", "IAM012", {"ci-flow-author": "fail"}, variants=AML,
+         mutate=set_prop("compute", "properties.disableLocalAuth", None),
+         contains="absent (platform default false)"),
+    Case("computes-not-collected", "IAM012", {"mlw-chat": "not_assessed"}, variants=AML,
+         mutate=drop_type(COMPUTES), drop_types=(COMPUTES,), contains="computes of mlw-chat unknown"),
+    Case("hub-computes-not-collected", "IAM012", {"hub-chat": "not_assessed", "proj-chat": "not_assessed"},
+         variants=HUB, drop_types=(COMPUTES,)),
+    # IAM013: the hub and its projects keep each project's data apart (no hub in the other edition)
+    Case("compliant", "IAM013", {}, variants=HUB),
+    Case("project-without-isolation", "IAM013", {"proj-chat": "fail"}, variants=HUB,
+         mutate=set_prop("project", "properties.enableDataIsolation", None),
+         contains="enableDataIsolation is absent (platform default false)"),
+    Case("hub-without-isolation", "IAM013", {"hub-chat": "fail"}, variants=HUB,
+         mutate=set_prop("workspace", "properties.enableDataIsolation", False)),
+    Case("hubs-not-collected", "IAM013", {SUB_ID: "not_assessed"}, variants=HUB, drop_types=(WS,)),
+    # IAM014: the hub's Azure OpenAI connection authenticates with Microsoft Entra ID
+    Case("compliant", "IAM014", {"connections/aoai": "pass"}, variants=HUB,
+         contains="authType is AAD; properties.peRequirement is Required"),
+    Case("connection-with-key", "IAM014", {"connections/aoai": "fail"}, variants=HUB,
+         mutate=set_prop("connection", "properties.authType", "ApiKey"), contains="authType is ApiKey"),
+    Case("connections-not-collected", "IAM014", {"hub-chat": "not_assessed", "proj-chat": "not_assessed"},
+         variants=HUB, mutate=drop_type(CONNECTIONS), drop_types=(CONNECTIONS,),
+         contains="connections of"),
 ]  # fmt: skip

@@ -1242,6 +1242,32 @@ CASES: list[Case] = [
         mutate=edit(ACR, None, "properties.policies.azureADAuthenticationAsArmPolicy", DELETE),
         contains="absent (platform default enabled)",
     ),
+    # PUB035 storage local users and SFTP
+    Case("compliant", "PUB035", "pass", contains="isLocalUserEnabled is false; properties.isSftpEnabled"),
+    Case(
+        "local-users-absent",
+        "PUB035",
+        "fail",
+        target=APP_ST,
+        mutate=edit(STORAGE, APP_ST, "properties.isLocalUserEnabled", DELETE),
+        contains="isLocalUserEnabled is absent (not disabled)",
+    ),
+    Case(
+        "sftp-enabled",
+        "PUB035",
+        "fail",
+        target=WS_ST,
+        mutate=edit(STORAGE, WS_ST, "properties.isSftpEnabled", True),
+        contains="isSftpEnabled is true",
+    ),
+    Case(
+        "sftp-absent",
+        "PUB035",
+        "pass",
+        target=WS_ST,
+        mutate=edit(STORAGE, WS_ST, "properties.isSftpEnabled", DELETE),
+        contains="isSftpEnabled is absent (platform default false)",
+    ),
     # PUB033 container web apps pull privately with a managed identity
     Case("compliant", "PUB033", "pass", contains="acrUseManagedIdentityCreds is true"),
     Case(
@@ -1356,4 +1382,6 @@ CASES: list[Case] = [
     not_collected("PUB031", STORAGE),
     not_collected("PUB032", ACR),
     not_collected("PUB033", SITES),
+    not_collected("PUB035", STORAGE),
+    list_denied("PUB035", STORAGE),
 ]

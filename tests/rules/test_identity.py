@@ -57,6 +57,11 @@ def test_levels_follow_the_variants() -> None:
     # Identity-based access to the workspace storage: set by the hub reference only.
     assert hub.rules["IAM011"].level is Level.REQUIRED
     assert aml.rules["IAM011"].level is Level.RECOMMENDED
+    # Local authentication off on computes (set by the compute instance of the reference that has one);
+    # data isolation set by the hub reference, whose edition alone has hubs.
+    assert hub.rules["IAM012"].level is Level.REQUIRED and aml.rules["IAM012"].level is Level.REQUIRED
+    assert hub.rules["IAM013"].level is Level.REQUIRED and aml.rules["IAM013"].level is Level.RECOMMENDED
+    assert hub.rules["IAM014"].level is Level.REQUIRED and aml.rules["IAM014"].level is Level.RECOMMENDED
     assert hub.rules["IAM008"].level is aml.rules["IAM008"].level is Level.RECOMMENDED
 
 
@@ -109,6 +114,10 @@ def test_yaml_tables_follow_the_variants() -> None:
 
 def test_compliant_estates_only_pass(variant: str) -> None:
     in_baseline = {r for r in load_baseline(BASELINES[variant]).rules if r.startswith("IAM")}
+    if variant == "aistudio":
+        in_baseline.discard("IAM012")  # the hub edition has no compute instance
+    else:
+        in_baseline -= {"IAM013", "IAM014"}  # the Machine Learning workspace edition has no hub
     assert_compliant_estates_only_pass(FAMILY, variant, in_baseline)
 
 

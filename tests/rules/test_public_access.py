@@ -47,6 +47,8 @@ def test_levels_follow_the_references() -> None:
     # Azure OpenAI outbound restriction: set by the hub reference only.
     assert hub.rules["PUB029"].level == Level.REQUIRED and aml.rules["PUB029"].level == Level.RECOMMENDED
     # Storage copy scope and registry-scoped tokens: set by the hub reference only.
+    # Local users and SFTP: disabled by the hub reference only.
+    assert hub.rules["PUB035"].level == Level.REQUIRED and aml.rules["PUB035"].level == Level.RECOMMENDED
     for rid in ("PUB031", "PUB032"):
         assert hub.rules[rid].level == Level.REQUIRED and aml.rules[rid].level == Level.RECOMMENDED, rid
     # Not set by any reference: purge protection; FTPS only by the current reference.

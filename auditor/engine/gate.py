@@ -61,13 +61,11 @@ def evaluate(
         else:
             checks.append(f"no failing finding at or above {threshold.value}")
     if policy.min_coverage is not None:
+        have, need = _pct(coverage, policy.min_coverage), _pct(policy.min_coverage, policy.min_coverage)
         if coverage < policy.min_coverage:
-            reasons.append(
-                f"coverage {coverage:.0%} is below the minimum {policy.min_coverage:.0%}"
-                " (--fail-on-coverage-below)"
-            )
+            reasons.append(f"coverage {have} is below the minimum {need} (--fail-on-coverage-below)")
         else:
-            checks.append(f"coverage {coverage:.0%} >= {policy.min_coverage:.0%}")
+            checks.append(f"coverage {have} >= {need}")
     blockers.sort(key=lambda b: (-b.severity.rank, b.rule_id, b.resource_id.lower()))
     return GateOutcome(
         policy=policy,
@@ -147,3 +145,10 @@ def parse_severity(value: str) -> Severity | None:
 
 def _num(value: float) -> str:
     return f"{value:g}"
+
+
+def _pct(fraction: float, like: float) -> str:
+    """A percentage with the decimals `like` (the threshold) needs: a 99.5% minimum is never shown
+    as 100%, and the coverage beside it gets the same precision."""
+    places = next((p for p in range(4) if round(like * 100, p) == round(like * 100, 4)), 4)
+    return f"{fraction * 100:.{places}f}%"

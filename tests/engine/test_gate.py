@@ -67,6 +67,9 @@ def test_min_score_and_coverage_boundaries() -> None:
     assert evaluate(GatePolicy(min_coverage=0.9), 50.0, 0.9, []).passed
     low = evaluate(GatePolicy(min_coverage=0.9), 50.0, 0.85, [])
     assert low.message == "gate FAILED: coverage 85% is below the minimum 90% (--fail-on-coverage-below)"
+    # A threshold between whole percents is shown as given, never rounded up to look unreachable.
+    near = evaluate(GatePolicy(min_coverage=0.995), 100.0, 0.993, [])
+    assert near.message == "gate FAILED: coverage 99.3% is below the minimum 99.5% (--fail-on-coverage-below)"
 
 
 def test_message_names_every_failed_condition_and_counts_by_severity() -> None:

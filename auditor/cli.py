@@ -471,7 +471,7 @@ def _emit(text: str, output: str | None) -> None:
         return
     from auditor.files import write_atomic
 
-    write_atomic(output, text)
+    write_atomic(output, text, private=True)  # runs, scores and resource ids: tenant data
     click.echo(f"wrote {output}", err=True)
 
 

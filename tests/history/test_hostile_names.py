@@ -101,7 +101,10 @@ def test_the_new_since_previous_gate_lists_the_name_neutralised(  # type: ignore
     with store.opened(url) as engine:
         record.record_run(engine, report_of(sample("compliant")), label="gate")
     code, _, err = run_cli(
-        [*args, "--history", url, "--history-label", "gate", "--fail-on-new", "low"], capsys, monkeypatch, tmp_path
+        [*args, "--history", url, "--history-label", "gate", "--fail-on-new", "low"],
+        capsys,
+        monkeypatch,
+        tmp_path,
     )
     assert code != 0 and "cr\ufffd[31mRED\ufffd" in err
     assert not any(c in err for c in RAW)

@@ -287,7 +287,7 @@ def diff(options: DiffOptions) -> dict[str, Any]:
     if options.history is None:
         assert options.old is not None and options.new is not None
         return diffs.diff(side_of(options.old, None), side_of(options.new, None))
-    with store.opened(options.history) as engine, store.connect(engine) as conn:
+    with store.opened(options.history, create=False) as engine, store.connect(engine) as conn:
         if options.old is None or options.new is None:
             before, after = query.last_two(conn)
         else:
@@ -307,7 +307,7 @@ def history(options: TrendOptions) -> dict[str, Any]:
 
     since = parse_time(options.since) if options.since else None
     now = datetime.now(UTC).replace(tzinfo=None)
-    with store.opened(options.history) as engine, store.connect(engine) as conn:
+    with store.opened(options.history, create=False) as engine, store.connect(engine) as conn:
         shown = query.list_runs(conn, options.scopes, since)
         filters = {"scopes": list(options.scopes), "since": options.since}
         return trend.history_doc(conn, shown, now, filters)
@@ -319,5 +319,5 @@ def prune_history(url: str, keep_days: int) -> int:
 
     if keep_days < 0:
         raise InputError("--keep-days must be 0 or more")
-    with store.opened(url) as engine:
+    with store.opened(url, create=False) as engine:
         return prune.prune(engine, keep_days, datetime.now(UTC).replace(tzinfo=None))

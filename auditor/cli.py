@@ -421,12 +421,13 @@ def _record(report: Any, recording: Any) -> bool:
     """Record the run; say what changed on stderr; True when `--fail-on-new` trips."""
     from auditor import app
     from auditor.reports.console import short_id
+    from auditor.reports.neutral import terminal
 
     recorded = app.record_history(report, recording)
     states = recorded.states
     carried = f", {len(recorded.carried)} subscription(s) carried forward" if recorded.carried else ""
     click.echo(
-        f"auditor: recorded run {recorded.run_id} ({recorded.label}): {states.get('new', 0)} new, "
+        f"auditor: recorded run {recorded.run_id} ({terminal(recorded.label)}): {states.get('new', 0)} new, "
         f"{states.get('regressed', 0)} regressed, {states.get('resolved', 0)} resolved, "
         f"{states.get('disappeared', 0)} disappeared{carried}",
         err=True,
@@ -439,7 +440,7 @@ def _record(report: Any, recording: Any) -> bool:
         return False
     hits = recorded.worst_changes(recording.fail_on_new)
     for change in hits[:50]:
-        where = short_id(change.resource_id)
+        where = terminal(short_id(change.resource_id))
         click.echo(f"  {change.state.value:<10}{change.severity.value:<9}{change.rule_id} {where}", err=True)
     if hits:
         click.echo(
@@ -470,7 +471,7 @@ def _emit(text: str, output: str | None) -> None:
         return
     from auditor.files import write_atomic
 
-    write_atomic(output, text)
+    write_atomic(output, text, private=True)  # runs, scores and resource ids: tenant data
     click.echo(f"wrote {output}", err=True)
 
 

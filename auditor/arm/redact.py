@@ -10,15 +10,19 @@ type alike (a new type is covered before anyone thinks of it):
 
 1. Named values (`appSettings`, `connectionStrings`, `environmentVariables`, in any shape: a
    `{name: value}` object or a list of `{name, value}` items): the names stay, every value is masked.
-2. Secret subtrees (`credentials`, `keys`, `passwords`, `secrets`; `data` of a TLS certificate
-   in `sslCertificates`): every string inside is masked but the item's `name`, `keyName` and `type`.
-3. Secret names (password, secret, connection string, SAS, token, API/account/master/admin/query
-   key, `key1`...): the string value is masked, unless the name ends in a word that names a
-   reference or a setting about the secret (`...Id`, `...Uri`, `...Name`, `...Type`, `...Policy`, ...).
+2. Secret subtrees (`credentials`, `keys` and any `...Keys` collection, `passwords`, `secrets`;
+   `data` of a TLS certificate in `sslCertificates`): every string inside is masked but the
+   item's `name`, `keyName` and `type`.
+3. Secret names (password, secret, connection string, SAS, any name with the word token,
+   API/account/master/admin/query key, `key1`...): the string value is masked, unless the name
+   ends in a word that names a reference or a setting about the secret (`...Id`, `...Uri`,
+   `...Name`, `...Type`, `...Policy`, `...Lifetime`, ...).
 4. Secret values, wherever they are: a URL with a password in it loses the password; a string
-   carrying a connection-string or SAS credential (`AccountKey=`, `SharedAccessKey=`, `Password=`,
-   `sig=`), a private key block or a JSON web token is masked whole. A string that looks like a
-   generated key (long, random-looking, no spaces) is masked where its name says "key" and in tags.
+   carrying a connection-string or SAS credential (`AccountKey=`, `SharedAccessKey = `, `Password=`,
+   `sig=`), a private key block or a JSON web token is masked whole; the credentials of an
+   `Authorization` header, a bearer token and HTTP basic credentials lose their value. A string
+   that looks like a generated key (long, random-looking, no spaces) is masked where its name
+   says "key" and in tags.
 
 Only strings are ever masked: booleans, numbers and nulls cannot carry a secret and are what rules
 read (`allowSharedKeyAccess`, `adminUserEnabled`, `disableLocalAuth`).
@@ -26,6 +30,8 @@ read (`allowSharedKeyAccess`, `adminUserEnabled`, `disableLocalAuth`).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import math
 import re
@@ -41,6 +47,8 @@ REDACTED = "[redacted]"
 _NAMED_VALUES = frozenset({"appsettings", "connectionstrings", "environmentvariables"})
 # 2. Subtrees whose every string is a secret, bar the labels that identify an item.
 _SECRET_SUBTREES = frozenset({"credentials", "keys", "passwords", "secrets"})
+# ...and any other collection of keys (`accessKeys`, `apiKeys`: `{"primary": KEY}`).
+_KEY_COLLECTION_SUFFIX = "keys"
 _LABELS = frozenset({"name", "keyname", "type"})
 # Collections of TLS certificates, whose `data` is the certificate with its private key (PFX).
 _CERTIFICATE_LISTS = frozenset({"sslcertificates"})
@@ -53,18 +61,30 @@ _SECRET_WORDS = (
 )
 _SECRET_NAME = re.compile(_SECRET_WORDS + r"|^(?:key\d*|token|sas|pat|pwd)$")
 _SECRET_TAG_NAME = re.compile(_SECRET_WORDS)
+# A token wherever "token" is a word of the name (`authToken`, `githubToken`, `tokenValue`, `bearer_token`);
+# camelCase and snake_case parts, read from the name as written.
+_WORD_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 # ...except names that end in a word naming a reference to the secret or a setting about it.
 _NOT_A_SECRET = re.compile(
     r"(?<!sas)(?:id|ids|uri|url)$|(?:name|names|type|types|version|versions|policy|policies|period|"
     r"mode|source|enabled|disabled|state|status|expiry|expiration|expirationtime|time|count|length|"
-    r"permissions|location|settings|identity|required|supported|reference|references)$"
+    r"permissions|location|settings|identity|required|supported|reference|references|lifetime|"
+    r"audience|audiences|issuer|issuers|endpoint|endpoints)$"
 )
 # 4. Values that carry a credential, whatever their name.
 _CREDENTIAL_IN_TEXT = re.compile(
     r"(?:^|[;&?\s])(?:accountkey|sharedaccesskey|sharedaccesssignature|password|pwd|sig|clientsecret|"
-    r"accesskey)=\S|-----BEGIN [A-Z ]*PRIVATE KEY-----|\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.",
+    r"accesskey)[ \t]*=[ \t]*\S|-----BEGIN [A-Z ]*PRIVATE KEY-----|\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.",
     re.IGNORECASE,
 )
+# Credentials of an HTTP `Authorization` header an error message quotes: the scheme stays, the rest goes.
+_AUTH_HEADER = re.compile(
+    r"(?P<head>\b(?:proxy-)?authorization[ \t]*[:=][ \t]*)(?:(?P<scheme>bearer|basic|sharedkey|"
+    r"sharedaccesssignature)[ \t]+)?[^\s,;'\"]+",
+    re.IGNORECASE,
+)
+_BEARER = re.compile(r"\b(?P<scheme>bearer)[ \t]+[A-Za-z0-9._~+/-]{16,}=*", re.IGNORECASE)
+_BASIC = re.compile(r"\b(?P<scheme>Basic)[ \t]+(?P<b64>[A-Za-z0-9+/]{6,}={0,2})(?![\w+/=])")
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s:]*:[^/@\s]+@", re.IGNORECASE)
 _KEY_LIKE = re.compile(r"^[A-Za-z0-9+/_=-]{20,}$")
 # When a key was made or expires (`keyCreationTime.key1`) is no secret.
@@ -106,9 +126,33 @@ def mask_text(text: str) -> str:
     # Cheap tests first: most strings hold none of the characters a credential needs.
     if "@" in text and "://" in text:
         text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{REDACTED}@", text)
+    if any(word in text for word in ("uthorization", "UTHORIZATION", "earer", "EARER", "Basic")):
+        text = _mask_authorization(text)
     if ("=" in text or "-----" in text or "eyJ" in text) and _CREDENTIAL_IN_TEXT.search(text):
         return REDACTED
     return text
+
+
+def _mask_authorization(text: str) -> str:
+    """`text` without the credentials of an `Authorization` header, a bearer token or basic credentials."""
+
+    def header(m: re.Match[str]) -> str:
+        return f"{m['head']}{m['scheme'] + ' ' if m['scheme'] else ''}{REDACTED}"
+
+    text = _AUTH_HEADER.sub(header, text)
+    text = _BEARER.sub(lambda m: f"{m['scheme']} {REDACTED}", text)
+    return _BASIC.sub(lambda m: f"{m['scheme']} {REDACTED}" if _is_basic_credential(m["b64"]) else m[0], text)
+
+
+def _is_basic_credential(value: str) -> bool:
+    """Base64 of `user:password` (so that prose such as "Basic tier" stays)."""
+    if len(value) % 4:
+        return False
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return ":" in decoded and decoded.isprintable()
 
 
 def looks_like_key(value: str) -> bool:
@@ -134,12 +178,12 @@ def _walk(name: str, value: Any, counter: list[int], parents: tuple[str, ...]) -
     if key == "permissions":
         # Operation names (Key Vault access policies list `permissions.keys` and `.secrets`).
         return value
-    if key in _SECRET_SUBTREES:
+    if key in _SECRET_SUBTREES or (key.endswith(_KEY_COLLECTION_SUFFIX) and isinstance(value, (dict, list))):
         return _all_strings(value, counter)
     if key == "data" and any(p in _CERTIFICATE_LISTS for p in parents):
         return _all_strings(value, counter)
     if isinstance(value, str):
-        return _string(key, value, counter)
+        return _string(name, value, counter)
     if isinstance(value, dict):
         inner = (*parents, key)
         return {k: _walk(k, v, counter, inner) for k, v in value.items()}
@@ -148,10 +192,10 @@ def _walk(name: str, value: Any, counter: list[int], parents: tuple[str, ...]) -
     return value
 
 
-def _string(key: str, value: str, counter: list[int]) -> str:
+def _string(name: str, value: str, counter: list[int]) -> str:
     if not value or value == REDACTED:
         return value  # an empty value says "set but empty", and holds nothing
-    secret_name, key_name = _name_kind(key)
+    secret_name, key_name = _name_kind(name)
     if (secret_name or (key_name and looks_like_key(value))) and not _TIMESTAMP.match(value):
         return _masked(counter)
     cleaned = mask_text(value)
@@ -161,11 +205,13 @@ def _string(key: str, value: str, counter: list[int]) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _name_kind(key: str) -> tuple[bool, bool]:
-    """(a secret's name, a name that says "key") for a lower-case property name; names repeat a lot."""
+def _name_kind(name: str) -> tuple[bool, bool]:
+    """(a secret's name, a name that says "key") for a property name as written; names repeat a lot."""
+    key = name.lower()
     if _NOT_A_SECRET.search(key):
         return False, False
-    return bool(_SECRET_NAME.search(key)), "key" in key
+    token = "token" in key and "token" in (part.lower() for part in _WORD_PARTS.findall(name))
+    return token or bool(_SECRET_NAME.search(key)), "key" in key
 
 
 def _tag(name: str, value: Any, counter: list[int]) -> Any:

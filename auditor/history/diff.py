@@ -14,9 +14,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.model import Severity
+from auditor.reports.markdown import escape
+from auditor.reports.neutral import printable, terminal
 
 from .keys import group_of, unit_of
 from .query import Item, Side
+from .shown import neutral
 from .states import FAILING, State
 
 SCHEMA_VERSION = "1.0"
@@ -177,7 +180,8 @@ def _headline(doc: Mapping[str, Any]) -> str:
 
 
 def render_console(doc: Mapping[str, Any], limit: int = 20) -> str:
-    """The diff as plain text for a terminal or a log."""
+    """The diff as plain text for a terminal or a log; control and direction characters replaced."""
+    doc = neutral(doc, terminal)
     old, new = doc["old"], doc["new"]
     lines = [
         f"diff {old['name']} ({old['generated_at']}) -> {new['name']} ({new['generated_at']})",
@@ -213,23 +217,27 @@ def _score(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _code(text: str) -> str:
+    """A value as a code span in a table cell; escaped plain text when a backtick would end the span."""
+    value = " ".join(printable(text).split())
+    if "`" in value or not value:
+        return escape(value)
+    return "`" + value.replace("|", "\\|") + "`"
 
 
 def render_markdown(doc: Mapping[str, Any], limit: int = 50) -> str:
-    """The diff as GitHub-flavoured Markdown (a job summary)."""
+    """The diff as GitHub-flavoured Markdown (a job summary); every value from a report escaped."""
     old, new = doc["old"], doc["new"]
     out = [
         "## What changed since the previous audit",
         "",
-        f"{_cell(old['name'])} ({old['generated_at']}) → {_cell(new['name'])} ({new['generated_at']}): "
-        + _headline(doc),
+        f"{escape(old['name'])} ({escape(old['generated_at'])}) → {escape(new['name'])} "
+        f"({escape(new['generated_at'])}): " + _headline(doc),
         "",
     ]
     if doc["carried_forward"]:
         out += [
-            "Carried forward (not audited this time): " + ", ".join(f"`{u}`" for u in doc["carried_forward"]),
+            "Carried forward (not audited this time): " + ", ".join(_code(u) for u in doc["carried_forward"]),
             "",
         ]
     out += ["| | old | new | change |", "|---|---:|---:|---:|"]
@@ -239,7 +247,9 @@ def render_markdown(doc: Mapping[str, Any], limit: int = 50) -> str:
         f"| {_signed(overall['delta'], '.1f')} |"
     )
     for name, d in doc["scores"]["families"].items():
-        out.append(f"| {name} | {_score(d['old'])} | {_score(d['new'])} | {_signed(d['delta'], '.1f')} |")
+        out.append(
+            f"| {escape(name)} | {_score(d['old'])} | {_score(d['new'])} | {_signed(d['delta'], '.1f')} |"
+        )
     out.append("")
     for name in ("new", "regressed", "resolved", "disappeared", "not_assessed"):
         entries = doc["findings"][name]
@@ -252,7 +262,7 @@ def render_markdown(doc: Mapping[str, Any], limit: int = 50) -> str:
             "|---|---|---|",
         ]
         out += [
-            f"| {e['severity'] or '-'} | `{e['rule_id']}` | `{_cell(e['resource_id'])}` |"
+            f"| {escape(e['severity'] or '-')} | {_code(e['rule_id'])} | {_code(e['resource_id'])} |"
             for e in entries[:limit]
         ]
         if len(entries) > limit:

@@ -17,6 +17,9 @@ from markupsafe import Markup
 from rich.console import Console
 from rich.table import Table
 
+from auditor.reports.console import escape
+
+from .shown import neutral
 from .trend import sparkline
 
 CHART_WIDTH = 640
@@ -27,13 +30,16 @@ PALETTE = ("#0969da", "#cf222e", "#1a7f37", "#9a6700", "#8250df", "#bf3989", "#1
 
 
 def render_table(doc: Mapping[str, Any], width: int = 120, color: bool = False) -> str:
-    """One table per series (run, time, score, coverage, counts, states) and its trend line."""
+    """One table per series (run, time, score, coverage, counts, states) and its trend line.
+
+    Every value from the history reaches rich as escaped markup, its control characters replaced.
+    """
     out = io.StringIO()
     console = Console(file=out, width=width, color_system="standard" if color else None, highlight=False)
     if not doc["series"]:
         console.print("no runs recorded (record one with: auditor audit ... --history URL)")
     for s in doc["series"]:
-        table = Table(title=f"{s['label']} · {s['baseline']}", title_justify="left")
+        table = Table(title=f"{escape(s['label'])} · {escape(s['baseline'])}", title_justify="left")
         for name in (
             "run",
             "started",
@@ -53,10 +59,12 @@ def render_table(doc: Mapping[str, Any], width: int = 120, color: bool = False) 
             delta = "" if previous is None else f"{p['score'] - previous:+.1f}"
             previous = p["score"]
             st = p["states"]
-            carried = ", ".join(f"{c['unit'][:8]} ({c['age_days']:g} d)" for c in p["carried_forward"])
+            carried = ", ".join(
+                f"{escape(c['unit'][:8])} ({c['age_days']:g} d)" for c in p["carried_forward"]
+            )
             table.add_row(
-                str(p["run_id"]),
-                p["started_at"],
+                escape(p["run_id"]),
+                escape(p["started_at"]),
                 f"{p['score']:.1f}",
                 delta,
                 f"{p['coverage']:.0%}",
@@ -80,7 +88,8 @@ def render_table(doc: Mapping[str, Any], width: int = 120, color: bool = False) 
 
 
 def render_html(doc: Mapping[str, Any]) -> str:
-    """The self-contained trend page."""
+    """The self-contained trend page: control and direction characters replaced, then escaped by Jinja2."""
+    doc = neutral(doc)
     return _template().render(
         doc=doc,
         series=[_chart(s) for s in doc["series"]],

@@ -10,6 +10,7 @@ reports a serialisation failure or a deadlock.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -70,9 +71,16 @@ def shown(url: sa.URL) -> str:
 
 
 @contextmanager
-def opened(given: str | None, migrate: bool = True) -> Iterator[Engine]:
-    """An engine on the history database with its schema at head; disposed afterwards."""
+def opened(given: str | None, migrate: bool = True, create: bool = True) -> Iterator[Engine]:
+    """An engine on the history database with its schema at head; disposed afterwards.
+
+    A SQLite file that does not exist is created owner-only (0600, tenant data like reports) when
+    `create`; otherwise (the commands that only read) it is a usage error (exit 2, like a history
+    with no runs) and nothing is created, not even its folder.
+    """
     url = resolve_url(given)
+    if url.get_backend_name() == "sqlite":
+        _sqlite_file(url, create)
     engine = _engine(url)
     try:
         if migrate:
@@ -82,10 +90,30 @@ def opened(given: str | None, migrate: bool = True) -> Iterator[Engine]:
         engine.dispose()
 
 
+def _sqlite_file(url: sa.URL, create: bool) -> None:
+    """Make sure the SQLite file exists before SQLAlchemy opens it (SQLite would create it 0644)."""
+    assert url.database is not None
+    path = Path(url.database).expanduser()
+    if path.exists():
+        return
+    if not create:
+        # Like an empty history (exit 2): nothing recorded there yet, and a read creates nothing.
+        raise InputError(
+            f"history database {shown(url)}: no such file, so no runs yet: record one with "
+            "`auditor audit ... --history URL`"
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # An empty file is an empty SQLite database; SQLite gives its -wal and -shm files the same mode.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # another tool created it a moment ago
+    except OSError as error:
+        raise HistoryUnavailableError(f"history database {shown(url)}: {error.strerror or error}") from None
+
+
 def _engine(url: sa.URL) -> Engine:
     if url.get_backend_name() == "sqlite":
-        assert url.database is not None
-        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
         @event.listens_for(engine, "connect")

@@ -233,3 +233,85 @@ def test_redaction_is_idempotent() -> None:
     again = copy.deepcopy(resources)
     assert redact_all(again) == 0
     assert again == resources
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["authToken", "apiToken", "githubToken", "bearerToken", "tokenValue", "bearer_token", "sessionToken"],
+)
+def test_any_name_with_the_word_token_is_masked(name: str) -> None:
+    resource = body(**{name: "ghp_opaque0token1value"})
+    assert redact_resource(resource) == 1
+    assert resource["properties"] == {name: REDACTED}
+
+
+def test_token_settings_references_and_non_strings_are_kept() -> None:
+    properties = {
+        "tokenType": "Bearer",
+        "tokenName": "pull",
+        "tokenId": "/subscriptions/s/x/tokens/pull",
+        "tokenUri": "https://x/token",
+        "tokenPolicy": "Enabled",
+        "tokenExpirationTime": "2030-01-01T00:00:00Z",
+        "tokenCount": 3,
+        "tokenLifetime": "PT1H",
+        "allowedTokenAudiences": ["api://chat"],
+        "tokenStoreEnabled": True,
+        "tokenRefreshExtensionHours": 72,
+        "tokenizer": "cl100k",
+        "azureADAuthenticationAsArmPolicy": {"status": "disabled"},
+    }
+    resource = body(**copy.deepcopy(properties))
+    assert redact_resource(resource) == 0
+    assert resource["properties"] == properties
+
+
+@pytest.mark.parametrize("name", ["accessKeys", "apiKeys", "adminKeys"])
+def test_key_collections_lose_every_value(name: str) -> None:
+    resource = body(**{name: {"primary": STORAGE_KEY, "secondary": "short", "keyName": "k1"}})
+    assert redact_resource(resource) == 2
+    assert resource["properties"] == {name: {"primary": REDACTED, "secondary": REDACTED, "keyName": "k1"}}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DefaultEndpointsProtocol=https; AccountName = a; AccountKey = abc123",
+        "Server=tcp:x;User ID=u; Password = hunter2;",
+        "Endpoint=sb://x/;SharedAccessKeyName=k;SharedAccessKey =abc",
+    ],
+)
+def test_connection_strings_with_spaces_around_equals_are_masked(text: str) -> None:
+    resource = body(note=text)
+    assert redact_resource(resource) == 1
+    assert resource["properties"] == {"note": REDACTED}
+
+
+@pytest.mark.parametrize(
+    ("message", "secret"),
+    [
+        ("request failed: Authorization: Bearer opaque.token-value_123", "opaque.token-value_123"),
+        ("header authorization=Bearer abc", "abc"),
+        ("sent bearer 0123456789abcdefABCDEF and got 401", "0123456789abcdefABCDEF"),
+        ("Authorization: Basic dXNlcjpodW50ZXIy rejected", "dXNlcjpodW50ZXIy"),
+        ("proxy said Basic dXNlcjpodW50ZXIy is wrong", "dXNlcjpodW50ZXIy"),
+    ],
+)
+def test_error_messages_lose_authorization_credentials(message: str, secret: str) -> None:
+    cleaned = mask_text(message)
+    assert secret not in cleaned
+    assert REDACTED in cleaned
+    assert mask_text(cleaned) == cleaned
+
+
+def test_error_prose_about_tiers_and_tokens_is_kept() -> None:
+    for text in ("The Basic tier has no private endpoints", "Bearer token missing", "Basic authentication"):
+        assert mask_text(text) == text
+
+
+def test_a_snapshot_loses_bearer_tokens_in_read_errors() -> None:
+    message = "GET failed, Authorization: Bearer sk-live-0123456789 was refused"
+    error = {"scope": "/x", "resource_type": "t", "status": 401, "code": "Unauthorized", "message": message}
+    snapshot = Snapshot.from_data({"resources": [], "errors": [error]})
+    assert redact_snapshot(snapshot) == 1
+    assert snapshot.errors[0].message == f"GET failed, Authorization: Bearer {REDACTED} was refused"

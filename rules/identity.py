@@ -857,19 +857,10 @@ class LeastPrivilegeParams(TableParams):
     remediation="""az role assignment delete --ids <assignment id>; give the identity only its own rows
     of the table, at the scopes they name.""",
     params=LeastPrivilegeParams,
-    references=(
-        (
-            "Baseline OpenAI end-to-end chat reference architecture: "
-            "Machine Learning role-based access roles",
-            "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
-            "#machine-learning-role-based-access-roles",
-        ),
-        (
-            "Reference implementation, ML-workspace edition: machinelearning.bicep, the role assignments",
-            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
-            "a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/machinelearning.bicep#L138-L261",
-        ),
-    ),
+    references=[
+        article("Machine Learning role-based access roles"),
+        implementation("aml", "infra-as-code/bicep/machinelearning.bicep", 138, 261),
+    ],
     since="0.2.0",
     status="preview",
 )
@@ -954,23 +945,14 @@ def _workspaces_and_hubs(ctx: Context) -> list[Resource]:
     resource_type=WORKSPACES,
     what="Machine learning workspaces",
     select=_workspaces_and_hubs,
-    references=(
-        (
-            "Baseline OpenAI end-to-end chat reference architecture: "
-            "Machine Learning role-based access roles",
-            "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
-            "#machine-learning-role-based-access-roles",
-        ),
+    references=[
+        article("Machine Learning role-based access roles"),
         (
             'Microsoft Learn, "Disable shared key access for your hub\'s storage account"',
             "https://learn.microsoft.com/azure/ai-foundry/how-to/disable-local-auth",
         ),
-        (
-            "Reference implementation, AI Studio hub edition: machinelearning.bicep, the hub",
-            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
-            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/machinelearning.bicep#L191",
-        ),
-    ),
+        implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 191),
+    ],
     since="0.2.0",
     status="preview",
 )
@@ -1004,10 +986,10 @@ _MANAGED_COMPUTES = ("ComputeInstance", "AmlCompute")
     remediation="""The setting is fixed when the compute is created: delete the compute
     (az ml compute delete -g <rg> -w <workspace> -n <name>) and create it again from Bicep with
     properties.disableLocalAuth: true.""",
-    references=(
+    references=[
         article("Governance through policy"),
         implementation("aml", "infra-as-code/bicep/machinelearning.bicep", 353, 388),
-    ),
+    ],
     since="0.2.0",
     status="preview",
 )
@@ -1058,14 +1040,14 @@ def _hubs_and_projects(ctx: Context) -> list[Resource]:
     resource_type=WORKSPACES,
     what="Machine learning workspaces",
     select=_hubs_and_projects,
-    references=(
+    references=[
         (
             'Microsoft Learn, "Hub Class" (azure-ai-ml)',
             "https://learn.microsoft.com/python/api/azure-ai-ml/azure.ai.ml.entities.hub",
         ),
         implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 193),
         implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 257),
-    ),
+    ],
     since="0.2.0",
     status="preview",
 )
@@ -1095,10 +1077,10 @@ def hub_data_isolation(ctx: Context, ws: Resource) -> Result:
     Microsoft.MachineLearningServices/workspaces/connections resource with category 'AzureOpenAI',
     authType 'AAD', useWorkspaceManagedIdentity: true and peRequirement: 'Required', then delete the
     key-based one (az ml connection delete -g <rg> -w <hub> -n <name>).""",
-    references=(
+    references=[
         article("Machine Learning role-based access roles"),
         implementation("hub", "infra-as-code/bicep/machinelearning.bicep", 200, 215),
-    ),
+    ],
     since="0.2.0",
     status="preview",
 )

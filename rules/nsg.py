@@ -835,23 +835,14 @@ class EndpointPoliciesParams:
     --private-endpoint-network-policies NetworkSecurityGroupEnabled; in Bicep the subnet's
     properties.privateEndpointNetworkPolicies: 'NetworkSecurityGroupEnabled'.""",
     params=EndpointPoliciesParams,
-    references=(
-        (
-            "Baseline OpenAI end-to-end chat reference architecture: "
-            "Virtual network segmentation and security",
-            "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
-            "#virtual-network-segmentation-and-security",
-        ),
+    references=[
+        article("Virtual network segmentation and security"),
         (
             'Microsoft Learn, "Manage network policies for private endpoints"',
             "https://learn.microsoft.com/azure/private-link/disable-private-endpoint-network-policy",
         ),
-        (
-            "Reference implementation, AI Studio hub edition: network.bicep, the private-endpoint subnet",
-            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
-            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/network.bicep#L83-L95",
-        ),
-    ),
+        implementation("hub", "infra-as-code/bicep/network.bicep", 83, 95),
+    ],
     since="0.2.0",
     status="preview",
 )

@@ -799,7 +799,7 @@ FIREWALLS: tuple[tuple[str, str, str], ...] = (
     (properties.networkRuleSet.defaultAction on a registry), or az keyvault update, az acr update, az
     storage account update with --default-action Deny; in Bicep properties.networkAcls.defaultAction:
     'Deny' (properties.networkRuleSet.defaultAction on the registry).""",
-    references=(
+    references=[
         (
             'Microsoft Learn, "Configure Azure Storage firewalls and virtual networks"',
             "https://learn.microsoft.com/en-us/azure/storage/common/storage-network-security",
@@ -808,11 +808,8 @@ FIREWALLS: tuple[tuple[str, str, str], ...] = (
             'Microsoft Learn, "Configure Azure AI services virtual networks"',
             "https://learn.microsoft.com/en-us/azure/ai-services/cognitive-services-virtual-networks",
         ),
-        (
-            "Reference implementation: openai.bicep, publicNetworkAccess Disabled and defaultAction Deny",
-            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L41-L43",
-        ),
-    ),
+        implementation("hub", "infra-as-code/bicep/openai.bicep", 41, 43),
+    ],
     since="0.2.0",
     status="preview",
 )
@@ -837,10 +834,6 @@ def firewall_behind_disabled_access(ctx: Context) -> Iterator[Result]:
 
 # --- hardening the references set that the rules above do not read --------------------------
 
-_ARTICLE = "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
-_V1 = "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50"
-_V2 = "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2"
-
 
 @rule(
     id="PUB024",
@@ -859,21 +852,14 @@ _V2 = "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef954
     properties.anonymousPullEnabled: false.""",
     resource_type=types.CONTAINER_REGISTRIES,
     what="Container registries",
-    references=(
-        (
-            "Baseline OpenAI end-to-end chat reference architecture: "
-            "Machine Learning role-based access roles",
-            f"{_ARTICLE}#machine-learning-role-based-access-roles",
-        ),
+    references=[
+        article("Machine Learning role-based access roles"),
         (
             'Microsoft Learn, "Make your container registry content publicly available"',
             "https://learn.microsoft.com/azure/container-registry/anonymous-pull-access",
         ),
-        (
-            "Reference implementation, ML-workspace edition: acr.bicep",
-            f"{_V1}/infra-as-code/bicep/acr.bicep#L56",
-        ),
-    ),
+        implementation("aml", "infra-as-code/bicep/acr.bicep", 56),
+    ],
     since="0.2.0",
     status="preview",
 )
@@ -905,16 +891,13 @@ def registry_anonymous_pull(ctx: Context, reg: Resource) -> Result:
     properties.policies.exportPolicy.status: 'disabled'.""",
     resource_type=types.CONTAINER_REGISTRIES,
     what="Container registries",
-    references=(
+    references=[
         (
             'Microsoft Learn, "Disable export of artifacts from an Azure container registry"',
             "https://learn.microsoft.com/azure/container-registry/data-loss-prevention",
         ),
-        (
-            "Reference implementation, AI Studio hub edition: acr.bicep",
-            f"{_V2}/infra-as-code/bicep/acr.bicep#L63-L65",
-        ),
-    ),
+        implementation("hub", "infra-as-code/bicep/acr.bicep", 63, 65),
+    ],
     since="0.2.0",
     status="preview",
 )
@@ -948,16 +931,13 @@ def registry_export_disabled(ctx: Context, reg: Resource) -> Result:
     in Bicep properties.allowCrossTenantReplication: false.""",
     resource_type=types.STORAGE_ACCOUNTS,
     what="Storage accounts",
-    references=(
+    references=[
         (
             'Microsoft Learn, "Prevent object replication across Microsoft Entra tenants"',
             "https://learn.microsoft.com/azure/storage/common/object-replication-prevent-cross-tenant-policies",
         ),
-        (
-            "Reference implementation, AI Studio hub edition: storage.bicep, both accounts",
-            f"{_V2}/infra-as-code/bicep/storage.bicep#L64",
-        ),
-    ),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 64),
+    ],
     since="0.2.0",
     status="preview",
 )
@@ -993,17 +973,10 @@ def storage_cross_tenant_replication(ctx: Context, account: Resource) -> Result:
     remediation="""az network ddos-protection create -g <rg> -n <plan> --vnets <vnet>, or az network vnet
     update -g <rg> -n <vnet> --ddos-protection true --ddos-protection-plan <plan id>; in Bicep
     properties.enableDdosProtection: true and properties.ddosProtectionPlan.id.""",
-    references=(
-        (
-            "Baseline OpenAI end-to-end chat reference architecture: "
-            "Virtual network segmentation and security",
-            f"{_ARTICLE}#virtual-network-segmentation-and-security",
-        ),
-        (
-            "Reference implementation, AI Studio hub edition: network.bicep, the DDoS plan",
-            f"{_V2}/infra-as-code/bicep/network.bicep#L22-L42",
-        ),
-    ),
+    references=[
+        article("Virtual network segmentation and security"),
+        implementation("hub", "infra-as-code/bicep/network.bicep", 22, 42),
+    ],
     since="0.2.0",
     status="preview",
 )
@@ -1053,16 +1026,7 @@ def vnet_ddos_protection(ctx: Context) -> Iterator[Result]:
     resource_type=types.COGNITIVE_ACCOUNTS,
     what="Cognitive Services accounts",
     select=openai_accounts,
-    references=(
-        (
-            "Baseline OpenAI end-to-end chat reference architecture: Networking",
-            f"{_ARTICLE}#networking",
-        ),
-        (
-            "Reference implementation, AI Studio hub edition: openai.bicep",
-            f"{_V2}/infra-as-code/bicep/openai.bicep#L46-L47",
-        ),
-    ),
+    references=[article("Networking"), implementation("hub", "infra-as-code/bicep/openai.bicep", 46, 47)],
     since="0.2.0",
     status="preview",
 )
@@ -1097,16 +1061,13 @@ def openai_outbound_restricted(ctx: Context, account: Resource) -> Result:
     properties.allowedCopyScope: 'AAD' (or 'PrivateLink').""",
     resource_type=types.STORAGE_ACCOUNTS,
     what="Storage accounts",
-    references=(
+    references=[
         (
             'Microsoft Learn, "Permitted scope for copy operations"',
             "https://learn.microsoft.com/azure/storage/common/security-restrict-copy-operations",
         ),
-        (
-            "Reference implementation, AI Studio hub edition: storage.bicep, both accounts",
-            f"{_V2}/infra-as-code/bicep/storage.bicep#L60",
-        ),
-    ),
+        implementation("hub", "infra-as-code/bicep/storage.bicep", 60),
+    ],
     since="0.2.0",
     status="preview",
 )
@@ -1139,16 +1100,13 @@ def storage_copy_scope(ctx: Context, account: Resource) -> Result:
     properties.policies.azureADAuthenticationAsArmPolicy.status: 'disabled'.""",
     resource_type=types.CONTAINER_REGISTRIES,
     what="Container registries",
-    references=(
+    references=[
         (
             'Microsoft Learn, "Configure registry acceptance of Microsoft Entra authentication scopes"',
             "https://learn.microsoft.com/azure/container-registry/container-registry-disable-authentication-as-arm",
         ),
-        (
-            "Reference implementation, AI Studio hub edition: acr.bicep",
-            f"{_V2}/infra-as-code/bicep/acr.bicep#L66-L68",
-        ),
-    ),
+        implementation("hub", "infra-as-code/bicep/acr.bicep", 66, 68),
+    ],
     since="0.2.0",
     status="preview",
 )
@@ -1185,14 +1143,14 @@ def registry_acr_audience_tokens(ctx: Context, reg: Resource) -> Result:
     false.""",
     resource_type=types.STORAGE_ACCOUNTS,
     what="Storage accounts",
-    references=(
+    references=[
         (
             'Microsoft Learn, "SSH File Transfer Protocol (SFTP) support for Azure Blob Storage"',
             "https://learn.microsoft.com/azure/storage/blobs/secure-file-transfer-protocol-support",
         ),
         article("Governance through policy"),
         implementation("hub", "infra-as-code/bicep/storage.bicep", 80, 83),
-    ),
+    ],
     since="0.2.0",
     status="preview",
 )

@@ -611,17 +611,7 @@ def application_gateway_tls(ctx: Context, gw: Resource) -> Result:
     properties.backendHttpSettingsCollection[].properties.protocol: 'Https'.""",
     resource_type=GATEWAYS,
     what="Application gateways",
-    references=(
-        (
-            "Baseline OpenAI end-to-end chat reference architecture: Networking",
-            "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat#networking",
-        ),
-        (
-            "Reference implementation, AI Studio hub edition: gateway.bicep, the backend settings",
-            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
-            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L190-L249",
-        ),
-    ),
+    references=[article("Networking"), implementation("hub", "infra-as-code/bicep/gateway.bicep", 190, 249)],
     since="0.2.0",
     status="preview",
 )
@@ -661,23 +651,14 @@ def application_gateway_backend_https(ctx: Context, gw: Resource) -> Result:
     <secret id>; in Bicep properties.sslCertificates[].properties.keyVaultSecretId.""",
     resource_type=GATEWAYS,
     what="Application gateways",
-    references=(
-        (
-            "Baseline OpenAI end-to-end chat reference architecture: "
-            "Machine Learning role-based access roles",
-            "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
-            "#machine-learning-role-based-access-roles",
-        ),
+    references=[
+        article("Machine Learning role-based access roles"),
         (
             'Microsoft Learn, "TLS termination with Key Vault certificates"',
             "https://learn.microsoft.com/azure/application-gateway/key-vault-certs",
         ),
-        (
-            "Reference implementation, AI Studio hub edition: gateway.bicep, the certificate",
-            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
-            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/gateway.bicep#L215-L222",
-        ),
-    ),
+        implementation("hub", "infra-as-code/bicep/gateway.bicep", 215, 222),
+    ],
     since="0.2.0",
     status="preview",
 )
@@ -732,18 +713,10 @@ def _runs_container(site: Resource, config: Resource | None) -> bool:
     resource_type=SITES,
     what="Web apps",
     select=architecture_web_apps,
-    references=(
-        (
-            "Baseline OpenAI end-to-end chat reference architecture: Zonal redundancy for flow deployments",
-            "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
-            "#zonal-redundancy-for-flow-deployments",
-        ),
-        (
-            "Reference implementation, AI Studio hub edition: webapp.bicep, the prompt-flow web app",
-            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
-            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L351-L398",
-        ),
-    ),
+    references=[
+        article("Zonal redundancy for flow deployments"),
+        implementation("hub", "infra-as-code/bicep/webapp.bicep", 351, 398),
+    ],
     since="0.2.0",
     status="preview",
 )

@@ -700,18 +700,10 @@ def _profile_minimums(setting: Resource) -> tuple[list[tuple[str, int]], list[st
     profile: az monitor autoscale profile ...); in Bicep every
     properties.profiles[].capacity.minimum: '3'.""",
     params=InstanceParams,
-    references=(
-        (
-            "Baseline OpenAI end-to-end chat reference architecture: Zonal redundancy for flow deployments",
-            "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
-            "#zonal-redundancy-for-flow-deployments",
-        ),
-        (
-            "Reference implementation, AI Studio hub edition: webapp.bicep, the plan's autoscale setting",
-            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
-            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/webapp.bicep#L291-L332",
-        ),
-    ),
+    references=[
+        article("Zonal redundancy for flow deployments"),
+        implementation("hub", "infra-as-code/bicep/webapp.bicep", 291, 332),
+    ],
     since="0.2.0",
     status="preview",
 )
@@ -786,19 +778,14 @@ def plan_autoscale_minimum(ctx: Context) -> Iterator[Result]:
     old one and moving traffic.""",
     resource_type=types.COGNITIVE_DEPLOYMENTS,
     what="Model deployments",
-    references=(
+    references=[
         (
             'Microsoft Learn, "Working with Azure OpenAI models", section '
             '"Model deployment upgrade configuration"',
-            "https://learn.microsoft.com/azure/ai-services/openai/how-to/working-with-models"
-            "#model-deployment-upgrade-configuration",
+            "https://learn.microsoft.com/azure/ai-services/openai/how-to/working-with-models#model-deployment-upgrade-configuration",
         ),
-        (
-            "Reference implementation, AI Studio hub edition: openai.bicep, the model deployment",
-            "https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/"
-            "7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L142-L159",
-        ),
-    ),
+        implementation("hub", "infra-as-code/bicep/openai.bicep", 142, 159),
+    ],
     since="0.2.0",
     status="preview",
 )

@@ -125,11 +125,13 @@ def audit(options: AuditOptions) -> AuditReport:
         redact_snapshot(snapshot)
         where = f"snapshot {source.snapshot}"
         if options.resource_groups:
-            from auditor.arm.scope import groups_in, restrict, unknown_groups
+            from auditor.arm.scope import groups_in, restrict
 
-            unknown = unknown_groups(snapshot, options.resource_groups)
+            # A typo would otherwise audit an empty estate and report only absent components.
+            present = groups_in(snapshot)
+            unknown = [g for g in options.resource_groups if g.lower() not in present]
             if unknown:
-                known = ", ".join(sorted(groups_in(snapshot))) or "none"
+                known = ", ".join(sorted(present)) or "none"
                 raise InputError(
                     f"resource group {', '.join(unknown)} holds nothing in the snapshot (its groups: {known})"
                 )

@@ -211,9 +211,10 @@ def _special(target: Path) -> bool:
     with a regular file every later redirection fills), so such a target is written in place.
     """
     try:
-        return not stat.S_ISREG(os.stat(target).st_mode) and not stat.S_ISDIR(os.stat(target).st_mode)
+        mode = os.stat(target).st_mode
     except OSError:
         return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def _write_through(target: Path, text: str) -> None:

@@ -31,10 +31,3 @@ def restrict(snapshot: Snapshot, resource_groups: Iterable[str]) -> Snapshot:
 def groups_in(snapshot: Snapshot) -> set[str]:
     """The resource groups (lower case) that hold a resource of the snapshot."""
     return {g.lower() for r in snapshot.resources if (g := ids.resource_group_of(r["id"])) is not None}
-
-
-def unknown_groups(snapshot: Snapshot, resource_groups: Iterable[str]) -> list[str]:
-    """The given resource groups that hold nothing in the snapshot: a typo would otherwise audit an
-    empty estate and report only absent components."""
-    present = groups_in(snapshot)
-    return [g for g in resource_groups if g.lower() not in present]

@@ -17,7 +17,11 @@ from auditor.model import Finding
 from tests import estates
 from tests.fakearm import readonly, server
 
-BASELINES = {"aistudio": "openai-e2e-chat-aistudio", "aml": "openai-e2e-chat-aml"}
+BASELINES = {
+    "aistudio": "openai-e2e-chat-aistudio",
+    "aml": "openai-e2e-chat-aml",
+    "foundry": "microsoft-foundry-chat",
+}
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,8 @@ SUB = "3f2c9a1e-5b7d-4e8a-9c61-2d4f8b0a7e15"
 TENANT = "72f988bf-0000-4000-8000-0000000000aa"
 LOCATION = "eastus2"
 VARIANTS = ("aistudio", "aml")
+# The Foundry Agent Service variant's sample is built in tests/foundry from the same Builder.
+FOUNDRY = "foundry"
 ROLE_DEFINITIONS = f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions"
 
 # Every ARM type the collector reads; examples declare them as collected.
@@ -358,7 +360,7 @@ class Builder:
     """Accumulates the resources of one sample estate."""
 
     def __init__(self, variant: str) -> None:
-        if variant not in VARIANTS:
+        if variant not in (*VARIANTS, FOUNDRY):
             raise ValueError(variant)
         self.variant = variant
         self.ids = Ids(variant)
@@ -539,6 +541,10 @@ def autoscale_setting(ids: Ids, plan_id: str, minimum: int) -> Resource:
 
 def compliant(variant: str) -> list[Resource]:
     """A sample estate that follows the architecture of `variant` in every checked setting."""
+    if variant == FOUNDRY:
+        from tests.foundry import estate as foundry  # the parts import this module
+
+        return foundry.compliant()
     b = Builder(variant)
     ids = b.ids
     aml = variant == "aml"
@@ -1284,6 +1290,10 @@ def remove(resources: list[Resource], predicate: Callable[[Resource], bool]) -> 
 
 def drift(resources: list[Resource], variant: str) -> list[Resource]:
     """Drift in every control family, the way estates drift in real life."""
+    if variant == FOUNDRY:
+        from tests.foundry import estate as foundry
+
+        return foundry.drifted(copy.deepcopy(resources))
     res = copy.deepcopy(resources)
     ids = Ids(variant)
     # nsg: RDP opened to the Internet on the jump box; the scoring subnet lost its NSG.

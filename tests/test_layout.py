@@ -6,7 +6,7 @@ from tests import paths
 
 TESTS = paths.ROOT / "tests"
 # Folders of shared test material, not tests of one source folder.
-SUPPORT = {"cases", "fakearm", "golden", "schemas", "__pycache__"}
+SUPPORT = {"cases", "fakearm", "foundry", "golden", "schemas", "__pycache__"}
 # Source folder of each test folder: auditor/<name>, or the mapped top-level rules/ and reports/.
 SOURCES = {"rules": paths.ROOT / "rules", "reports": paths.ROOT / "reports"}
 

@@ -16,16 +16,31 @@ Resource = dict[str, Any]
 
 ROLE_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments"
 ROLE_DEFINITIONS = "Microsoft.Authorization/roleDefinitions"
+MANAGEMENT_LOCKS = "Microsoft.Authorization/locks"
+POLICY_ASSIGNMENTS = "Microsoft.Authorization/policyAssignments"
 
 # --- Microsoft.CognitiveServices ---------------------------------------------------
 
 COGNITIVE_ACCOUNTS = "Microsoft.CognitiveServices/accounts"
 COGNITIVE_DEPLOYMENTS = "Microsoft.CognitiveServices/accounts/deployments"
 RAI_POLICIES = "Microsoft.CognitiveServices/accounts/raiPolicies"
+RAI_BLOCKLISTS = "Microsoft.CognitiveServices/accounts/raiBlocklists"
+COGNITIVE_CONNECTIONS = "Microsoft.CognitiveServices/accounts/connections"
+COGNITIVE_CAPABILITY_HOSTS = "Microsoft.CognitiveServices/accounts/capabilityHosts"
+FOUNDRY_PROJECTS = "Microsoft.CognitiveServices/accounts/projects"
+FOUNDRY_PROJECT_CONNECTIONS = "Microsoft.CognitiveServices/accounts/projects/connections"
+FOUNDRY_PROJECT_CAPABILITY_HOSTS = "Microsoft.CognitiveServices/accounts/projects/capabilityHosts"
 
 # --- Microsoft.ContainerRegistry ---------------------------------------------------
 
 CONTAINER_REGISTRIES = "Microsoft.ContainerRegistry/registries"
+
+# --- Microsoft.DocumentDB ---------------------------------------------------------
+
+COSMOS_ACCOUNTS = "Microsoft.DocumentDB/databaseAccounts"
+COSMOS_SQL_DATABASES = "Microsoft.DocumentDB/databaseAccounts/sqlDatabases"
+COSMOS_SQL_ROLE_ASSIGNMENTS = "Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments"
+COSMOS_SQL_ROLE_DEFINITIONS = "Microsoft.DocumentDB/databaseAccounts/sqlRoleDefinitions"
 
 # --- Microsoft.Insights ------------------------------------------------------------
 
@@ -52,6 +67,10 @@ USER_ASSIGNED_IDENTITIES = "Microsoft.ManagedIdentity/userAssignedIdentities"
 
 # --- Microsoft.Network -------------------------------------------------------------
 
+AZURE_FIREWALLS = "Microsoft.Network/azureFirewalls"
+FIREWALL_POLICIES = "Microsoft.Network/firewallPolicies"
+FIREWALL_RULE_COLLECTION_GROUPS = "Microsoft.Network/firewallPolicies/ruleCollectionGroups"
+ROUTE_TABLES = "Microsoft.Network/routeTables"
 APPLICATION_GATEWAYS = "Microsoft.Network/applicationGateways"
 WAF_POLICIES = "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies"
 BASTION_HOSTS = "Microsoft.Network/bastionHosts"
@@ -70,6 +89,10 @@ RESOURCE_GROUPS = "Microsoft.Resources/resourceGroups"
 # --- Microsoft.Search --------------------------------------------------------------
 
 SEARCH_SERVICES = "Microsoft.Search/searchServices"
+
+# --- Microsoft.Security ------------------------------------------------------------
+
+SECURITY_PRICINGS = "Microsoft.Security/pricings"
 
 # --- Microsoft.Storage -------------------------------------------------------------
 

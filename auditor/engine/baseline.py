@@ -21,7 +21,7 @@ from auditor.model import Level
 DEFAULT_BASELINE = "openai-e2e-chat-aistudio"
 TOP_LEVEL_KEYS = {"name", "version", "title", "description", "variant", "source", "roles", "rules"}
 # The variants of the architecture a baseline can describe (see README, Baselines).
-VARIANTS = ("aistudio", "aml")
+VARIANTS = ("aistudio", "aml", "foundry")
 # A weight scales a rule's severity weight; far beyond any sensible ratio, and the score's sums stay finite.
 MAX_WEIGHT = 1_000_000
 RULE_KEYS = {"level", "weight", "params"}

@@ -15,11 +15,15 @@ from tests.report_samples import run_cli
 
 
 def test_shipped_baselines() -> None:
-    assert set(shipped_baselines()) == {"openai-e2e-chat-aistudio", "openai-e2e-chat-aml"}
+    assert set(shipped_baselines()) == {
+        "openai-e2e-chat-aistudio",
+        "openai-e2e-chat-aml",
+        "microsoft-foundry-chat",
+    }
     assert load_baseline(None).name == DEFAULT_BASELINE == "openai-e2e-chat-aistudio"
     for name in shipped_baselines():
         baseline = load_baseline(name)
-        assert baseline.variant in ("aml", "aistudio")
+        assert baseline.variant in ("aml", "aistudio", "foundry")
         assert baseline.rules
 
 
@@ -75,7 +79,10 @@ def test_invalid_baselines(tmp_path: Path, data: object, fragment: str) -> None:
 
 
 def test_unknown_baseline_name() -> None:
-    with pytest.raises(InputError, match=r"unknown baseline 'nope'.*shipped: openai-e2e-chat-aistudio"):
+    with pytest.raises(
+        InputError,
+        match=r"unknown baseline 'nope'.*shipped: microsoft-foundry-chat, openai-e2e-chat-aistudio",
+    ):
         load_baseline("nope")
 
 

@@ -43,7 +43,7 @@ def _baseline(tmp_path: Path, text: str | bytes) -> Path:
         ),
         (
             HEAD + "variant: banana\nrules: {PUB001: {}}\n",
-            "variant: unknown variant 'banana' (known: aistudio, aml)",
+            "variant: unknown variant 'banana' (known: aistudio, aml, foundry)",
         ),
         (HEAD + "variant: 7\nrules: {PUB001: {}}\n", "unknown variant 7"),
         (

@@ -44,7 +44,7 @@ def test_every_rule_has_pass_fail_and_not_assessed_cases() -> None:
 
 
 def test_every_rule_is_in_both_baselines() -> None:
-    for name in BASELINES.values():
+    for name in (BASELINES[v] for v in estates.VARIANTS):
         assert set(family_rules()) <= set(load_baseline(name).rules), name
 
 

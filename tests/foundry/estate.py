@@ -1,0 +1,26 @@
+"""Compose the Foundry Agent Service sample estate from its parts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.estates import Builder
+from tests.foundry import VARIANT, core, data, house, identity, network
+
+Resource = dict[str, Any]
+PARTS = (house, network, core, data, identity)
+
+
+def compliant() -> list[Resource]:
+    """The Foundry sample that follows the architecture in every checked setting."""
+    b = Builder(VARIANT)
+    for part in PARTS:
+        part.add(b)
+    return b.resources
+
+
+def drifted(resources: list[Resource]) -> list[Resource]:
+    """The compliant sample with every part's drift applied."""
+    for part in PARTS:
+        part.drift(resources)
+    return resources

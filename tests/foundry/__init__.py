@@ -32,8 +32,8 @@ FIREWALL_PRIVATE_IP = "192.168.4.4"
 ACCOUNT = IDS.res("Microsoft.CognitiveServices/accounts", "ais-chat")
 PROJECT = f"{ACCOUNT}/projects/chat-agents"
 PROJECT_IDENTITY = IDS.res("Microsoft.ManagedIdentity/userAssignedIdentities", "id-agent")
-CHAT_UI_IDENTITY = IDS.res("Microsoft.ManagedIdentity/userAssignedIdentities", "id-chat-ui")
-GATEWAY_IDENTITY = IDS.res("Microsoft.ManagedIdentity/userAssignedIdentities", "id-gateway")
+CHAT_UI_IDENTITY = IDS.res("Microsoft.ManagedIdentity/userAssignedIdentities", "id-chat-frontend")
+GATEWAY_IDENTITY = IDS.res("Microsoft.ManagedIdentity/userAssignedIdentities", "id-edge-gateway")
 COSMOS = IDS.res("Microsoft.DocumentDB/databaseAccounts", "cosmos-chat-threads")
 COSMOS_DATABASE = f"{COSMOS}/sqlDatabases/enterprise_memory"
 SEARCH = IDS.res("Microsoft.Search/searchServices", "srch-chat-agents")
@@ -46,10 +46,13 @@ ROUTE_TABLE = IDS.res("Microsoft.Network/routeTables", "rt-egress-firewall")
 APP_INSIGHTS = IDS.res("Microsoft.Insights/components", "appi-chat")
 LOG_ANALYTICS = IDS.res("Microsoft.OperationalInsights/workspaces", "log-chat")
 
-# Principal ids (deterministic): the project's user-assigned identity, the account's system identity.
-PROJECT_PRINCIPAL = principal("foundry/id-agent")
-ACCOUNT_PRINCIPAL = principal("foundry/ais-chat")
-CHAT_UI_PRINCIPAL = principal("foundry/id-chat-ui")
-GATEWAY_PRINCIPAL = principal("foundry/id-gateway")
+CHAT_UI_SITE = IDS.res("Microsoft.Web/sites", "app-chat-ui")
+GATEWAY = IDS.res("Microsoft.Network/applicationGateways", "agw-chat")
+
+# Principal ids (deterministic, as `identity_user` and `identity_system` derive them).
+PROJECT_PRINCIPAL = principal("id-agent")
+ACCOUNT_PRINCIPAL = principal("ais-chat")
+CHAT_UI_PRINCIPAL = principal("id-chat-frontend")
+GATEWAY_PRINCIPAL = principal("id-edge-gateway")
 
 __all__ = ["SUB"]

@@ -1423,10 +1423,19 @@ def snapshot_document(resources: list[Resource], variant: str, drifted: bool) ->
             "tenant": TENANT,
             "subscriptions": [SUB],
         },
-        "collected_types": COLLECTED_TYPES,
+        "collected_types": collected_types(variant),
         "errors": errors,
         "resources": sorted(with_role_definitions(resources), key=lambda r: r["id"].lower()),
     }
+
+
+def collected_types(variant: str) -> list[str]:
+    """The types a variant's sample declares collected (the Foundry sample reads more)."""
+    if variant == FOUNDRY:
+        from tests.foundry import estate as foundry
+
+        return foundry.collected_types()
+    return COLLECTED_TYPES
 
 
 def compliant_snapshot(variant: str) -> dict[str, Any]:

@@ -160,7 +160,9 @@ def run_case(case: Case[Any], variant: str, folder: Path) -> AuditReport:
     if case.mutate is not None:
         changed = case.mutate(resources, variant)
         resources = changed if changed is not None else resources
-    collected = [t for t in estates.COLLECTED_TYPES if t not in case.drop_types] if case.drop_types else None
+    collected = (
+        [t for t in estates.collected_types(variant) if t not in case.drop_types] if case.drop_types else None
+    )
     params = case.params(variant) if callable(case.params) else case.params
     baseline = str(baseline_copy(variant, case.rule, params, folder)) if params else None
     errors = case.errors(variant) if case.errors else None

@@ -10,6 +10,9 @@ from tests.foundry import ACCOUNT, IDS, PROJECT
 
 Resource = dict[str, Any]
 
+# The types this part reads beyond every sample's (tests.estates.COLLECTED_TYPES).
+COLLECTED: list[str] = []
+
 
 def add(b: Builder) -> None:
     """Add this part's compliant resources to the sample."""

@@ -10,6 +10,9 @@ from tests.foundry import AGENT_STORAGE, COSMOS, SEARCH
 
 Resource = dict[str, Any]
 
+# The types this part reads beyond every sample's (tests.estates.COLLECTED_TYPES).
+COLLECTED: list[str] = []
+
 
 def _named(resource_id: str, rtype: str, **extra: Any) -> Resource:
     return {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.estates import Builder
+from tests.estates import COLLECTED_TYPES, Builder
 from tests.foundry import VARIANT, core, data, house, identity, network
 
 Resource = dict[str, Any]
@@ -24,3 +24,8 @@ def drifted(resources: list[Resource]) -> list[Resource]:
     for part in PARTS:
         part.drift(resources)
     return resources
+
+
+def collected_types() -> list[str]:
+    """What the Foundry sample declares collected: every sample's types and each part's own."""
+    return list(dict.fromkeys([*COLLECTED_TYPES, *(t for part in PARTS for t in part.COLLECTED)]))

@@ -17,6 +17,9 @@ from tests.estates import Builder
 
 Resource = dict[str, Any]
 
+# The types this part reads beyond every sample's (tests.estates.COLLECTED_TYPES).
+COLLECTED: list[str] = []
+
 # What the house keeps of the hub sample: resources whose id starts with one of these (lower case,
 # after the move), and their children, private endpoints and diagnostic settings.
 _KEPT = (

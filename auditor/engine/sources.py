@@ -11,6 +11,8 @@ from auditor.model import Reference
 
 ARTICLE_TITLE = "Baseline OpenAI end-to-end chat reference architecture"
 ARTICLE_URL = "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
+FOUNDRY_ARTICLE_TITLE = "Baseline Microsoft Foundry chat reference architecture"
+FOUNDRY_ARTICLE_URL = "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-microsoft-foundry-chat"
 APP_SERVICE_BASELINE_TITLE = "Baseline highly available zone-redundant web application"
 APP_SERVICE_BASELINE_URL = "https://learn.microsoft.com/azure/architecture/web-apps/app-service/architectures/baseline-zone-redundant"
 
@@ -44,6 +46,11 @@ def learn_anchor(heading: str) -> str:
 def article(section: str) -> Reference:
     """A section of the baseline chat architecture article, by its English heading."""
     return Reference(f"{ARTICLE_TITLE}: {section}", f"{ARTICLE_URL}#{learn_anchor(section)}")
+
+
+def foundry_article(section: str) -> Reference:
+    """A section of the Foundry Agent Service chat architecture article, by its English heading."""
+    return Reference(f"{FOUNDRY_ARTICLE_TITLE}: {section}", f"{FOUNDRY_ARTICLE_URL}#{learn_anchor(section)}")
 
 
 def app_service_baseline(section: str) -> Reference:

@@ -12,7 +12,9 @@ from auditor.model import Reference
 ARTICLE_TITLE = "Baseline OpenAI end-to-end chat reference architecture"
 ARTICLE_URL = "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-openai-e2e-chat"
 FOUNDRY_ARTICLE_TITLE = "Baseline Microsoft Foundry chat reference architecture"
-FOUNDRY_ARTICLE_URL = "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-microsoft-foundry-chat"
+FOUNDRY_ARTICLE_URL = (
+    "https://learn.microsoft.com/azure/architecture/ai-ml/architecture/baseline-microsoft-foundry-chat"
+)
 APP_SERVICE_BASELINE_TITLE = "Baseline highly available zone-redundant web application"
 APP_SERVICE_BASELINE_URL = "https://learn.microsoft.com/azure/architecture/web-apps/app-service/architectures/baseline-zone-redundant"
 

@@ -82,6 +82,16 @@ RESOURCE_ROLES = (
 
 IDENTITIES = "user-assigned-identities"
 
+# The Foundry Agent Service design's roles (subnet, resources, identity): which tuple above each joins
+# is decided where it is inferred.
+AGENT_EGRESS = "agent-egress"  # the subnet delegated to Microsoft.App/environments (networkInjections)
+FIREWALL_SUBNETS = "azure-firewall"  # AzureFirewallSubnet and AzureFirewallManagementSubnet
+FOUNDRY_ACCOUNT = "foundry-account"
+FOUNDRY_PROJECT = "foundry-project"  # the project, and its identity
+AGENT_THREAD_STORE = "agent-thread-store"  # Cosmos DB, through the capability host
+AGENT_FILE_STORE = "agent-file-store"  # Storage, through the capability host
+AGENT_VECTOR_STORE = "agent-vector-store"  # AI Search, through the capability host
+
 # The ARM types each role is inferred from: when reading one of them failed, a rule that
 # relied on the role may have judged an incomplete picture (Estate.broad_gaps).
 _NET = types.VIRTUAL_NETWORKS

@@ -1,6 +1,6 @@
 """The Foundry Agent Service sample estate, one module per area, built on the shared `Builder`.
 
-`estate.compliant()` composes the parts in order (house, network, core, data, identity); each part
+`estate.compliant()` composes the parts in order (house, network, core, models, data, identity); each part
 adds its resources to the builder, and each has a `drift(resources)` that changes the settings the
 drifted sample breaks. The names below are shared by every part; like the other samples they are
 deliberately not the reference implementation's, so roles must come from structure.

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from tests.estates import COLLECTED_TYPES, Builder
-from tests.foundry import VARIANT, core, data, house, identity, network
+from tests.foundry import VARIANT, core, data, house, identity, models, network
 
 Resource = dict[str, Any]
-PARTS = (house, network, core, data, identity)
+PARTS = (house, network, core, models, data, identity)
 
 
 def compliant() -> list[Resource]:

@@ -8,6 +8,9 @@ baselines (every rule a row names exists and is selected by the baseline of ever
 row belongs to); `render` turns it into docs/coverage.md, which CI keeps up to date:
 
     python -m auditor.engine.matrix docs/coverage.yaml > docs/coverage.md
+
+An edition with an article of its own (the Foundry Agent Service design) keeps its rows in files of its
+own (`rows_from`, a glob beside the matrix file) and renders as a section of its own.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +47,16 @@ class Edition:
     commit: str
     root: str
     baseline: str | None
+    # An edition with its own article and rows (a section of its own): the article, and the glob of
+    # its row files beside the matrix file.
+    article_title: str = ""
+    article_url: str = ""
+    rows_from: str = ""
+
+    @property
+    def own_section(self) -> bool:
+        """Its rows are its own, judged against its own article."""
+        return bool(self.article_url)
 
     def link(self, at: str) -> str:
         """`file.bicep#L10-20` as a GitHub link at the edition's commit (`/README.md`: repo root)."""
@@ -86,6 +99,7 @@ class Group:
     type: str
     title: str
     rows: tuple[Row, ...]
+    edition: str | None = None  # an edition's own rows (None: the shared rows)
 
 
 @dataclass(frozen=True)
@@ -138,6 +152,13 @@ def _editions(raw: Any, problems: list[str]) -> dict[str, Edition]:
         commit = _text(body.get("commit"), f"editions.{key}.commit", problems)
         if commit and not re.fullmatch(r"[0-9a-f]{40}", commit):
             problems.append(f"editions.{key}.commit: {commit!r} is not a full commit hash")
+        article = body.get("article") or {}
+        if not isinstance(article, dict):
+            problems.append(f"editions.{key}.article: expected a mapping with title and url")
+            article = {}
+        url = _text(article.get("url"), f"editions.{key}.article.url", problems, required=bool(article))
+        if url and not url.startswith("https://"):
+            problems.append(f"editions.{key}.article.url: {url!r} is not a public https URL")
         out[str(key)] = Edition(
             key=str(key),
             title=_text(body.get("title"), f"editions.{key}.title", problems),
@@ -145,6 +166,11 @@ def _editions(raw: Any, problems: list[str]) -> dict[str, Edition]:
             commit=commit,
             root=_text(body.get("root"), f"editions.{key}.root", problems, required=False),
             baseline=body.get("baseline") or None,
+            article_title=_text(
+                article.get("title"), f"editions.{key}.article.title", problems, bool(article)
+            ),
+            article_url=url,
+            rows_from=_text(body.get("rows_from"), f"editions.{key}.rows_from", problems, required=False),
         )
     return out
 
@@ -190,14 +216,19 @@ def _row(raw: Any, where: str, matrix_keys: tuple[dict[str, Edition], set[str]],
     return Row(prop, settings, article, rules, reason, note.strip(), follows)
 
 
+def _belongs(row: Row, editions: dict[str, Edition]) -> list[str]:
+    """The judged editions a row belongs to: those that set it; a row only the article sets, every
+    judged edition it may set (an edition's own rows belong to it alone)."""
+    return [k for k in row.settings if editions[k].baseline] or (
+        [k for k, e in editions.items() if e.baseline] if not row.settings else []
+    )
+
+
 def _check_rules(
     row: Row, where: str, editions: dict[str, Edition], baselines: dict[str, Baseline], problems: list[str]
 ) -> None:
     catalogue = all_rules()
-    # A row belongs to the editions that set it; a row only the article sets, to every judged edition.
-    belongs = [k for k in row.settings if editions[k].baseline] or (
-        [k for k, e in editions.items() if e.baseline] if not row.settings else []
-    )
+    belongs = _belongs(row, editions)
     for rid in row.rules:
         if rid not in catalogue:
             problems.append(f"{where}: rule {rid} is not in the catalogue")
@@ -229,27 +260,17 @@ def build(data: Any) -> Matrix:
                 baselines[e.baseline] = load_baseline(e.baseline)
             except AuditorError as exc:
                 problems.append(f"editions.{e.key}.baseline: {exc}")
-    groups: list[Group] = []
-    seen: set[tuple[str, str]] = set()
-    for gi, raw in enumerate(data.get("resources") or []):
-        where = f"resources[{gi}]"
-        if not isinstance(raw, dict):
-            problems.append(f"{where}: expected a mapping")
+    shared = {k: e for k, e in editions.items() if not e.own_section}
+    groups = _groups(data.get("resources"), "resources", shared, (set(reasons), baselines), problems)
+    own = data.get("edition_resources") or {}
+    for key, raw_groups in own.items() if isinstance(own, dict) else ():
+        if key not in editions or not editions[key].own_section:
+            problems.append(f"edition_resources: {key!r} is not an edition with an article of its own")
             continue
-        rtype = _text(raw.get("type"), f"{where}.type", problems)
-        rows = []
-        for ri, raw_row in enumerate(raw.get("rows") or []):
-            row = _row(raw_row, f"{rtype} row {ri + 1}", (editions, set(reasons)), problems)
-            key = (rtype.lower(), row.property)
-            if key in seen:
-                problems.append(f"{rtype}: property {row.property!r} appears twice")
-            seen.add(key)
-            if not any(p.startswith(f"{rtype} row {ri + 1}") for p in problems):
-                _check_rules(row, f"{rtype} row {ri + 1} ({row.property})", editions, baselines, problems)
-            rows.append(row)
-        if not rows:
-            problems.append(f"{where} ({rtype}): no rows")
-        groups.append(Group(rtype, _text(raw.get("title"), f"{where}.title", problems), tuple(rows)))
+        groups += [
+            replace(g, edition=key)
+            for g in _groups(raw_groups, key, {key: editions[key]}, (set(reasons), baselines), problems)
+        ]
     pending = {str(k): str(v) for k, v in (data.get("pending") or {}).items()}
     for edition in pending:
         if edition not in editions:
@@ -259,12 +280,67 @@ def build(data: Any) -> Matrix:
     return Matrix(editions, title, url, reasons, tuple(groups), pending, baselines)
 
 
-def load(path: str | Path) -> Matrix:
-    """Read and check the matrix file."""
+def _groups(
+    raw_groups: Any,
+    where_prefix: str,
+    editions: dict[str, Edition],
+    checks: tuple[set[str], dict[str, Baseline]],
+    problems: list[str],
+) -> list[Group]:
+    """The groups of rows under `where_prefix`, whose rows may set only `editions`."""
+    reasons, baselines = checks
+    groups: list[Group] = []
+    seen: set[tuple[str, str]] = set()
+    for gi, raw in enumerate(raw_groups or []):
+        where = f"{where_prefix}[{gi}]"
+        if not isinstance(raw, dict):
+            problems.append(f"{where}: expected a mapping")
+            continue
+        rtype = _text(raw.get("type"), f"{where}.type", problems)
+        rows = []
+        for ri, raw_row in enumerate(raw.get("rows") or []):
+            label = (
+                f"{rtype} row {ri + 1}"
+                if where_prefix == "resources"
+                else f"{where_prefix}: {rtype} row {ri + 1}"
+            )
+            row = _row(raw_row, label, (editions, reasons), problems)
+            key = (rtype.lower(), row.property)
+            if key in seen:
+                problems.append(f"{rtype}: property {row.property!r} appears twice")
+            seen.add(key)
+            if not any(p.startswith(label) for p in problems):
+                _check_rules(row, f"{label} ({row.property})", editions, baselines, problems)
+            rows.append(row)
+        if not rows:
+            problems.append(f"{where} ({rtype}): no rows")
+        groups.append(Group(rtype, _text(raw.get("title"), f"{where}.title", problems), tuple(rows)))
+    return groups
+
+
+def _yaml(path: Path) -> Any:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise MatrixError(f"cannot read {path}: {str(exc).splitlines()[0]}") from None
+
+
+def load(path: str | Path) -> Matrix:
+    """Read and check the matrix file, with the row files of the editions that have their own."""
+    data = _yaml(Path(path))
+    if isinstance(data, dict) and isinstance(data.get("editions"), dict):
+        own: dict[str, list[Any]] = {}
+        for key, body in data["editions"].items():
+            pattern = body.get("rows_from") if isinstance(body, dict) else None
+            if not isinstance(pattern, str) or not pattern:
+                continue
+            for part in sorted(Path(path).parent.glob(pattern)):
+                fragment = _yaml(part)
+                if not isinstance(fragment, dict) or not isinstance(fragment.get("groups"), list):
+                    raise MatrixError(f"{part}: expected a mapping with a list of groups")
+                own.setdefault(str(key), []).extend(fragment["groups"])
+        if own:
+            data = {**data, "edition_resources": own}
     return build(data)
 
 
@@ -292,11 +368,14 @@ def _levels(rid: str, matrix: Matrix, keys: list[str]) -> str:
     return ", ".join(f"{level} ({matrix.editions[k].title})" for k, level in found.items())
 
 
-def _judged(row: Row, matrix: Matrix) -> str:
+def _judged(row: Row, matrix: Matrix, edition: str | None = None) -> str:
     if not row.rules:
         text = f"not judged: {row.reason}"
     else:
-        judged = [k for k, e in matrix.editions.items() if e.baseline]
+        if edition is not None:
+            judged = [edition]
+        else:
+            judged = [k for k, e in matrix.editions.items() if e.baseline and not e.own_section]
         keys = [k for k in judged if k in row.settings] or judged
         text = "; ".join(f"[{rid}](rules.md#{rid.lower()}) {_levels(rid, matrix, keys)}" for rid in row.rules)
     if row.follows:
@@ -334,7 +413,7 @@ def render(matrix: Matrix, source: str = "docs/coverage.yaml") -> str:
     summary = f"{total} rows: {judged} judged by a rule, {deliberate} deliberately not judged"
     summary += f" ({reasons})" if reasons else ""
     summary += f", {gaps} open gaps" if gaps else ""
-    shown = [k for k, e in matrix.editions.items() if e.key not in matrix.pending]
+    shown = [k for k, e in matrix.editions.items() if e.key not in matrix.pending and not e.own_section]
     out = [
         "# Coverage of the reference architecture",
         "",
@@ -359,22 +438,29 @@ def render(matrix: Matrix, source: str = "docs/coverage.yaml") -> str:
     out += ["", "Reasons a setting is deliberately not judged:", ""]
     out += [f"- **{reason}**: {_cell(text)}" for reason, text in matrix.reasons.items()]
     out += [""]
-    for group in matrix.groups:
-        out += [f"## {group.title}", "", f"`{group.type}`", ""]
-        header = ["Property", *(matrix.editions[k].title for k in shown), "Article", "Judged by"]
-        out += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        for row in group.rows:
-            article = "; ".join(f"[{h}]({matrix.article_url}#{_anchor(h)})" for h in row.article)
-            cells = [
-                f"`{row.property}`",
-                *(_value(row.settings.get(k), matrix.editions[k]) for k in shown),
-                _cell(article),
-                _judged(row, matrix),
-            ]
-            out.append("| " + " | ".join(cells) + " |")
-        out.append("")
+    for group in (g for g in matrix.groups if g.edition is None):
+        out += _table(matrix, group, shown, matrix.article_url, "##")
+    for key, edition in matrix.editions.items():
+        own = [g for g in matrix.groups if g.edition == key]
+        if not own:
+            continue
+        rows = [r for g in own for r in g.rows]
+        judged_here = sum(1 for r in rows if r.rules)
+        out += [
+            f"## {edition.title}",
+            "",
+            f"The settings of [{edition.repository} at {edition.commit[:7]}]"
+            f"(https://github.com/{edition.repository}/tree/{edition.commit}) and of its article"
+            f" ([{edition.article_title}]({edition.article_url})), judged by `{edition.baseline}`:"
+            f" {len(rows)} rows, {judged_here} judged by a rule,"
+            f" {len(rows) - judged_here} deliberately not judged.",
+            "",
+        ]
+        for group in own:
+            out += _table(matrix, group, [key], edition.article_url, "###")
     for key, text in matrix.pending.items():
-        out += [f"## {matrix.editions[key].title}", "", _cell(text), ""]
+        if not any(g.edition == key for g in matrix.groups):
+            out += [f"## {matrix.editions[key].title}", "", _cell(text), ""]
     out += [
         "## Counts",
         "",
@@ -382,6 +468,24 @@ def render(matrix: Matrix, source: str = "docs/coverage.yaml") -> str:
         "",
     ]
     return "\n".join(out)
+
+
+def _table(matrix: Matrix, group: Group, shown: list[str], article_url: str, level: str) -> list[str]:
+    """One resource type's rows as a table: the editions shown, the article's sections, the verdict."""
+    out = [f"{level} {group.title}", "", f"`{group.type}`", ""]
+    header = ["Property", *(matrix.editions[k].title for k in shown), "Article", "Judged by"]
+    out += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in group.rows:
+        article = "; ".join(f"[{h}]({article_url}#{_anchor(h)})" for h in row.article)
+        cells = [
+            f"`{row.property}`",
+            *(_value(row.settings.get(k), matrix.editions[k]) for k in shown),
+            _cell(article),
+            _judged(row, matrix, group.edition),
+        ]
+        out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -85,9 +85,63 @@ def test_the_page_opens_with_the_counts_and_closes_with_them() -> None:
 
 def test_the_foundry_edition_has_its_place() -> None:
     m = load(DATA)
-    assert "foundry" in m.pending and m.editions["foundry"].baseline is None
+    foundry = m.editions["foundry"]
+    assert foundry.own_section and foundry.baseline == "microsoft-foundry-chat"
     assert "## Foundry Agent Service edition" in render(m)
-    assert not any("foundry" in row.settings for row in m.rows)
+    # The shared rows are the prompt flow editions': none sets the Foundry edition.
+    assert not any("foundry" in row.settings for g in m.groups if g.edition is None for row in g.rows)
+
+
+def _with_own_edition(tmp_path: Any, rows: list[dict[str, Any]]) -> Any:
+    """The small matrix plus an edition with its own article, whose rows are in a file of their own."""
+    data = small(property="properties.policies", article=["Shared section"], rules=["PUB008"])
+    data["editions"]["foundry"] = {
+        "title": "Foundry",
+        "repository": "Azure-Samples/microsoft-foundry-baseline",
+        "commit": "1d6dd6815011d88ebfbe2acec65fb2ba3455c804",
+        "root": "infra-as-code/bicep",
+        "baseline": "microsoft-foundry-chat",
+        "article": {"title": "Foundry article", "url": "https://learn.microsoft.com/foundry"},
+        "rows_from": "parts/foundry-*.yaml",
+    }
+    (tmp_path / "matrix.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    (tmp_path / "parts").mkdir()
+    group = {"type": "Microsoft.CognitiveServices/accounts", "title": "Foundry account", "rows": rows}
+    (tmp_path / "parts" / "foundry-core.yaml").write_text(
+        yaml.safe_dump({"groups": [group]}), encoding="utf-8"
+    )
+    return tmp_path / "matrix.yaml"
+
+
+def test_an_edition_with_its_own_article_renders_its_own_section(tmp_path: Any) -> None:
+    row = {
+        "property": "properties.publicNetworkAccess",
+        "set": {"foundry": {"value": "Disabled", "at": "a.bicep#L3"}},
+    }
+    m = load(_with_own_edition(tmp_path, [{**row, "article": ["Networking"], "rules": ["PUB001"]}]))
+    own = [g for g in m.groups if g.edition == "foundry"]
+    assert [r.property for g in own for r in g.rows] == ["properties.publicNetworkAccess"]
+    text = render(m)
+    section = text.split("## Foundry\n", 1)[1]
+    assert "[Networking](https://learn.microsoft.com/foundry#networking)" in section
+    assert (
+        "microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/a.bicep#L3"
+        in section
+    )
+    # The shared tables do not grow a Foundry column.
+    assert "| Property | Hub | ML | Article | Judged by |" in text.split("## Foundry\n", 1)[0]
+
+
+def test_an_own_edition_row_is_checked_against_its_baseline_alone(tmp_path: Any) -> None:
+    # PUB008 (the registry's admin user) is not in the Foundry baseline; nor may its rows set another edition.
+    bad = [
+        {"property": "a", "set": {"foundry": "x"}, "rules": ["PUB008"]},
+        {"property": "b", "set": {"aml": "x"}, "reason": "identification"},
+    ]
+    with pytest.raises(MatrixError) as caught:
+        load(_with_own_edition(tmp_path, bad))
+    assert "rule PUB008 is not in baseline microsoft-foundry-chat" in str(caught.value)
+    assert "unknown edition 'aml'" in str(caught.value)
 
 
 def test_a_small_matrix_renders_links_levels_and_reasons() -> None:

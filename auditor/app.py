@@ -214,13 +214,15 @@ def write_rule_pages(directory: str) -> list[Path]:
 
 
 def baselines() -> list[str]:
-    """One line per shipped baseline: name, version, rule count, title."""
+    """Two lines per shipped baseline: name, version, rule count, title; then the variant and the
+    reference implementation's commit it encodes."""
     from auditor.engine.baseline import load_baseline, shipped_baselines
 
     lines = []
     for name in shipped_baselines():
         b = load_baseline(name)
         lines.append(f"{b.name:<28} {b.version:<8} {len(b.rules):>3} rules  {b.title}")
+        lines.append(f"{'':<28} variant {b.variant or 'any'}, source {b.upstream or 'not stated'}")
     return lines
 
 

@@ -151,10 +151,22 @@ def test_rules_and_baselines_listings() -> None:
     assert all({"id", "control", "severity", "title"} <= set(r) for r in listed)
     baselines = run("baselines")
     assert "openai-e2e-chat-aml" in baselines.stdout and "openai-e2e-chat-aistudio" in baselines.stdout
+    # Each names the reference implementation's commit it encodes.
+    assert "variant foundry, source Azure-Samples/microsoft-foundry-baseline@1d6dd68" in baselines.stdout
+    assert "variant aml, source Azure-Samples/openai-end-to-end-baseline@a2dbce5" in baselines.stdout
 
 
 def test_rules_show_status_since_and_references() -> None:
     table = run("rules").stdout
+    # A column per shipped baseline says which use the rule and at which level.
+    header = table.splitlines()[0].split()
+    assert {"foundry", "aistudio", "aml"} <= set(header)
+    listed_baselines = {r["id"]: r["baselines"] for r in json.loads(run("rules", "--format", "json").stdout)}
+    for line in table.splitlines()[1:]:
+        cells = line.split()
+        if cells and cells[0] in listed_baselines:
+            levels = [c for c in cells[5:8] if c in ("req", "rec")]
+            assert len(levels) == len(listed_baselines[cells[0]]), line
     assert "status" in table and "since" in table and "stable" in table and "0.1.0" in table
     listed = json.loads(run("rules", "--format", "json").stdout)
     catalogue = all_rules()

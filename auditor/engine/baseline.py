@@ -51,6 +51,8 @@ class Baseline:
     roles: dict[str, Any] = field(default_factory=dict)
     # Line of each rule's entry in the baseline file (empty for a baseline not read from a file).
     rule_lines: dict[str, int] = field(default_factory=dict)
+    # The reference implementation it encodes, `owner/repo@commit` (the file's `source` key).
+    upstream: str = ""
 
     def params_for(self, rule: Rule) -> Any:
         """The rule's parameters as this baseline sets them (built and checked when it loaded)."""
@@ -147,6 +149,7 @@ def parse_baseline(data: Any, source: str) -> Baseline:
         source=source,
         rules=settings,
         roles=roles,
+        upstream=str(data.get("source", "")),
     )
 
 

@@ -72,12 +72,23 @@ def render_rules(fmt: str) -> str:
     if fmt == "markdown":
         return render_markdown(rules)
     table = Table(box=None)
-    for col in ("id", "control", "severity", "status", "since", "title"):
+    shipped = _shipped()
+    for col in (
+        "id",
+        "control",
+        "severity",
+        "status",
+        "since",
+        *(b.variant or b.name for b in shipped),
+        "title",
+    ):
         table.add_column(col)
     for r in rules.values():
-        table.add_row(r.id, r.control.value, r.severity.value, r.status.value, r.since, r.title)
+        # Which shipped baseline uses the rule, and at which level ("req" or "rec").
+        used = [b.rules[r.id].level.value[:3] if r.id in b.rules else "" for b in shipped]
+        table.add_row(r.id, r.control.value, r.severity.value, r.status.value, r.since, *used, r.title)
     buffer = io.StringIO()
-    Console(file=buffer, width=160, no_color=True).print(table)
+    Console(file=buffer, width=180, no_color=True).print(table)
     return buffer.getvalue()
 
 

@@ -5,7 +5,8 @@ The layout is the reference implementation's on 192.168.0.0/16 (infra-as-code/bi
 azure-firewall.bicep), with our names. Where the architecture's text is stricter than the code, the
 sample follows the text, as the prompt flow samples do: deny-all inbound on the App Service, jump box
 and build agent subnets (their only inbound source is the Bastion subnet), deny-all outbound on the App
-Service subnet, and firewall rules that name their destinations instead of the code's `*`.
+Service subnet, its route to the firewall, and firewall rules that name their destinations instead of
+the code's `*`.
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ RULE_GROUPS = "Microsoft.Network/firewallPolicies/ruleCollectionGroups"
 COLLECTED: list[str] = [ROUTE_TABLES, FIREWALLS, POLICIES, RULE_GROUPS]
 
 FIREWALL_SUBNETS = ("AzureFirewallSubnet", "AzureFirewallManagementSubnet")
-# The subnets the reference sends through the firewall (network.bicep routeTable on each).
-ROUTED = ("private-links", "build-agents", "jumpbox", "agent-egress")
+# The subnets the reference sends through the firewall (network.bicep routeTable on each), and the App
+# Service subnet, which the article's table routes too ("UDR to firewall: Yes").
+ROUTED = ("private-links", "build-agents", "jumpbox", "agent-egress", "web-integration")
 DELEGATIONS = {"web-integration": "Microsoft.Web/serverFarms", "agent-egress": "Microsoft.App/environments"}
 # What the agents may reach through the firewall: the article's own example (section "Control traffic
 # from the Foundry agent subnet"), where the code allows `*`.

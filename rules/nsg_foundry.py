@@ -24,7 +24,6 @@ from auditor.analysis.architecture import (
     AGENT_EGRESS,
     AGENTS,
     APP_SERVICE,
-    APPGW,
     JUMPBOX,
     PRIVATE_ENDPOINTS,
     SUBNET_ROLES,
@@ -657,80 +656,11 @@ def firewall_threat_intelligence(ctx: Context) -> Iterator[Result]:
         )
 
 
-# --- NSG017: DDoS Protection ---------------------------------------------------------------------
+# --- NSG017: default outbound access -----------------------------------------------------------
 
 
 @rule(
     id="NSG017",
-    name="ddos-protection",
-    control="nsg",
-    severity="medium",
-    title="DDoS Protection covers the Application Gateway's public IP",
-    rationale="""The architecture recommends to "deploy an Azure DDoS Protection plan on the Application
-    Gateway public IP address to mitigate volumetric attacks" (Microsoft Learn, "Baseline Microsoft
-    Foundry chat reference architecture", section "Virtual network segmentation and security"). The
-    reference implementation leaves enableDdosProtection false with the comment "Production readiness
-    change: protect your public IPs in this architecture with DDoS protection by setting this to true"
-    (reference implementation:
-    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/network.bicep#L24),
-    so the Foundry baseline makes it a recommendation.""",
-    references=[SEGMENTATION, implementation("foundry", _NETWORK, 24)],
-    remediation="""Create a DDoS protection plan and link it: az network vnet update -g <rg> -n <vnet>
-    --ddos-protection true --ddos-protection-plan <plan>; or enable DDoS IP Protection on the gateway's
-    public IP (az network public-ip update -g <rg> -n <pip> --protection-mode Enabled).""",
-    since="0.2.0",
-    status="preview",
-)
-def ddos_protection(ctx: Context) -> Iterator[Result]:
-    """The virtual network holding the Application Gateway subnet has `properties.enableDdosProtection`
-    true with a `ddosProtectionPlan`, or every public IP of the gateway's frontends has
-    `properties.ddosSettings.protectionMode` Enabled."""
-    yield from unread(ctx.estate, VNETS, "Virtual networks")
-    gateway_subnets = [s for s in ctx.estate.subnets if APPGW in ctx.roles.of_subnet(s)]
-    yield from absent(ctx.estate, VNETS, gateway_subnets, "Application Gateway subnet")
-    pips = [
-        dig(cfg, "properties.publicIPAddress.id")
-        for gw in ctx.estate.of_type(types.APPLICATION_GATEWAYS)
-        for cfg in dig(gw, "properties.frontendIPConfigurations") or []
-        if isinstance(dig(cfg, "properties.publicIPAddress.id"), str)
-    ]
-    bodies = [ctx.estate.get(p) for p in pips]
-    ip_protected = bool(bodies) and all(
-        b is not None and same(dig(b, "properties.ddosSettings.protectionMode"), "Enabled") for b in bodies
-    )
-    seen: set[str] = set()
-    for subnet in gateway_subnets:
-        if ids.norm(subnet.vnet_id) in seen:
-            continue
-        seen.add(ids.norm(subnet.vnet_id))
-        vnet = ctx.estate.get(subnet.vnet_id) or {"id": subnet.vnet_id, "type": VNETS}
-        enabled = dig(vnet, "properties.enableDdosProtection")
-        plan = dig(vnet, "properties.ddosProtectionPlan.id")
-        name = ids.name_of(subnet.vnet_id)
-        if enabled is True and isinstance(plan, str) and plan:
-            yield passed(
-                vnet, f"virtual network {name}: DDoS Protection plan {ids.name_of(plan)}", True, plan
-            )
-        elif ip_protected:
-            yield passed(
-                vnet, f"virtual network {name}: the gateway's public IPs have DDoS IP Protection", True
-            )
-        else:
-            shown = "absent" if enabled is None else str(enabled).lower()
-            yield failed(
-                vnet,
-                f"virtual network {name}: properties.enableDdosProtection is {shown} and the gateway's "
-                "public IPs have no DDoS IP Protection",
-                True,
-                enabled,
-            )
-
-
-# --- NSG018: default outbound access -----------------------------------------------------------
-
-
-@rule(
-    id="NSG018",
     name="no-default-outbound-access",
     control="nsg",
     severity="medium",

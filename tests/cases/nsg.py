@@ -827,7 +827,7 @@ REFERENCE = [
 
 CASES: list[Case] = NSG001 + NSG002 + NSG003 + NSG004 + NSG005 + NSG006 + NSG007 + NSG008 + NSG009 + REFERENCE
 
-# --- network of the Foundry Agent Service design (NSG010-NSG018, and the shared rules on its sample) ---
+# --- network of the Foundry Agent Service design (NSG010-NSG017, and the shared rules on its sample) ---
 
 FOUNDRY = ("foundry",)
 ROUTE_TABLES = "Microsoft.Network/routeTables"
@@ -1278,66 +1278,24 @@ NSG016 = [
 ]
 
 
-def gateway_ip_protection(res: list[Resource], variant: str) -> None:
-    gateway = estates.find(res, GATEWAYS)
-    for cfg in gateway["properties"]["frontendIPConfigurations"]:
-        pip_id = (cfg["properties"].get("publicIPAddress") or {}).get("id")
-        for r in res:
-            if pip_id and r["id"].lower() == pip_id.lower():
-                r["properties"]["ddosSettings"] = {"protectionMode": "Enabled"}
-
-
 NSG017 = [
-    Case("compliant", "NSG017", statuses(passed=1), variants=FOUNDRY, contains="plan ddos-workload"),
     Case(
-        "the reference leaves DDoS Protection off",
-        "NSG017",
-        statuses(failed=1),
-        lambda res, v: estates.find(res, VNETS)["properties"].update(
-            {"enableDdosProtection": False, "ddosProtectionPlan": None}
-        ),
-        variants=FOUNDRY,
-        contains="enableDdosProtection is false",
-    ),
-    Case(
-        "DDoS IP Protection on the gateway's address",
-        "NSG017",
-        statuses(passed=1),
-        chain(
-            lambda res, v: estates.find(res, VNETS)["properties"].update({"enableDdosProtection": False}),
-            gateway_ip_protection,
-        ),
-        variants=FOUNDRY,
-        contains="DDoS IP Protection",
-    ),
-    Case(
-        "virtual networks not collected",
-        "NSG017",
-        statuses(not_assessed=1),
-        without(VNETS),
-        drop_types=(VNETS,),
-        variants=FOUNDRY,
-    ),
-]
-
-NSG018 = [
-    Case(
-        "compliant", "NSG018", statuses(passed=9), variants=FOUNDRY, contains="defaultOutboundAccess is false"
+        "compliant", "NSG017", statuses(passed=9), variants=FOUNDRY, contains="defaultOutboundAccess is false"
     ),
     Case(
         "default outbound access on the build agents",
-        "NSG018",
+        "NSG017",
         statuses(8, 1),
         on_subnet("build-agents", defaultOutboundAccess=True),
         variants=FOUNDRY,
     ),
     Case(
         "absent is not assessed",
-        "NSG018",
+        "NSG017",
         statuses(8, not_assessed=1),
         on_subnet("jumpbox", defaultOutboundAccess=None),
         variants=FOUNDRY,
     ),
 ]
 
-CASES += FOUNDRY_SHARED + NSG010 + NSG011 + NSG012 + NSG013 + NSG014 + NSG015 + NSG016 + NSG017 + NSG018
+CASES += FOUNDRY_SHARED + NSG010 + NSG011 + NSG012 + NSG013 + NSG014 + NSG015 + NSG016 + NSG017

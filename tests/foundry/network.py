@@ -394,6 +394,7 @@ DRIFTS = (
     "threat intelligence is off",
     "the agent subnet lost its delegation",
     "the private-endpoint subnet's NSG lets traffic out to the Internet",
+    "DDoS Protection is off",
 )
 
 
@@ -410,6 +411,9 @@ def drift(resources: list[Resource]) -> None:
     table["properties"]["disableBgpRoutePropagation"] = False
     find(resources, POLICIES)["properties"]["threatIntelMode"] = "Off"
     egress["properties"]["delegations"] = []
+    vnet = find(resources, VNETS)
+    vnet["properties"]["enableDdosProtection"] = False
+    vnet["properties"].pop("ddosProtectionPlan")
     nsg = find(resources, NSGS, "nsg-private-links")
     nsg["properties"]["securityRules"].append(
         security_rule(nsg["id"], "Allow-Https-Out", 900, "Outbound", "Allow", "Tcp", "*", "Internet", "443")

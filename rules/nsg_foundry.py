@@ -78,7 +78,8 @@ def _strings(value: Any) -> list[str]:
     Learn, "Baseline Microsoft Foundry chat reference architecture", section "Control traffic from the
     Foundry agent subnet"). The reference delegates snet-agentsEgress to Microsoft.App/environments and
     names it in the Foundry account's networkInjections (reference implementation:
-    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/network.bicep#L154-L177).
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/network.bicep#L154-L177,
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-foundry.bicep#L84-L90).
     Without the delegation the agents cannot be injected, and their traffic escapes the NSG, the route
     table and the firewall.""",
     references=[
@@ -167,7 +168,6 @@ class AgentEgressParams:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/network.bicep#L413-L466).""",
     references=[
         AGENT_EGRESS_SECTION,
-        SEGMENTATION,
         implementation("foundry", _NETWORK, 413, 466),
     ],
     remediation="""On the agents' subnet NSG: az network nsg rule create ... -n DenyAllInBound --priority 1000
@@ -359,7 +359,7 @@ def _forced_tunnel(ctx: Context) -> Iterator[Result]:
     severity="high",
     title="The routed subnets send 0.0.0.0/0 to Azure Firewall's private address",
     rationale="""The architecture (Microsoft Learn, "Baseline Microsoft Foundry chat reference
-    architecture", sections "Control traffic from the Foundry agent subnet" and "Virtual network
+    architecture", section "Control traffic from the Foundry agent subnet" and section "Virtual network
     segmentation and security") applies a user-defined route that directs the agents' Internet traffic
     through Azure Firewall, and forced tunnelling on every subnet that supports it, "even on subnets
     where you don't expect egress". The reference attaches its route table udr-internet-to-firewall to
@@ -409,7 +409,9 @@ class AppServiceRouteParams(RouteParams):
     "UDR to firewall: Yes", with firewall egress rules "To Azure Monitor", and asks for forced
     tunnelling on all supported subnets; the reference implementation attaches no route table to
     snet-appServicePlan (reference implementation:
-    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/network.bicep#L55-L74).
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/network.bicep#L55-L74;
+    its route to the firewall:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/azure-firewall.bicep#L246-L257).
     The two disagree, so this is a recommendation: the article's route closes the web app's path to the
     Internet that its NSG alone governs.""",
     references=[
@@ -535,10 +537,10 @@ def _broad(rule_body: dict[str, Any], accepted: set[str]) -> list[str]:
     severity="high",
     title="Firewall policy rules allow only named destinations, no wildcards",
     rationale="""Azure Firewall "enforces fully qualified domain name (FQDN)-based rules, which ensures
-    that only approved destinations are reachable", and the agents' subnet may reach "only public FQDNs
-    that you allow your agents to use" (Microsoft Learn, "Baseline Microsoft Foundry chat reference
-    architecture", sections "Components", "Control traffic from the Foundry agent subnet" and "Virtual
-    network segmentation and security"). The reference implementation ships `*` as the target of every
+    that only approved destinations are reachable" (Microsoft Learn, "Baseline Microsoft Foundry chat
+    reference architecture", section "Components"), and the agents may reach only what the firewall
+    allows "from this subnet", for example `api.example.org` on port 443 (section "Control traffic from
+    the Foundry agent subnet"). The reference implementation ships `*` as the target of every
     rule, each marked "Production readiness change: tighten" or "refine your target FQDNs" (reference
     implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/azure-firewall.bicep#L96-L197):

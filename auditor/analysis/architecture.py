@@ -54,7 +54,7 @@ SUBNET_ROLES = (
 # The subnets Azure Firewall is deployed into (names fixed by Azure).
 FIREWALL_SUBNET_NAMES = {"azurefirewallsubnet", "azurefirewallmanagementsubnet"}
 # The delegation Foundry Agent Service's network injection needs on the agents' subnet.
-AGENT_DELEGATION = "Microsoft.App/environments"
+AGENT_DELEGATION = types.APP_ENVIRONMENTS
 
 # Subnets where Azure does not support an NSG.
 NSG_FORBIDDEN_NAMES = {

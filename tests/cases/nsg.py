@@ -949,12 +949,6 @@ FOUNDRY_SHARED = [
     )
 ] + [
     Case(
-        "Foundry: the firewall subnets need no NSG",
-        "NSG001",
-        statuses(passed=7),
-        variants=FOUNDRY,
-    ),
-    Case(
         "Foundry: the reference's build agents admit the whole VNet, which NSG003 accepts",
         "NSG003",
         statuses(passed=3),

@@ -31,6 +31,11 @@ AGENTS = "agents"
 TRAINING = "training"
 SCORING = "scoring"
 NO_NSG_ALLOWED = "nsg-not-supported"
+# The Foundry Agent Service design's subnets, both from structure: the subnet delegated to
+# Microsoft.App/environments (where networkInjections puts the agents), and the subnets Azure names
+# for Azure Firewall.
+AGENT_EGRESS = "agent-egress"
+FIREWALL_SUBNETS = "azure-firewall"  # AzureFirewallSubnet and AzureFirewallManagementSubnet
 
 SUBNET_ROLES = (
     APPGW,
@@ -42,7 +47,14 @@ SUBNET_ROLES = (
     TRAINING,
     SCORING,
     NO_NSG_ALLOWED,
+    AGENT_EGRESS,
+    FIREWALL_SUBNETS,
 )
+
+# The subnets Azure Firewall is deployed into (names fixed by Azure).
+FIREWALL_SUBNET_NAMES = {"azurefirewallsubnet", "azurefirewallmanagementsubnet"}
+# The delegation Foundry Agent Service's network injection needs on the agents' subnet.
+AGENT_DELEGATION = types.APP_ENVIRONMENTS
 
 # Subnets where Azure does not support an NSG.
 NSG_FORBIDDEN_NAMES = {
@@ -82,10 +94,8 @@ RESOURCE_ROLES = (
 
 IDENTITIES = "user-assigned-identities"
 
-# The Foundry Agent Service design's roles (subnet, resources, identity): which tuple above each joins
-# is decided where it is inferred.
-AGENT_EGRESS = "agent-egress"  # the subnet delegated to Microsoft.App/environments (networkInjections)
-FIREWALL_SUBNETS = "azure-firewall"  # AzureFirewallSubnet and AzureFirewallManagementSubnet
+# The Foundry Agent Service design's resource and identity roles (its subnet roles are above): which
+# tuple above each joins is decided where it is inferred.
 FOUNDRY_ACCOUNT = "foundry-account"
 FOUNDRY_PROJECT = "foundry-project"  # the project, and its identity
 AGENT_THREAD_STORE = "agent-thread-store"  # Cosmos DB, through the capability host
@@ -98,10 +108,15 @@ _NET = types.VIRTUAL_NETWORKS
 _ML = types.ML_WORKSPACES
 # Web app roles come from the gateway's backend pools and the apps' private endpoints.
 _SITES = (types.WEB_SITES, types.APPLICATION_GATEWAYS, types.PRIVATE_ENDPOINTS)
+# The agents' subnet can also be named by an account's networkInjections; it is noted as read from the
+# networks only, so that a failed account list does not cloud the NSG verdicts of every subnet.
+_NET_ONLY = (
+    APP_SERVICE, BASTION, JUMPBOX, AGENTS, TRAINING, SCORING, NO_NSG_ALLOWED, AGENT_EGRESS, FIREWALL_SUBNETS,
+)  # fmt: skip
 ROLE_SOURCES: dict[str, tuple[str, ...]] = {
     APPGW: (_NET, types.APPLICATION_GATEWAYS),
     PRIVATE_ENDPOINTS: (_NET, types.PRIVATE_ENDPOINTS),
-    **{role: (_NET,) for role in (APP_SERVICE, BASTION, JUMPBOX, AGENTS, TRAINING, SCORING, NO_NSG_ALLOWED)},
+    **{role: (_NET,) for role in _NET_ONLY},
     HUB: (_ML,),
     PROJECT: (_ML,),
     WORKSPACE: (_ML,),
@@ -235,6 +250,7 @@ def _infer_subnets(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -
         if ids.norm(s.id) in gateway_subnets
         or any(same(d, "Microsoft.Web/serverFarms") for d in s.delegations)
     }
+    injected = agent_injections(estate)
     table = roles.subnet_roles
     for subnet in estate.subnets:
         key = ids.norm(subnet.id)
@@ -261,6 +277,18 @@ def _infer_subnets(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -
             _explain(roles, table, subnet.id, PRIVATE_ENDPOINTS, f"holds {count} private endpoint(s)")
         if any(same(d, "Microsoft.Web/serverFarms") for d in subnet.delegations):
             _explain(roles, table, subnet.id, APP_SERVICE, "delegated to Microsoft.Web/serverFarms")
+        if any(same(d, AGENT_DELEGATION) for d in subnet.delegations):
+            _explain(roles, table, subnet.id, AGENT_EGRESS, f"delegated to {AGENT_DELEGATION}")
+        elif key in injected:
+            _explain(
+                roles,
+                table,
+                subnet.id,
+                AGENT_EGRESS,
+                f"named by the networkInjections of {ids.name_of(injected[key])}",
+            )
+        if lowered in FIREWALL_SUBNET_NAMES:
+            _explain(roles, table, subnet.id, FIREWALL_SUBNETS, f"named {subnet.name} (fixed by Azure)")
         if lowered == "azurebastionsubnet":
             _explain(roles, table, subnet.id, BASTION, "named AzureBastionSubnet (fixed by Azure)")
         if lowered in NSG_FORBIDDEN_NAMES:
@@ -271,6 +299,18 @@ def _infer_subnets(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -
             if re.search(pattern, subnet.name):
                 _explain(roles, table, subnet.id, role, f"name matches {pattern!r}")
                 break
+
+
+def agent_injections(estate: Estate) -> dict[str, str]:
+    """The subnets Foundry accounts inject their agents into (properties.networkInjections[].subnetArmId,
+    normalised) -> the account's id."""
+    found: dict[str, str] = {}
+    for acct in estate.of_type(types.COGNITIVE_ACCOUNTS):
+        for injection in dig(acct, "properties.networkInjections") or []:
+            sid = dig(injection, "subnetArmId")
+            if isinstance(sid, str) and sid:
+                found.setdefault(ids.norm(sid), acct["id"])
+    return found
 
 
 def _override_resources(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -> set[str]:

@@ -12,6 +12,11 @@ from typing import Any
 Resource = dict[str, Any]
 """One ARM resource as its JSON body: `id`, `type`, `name`, `properties`..."""
 
+# --- Microsoft.App ------------------------------------------------------------------
+
+# Not read: the service a subnet is delegated to for Foundry Agent Service's network injection.
+APP_ENVIRONMENTS = "Microsoft.App/environments"
+
 # --- Microsoft.Authorization -------------------------------------------------------
 
 ROLE_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments"

@@ -14,6 +14,7 @@ from auditor.analysis.nsg.bastion import BASTION_INTERNET_INBOUND
 from tests import estates
 from tests.cases.common import Mutation, Resource, chain, denied
 from tests.cases.common import StatusCase as Case
+from tests.foundry import network as foundry_network
 
 NSGS = "Microsoft.Network/networkSecurityGroups"
 VNETS = "Microsoft.Network/virtualNetworks"
@@ -825,3 +826,470 @@ REFERENCE = [
 ]
 
 CASES: list[Case] = NSG001 + NSG002 + NSG003 + NSG004 + NSG005 + NSG006 + NSG007 + NSG008 + NSG009 + REFERENCE
+
+# --- network of the Foundry Agent Service design (NSG010-NSG017, and the shared rules on its sample) ---
+
+FOUNDRY = ("foundry",)
+ROUTE_TABLES = "Microsoft.Network/routeTables"
+FIREWALLS = "Microsoft.Network/azureFirewalls"
+POLICIES = "Microsoft.Network/firewallPolicies"
+RULE_GROUPS = "Microsoft.Network/firewallPolicies/ruleCollectionGroups"
+APPLICATION_RULES = "DefaultApplicationRuleCollectionGroup"
+
+
+def on_subnet(name: str, **changes: Any) -> Mutation:
+    """Set (None: remove) properties of one subnet of the Foundry sample."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        props = foundry_network.subnet_of(res, name)["properties"]
+        for key, value in changes.items():
+            if value is None:
+                props.pop(key, None)
+            else:
+                props[key] = value
+
+    return mutate
+
+
+def inject_agents(subnet: str) -> Mutation:
+    """The Foundry account injects its agents into `subnet` (properties.networkInjections)."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        account = estates.find(res, "Microsoft.CognitiveServices/accounts")
+        account["properties"]["networkInjections"] = [
+            {
+                "scenario": "agent",
+                "subnetArmId": estates.Ids(variant).subnet(subnet),
+                "useMicrosoftManagedNetwork": False,
+            }
+        ]
+
+    return mutate
+
+
+def on_route(**changes: Any) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        estates.find(res, ROUTE_TABLES)["properties"]["routes"][0]["properties"].update(changes)
+
+    return mutate
+
+
+def on_table(**changes: Any) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        props = estates.find(res, ROUTE_TABLES)["properties"]
+        for key, value in changes.items():
+            if value is None:
+                props.pop(key, None)
+            else:
+                props[key] = value
+
+    return mutate
+
+
+def on_policy(**changes: Any) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        props = estates.find(res, POLICIES)["properties"]
+        for key, value in changes.items():
+            if value is None:
+                props.pop(key, None)
+            else:
+                props[key] = value
+
+    return mutate
+
+
+def on_agent_rule(**changes: Any) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        collection = foundry_network.rule_collection(res, APPLICATION_RULES, "agent-egress")
+        collection["rules"][0].update(changes)
+
+    return mutate
+
+
+def on_network_rule(**changes: Any) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        collection = foundry_network.rule_collection(
+            res, "DefaultNetworkRuleCollectionGroup", "jump-box-egress"
+        )
+        collection["rules"][0].update(changes)
+
+    return mutate
+
+
+def firewall_ip(ip: str) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        estates.find(res, FIREWALLS)["properties"]["ipConfigurations"][0]["properties"][
+            "privateIPAddress"
+        ] = ip
+
+    return mutate
+
+
+def route_table_denied(variant: str) -> list[dict[str, Any]]:
+    return denied(ROUTE_TABLES, lambda v: f"{estates.Ids(v).rg}/providers/{ROUTE_TABLES}")(variant)
+
+
+def rule_groups_denied(variant: str) -> list[dict[str, Any]]:
+    policy = estates.find(estates.compliant(variant), POLICIES)["id"]
+    return denied(RULE_GROUPS, lambda v: f"{policy}/ruleCollectionGroups")(variant)
+
+
+FOUNDRY_SHARED = [
+    Case(f"Foundry sample: {rid}", rid, expect, variants=FOUNDRY)
+    for rid, expect in (
+        ("NSG001", statuses(passed=7)),
+        ("NSG002", statuses(passed=1)),
+        ("NSG003", statuses(passed=3)),
+        ("NSG004", statuses(passed=1)),
+        ("NSG005", statuses(passed=1)),
+        ("NSG006", statuses(passed=1)),
+        ("NSG007", statuses(passed=6)),
+        ("NSG008", statuses(passed=1)),
+        ("NSG009", statuses(passed=1)),
+    )
+] + [
+    Case(
+        "Foundry: the reference's build agents admit the whole VNet, which NSG003 accepts",
+        "NSG003",
+        statuses(passed=3),
+        chain(
+            drop_rule("build-agents", "DenyAllInBound"),
+            drop_rule("build-agents", "BuildAgents.In.Allow.SshRdp"),
+        ),
+        variants=FOUNDRY,
+    ),
+]
+
+NSG010 = [
+    Case("compliant", "NSG010", statuses(passed=1), variants=FOUNDRY, contains="Microsoft.App/environments"),
+    Case(
+        "the networkInjections subnet is the delegated one",
+        "NSG010",
+        statuses(passed=1),
+        inject_agents("agent-egress"),
+        variants=FOUNDRY,
+        contains="the networkInjections subnet of ais-chat",
+    ),
+    Case(
+        "the delegation is gone from the injected subnet",
+        "NSG010",
+        statuses(failed=1),
+        chain(inject_agents("agent-egress"), on_subnet("agent-egress", delegations=[])),
+        variants=FOUNDRY,
+        contains="delegations are none",
+    ),
+    Case(
+        "no delegated subnet at all",
+        "NSG010",
+        statuses(failed=1),
+        on_subnet("agent-egress", delegations=[]),
+        variants=FOUNDRY,
+        contains="no subnet delegated to Microsoft.App/environments",
+    ),
+    Case(
+        "the account injects into a subnet that does not exist",
+        "NSG010",
+        statuses(passed=1, failed=1),
+        inject_agents("agents-gone"),
+        variants=FOUNDRY,
+        contains="not in the snapshot",
+    ),
+    Case(
+        "virtual networks not collected",
+        "NSG010",
+        statuses(not_assessed=1),
+        without(VNETS),
+        drop_types=(VNETS,),
+        variants=FOUNDRY,
+    ),
+]
+
+AGENTS_SUBNET = "agent-egress"
+NSG011 = [
+    Case("compliant", "NSG011", statuses(passed=1), variants=FOUNDRY, contains="Tcp 443 to the Internet"),
+    Case(
+        "inbound from the VNet admitted",
+        "NSG011",
+        statuses(failed=1),
+        add_rule(AGENTS_SUBNET, "Allow-Vnet", 900, "Inbound", "Allow", "*", "VirtualNetwork", "*", "*"),
+        variants=FOUNDRY,
+        contains="inbound traffic is allowed",
+    ),
+    Case(
+        "the reference's rules without the deny-all inbound",
+        "NSG011",
+        statuses(failed=1),
+        drop_rule(AGENTS_SUBNET, "DenyAllInBound"),
+        variants=FOUNDRY,
+        contains="default rule AllowVnetInBound (65000)",
+    ),
+    Case(
+        "HTTP to the Internet as well",
+        "NSG011",
+        statuses(failed=1),
+        add_rule(AGENTS_SUBNET, "Allow-Http", 120, "Outbound", "Allow", "Tcp", "*", "Internet", "80"),
+        variants=FOUNDRY,
+        contains="Allow-Http (priority 120)",
+    ),
+    Case(
+        "the private endpoints cut off",
+        "NSG011",
+        statuses(failed=1),
+        drop_rule(AGENTS_SUBNET, "Agents.Out.Allow.PrivateEndpoints"),
+        variants=FOUNDRY,
+        contains="traffic to private-links is denied",
+    ),
+    Case(
+        "an application security group decides",
+        "NSG011",
+        statuses(not_assessed=1),
+        asg_rule(AGENTS_SUBNET, "Agents", 90, "Outbound", "Allow", "source", "Internet", "22"),
+        variants=FOUNDRY,
+    ),
+    Case(
+        "NSG not collected", "NSG011", statuses(not_assessed=1), forget_nsg(AGENTS_SUBNET), variants=FOUNDRY
+    ),
+]
+
+NSG012 = [
+    Case(
+        "compliant", "NSG012", statuses(passed=4), variants=FOUNDRY, contains="to afw-egress at 192.168.4.4"
+    ),
+    Case(
+        "the agents' subnet lost its route table",
+        "NSG012",
+        statuses(3, 1),
+        on_subnet(AGENTS_SUBNET, routeTable=None),
+        variants=FOUNDRY,
+        contains="subnet agent-egress: properties.routeTable is absent",
+    ),
+    Case(
+        "the route points at another appliance",
+        "NSG012",
+        statuses(failed=4),
+        on_route(nextHopIpAddress="192.168.4.10"),
+        variants=FOUNDRY,
+        contains="no route sends 0.0.0.0/0 to the firewall's private IP address (192.168.4.4)",
+    ),
+    Case(
+        "the firewall's address is read from the firewall",
+        "NSG012",
+        statuses(passed=4),
+        chain(firewall_ip("192.168.4.5"), on_route(nextHopIpAddress="192.168.4.5")),
+        variants=FOUNDRY,
+        contains="at 192.168.4.5",
+    ),
+    Case(
+        "a more specific route to the Internet bypasses the firewall",
+        "NSG012",
+        statuses(failed=4),
+        lambda res, v: estates.find(res, ROUTE_TABLES)["properties"]["routes"].append(
+            {"name": "direct", "properties": {"addressPrefix": "20.0.0.0/8", "nextHopType": "Internet"}}
+        ),
+        variants=FOUNDRY,
+        contains="route(s) direct send traffic straight to the Internet",
+    ),
+    Case(
+        "no firewall",
+        "NSG012",
+        statuses(failed=4),
+        without(FIREWALLS),
+        variants=FOUNDRY,
+        contains="no Azure Firewall",
+    ),
+    Case(
+        "firewalls not collected",
+        "NSG012",
+        statuses(not_assessed=1),
+        without(FIREWALLS),
+        drop_types=(FIREWALLS,),
+        variants=FOUNDRY,
+    ),
+    Case(
+        "the route table could not be read",
+        "NSG012",
+        statuses(not_assessed=4),
+        without(ROUTE_TABLES),
+        errors=route_table_denied,
+        variants=FOUNDRY,
+        contains="HTTP 403",
+    ),
+]
+
+NSG013 = [
+    Case("compliant", "NSG013", statuses(passed=1), variants=FOUNDRY, contains="is true"),
+    Case(
+        "BGP propagation on",
+        "NSG013",
+        statuses(failed=1),
+        on_table(disableBgpRoutePropagation=False),
+        variants=FOUNDRY,
+    ),
+    Case(
+        "absent means propagated",
+        "NSG013",
+        statuses(failed=1),
+        on_table(disableBgpRoutePropagation=None),
+        variants=FOUNDRY,
+        contains="absent (routes are propagated)",
+    ),
+    Case(
+        "the route table could not be read",
+        "NSG013",
+        statuses(not_assessed=4),
+        without(ROUTE_TABLES),
+        errors=route_table_denied,
+        variants=FOUNDRY,
+    ),
+]
+
+NSG014 = [
+    Case("compliant", "NSG014", statuses(passed=1), variants=FOUNDRY, contains="subnet web-integration"),
+    Case(
+        "the reference's App Service subnet has no route table",
+        "NSG014",
+        statuses(failed=1),
+        on_subnet("web-integration", routeTable=None),
+        variants=FOUNDRY,
+    ),
+    Case(
+        "the route table could not be read",
+        "NSG014",
+        statuses(not_assessed=1),
+        without(ROUTE_TABLES),
+        errors=route_table_denied,
+        variants=FOUNDRY,
+    ),
+]
+
+NSG015 = [
+    Case("compliant", "NSG015", statuses(passed=1), variants=FOUNDRY, contains="all 3 allow rules"),
+    Case(
+        "the reference's * target",
+        "NSG015",
+        statuses(failed=1),
+        on_agent_rule(targetFqdns=["*"]),
+        variants=FOUNDRY,
+        contains="DefaultApplicationRuleCollectionGroup/agent-egress/allow-dependencies: targetFqdns *",
+    ),
+    Case(
+        "a wildcard domain",
+        "NSG015",
+        statuses(failed=1),
+        on_agent_rule(targetFqdns=["*.example.org"]),
+        variants=FOUNDRY,
+        contains="targetFqdns *.example.org",
+    ),
+    Case(
+        "a wildcard the team accepts",
+        "NSG015",
+        statuses(passed=1),
+        on_agent_rule(targetFqdns=["*.example.org"]),
+        params={"accepted": ["*.example.org"]},
+        variants=FOUNDRY,
+    ),
+    Case(
+        "the reference's network rule to anywhere",
+        "NSG015",
+        statuses(failed=1),
+        on_network_rule(destinationAddresses=["*"], destinationFqdns=[]),
+        variants=FOUNDRY,
+        contains="jump-box-egress/allow-time-sync: destinationAddresses *",
+    ),
+    Case(
+        "a deny collection may name anything",
+        "NSG015",
+        statuses(passed=1),
+        lambda res, v: foundry_network.rule_collection(res, APPLICATION_RULES, "agent-egress").update(
+            {
+                "action": {"type": "Deny"},
+                "rules": [{"ruleType": "ApplicationRule", "name": "x", "targetFqdns": ["*"]}],
+            }
+        ),
+        variants=FOUNDRY,
+    ),
+    Case(
+        "rule collection groups could not be read",
+        "NSG015",
+        statuses(not_assessed=2),
+        without(RULE_GROUPS),
+        errors=rule_groups_denied,
+        variants=FOUNDRY,
+        contains="HTTP 403",
+    ),
+    Case(
+        "a listed group missing from the snapshot",
+        "NSG015",
+        statuses(not_assessed=1),
+        lambda res, v: [r for r in res if not r["id"].endswith("/DefaultNetworkRuleCollectionGroup")],
+        variants=FOUNDRY,
+        contains="DefaultNetworkRuleCollectionGroup not in the snapshot",
+    ),
+    Case(
+        "no firewall",
+        "NSG015",
+        statuses(1, 1),
+        without(FIREWALLS),
+        variants=FOUNDRY,
+        contains="no Azure Firewall",
+    ),
+]
+
+
+def firewall_without_policy(res: list[Resource], variant: str) -> list[Resource]:
+    """The firewall's classic settings: no policy, its own threat intelligence mode (Off)."""
+    estates.find(res, FIREWALLS)["properties"].update({"firewallPolicy": None, "threatIntelMode": "Off"})
+    return [r for r in res if r["type"] not in (POLICIES, RULE_GROUPS)]
+
+
+NSG016 = [
+    Case("compliant", "NSG016", statuses(passed=1), variants=FOUNDRY, contains="threatIntelMode is Alert"),
+    Case("Deny passes", "NSG016", statuses(passed=1), on_policy(threatIntelMode="Deny"), variants=FOUNDRY),
+    Case("Off fails", "NSG016", statuses(failed=1), on_policy(threatIntelMode="Off"), variants=FOUNDRY),
+    Case(
+        "absent is not assessed",
+        "NSG016",
+        statuses(not_assessed=1),
+        on_policy(threatIntelMode=None),
+        variants=FOUNDRY,
+    ),
+    Case(
+        "a firewall without a policy is judged on its own",
+        "NSG016",
+        statuses(failed=1),
+        firewall_without_policy,
+        variants=FOUNDRY,
+        contains="firewall afw-egress: properties.threatIntelMode is Off",
+    ),
+    Case(
+        "policies not collected",
+        "NSG016",
+        statuses(not_assessed=2),
+        without(POLICIES),
+        drop_types=(POLICIES,),
+        variants=FOUNDRY,
+    ),
+]
+
+
+NSG017 = [
+    Case(
+        "compliant", "NSG017", statuses(passed=9), variants=FOUNDRY, contains="defaultOutboundAccess is false"
+    ),
+    Case(
+        "default outbound access on the build agents",
+        "NSG017",
+        statuses(8, 1),
+        on_subnet("build-agents", defaultOutboundAccess=True),
+        variants=FOUNDRY,
+    ),
+    Case(
+        "absent is not assessed",
+        "NSG017",
+        statuses(8, not_assessed=1),
+        on_subnet("jumpbox", defaultOutboundAccess=None),
+        variants=FOUNDRY,
+    ),
+]
+
+CASES += FOUNDRY_SHARED + NSG010 + NSG011 + NSG012 + NSG013 + NSG014 + NSG015 + NSG016 + NSG017

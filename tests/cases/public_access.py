@@ -1385,3 +1385,36 @@ CASES: list[Case] = [
     not_collected("PUB035", STORAGE),
     list_denied("PUB035", STORAGE),
 ]
+
+# --- network of the Foundry Agent Service design: PUB027 (DDoS Protection, a recommendation there) ---
+
+FOUNDRY = ("foundry",)
+CASES += [
+    Case(
+        "Foundry: compliant",
+        "PUB027",
+        "pass",
+        variants=FOUNDRY,
+        contains="ddosProtectionPlan is ddos-workload",
+    ),
+    Case(
+        "Foundry: the reference leaves DDoS Protection off",
+        "PUB027",
+        "fail",
+        target="/virtualNetworks/vnet-workload",
+        mutate=chain(
+            edit(VNETS, None, "properties.enableDdosProtection", False),
+            edit(VNETS, None, "properties.ddosProtectionPlan", DELETE),
+        ),
+        variants=FOUNDRY,
+    ),
+    Case(
+        "Foundry: virtual networks not collected",
+        "PUB027",
+        "not_assessed",
+        target=f"/subscriptions/{estates.SUB}$",
+        mutate=drop_type(VNETS),
+        drop_types=(VNETS,),
+        variants=FOUNDRY,
+    ),
+]

@@ -54,6 +54,8 @@ TARGETS: dict[str, Callable[[Resource], bool]] = {
     "IAM002": _principal("ServicePrincipal"),
     "IAM003": _principal("ServicePrincipal"),
     "IAM009": lambda r: r.get("properties", {}).get("principalType") in ("User", "Group"),
+    # Not the Azure Firewall subnets, where Azure allows no NSG.
+    "NSG001": lambda r: "/subnets/azurefirewall" not in r["id"].lower(),
     "NSG002": _named("nsg-edge-gateway"),
     "NSG003": _named("nsg-private-links"),
     "NSG004": _named("nsg-private-links"),
@@ -141,10 +143,14 @@ def _variants(rule_id: str) -> list[str]:
     return [v for v, name in BASELINES.items() if rule_id in load_baseline(name).rules]
 
 
-def _example(rule_id: str) -> dict[str, Any]:
+# The sample estates' network is the reference's, renumbered: 10.20.0.0/16 in the prompt flow samples,
+# the Foundry reference's own 192.168.0.0/16 (the same layout) in the Foundry sample.
+_RENUMBERED = {estates.FOUNDRY: '"192.168.'}
+
+
+def _example(rule_id: str, variant: str = "aistudio") -> dict[str, Any]:
     text = json.dumps(guides()[rule_id].example)
-    # The sample estates' network is the reference's, renumbered.
-    loaded: dict[str, Any] = json.loads(text.replace('"10.0.', '"10.20.'))
+    loaded: dict[str, Any] = json.loads(text.replace('"10.0.', _RENUMBERED.get(variant, '"10.20.')))
     return loaded
 
 
@@ -158,6 +164,7 @@ def test_the_example_passes_and_its_broken_form_fails(rule_id: str) -> None:
     example = _example(rule_id)
     tried = 0
     for variant in _variants(rule_id):
+        example = _example(rule_id, variant)
         estate = [r for r in estates.compliant(variant) if r["type"] not in DROPPED.get(rule_id, ())]
         targets = _targets(estate, rule_id, example["type"])
         if not targets:

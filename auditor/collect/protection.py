@@ -40,7 +40,9 @@ def collect_protection(sub: Sub) -> None:
         return security.pricings.list(scope).value or []
 
     sub.list(PRICINGS, f"{sub.prefix}/providers/{PRICINGS}", pricings, child=True, area=AREA)
-    sub.list(LOCKS, f"{sub.prefix}/providers/{LOCKS}", locks.management_locks.list_at_subscription_level, area=AREA)
+    sub.list(
+        LOCKS, f"{sub.prefix}/providers/{LOCKS}", locks.management_locks.list_at_subscription_level, area=AREA
+    )
     sub.list(
         POLICY_ASSIGNMENTS,
         f"{sub.prefix}/providers/{POLICY_ASSIGNMENTS}",

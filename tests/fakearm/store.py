@@ -21,7 +21,11 @@ DEFAULT_TENANT = "72f988bf-0000-4000-8000-00000000aaaa"
 ROLE_ASSIGNMENTS = "microsoft.authorization/roleassignments"
 ROLE_DEFINITIONS = "microsoft.authorization/roledefinitions"
 # Extension types a subscription-wide list returns at every scope inside the subscription.
-SUBSCRIPTION_WIDE = (ROLE_ASSIGNMENTS, "microsoft.authorization/locks", "microsoft.authorization/policyassignments")
+SUBSCRIPTION_WIDE = (
+    ROLE_ASSIGNMENTS,
+    "microsoft.authorization/locks",
+    "microsoft.authorization/policyassignments",
+)
 
 
 def norm(path: str) -> str:

@@ -176,7 +176,7 @@ def _lock(target_id: str) -> Resource:
 
 def _policy_assignment(guid: str, display: str) -> Resource:
     # Named as the reference names them: a GUID derived from the group and the definition.
-    scope = f"/subscriptions/{SUB}/resourceGroups/{RG}"
+    scope = RG
     name = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{scope.lower()}/{guid}"))
     return {
         "id": f"{scope}/providers/Microsoft.Authorization/policyAssignments/{name}",

@@ -272,7 +272,9 @@ def endpoints_of(
     AI Search is in the article's design but not in the ML-workspace or hub reference
     implementation; its `searchService` endpoint follows the Foundry Agent Service reference
     implementation (reference implementation:
-    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep).""",
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep),
+    and so does Cosmos DB's `Sql`, which the Foundry baseline asks for (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/cosmos-db.bicep#L167-L201).""",
     references=[
         article("Ingress to Machine Learning"),
         implementation("hub", "infra-as-code/bicep/openai.bicep", 206, 263),

@@ -1275,34 +1275,6 @@ def cosmos_key_metadata_writes(ctx: Context, account: Resource) -> Result:
     )
 
 
-@rule(
-    id="PUB063",
-    name="search-api-keys-disabled",
-    control="public-access",
-    severity="high",
-    title="AI Search accepts only Microsoft Entra ID (API keys disabled)",
-    rationale="""The agent service reaches its vector store with its managed identity; the article
-    asks to turn off key-based and other local authentication (Microsoft Learn, "Baseline Microsoft
-    Foundry chat reference architecture", section "Governance through policy"), and the reference sets
-    disableLocalAuth: true with no authOptions (reference implementation:
-    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep#L66-L67).""",
-    references=[
-        foundry_article("Governance through policy"),
-        implementation("foundry", "infra-as-code/bicep/ai-search.bicep", 66, 67),
-    ],
-    remediation="""az search service update -g <rg> -n <search service> --disable-local-auth true; in
-    Bicep properties.disableLocalAuth: true (and no authOptions).""",
-    resource_type=types.SEARCH_SERVICES,
-    what="Search services",
-    since="0.2.0",
-    status="preview",
-)
-def search_api_keys(ctx: Context, svc: Resource) -> Result:
-    """Every AI Search service has `properties.disableLocalAuth` true (absent means false: API keys
-    work, alone or beside Entra ID as `authOptions` says)."""
-    return must_be_true(svc, "properties.disableLocalAuth", "false: API keys work")
-
-
 @dataclass(frozen=True)
 class DefenderParams:
     """PUB064: the Defender for Cloud plans (pricing names) that must be on the Standard tier."""

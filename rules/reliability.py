@@ -887,7 +887,7 @@ def _locks_on(ctx: Context, scope: str) -> list[Resource]:
     reference puts CanNotDelete locks on all three (reference implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/cosmos-db.bicep#L228-L236,
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep#L173-L180
-    and https://github.com/Azure-Samples/microsoft-foundry-baseline/tree/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-agent-blob-storage.bicep).
+    and https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-agent-blob-storage.bicep).
     A CanNotDelete or ReadOnly lock on the resource, its resource group or the subscription
     protects it. A lock is an operational safeguard, so this is a recommendation.""",
     references=[

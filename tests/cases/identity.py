@@ -586,3 +586,11 @@ CASES: list[Case] = [
          variants=HUB, mutate=drop_type(CONNECTIONS), drop_types=(CONNECTIONS,),
          contains="connections of"),
 ]  # fmt: skip
+
+# --- data stores (Foundry): AI Search without API keys ---------------------------------------------
+CASES += [
+    Case("compliant", "IAM006", {"srch-chat-agents": "pass"}, variants=("foundry",)),
+    Case("api-keys-enabled", "IAM006", {"srch-chat-agents": "fail"}, variants=("foundry",),
+         mutate=lambda res, variant: estates.find(res, "Microsoft.Search/searchServices")["properties"].update(
+             disableLocalAuth=False, authOptions={"aadOrApiKey": {}})),
+]  # fmt: skip

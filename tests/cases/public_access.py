@@ -1388,7 +1388,7 @@ CASES: list[Case] = [
 ]
 
 
-# --- data stores (Foundry): Cosmos DB, AI Search keys, Defender, policy assignments ---------------
+# --- data stores (Foundry): Cosmos DB, Defender, policy assignments -------------------------------
 
 FOUNDRY = ("foundry",)
 COSMOS = "Microsoft.DocumentDB/databaseAccounts"
@@ -1464,26 +1464,6 @@ FOUNDRY_DATA: list[Case] = [
             mutate=edit(COSMOS, None, "properties.disableKeyBasedMetadataWriteAccess", False),
         ),
         not_collected("PUB062", COSMOS),
-        # PUB063 AI Search API keys
-        Case("compliant", "PUB063", "pass", target="/searchServices/"),
-        Case(
-            "api-keys-on",
-            "PUB063",
-            "fail",
-            target="/searchServices/",
-            mutate=chain(
-                edit(SEARCH, None, "properties.disableLocalAuth", False),
-                edit(SEARCH, None, "properties.authOptions", {"aadOrApiKey": {}}),
-            ),
-        ),
-        Case(
-            "absent-means-keys-on",
-            "PUB063",
-            "fail",
-            target="/searchServices/",
-            mutate=edit(SEARCH, None, "properties.disableLocalAuth", DELETE),
-        ),
-        not_collected("PUB063", SEARCH),
         # PUB064 Defender for AI
         Case("compliant", "PUB064", "pass", target="/pricings/AI", contains="Standard"),
         Case(

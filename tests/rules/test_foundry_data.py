@@ -19,7 +19,7 @@ from tests.foundry.data import DEFENDER_AI
 
 # The rules of this area's sections of the Foundry baseline.
 DATA_RULES = {
-    "PUB060", "PUB061", "PUB062", "PUB013", "PUB063", "PUB009", "PUB010", "PUB011", "PUB012", "PUB026",
+    "PUB060", "PUB061", "PUB062", "PUB013", "IAM006", "PUB009", "PUB010", "PUB011", "PUB012", "PUB026",
     "PUB031", "PUB035", "PE001", "PE002", "PE003", "DIAG001", "DIAG002", "DIAG004", "DIAG005", "DIAG006",
     "DIAG007", "DIAG010", "DIAG020", "PUB064", "PUB065", "REL031", "REL004", "REL005", "REL009", "REL030",
 }  # fmt: skip

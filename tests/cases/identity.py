@@ -588,9 +588,15 @@ CASES: list[Case] = [
 ]  # fmt: skip
 
 # --- data stores (Foundry): AI Search without API keys ---------------------------------------------
+
+
+def _search_keys_on(res: list[Resource], variant: str) -> None:
+    props = estates.find(res, "Microsoft.Search/searchServices")["properties"]
+    props.update(disableLocalAuth=False, authOptions={"aadOrApiKey": {}})
+
+
 CASES += [
     Case("compliant", "IAM006", {"srch-chat-agents": "pass"}, variants=("foundry",)),
     Case("api-keys-enabled", "IAM006", {"srch-chat-agents": "fail"}, variants=("foundry",),
-         mutate=lambda res, variant: estates.find(res, "Microsoft.Search/searchServices")["properties"].update(
-             disableLocalAuth=False, authOptions={"aadOrApiKey": {}})),
+         mutate=_search_keys_on),
 ]  # fmt: skip

@@ -44,7 +44,7 @@ from auditor.arm import ids, types
 from auditor.arm.estate import dig, same
 from auditor.arm.types import Resource
 from auditor.engine.registry import Context, rule
-from auditor.engine.sources import article, implementation, supported_logs
+from auditor.engine.sources import article, foundry_article, implementation, supported_logs
 from auditor.model import Result, Status
 
 SETTINGS_TYPE = types.DIAGNOSTIC_SETTINGS
@@ -524,10 +524,14 @@ def storage_diagnostics(ctx: Context) -> Iterator[Result]:
     yield from unread(ctx.estate, accounts, "storage accounts")
     services: Mapping[str, tuple[str, ...]] = ctx.params.services
     targets: list[tuple[Resource, str]] = []
+    seen: set[str] = set()
     for account in ctx.estate.of_type(accounts):
         for role in sorted(ctx.roles.of_resource(account["id"])):
             for service in services.get(role) or []:
                 sid = f"{account['id']}/{service}/default"
+                if ids.norm(sid) in seen:  # an account in two roles that both list the service
+                    continue
+                seen.add(ids.norm(sid))
                 target = ctx.estate.get(sid) or {"id": sid, "type": f"{accounts}/{service}"}
                 targets.append((target, f"{service} of {account.get('name') or ids.name_of(account['id'])}"))
     req = Requirement.of(ctx.params)
@@ -736,3 +740,51 @@ def app_service_diagnostics(ctx: Context) -> Iterator[Result]:
     listed categories."""
     yield from unread(ctx.estate, types.WEB_SITES, "web apps")
     yield from _check_all(ctx, _by_role(ctx, CHAT_UI, PROMPTFLOW_APP), "the web app")
+
+
+# --- The Foundry Agent Service design: the agent's thread store -----------------------------------
+
+
+@dataclass(frozen=True)
+class CosmosLogs(LogParams):
+    """DIAG020's required logs."""
+
+    categories: tuple[str, ...] = (
+        "DataPlaneRequests",
+        "PartitionKeyRUConsumption",
+        "ControlPlaneRequests",
+        "DataPlaneRequests5M",
+        "DataPlaneRequests15M",
+    )
+
+
+@rule(
+    id="DIAG020",
+    name="cosmos-diagnostics",
+    control="diagnostics",
+    severity="medium",
+    title="Cosmos DB sends its logs to the workload's Log Analytics workspace",
+    rationale="""The design sends diagnostics from all services to the workload's Log Analytics
+    workspace, with all available log categories except App Service (Microsoft Learn, "Baseline
+    Microsoft Foundry chat reference architecture", section "Monitoring"); the reference sends the
+    agent's thread store's DataPlaneRequests, PartitionKeyRUConsumption, ControlPlaneRequests,
+    DataPlaneRequests5M and DataPlaneRequests15M (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/cosmos-db.bicep#L115-L160).
+    categoryGroup allLogs covers them.""",
+    references=[
+        foundry_article("Monitoring"),
+        supported_logs(types.COSMOS_ACCOUNTS),
+        implementation("foundry", "infra-as-code/bicep/cosmos-db.bicep", 115, 160),
+    ],
+    remediation="""az monitor diagnostic-settings create --resource <account id> -n default --workspace
+    <workspace id> --logs '[{"categoryGroup":"allLogs","enabled":true}]'; in Bicep """
+    + DESTINATION_REMEDIATION,
+    params=CosmosLogs,
+    since="0.2.0",
+    status="preview",
+)
+def cosmos_diagnostics(ctx: Context) -> Iterator[Result]:
+    """Every Cosmos DB account has diagnostic settings to the expected workspace with the listed
+    categories (or allLogs)."""
+    yield from unread(ctx.estate, types.COSMOS_ACCOUNTS, "Cosmos DB accounts")
+    yield from _check_all(ctx, ctx.estate.of_type(types.COSMOS_ACCOUNTS), "Cosmos DB")

@@ -62,7 +62,14 @@ TYPE_OF_KIND: dict[str, str] = {
     "app-storage": types.STORAGE_ACCOUNTS,
     "search": types.SEARCH_SERVICES,
     "web-app": types.WEB_SITES,
+    "cosmos-db": types.COSMOS_ACCOUNTS,
 }
+
+# Kinds a baseline may ask for beyond the defaults: the Foundry Agent Service design's thread store.
+# Not required by default, so that estates of the prompt flow designs (which have no Cosmos DB and
+# whose snapshots may not list the type) are judged as before.
+EXTRA_GROUPS: dict[str, list[str]] = {"cosmos-db": ["Sql"]}
+ALL_GROUPS: dict[str, list[str]] = {**DEFAULT_GROUPS, **EXTRA_GROUPS}
 
 # Private DNS zones per groupId in Azure's public cloud; sovereign clouds use other
 # suffixes (for example privatelink.openai.azure.us), so a baseline copy can replace them.
@@ -144,6 +151,10 @@ def _unread_targets(ctx: Context) -> Iterator[Result]:
     """Not assessed where a list of the services that need private endpoints failed."""
     for rtype in TARGET_TYPES:
         yield from unread(ctx.estate, rtype, f"{rtype} resources")
+    # Cosmos DB only where it was meant to be read: its failed lists, not its absence from older
+    # snapshots' collected types.
+    if types.COSMOS_ACCOUNTS.lower() in ctx.estate.collected_types:
+        yield from unread(ctx.estate, types.COSMOS_ACCOUNTS, f"{types.COSMOS_ACCOUNTS} resources")
 
 
 def targets(ctx: Context, required: Mapping[str, Any]) -> list[Target]:
@@ -179,6 +190,8 @@ def targets(ctx: Context, required: Mapping[str, Any]) -> list[Target]:
         add(res, "search")
     for res in web_apps(estate):
         add(res, "web-app")
+    for res in estate.of_type(types.COSMOS_ACCOUNTS):
+        add(res, "cosmos-db")
     return list(found.values())
 
 
@@ -259,7 +272,9 @@ def endpoints_of(
     AI Search is in the article's design but not in the ML-workspace or hub reference
     implementation; its `searchService` endpoint follows the Foundry Agent Service reference
     implementation (reference implementation:
-    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep).""",
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep),
+    and so does Cosmos DB's `Sql`, which the Foundry baseline asks for (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/cosmos-db.bicep#L167-L201).""",
     references=[
         article("Ingress to Machine Learning"),
         implementation("hub", "infra-as-code/bicep/openai.bicep", 206, 263),
@@ -271,6 +286,7 @@ def endpoints_of(
         implementation("hub", "infra-as-code/bicep/webapp.bicep", 238, 288),
         implementation("hub", "infra-as-code/bicep/webapp.bicep", 437, 470),
         implementation("foundry", "infra-as-code/bicep/ai-search.bicep"),
+        implementation("foundry", "infra-as-code/bicep/cosmos-db.bicep", 167, 201),
     ],
     remediation="""az network private-endpoint create -g <rg> -n <pe-name> --vnet-name <vnet>
     --subnet <private-endpoint-subnet> --private-connection-resource-id <resource-id>
@@ -282,8 +298,9 @@ def endpoints_of(
 def private_endpoint_present(ctx: Context) -> Iterator[Result]:
     """For each target and each groupId the baseline requires (`required_groups`, keyed by
     openai, ml-workspace, key-vault, container-registry, workspace-storage, app-storage, search,
-    web-app), a private endpoint connects to the target with that groupId and sits in a subnet
-    inferred as the private-endpoint subnet. An endpoint whose virtual network was not read makes
+    web-app, and cosmos-db, which only the Foundry baseline asks for: `Sql`), a private endpoint
+    connects to the target with that groupId and sits in a subnet inferred as the private-endpoint
+    subnet. An endpoint whose virtual network was not read makes
     the verdict not assessed; no endpoint at all is not assessed only when private endpoints could
     not be read."""
     required: Mapping[str, Any] = ctx.params.required_groups
@@ -367,7 +384,7 @@ def private_endpoint_approved(ctx: Context) -> Iterator[Result]:
     GET returns that list. One finding per private endpoint."""
     yield from unread(ctx.estate, PE_TYPE, "Private endpoints")
     yield from _unread_targets(ctx)
-    for target in targets(ctx, DEFAULT_GROUPS):
+    for target in targets(ctx, ALL_GROUPS):
         listed: dict[str, Any] = {}
         for conn in dig(target.resource, "properties.privateEndpointConnections") or []:
             pe_id = dig(conn, "properties.privateEndpoint.id")
@@ -445,7 +462,7 @@ def private_endpoint_dns(ctx: Context) -> Iterator[Result]:
     yield from _unread_targets(ctx)
     table: Mapping[str, Any] = ctx.params.dns_zones
     zones_by_group = {str(g).lower(): [str(z) for z in zs or []] for g, zs in table.items()}
-    for target in targets(ctx, DEFAULT_GROUPS):
+    for target in targets(ctx, ALL_GROUPS):
         for pe, conns in endpoints_of(ctx.estate, target):
             required: list[str] = []
             for _, conn in conns:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from auditor.analysis.architecture import (
+    AGENT_FILE_STORE,
     APP_STORAGE,
     APPGW,
     HUB,
@@ -23,16 +24,16 @@ from auditor.analysis.architecture import (
     WORKSPACE,
     WORKSPACE_STORAGE,
 )
-from auditor.analysis.coverage import absent, unread
+from auditor.analysis.coverage import absent, scopes_of, unread
 from auditor.analysis.public_ips import attachment
 from auditor.analysis.values import present, rank, shown
-from auditor.analysis.verdicts import not_assessed, passed, verdict
+from auditor.analysis.verdicts import failed, must_be_true, not_assessed, passed, verdict
 from auditor.arm import ids, types
 from auditor.arm.estate import dig, display_name, same
 from auditor.arm.types import Resource
 from auditor.engine.params import Check, OneOf
 from auditor.engine.registry import Context, rule
-from auditor.engine.sources import article, implementation
+from auditor.engine.sources import article, foundry_article, implementation
 from auditor.model import Result
 
 WORKSPACES = types.ML_WORKSPACES
@@ -139,7 +140,9 @@ class StorageTlsParams:
 class SharedKeyParams:
     """PUB012: the storage roles whose accounts must refuse shared keys."""
 
-    storage_roles: tuple[Annotated[str, OneOf((APP_STORAGE, WORKSPACE_STORAGE))], ...] = (APP_STORAGE,)
+    storage_roles: tuple[Annotated[str, OneOf((APP_STORAGE, WORKSPACE_STORAGE, AGENT_FILE_STORE))], ...] = (
+        APP_STORAGE,
+    )
 
 
 def _ml_workspaces(ctx: Context, *, projects: bool) -> list[Resource]:
@@ -616,11 +619,12 @@ def storage_secure_transport(ctx: Context, account: Resource) -> Result:
 )
 def storage_shared_key(ctx: Context) -> Iterator[Result]:
     """Storage accounts in the roles `storage_roles` (default: the app storage, not the workspace
-    storage) have `properties.allowSharedKeyAccess` false (absent means true)."""
+    storage; the Foundry baseline adds the agent's file store) have
+    `properties.allowSharedKeyAccess` false (absent means true)."""
     yield from unread(ctx.estate, types.STORAGE_ACCOUNTS, "Storage accounts")
     wanted = set(ctx.params.storage_roles)
     seen: set[str] = set()
-    for role in (APP_STORAGE, WORKSPACE_STORAGE):
+    for role in (APP_STORAGE, WORKSPACE_STORAGE, AGENT_FILE_STORE):
         if role not in wanted:
             continue
         for account in ctx.roles.resources(role):
@@ -1166,3 +1170,244 @@ def storage_local_users(ctx: Context, account: Resource) -> Result:
     message = f"properties.isLocalUserEnabled is {local_text}; properties.isSftpEnabled is {sftp_text}"
     expected = {"isLocalUserEnabled": False, "isSftpEnabled": False}
     return verdict(ok, account, message, expected, {"isLocalUserEnabled": local, "isSftpEnabled": sftp})
+
+
+# --- The Foundry Agent Service design's stores and subscription protections ----------------------
+# Cosmos DB is the agent's thread store, AI Search its vector store (Microsoft Learn, "Baseline
+# Microsoft Foundry chat reference architecture", section "Components"); the reference implementation
+# deploys both private and keyless (cosmos-db.bicep, ai-search.bicep).
+
+COSMOS = types.COSMOS_ACCOUNTS
+PRICINGS = types.SECURITY_PRICINGS
+POLICY_ASSIGNMENTS = types.POLICY_ASSIGNMENTS
+
+
+@rule(
+    id="PUB060",
+    name="cosmos-public-network-disabled",
+    control="public-access",
+    severity="high",
+    title="Cosmos DB public network access is disabled",
+    rationale="""The agent's thread store is reached only over its private endpoint: all communication
+    between the application's components and Azure services occurs over private endpoints (Microsoft
+    Learn, "Baseline Microsoft Foundry chat reference architecture", section "Networking"); the
+    reference sets publicNetworkAccess: Disabled with no IP or network rules (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/cosmos-db.bicep#L59-L93).""",
+    references=[
+        foundry_article("Networking"),
+        implementation("foundry", "infra-as-code/bicep/cosmos-db.bicep", 59, 93),
+    ],
+    remediation="""az cosmosdb update -g <rg> -n <account> --public-network-access Disabled; in Bicep
+    properties.publicNetworkAccess: 'Disabled'.""",
+    resource_type=COSMOS,
+    what="Cosmos DB accounts",
+    absent="Cosmos DB account",
+    since="0.2.0",
+    status="preview",
+)
+def cosmos_public_network(ctx: Context, account: Resource) -> Result:
+    """Every Cosmos DB account has `properties.publicNetworkAccess` Disabled (absent means Enabled;
+    SecuredByPerimeter leaves the public endpoint to a network security perimeter, which this design
+    does not use)."""
+    return network_access(account, default="Enabled")
+
+
+@rule(
+    id="PUB061",
+    name="cosmos-local-auth-disabled",
+    control="public-access",
+    severity="high",
+    title="Cosmos DB accepts only Microsoft Entra ID (local authentication disabled)",
+    rationale="""The agent service and people reach the thread store with their Entra identities and
+    data-plane role assignments; the article asks to turn off key-based and other local authentication
+    (Microsoft Learn, "Baseline Microsoft Foundry chat reference architecture", section "Governance
+    through policy") and the reference sets disableLocalAuth: true (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/cosmos-db.bicep#L59-L93).
+    The account keys grant full access to every database: with local authentication on, anyone who
+    reads them bypasses the role assignments.""",
+    references=[
+        foundry_article("Governance through policy"),
+        implementation("foundry", "infra-as-code/bicep/cosmos-db.bicep", 59, 93),
+    ],
+    remediation="""az resource update --ids <account id> --set properties.disableLocalAuth=true; in Bicep
+    properties.disableLocalAuth: true.""",
+    resource_type=COSMOS,
+    what="Cosmos DB accounts",
+    since="0.2.0",
+    status="preview",
+)
+def cosmos_local_auth(ctx: Context, account: Resource) -> Result:
+    """Every Cosmos DB account has `properties.disableLocalAuth` true (absent means false: keys work)."""
+    return must_be_true(account, "properties.disableLocalAuth", "false: the account keys work")
+
+
+@rule(
+    id="PUB062",
+    name="cosmos-key-metadata-writes-disabled",
+    control="public-access",
+    severity="low",
+    title="Cosmos DB refuses metadata writes made with account keys",
+    rationale="""Databases, containers and throughput of the thread store are Foundry Agent Service's
+    to manage (Microsoft Learn, "Baseline Microsoft Foundry chat reference architecture", section
+    "Components"), and the article asks to turn off key-based authentication (section "Governance
+    through policy"). disableKeyBasedMetadataWriteAccess keeps key holders from changing them even where
+    keys still work; the reference does not set it (it relies on disableLocalAuth; reference
+    implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/cosmos-db.bicep#L59-L93),
+    so the baseline ranks it as a recommendation.""",
+    references=[
+        foundry_article("Governance through policy"),
+        foundry_article("Components"),
+        implementation("foundry", "infra-as-code/bicep/cosmos-db.bicep", 59, 93),
+    ],
+    remediation="""az cosmosdb update -g <rg> -n <account> --disable-key-based-metadata-write-access true;
+    in Bicep properties.disableKeyBasedMetadataWriteAccess: true.""",
+    resource_type=COSMOS,
+    what="Cosmos DB accounts",
+    since="0.2.0",
+    status="preview",
+)
+def cosmos_key_metadata_writes(ctx: Context, account: Resource) -> Result:
+    """Every Cosmos DB account has `properties.disableKeyBasedMetadataWriteAccess` true (absent means
+    false)."""
+    return must_be_true(
+        account, "properties.disableKeyBasedMetadataWriteAccess", "false: keys may change metadata"
+    )
+
+
+@dataclass(frozen=True)
+class DefenderParams:
+    """PUB064: the Defender for Cloud plans (pricing names) that must be on the Standard tier."""
+
+    plans: tuple[str, ...] = ("AI",)
+
+
+@rule(
+    id="PUB064",
+    name="defender-for-ai-enabled",
+    control="public-access",
+    severity="medium",
+    title="Microsoft Defender for AI services is on for the subscription",
+    rationale="""The article asks for the Defender for Cloud workload protection plans of the
+    design, among them Defender for AI services, which alerts on jailbreak attempts and data leakage in
+    the agent's requests and responses (Microsoft Learn, "Baseline Microsoft Foundry chat reference
+    architecture", section "Microsoft Defender for Cloud"). A plan is on when its pricing
+    (Microsoft.Security/pricings/AI at the subscription) has pricingTier Standard. The reference
+    implementation does not enable it (it deploys into a resource group; reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/tree/1d6dd6815011d88ebfbe2acec65fb2ba3455c804),
+    so the baseline ranks it as a recommendation.""",
+    references=[
+        foundry_article("Microsoft Defender for Cloud"),
+        implementation("foundry"),
+    ],
+    remediation="""az security pricing create -n AI --tier Standard; in Bicep (subscription scope) a
+    Microsoft.Security/pricings resource named 'AI' with properties.pricingTier: 'Standard'.""",
+    params=DefenderParams,
+    since="0.2.0",
+    status="preview",
+)
+def defender_plans(ctx: Context) -> Iterator[Result]:
+    """For each audited subscription and each plan in `plans`, the pricing
+    `/subscriptions/{id}/providers/Microsoft.Security/pricings/{plan}` has `properties.pricingTier`
+    Standard. A plan missing from a pricings list that was read fails (Free is the default); not
+    assessed when the pricings could not be read."""
+    yield from unread(ctx.estate, PRICINGS, "Defender for Cloud pricings")
+    if ctx.estate.gap(PRICINGS) is not None or PRICINGS.lower() not in ctx.estate.collected_types:
+        return
+    for scope in scopes_of(ctx.estate):
+        if ctx.estate.gap(PRICINGS, scope) is not None:
+            continue
+        for plan in ctx.params.plans:
+            pid = f"{scope}/providers/{PRICINGS}/{plan}"
+            pricing = ctx.estate.get(pid)
+            tier = dig(pricing, "properties.pricingTier") if pricing else None
+            target = pricing or {"id": pid, "type": PRICINGS}
+            message = f"Defender plan {plan}: properties.pricingTier is {shown(tier, 'Free')}"
+            yield verdict(same(tier, "Standard"), target, message, "Standard", tier)
+
+
+# The built-in definitions the reference assigns to its resource group, all with effect Audit
+# (reference implementation: azure-policies.bicep).
+REFERENCE_POLICIES = (
+    "71ef260a-8f18-47b7-abcb-62d0673d94dc",  # Azure AI Services resources should have key access disabled
+    "037eea7a-bd0a-46c5-9a66-03aea78705d3",  # Azure AI Services resources should restrict network access
+    "44c5a1f9-7ef6-4c38-880c-273e8f7a3c24",  # Cosmos DB accounts should be zone redundant
+    "58440f8a-10c5-4151-bdce-dfbaad4a20b7",  # CosmosDB accounts should use private link
+    "5450f5bd-9c72-4390-a9c4-a7aba4edfdd2",  # Cosmos DB accounts should have local authentication disabled
+    "797b37f7-06b8-444c-b1ad-fc62867f335a",  # Azure Cosmos DB should disable public network access
+    "ee980b6d-0eca-4501-8d54-f6290fd512c3",  # AI Search services should disable public network access
+    "90bc8109-d21a-4692-88fc-51419391da3d",  # AI Search service should be zone redundant
+    "6300012e-e9a4-4649-b41f-a85f5c43be91",  # AI Search services should have local authentication disabled
+    "b2982f36-99f2-4db5-8eff-283140c09693",  # Storage accounts should disable public network access
+    "8c6a50c6-9ffd-4ae7-986f-5fa6111f9a54",  # Storage accounts should prevent shared key access
+)
+
+
+@dataclass(frozen=True)
+class PolicyParams:
+    """PUB065: the policy definitions (GUIDs of built-ins or full ids) that must be assigned."""
+
+    policy_definitions: tuple[str, ...] = REFERENCE_POLICIES
+
+
+def _assigned(ctx: Context) -> dict[str, list[Resource]]:
+    """Policy assignments by the last segment of their definition id (lower case), effect not Disabled."""
+    found: dict[str, list[Resource]] = {}
+    for assignment in ctx.estate.of_type(POLICY_ASSIGNMENTS):
+        definition = dig(assignment, "properties.policyDefinitionId")
+        effect = dig(assignment, "properties.parameters.effect.value")
+        if isinstance(definition, str) and definition and not same(effect, "Disabled"):
+            found.setdefault(ids.name_of(definition).lower(), []).append(assignment)
+    return found
+
+
+@rule(
+    id="PUB065",
+    name="reference-policy-assignments",
+    control="public-access",
+    severity="low",
+    title="The reference's Azure Policy assignments watch the design's key and network settings",
+    rationale="""Platform automation through policy reduces security configuration drift: the article
+    asks for policies that turn off key-based and local authentication and require network access rules
+    and private endpoints (Microsoft Learn, "Baseline Microsoft Foundry chat reference architecture",
+    section "Governance through policy"). The reference assigns eleven built-in definitions to its
+    resource group, all with effect Audit: key access and network access of AI Services; zone
+    redundancy, private link, local authentication and public access of Cosmos DB; public access, zone
+    redundancy and local authentication of AI Search; public access and shared keys of Storage
+    (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/azure-policies.bicep).
+    An assignment at the subscription or a management group serves as well; one whose effect is
+    Disabled does not. The other rules judge the settings themselves, so this is a recommendation.""",
+    references=[
+        foundry_article("Governance through policy"),
+        implementation("foundry", "infra-as-code/bicep/azure-policies.bicep"),
+    ],
+    remediation="""az policy assignment create --name <name> --scope <resource group id> --policy
+    <definition GUID> --params '{"effect":{"value":"Audit"}}' for each missing definition; in Bicep a
+    Microsoft.Authorization/policyAssignments resource with properties.policyDefinitionId
+    '/providers/Microsoft.Authorization/policyDefinitions/<GUID>'.""",
+    params=PolicyParams,
+    since="0.2.0",
+    status="preview",
+)
+def reference_policy_assignments(ctx: Context) -> Iterator[Result]:
+    """For each audited subscription, every definition in `policy_definitions` has an assignment that
+    applies there (the list at the subscription holds those of the subscription, its groups and its
+    management groups) whose `properties.parameters.effect.value` is not Disabled. Not assessed when
+    the assignments could not be read."""
+    yield from unread(ctx.estate, POLICY_ASSIGNMENTS, "Policy assignments")
+    if POLICY_ASSIGNMENTS.lower() not in ctx.estate.collected_types:
+        return
+    assigned = _assigned(ctx)
+    wanted = [ids.name_of(d) for d in ctx.params.policy_definitions]
+    for scope in scopes_of(ctx.estate):
+        if ctx.estate.gap(POLICY_ASSIGNMENTS, scope) is not None:
+            continue
+        target = {"id": f"{scope}/providers/{POLICY_ASSIGNMENTS}", "type": POLICY_ASSIGNMENTS}
+        missing = [d for d in wanted if d.lower() not in assigned]
+        have = len(wanted) - len(missing)
+        if missing:
+            message = f"{have} of {len(wanted)} reference policies assigned; missing: {', '.join(missing)}"
+            yield failed(target, message, wanted, sorted(d for d in wanted if d.lower() in assigned))
+        else:
+            yield passed(target, f"all {len(wanted)} reference policies assigned", wanted, wanted)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from auditor.analysis.architecture import (
+    AGENT_FILE_STORE,
     APP_STORAGE,
     CHAT_UI,
     ONLINE_ENDPOINT,
@@ -38,7 +39,7 @@ from auditor.arm.estate import dig, same
 from auditor.arm.types import Resource
 from auditor.engine.params import AtLeast
 from auditor.engine.registry import Context, rule
-from auditor.engine.sources import app_service_baseline, article, implementation
+from auditor.engine.sources import app_service_baseline, article, foundry_article, implementation
 from auditor.model import Result
 
 PLANS = types.SERVER_FARMS
@@ -802,3 +803,129 @@ def model_version_pinned(ctx: Context, deployment: Resource) -> Result:
         "NoAutoUpgrade",
         value,
     )
+
+
+# --- The Foundry Agent Service design: the agent's stores ------------------------------------------
+
+COSMOS = types.COSMOS_ACCOUNTS
+LOCKS = types.MANAGEMENT_LOCKS
+
+
+@rule(
+    id="REL030",
+    name="cosmos-zone-redundant",
+    control="reliability",
+    severity="medium",
+    title="Cosmos DB is zone-redundant in every region it runs in",
+    rationale="""The agent's reliability depends on its thread store, and the article asks for zone
+    redundancy in the Cosmos DB for NoSQL account (Microsoft Learn, "Baseline Microsoft Foundry chat
+    reference architecture", section "Zone redundancy in your orchestration layer"). The reference turns
+    it off (isZoneRedundant: false, marked as a production readiness change because some subscriptions
+    lack the quota; reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/cosmos-db.bicep#L83)
+    while assigning its own audit policy for it (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/azure-policies.bicep):
+    a recommendation. Zone redundancy is set when a region is added and needs a region with
+    availability zones.""",
+    references=[
+        foundry_article("Zone redundancy in your orchestration layer"),
+        implementation("foundry", "infra-as-code/bicep/cosmos-db.bicep", 83),
+        implementation("foundry", "infra-as-code/bicep/azure-policies.bicep"),
+    ],
+    remediation="""Zone redundancy cannot be changed on an existing region: add a region with
+    isZoneRedundant=true (az cosmosdb update -g <rg> -n <account> --locations regionName=<region>
+    failoverPriority=0 isZoneRedundant=True on a new account or region) and fail over to it; in Bicep
+    properties.locations[].isZoneRedundant: true.""",
+    resource_type=COSMOS,
+    what="Cosmos DB accounts",
+    since="0.2.0",
+    status="preview",
+)
+def cosmos_zone_redundant(ctx: Context, account: Resource) -> Result:
+    """Every Cosmos DB account lists its regions in `properties.locations` and each has
+    `isZoneRedundant` true (absent means false). No regions listed is not assessed."""
+    regions = [r for r in dig(account, "properties.locations") or [] if isinstance(r, dict)]
+    if not regions:
+        return not_assessed(account, "properties.locations is absent: the regions are unknown", True)
+    states = {str(r.get("locationName") or r.get("id") or "?"): r.get("isZoneRedundant") for r in regions}
+    shown_states = ", ".join(f"{name}: isZoneRedundant {shown(v, 'false')}" for name, v in states.items())
+    ok = all(v is True for v in states.values())
+    return verdict(ok, account, shown_states, True, states)
+
+
+def _lock_scopes(target_id: str) -> list[str]:
+    """The scopes whose locks protect a resource: the resource, its group and its subscription."""
+    scopes = [target_id]
+    group = ids.resource_group_of(target_id)
+    sub = ids.subscription_of(target_id)
+    if sub and group:
+        scopes.append(f"/subscriptions/{sub}/resourceGroups/{group}")
+    if sub:
+        scopes.append(f"/subscriptions/{sub}")
+    return scopes
+
+
+def _locks_on(ctx: Context, scope: str) -> list[Resource]:
+    prefix = ids.norm(f"{scope}/providers/{LOCKS}") + "/"
+    return [
+        lock
+        for lock in ctx.estate.of_type(LOCKS)
+        if ids.norm(lock["id"]).startswith(prefix) and "/" not in ids.norm(lock["id"])[len(prefix) :]
+    ]
+
+
+@rule(
+    id="REL031",
+    name="agent-stores-delete-locked",
+    control="reliability",
+    severity="medium",
+    title="The agent's stateful stores carry a delete lock",
+    rationale="""Foundry Agent Service keeps no copy of its state: losing Cosmos DB, AI Search or the
+    agent's storage account loses conversations, agent definitions and knowledge, and recovery is
+    reconstruction. The article asks for a delete resource lock on each of them (Microsoft Learn,
+    "Baseline Microsoft Foundry chat reference architecture", section "Disaster recovery"), and the
+    reference puts CanNotDelete locks on all three (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/cosmos-db.bicep#L228-L236,
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep#L173-L180
+    and https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-agent-blob-storage.bicep).
+    A CanNotDelete or ReadOnly lock on the resource, its resource group or the subscription
+    protects it. A lock is an operational safeguard, so this is a recommendation.""",
+    references=[
+        foundry_article("Disaster recovery"),
+        implementation("foundry", "infra-as-code/bicep/cosmos-db.bicep", 228, 236),
+        implementation("foundry", "infra-as-code/bicep/ai-search.bicep", 173, 180),
+        implementation("foundry", "infra-as-code/bicep/ai-agent-blob-storage.bicep"),
+    ],
+    remediation="""az lock create --name <store>-lock --lock-type CanNotDelete --resource <store id>; in
+    Bicep a Microsoft.Authorization/locks extension resource scoped to the store with
+    properties.level: 'CanNotDelete'.""",
+    since="0.2.0",
+    status="preview",
+)
+def agent_stores_locked(ctx: Context) -> Iterator[Result]:
+    """Every Cosmos DB account, AI Search service and storage account in the agent's file-store role
+    has a lock of level CanNotDelete or ReadOnly at its own scope, its resource group's or its
+    subscription's. Not assessed when the locks could not be read."""
+    yield from unread(ctx.estate, COSMOS, "Cosmos DB accounts")
+    yield from unread(ctx.estate, types.SEARCH_SERVICES, "Search services")
+    stores = [*ctx.estate.of_type(COSMOS), *ctx.estate.of_type(types.SEARCH_SERVICES)]
+    stores += [s for s in ctx.roles.resources(AGENT_FILE_STORE) if s not in stores]
+    for store in sorted(stores, key=lambda r: ids.norm(r["id"])):
+        scopes = _lock_scopes(store["id"])
+        locks = [lock for scope in scopes for lock in _locks_on(ctx, scope)]
+        good = [lock for lock in locks if any(same(dig(lock, "properties.level"), lv) for lv in _LOCK_LEVELS)]
+        names = ", ".join(f"{ids.name_of(lock['id'])} ({dig(lock, 'properties.level')})" for lock in good)
+        if good:
+            yield verdict(True, store, f"locked by {names}", "CanNotDelete", names)
+            continue
+        gap = ctx.estate.gap(LOCKS, store["id"])
+        if gap:
+            yield not_assessed(store, f"locks unknown: {gap}", "CanNotDelete")
+        else:
+            found = ", ".join(ids.name_of(lock["id"]) for lock in locks) or "none"
+            yield verdict(
+                False, store, f"no CanNotDelete or ReadOnly lock (locks found: {found})", "CanNotDelete"
+            )
+
+
+_LOCK_LEVELS = ("CanNotDelete", "ReadOnly")

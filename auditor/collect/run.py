@@ -14,7 +14,7 @@ from auditor import TOOL_NAME, __version__
 from auditor.arm import ids
 from auditor.arm.scope import restrict
 from auditor.arm.snapshot import Snapshot
-from auditor.collect import cognitive, data, diagnostics, identity, ml, network, scope, web
+from auditor.collect import cognitive, data, diagnostics, identity, ml, network, protection, scope, web
 from auditor.collect.cloud import Cloud
 from auditor.collect.context import Collection, DeadlineError, Settings, Sub
 from auditor.errors import AzureAccessError, first_line
@@ -27,6 +27,7 @@ AREAS: tuple[tuple[Callable[[Sub], None], tuple[str, ...]], ...] = (
     (web.collect_web, web.TYPES),
     (data.collect_data, data.TYPES),
     (identity.collect_identity, identity.TYPES),
+    (protection.collect_protection, protection.TYPES),
 )
 # How a connection failure reads inside azure-identity's authentication error.
 UNREACHABLE_MARKERS = (

@@ -273,3 +273,59 @@ CASES: list[Case] = [
     Case("sites-unreadable", "DIAG010", {"rg-chat-{v}": "not_assessed"}, others="not_assessed",
          errors=denied("Microsoft.Web/sites", rg)),
 ]  # fmt: skip
+
+
+# --- data stores (Foundry): the thread store's and the agent storage's logs -------------------------
+
+FOUNDRY = ("foundry",)
+
+
+def _foundry_setting(res: list[Resource], target_id: str) -> Resource:
+    return by_id(res, f"{target_id}/providers/Microsoft.Insights/diagnosticSettings/default")
+
+
+def foundry_logs(target_id: str, entries: list[dict[str, Any]]) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        _foundry_setting(res, target_id)["properties"]["logs"] = copy.deepcopy(entries)
+
+    return mutate
+
+
+def foundry_drop_setting(target_id: str) -> Mutation:
+    wanted = armid.norm(f"{target_id}/providers/Microsoft.Insights/diagnosticSettings/default")
+    return lambda res, variant: estates.remove(res, lambda r: armid.norm(r["id"]) == wanted)
+
+
+def _stores() -> tuple[str, str]:
+    from tests.foundry import AGENT_STORAGE, COSMOS
+
+    return COSMOS, f"{AGENT_STORAGE}/blobServices/default"
+
+
+_COSMOS, _AGENT_BLOB = _stores()
+COSMOS_LOGS = [
+    "DataPlaneRequests",
+    "PartitionKeyRUConsumption",
+    "ControlPlaneRequests",
+    "DataPlaneRequests5M",
+    "DataPlaneRequests15M",
+]
+
+FOUNDRY_DATA: list[Case] = [
+    # DIAG020: Cosmos DB
+    Case("compliant", "DIAG020", {"cosmos-chat-threads": "pass"}, variants=FOUNDRY),
+    Case("all-logs-group", "DIAG020", {"cosmos-chat-threads": "pass"}, variants=FOUNDRY,
+         mutate=foundry_logs(_COSMOS, logs("group:allLogs"))),
+    Case("control-plane-missing", "DIAG020", {"cosmos-chat-threads": "fail"}, variants=FOUNDRY,
+         mutate=foundry_logs(_COSMOS, logs(*COSMOS_LOGS[:2], *COSMOS_LOGS[3:])),
+         contains="ControlPlaneRequests"),
+    Case("no-setting", "DIAG020", {"cosmos-chat-threads": "fail"}, variants=FOUNDRY,
+         mutate=foundry_drop_setting(_COSMOS), contains="has no diagnostic setting"),
+    Case("settings-unreadable", "DIAG020", {"cosmos-chat-threads": "not_assessed"}, variants=FOUNDRY,
+         errors=denied(DIAG, lambda v: f"{_COSMOS}/providers/Microsoft.Insights/diagnosticSettings")),
+    # DIAG004 on the agent's storage
+    Case("agent-storage-no-delete-logs", "DIAG004", {"stagentchat/blobServices/default": "fail"},
+         variants=FOUNDRY, mutate=foundry_logs(_AGENT_BLOB, logs("StorageRead", "StorageWrite")),
+         contains="StorageDelete"),
+]  # fmt: skip
+CASES += FOUNDRY_DATA

@@ -586,3 +586,17 @@ CASES: list[Case] = [
          variants=HUB, mutate=drop_type(CONNECTIONS), drop_types=(CONNECTIONS,),
          contains="connections of"),
 ]  # fmt: skip
+
+# --- data stores (Foundry): AI Search without API keys ---------------------------------------------
+
+
+def _search_keys_on(res: list[Resource], variant: str) -> None:
+    props = estates.find(res, "Microsoft.Search/searchServices")["properties"]
+    props.update(disableLocalAuth=False, authOptions={"aadOrApiKey": {}})
+
+
+CASES += [
+    Case("compliant", "IAM006", {"srch-chat-agents": "pass"}, variants=("foundry",)),
+    Case("api-keys-enabled", "IAM006", {"srch-chat-agents": "fail"}, variants=("foundry",),
+         mutate=_search_keys_on),
+]  # fmt: skip

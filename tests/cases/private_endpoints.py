@@ -6,6 +6,7 @@ resources whose id holds `target`, and the one every other finding of the rule m
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -413,3 +414,109 @@ CASES: list[Case] = [
     not_collected("PE004", WORKSPACES),
     list_denied("PE004", WORKSPACES),
 ]
+
+
+# --- data stores (Foundry): the stores' private endpoints and DNS zone groups ------------------------
+
+FOUNDRY = ("foundry",)
+COSMOS = "Microsoft.DocumentDB/databaseAccounts"
+
+
+def foundry_vnet(res: list[Resource], variant: str) -> list[Resource]:
+    """The Foundry sample's virtual network, for placing endpoints, where the network part adds none."""
+    if any(r["type"] == VNETS for r in res):
+        return res
+    from tests.foundry import IDS, SUBNETS, VNET_PREFIX
+
+    subnets = [
+        {
+            "name": name,
+            "id": IDS.subnet(name),
+            "type": "Microsoft.Network/virtualNetworks/subnets",
+            "properties": {"addressPrefix": prefix, "provisioningState": "Succeeded"},
+        }
+        for name, prefix in SUBNETS.items()
+    ]
+    vnet = {
+        "id": IDS.vnet,
+        "name": IDS.vnet.rsplit("/", 1)[-1],
+        "type": VNETS,
+        "location": estates.LOCATION,
+        "properties": {"addressSpace": {"addressPrefixes": [VNET_PREFIX]}, "subnets": subnets},
+    }
+    return [*res, vnet]
+
+
+FOUNDRY_DATA: list[Case] = [
+    dataclasses.replace(c, variants=FOUNDRY)
+    for c in [
+        Case("compliant", "PE001", "pass", target="/databaseAccounts/", mutate=foundry_vnet),
+        Case(
+            "cosmos-endpoint-gone",
+            "PE001",
+            "fail",
+            target="/databaseAccounts/",
+            mutate=chain(foundry_vnet, drop_id(pe_of("cosmos-chat-threads", "sql"))),
+            contains="Sql: no private endpoint",
+        ),
+        Case(
+            "cosmos-endpoint-misplaced",
+            "PE001",
+            "fail",
+            target="/databaseAccounts/",
+            mutate=chain(foundry_vnet, move_pe("cosmos-chat-threads", "sql", "jumpbox")),
+        ),
+        Case(
+            "vnet-unread",
+            "PE001",
+            "not_assessed",
+            target="/databaseAccounts/",
+            others="not_assessed",
+        ),
+        Case(
+            "cosmos-not-collected",
+            "PE001",
+            "not_assessed",
+            target=f"/subscriptions/{estates.SUB}$",
+            mutate=chain(foundry_vnet, drop_type(COSMOS)),
+            drop_types=(COSMOS,),
+        ),
+        Case("compliant", "PE002", "pass", target="pe-cosmos-chat-threads-sql"),
+        Case(
+            "cosmos-connection-pending",
+            "PE002",
+            "fail",
+            target="pe-cosmos-chat-threads-sql",
+            mutate=connection_state("cosmos-chat-threads", "sql", "Pending"),
+        ),
+        Case("compliant", "PE003", "pass", target="pe-cosmos-chat-threads-sql"),
+        Case(
+            "cosmos-wrong-zone",
+            "PE003",
+            "fail",
+            target="pe-cosmos-chat-threads-sql",
+            mutate=zones("cosmos-chat-threads", "sql", ["privatelink.blob.core.windows.net"]),
+            contains="missing privatelink.documents.azure.com",
+        ),
+        Case(
+            "account-two-of-three-zones",
+            "PE003",
+            "fail",
+            target="pe-ais-chat-account",
+            mutate=zones(
+                "ais-chat", "account", ["privatelink.openai.azure.com", "privatelink.services.ai.azure.com"]
+            ),
+            contains="missing privatelink.cognitiveservices.azure.com",
+        ),
+        Case(
+            "zone-groups-not-collected",
+            "PE003",
+            "not_assessed",
+            target="pe-cosmos-chat-threads-sql",
+            mutate=drop_type(ZONE_GROUPS),
+            drop_types=(ZONE_GROUPS,),
+            others=None,
+        ),
+    ]
+]
+CASES += FOUNDRY_DATA

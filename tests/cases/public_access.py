@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 from tests import estates
@@ -1418,3 +1419,152 @@ CASES += [
         variants=FOUNDRY,
     ),
 ]
+
+# --- data stores (Foundry): Cosmos DB, Defender, policy assignments -------------------------------
+
+FOUNDRY = ("foundry",)
+COSMOS = "Microsoft.DocumentDB/databaseAccounts"
+PRICINGS = "Microsoft.Security/pricings"
+POLICY_ASSIGNMENTS = "Microsoft.Authorization/policyAssignments"
+
+
+def _foundry(case: Case) -> Case:
+    return dataclasses.replace(case, variants=FOUNDRY)
+
+
+def _drop_policy(guid: str) -> Mutation:
+    return lambda res, variant: [
+        r for r in res if guid not in str(r.get("properties", {}).get("policyDefinitionId", ""))
+    ]
+
+
+FOUNDRY_DATA: list[Case] = [
+    _foundry(c)
+    for c in [
+        # PUB060 Cosmos DB public network access
+        Case("compliant", "PUB060", "pass", target="/databaseAccounts/"),
+        Case(
+            "public-enabled",
+            "PUB060",
+            "fail",
+            target="/databaseAccounts/",
+            mutate=edit(COSMOS, None, "properties.publicNetworkAccess", "Enabled"),
+        ),
+        Case(
+            "public-absent-means-enabled",
+            "PUB060",
+            "fail",
+            target="/databaseAccounts/",
+            mutate=edit(COSMOS, None, "properties.publicNetworkAccess", DELETE),
+            contains="absent",
+        ),
+        Case(
+            "no-cosmos-account",
+            "PUB060",
+            "fail",
+            target=f"/subscriptions/{estates.SUB}$",
+            mutate=drop_type(COSMOS),
+            contains="no Cosmos DB account",
+        ),
+        not_collected("PUB060", COSMOS),
+        list_denied("PUB060", COSMOS),
+        # PUB061 Cosmos DB local authentication
+        Case("compliant", "PUB061", "pass", target="/databaseAccounts/"),
+        Case(
+            "keys-on",
+            "PUB061",
+            "fail",
+            target="/databaseAccounts/",
+            mutate=edit(COSMOS, None, "properties.disableLocalAuth", False),
+        ),
+        Case(
+            "absent-means-keys-on",
+            "PUB061",
+            "fail",
+            target="/databaseAccounts/",
+            mutate=edit(COSMOS, None, "properties.disableLocalAuth", DELETE),
+            contains="absent",
+        ),
+        not_collected("PUB061", COSMOS),
+        # PUB062 Cosmos DB key-based metadata writes
+        Case("compliant", "PUB062", "pass", target="/databaseAccounts/"),
+        Case(
+            "metadata-writes-by-key",
+            "PUB062",
+            "fail",
+            target="/databaseAccounts/",
+            mutate=edit(COSMOS, None, "properties.disableKeyBasedMetadataWriteAccess", False),
+        ),
+        not_collected("PUB062", COSMOS),
+        # PUB064 Defender for AI
+        Case("compliant", "PUB064", "pass", target="/pricings/AI", contains="Standard"),
+        Case(
+            "free-tier",
+            "PUB064",
+            "fail",
+            target="/pricings/AI",
+            mutate=edit(PRICINGS, "AI", "properties.pricingTier", "Free"),
+        ),
+        Case(
+            "plan-never-set",
+            "PUB064",
+            "fail",
+            target="/pricings/AI",
+            mutate=drop_type(PRICINGS),
+            contains="absent",
+        ),
+        Case(
+            "a-second-plan-asked-for",
+            "PUB064",
+            "fail",
+            target="/pricings/CosmosDbs",
+            params={"plans": ["AI", "CosmosDbs"]},
+        ),
+        not_collected("PUB064", PRICINGS),
+        Case(
+            "pricings-denied",
+            "PUB064",
+            "not_assessed",
+            target=f"{estates.SUB}/providers/{PRICINGS}$",
+            errors=subscription_list_denied(PRICINGS),
+            others=None,
+        ),
+        # PUB065 the reference's policy assignments
+        Case("compliant", "PUB065", "pass", target="/policyAssignments", contains="all 11"),
+        Case(
+            "one-removed",
+            "PUB065",
+            "fail",
+            target="/policyAssignments",
+            mutate=_drop_policy("44c5a1f9-7ef6-4c38-880c-273e8f7a3c24"),
+            contains="missing: 44c5a1f9-7ef6-4c38-880c-273e8f7a3c24",
+        ),
+        Case(
+            "effect-disabled",
+            "PUB065",
+            "fail",
+            target="/policyAssignments",
+            mutate=edit_all(POLICY_ASSIGNMENTS, "properties.parameters.effect.value", "Disabled"),
+            contains="0 of 11",
+        ),
+        Case(
+            "deny-is-stronger",
+            "PUB065",
+            "pass",
+            target="/policyAssignments",
+            mutate=edit_all(POLICY_ASSIGNMENTS, "properties.parameters.effect.value", "Deny"),
+        ),
+        not_collected("PUB065", POLICY_ASSIGNMENTS),
+        list_denied("PUB065", POLICY_ASSIGNMENTS),
+        # PUB012 on the agent's storage (the Foundry baseline adds its role)
+        Case(
+            "agent-storage-shared-key",
+            "PUB012",
+            "fail",
+            target="/stagentchat",
+            mutate=edit(STORAGE, "stagentchat", "properties.allowSharedKeyAccess", True),
+        ),
+    ]
+]
+
+CASES += FOUNDRY_DATA

@@ -16,6 +16,7 @@ from tests.cases.common import (
     set_path,
     subscription_list_denied,
 )
+from tests.cases.common import ResourceCase as ByResource
 from tests.cases.common import StatusCase as Case
 
 PLANS = "Microsoft.Web/serverfarms"
@@ -608,3 +609,89 @@ CASES: list[Case] = (
     + REL012
     + REL013
 )
+
+
+# --- data stores (Foundry): zone redundancy and instance counts of the stores, delete locks ---------
+
+FOUNDRY = ("foundry",)
+COSMOS = "Microsoft.DocumentDB/databaseAccounts"
+LOCKS = "Microsoft.Authorization/locks"
+
+
+def cosmos_regions(*zone_redundant: bool | None) -> Mutation:
+    """The Cosmos DB account's regions, each zone-redundant or not (None: the flag absent)."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        account = estates.find(res, COSMOS)
+        first = account["properties"]["locations"][0]
+        regions = []
+        for i, flag in enumerate(zone_redundant):
+            region = {**copy.deepcopy(first), "locationName": f"Region {i}", "failoverPriority": i}
+            region.pop("isZoneRedundant")
+            if flag is not None:
+                region["isZoneRedundant"] = flag
+            regions.append(region)
+        account["properties"]["locations"] = regions
+
+    return mutate
+
+
+def drop_lock(store: str) -> Mutation:
+    return lambda res, variant: [
+        r for r in res if not (r["type"] == LOCKS and f"/{store}/providers/" in r["id"].lower())
+    ]
+
+
+def lock_on_group(level: str) -> Mutation:
+    """A lock on the resource group instead of the stores themselves."""
+
+    def mutate(res: list[Resource], variant: str) -> list[Resource]:
+        kept = [r for r in res if r["type"] != LOCKS]
+        kept.append(
+            {
+                "id": f"{estates.Ids(variant).rg}/providers/{LOCKS}/rg-lock",
+                "name": "rg-lock",
+                "type": LOCKS,
+                "properties": {"level": level, "owners": []},
+            }
+        )
+        return kept
+
+    return mutate
+
+
+BOTH_STORES_PASS = {"cosmos-chat-threads": "pass", "srch-chat-agents": "pass"}
+BOTH_STORES_FAIL = {"cosmos-chat-threads": "fail", "srch-chat-agents": "fail"}
+
+FOUNDRY_DATA: list[Any] = [
+    # REL030: Cosmos DB zone redundancy (a recommendation in this baseline)
+    Case("compliant", "REL030", ("pass",), variants=FOUNDRY, contains="isZoneRedundant true"),
+    Case("as-the-reference-deploys-it", "REL030", ("fail",), variants=FOUNDRY,
+         mutate=cosmos_regions(False)),
+    Case("one-region-of-two", "REL030", ("fail",), variants=FOUNDRY, mutate=cosmos_regions(True, False)),
+    Case("flag-absent", "REL030", ("fail",), variants=FOUNDRY, mutate=cosmos_regions(None),
+         contains="absent"),
+    Case("regions-unknown", "REL030", ("not_assessed",), variants=FOUNDRY,
+         mutate=put(COSMOS, "properties.locations", None)),
+    Case("cosmos-not-collected", "REL030", ("not_assessed",), variants=FOUNDRY,
+         mutate=drop_type(COSMOS), drop_types=(COSMOS,)),
+    # REL031: delete locks on the stores (by resource: the agent's storage is judged once its role is
+    # inferred from the capability host)
+    ByResource("compliant", "REL031", BOTH_STORES_PASS, variants=FOUNDRY, contains="CanNotDelete"),
+    ByResource("search-lock-removed", "REL031", {"srch-chat-agents": "fail"}, variants=FOUNDRY,
+               mutate=drop_lock("srch-chat-agents"), contains="no CanNotDelete or ReadOnly lock"),
+    ByResource("read-only-group-lock", "REL031", BOTH_STORES_PASS, variants=FOUNDRY,
+               mutate=lock_on_group("ReadOnly"), contains="rg-lock"),
+    ByResource("lock-without-level", "REL031", BOTH_STORES_FAIL, variants=FOUNDRY,
+               mutate=chain(lock_on_group("CanNotDelete"), put(LOCKS, "properties.level", None))),
+    ByResource("locks-not-collected", "REL031", {"cosmos-chat-threads": "not_assessed"},
+               others="not_assessed", variants=FOUNDRY, mutate=drop_type(LOCKS), drop_types=(LOCKS,)),
+    ByResource("locks-denied", "REL031", {"srch-chat-agents": "not_assessed"}, variants=FOUNDRY,
+               mutate=drop_lock("srch-chat-agents"), errors=subscription_list_denied(LOCKS)),
+    # The shared rules on the Foundry stores
+    Case("search-one-replica", "REL005", ("fail",), variants=FOUNDRY,
+         mutate=put(SEARCH, "properties.replicaCount", 1)),
+    Case("agent-storage-lrs", "REL009", ("fail", "pass"), variants=FOUNDRY,
+         mutate=put(STORAGE, "sku.name", "Standard_LRS", name="stagentchat")),
+]  # fmt: skip
+CASES = [*CASES, *FOUNDRY_DATA]

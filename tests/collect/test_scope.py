@@ -24,6 +24,14 @@ GROUP = "rg-chat-aml"
 STRAY = f"/subscriptions/{SUB}/resourceGroups/rg-tfstate"
 CUSTOM_ROLE = "7d1b4c2a-0000-4000-8000-00000000beef"
 AUTH = "Microsoft.Authorization"
+# What is listed subscription-wide even when groups are named: what reaches into the groups from above
+# (role assignments, locks, policy assignments) and the subscription's own settings (Defender plans).
+SUBSCRIPTION_WIDE = {
+    f"{AUTH}/roleAssignments".lower(),
+    f"{AUTH}/locks".lower(),
+    f"{AUTH}/policyAssignments".lower(),
+    "microsoft.security/pricings",
+}
 # Metadata that describes the run rather than what was read.
 RUN_METADATA = {"started", "finished", "requests"}
 
@@ -147,10 +155,10 @@ def test_one_group_gives_the_restricted_snapshot_with_fewer_requests(fake: FakeA
     assert not [r.path for r in scoped_log if "rg-tfstate" in r.path.lower()]
     assert any(r.path.lower() == f"/subscriptions/{SUB}/resourcegroups/{GROUP}" for r in scoped_log)
     # Every type the full run listed subscription-wide is listed in the group instead, but
-    # role assignments: they are still listed subscription-wide.
-    assert _list_types(scoped_log, rf"/subscriptions/{SUB}") == {f"{AUTH}/roleAssignments".lower()}
+    # role assignments, locks, policy assignments and Defender plans: still listed subscription-wide.
+    assert _list_types(scoped_log, rf"/subscriptions/{SUB}") == SUBSCRIPTION_WIDE
     in_group = _list_types(scoped_log, rf"/subscriptions/{SUB}/resourceGroups/{GROUP}")
-    assert in_group == _list_types(full_log, rf"/subscriptions/{SUB}") - {f"{AUTH}/roleAssignments".lower()}
+    assert in_group == _list_types(full_log, rf"/subscriptions/{SUB}") - SUBSCRIPTION_WIDE
     assert {"microsoft.network/virtualnetworks", "microsoft.machinelearningservices/workspaces"} <= in_group
 
 
@@ -180,12 +188,17 @@ def test_a_group_in_one_of_two_subscriptions(fake: FakeArm, estate: list[dict[st
     scoped = collect(fake, [SUB, OTHER_SUB], resource_groups=[GROUP])
     assert scoped.metadata["subscriptions"] == [SUB, OTHER_SUB]
     other = [r.path for r in arm_gets(fake.requests()) if OTHER_SUB in r.path]
-    # The other subscription holds no such group: only its role assignments are listed.
-    assert sorted(other) == [
-        f"/subscriptions/{OTHER_SUB}",
-        f"/subscriptions/{OTHER_SUB}/providers/{AUTH}/roleAssignments",
-        f"/subscriptions/{OTHER_SUB}/resourcegroups/{GROUP}",
-    ]
+    # The other subscription holds no such group: only what is listed subscription-wide is read.
+    assert sorted(other) == sorted(
+        [
+            f"/subscriptions/{OTHER_SUB}",
+            f"/subscriptions/{OTHER_SUB}/providers/{AUTH}/locks",
+            f"/subscriptions/{OTHER_SUB}/providers/{AUTH}/policyAssignments",
+            f"/subscriptions/{OTHER_SUB}/providers/{AUTH}/roleAssignments",
+            f"/subscriptions/{OTHER_SUB}/providers/Microsoft.Security/pricings",
+            f"/subscriptions/{OTHER_SUB}/resourcegroups/{GROUP}",
+        ]
+    )
     with pytest.raises(InputError, match="not found in any of the 2 subscriptions"):
         collect(fake, [SUB, OTHER_SUB], resource_groups=["rg-nope"])
 

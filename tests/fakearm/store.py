@@ -20,6 +20,12 @@ Resource = dict[str, Any]
 DEFAULT_TENANT = "72f988bf-0000-4000-8000-00000000aaaa"
 ROLE_ASSIGNMENTS = "microsoft.authorization/roleassignments"
 ROLE_DEFINITIONS = "microsoft.authorization/roledefinitions"
+# Extension types a subscription-wide list returns at every scope inside the subscription.
+SUBSCRIPTION_WIDE = (
+    ROLE_ASSIGNMENTS,
+    "microsoft.authorization/locks",
+    "microsoft.authorization/policyassignments",
+)
 
 
 def norm(path: str) -> str:
@@ -102,9 +108,10 @@ class Store:
         parent_collection = norm("/" + "/".join(parts[:-1]))
         self.collections[parent_collection].append(resource)
         tail = _provider_tail(rid)
-        if sub is not None and rtype == ROLE_ASSIGNMENTS:
-            # list_for_subscription returns assignments at every scope inside the subscription.
-            sub_list = norm(f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleAssignments")
+        if sub is not None and rtype in SUBSCRIPTION_WIDE:
+            # list_for_subscription returns assignments (and locks, policy assignments) at every
+            # scope inside the subscription.
+            sub_list = norm(f"/subscriptions/{sub}/providers/{resource['type']}")
             if parent_collection != sub_list:
                 self.collections[sub_list].append(resource)
         elif sub is not None and tail is not None and len(tail) == 3 and _in_one_group(key):

@@ -2,6 +2,7 @@
 
 from . import (
     content_filter,
+    content_safety,
     diagnostics,
     identity,
     nsg,
@@ -9,10 +10,12 @@ from . import (
     public_access,
     public_access_web,
     reliability,
+    reliability_models,
 )
 
 __all__ = [
     "content_filter",
+    "content_safety",
     "diagnostics",
     "identity",
     "nsg",
@@ -20,4 +23,5 @@ __all__ = [
     "public_access",
     "public_access_web",
     "reliability",
+    "reliability_models",
 ]

@@ -182,6 +182,16 @@ def _filters_of(policy: Resource) -> list[Filter]:
     return found
 
 
+def filters_of(policy: Resource) -> list[Filter]:
+    """The policy's content filters, normalised (names and sources as `filter_key` writes them)."""
+    return _filters_of(policy)
+
+
+def filter_key(name: Any) -> str:
+    """A filter's name or source as filters are matched: lower case, letters and digits only."""
+    return _key(name)
+
+
 def _matching(filters: Iterable[Filter], category: str, source: str) -> list[Filter]:
     """The filters of one category and source."""
     return [f for f in filters if f.name == _key(category) and f.source == _key(source)]

@@ -253,9 +253,8 @@ def _judge(
         message = f"properties.raiPolicyName is {name}, but the account has no RAI policy of that name"
         return failed(deployment, message, expected=expected, actual=name)
     chain = " -> ".join(resolved.chain)
-    if resolved.unknown:
-        return not_assessed(deployment, f"RAI policy {chain}: {resolved.unknown}", expected)
     problems: list[str] = []
+    unset: list[str] = []
     actual: dict[str, Any] = {}
     inherited = 0
     for category, source in required:
@@ -263,12 +262,24 @@ def _judge(
         entry = resolved.filters.get(key)
         label = f"{source}/{category}"
         actual[label] = None if entry is None else {**entry.to_dict(), "from": resolved.origin[key]}
-        if entry is not None and resolved.origin[key] != name:
+        if entry is None and resolved.unknown:
+            unset.append(label)  # it may come from the base that could not be read
+            continue
+        if entry is not None and resolved.origin[key].split(" (", 1)[0] != name:
             inherited += 1
         problems.extend(f"{label} {p}" for p in _problems(entry, category, wanted))
-    shown = f"RAI policy {chain}" + (f" ({inherited} filters inherited from its base)" if inherited else "")
+    plural = "filter" if inherited == 1 else "filters"
+    shown = f"RAI policy {chain}" + (f" ({inherited} {plural} inherited from its base)" if inherited else "")
+    documented = sorted(
+        {o.split(" (", 1)[0] for o in resolved.origin.values() if o.endswith("(documented defaults)")}
+    )
+    if documented:
+        shown += f"; not in the snapshot, {', '.join(documented)} read from its documented defaults"
     if problems:
         return failed(deployment, f"{shown}: " + "; ".join(problems), expected=expected, actual=actual)
+    if unset:
+        message = f"{shown}: {resolved.unknown}, and the policy leaves {', '.join(unset)} to it"
+        return not_assessed(deployment, message, expected)
     message = (
         f"{shown}: all {len(required)} required filters are enabled and blocking, harm categories at "
         f"{wanted.capitalize()} or stricter"

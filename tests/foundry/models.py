@@ -69,7 +69,12 @@ def custom_policy(name: str = "chat-strict", base: str = DEFAULT_V2, level: str 
         "id": f"{ACCOUNT}/raiPolicies/{name}",
         "name": name,
         "type": POLICIES,
-        "properties": {"type": "UserManaged", "basePolicyName": base, "mode": "Default", "contentFilters": filters},
+        "properties": {
+            "type": "UserManaged",
+            "basePolicyName": base,
+            "mode": "Default",
+            "contentFilters": filters,
+        },
     }
 
 
@@ -106,7 +111,8 @@ def drift(resources: list[Resource]) -> None:
     """Break the settings the drifted sample breaks in this part (in place).
 
     The chat deployment moves to a looser custom policy (hate at High on completions, violence not
-    blocking on prompts, the jailbreak filter gone, a blocklist bound without blocking), and a second
+    blocking on prompts, the jailbreak filter left to a base that turns it off, streaming before the
+    filter has judged, a blocklist bound without blocking), an unused blocklist is added, and a second
     deployment, regional Standard, unpinned and below the reference's capacity, names no policy."""
     loose = custom_policy("chat-relaxed", level="Medium")
     for f in loose["properties"]["contentFilters"]:
@@ -124,6 +130,7 @@ def drift(resources: list[Resource]) -> None:
         if f["name"] == "Jailbreak":
             f["enabled"] = False
     base["properties"].pop("basePolicyName")
+    loose["properties"]["mode"] = "Asynchronous_filter"
     loose["properties"]["customBlocklists"] = [
         {"blocklistName": "chat-terms", "blocking": False, "source": "Completion"}
     ]

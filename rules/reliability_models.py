@@ -1,5 +1,6 @@
-"""Rules of the reliability family for model deployments: a deployment type that spans datacenters,
-and the capacity the reference deploys.
+"""Rules of the reliability family for the Foundry design: model deployments of a type that spans
+datacenters with the capacity the reference deploys, and a chat UI that spreads its users over its
+instances.
 
 Standard (regional) model deployments run in one region without availability zones; global and data
 zone deployments are served from several datacenters (Microsoft Learn, "Baseline Microsoft Foundry chat
@@ -20,8 +21,10 @@ from auditor.arm.estate import dig, same
 from auditor.arm.types import Resource
 from auditor.engine.params import AtLeast
 from auditor.engine.registry import Context, rule
-from auditor.engine.sources import foundry_article, implementation
+from auditor.engine.sources import app_service_baseline, foundry_article, implementation
 from auditor.model import Reference, Result
+
+from .public_access_web import architecture_web_apps
 
 DEPLOYMENT_TYPES = Reference(
     "Microsoft Learn, Deployment types for Microsoft Foundry Models",
@@ -124,3 +127,34 @@ def deployment_capacity(ctx: Context, deployment: Resource) -> Result:
     return verdict(
         ok, deployment, f"sku.capacity is {capacity} (at least {least} expected)", f">= {least}", capacity
     )
+
+
+@rule(
+    id="REL052",
+    name="web-app-client-affinity-off",
+    control="reliability",
+    severity="low",
+    title="Web apps spread requests over their instances (client affinity off)",
+    rationale="""The chat UI runs at least three instances across availability zones so that losing one
+    loses no user (Microsoft Learn, "Baseline highly available zone-redundant web application"). With
+    client affinity (ARR affinity cookies) each user sticks to one instance: the load does not spread
+    and a failed instance takes its users' sessions with it. The Foundry reference turns it off
+    (clientAffinityEnabled: false; reference implementation: infra-as-code/bicep/web-app.bicep). Absent
+    means the platform default, on.""",
+    remediation="""az webapp update -g <rg> -n <name> --client-affinity-enabled false; in Bicep
+    properties.clientAffinityEnabled: false on Microsoft.Web/sites.""",
+    resource_type=types.WEB_SITES,
+    what="Web apps",
+    select=architecture_web_apps,
+    references=[
+        app_service_baseline("Reliability"),
+        implementation("foundry", "infra-as-code/bicep/web-app.bicep", 186, 204),
+    ],
+    since="0.2.0",
+    status="preview",
+)
+def web_app_client_affinity(ctx: Context, site: Resource) -> Result:
+    """Every web app has `properties.clientAffinityEnabled` false (absent means true)."""
+    value = dig(site, "properties.clientAffinityEnabled")
+    message = f"properties.clientAffinityEnabled is {shown(value, 'true')}"
+    return verdict(value is False, site, message, False, value)

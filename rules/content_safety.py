@@ -78,7 +78,7 @@ KNOWN_FILTERS = (
 )
 
 # System policies documented filter by filter; a listed body with contentFilters wins over this table.
-_DEFAULT_V2 = [
+_DEFAULT_V2: list[dict[str, Any]] = [
     *({"name": c, "source": s, "enabled": True, "blocking": True, "severityThreshold": "Medium"}
       for s in ("Prompt", "Completion") for c in HARM_CATEGORIES),
     {"name": "jailbreak", "source": "Prompt", "enabled": True, "blocking": True},

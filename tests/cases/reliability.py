@@ -682,3 +682,31 @@ FOUNDRY_MODEL_CASES: list[Case] = [
     ),
 ]
 CASES += FOUNDRY_MODEL_CASES
+
+FOUNDRY_HOUSE_CASES: list[Case] = [
+    Case("client affinity off", "REL052", ("pass",), variants=FOUNDRY, contains="is false"),
+    Case(
+        "client affinity on",
+        "REL052",
+        ("fail",),
+        put(SITES, "properties.clientAffinityEnabled", True),
+        variants=FOUNDRY,
+    ),
+    Case(
+        "client affinity at the default",
+        "REL052",
+        ("fail",),
+        put(SITES, "properties.clientAffinityEnabled", None),
+        variants=FOUNDRY,
+        contains="platform default true",
+    ),
+    Case(
+        "web apps not collected",
+        "REL052",
+        ("not_assessed",),
+        drop_type(SITES),
+        drop_types=(SITES,),
+        variants=FOUNDRY,
+    ),
+]
+CASES += FOUNDRY_HOUSE_CASES

@@ -73,3 +73,16 @@ def test_foundry_drifted_sample_fails_each_model_drift() -> None:
     assert {("REL013", "chat-fallback"), ("REL050", "chat-fallback"), ("REL051", "chat-fallback")} <= failing
     passing = {(f.rule_id, f.resource_id.rsplit("/", 1)[-1]) for f in found if f.status is Status.PASS}
     assert {("REL050", "chat-agent-model"), ("REL051", "chat-agent-model")} <= passing
+
+
+def test_foundry_house_reliability() -> None:
+    # The house passes the shared plan, gateway and public IP rules; tests.foundry.house.drift turns the
+    # plan's zone redundancy off and leaves client affinity at its default.
+    result = audit_resources(estates.compliant("foundry"), "foundry")
+    house = {"REL001", "REL002", "REL007", "REL008", "REL011", "REL012", "REL052"}
+    found = [f for f in result.findings if f.rule_id in house]
+    assert {f.rule_id for f in found} == house
+    assert {f.status for f in found} == {Status.PASS}, [(f.rule_id, f.message) for f in found]
+    drifted = drifted_findings(FAMILY, "foundry")
+    failing = {(f.rule_id, f.resource_id.rsplit("/", 1)[-1]) for f in drifted if f.status is Status.FAIL}
+    assert {("REL001", "asp-chat"), ("REL052", "app-chat-ui")} <= failing

@@ -79,7 +79,7 @@ def test_foundry_house_reliability() -> None:
     # The house passes the shared plan, gateway and public IP rules; tests.foundry.house.drift turns the
     # plan's zone redundancy off and leaves client affinity at its default.
     result = audit_resources(estates.compliant("foundry"), "foundry")
-    house = {"REL001", "REL002", "REL007", "REL008", "REL011", "REL012", "REL052"}
+    house = {"REL001", "REL002", "REL007", "REL008", "REL009", "REL011", "REL012", "REL052"}
     found = [f for f in result.findings if f.rule_id in house]
     assert {f.rule_id for f in found} == house
     assert {f.status for f in found} == {Status.PASS}, [(f.rule_id, f.message) for f in found]

@@ -291,6 +291,10 @@ DIAGNOSTICS: dict[str, Guide] = {
                 "AppServiceConsoleLogs",
                 "AppServiceAppLogs",
                 "AppServicePlatformLogs",
+                # The Foundry edition's three more; the prompt flow editions need only the four above.
+                "AppServiceAuditLogs",
+                "AppServiceIPSecAuditLogs",
+                "AppServiceAuthenticationLogs",
             )
         ],
     ),

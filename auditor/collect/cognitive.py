@@ -1,5 +1,5 @@
-"""Azure OpenAI and other Cognitive Services accounts, their model deployments and
-content-filter (RAI) policies."""
+"""Azure OpenAI and other Cognitive Services accounts, their model deployments, content-filter (RAI)
+policies and custom blocklists (the lists only: their items, the blocked terms, are not read)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from auditor.collect.context import Sub, name, resource_group
 ACCOUNTS = types.COGNITIVE_ACCOUNTS
 DEPLOYMENTS = types.COGNITIVE_DEPLOYMENTS
 RAI_POLICIES = types.RAI_POLICIES
+RAI_BLOCKLISTS = types.RAI_BLOCKLISTS
 
-TYPES = (ACCOUNTS, DEPLOYMENTS, RAI_POLICIES)
+TYPES = (ACCOUNTS, DEPLOYMENTS, RAI_POLICIES, RAI_BLOCKLISTS)
 AREA = "cognitive services"
 
 
@@ -28,6 +29,12 @@ def collect_cognitive(sub: Sub) -> None:
         )
         sub.list(
             RAI_POLICIES, f"{account['id']}/raiPolicies", lambda: cs.rai_policies.list(rg, acct), child=True
+        )
+        sub.list(
+            RAI_BLOCKLISTS,
+            f"{account['id']}/raiBlocklists",
+            lambda: cs.rai_blocklists.list(rg, acct),
+            child=True,
         )
 
     sub.list_resources(

@@ -485,3 +485,320 @@ CF005 = [
 ]
 
 CASES: list[Case] = CF001 + CF002 + CF003 + CF004 + CF005
+
+# --- Foundry: models and content filters (ffilter) ------------------------------------------
+# The Foundry sample binds its deployment to the system policy Microsoft.DefaultV2, listed by ARM.
+
+FOUNDRY = ("foundry",)
+
+
+def _foundry_deployment(res: list[Resource]) -> Resource:
+    return estates.find(res, DEPLOYMENTS)
+
+
+def bind_custom(level: str = "Low", base: str = "Microsoft.DefaultV2", **edits: Any) -> Mutation:
+    """Bind the deployment to a custom policy (tests.foundry.models.custom_policy); `edits` map a
+    'Source/Name' filter to changes (None removes the key, {} as the value drops the filter)."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        from tests.foundry import models
+
+        custom = models.custom_policy("chat-custom", base=base, level=level)
+        filters = custom["properties"]["contentFilters"]
+        for label, change in edits.items():
+            source, name = label.split("/", 1)
+            hits = [f for f in filters if f["source"] == source and f["name"] == name]
+            assert hits, label
+            if change == {}:
+                filters.remove(hits[0])
+                continue
+            for key, value in change.items():
+                if value is None:
+                    hits[0].pop(key, None)
+                else:
+                    hits[0][key] = value
+        res.append(custom)
+        _foundry_deployment(res)["properties"]["raiPolicyName"] = "chat-custom"
+
+    return mutate
+
+
+def only_harms_set(res: list[Resource], variant: str) -> None:
+    """A custom policy that sets only Low harm filters and inherits the rest from Microsoft.DefaultV2."""
+    bind_custom()(res, variant)
+    custom = estates.find(res, POLICIES, "chat-custom")
+    custom["properties"]["contentFilters"] = [
+        f for f in custom["properties"]["contentFilters"] if "severityThreshold" in f
+    ]
+
+
+def inherit_from(base_props: dict[str, Any]) -> Mutation:
+    """The harm-only custom policy on a custom base policy with these properties."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        only_harms_set(res, variant)
+        from tests.foundry import models
+
+        base = models.custom_policy("chat-base")
+        base["properties"].update(base_props)
+        res.append(base)
+        estates.find(res, POLICIES, "chat-custom")["properties"]["basePolicyName"] = "chat-base"
+
+    return mutate
+
+
+def unlist_system_policy(res: list[Resource], variant: str) -> list[Resource]:
+    return [r for r in res if not (r["type"] == POLICIES and r["name"] == "Microsoft.DefaultV2")]
+
+
+def name_policy(name: str) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> list[Resource]:
+        res = unlist_system_policy(res, variant)
+        _foundry_deployment(res)["properties"]["raiPolicyName"] = name
+        return res
+
+    return mutate
+
+
+def foundry_policies_unread(res: list[Resource], variant: str) -> list[Resource]:
+    """The deployment names a custom policy, and the account's policies could not be read."""
+    bind_custom()(res, variant)
+    return remove_policies(res, variant)
+
+
+def _foundry_account(variant: str) -> str:
+    from tests.foundry import ACCOUNT
+
+    return ACCOUNT
+
+
+foundry_policies_denied = denied(POLICIES, lambda v: f"{_foundry_account(v)}/raiPolicies")
+foundry_deployments_denied = denied(DEPLOYMENTS, lambda v: f"{_foundry_account(v)}/deployments")
+BLOCKLISTS = "Microsoft.CognitiveServices/accounts/raiBlocklists"
+foundry_blocklists_denied = denied(BLOCKLISTS, lambda v: f"{_foundry_account(v)}/raiBlocklists")
+
+
+def bind_blocklists(*bindings: tuple[str, bool], lists: tuple[str, ...] = ("chat-terms",)) -> Mutation:
+    """The custom policy binds these (name, blocking) blocklists on completions; `lists` exist."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        from tests.foundry import models
+
+        bind_custom()(res, variant)
+        custom = estates.find(res, POLICIES, "chat-custom")
+        custom["properties"]["customBlocklists"] = [
+            {"blocklistName": n, "blocking": b, "source": "Completion"} for n, b in bindings
+        ]
+        res.extend(models.blocklist(n) for n in lists)
+
+    return mutate
+
+
+def older_blocklist_fields(res: list[Resource], variant: str) -> None:
+    bind_blocklists()(res, variant)
+    custom = estates.find(res, POLICIES, "chat-custom")
+    custom["properties"]["promptBlocklists"] = [{"blocklistName": "chat-terms", "blocking": True}]
+
+
+def async_custom(res: list[Resource], variant: str) -> None:
+    bind_custom()(res, variant)
+    estates.find(res, POLICIES, "chat-custom")["properties"]["mode"] = "Asynchronous_filter"
+
+
+def remove_blocklists(res: list[Resource], variant: str) -> list[Resource]:
+    return [r for r in res if r["type"] != BLOCKLISTS]
+
+
+FOUNDRY_CASES: list[Case] = [
+    Case("reference policy", "CF010", ("pass",), variants=FOUNDRY, contains="all 11 required filters"),
+    Case(
+        "DefaultV2 not listed: documented table",
+        "CF010",
+        ("pass",),
+        unlist_system_policy,
+        variants=FOUNDRY,
+        contains="documented defaults",
+    ),
+    Case("stricter custom policy", "CF010", ("pass",), bind_custom("Low"), variants=FOUNDRY),
+    Case(
+        "custom policy inheriting the rest from DefaultV2",
+        "CF010",
+        ("pass",),
+        only_harms_set,
+        variants=FOUNDRY,
+        contains="3 filters inherited",
+    ),
+    Case(
+        "hate at High on completions",
+        "CF010",
+        ("fail",),
+        bind_custom("Medium", **{"Completion/Hate": {"severityThreshold": "High"}}),
+        variants=FOUNDRY,
+        contains="Completion/hate severityThreshold is High, looser than Medium",
+    ),
+    Case(
+        "violence annotates only on prompts",
+        "CF010",
+        ("fail",),
+        bind_custom(**{"Prompt/Violence": {"blocking": False}}),
+        variants=FOUNDRY,
+        contains="Prompt/violence does not block",
+    ),
+    Case(
+        "protected code disabled",
+        "CF010",
+        ("fail",),
+        bind_custom(**{"Completion/Protected Material Code": {"enabled": False}}),
+        variants=FOUNDRY,
+        contains="Completion/protected_material_code is disabled",
+    ),
+    Case(
+        "jailbreak dropped and the base has none",
+        "CF010",
+        ("fail",),
+        bind_custom(base="", **{"Prompt/Jailbreak": {}}),
+        variants=FOUNDRY,
+        contains="Prompt/jailbreak is not set by the policy or its base",
+    ),
+    Case(
+        "jailbreak inherited from a base that turns it off",
+        "CF010",
+        ("fail",),
+        inherit_from({"contentFilters": [{"name": "Jailbreak", "source": "Prompt", "enabled": False}]}),
+        variants=FOUNDRY,
+        contains="Prompt/jailbreak is disabled",
+    ),
+    Case(
+        "no policy named",
+        "CF010",
+        ("fail",),
+        set_policy_name(None),
+        variants=FOUNDRY,
+        contains="bound to no RAI policy",
+    ),
+    Case("unknown custom name", "CF010", ("fail",), name_policy("nope"), variants=FOUNDRY),
+    Case(
+        "Microsoft.Default neither listed nor documented",
+        "CF010",
+        ("not_assessed",),
+        name_policy("Microsoft.Default"),
+        variants=FOUNDRY,
+        contains="neither in the snapshot nor documented",
+    ),
+    Case(
+        "base policy missing",
+        "CF010",
+        ("not_assessed",),
+        bind_custom(base="chat-missing-base", **{"Prompt/Jailbreak": {}}),
+        variants=FOUNDRY,
+        contains="base policy chat-missing-base does not exist",
+    ),
+    Case(
+        "system policy named, policies unreadable: documented table",
+        "CF010",
+        ("pass",),
+        remove_policies,
+        errors=foundry_policies_denied,
+        variants=FOUNDRY,
+        contains="documented defaults",
+    ),
+    Case(
+        "custom policy named, policies unreadable",
+        "CF010",
+        ("not_assessed",),
+        foundry_policies_unread,
+        errors=foundry_policies_denied,
+        variants=FOUNDRY,
+        contains="AuthorizationFailed",
+    ),
+    Case(
+        "deployments unreadable",
+        "CF010",
+        ("not_assessed",),
+        remove_deployments,
+        errors=foundry_deployments_denied,
+        variants=FOUNDRY,
+    ),
+    Case(
+        "threshold Low in a baseline copy",
+        "CF010",
+        ("fail",),
+        params={"threshold": "Low"},
+        variants=FOUNDRY,
+        contains="looser than Low",
+    ),
+    Case(
+        "profanity required by a baseline copy",
+        "CF010",
+        ("fail",),
+        params={"prompt_filters": ["hate", "sexual", "selfharm", "violence", "jailbreak", "profanity"]},
+        variants=FOUNDRY,
+        contains="Prompt/profanity is not set",
+    ),
+    Case(
+        "indirect attack required, set by the custom policy",
+        "CF010",
+        ("pass",),
+        bind_custom(),
+        params={"prompt_filters": ["hate", "sexual", "selfharm", "violence", "jailbreak", "indirect_attack"]},
+        variants=FOUNDRY,
+    ),
+    Case("DefaultV2 binds no blocklist", "CF011", ("pass",), variants=FOUNDRY, contains="binds no custom"),
+    Case("bound and blocking", "CF011", ("pass",), bind_blocklists(("chat-terms", True)), variants=FOUNDRY),
+    Case("older prompt and completion lists", "CF011", ("pass",), older_blocklist_fields, variants=FOUNDRY),
+    Case(
+        "bound without blocking",
+        "CF011",
+        ("fail",),
+        bind_blocklists(("chat-terms", False)),
+        variants=FOUNDRY,
+        contains="does not block",
+    ),
+    Case(
+        "bound but missing",
+        "CF011",
+        ("fail",),
+        bind_blocklists(("chat-gone", True)),
+        variants=FOUNDRY,
+        contains="chat-gone does not exist",
+    ),
+    Case(
+        "blocklists unreadable",
+        "CF011",
+        ("not_assessed",),
+        bind_blocklists(("chat-terms", True), lists=()),
+        errors=foundry_blocklists_denied,
+        variants=FOUNDRY,
+    ),
+    Case("no blocklists", "CF012", (), variants=FOUNDRY),
+    Case("bound", "CF012", ("pass",), bind_blocklists(("chat-terms", True)), variants=FOUNDRY),
+    Case(
+        "not bound by the policy in use",
+        "CF012",
+        ("fail", "pass"),
+        bind_blocklists(("chat-terms", True), lists=("chat-terms", "spare-terms")),
+        variants=FOUNDRY,
+        contains="blocks nothing",
+    ),
+    Case(
+        "policies unreadable",
+        "CF012",
+        ("not_assessed",),
+        lambda res, v: remove_policies(bind_blocklists(("chat-terms", True))(res, v) or res, v),
+        errors=foundry_policies_denied,
+        variants=FOUNDRY,
+    ),
+    Case(
+        "blocklists not collected",
+        "CF012",
+        ("not_assessed",),
+        remove_blocklists,
+        drop_types=(BLOCKLISTS,),
+        variants=FOUNDRY,
+        contains="not collected",
+    ),
+    Case("system policy in Blocking mode", "CF004", ("pass",), variants=FOUNDRY, contains="Blocking"),
+    Case("asynchronous custom policy", "CF004", ("fail",), async_custom, variants=FOUNDRY),
+    Case("DefaultV2 not listed", "CF004", ("not_assessed",), unlist_system_policy, variants=FOUNDRY),
+]
+CASES += FOUNDRY_CASES

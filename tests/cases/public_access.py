@@ -1426,6 +1426,10 @@ FOUNDRY = ("foundry",)
 COSMOS = "Microsoft.DocumentDB/databaseAccounts"
 PRICINGS = "Microsoft.Security/pricings"
 POLICY_ASSIGNMENTS = "Microsoft.Authorization/policyAssignments"
+# --- Foundry: the house as the Foundry reference hardens it (ffilter) ------------------------------
+FOUNDRY = ("foundry",)
+F_SITE = "app-chat-ui"
+F_WAF = "waf-chat"
 
 
 def _foundry(case: Case) -> Case:
@@ -1568,3 +1572,96 @@ FOUNDRY_DATA: list[Case] = [
 ]
 
 CASES += FOUNDRY_DATA
+def _bots(version: str | None) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        rule_sets = estates.find(res, WAF)["properties"]["managedRules"]["managedRuleSets"]
+        rule_sets[:] = [s for s in rule_sets if s["ruleSetType"] != "Microsoft_BotManagerRuleSet"]
+        if version is not None:
+            rule_sets.append({"ruleSetType": "Microsoft_BotManagerRuleSet", "ruleSetVersion": version})
+
+    return mutate
+
+
+FOUNDRY_HOUSE_CASES: list[Case] = [
+    Case("SSH off", "PUB080", "pass", target=F_SITE, variants=FOUNDRY, contains="sshEnabled is false"),
+    Case(
+        "SSH on",
+        "PUB080",
+        "fail",
+        target=F_SITE,
+        mutate=edit(SITES, F_SITE, "properties.sshEnabled", True),
+        variants=FOUNDRY,
+    ),
+    Case(
+        "SSH left at the default",
+        "PUB080",
+        "fail",
+        target=F_SITE,
+        mutate=edit(SITES, F_SITE, "properties.sshEnabled", DELETE),
+        variants=FOUNDRY,
+        contains="platform default true",
+    ),
+    _foundry(not_collected("PUB080", SITES)),
+    Case("end-to-end encryption", "PUB081", "pass", target=F_SITE, variants=FOUNDRY),
+    Case(
+        "end-to-end encryption off",
+        "PUB081",
+        "fail",
+        target=F_SITE,
+        mutate=edit(SITES, F_SITE, "properties.endToEndEncryptionEnabled", False),
+        variants=FOUNDRY,
+    ),
+    Case(
+        "end-to-end encryption absent",
+        "PUB081",
+        "fail",
+        target=F_SITE,
+        mutate=edit(SITES, F_SITE, "properties.endToEndEncryptionEnabled", DELETE),
+        variants=FOUNDRY,
+    ),
+    _foundry(not_collected("PUB081", SITES)),
+    Case("request bodies enforced", "PUB082", "pass", target=F_WAF, variants=FOUNDRY),
+    Case(
+        "flags absent: platform defaults",
+        "PUB082",
+        "pass",
+        target=F_WAF,
+        mutate=chain(
+            edit(WAF, F_WAF, "properties.policySettings.requestBodyEnforcement", DELETE),
+            edit(WAF, F_WAF, "properties.policySettings.fileUploadEnforcement", DELETE),
+        ),
+        variants=FOUNDRY,
+    ),
+    Case(
+        "request body enforcement off",
+        "PUB082",
+        "fail",
+        target=F_WAF,
+        mutate=edit(WAF, F_WAF, "properties.policySettings.requestBodyEnforcement", False),
+        variants=FOUNDRY,
+        contains="requestBodyEnforcement false",
+    ),
+    Case(
+        "request body not inspected",
+        "PUB082",
+        "fail",
+        target=F_WAF,
+        mutate=edit(WAF, F_WAF, "properties.policySettings.requestBodyCheck", False),
+        variants=FOUNDRY,
+    ),
+    _foundry(not_collected("PUB082", WAF)),
+    Case("Bot Manager 1.1", "PUB083", "pass", target=F_WAF, variants=FOUNDRY),
+    Case("Bot Manager 1.0", "PUB083", "fail", target=F_WAF, mutate=_bots("1.0"), variants=FOUNDRY),
+    Case(
+        "Bot Manager 1.0 accepted by a baseline copy",
+        "PUB083",
+        "pass",
+        target=F_WAF,
+        mutate=_bots("1.0"),
+        params={"minimum_version": "1.0"},
+        variants=FOUNDRY,
+    ),
+    Case("no Bot Manager", "PUB083", "fail", target=F_WAF, mutate=_bots(None), variants=FOUNDRY),
+    _foundry(not_collected("PUB083", WAF)),
+]
+CASES += FOUNDRY_HOUSE_CASES

@@ -695,3 +695,104 @@ FOUNDRY_DATA: list[Any] = [
          mutate=put(STORAGE, "sku.name", "Standard_LRS", name="stagentchat")),
 ]  # fmt: skip
 CASES = [*CASES, *FOUNDRY_DATA]
+# --- Foundry: model deployments (ffilter) -------------------------------------------------------
+FOUNDRY = ("foundry",)
+DEPLOYMENTS = "Microsoft.CognitiveServices/accounts/deployments"
+
+FOUNDRY_MODEL_CASES: list[Case] = [
+    Case("reference deployment", "REL050", ("pass",), variants=FOUNDRY, contains="DataZoneStandard"),
+    Case(
+        "global standard",
+        "REL050",
+        ("pass",),
+        put(DEPLOYMENTS, "sku.name", "GlobalStandard"),
+        variants=FOUNDRY,
+    ),
+    Case(
+        "regional standard",
+        "REL050",
+        ("fail",),
+        put(DEPLOYMENTS, "sku.name", "Standard"),
+        variants=FOUNDRY,
+        contains="a regional deployment",
+    ),
+    Case(
+        "regional allowed by a baseline copy",
+        "REL050",
+        ("pass",),
+        put(DEPLOYMENTS, "sku.name", "Standard"),
+        params={"allowed_skus": ["Standard", "DataZoneStandard"]},
+        variants=FOUNDRY,
+    ),
+    Case("sku absent", "REL050", ("not_assessed",), put(DEPLOYMENTS, "sku", None), variants=FOUNDRY),
+    Case(
+        "deployments not collected",
+        "REL050",
+        ("not_assessed",),
+        drop_type(DEPLOYMENTS),
+        drop_types=(DEPLOYMENTS,),
+        variants=FOUNDRY,
+    ),
+    Case("reference capacity", "REL051", ("pass",), variants=FOUNDRY, contains="sku.capacity is 50"),
+    Case("capacity 10", "REL051", ("fail",), put(DEPLOYMENTS, "sku.capacity", 10), variants=FOUNDRY),
+    Case(
+        "capacity 10 accepted by a baseline copy",
+        "REL051",
+        ("pass",),
+        put(DEPLOYMENTS, "sku.capacity", 10),
+        params={"min_capacity": 10},
+        variants=FOUNDRY,
+    ),
+    Case(
+        "capacity absent",
+        "REL051",
+        ("not_assessed",),
+        put(DEPLOYMENTS, "sku.capacity", None),
+        variants=FOUNDRY,
+    ),
+    Case("pinned as the reference", "REL013", ("pass",), variants=FOUNDRY),
+    Case(
+        "auto-upgraded",
+        "REL013",
+        ("fail",),
+        put(DEPLOYMENTS, "properties.versionUpgradeOption", "OnceCurrentVersionExpired"),
+        variants=FOUNDRY,
+    ),
+    Case(
+        "deployments not collected",
+        "REL013",
+        ("not_assessed",),
+        drop_type(DEPLOYMENTS),
+        drop_types=(DEPLOYMENTS,),
+        variants=FOUNDRY,
+    ),
+]
+CASES += FOUNDRY_MODEL_CASES
+
+FOUNDRY_HOUSE_CASES: list[Case] = [
+    Case("client affinity off", "REL052", ("pass",), variants=FOUNDRY, contains="is false"),
+    Case(
+        "client affinity on",
+        "REL052",
+        ("fail",),
+        put(SITES, "properties.clientAffinityEnabled", True),
+        variants=FOUNDRY,
+    ),
+    Case(
+        "client affinity at the default",
+        "REL052",
+        ("fail",),
+        put(SITES, "properties.clientAffinityEnabled", None),
+        variants=FOUNDRY,
+        contains="platform default true",
+    ),
+    Case(
+        "web apps not collected",
+        "REL052",
+        ("not_assessed",),
+        drop_type(SITES),
+        drop_types=(SITES,),
+        variants=FOUNDRY,
+    ),
+]
+CASES += FOUNDRY_HOUSE_CASES

@@ -5,6 +5,10 @@ Bastion and the public IPs, Key Vault, the app's storage account, Log Analytics 
 user-assigned identities of the UI and the gateway, with their private endpoints and diagnostic
 settings. They are taken from the hub sample and moved into the Foundry sample's resource group; the
 network, the role assignments and everything of the prompt flow tier are left to the other parts.
+`_harden` then sets what the Foundry reference changes (infra-as-code/bicep/web-app.bicep and
+application-gateway.bicep): the web app with FTPS off, SSH off, end-to-end encryption, no client
+affinity, HTTP/2 off and three more log categories; the gateway with HTTP/2; the WAF policy on
+Microsoft_DefaultRuleSet 2.1 and Bot Manager 1.1 with request-body enforcement.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import json
 from typing import Any
 
 from tests import estates
-from tests.estates import Builder
+from tests.estates import Builder, find
+from tests.foundry import CHAT_UI_SITE, GATEWAY
 
 Resource = dict[str, Any]
 
@@ -67,7 +72,119 @@ def add(b: Builder) -> None:
             resource["properties"]["privateEndpointConnections"] = [
                 c for c in connections if "pe-app-chat-flow" not in json.dumps(c)
             ]
+    _harden(b.resources)
+
+
+# The web app's log categories in the Foundry reference (web-app.bicep): the prompt flow editions' four
+# and three more; it sends no metrics.
+WEB_APP_LOGS = (
+    "AppServiceHTTPLogs",
+    "AppServiceConsoleLogs",
+    "AppServiceAppLogs",
+    "AppServicePlatformLogs",
+    "AppServiceAuditLogs",
+    "AppServiceIPSecAuditLogs",
+    "AppServiceAuthenticationLogs",
+)
+
+
+def _by_id(resources: list[Resource], resource_id: str) -> Resource:
+    return next(r for r in resources if r["id"].lower() == resource_id.lower())
+
+
+def _harden(resources: list[Resource]) -> None:
+    site = _by_id(resources, CHAT_UI_SITE)
+    site["properties"].update(
+        {
+            "sshEnabled": False,
+            "endToEndEncryptionEnabled": True,
+            "clientAffinityEnabled": False,
+            "outboundVnetRouting": {
+                "applicationTraffic": True,
+                "contentShareTraffic": True,
+                "imagePullTraffic": True,
+            },
+        }
+    )
+    site["properties"]["siteConfig"].update({"ftpsState": "Disabled", "http20Enabled": False})
+    _by_id(resources, f"{CHAT_UI_SITE}/config/web")["properties"].update(
+        {"ftpsState": "Disabled", "http20Enabled": False}
+    )
+    setting = _by_id(resources, f"{CHAT_UI_SITE}/providers/Microsoft.Insights/diagnosticSettings/default")
+    setting["properties"]["logs"] = [
+        {"category": c, "categoryGroup": None, "enabled": True} for c in WEB_APP_LOGS
+    ]
+    setting["properties"]["metrics"] = []
+    _by_id(resources, GATEWAY)["properties"]["enableHttp2"] = True
+    waf = find(resources, WAF)
+    waf["properties"]["policySettings"] = {
+        "state": "Enabled",
+        "mode": "Prevention",
+        "requestBodyCheck": True,
+        "requestBodyEnforcement": True,
+        "maxRequestBodySizeInKb": 128,
+        "requestBodyInspectLimitInKB": 128,
+        "fileUploadEnforcement": True,
+        "fileUploadLimitInMb": 10,
+    }
+    waf["properties"]["managedRules"] = {
+        "managedRuleSets": [
+            {"ruleSetType": "Microsoft_DefaultRuleSet", "ruleSetVersion": "2.1", "ruleGroupOverrides": []},
+            {"ruleSetType": "Microsoft_BotManagerRuleSet", "ruleSetVersion": "1.1", "ruleGroupOverrides": []},
+        ],
+        # Chat messages trip the SQL, script and command injection groups: the reference excludes the
+        # request argument carrying them from those groups only.
+        "exclusions": [
+            {
+                "matchVariable": "RequestArgValues",
+                "selectorMatchOperator": "Contains",
+                "selector": "content",
+                "exclusionManagedRuleSets": [
+                    {
+                        "ruleSetType": "Microsoft_DefaultRuleSet",
+                        "ruleSetVersion": "2.1",
+                        "ruleGroups": [{"ruleGroupName": g, "rules": []} for g in _EXCLUDED_GROUPS],
+                    }
+                ],
+            }
+        ],
+    }
+
+
+WAF = "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies"
+_EXCLUDED_GROUPS = (
+    "SQLI",
+    "MS-ThreatIntel-SQLI",
+    "PROTOCOL-ATTACK",
+    "XSS",
+    "RCE",
+    "LFI",
+    "RFI",
+    "PHP",
+    "MS-ThreatIntel-AppSec",
+    "MS-ThreatIntel-WebShells",
+    "MS-ThreatIntel-CVEs",
+)
 
 
 def drift(resources: list[Resource]) -> None:
-    """Break the settings the drifted sample breaks in this part (in place)."""
+    """Break the settings the drifted sample breaks in this part (in place).
+
+    The web app: SSH on, no end-to-end encryption, client affinity left at its default (on), FTPS
+    allowed, the authentication log not collected; the WAF policy: request bodies not enforced and Bot
+    Manager 1.0, older than the reference's 1.1; the plan: not zone-redundant."""
+    site = _by_id(resources, CHAT_UI_SITE)
+    site["properties"]["sshEnabled"] = True
+    site["properties"]["endToEndEncryptionEnabled"] = False
+    site["properties"].pop("clientAffinityEnabled")
+    _by_id(resources, f"{CHAT_UI_SITE}/config/web")["properties"]["ftpsState"] = "FtpsOnly"
+    setting = _by_id(resources, f"{CHAT_UI_SITE}/providers/Microsoft.Insights/diagnosticSettings/default")
+    setting["properties"]["logs"] = [
+        log for log in setting["properties"]["logs"] if log["category"] != "AppServiceAuthenticationLogs"
+    ]
+    waf = find(resources, WAF)
+    waf["properties"]["policySettings"]["requestBodyEnforcement"] = False
+    for rule_set in waf["properties"]["managedRules"]["managedRuleSets"]:
+        if rule_set["ruleSetType"] == "Microsoft_BotManagerRuleSet":
+            rule_set["ruleSetVersion"] = "1.0"
+    find(resources, "Microsoft.Web/serverfarms")["properties"]["zoneRedundant"] = False

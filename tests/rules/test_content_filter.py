@@ -22,6 +22,7 @@ from tests.cases.common import (
     assert_every_rule_is_in_both_baselines,
     baseline_copy,
     case_params,
+    drifted_findings,
     family_rules,
 )
 from tests.cases.content_filter import ACCOUNTS, CASES, POLICIES
@@ -112,3 +113,30 @@ def test_microsoft_rai_policy_examples(name: str, policies_of: Callable[[Any], l
     assert [f.status for f in by_rule["CF003"]] == [Status.PASS]  # Jailbreak has no threshold and blocks
     assert [f.status for f in by_rule["CF004"]] == [Status.FAIL]  # mode Asynchronous_filter
     assert [f.status for f in by_rule["CF005"]] == [Status.FAIL]  # profanity on prompts only
+
+
+def test_foundry_compliant_sample_only_passes() -> None:
+    assert_compliant_estates_only_pass(FAMILY, "foundry", {"CF001", "CF004", "CF010", "CF011"})
+
+
+def test_foundry_drifted_sample_fails_each_drift() -> None:
+    # tests.foundry.models.drift: a looser custom policy bound (hate High on completions, violence not
+    # blocking on prompts, jailbreak inherited disabled, mode asynchronous, a blocklist bound without
+    # blocking), an unbound blocklist, a second deployment without policy.
+    found = drifted_findings(FAMILY, "foundry")
+    failing = {(f.rule_id, f.resource_id.rsplit("/", 1)[-1]) for f in found if f.status is Status.FAIL}
+    assert {
+        ("CF001", "chat-fallback"),
+        ("CF004", "chat-relaxed"),
+        ("CF010", "chat-agent-model"),
+        ("CF010", "chat-fallback"),
+        ("CF011", "chat-relaxed"),
+        ("CF012", "unused-terms"),
+    } <= failing
+    [relaxed] = [f for f in found if f.rule_id == "CF010" and f.resource_id.endswith("chat-agent-model")]
+    for part in (
+        "Completion/hate severityThreshold is High",
+        "Prompt/violence does not block",
+        "Prompt/jailbreak is disabled",
+    ):
+        assert part in relaxed.message

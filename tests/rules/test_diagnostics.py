@@ -8,6 +8,7 @@ import pytest
 
 from auditor.engine.baseline import load_baseline
 from auditor.model import Status
+from tests import estates
 from tests.cases.common import (
     ResourceCase,
     assert_case,
@@ -18,7 +19,7 @@ from tests.cases.common import (
     drifted_findings,
 )
 from tests.cases.diagnostics import CASES
-from tests.conftest import BASELINES
+from tests.conftest import BASELINES, audit_resources
 
 FAMILY = "diagnostics"
 
@@ -55,3 +56,14 @@ def test_drifted_estates(variant: str) -> None:
     gateway = [f for f in found if f.rule_id == "DIAG005"]
     assert [f.status for f in gateway] == [Status.NOT_ASSESSED]
     assert "403" in gateway[0].message
+
+
+def test_foundry_house_diagnostics() -> None:
+    # The web app sends the Foundry reference's seven categories; the drifted sample drops one.
+    result = audit_resources(estates.compliant("foundry"), "foundry")
+    house = {"DIAG002", "DIAG005", "DIAG006", "DIAG010"}
+    found = [f for f in result.findings if f.rule_id in house]
+    assert {f.rule_id for f in found} == house
+    assert {f.status for f in found} == {Status.PASS}, [(f.rule_id, f.message) for f in found]
+    [web] = [f for f in drifted_findings(FAMILY, "foundry") if f.rule_id == "DIAG010"]
+    assert web.status is Status.FAIL and "AppServiceAuthenticationLogs" in web.message

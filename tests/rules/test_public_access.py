@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from auditor.engine.baseline import load_baseline
-from auditor.model import Level
+from auditor.model import Finding, Level, Status
 from auditor.rules.public_access_web import ssl_policy_minimum
+from tests import estates
 from tests.cases.common import (
     TargetCase,
     assert_case,
@@ -17,11 +18,11 @@ from tests.cases.common import (
     assert_every_rule_has_pass_fail_and_not_assessed_cases,
     assert_every_rule_is_in_both_baselines,
     case_params,
+    drifted_findings,
     family_rules,
-    foundry_only,
 )
 from tests.cases.public_access import CASES
-from tests.conftest import BASELINES
+from tests.conftest import BASELINES, audit_resources
 
 FAMILY = "public-access"
 
@@ -61,7 +62,7 @@ def test_levels_follow_the_references() -> None:
 
 
 def test_compliant_estates_only_pass(variant: str) -> None:
-    expected = set(family_rules(FAMILY)) - foundry_only(FAMILY)
+    expected = set(family_rules(FAMILY)) & set(load_baseline(BASELINES[variant]).rules)
     if variant == "aistudio":
         expected.discard("PUB005")  # the hub variant has no compute instance
     assert_compliant_estates_only_pass(FAMILY, variant, expected)
@@ -95,3 +96,36 @@ def test_drifted_estates_fail(variant: str) -> None:
 )
 def test_ssl_policy_minimum(policy: object, minimum: str | None) -> None:
     assert ssl_policy_minimum(policy)[0] == minimum
+
+
+# The Foundry house: the rules on the house's own resources (the chat UI, its gateway and WAF policy,
+# Key Vault, the app's storage account, Bastion and the public IPs).
+HOUSE = ("app-chat-ui", "agw-chat", "waf-chat", "kv-chat-foundry", "stwebchatfoundry", "bas-chat", "pip-chat")
+
+
+def _house(found: list[Finding]) -> list[Finding]:
+    return [f for f in found if any(f"/{name}" in f.resource_id for name in HOUSE)]
+
+
+def test_foundry_house_passes() -> None:
+    result = audit_resources(estates.compliant("foundry"), "foundry")
+    found = _house([f for f in result.findings if f.control.value == FAMILY])
+    assert found and {f.status for f in found} == {Status.PASS}, [(f.rule_id, f.message) for f in found]
+    assert {"PUB017", "PUB021", "PUB080", "PUB081", "PUB082", "PUB083"} <= {f.rule_id for f in found}
+
+
+def test_foundry_drifted_house_fails_each_drift() -> None:
+    # tests.foundry.house.drift: SSH on, no end-to-end encryption, FTPS allowed, request bodies not
+    # enforced, Bot Manager 1.0.
+    failing = {
+        (f.rule_id, f.resource_id.rsplit("/", 1)[-1])
+        for f in drifted_findings(FAMILY, "foundry")
+        if f.status is Status.FAIL
+    }
+    assert {
+        ("PUB080", "app-chat-ui"),
+        ("PUB081", "app-chat-ui"),
+        ("PUB017", "app-chat-ui"),
+        ("PUB082", "waf-chat"),
+        ("PUB083", "waf-chat"),
+    } <= failing

@@ -9,7 +9,7 @@ import pytest
 from auditor.engine.baseline import load_baseline
 from auditor.engine.registry import all_rules
 from auditor.errors import InputError
-from auditor.model import Level
+from auditor.model import Level, Status
 from tests import estates
 from tests.cases.common import (
     StatusCase,
@@ -20,6 +20,7 @@ from tests.cases.common import (
     assert_every_rule_is_in_both_baselines,
     baseline_copy,
     case_params,
+    drifted_findings,
 )
 from tests.cases.reliability import CASES
 from tests.conftest import BASELINES, audit_resources
@@ -63,3 +64,25 @@ def test_remediations_say_what_to_do_without_zones() -> None:
     rules = all_rules()
     for rid in ("REL001", "REL004", "REL005", "REL006", "REL007", "REL009", "REL011"):
         assert "no availability zones" in rules[rid].remediation, rid
+
+
+def test_foundry_drifted_sample_fails_each_model_drift() -> None:
+    # tests.foundry.models.drift: a second deployment, regional Standard, capacity 10, auto-upgraded.
+    found = drifted_findings(FAMILY, "foundry")
+    failing = {(f.rule_id, f.resource_id.rsplit("/", 1)[-1]) for f in found if f.status is Status.FAIL}
+    assert {("REL013", "chat-fallback"), ("REL050", "chat-fallback"), ("REL051", "chat-fallback")} <= failing
+    passing = {(f.rule_id, f.resource_id.rsplit("/", 1)[-1]) for f in found if f.status is Status.PASS}
+    assert {("REL050", "chat-agent-model"), ("REL051", "chat-agent-model")} <= passing
+
+
+def test_foundry_house_reliability() -> None:
+    # The house passes the shared plan, gateway and public IP rules; tests.foundry.house.drift turns the
+    # plan's zone redundancy off and leaves client affinity at its default.
+    result = audit_resources(estates.compliant("foundry"), "foundry")
+    house = {"REL001", "REL002", "REL007", "REL008", "REL009", "REL011", "REL012", "REL052"}
+    found = [f for f in result.findings if f.rule_id in house]
+    assert {f.rule_id for f in found} == house
+    assert {f.status for f in found} == {Status.PASS}, [(f.rule_id, f.message) for f in found]
+    drifted = drifted_findings(FAMILY, "foundry")
+    failing = {(f.rule_id, f.resource_id.rsplit("/", 1)[-1]) for f in drifted if f.status is Status.FAIL}
+    assert {("REL001", "asp-chat"), ("REL052", "app-chat-ui")} <= failing

@@ -1161,9 +1161,9 @@ def abac_prefixes(condition: str) -> tuple[str | None, list[str]]:
         return "its first part is not a list of excluded actions", []
     missing = sorted(_TAG_ACTIONS - set(actions))
     if missing:
-        return "it leaves " + ", ".join(
-            m.rsplit("/", 2)[-2] + "/" + m.rsplit("/", 1)[-1] for m in missing
-        ) + (" unconfined"), []
+        return "it leaves " + ", ".join("blobs/" + m.split("/blobs/")[-1] for m in missing) + (
+            " unconfined"
+        ), []
     terms = containers_text.split("and@")
     parsed = [_CONTAINER_TERM.fullmatch(t if i == 0 else "@" + t) for i, t in enumerate(terms)]
     if not all(parsed):
@@ -1219,9 +1219,12 @@ def _project_subjects(ctx: Context) -> Iterator[tuple[Resource, list[Identity]]]
     "Foundry project role assignments and connections": these roles give nearly full access, so keep
     them to what the agent needs). The reference implementation assigns it with an ABAC condition
     (conditionVersion 2.0) that allows the blob tag read, tag write and filter actions only on
-    containers whose name starts with the project's internal id (ai-foundry-project.bicep); Microsoft's
-    standard agent setup templates write the same condition with a further term requiring the name to
-    end in -azureml-agent. Both forms pass. No condition, a condition of another version, one that
+    containers whose name starts with the project's internal id (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-foundry-project.bicep#L220-L229);
+    Microsoft's standard agent setup templates write the same condition with a further term requiring
+    the name to end in -azureml-agent (Microsoft Foundry samples:
+    https://github.com/microsoft-foundry/foundry-samples/blob/f4609b3db20a1a56521d4cb62b01e8ef95e665b9/infrastructure/infrastructure-setup-bicep/22-private-network-agent-setup/modules-network-secured/blob-storage-container-role-assignments.bicep#L23-L38).
+    Both forms pass. No condition, a condition of another version, one that
     leaves any of the three actions unconfined, or one whose container prefix is not the project's id
     lets the agent, or whoever acts as the project, reach every container's blobs by their tags.""",
     remediation="""Recreate the assignment with the condition: az role assignment create
@@ -1302,8 +1305,10 @@ def _thread_stores(ctx: Context) -> list[Resource]:
     rationale="""The project's identity reads and writes the agent's threads in Cosmos DB through a
     data-plane role assignment (Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments), not Azure
     RBAC. The reference implementation gives it Cosmos DB Built-in Data Contributor
-    (00000000-0000-0000-0000-000000000002) on the enterprise_memory database only
-    (ai-foundry-project.bicep), which keeps the rest of the account out of the agent's reach (Microsoft
+    (00000000-0000-0000-0000-000000000002) on the enterprise_memory database only (reference
+    implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-foundry-project.bicep#L234-L247),
+    which keeps the rest of the account out of the agent's reach (Microsoft
     Learn, "Baseline Microsoft Foundry chat reference architecture", section "Foundry project role
     assignments and connections"). The same role at account scope reaches every database in the
     account; a Cosmos DB data role held by another workload identity is one the table gives nobody. The
@@ -1387,7 +1392,9 @@ def cosmos_data_role_on_database(ctx: Context) -> Iterator[Result]:
     isolate identities by resource and function), and a user-assigned one for the project, so that a
     project deleted by accident can be re-created with its capability host and keep its role
     assignments on the agent's stores. The reference implementation gives the project the user-assigned
-    identity it creates for the agent (ai-foundry-project.bicep). A project with only a system-assigned
+    identity it creates for the agent (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-foundry-project.bicep#L88-L96).
+    A project with only a system-assigned
     identity, or whose user-assigned identity another resource (the account, the chat UI, another
     project) also uses, fails.""",
     remediation="""az identity create -g <rg> -n <project identity>; in Bicep identity: {type:

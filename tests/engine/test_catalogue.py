@@ -142,6 +142,7 @@ _ALLOWED_HOSTS = (
     "https://github.com/Azure-Samples/",
     "https://github.com/MicrosoftDocs/",
     "https://github.com/Azure/",
+    "https://github.com/microsoft-foundry/",
     "https://azure.microsoft.com/",
 )
 _PINNED = re.compile(r"^https://github\.com/[^/]+/[^/]+/(?:blob|tree)/[0-9a-f]{40}(?:/|$|#)")
@@ -188,7 +189,7 @@ def test_the_reference_check_catches_bad_references(references: list[tuple[str, 
 def test_every_rationale_cites_what_its_references_list() -> None:
     """The prose and the references agree: every GitHub file and article section the rationale cites
     is a reference, and every reference-implementation file and article section referenced is cited."""
-    from auditor.engine.sources import ARTICLE_URL
+    from auditor.engine.sources import ARTICLE_URL, FOUNDRY_ARTICLE_URL
 
     problems = []
     for r in all_rules().values():
@@ -198,7 +199,9 @@ def test_every_rationale_cites_what_its_references_list() -> None:
             problems.append(f"{r.id}: prose {sorted(cited - listed)} / references {sorted(listed - cited)}")
         sections = set(_SECTION_IN_PROSE.findall(r.rationale))
         titled = {
-            ref.title.split(": ", 1)[1] for ref in r.references if ref.url.startswith(ARTICLE_URL + "#")
+            ref.title.split(": ", 1)[1]
+            for ref in r.references
+            if ref.url.startswith((ARTICLE_URL + "#", FOUNDRY_ARTICLE_URL + "#"))
         }
         if sections != titled:
             problems.append(

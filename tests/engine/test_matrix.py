@@ -67,8 +67,18 @@ def test_docs_coverage_page_is_current() -> None:
     assert committed == render(load(DATA)), f"docs/coverage.md is stale: run `{command}`"
 
 
+def _foundry_area_rules() -> set[str]:
+    """Rules named by the Foundry edition's area files (docs/coverage/foundry-*.yaml), until the
+    generator reads them."""
+    found: set[str] = set()
+    for path in sorted((paths.ROOT / "docs" / "coverage").glob("foundry-*.yaml")):
+        for group in yaml.safe_load(path.read_text(encoding="utf-8"))["groups"]:
+            found.update(rid for row in group["rows"] for rid in row.get("rules", []))
+    return found
+
+
 def test_every_rule_of_the_catalogue_has_a_row() -> None:
-    named = {rid for row in load(DATA).rows for rid in row.rules}
+    named = {rid for row in load(DATA).rows for rid in row.rules} | _foundry_area_rules()
     missing = sorted(set(all_rules()) - named)
     assert not missing, f"add a row to docs/coverage.yaml for {missing}"
 

@@ -1365,15 +1365,19 @@ def cosmos_data_role_on_database(ctx: Context) -> Iterator[Result]:
             elif guid == role:
                 held.append(principal)
         missing = sorted(project_principals - set(held))
-        if not project_principals:
-            wrong.append("no Foundry project identity is known to hold the thread store's data role")
-        elif len(missing) == len(project_principals):
+        if project_principals and len(missing) == len(project_principals):
             wrong.append(f"no project identity holds {expected}")
         if wrong:
             yield failed(account, f"{display_name(account)}: " + "; ".join(wrong), expected, wrong)
         elif gap:
             yield not_assessed(
                 account, f"data-plane role assignments of {display_name(account)}: {gap}", expected
+            )
+        elif not project_principals:
+            yield not_assessed(
+                account,
+                "no Foundry project identity is known, so who holds the data role cannot be judged",
+                expected,
             )
         else:
             yield passed(
@@ -1428,17 +1432,7 @@ def project_own_user_assigned_identity(ctx: Context) -> Iterator[Result]:
                 kind,
             )
             continue
-        keys = [
-            k
-            for k in identity_keys(project)
-            if not k.startswith("principal:")
-            or k
-            in {
-                "principal:" + str(d.get("principalId")).lower()
-                for d in uamis.values()
-                if isinstance(d, dict)
-            }
-        ]
+        keys = identity_keys(project)
         shared = sorted({other for k in keys for other in users[k] if other != display_name(project)})
         names = ", ".join(ids.name_of(u) for u in uamis)
         yield verdict(

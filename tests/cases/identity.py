@@ -808,6 +808,8 @@ CASES += [
     Case("foundry-sql-assignments-denied", "IAM031", {"cosmos-chat-threads": "not_assessed"},
          variants=FOUNDRY, mutate=drop_type(SQL_RA),
          errors=denied(SQL_RA, lambda v: f"{foundry.COSMOS}/sqlRoleAssignments")),
+    Case("foundry-project-without-identity", "IAM031", {"cosmos-chat-threads": "not_assessed"},
+         variants=FOUNDRY, mutate=project_identity({"type": "None"}), contains="no Foundry project identity"),
     # IAM032: the project's own user-assigned identity
     Case("foundry-compliant", "IAM032", {"chat-agents": "pass"}, variants=FOUNDRY,
          contains="its own user-assigned id-agent"),

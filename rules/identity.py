@@ -1193,7 +1193,8 @@ def _judge_condition(ra: Resource, project: Resource | None) -> tuple[bool | Non
         return False, "the condition names no project id as the container prefix: " + (
             ", ".join(repr(p) for p in prefixes) or "none"
         )
-    if not any(p.lower() in wanted for p in prefixes):
+    # A prefix that begins with the project's id is at least as narrow.
+    if not any(p.lower().startswith(w) for p in prefixes for w in wanted):
         return False, (
             "the condition does not restrict the containers to the project's (names starting with "
             f"{max(wanted, key=len)}): prefixes " + (", ".join(repr(p) for p in prefixes) or "none")

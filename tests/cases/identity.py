@@ -761,6 +761,8 @@ CASES += [
          mutate=blob_owner(_set("condition", abac(PROJECT_GUID, agent_suffix=True)))),
     Case("foundry-internal-id-as-prefix", "IAM030", {"stagentchat": "pass"}, variants=FOUNDRY,
          mutate=blob_owner(_set("condition", abac(foundry_identity.PROJECT_INTERNAL_ID)))),
+    Case("foundry-narrower-prefix", "IAM030", {"stagentchat": "pass"}, variants=FOUNDRY,
+         mutate=blob_owner(_set("condition", abac(PROJECT_GUID + "-azureml-agent")))),
     Case("foundry-no-condition", "IAM030", {"stagentchat": "fail"}, variants=FOUNDRY,
          mutate=chain(blob_owner(_set("condition", None)), blob_owner(_set("conditionVersion", None))),
          contains="no condition"),

@@ -33,6 +33,7 @@ storage) every resource of that role is a candidate, and one holding the assignm
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,7 +41,9 @@ from typing import Annotated, Any
 
 from auditor.analysis import builtin_roles
 from auditor.analysis.architecture import (
+    AGENT_THREAD_STORE,
     COMPUTE,
+    FOUNDRY_PROJECT,
     HUB,
     IDENTITY_ROLES,
     ONLINE_ENDPOINT,
@@ -78,7 +81,7 @@ from auditor.arm.estate import dig, display_name, same
 from auditor.arm.types import Resource
 from auditor.engine.params import Check, OneOf
 from auditor.engine.registry import Context, rule
-from auditor.engine.sources import article, implementation
+from auditor.engine.sources import article, foundry_article, implementation
 from auditor.model import Result
 
 ROLE_ASSIGNMENTS = types.ROLE_ASSIGNMENTS
@@ -239,6 +242,7 @@ IDENTITY_TYPES = (
     types.ML_COMPUTES,
     types.WEB_SITES,
     types.APPLICATION_GATEWAYS,
+    types.FOUNDRY_PROJECTS,
     types.ROLE_ASSIGNMENTS,
 )
 
@@ -1102,3 +1106,342 @@ def hub_openai_connection_auth(ctx: Context) -> Iterator[Result]:
             pe = dig(conn, "properties.peRequirement")
             message = f"properties.authType is {shown(auth)}; properties.peRequirement is {shown(pe)}"
             yield verdict(same(auth, "AAD"), conn, message, "AAD", auth)
+
+
+# --- the Foundry design: the agent's stores ------------------------------------------------------
+
+_FOUNDRY_BICEP = "infra-as-code/bicep/ai-foundry-project.bicep"
+_AGENT_SETUP_TEMPLATE = (
+    "Microsoft Foundry samples, standard agent setup: blob-storage-container-role-assignments.bicep, "
+    "lines 23-38",
+    "https://github.com/microsoft-foundry/foundry-samples/blob/f4609b3db20a1a56521d4cb62b01e8ef95e665b9/"
+    "infrastructure/infrastructure-setup-bicep/22-private-network-agent-setup/modules-network-secured/"
+    "blob-storage-container-role-assignments.bicep#L23-L38",
+)
+PROJECTS = types.FOUNDRY_PROJECTS
+SQL_ROLE_ASSIGNMENTS = types.COSMOS_SQL_ROLE_ASSIGNMENTS
+
+# The blob actions the ABAC condition confines to the project's containers.
+_TAG_ACTIONS = frozenset(
+    f"microsoft.storage/storageaccounts/blobservices/containers/blobs/{a}"
+    for a in ("tags/read", "filter/action", "tags/write")
+)
+_CONTAINER_TERM = re.compile(
+    r"@resource\[microsoft\.storage/storageaccounts/blobservices/containers:name\]"
+    r"(stringstartswithignorecase|stringstartswith|stringlikeignorecase|stringlike|"
+    r"stringequalsignorecase|stringequals)'([^']*)'"
+)
+_ACTION_TERM = re.compile(r"!\(actionmatches\{'([^']+)'\}\)")
+_GUID = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$")
+
+
+def workspace_ids(project: Resource | None) -> set[str]:
+    """The forms of a project's internal id its containers' names begin with (lower case): as ARM
+    returns it and as a GUID; empty when the body does not carry it."""
+    raw = dig(project, "properties.internalId") if project else None
+    if not isinstance(raw, str) or not raw:
+        return set()
+    plain = raw.replace("-", "").lower()
+    dashed = f"{plain[:8]}-{plain[8:12]}-{plain[12:16]}-{plain[16:20]}-{plain[20:]}"
+    return {raw.lower(), plain, dashed}
+
+
+def abac_prefixes(condition: str) -> tuple[str | None, list[str]]:
+    """Parse an ABAC condition of the two forms Microsoft's templates write: the blob tag and filter
+    actions allowed only where the container's name starts with a prefix (and, in the agent setup
+    templates' form, further terms ANDed on the container name). Returns (why the condition is not of
+    that form or does not confine the three actions, None when it is; the StringStartsWith prefixes)."""
+    text = re.sub(r"\s+", "", condition).lower()
+    parts = text.split(")or(")
+    if len(parts) != 2 or not parts[0].startswith("((") or not parts[1].endswith("))"):
+        return "it is not of the form ((not these actions) OR (container name terms))", []
+    actions_text, containers_text = parts[0][2:], parts[1][:-2]
+    actions = _ACTION_TERM.findall(actions_text)
+    if not actions or _ACTION_TERM.sub("", actions_text).replace("and", "") != "":
+        return "its first part is not a list of excluded actions", []
+    missing = sorted(_TAG_ACTIONS - set(actions))
+    if missing:
+        return "it leaves " + ", ".join("blobs/" + m.split("/blobs/")[-1] for m in missing) + (
+            " unconfined"
+        ), []
+    terms = containers_text.split("and@")
+    parsed = [_CONTAINER_TERM.fullmatch(t if i == 0 else "@" + t) for i, t in enumerate(terms)]
+    if not all(parsed):
+        return "its second part is not a set of container-name terms joined by AND", []
+    prefixes = [m.group(2) for m in parsed if m and m.group(1).startswith("stringstartswith")]
+    return None, prefixes
+
+
+def _judge_condition(ra: Resource, project: Resource | None) -> tuple[bool | None, str]:
+    """(ok, why) for the condition of a project's Storage Blob Data Owner assignment; ok None when the
+    project's internal id is unknown, so the container prefix cannot be matched."""
+    condition = dig(ra, "properties.condition")
+    version = dig(ra, "properties.conditionVersion")
+    if not isinstance(condition, str) or not condition.strip():
+        return False, "no condition: the role reaches the blob tags of every container"
+    if str(version) != "2.0":
+        return False, f"properties.conditionVersion is {shown(version)}, not 2.0"
+    problem, prefixes = abac_prefixes(condition)
+    if problem:
+        return False, f"the condition does not confine the blob tag actions ({problem})"
+    wanted = workspace_ids(project)
+    if not wanted:
+        if any(_GUID.match(p) for p in prefixes):
+            return None, "the project's properties.internalId is not in its body, so the container " + (
+                f"prefix {prefixes[0]!r} cannot be matched to it"
+            )
+        return False, "the condition names no project id as the container prefix: " + (
+            ", ".join(repr(p) for p in prefixes) or "none"
+        )
+    # A prefix that begins with the project's id is at least as narrow.
+    if not any(p.lower().startswith(w) for p in prefixes for w in wanted):
+        return False, (
+            "the condition does not restrict the containers to the project's (names starting with "
+            f"{max(wanted, key=len)}): prefixes " + (", ".join(repr(p) for p in prefixes) or "none")
+        )
+    return True, f"conditionVersion 2.0, containers starting with {prefixes[0]}"
+
+
+def _project_subjects(ctx: Context) -> Iterator[tuple[Resource, list[Identity]]]:
+    """Each Foundry project and its identities, in id order."""
+    grouped = identities_by_resource(ctx.roles)
+    for res in identity_resources(ctx.estate, ctx.roles, FOUNDRY_PROJECT):
+        yield res, grouped.get((FOUNDRY_PROJECT, ids.norm(res["id"])), [])
+
+
+@rule(
+    id="IAM030",
+    name="agent-storage-abac-condition",
+    control="identity",
+    severity="high",
+    title="The project's Storage Blob Data Owner is confined to its own containers by an ABAC condition",
+    rationale="""Foundry Agent Service needs the project's identity to hold Storage Blob Data Owner on the
+    agent storage (Microsoft Learn, "Baseline Microsoft Foundry chat reference architecture", section
+    "Foundry project role assignments and connections": these roles give nearly full access, so keep
+    them to what the agent needs). The reference implementation assigns it with an ABAC condition
+    (conditionVersion 2.0) that allows the blob tag read, tag write and filter actions only on
+    containers whose name starts with the project's internal id (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-foundry-project.bicep#L220-L229);
+    Microsoft's standard agent setup templates write the same condition with a further term requiring
+    the name to end in -azureml-agent (Microsoft Foundry samples:
+    https://github.com/microsoft-foundry/foundry-samples/blob/f4609b3db20a1a56521d4cb62b01e8ef95e665b9/infrastructure/infrastructure-setup-bicep/22-private-network-agent-setup/modules-network-secured/blob-storage-container-role-assignments.bicep#L23-L38).
+    Both forms pass. No condition, a condition of another version, one that
+    leaves any of the three actions unconfined, or one whose container prefix is not the project's id
+    lets the agent, or whoever acts as the project, reach every container's blobs by their tags.""",
+    remediation="""Recreate the assignment with the condition: az role assignment create
+    --assignee-object-id <project principal id> --assignee-principal-type ServicePrincipal --role
+    b7e6dc6d-f1e8-4753-8033-0f276bb0955b --scope <agent storage account id> --condition-version 2.0
+    --condition "<the reference's condition with the project's internal id as a GUID>", then delete the
+    unconditioned one; in Bicep properties.condition and properties.conditionVersion: '2.0'.""",
+    references=[
+        foundry_article("Foundry project role assignments and connections"),
+        implementation("foundry", _FOUNDRY_BICEP, 220, 229),
+        _AGENT_SETUP_TEMPLATE,
+    ],
+    since="0.2.0",
+    status="preview",
+)
+def agent_storage_abac_condition(ctx: Context) -> Iterator[Result]:
+    """Every Storage Blob Data Owner assignment of a Foundry project's identities (at any scope) has
+    conditionVersion 2.0 and a condition of one of the two forms whose container-name prefix is the
+    project's `properties.internalId` (as ARM returns it or as a GUID). A project whose role assignments
+    could not be read is not assessed; one without the assignment is left to IAM001."""
+    yield from _unread_identities(ctx)
+    owner = builtin_roles.STORAGE_BLOB_DATA_OWNER
+    for project, idents in _project_subjects(ctx):
+        held = [(scope, ra) for guid, scope, ra in held_by(ctx.estate, idents) if guid == owner]
+        gap = ctx.estate.gap(ROLE_ASSIGNMENTS, project["id"])
+        if not held:
+            if gap:
+                yield not_assessed(project, f"the project identity's role assignments are unknown: {gap}")
+            continue
+        for scope, ra in held:
+            ok, why = _judge_condition(ra, project)
+            message = f"Storage Blob Data Owner on {_scope_label(scope)} for {display_name(project)}: {why}"
+            expected = "conditionVersion 2.0, blob tag actions only on the project's containers"
+            if ok is None:
+                yield not_assessed(ra, message, expected)
+            else:
+                yield verdict(ok, ra, message, expected, dig(ra, "properties.condition"))
+
+
+@dataclass(frozen=True)
+class CosmosDataParams:
+    """IAM031: the Cosmos DB database Foundry Agent Service keeps its threads in, and the data-plane role
+    definition the project's identity holds on it."""
+
+    database: str = "enterprise_memory"
+    role: str = "00000000-0000-0000-0000-000000000002"
+
+
+def _cosmos_scope(scope: str, account: str) -> tuple[str, str]:
+    """(kind, database) of a sqlRoleAssignment scope: 'account', 'database' or 'container' of the
+    account (dbs/<db> or sqlDatabases/<db>), or 'other'."""
+    if scope.strip() in ("", "/"):
+        return "account", ""
+    s, a = ids.norm(scope), ids.norm(account)
+    if s == a:
+        return "account", ""
+    if not s.startswith(a + "/"):
+        return "other", ""
+    rest = s[len(a) + 1 :].split("/")
+    if len(rest) >= 2 and rest[0] in ("dbs", "sqldatabases"):
+        return ("database" if len(rest) == 2 else "container"), rest[1]
+    return "other", ""
+
+
+def _thread_stores(ctx: Context) -> list[Resource]:
+    """The Cosmos DB accounts the agent keeps its threads in: those of the thread-store role, else every
+    Cosmos DB account."""
+    found = ctx.roles.resources(AGENT_THREAD_STORE) or ctx.estate.of_type(types.COSMOS_ACCOUNTS)
+    return sorted(found, key=lambda r: ids.norm(r["id"]))
+
+
+@rule(
+    id="IAM031",
+    name="cosmos-data-role-on-database",
+    control="identity",
+    severity="high",
+    title="The project's Cosmos DB data role is scoped to the agent's database, not the whole account",
+    rationale="""The project's identity reads and writes the agent's threads in Cosmos DB through a
+    data-plane role assignment (Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments), not Azure
+    RBAC. The reference implementation gives it Cosmos DB Built-in Data Contributor
+    (00000000-0000-0000-0000-000000000002) on the enterprise_memory database only (reference
+    implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-foundry-project.bicep#L234-L247),
+    which keeps the rest of the account out of the agent's reach (Microsoft
+    Learn, "Baseline Microsoft Foundry chat reference architecture", section "Foundry project role
+    assignments and connections"). The same role at account scope reaches every database in the
+    account; a Cosmos DB data role held by another workload identity is one the table gives nobody. The
+    deploying user's account-wide assignment in the reference is for troubleshooting and is not
+    judged.""",
+    remediation="""az cosmosdb sql role assignment create -g <rg> -a <account> --role-definition-id
+    00000000-0000-0000-0000-000000000002 --principal-id <project principal id> --scope
+    "/dbs/enterprise_memory", then az cosmosdb sql role assignment delete for the account-wide one; in
+    Bicep a Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments resource with scope
+    '${cosmosDbAccount.id}/dbs/enterprise_memory'.""",
+    params=CosmosDataParams,
+    references=[
+        foundry_article("Foundry project role assignments and connections"),
+        implementation("foundry", _FOUNDRY_BICEP, 234, 247),
+    ],
+    since="0.2.0",
+    status="preview",
+)
+def cosmos_data_role_on_database(ctx: Context) -> Iterator[Result]:
+    """For every thread-store Cosmos DB account: the identities of the Foundry projects hold the `role`
+    data-plane role definition at the `database` database (dbs/<name>, or a container in it), and no
+    workload identity (any identity role) holds a data-plane role at the account, at another database
+    or, other than the project's, at all. People and principals the estate does not know are not
+    judged. Not assessed when the account's sqlRoleAssignments could not be read."""
+    yield from unread(ctx.estate, types.COSMOS_ACCOUNTS, "Cosmos DB accounts")
+    database, role = ctx.params.database.lower(), ctx.params.role.lower()
+    project_principals = {i.principal_id.lower() for i in ctx.roles.identities_of(FOUNDRY_PROJECT)}
+    workload = {i.principal_id.lower() for i in ctx.roles.identities}
+    expected = f"{builtin_roles.COSMOS_DATA_ROLES.get(role, role)} on database {ctx.params.database}"
+    for account in _thread_stores(ctx):
+        assignments = ctx.estate.children(account["id"], SQL_ROLE_ASSIGNMENTS)
+        gap = ctx.estate.gap(SQL_ROLE_ASSIGNMENTS, account["id"])
+        if gap and not assignments:
+            yield not_assessed(
+                account, f"data-plane role assignments of {display_name(account)} unknown: {gap}"
+            )
+            continue
+        held: list[str] = []
+        wrong: list[str] = []
+        for ra in sorted(assignments, key=lambda r: ids.norm(r["id"])):
+            principal = str(dig(ra, "properties.principalId") or "").lower()
+            if principal not in workload:
+                continue
+            guid = builtin_roles.guid_of(str(dig(ra, "properties.roleDefinitionId") or ""))
+            scope = str(dig(ra, "properties.scope") or "")
+            kind, db = _cosmos_scope(scope, account["id"])
+            label = (
+                f"{builtin_roles.COSMOS_DATA_ROLES.get(guid, guid)} to {principal} at {kind} {db}".rstrip()
+            )
+            if principal not in project_principals:
+                wrong.append(f"{label} (the table gives Cosmos DB data roles only to the project)")
+            elif kind not in ("database", "container") or db != database:
+                wrong.append(f"{label} (not the {ctx.params.database} database)")
+            elif guid == role:
+                held.append(principal)
+        missing = sorted(project_principals - set(held))
+        if project_principals and len(missing) == len(project_principals):
+            wrong.append(f"no project identity holds {expected}")
+        if wrong:
+            yield failed(account, f"{display_name(account)}: " + "; ".join(wrong), expected, wrong)
+        elif gap:
+            yield not_assessed(
+                account, f"data-plane role assignments of {display_name(account)}: {gap}", expected
+            )
+        elif not project_principals:
+            yield not_assessed(
+                account,
+                "no Foundry project identity is known, so who holds the data role cannot be judged",
+                expected,
+            )
+        else:
+            yield passed(
+                account, f"{display_name(account)}: the project identity holds {expected}", expected, held
+            )
+
+
+@rule(
+    id="IAM032",
+    name="project-own-user-assigned-identity",
+    control="identity",
+    severity="medium",
+    title="Each Foundry project acts with its own user-assigned managed identity",
+    rationale="""The architecture asks for a distinct managed identity per Foundry project (Microsoft Learn,
+    "Baseline Microsoft Foundry chat reference architecture", section "Identity and access management":
+    isolate identities by resource and function), and a user-assigned one for the project, so that a
+    project deleted by accident can be re-created with its capability host and keep its role
+    assignments on the agent's stores. The reference implementation gives the project the user-assigned
+    identity it creates for the agent (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-foundry-project.bicep#L88-L96).
+    A project with only a system-assigned
+    identity, or whose user-assigned identity another resource (the account, the chat UI, another
+    project) also uses, fails.""",
+    remediation="""az identity create -g <rg> -n <project identity>; in Bicep identity: {type:
+    'UserAssigned', userAssignedIdentities: {'<identity id>': {}}} on the
+    Microsoft.CognitiveServices/accounts/projects resource, then give the identity the table's rows.""",
+    references=[
+        foundry_article("Identity and access management"),
+        implementation("foundry", _FOUNDRY_BICEP, 88, 96),
+    ],
+    since="0.2.0",
+    status="preview",
+)
+def project_own_user_assigned_identity(ctx: Context) -> Iterator[Result]:
+    """Every Foundry project's `identity.type` includes UserAssigned with at least one user-assigned
+    identity, and none of them (by identity resource id or principal id) is used by another resource
+    of the estate. Not assessed where projects could not be listed."""
+    yield from unread(ctx.estate, PROJECTS, "Foundry projects")
+    users: dict[str, list[str]] = defaultdict(list)
+    for res in ctx.estate.resources:
+        for key in set(identity_keys(res)):
+            users[key].append(display_name(res))
+    for project in sorted(ctx.estate.of_type(PROJECTS), key=lambda r: ids.norm(r["id"])):
+        block = project.get("identity")
+        uamis = (block.get("userAssignedIdentities") if isinstance(block, dict) else None) or {}
+        kind = str(block.get("type") if isinstance(block, dict) else None)
+        if not uamis:
+            yield failed(
+                project,
+                f"{display_name(project)} has no user-assigned identity (identity.type is {kind})",
+                "UserAssigned",
+                kind,
+            )
+            continue
+        keys = identity_keys(project)
+        shared = sorted({other for k in keys for other in users[k] if other != display_name(project)})
+        names = ", ".join(ids.name_of(u) for u in uamis)
+        yield verdict(
+            not shared,
+            project,
+            f"{display_name(project)} uses user-assigned {names}, shared with " + ", ".join(shared)
+            if shared
+            else f"{display_name(project)} uses its own user-assigned {names}",
+            "own user-assigned identity",
+            shared or names,
+        )

@@ -86,7 +86,9 @@ APP_STORAGE = "app-storage"
 WORKSPACE_KEYVAULT = "workspace-keyvault"
 WORKSPACE_REGISTRY = "workspace-registry"
 
-IDENTITY_ROLES = (HUB, PROJECT, WORKSPACE, ONLINE_ENDPOINT, COMPUTE, CHAT_UI, PROMPTFLOW_APP, APPGW_IDENTITY)
+IDENTITY_ROLES: tuple[str, ...] = (
+    HUB, PROJECT, WORKSPACE, ONLINE_ENDPOINT, COMPUTE, CHAT_UI, PROMPTFLOW_APP, APPGW_IDENTITY,
+)  # fmt: skip
 RESOURCE_ROLES = (
     HUB, PROJECT, WORKSPACE, ONLINE_ENDPOINT, COMPUTE, CHAT_UI, PROMPTFLOW_APP, OPENAI,
     WORKSPACE_STORAGE, APP_STORAGE, WORKSPACE_KEYVAULT, WORKSPACE_REGISTRY,
@@ -131,6 +133,13 @@ ROLE_SOURCES: dict[str, tuple[str, ...]] = {
     PROMPTFLOW_APP: _SITES,
     IDENTITIES: (types.USER_ASSIGNED_IDENTITIES,),
 }
+
+# --- the Foundry design's identities ------------------------------------------------------------
+# The account's system-assigned identity and each project's (user-assigned in the reference) act for
+# their resources: the role table gives the project's the agent's stores.
+IDENTITY_ROLES = (*IDENTITY_ROLES, FOUNDRY_ACCOUNT, FOUNDRY_PROJECT)
+ROLE_SOURCES.setdefault(FOUNDRY_ACCOUNT, (types.COGNITIVE_ACCOUNTS,))
+ROLE_SOURCES.setdefault(FOUNDRY_PROJECT, (types.COGNITIVE_ACCOUNTS, types.FOUNDRY_PROJECTS))
 
 
 @dataclass(frozen=True)
@@ -213,6 +222,7 @@ def infer_roles(estate: Estate, overrides: Mapping[str, Any] | None = None) -> R
     roles = Roles(_estate=estate)
     _infer_subnets(estate, roles, overrides)
     _infer_resources(estate, roles, overrides)
+    _infer_foundry_identity_holders(estate, roles)
     _infer_identities(estate, roles)
     # Built once after inference, so that every rule's view (Roles.reading) shares it.
     roles._principal_roles = _principal_roles(roles.identities)
@@ -481,6 +491,28 @@ def _infer_sites(estate: Estate, roles: Roles, add: Any) -> None:
                     "name its role in the baseline's roles.resources",
                 )
             )
+
+
+def _infer_foundry_identity_holders(estate: Estate, roles: Roles) -> None:
+    """The Foundry resources whose identities the role table names, where nothing else gave them their
+    role: every project (a child of an account), and the account that holds projects. A resource the
+    baseline's roles.resources names keeps the roles it was given."""
+    forced = {
+        ids.norm(e.resource_id)
+        for e in roles.explanations
+        if e.reason == "set by the baseline's roles.resources"
+    }
+    table = roles.resource_roles
+    for project in estate.of_type(types.FOUNDRY_PROJECTS):
+        account = ids.parent_of(project["id"])
+        if ids.norm(project["id"]) not in forced and not table.get(ids.norm(project["id"])):
+            _explain(roles, table, project["id"], FOUNDRY_PROJECT, f"project of {ids.name_of(account or '')}")
+        if (
+            account
+            and ids.norm(account) not in forced
+            and FOUNDRY_ACCOUNT not in table.get(ids.norm(account), ())
+        ) and estate.get(account) is not None:
+            _explain(roles, table, account, FOUNDRY_ACCOUNT, f"holds project {ids.name_of(project['id'])}")
 
 
 def _infer_identities(estate: Estate, roles: Roles) -> None:

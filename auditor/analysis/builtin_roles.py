@@ -7,6 +7,10 @@ built-in-roles). The AzureML Workspace Connection Secrets Reader role is not lis
 there; its GUID is the one the reference implementations assign
 (openai-end-to-end-baseline machinelearning.bicep) and its built-in roleName is
 "Azure Machine Learning Workspace Connection Secrets Reader".
+The Foundry roles carry the names Learn gives them since their rename ("Foundry User" was "Azure AI
+User", "Foundry Project Manager" "Azure AI Project Manager", "Foundry Account Owner" "Azure AI Account
+Owner", "Foundry Owner" "Azure AI Owner"; Microsoft Learn, "Role-based access control for Microsoft
+Foundry"): the GUIDs did not change.
 """
 
 from __future__ import annotations
@@ -36,6 +40,11 @@ COGNITIVE_SERVICES_CONTRIBUTOR = "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68"
 COGNITIVE_SERVICES_DATA_READER = "b59867f0-fa02-499b-be73-45a86b5b3e1c"
 AZURE_AI_DEVELOPER = "64702f94-c441-49e6-a78b-ef80e0188fee"
 FOUNDRY_USER = "53ca6127-db72-4b80-b1b0-d745d6d5456d"
+FOUNDRY_PROJECT_MANAGER = "eadc314b-1a2d-4efa-be10-5d325db5065e"
+FOUNDRY_ACCOUNT_OWNER = "e47c6f54-e4a2-4754-9501-8e0985b135e1"
+FOUNDRY_OWNER = "c883944f-8b7b-4483-af10-35834be79c4a"
+COSMOS_DB_OPERATOR = "230815da-be43-4aae-9cb4-875f7bd000aa"
+COSMOS_DB_ACCOUNT_READER = "fbdf93bf-df7d-467e-a4d2-9458aa1360c8"
 KEY_VAULT_SECRETS_OFFICER = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"
 KEY_VAULT_CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603"
 KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424"
@@ -78,6 +87,11 @@ NAMES: dict[str, str] = {
     COGNITIVE_SERVICES_DATA_READER: "Cognitive Services Data Reader",
     AZURE_AI_DEVELOPER: "Azure AI Developer",
     FOUNDRY_USER: "Foundry User",
+    FOUNDRY_PROJECT_MANAGER: "Foundry Project Manager",
+    FOUNDRY_ACCOUNT_OWNER: "Foundry Account Owner",
+    FOUNDRY_OWNER: "Foundry Owner",
+    COSMOS_DB_OPERATOR: "Cosmos DB Operator",
+    COSMOS_DB_ACCOUNT_READER: "Cosmos DB Account Reader Role",
     KEY_VAULT_SECRETS_OFFICER: "Key Vault Secrets Officer",
     KEY_VAULT_CRYPTO_OFFICER: "Key Vault Crypto Officer",
     KEY_VAULT_CRYPTO_USER: "Key Vault Crypto User",
@@ -112,6 +126,8 @@ DATA_PLANE = {
     COGNITIVE_SERVICES_DATA_READER,
     AZURE_AI_DEVELOPER,
     FOUNDRY_USER,
+    FOUNDRY_PROJECT_MANAGER,
+    FOUNDRY_OWNER,
     KEY_VAULT_ADMINISTRATOR,
     KEY_VAULT_SECRETS_USER,
     KEY_VAULT_SECRETS_OFFICER,
@@ -134,6 +150,17 @@ DATA_PLANE = {
     SEARCH_INDEX_DATA_CONTRIBUTOR,
     SEARCH_INDEX_DATA_READER,
     AZUREML_CONNECTION_SECRETS_READER,
+}
+
+
+# Azure Cosmos DB's data-plane roles for the NoSQL API: role definitions under the account
+# (Microsoft.DocumentDB/databaseAccounts/sqlRoleDefinitions), assigned with sqlRoleAssignments, not Azure
+# RBAC. The two built-in ones have fixed names in every account (Microsoft Learn, "Use data plane
+# role-based access control with Azure Cosmos DB for NoSQL").
+# Kept out of NAMES, which holds Azure RBAC role definitions only.
+COSMOS_DATA_ROLES: dict[str, str] = {
+    "00000000-0000-0000-0000-000000000001": "Cosmos DB Built-in Data Reader",
+    "00000000-0000-0000-0000-000000000002": "Cosmos DB Built-in Data Contributor",
 }
 
 

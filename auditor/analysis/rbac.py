@@ -18,8 +18,13 @@ from typing import Any
 
 from auditor.analysis import builtin_roles
 from auditor.analysis.architecture import (
+    AGENT_FILE_STORE,
+    AGENT_THREAD_STORE,
+    AGENT_VECTOR_STORE,
     APP_STORAGE,
     APPGW_IDENTITY,
+    FOUNDRY_ACCOUNT,
+    FOUNDRY_PROJECT,
     HUB,
     IDENTITY_ROLES,
     OPENAI,
@@ -42,6 +47,8 @@ PORTAL_USER = "portal-user"
 PEOPLE_TYPES = ("user", "group", "foreigngroup")
 
 RESOURCE_GROUP = "resource-group"
+# The Foundry design's Key Vault (the gateway's certificates): no workspace names it, so every vault.
+KEY_VAULT = "key-vault"
 SCOPE_ROLES = (
     RESOURCE_GROUP,
     HUB,
@@ -52,7 +59,19 @@ SCOPE_ROLES = (
     APP_STORAGE,
     WORKSPACE_KEYVAULT,
     WORKSPACE_REGISTRY,
+    FOUNDRY_ACCOUNT,
+    FOUNDRY_PROJECT,
+    KEY_VAULT,
+    AGENT_THREAD_STORE,
+    AGENT_FILE_STORE,
+    AGENT_VECTOR_STORE,
 )
+# The agent's stores by type, for an estate where no capability host says which resources they are.
+AGENT_STORE_TYPES = {
+    AGENT_THREAD_STORE: types.COSMOS_ACCOUNTS,
+    AGENT_FILE_STORE: types.STORAGE_ACCOUNTS,
+    AGENT_VECTOR_STORE: types.SEARCH_SERVICES,
+}
 ROW_IDENTITIES = (*IDENTITY_ROLES, PORTAL_USER)
 
 
@@ -165,6 +184,9 @@ class Scopes:
         if scope_role == RESOURCE_GROUP:
             rg = ids.resource_group_id(res["id"]) if res else None
             return [rg] if rg else []
+        foundry = self._foundry_candidates(scope_role, res)
+        if foundry is not None:
+            return foundry
         anchors = self.anchors(res)
         if scope_role in (HUB, PROJECT, WORKSPACE):
             return [anchors[scope_role]] if scope_role in anchors else self.all_of(scope_role)
@@ -183,6 +205,26 @@ class Scopes:
             if linked:
                 return linked
         return self.all_of(scope_role)
+
+    def _foundry_candidates(self, scope_role: str, res: Resource | None) -> list[str] | None:
+        """The Foundry design's scopes: a project's own account and itself, every Key Vault, the agent's
+        stores (by type where no resource has their role), the app storage that is not one of them.
+        None for the other scope roles."""
+        is_project = res is not None and same(res.get("type"), types.FOUNDRY_PROJECTS)
+        if scope_role == FOUNDRY_ACCOUNT and is_project and res is not None:
+            return [ids.parent_of(res["id"]) or ""]
+        if scope_role == FOUNDRY_PROJECT and is_project and res is not None:
+            return [res["id"]]
+        if scope_role == KEY_VAULT:
+            return sorted(r["id"] for r in self.estate.of_type(types.KEY_VAULTS))
+        if scope_role in AGENT_STORE_TYPES:
+            return self.all_of(scope_role) or sorted(
+                r["id"] for r in self.estate.of_type(AGENT_STORE_TYPES[scope_role])
+            )
+        if scope_role == APP_STORAGE:
+            stores = {ids.norm(r) for r in self.all_of(AGENT_FILE_STORE)}
+            return [r for r in self.all_of(APP_STORAGE) if ids.norm(r) not in stores]
+        return None
 
     def _outbound_targets(self, ws: Resource) -> Iterator[str]:
         """Private-endpoint destinations of the workspace's managed network (inline and child rules)."""

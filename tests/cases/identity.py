@@ -13,10 +13,11 @@ from typing import Any
 from auditor.analysis import builtin_roles
 from auditor.arm import ids as armid
 from auditor.engine.baseline import load_baseline
-from tests import estates
+from tests import estates, foundry
 from tests.cases.common import Mutation, Resource, chain, denied, drop_type, set_path, subscription
 from tests.cases.common import ResourceCase as Case
 from tests.conftest import BASELINES
+from tests.foundry import identity as foundry_identity
 
 RA = "Microsoft.Authorization/roleAssignments"
 RD = "Microsoft.Authorization/roleDefinitions"
@@ -599,4 +600,240 @@ CASES += [
     Case("compliant", "IAM006", {"srch-chat-agents": "pass"}, variants=("foundry",)),
     Case("api-keys-enabled", "IAM006", {"srch-chat-agents": "fail"}, variants=("foundry",),
          mutate=_search_keys_on),
+]  # fmt: skip
+
+
+# --- Foundry identity (area: identity): the Foundry design's role table, ABAC condition, Cosmos DB data
+# roles and the project's own identity ------------------------------------------------------------
+
+FOUNDRY = (estates.FOUNDRY,)
+SQL_RA = foundry_identity.SQL_ROLE_ASSIGNMENTS
+FOUNDRY_PRINCIPALS = {
+    "project": foundry.PROJECT_PRINCIPAL,
+    "chat": foundry.CHAT_UI_PRINCIPAL,
+    "gateway": foundry.GATEWAY_PRINCIPAL,
+    "account": foundry.ACCOUNT_PRINCIPAL,
+}
+
+
+def foundry_assign(who: str, scope: str, role: str, principal_type: str = "ServicePrincipal") -> Mutation:
+    """Assign a role to one of the Foundry sample's principals (or a person)."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        b = estates.Builder(variant)
+        b.assign(FOUNDRY_PRINCIPALS.get(who, who), scope, role, principal_type=principal_type)
+        res.extend(b.resources)
+
+    return mutate
+
+
+def foundry_drop(who: str, role: str) -> Mutation:
+    """Remove a Foundry principal's assignments of a role."""
+
+    def mutate(res: list[Resource], variant: str) -> list[Resource]:
+        pid = FOUNDRY_PRINCIPALS[who]
+        kept = estates.remove(
+            res,
+            lambda r: (
+                r["type"] == RA
+                and r["properties"]["principalId"] == pid
+                and builtin_roles.guid_of(r["properties"]["roleDefinitionId"]) == role
+            ),
+        )
+        assert len(kept) < len(res)
+        return kept
+
+    return mutate
+
+
+def blob_owner(change: Callable[[dict[str, Any]], None]) -> Mutation:
+    """Change the properties of the project's Storage Blob Data Owner assignment."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        for r in res:
+            props = r.get("properties", {})
+            if (
+                r["type"] == RA
+                and props.get("principalId") == foundry.PROJECT_PRINCIPAL
+                and builtin_roles.guid_of(props["roleDefinitionId"]) == R.STORAGE_BLOB_DATA_OWNER
+            ):
+                change(props)
+                return
+        raise AssertionError("no Storage Blob Data Owner of the project")
+
+    return mutate
+
+
+def _set(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(props: dict[str, Any]) -> None:
+        if value is None:
+            props.pop(key, None)
+        else:
+            props[key] = value
+
+    return change
+
+
+abac = foundry_identity.abac_condition
+PROJECT_GUID = foundry_identity.workspace_guid(foundry_identity.PROJECT_INTERNAL_ID)
+# The reference's condition without the filter action among the confined ones.
+_CONDITION_WITHOUT_FILTER = foundry_identity.abac_condition(PROJECT_GUID).replace(
+    "!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/filter/action'})"
+    "  AND  ",
+    "",
+)
+# A second OR branch lets every container through.
+_CONDITION_WITH_ESCAPE = (
+    foundry_identity.abac_condition(PROJECT_GUID)[:-1]
+    + " OR (@Resource[Microsoft."
+    + ("Storage/storageAccounts/blobServices/containers:name] StringLike '*'))")
+)
+
+
+def set_project(path: str, value: Any) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        set_path(by_id(res, foundry.PROJECT), path, value, remove=None)
+
+    return mutate
+
+
+def sql_scope(scope: str, principal_id: str = foundry.PROJECT_PRINCIPAL) -> Mutation:
+    """Move a principal's Cosmos DB data-plane assignment to another scope."""
+
+    def mutate(res: list[Resource], variant: str) -> None:
+        for r in res:
+            if r["type"] == SQL_RA and r["properties"]["principalId"] == principal_id:
+                r["properties"]["scope"] = scope
+                return
+        raise AssertionError("no sqlRoleAssignment")
+
+    return mutate
+
+
+def add_sql(principal_id: str, scope: str, role: str = foundry_identity.DATA_CONTRIBUTOR) -> Mutation:
+    return lambda res, variant: res.append(foundry_identity.sql_role_assignment(principal_id, scope, role))
+
+
+def project_identity(block: dict[str, Any]) -> Mutation:
+    return set_project("identity", block)
+
+
+def chat_ui_uses_project_identity(res: list[Resource], variant: str) -> None:
+    site = by_id(res, foundry.CHAT_UI_SITE)
+    site["identity"] = copy.deepcopy(by_id(res, foundry.PROJECT)["identity"])
+
+
+FOUNDRY_DB = foundry_identity.DATABASE_SCOPE
+
+CASES += [
+    # IAM001: the Foundry table's rows
+    Case("foundry-compliant", "IAM001", {"chat-agents": "pass", "app-chat-ui": "pass", "agw-chat": "pass"},
+         variants=FOUNDRY),
+    Case("foundry-ui-without-foundry-user", "IAM001", {"app-chat-ui": "fail"}, variants=FOUNDRY,
+         mutate=foundry_drop("chat", R.FOUNDRY_USER), contains="Foundry User on foundry-account"),
+    Case("foundry-project-without-cosmos-operator", "IAM001", {"chat-agents": "fail"}, variants=FOUNDRY,
+         mutate=foundry_drop("project", R.COSMOS_DB_OPERATOR), contains="Cosmos DB Operator"),
+    Case("foundry-gateway-without-secrets-user", "IAM001", {"agw-chat": "fail"}, variants=FOUNDRY,
+         mutate=foundry_drop("gateway", R.KEY_VAULT_SECRETS_USER),
+         contains="Key Vault Secrets User on key-vault"),
+    Case("foundry-project-without-identity", "IAM001", {"chat-agents": "fail"}, variants=FOUNDRY,
+         mutate=project_identity({"type": "None"}), contains="has no managed identity"),
+    Case("foundry-assignments-unreadable", "IAM001", {}, others="not_assessed", variants=FOUNDRY,
+         mutate=no_assignments, errors=denied(RA, rg)),
+    # IAM002: nothing privileged beyond the table
+    Case("foundry-project-contributor-on-rg", "IAM002", {"chat-agents": "fail"}, variants=FOUNDRY,
+         mutate=foundry_assign("project", foundry.RG, R.CONTRIBUTOR),
+         contains="Contributor on /subscriptions/"),
+    Case("foundry-account-user-access-administrator", "IAM002", {"ais-chat": "fail"}, variants=FOUNDRY,
+         mutate=foundry_assign("account", foundry.AGENT_STORAGE, R.USER_ACCESS_ADMINISTRATOR),
+         contains="User Access Administrator"),
+    Case("foundry-ui-owner-of-account", "IAM002", {"app-chat-ui": "fail"}, variants=FOUNDRY,
+         mutate=foundry_assign("chat", foundry.ACCOUNT, R.OWNER)),
+    Case("foundry-assignments-unreadable", "IAM002", {}, others="not_assessed", variants=FOUNDRY,
+         mutate=no_assignments, errors=denied(RA, rg)),
+    # IAM009: the deploying user's rows are allowed, others reported
+    Case("foundry-deployer-cognitive-services-user", "IAM009", {"ais-chat": "pass"}, variants=FOUNDRY),
+    Case("foundry-user-contributor-on-app-storage", "IAM009", {"stwebchatfoundry": "fail"}, variants=FOUNDRY,
+         mutate=foundry_assign(estates.principal("someone"), foundry.APP_STORAGE, R.CONTRIBUTOR, "User"),
+         contains="not a portal-user row"),
+    Case("foundry-assignments-unreadable", "IAM009", {SUB_ID: "not_assessed"}, variants=FOUNDRY,
+         mutate=no_assignments, errors=denied(RA, subscription)),
+    # IAM010: roles the table gives another identity, or another scope
+    Case("foundry-compliant", "IAM010", {}, variants=FOUNDRY),
+    Case("foundry-ui-with-search-index-contributor", "IAM010", {"app-chat-ui": "fail"}, variants=FOUNDRY,
+         mutate=foundry_assign("chat", foundry.SEARCH, R.SEARCH_INDEX_DATA_CONTRIBUTOR),
+         contains="the table gives it to foundry-project"),
+    Case("foundry-gateway-secrets-user-on-rg", "IAM010", {"agw-chat": "fail"}, variants=FOUNDRY,
+         mutate=foundry_assign("gateway", foundry.RG, R.KEY_VAULT_SECRETS_USER),
+         contains="outside the scopes the table gives this identity"),
+    Case("foundry-assignments-unreadable", "IAM010", {}, others="not_assessed", variants=FOUNDRY,
+         mutate=no_assignments, errors=denied(RA, rg)),
+    # IAM030: the project's Storage Blob Data Owner under the ABAC condition
+    Case("foundry-compliant", "IAM030", {"stagentchat": "pass"}, variants=FOUNDRY,
+         contains=f"containers starting with {PROJECT_GUID}"),
+    Case("foundry-agent-setup-form", "IAM030", {"stagentchat": "pass"}, variants=FOUNDRY,
+         mutate=blob_owner(_set("condition", abac(PROJECT_GUID, agent_suffix=True)))),
+    Case("foundry-internal-id-as-prefix", "IAM030", {"stagentchat": "pass"}, variants=FOUNDRY,
+         mutate=blob_owner(_set("condition", abac(foundry_identity.PROJECT_INTERNAL_ID)))),
+    Case("foundry-narrower-prefix", "IAM030", {"stagentchat": "pass"}, variants=FOUNDRY,
+         mutate=blob_owner(_set("condition", abac(PROJECT_GUID + "-azureml-agent")))),
+    Case("foundry-no-condition", "IAM030", {"stagentchat": "fail"}, variants=FOUNDRY,
+         mutate=chain(blob_owner(_set("condition", None)), blob_owner(_set("conditionVersion", None))),
+         contains="no condition"),
+    Case("foundry-condition-version-1", "IAM030", {"stagentchat": "fail"}, variants=FOUNDRY,
+         mutate=blob_owner(_set("conditionVersion", "1.0")), contains="not 2.0"),
+    Case("foundry-condition-other-project", "IAM030", {"stagentchat": "fail"}, variants=FOUNDRY,
+         mutate=blob_owner(_set("condition", abac("0a0a0a0a-1111-2222-3333-444444444444"))),
+         contains="does not restrict the containers to the project's"),
+    Case("foundry-condition-any-container", "IAM030", {"stagentchat": "fail"}, variants=FOUNDRY,
+         mutate=blob_owner(_set("condition", abac(""))), contains="prefixes ''"),
+    Case("foundry-condition-leaves-filter", "IAM030", {"stagentchat": "fail"}, variants=FOUNDRY,
+         mutate=blob_owner(_set("condition", _CONDITION_WITHOUT_FILTER)),
+         contains="leaves blobs/filter/action"),
+    Case("foundry-condition-escape-branch", "IAM030", {"stagentchat": "fail"}, variants=FOUNDRY,
+         mutate=blob_owner(_set("condition", _CONDITION_WITH_ESCAPE)), contains="not of the form"),
+    Case("foundry-owner-at-rg-without-condition", "IAM030", {foundry.RG: "fail"}, variants=FOUNDRY,
+         mutate=foundry_assign("project", foundry.RG, R.STORAGE_BLOB_DATA_OWNER)),
+    Case("foundry-internal-id-not-read", "IAM030", {"stagentchat": "not_assessed"}, variants=FOUNDRY,
+         mutate=set_project("properties.internalId", None), contains="internalId is not in its body"),
+    Case("foundry-assignments-unreadable", "IAM030", {"chat-agents": "not_assessed"}, others=None,
+         variants=FOUNDRY, mutate=no_assignments, errors=denied(RA, rg)),
+    # IAM031: the Cosmos DB data role on the enterprise_memory database
+    Case("foundry-compliant", "IAM031", {"cosmos-chat-threads": "pass"}, variants=FOUNDRY,
+         contains="Built-in Data Contributor on database enterprise_memory"),
+    Case("foundry-data-role-on-a-container", "IAM031", {"cosmos-chat-threads": "pass"}, variants=FOUNDRY,
+         mutate=sql_scope(f"{FOUNDRY_DB}/colls/{PROJECT_GUID}-thread-message-store")),
+    Case("foundry-data-role-on-sqldatabases-id", "IAM031", {"cosmos-chat-threads": "pass"}, variants=FOUNDRY,
+         mutate=sql_scope(foundry.COSMOS_DATABASE)),
+    Case("foundry-data-role-at-account", "IAM031", {"cosmos-chat-threads": "fail"}, variants=FOUNDRY,
+         mutate=sql_scope(foundry.COSMOS), contains="at account (not the enterprise_memory database)"),
+    Case("foundry-data-role-at-slash", "IAM031", {"cosmos-chat-threads": "fail"}, variants=FOUNDRY,
+         mutate=sql_scope("/"), contains="at account"),
+    Case("foundry-data-role-on-another-database", "IAM031", {"cosmos-chat-threads": "fail"}, variants=FOUNDRY,
+         mutate=sql_scope(f"{foundry.COSMOS}/dbs/other"), contains="at database other"),
+    Case("foundry-data-reader-only", "IAM031", {"cosmos-chat-threads": "fail"}, variants=FOUNDRY,
+         mutate=chain(
+             lambda res, v: estates.remove(res, lambda r: r["type"] == SQL_RA
+                                           and r["properties"]["principalId"] == foundry.PROJECT_PRINCIPAL),
+             add_sql(foundry.PROJECT_PRINCIPAL, FOUNDRY_DB, "00000000-0000-0000-0000-000000000001")),
+         contains="no project identity holds"),
+    Case("foundry-ui-with-data-role", "IAM031", {"cosmos-chat-threads": "fail"}, variants=FOUNDRY,
+         mutate=add_sql(foundry.CHAT_UI_PRINCIPAL, FOUNDRY_DB), contains="only to the project"),
+    Case("foundry-sql-assignments-not-collected", "IAM031", {"cosmos-chat-threads": "not_assessed"},
+         variants=FOUNDRY, mutate=drop_type(SQL_RA), drop_types=(SQL_RA,), contains="not collected"),
+    Case("foundry-sql-assignments-denied", "IAM031", {"cosmos-chat-threads": "not_assessed"},
+         variants=FOUNDRY, mutate=drop_type(SQL_RA),
+         errors=denied(SQL_RA, lambda v: f"{foundry.COSMOS}/sqlRoleAssignments")),
+    Case("foundry-project-without-identity", "IAM031", {"cosmos-chat-threads": "not_assessed"},
+         variants=FOUNDRY, mutate=project_identity({"type": "None"}), contains="no Foundry project identity"),
+    # IAM032: the project's own user-assigned identity
+    Case("foundry-compliant", "IAM032", {"chat-agents": "pass"}, variants=FOUNDRY,
+         contains="its own user-assigned id-agent"),
+    Case("foundry-project-system-assigned", "IAM032", {"chat-agents": "fail"}, variants=FOUNDRY,
+         mutate=project_identity(estates.identity_system("chat-agents")),
+         contains="no user-assigned identity"),
+    Case("foundry-ui-shares-project-identity", "IAM032", {"chat-agents": "fail"}, variants=FOUNDRY,
+         mutate=chat_ui_uses_project_identity, contains="shared with app-chat-ui"),
+    Case("foundry-projects-not-collected", "IAM032", {SUB_ID: "not_assessed"}, variants=FOUNDRY,
+         drop_types=("Microsoft.CognitiveServices/accounts/projects",)),
 ]  # fmt: skip

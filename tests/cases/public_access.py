@@ -1572,6 +1572,8 @@ FOUNDRY_DATA: list[Case] = [
 ]
 
 CASES += FOUNDRY_DATA
+
+
 def _bots(version: str | None) -> Mutation:
     def mutate(res: list[Resource], variant: str) -> None:
         rule_sets = estates.find(res, WAF)["properties"]["managedRules"]["managedRuleSets"]

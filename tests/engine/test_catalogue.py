@@ -142,6 +142,7 @@ _ALLOWED_HOSTS = (
     "https://github.com/Azure-Samples/",
     "https://github.com/MicrosoftDocs/",
     "https://github.com/Azure/",
+    "https://github.com/microsoft-foundry/",
     "https://azure.microsoft.com/",
 )
 _PINNED = re.compile(r"^https://github\.com/[^/]+/[^/]+/(?:blob|tree)/[0-9a-f]{40}(?:/|$|#)")

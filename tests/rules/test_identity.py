@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 
 from auditor.analysis import builtin_roles
-from auditor.analysis.architecture import ONLINE_ENDPOINT, infer_roles
+from auditor.analysis.architecture import FOUNDRY_ACCOUNT, FOUNDRY_PROJECT, ONLINE_ENDPOINT, infer_roles
 from auditor.analysis.rbac import ROW_IDENTITIES, SCOPE_ROLES, Row, covers, grants, parse_table, privilege_of
 from auditor.arm.estate import Estate
 from auditor.arm.snapshot import Snapshot
 from auditor.engine.baseline import load_baseline
-from auditor.model import Level
-from tests import estates
+from auditor.engine.run import run_audit
+from auditor.model import Finding, Level, Status
+from auditor.rules.identity import abac_prefixes
+from tests import estates, foundry
 from tests.cases.common import (
     ResourceCase,
     assert_case,
@@ -26,6 +28,7 @@ from tests.cases.common import (
 )
 from tests.cases.identity import CASES, CONTRIBUTOR_NOT_ACTIONS, UNKNOWN_ROLE, second_endpoint
 from tests.conftest import BASELINES
+from tests.foundry.identity import abac_condition
 
 FAMILY = "identity"
 
@@ -39,14 +42,19 @@ def test_every_rule_has_pass_fail_and_not_assessed_cases() -> None:
     assert_every_rule_has_pass_fail_and_not_assessed_cases(FAMILY, CASES)
 
 
+# The Foundry design's own rules: the agent's stores and the project's identity.
+FOUNDRY_ONLY = {"IAM030", "IAM031", "IAM032"}
+
+
 def test_rules_are_in_the_baselines() -> None:
-    assert set(family_rules(FAMILY)) == {
+    assert set(family_rules(FAMILY)) - FOUNDRY_ONLY == {
         r for r in load_baseline(BASELINES["aistudio"]).rules if r.startswith("IAM")
     }
     # The ML-workspace table has no portal-user rows, so IAM009 has nothing to compare with there.
-    assert set(family_rules(FAMILY)) - {"IAM009"} == {
+    assert set(family_rules(FAMILY)) - {"IAM009"} - FOUNDRY_ONLY == {
         r for r in load_baseline(BASELINES["aml"]).rules if r.startswith("IAM")
     }
+    assert set(load_baseline(BASELINES["foundry"]).rules) >= FOUNDRY_ONLY
 
 
 def test_levels_follow_the_variants() -> None:
@@ -255,3 +263,114 @@ def test_a_shared_identity_acts_for_every_resource_that_uses_it() -> None:
     idents = infer_roles(estate).identities_of(ONLINE_ENDPOINT)
     assert len({i.principal_id for i in idents}) == 1
     assert sorted(i.resource_id.rsplit("/", 1)[-1] for i in idents) == ["ept-chat", "ept-chat-2"]
+
+
+# --- the Foundry design ---------------------------------------------------------------------------
+
+# The identity section of the Foundry baseline (the other areas' IAM rules are theirs to test).
+FOUNDRY_IDENTITY = {"IAM001", "IAM002", "IAM009", "IAM010", *FOUNDRY_ONLY}
+
+
+def _foundry_findings(drifted: bool) -> list[Finding]:
+    doc = estates.drifted_snapshot("foundry") if drifted else estates.compliant_snapshot("foundry")
+    report = run_audit(Snapshot.from_data(doc), load_baseline(BASELINES["foundry"]), "test")
+    return [f for f in report.findings if f.rule_id in FOUNDRY_IDENTITY]
+
+
+def test_foundry_compliant_sample_passes_the_identity_section() -> None:
+    found = _foundry_findings(drifted=False)
+    assert {f.rule_id for f in found} == FOUNDRY_IDENTITY
+    assert {f.status for f in found} == {Status.PASS}, [(f.rule_id, f.message) for f in found]
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "resource", "message"),
+    [
+        # an extra Contributor on the project's identity
+        ("IAM002", "/projects/chat-agents", "Contributor on /subscriptions/"),
+        # the ABAC condition weakened to every container
+        ("IAM030", "/storageAccounts/stagentchat", "does not restrict the containers to the project's"),
+        # the Cosmos DB data role at account scope instead of the database
+        (
+            "IAM031",
+            "/databaseAccounts/cosmos-chat-threads",
+            "at account (not the enterprise_memory database)",
+        ),
+        # the chat UI's Foundry User on the account removed
+        ("IAM001", "/sites/app-chat-ui", "lacks: Foundry User on foundry-account"),
+    ],
+)
+def test_foundry_drifted_sample_fails_each_identity_drift(rule_id: str, resource: str, message: str) -> None:
+    failing = [
+        f
+        for f in _foundry_findings(drifted=True)
+        if f.rule_id == rule_id and f.status is Status.FAIL and message in f.message
+    ]
+    assert failing and all(resource.lower() in f.resource_id.lower() for f in failing), rule_id
+
+
+def test_foundry_table_rows_use_known_roles_and_scopes() -> None:
+    raw = load_baseline(BASELINES["foundry"]).rules["IAM001"].params.table
+    for entry in raw:
+        assert entry["identity"] in ROW_IDENTITIES and entry["scope"] in SCOPE_ROLES, entry
+        assert entry["name"] == builtin_roles.NAMES[entry["role"]], entry
+        assert entry.get("optional", False) == (entry["identity"] == "portal-user"), entry
+    rows = yaml_table("foundry")
+    for rid in ("IAM002", "IAM009", "IAM010"):
+        assert yaml_table("foundry", rid) == rows, rid
+    # The V3 table: the chat UI's two rows, the gateway's one, the project's five.
+    required = [(r.identity, r.name) for r in rows if not r.optional]
+    assert sorted(required) == sorted(
+        [
+            ("chat-ui-app", "Storage Blob Data Reader"),
+            ("chat-ui-app", "Foundry User"),
+            ("application-gateway", "Key Vault Secrets User"),
+            ("foundry-project", "Storage Blob Data Contributor"),
+            ("foundry-project", "Storage Blob Data Owner"),
+            ("foundry-project", "Cosmos DB Operator"),
+            ("foundry-project", "Search Service Contributor"),
+            ("foundry-project", "Search Index Data Contributor"),
+        ]
+    )
+
+
+def test_foundry_role_guids_are_microsofts() -> None:
+    # The Foundry roles were renamed (Azure AI User is Foundry User); their GUIDs did not change.
+    assert builtin_roles.FOUNDRY_USER == "53ca6127-db72-4b80-b1b0-d745d6d5456d"
+    assert builtin_roles.FOUNDRY_PROJECT_MANAGER == "eadc314b-1a2d-4efa-be10-5d325db5065e"
+    assert builtin_roles.FOUNDRY_ACCOUNT_OWNER == "e47c6f54-e4a2-4754-9501-8e0985b135e1"
+    assert builtin_roles.FOUNDRY_OWNER == "c883944f-8b7b-4483-af10-35834be79c4a"
+    assert builtin_roles.COSMOS_DB_OPERATOR == "230815da-be43-4aae-9cb4-875f7bd000aa"
+    assert builtin_roles.COSMOS_DB_ACCOUNT_READER == "fbdf93bf-df7d-467e-a4d2-9458aa1360c8"
+    assert builtin_roles.SEARCH_INDEX_DATA_CONTRIBUTOR == "8ebe5a00-799e-43f5-93ac-243d3dce84a7"
+    assert builtin_roles.STORAGE_BLOB_DATA_OWNER == "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"
+    assert "00000000-0000-0000-0000-000000000002" not in builtin_roles.NAMES  # a Cosmos DB data role
+
+
+def test_foundry_identities_are_inferred_from_structure() -> None:
+    estate = Estate(Snapshot.from_data(estates.compliant_snapshot("foundry")))
+    roles = infer_roles(estate)
+    (project,) = roles.identities_of(FOUNDRY_PROJECT)
+    assert (project.kind, project.identity_resource_id) == ("user", foundry.PROJECT_IDENTITY)
+    (account,) = roles.identities_of(FOUNDRY_ACCOUNT)
+    assert (account.kind, account.principal_id) == ("system", foundry.ACCOUNT_PRINCIPAL)
+
+
+@pytest.mark.parametrize(
+    ("condition", "problem", "prefixes"),
+    [
+        (abac_condition("p1"), None, ["p1"]),
+        (abac_condition("p1", agent_suffix=True), None, ["p1"]),
+        (abac_condition("p1").upper(), None, ["P1"]),
+        ("@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringStartsWith 'p1'",
+         "it is not of the form ((not these actions) OR (container name terms))", []),
+        (abac_condition("p1").replace(" OR (@", " OR (true OR @"),
+         "its second part is not a set of container-name terms joined by AND", []),
+    ],
+)  # fmt: skip
+def test_abac_prefixes_reads_both_template_forms(
+    condition: str, problem: str | None, prefixes: list[str]
+) -> None:
+    found_problem, found = abac_prefixes(condition)
+    assert found_problem == problem
+    assert [p.lower() for p in found] == [p.lower() for p in prefixes]

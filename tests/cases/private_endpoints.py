@@ -472,6 +472,8 @@ FOUNDRY_DATA: list[Case] = [
             "not_assessed",
             target="/databaseAccounts/",
             others="not_assessed",
+            mutate=drop_type(VNETS),
+            drop_types=(VNETS,),
         ),
         Case(
             "cosmos-not-collected",

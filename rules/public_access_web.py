@@ -778,10 +778,10 @@ class BotManagerParams:
     title="Web apps turn SSH into their containers off",
     rationale="""The Foundry reference sets sshEnabled: false on the chat UI (reference implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/web-app.bicep#L186-L204):
-    nobody
-    opens a shell in the running container through the SCM
-    site, so the only way to change what runs is a deployment. An absent value is the platform default,
-    SSH allowed.""",
+    nobody opens a shell in the running container through the SCM site, so the only way to change what
+    runs is a deployment, as the architecture's hardening of the chat UI intends (Microsoft Learn,
+    "Baseline Microsoft Foundry chat reference architecture", section "Security"). An absent value is
+    the platform default, SSH allowed.""",
     references=[
         foundry_article("Security"),
         implementation("foundry", "infra-as-code/bicep/web-app.bicep", 186, 204),
@@ -807,7 +807,7 @@ def web_app_ssh_disabled(ctx: Context, site: Resource) -> Result:
     severity="medium",
     title="Web apps encrypt traffic from the platform's front ends to their workers",
     rationale="""The architecture encrypts data in transit end to end with TLS (Microsoft Learn,
-    "Baseline Microsoft Foundry chat reference architecture", under "Networking"). App Service ends TLS
+    "Baseline Microsoft Foundry chat reference architecture", section "Networking"). App Service ends TLS
     at its front ends; with endToEndEncryptionEnabled the hop from the front ends to the workers is
     encrypted too, and the Foundry reference turns it on (reference implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/web-app.bicep#L186-L204).
@@ -839,7 +839,7 @@ def web_app_end_to_end_encryption(ctx: Context, site: Resource) -> Result:
     severity="medium",
     title="WAF policies inspect request bodies and enforce the body and upload limits",
     rationale="""The gateway's WAF filters the chat UI's ingress (Microsoft Learn, "Baseline Microsoft
-    Foundry chat reference architecture", under "Networking"). Chat requests carry their payload in
+    Foundry chat reference architecture", section "Networking"). Chat requests carry their payload in
     the body: the Foundry reference inspects it (requestBodyCheck) and rejects bodies and uploads over
     the limits (requestBodyEnforcement, fileUploadEnforcement; reference implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/application-gateway.bicep#L120-L130).
@@ -886,7 +886,7 @@ def waf_request_body_enforced(ctx: Context, policy: Resource) -> Result:
     it
     blocks known bad
     bots and scanners before they reach the chat UI (Microsoft Learn, "Baseline Microsoft Foundry chat
-    reference architecture", under "Networking").""",
+    reference architecture", section "Networking").""",
     references=[
         foundry_article("Networking"),
         implementation("foundry", "infra-as-code/bicep/application-gateway.bicep", 131, 145),

@@ -312,10 +312,12 @@ def _infer_subnets(estate: Estate, roles: Roles, overrides: Mapping[str, Any]) -
 
 
 def agent_injections(estate: Estate) -> dict[str, str]:
-    """The subnets Foundry accounts inject their agents into (properties.networkInjections[].subnetArmId,
-    normalised) -> the account's id."""
+    """The subnets Foundry accounts (kind AIServices) inject their agents into
+    (properties.networkInjections[].subnetArmId, normalised) -> the account's id."""
     found: dict[str, str] = {}
     for acct in estate.of_type(types.COGNITIVE_ACCOUNTS):
+        if str(acct.get("kind", "")).lower() != "aiservices":
+            continue  # only Foundry accounts (kind AIServices) inject agents
         for injection in dig(acct, "properties.networkInjections") or []:
             sid = dig(injection, "subnetArmId")
             if isinstance(sid, str) and sid:

@@ -314,8 +314,8 @@ COSMOS_LOGS = [
 FOUNDRY_DATA: list[Case] = [
     # DIAG020: Cosmos DB
     Case("compliant", "DIAG020", {"cosmos-chat-threads": "pass"}, variants=FOUNDRY),
-    Case("all-logs-group", "DIAG020", {"cosmos-chat-threads": "pass"}, variants=FOUNDRY,
-         mutate=foundry_logs(_COSMOS, logs("group:allLogs"))),
+    Case("reference-categories", "DIAG020", {"cosmos-chat-threads": "pass"}, variants=FOUNDRY,
+         mutate=foundry_logs(_COSMOS, logs(*COSMOS_LOGS))),
     Case("control-plane-missing", "DIAG020", {"cosmos-chat-threads": "fail"}, variants=FOUNDRY,
          mutate=foundry_logs(_COSMOS, logs(*COSMOS_LOGS[:2], *COSMOS_LOGS[3:])),
          contains="ControlPlaneRequests"),

@@ -38,8 +38,8 @@ COLLECTED: list[str] = [
     "Microsoft.Authorization/policyAssignments",
 ]
 
-# The log categories the reference sends per store (cosmos-db.bicep, ai-search.bicep,
-# ai-agent-blob-storage.bicep) and the firewall's (azure-firewall.bicep).
+# The stores send all logs (categoryGroup allLogs, as the article asks); these are the categories the
+# reference names instead (cosmos-db.bicep, ai-agent-blob-storage.bicep, azure-firewall.bicep).
 COSMOS_LOGS = [
     "DataPlaneRequests",
     "PartitionKeyRUConsumption",
@@ -224,7 +224,7 @@ def add(b: Builder) -> None:
         }
     )
     b.private_endpoint(cosmos, "Sql", ["privatelink.documents.azure.com"])
-    b.diagnostics(COSMOS, categories=COSMOS_LOGS)
+    b.diagnostics(COSMOS, groups=["allLogs"])
 
     search = b.add(
         _named(
@@ -247,7 +247,7 @@ def add(b: Builder) -> None:
         )
     )
     b.private_endpoint(search, "searchService", ["privatelink.search.windows.net"])
-    b.diagnostics(SEARCH, categories=["OperationLogs"])
+    b.diagnostics(SEARCH, groups=["allLogs"])
 
     storage = b.add(
         _named(
@@ -298,7 +298,7 @@ def add(b: Builder) -> None:
         }
     )
     b.private_endpoint(storage, "blob", ["privatelink.blob.core.windows.net"])
-    b.diagnostics(blob, categories=STORAGE_LOGS)
+    b.diagnostics(blob, groups=["allLogs"])
 
     for target in (COSMOS, SEARCH, AGENT_STORAGE):
         b.add(_lock(target))

@@ -748,7 +748,8 @@ def _problems(entry: Filter | None, category: str, wanted: str) -> list[str]:
     title="Every model deployment's RAI policy filters at least as strictly as Microsoft.DefaultV2",
     rationale="""The architecture filters every model's input and output (Microsoft Learn, "Baseline
     Microsoft Foundry chat reference architecture", section "Components"). The Foundry reference binds
-    its model deployment to the system policy Microsoft.DefaultV2 and says to create a custom policy where that is not strict enough (reference
+    its model deployment to the system policy Microsoft.DefaultV2 and says to create a custom policy
+    where that is not strict enough (reference
     implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-foundry.bicep#L94-L109).
     Microsoft.DefaultV2

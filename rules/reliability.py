@@ -978,7 +978,8 @@ class DeploymentCapacityParams:
     rationale="""Standard model deployments operate in a single region without availability zones; to
     be served from more than one datacenter a deployment must be of a global or data zone type (Microsoft
     Learn, "Baseline Microsoft Foundry chat reference architecture",
-    section "Reliability in Foundry model hosting"). The Foundry reference deploys its agent model as DataZoneStandard (reference
+    section "Reliability in Foundry model hosting"). The Foundry reference deploys its agent model
+    as DataZoneStandard (reference
     implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-foundry.bicep#L94-L109).""",
     remediation="""Redeploy the model with sku.name DataZoneStandard (or GlobalStandard where data

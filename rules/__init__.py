@@ -3,6 +3,7 @@
 from . import (
     content_filter,
     diagnostics,
+    foundry_core,
     identity,
     nsg,
     private_endpoints,
@@ -14,6 +15,7 @@ from . import (
 __all__ = [
     "content_filter",
     "diagnostics",
+    "foundry_core",
     "identity",
     "nsg",
     "private_endpoints",

@@ -18,6 +18,8 @@ from tests.foundry import (
     IDS,
     PROJECT,
     SEARCH,
+    SUBNETS,
+    VNET_PREFIX,
 )
 
 Resource = dict[str, Any]
@@ -122,8 +124,48 @@ def project_connections() -> list[Resource]:
     ]
 
 
+def _agents_subnet_stand_in(b: Builder) -> None:
+    """The network part owns the virtual network; until it adds one, a minimal network with the agents
+    subnet (delegated to Microsoft.App/environments) stands in, so the injection has a subnet to name."""
+    if any(r["type"] == "Microsoft.Network/virtualNetworks" for r in b.resources):
+        return
+    subnet = IDS.subnet("agent-egress")
+    b.add(
+        {
+            "id": IDS.vnet,
+            "name": _name(IDS.vnet),
+            "type": "Microsoft.Network/virtualNetworks",
+            "location": LOCATION,
+            "properties": {
+                "provisioningState": "Succeeded",
+                "addressSpace": {"addressPrefixes": [VNET_PREFIX]},
+                "subnets": [
+                    {
+                        "name": "agent-egress",
+                        "id": subnet,
+                        "type": "Microsoft.Network/virtualNetworks/subnets",
+                        "properties": {
+                            "provisioningState": "Succeeded",
+                            "addressPrefix": SUBNETS["agent-egress"],
+                            "delegations": [
+                                {
+                                    "name": "agents",
+                                    "id": f"{subnet}/delegations/agents",
+                                    "type": "Microsoft.Network/virtualNetworks/subnets/delegations",
+                                    "properties": {"serviceName": "Microsoft.App/environments"},
+                                }
+                            ],
+                        },
+                    }
+                ],
+            },
+        }
+    )
+
+
 def add(b: Builder) -> None:
     """Add this part's compliant resources to the sample."""
+    _agents_subnet_stand_in(b)
     account = b.add(
         {
             "id": ACCOUNT,

@@ -14,6 +14,7 @@ from auditor.analysis import builtin_roles
 from auditor.arm import ids as armid
 from auditor.engine.baseline import load_baseline
 from tests import estates
+from tests.cases import foundry_core
 from tests.cases.common import Mutation, Resource, chain, denied, drop_type, set_path, subscription
 from tests.cases.common import ResourceCase as Case
 from tests.conftest import BASELINES
@@ -586,3 +587,6 @@ CASES: list[Case] = [
          variants=HUB, mutate=drop_type(CONNECTIONS), drop_types=(CONNECTIONS,),
          contains="connections of"),
 ]  # fmt: skip
+
+# --- Foundry account and project (fcore) ---------------------------------------------------
+CASES += foundry_core.IDENTITY

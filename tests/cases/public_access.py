@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from tests import estates
+from tests.cases import foundry_core
 from tests.cases.common import Mutation, Resource, chain, drop_type, subscription_list_denied
 from tests.cases.common import TargetCase as Case
 from tests.cases.private_endpoints import (
@@ -1385,3 +1386,6 @@ CASES: list[Case] = [
     not_collected("PUB035", STORAGE),
     list_denied("PUB035", STORAGE),
 ]
+
+# --- Foundry account and project (fcore) ---------------------------------------------------
+CASES += foundry_core.PUBLIC_ACCESS

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests import estates
+from tests.cases import foundry_core
 from tests.cases.common import (
     Mutation,
     Resource,
@@ -608,3 +609,6 @@ CASES: list[Case] = (
     + REL012
     + REL013
 )
+
+# --- Foundry account and project (fcore) ---------------------------------------------------
+CASES += foundry_core.RELIABILITY

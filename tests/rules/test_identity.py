@@ -22,7 +22,7 @@ from tests.cases.common import (
     assert_drifted_estates_fail,
     assert_every_rule_has_pass_fail_and_not_assessed_cases,
     case_params,
-    family_rules,
+    prompt_flow_family_rules,
 )
 from tests.cases.identity import CASES, CONTRIBUTOR_NOT_ACTIONS, UNKNOWN_ROLE, second_endpoint
 from tests.conftest import BASELINES
@@ -40,11 +40,11 @@ def test_every_rule_has_pass_fail_and_not_assessed_cases() -> None:
 
 
 def test_rules_are_in_the_baselines() -> None:
-    assert set(family_rules(FAMILY)) == {
+    assert set(prompt_flow_family_rules(FAMILY)) == {
         r for r in load_baseline(BASELINES["aistudio"]).rules if r.startswith("IAM")
     }
     # The ML-workspace table has no portal-user rows, so IAM009 has nothing to compare with there.
-    assert set(family_rules(FAMILY)) - {"IAM009"} == {
+    assert set(prompt_flow_family_rules(FAMILY)) - {"IAM009"} == {
         r for r in load_baseline(BASELINES["aml"]).rules if r.startswith("IAM")
     }
 

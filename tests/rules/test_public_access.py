@@ -17,7 +17,7 @@ from tests.cases.common import (
     assert_every_rule_has_pass_fail_and_not_assessed_cases,
     assert_every_rule_is_in_both_baselines,
     case_params,
-    family_rules,
+    prompt_flow_family_rules,
 )
 from tests.cases.public_access import CASES
 from tests.conftest import BASELINES
@@ -60,7 +60,7 @@ def test_levels_follow_the_references() -> None:
 
 
 def test_compliant_estates_only_pass(variant: str) -> None:
-    expected = set(family_rules(FAMILY))
+    expected = set(prompt_flow_family_rules(FAMILY))
     if variant == "aistudio":
         expected.discard("PUB005")  # the hub variant has no compute instance
     assert_compliant_estates_only_pass(FAMILY, variant, expected)

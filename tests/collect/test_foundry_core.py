@@ -14,6 +14,9 @@ from auditor.arm import ids as armid
 from auditor.arm import types
 from auditor.arm.snapshot import Snapshot
 from auditor.collect import cognitive
+from auditor.engine.baseline import load_baseline
+from auditor.engine.run import run_audit
+from auditor.model import Status
 from tests import estates
 from tests.fakearm import FakeArm
 from tests.fakearm.harness import collect
@@ -76,3 +79,13 @@ def test_a_refused_list_is_recorded(fake: FakeArm, path: str, rtype: str) -> Non
     snap: Snapshot = collect(fake, [SUB])
     assert [e for e in snap.errors if e.resource_type == rtype and e.status == 403], snap.errors
     assert not [r for r in snap.resources if r["type"] == rtype]
+
+
+def test_unread_capability_hosts_are_not_assessed(fake: FakeArm) -> None:
+    fake.reset()
+    fake.add_fault(f"^{re.escape(PROJECT)}/capabilityHosts$", 403)
+    snap = collect(fake, [SUB])
+    report = run_audit(snap, load_baseline("microsoft-foundry-chat"), "live")
+    (finding,) = [f for f in report.findings if f.rule_id == "REL020"]
+    assert finding.resource_id == PROJECT and finding.status is Status.NOT_ASSESSED, finding.message
+    assert "capability hosts are unknown" in finding.message

@@ -8,6 +8,8 @@ which select every Cognitive Services account of kind OpenAI or AIServices.
 
 from __future__ import annotations
 
+from typing import Any
+
 from auditor.analysis import foundry
 from auditor.analysis.architecture import FOUNDRY_ACCOUNT
 from auditor.analysis.values import present
@@ -180,7 +182,8 @@ def agent_network_injection(ctx: Context, account: Resource) -> Result:
 )
 def project_identity(ctx: Context, project: Resource) -> Result:
     """`identity.type` includes UserAssigned, and no other resource of the estate uses that identity."""
-    block = project.get("identity") if isinstance(project.get("identity"), dict) else {}
+    raw = project.get("identity")
+    block: dict[str, Any] = raw if isinstance(raw, dict) else {}
     kinds = {k.strip().lower() for k in str(block.get("type") or "None").split(",")}
     uamis = list((block.get("userAssignedIdentities") or {}).keys()) if "userassigned" in kinds else []
     expected = "a user-assigned identity of its own"

@@ -26,7 +26,7 @@ PROJECTS = types.FOUNDRY_PROJECTS
 CONNECTIONS = types.FOUNDRY_PROJECT_CONNECTIONS
 ACCOUNT_CONNECTIONS = types.COGNITIVE_CONNECTIONS
 HOSTS = types.FOUNDRY_PROJECT_CAPABILITY_HOSTS
-AGENTS_DELEGATION = "Microsoft.App/environments"
+AGENTS_DELEGATION = types.APP_ENVIRONMENTS
 FOUNDRY_FILE = "infra-as-code/bicep/ai-foundry.bicep"
 PROJECT_FILE = "infra-as-code/bicep/ai-foundry-project.bicep"
 # Connection categories of the stores the reference reaches with Microsoft Entra ID.
@@ -223,7 +223,7 @@ def project_identity(ctx: Context, project: Resource) -> Result:
     rationale="""An account-level connection applies to every current and future project of the
     account and can grant broad access to the resource it reaches; the article asks for project-level
     connections only (Microsoft Learn, "Baseline Microsoft Foundry chat reference architecture",
-    sections "Foundry project role assignments and connections" and "Connections"). The reference
+    section "Foundry project role assignments and connections" and section "Connections"). The reference
     creates every connection under the project (reference implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-foundry-project.bicep).""",
     references=[
@@ -268,12 +268,13 @@ def connections_at_project_level(ctx: Context, account: Resource) -> Result:
     title="The project's Cosmos DB, Storage and AI Search connections use Microsoft Entra ID",
     rationale="""Connections should authenticate with Microsoft Entra ID where the resource supports it,
     with no preshared secret (Microsoft Learn, "Baseline Microsoft Foundry chat reference
-    architecture", sections "Connections" and "Foundry project role assignments and connections");
+    architecture", section "Connections" and section "Foundry project role assignments and connections");
     the reference's Cosmos DB, Storage and AI Search connections set authType: AAD (reference
     implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-foundry-project.bicep).""",
     references=[
         foundry_article("Connections"),
+        foundry_article("Foundry project role assignments and connections"),
         implementation("foundry", PROJECT_FILE),
     ],
     remediation="""Re-create the connection with properties.authType: 'AAD' and grant the project's
@@ -412,7 +413,7 @@ def _store_problems(ctx: Context, project: Resource) -> tuple[list[str], list[st
     rationale="""The agents' reliability depends on their dependencies, Cosmos DB (threads), Storage
     (files) and AI Search (vectors), which you configure and back up in your own subscription; the
     article asks for dedicated instances for them (Microsoft Learn, "Baseline Microsoft Foundry chat
-    reference architecture", sections "Zone redundancy in your orchestration layer" and "Isolate
+    reference architecture", section "Zone redundancy in your orchestration layer" and section "Isolate
     Foundry Agent Service dependencies from similar workload components"). The reference's
     capability host of kind Agents names the project's Cosmos DB, Storage and AI Search connections in
     threadStorageConnections, storageConnections and vectorStoreConnections (reference

@@ -354,7 +354,8 @@ def _infer_resources(estate: Estate, roles: Roles, overrides: Mapping[str, Any])
             for ep in estate.children(ws["id"], types.ML_ONLINE_ENDPOINTS):
                 add(ep, ONLINE_ENDPOINT, f"online endpoint of project {ws.get('name')}")
     for st in estate.of_type(types.STORAGE_ACCOUNTS):
-        if WORKSPACE_STORAGE not in roles.of_resource(st["id"]):
+        # The agent's file store belongs to Foundry Agent Service, not to the application.
+        if not roles.of_resource(st["id"]) & {WORKSPACE_STORAGE, AGENT_FILE_STORE}:
             add(st, APP_STORAGE, "storage account not used by a workspace")
     _infer_sites(estate, roles, add)
 

@@ -589,4 +589,12 @@ CASES: list[Case] = [
 ]  # fmt: skip
 
 # --- Foundry account and project (fcore) ---------------------------------------------------
+FOUNDRY_CORE_RULES = (
+    "IAM005",
+    "IAM020",
+    "IAM021",
+    "IAM022",
+    "IAM023",
+    "IAM024",
+)  # their cases: tests/cases/foundry_core.py
 CASES += foundry_core.IDENTITY

@@ -1388,4 +1388,5 @@ CASES: list[Case] = [
 ]
 
 # --- Foundry account and project (fcore) ---------------------------------------------------
+FOUNDRY_CORE_RULES = ("PUB040",)  # their cases: tests/cases/foundry_core.py
 CASES += foundry_core.PUBLIC_ACCESS

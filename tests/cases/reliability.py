@@ -611,4 +611,5 @@ CASES: list[Case] = (
 )
 
 # --- Foundry account and project (fcore) ---------------------------------------------------
+FOUNDRY_CORE_RULES = ("REL020",)  # their cases: tests/cases/foundry_core.py
 CASES += foundry_core.RELIABILITY

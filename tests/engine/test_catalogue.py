@@ -188,7 +188,7 @@ def test_the_reference_check_catches_bad_references(references: list[tuple[str, 
 def test_every_rationale_cites_what_its_references_list() -> None:
     """The prose and the references agree: every GitHub file and article section the rationale cites
     is a reference, and every reference-implementation file and article section referenced is cited."""
-    from auditor.engine.sources import ARTICLE_URL
+    from auditor.engine.sources import ARTICLE_URL, FOUNDRY_ARTICLE_URL
 
     problems = []
     for r in all_rules().values():
@@ -198,7 +198,9 @@ def test_every_rationale_cites_what_its_references_list() -> None:
             problems.append(f"{r.id}: prose {sorted(cited - listed)} / references {sorted(listed - cited)}")
         sections = set(_SECTION_IN_PROSE.findall(r.rationale))
         titled = {
-            ref.title.split(": ", 1)[1] for ref in r.references if ref.url.startswith(ARTICLE_URL + "#")
+            ref.title.split(": ", 1)[1]
+            for ref in r.references
+            if ref.url.startswith((ARTICLE_URL + "#", FOUNDRY_ARTICLE_URL + "#"))
         }
         if sections != titled:
             problems.append(

@@ -3,6 +3,7 @@
 from . import (
     content_filter,
     diagnostics,
+    foundry_core,
     identity,
     nsg,
     nsg_foundry,
@@ -15,6 +16,7 @@ from . import (
 __all__ = [
     "content_filter",
     "diagnostics",
+    "foundry_core",
     "identity",
     "nsg",
     "nsg_foundry",

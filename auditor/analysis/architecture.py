@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from auditor.analysis import foundry
 from auditor.arm import ids, types
 from auditor.arm.estate import Estate, Subnet, dig, same, web_apps
 from auditor.arm.types import Resource
@@ -103,6 +104,24 @@ FOUNDRY_PROJECT = "foundry-project"  # the project, and its identity
 AGENT_THREAD_STORE = "agent-thread-store"  # Cosmos DB, through the capability host
 AGENT_FILE_STORE = "agent-file-store"  # Storage, through the capability host
 AGENT_VECTOR_STORE = "agent-vector-store"  # AI Search, through the capability host
+# Store (auditor.analysis.foundry) -> the role of the resource the capability host names for it.
+AGENT_STORE_ROLES = {
+    foundry.THREADS: AGENT_THREAD_STORE,
+    foundry.FILES: AGENT_FILE_STORE,
+    foundry.VECTORS: AGENT_VECTOR_STORE,
+}
+
+IDENTITY_ROLES = (
+    HUB, PROJECT, WORKSPACE, ONLINE_ENDPOINT, COMPUTE, CHAT_UI, PROMPTFLOW_APP, APPGW_IDENTITY,
+    FOUNDRY_PROJECT,
+)  # fmt: skip
+RESOURCE_ROLES = (
+    HUB, PROJECT, WORKSPACE, ONLINE_ENDPOINT, COMPUTE, CHAT_UI, PROMPTFLOW_APP, OPENAI,
+    WORKSPACE_STORAGE, APP_STORAGE, WORKSPACE_KEYVAULT, WORKSPACE_REGISTRY,
+    FOUNDRY_ACCOUNT, FOUNDRY_PROJECT, AGENT_THREAD_STORE, AGENT_FILE_STORE, AGENT_VECTOR_STORE,
+)  # fmt: skip
+
+IDENTITIES = "user-assigned-identities"
 
 # The ARM types each role is inferred from: when reading one of them failed, a rule that
 # relied on the role may have judged an incomplete picture (Estate.broad_gaps).
@@ -132,6 +151,17 @@ ROLE_SOURCES: dict[str, tuple[str, ...]] = {
     CHAT_UI: _SITES,
     PROMPTFLOW_APP: _SITES,
     IDENTITIES: (types.USER_ASSIGNED_IDENTITIES,),
+    FOUNDRY_ACCOUNT: (types.COGNITIVE_ACCOUNTS, types.FOUNDRY_PROJECTS),
+    FOUNDRY_PROJECT: (types.FOUNDRY_PROJECTS,),
+    **{
+        role: (
+            types.FOUNDRY_PROJECTS,
+            types.FOUNDRY_PROJECT_CAPABILITY_HOSTS,
+            types.FOUNDRY_PROJECT_CONNECTIONS,
+            foundry.STORES[store][1],
+        )
+        for store, role in AGENT_STORE_ROLES.items()
+    },
 }
 
 # --- the Foundry design's identities ------------------------------------------------------------
@@ -360,6 +390,7 @@ def _infer_resources(estate: Estate, roles: Roles, overrides: Mapping[str, Any])
     for acct in estate.of_type(types.COGNITIVE_ACCOUNTS):
         if str(acct.get("kind", "")).lower() in ("openai", "aiservices"):
             add(acct, OPENAI, f"Cognitive Services account of kind {acct.get('kind')}")
+    _infer_foundry(estate, add)
     for ws in estate.of_type(types.ML_WORKSPACES):
         role = workspace_kind(ws)
         add(ws, role, f"machine learning workspace of kind {ws.get('kind') or 'Default'}")
@@ -383,9 +414,28 @@ def _infer_resources(estate: Estate, roles: Roles, overrides: Mapping[str, Any])
             for ep in estate.children(ws["id"], types.ML_ONLINE_ENDPOINTS):
                 add(ep, ONLINE_ENDPOINT, f"online endpoint of project {ws.get('name')}")
     for st in estate.of_type(types.STORAGE_ACCOUNTS):
-        if WORKSPACE_STORAGE not in roles.of_resource(st["id"]):
+        # The agent's file store belongs to Foundry Agent Service, not to the application.
+        if not roles.of_resource(st["id"]) & {WORKSPACE_STORAGE, AGENT_FILE_STORE}:
             add(st, APP_STORAGE, "storage account not used by a workspace")
     _infer_sites(estate, roles, add)
+
+
+def _infer_foundry(estate: Estate, add: Any) -> None:
+    """The Foundry account, its projects, and the stores each project's capability host wires in."""
+    for acct in estate.of_type(types.COGNITIVE_ACCOUNTS):
+        if foundry.is_foundry_account(estate, acct):
+            add(acct, FOUNDRY_ACCOUNT, "AIServices account that manages projects")
+    for proj in foundry.projects(estate):
+        add(proj, FOUNDRY_PROJECT, f"project of {ids.name_of(foundry.account_of(proj['id']))}")
+    for store, links in foundry.agent_stores(estate).items():
+        for link in links:
+            assert link.resource_id is not None  # agent_stores keeps only links that reach a resource
+            add(
+                estate.get(link.resource_id) or link.resource_id,
+                AGENT_STORE_ROLES[store],
+                f"{foundry.STORES[store][0]} of {ids.name_of(link.host_id)} names connection "
+                f"{link.connection_name}",
+            )
 
 
 def is_container_site(estate: Estate, site: Resource) -> bool:

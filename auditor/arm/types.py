@@ -108,5 +108,7 @@ FILE_SERVICES = "Microsoft.Storage/storageAccounts/fileServices"
 # --- Microsoft.Web -----------------------------------------------------------------
 
 SERVER_FARMS = "Microsoft.Web/serverfarms"
+# The delegation of the subnet Foundry Agent Service is injected into.
+APP_ENVIRONMENTS = "Microsoft.App/environments"
 WEB_SITES = "Microsoft.Web/sites"
 SITE_CONFIG = "Microsoft.Web/sites/config"

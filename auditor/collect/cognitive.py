@@ -1,21 +1,57 @@
 """Azure OpenAI and other Cognitive Services accounts, their model deployments, content-filter (RAI)
-policies and custom blocklists (the lists only: their items, the blocked terms, are not read)."""
+policies and custom blocklists (the lists only: their items, the blocked terms, are not read); for a
+Foundry account (kind AIServices) also its connections, capability hosts and projects, and each
+project's connections and capability hosts.
+
+Connections are read with the list calls only, which return no credentials (never `listsecrets`).
+azure-mgmt-cognitiveservices has no list of capability hosts (only a get by name, and nothing in
+the account or project says the name), while ARM lists them at api-version 2025-09-01: those two
+lists go through the client's own pipeline (same credential, retries, read-only hook), and a list
+that fails is recorded, so the rules that need a capability host say not assessed.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from azure.core.exceptions import HttpResponseError, map_error
+from azure.core.rest import HttpRequest
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
+from azure.mgmt.core.exceptions import ARMErrorFormat
 
 from auditor.arm import types
 from auditor.arm.types import Resource
 from auditor.collect.context import Sub, name, resource_group
+from auditor.collect.ml import ERROR_MAP
 
 ACCOUNTS = types.COGNITIVE_ACCOUNTS
 DEPLOYMENTS = types.COGNITIVE_DEPLOYMENTS
 RAI_POLICIES = types.RAI_POLICIES
 RAI_BLOCKLISTS = types.RAI_BLOCKLISTS
 
-TYPES = (ACCOUNTS, DEPLOYMENTS, RAI_POLICIES, RAI_BLOCKLISTS)
+PROJECTS = types.FOUNDRY_PROJECTS
+PROJECT_CONNECTIONS = types.FOUNDRY_PROJECT_CONNECTIONS
+ACCOUNT_CONNECTIONS = types.COGNITIVE_CONNECTIONS
+ACCOUNT_CAPABILITY_HOSTS = types.COGNITIVE_CAPABILITY_HOSTS
+PROJECT_CAPABILITY_HOSTS = types.FOUNDRY_PROJECT_CAPABILITY_HOSTS
+FOUNDRY_TYPES = (
+    PROJECTS,
+    PROJECT_CONNECTIONS,
+    ACCOUNT_CONNECTIONS,
+    ACCOUNT_CAPABILITY_HOSTS,
+    PROJECT_CAPABILITY_HOSTS,
+)
+# The api-version of the capability host lists (the SDK's own default for everything else).
+CAPABILITY_HOSTS_API_VERSION = "2025-09-01"
+
+TYPES = (ACCOUNTS, DEPLOYMENTS, RAI_POLICIES, RAI_BLOCKLISTS, *FOUNDRY_TYPES)
 AREA = "cognitive services"
+
+
+class NotAList(ValueError):
+    """An answer to a list read that is not an ARM list body."""
 
 
 def collect_cognitive(sub: Sub) -> None:
@@ -36,6 +72,39 @@ def collect_cognitive(sub: Sub) -> None:
             lambda: cs.rai_blocklists.list(rg, acct),
             child=True,
         )
+        if str(account.get("kind", "")).lower() == "aiservices":
+            foundry_children(account, rg, acct)
+
+    def foundry_children(account: Resource, rg: str, acct: str) -> None:
+        aid = account["id"]
+        sub.list(
+            ACCOUNT_CONNECTIONS,
+            f"{aid}/connections",
+            lambda: cs.account_connections.list(rg, acct),
+            child=True,
+        )
+        sub.list(ACCOUNT_CAPABILITY_HOSTS, f"{aid}/capabilityHosts", lambda: hosts(aid), child=True)
+
+        def project_children(project: Resource) -> None:
+            pid, proj = project["id"], name(project)
+            sub.list(
+                PROJECT_CONNECTIONS,
+                f"{pid}/connections",
+                lambda: cs.project_connections.list(rg, acct, proj),
+                child=True,
+            )
+            sub.list(PROJECT_CAPABILITY_HOSTS, f"{pid}/capabilityHosts", lambda: hosts(pid), child=True)
+
+        sub.list(
+            PROJECTS,
+            f"{aid}/projects",
+            lambda: cs.projects.list(rg, acct),
+            child=True,
+            each=project_children,
+        )
+
+    def hosts(parent: str) -> Iterator[Resource]:
+        return _pages(cs, sub.collection.arm_host, f"{parent}/capabilityHosts")
 
     sub.list_resources(
         ACCOUNTS,
@@ -45,3 +114,38 @@ def collect_cognitive(sub: Sub) -> None:
         each=children,
         area=AREA,
     )
+
+
+def _pages(client: Any, arm_host: str, path: str) -> Iterator[Resource]:
+    """GET a list at CAPABILITY_HOSTS_API_VERSION and follow its nextLinks, staying on the ARM host."""
+    url: str | None = f"{path}?api-version={CAPABILITY_HOSTS_API_VERSION}"
+    seen: set[str] = set()
+    while url:
+        seen.add(url)
+        response = client._send_request(HttpRequest("GET", url))
+        if response.status_code != 200:
+            map_error(status_code=response.status_code, response=response, error_map=ERROR_MAP)
+            raise HttpResponseError(response=response, error_format=ARMErrorFormat)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not isinstance(body.get("value", []), list):
+            raise NotAList(f"the answer to {path} is not an ARM list")
+        for item in body.get("value") or []:
+            if isinstance(item, dict):
+                yield item
+        url = _next(body.get("nextLink"), arm_host, seen, path)
+
+
+def _next(link: Any, arm_host: str, seen: set[str], path: str) -> str | None:
+    if not link:
+        return None
+    parts = urlsplit(str(link))
+    if parts.scheme != "https" or parts.netloc.lower() != arm_host:
+        raise NotAList(f"the nextLink of {path} is not on the ARM endpoint; the rest was not read")
+    if "api-version" not in parse_qs(parts.query):
+        link = f"{link}{'&' if parts.query else '?'}api-version={CAPABILITY_HOSTS_API_VERSION}"
+    if link in seen:
+        raise NotAList(f"the nextLink of {path} repeats an earlier page; the rest was not read")
+    return str(link)

@@ -247,6 +247,12 @@ def family_rules(family: str) -> list[str]:
     return [rid for rid, r in all_rules().items() if r.control.value == family]
 
 
+def prompt_flow_family_rules(family: str) -> list[str]:
+    """The family's rules but those only the Foundry baseline uses."""
+    only = foundry_only(family)
+    return [rid for rid in family_rules(family) if rid not in only]
+
+
 def assert_case(case: Case[Any], variant: str, folder: Path) -> None:
     """Run the case on the variant and check the rule's findings."""
     found = findings_of(run_case(case, variant, folder), case.rule)

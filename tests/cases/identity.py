@@ -14,6 +14,7 @@ from auditor.analysis import builtin_roles
 from auditor.arm import ids as armid
 from auditor.engine.baseline import load_baseline
 from tests import estates, foundry
+from tests.cases import foundry_core
 from tests.cases.common import Mutation, Resource, chain, denied, drop_type, set_path, subscription
 from tests.cases.common import ResourceCase as Case
 from tests.conftest import BASELINES
@@ -837,3 +838,13 @@ CASES += [
     Case("foundry-projects-not-collected", "IAM032", {SUB_ID: "not_assessed"}, variants=FOUNDRY,
          drop_types=("Microsoft.CognitiveServices/accounts/projects",)),
 ]  # fmt: skip
+# --- Foundry account and project (fcore) ---------------------------------------------------
+FOUNDRY_CORE_RULES = (
+    "IAM005",
+    "IAM020",
+    "IAM021",
+    "IAM022",
+    "IAM023",
+    "IAM024",
+)  # their cases: tests/cases/foundry_core.py
+CASES += foundry_core.IDENTITY

@@ -7,6 +7,7 @@ import dataclasses
 from typing import Any
 
 from tests import estates
+from tests.cases import foundry_core
 from tests.cases.common import Mutation, Resource, chain, drop_type, subscription_list_denied
 from tests.cases.common import TargetCase as Case
 from tests.cases.private_endpoints import (
@@ -1667,3 +1668,6 @@ FOUNDRY_HOUSE_CASES: list[Case] = [
     _foundry(not_collected("PUB083", WAF)),
 ]
 CASES += FOUNDRY_HOUSE_CASES
+# --- Foundry account and project (fcore) ---------------------------------------------------
+FOUNDRY_CORE_RULES = ("PUB040",)  # their cases: tests/cases/foundry_core.py
+CASES += foundry_core.PUBLIC_ACCESS

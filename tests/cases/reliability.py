@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests import estates
+from tests.cases import foundry_core
 from tests.cases.common import (
     Mutation,
     Resource,
@@ -796,3 +797,6 @@ FOUNDRY_HOUSE_CASES: list[Case] = [
     ),
 ]
 CASES += FOUNDRY_HOUSE_CASES
+# --- Foundry account and project (fcore) ---------------------------------------------------
+FOUNDRY_CORE_RULES = ("REL020",)  # their cases: tests/cases/foundry_core.py
+CASES += foundry_core.RELIABILITY

@@ -24,7 +24,7 @@ from tests.cases.common import (
     assert_drifted_estates_fail,
     assert_every_rule_has_pass_fail_and_not_assessed_cases,
     case_params,
-    family_rules,
+    prompt_flow_family_rules,
 )
 from tests.cases.identity import CASES, CONTRIBUTOR_NOT_ACTIONS, UNKNOWN_ROLE, second_endpoint
 from tests.conftest import BASELINES
@@ -47,11 +47,11 @@ FOUNDRY_ONLY = {"IAM030", "IAM031", "IAM032"}
 
 
 def test_rules_are_in_the_baselines() -> None:
-    assert set(family_rules(FAMILY)) - FOUNDRY_ONLY == {
+    assert set(prompt_flow_family_rules(FAMILY)) == {
         r for r in load_baseline(BASELINES["aistudio"]).rules if r.startswith("IAM")
     }
     # The ML-workspace table has no portal-user rows, so IAM009 has nothing to compare with there.
-    assert set(family_rules(FAMILY)) - {"IAM009"} - FOUNDRY_ONLY == {
+    assert set(prompt_flow_family_rules(FAMILY)) - {"IAM009"} == {
         r for r in load_baseline(BASELINES["aml"]).rules if r.startswith("IAM")
     }
     assert set(load_baseline(BASELINES["foundry"]).rules) >= FOUNDRY_ONLY

@@ -87,16 +87,6 @@ APP_STORAGE = "app-storage"
 WORKSPACE_KEYVAULT = "workspace-keyvault"
 WORKSPACE_REGISTRY = "workspace-registry"
 
-IDENTITY_ROLES: tuple[str, ...] = (
-    HUB, PROJECT, WORKSPACE, ONLINE_ENDPOINT, COMPUTE, CHAT_UI, PROMPTFLOW_APP, APPGW_IDENTITY,
-)  # fmt: skip
-RESOURCE_ROLES = (
-    HUB, PROJECT, WORKSPACE, ONLINE_ENDPOINT, COMPUTE, CHAT_UI, PROMPTFLOW_APP, OPENAI,
-    WORKSPACE_STORAGE, APP_STORAGE, WORKSPACE_KEYVAULT, WORKSPACE_REGISTRY,
-)  # fmt: skip
-
-IDENTITIES = "user-assigned-identities"
-
 # The Foundry Agent Service design's resource and identity roles (its subnet roles are above): which
 # tuple above each joins is decided where it is inferred.
 FOUNDRY_ACCOUNT = "foundry-account"
@@ -111,7 +101,7 @@ AGENT_STORE_ROLES = {
     foundry.VECTORS: AGENT_VECTOR_STORE,
 }
 
-IDENTITY_ROLES = (
+IDENTITY_ROLES: tuple[str, ...] = (
     HUB, PROJECT, WORKSPACE, ONLINE_ENDPOINT, COMPUTE, CHAT_UI, PROMPTFLOW_APP, APPGW_IDENTITY,
     FOUNDRY_PROJECT,
 )  # fmt: skip
@@ -167,7 +157,7 @@ ROLE_SOURCES: dict[str, tuple[str, ...]] = {
 # --- the Foundry design's identities ------------------------------------------------------------
 # The account's system-assigned identity and each project's (user-assigned in the reference) act for
 # their resources: the role table gives the project's the agent's stores.
-IDENTITY_ROLES = (*IDENTITY_ROLES, FOUNDRY_ACCOUNT, FOUNDRY_PROJECT)
+IDENTITY_ROLES = (*IDENTITY_ROLES, FOUNDRY_ACCOUNT)
 ROLE_SOURCES.setdefault(FOUNDRY_ACCOUNT, (types.COGNITIVE_ACCOUNTS,))
 ROLE_SOURCES.setdefault(FOUNDRY_PROJECT, (types.COGNITIVE_ACCOUNTS, types.FOUNDRY_PROJECTS))
 

@@ -827,16 +827,6 @@ CASES += [
          errors=denied(SQL_RA, lambda v: f"{foundry.COSMOS}/sqlRoleAssignments")),
     Case("foundry-project-without-identity", "IAM031", {"cosmos-chat-threads": "not_assessed"},
          variants=FOUNDRY, mutate=project_identity({"type": "None"}), contains="no Foundry project identity"),
-    # IAM032: the project's own user-assigned identity
-    Case("foundry-compliant", "IAM032", {"chat-agents": "pass"}, variants=FOUNDRY,
-         contains="its own user-assigned id-agent"),
-    Case("foundry-project-system-assigned", "IAM032", {"chat-agents": "fail"}, variants=FOUNDRY,
-         mutate=project_identity(estates.identity_system("chat-agents")),
-         contains="no user-assigned identity"),
-    Case("foundry-ui-shares-project-identity", "IAM032", {"chat-agents": "fail"}, variants=FOUNDRY,
-         mutate=chat_ui_uses_project_identity, contains="shared with app-chat-ui"),
-    Case("foundry-projects-not-collected", "IAM032", {SUB_ID: "not_assessed"}, variants=FOUNDRY,
-         drop_types=("Microsoft.CognitiveServices/accounts/projects",)),
 ]  # fmt: skip
 # --- Foundry account and project (fcore) ---------------------------------------------------
 FOUNDRY_CORE_RULES = (

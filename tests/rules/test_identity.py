@@ -43,7 +43,7 @@ def test_every_rule_has_pass_fail_and_not_assessed_cases() -> None:
 
 
 # The Foundry design's own rules: the agent's stores and the project's identity.
-FOUNDRY_ONLY = {"IAM030", "IAM031", "IAM032"}
+FOUNDRY_ONLY = {"IAM030", "IAM031"}
 
 
 def test_rules_are_in_the_baselines() -> None:

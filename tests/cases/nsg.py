@@ -984,7 +984,8 @@ NSG010 = [
         statuses(failed=1),
         on_subnet("agent-egress", delegations=[]),
         variants=FOUNDRY,
-        contains="no subnet delegated to Microsoft.App/environments",
+        # The account injects its agents there, so the finding names the injected subnet.
+        contains="(the networkInjections subnet of ais-chat): delegations are none",
     ),
     Case(
         "the account injects into a subnet that does not exist",
@@ -997,7 +998,7 @@ NSG010 = [
     Case(
         "virtual networks not collected",
         "NSG010",
-        statuses(not_assessed=1),
+        statuses(not_assessed=2),
         without(VNETS),
         drop_types=(VNETS,),
         variants=FOUNDRY,

@@ -480,9 +480,15 @@ def _scope_group(rid: str) -> str | None:
 
 
 def _add_context(estate: Estate, owners: dict[str, set[str]], reasons: dict[str, dict[str, str]]) -> None:
+    """Resources above resource groups, and those scoped to a workload's resource group, as context.
+
+    A role assignment there whose principal is a workload's identity belongs to that workload alone: a
+    subscription-wide Contributor given to prod's endpoint is prod's deviation, not dev's.
+    """
     by_group: dict[str, set[str]] = defaultdict(set)
     by_sub: dict[str, set[str]] = defaultdict(set)
     every: set[str] = set()
+    principal_of: dict[str, set[str]] = defaultdict(set)
     for key, workloads in owners.items():
         group = ids.resource_group_id(key)
         if group is not None:
@@ -491,28 +497,33 @@ def _add_context(estate: Estate, owners: dict[str, set[str]], reasons: dict[str,
         if sub is not None:
             by_sub[sub.lower()].update(workloads)
         every.update(workloads)
+        res = estate.get(key)
+        if res is not None:
+            for principal in _principals(estate, res):
+                principal_of[principal].update(workloads)
     for res in estate.resources:
         key = ids.norm(res["id"])
         if key in owners:
             continue
         group = _scope_group(res["id"])
         if group is not None:
-            if group in by_group:
-                owners[key] = set(by_group[group])
-                for w in owners[key]:
-                    reasons[key][w] = (
-                        f"scoped to resource group {ids.name_of(group)}, which holds the workload's resources"
-                    )
+            candidates = set(by_group.get(group, ()))
+            where = f"scoped to resource group {ids.name_of(group)}, which holds the workload's resources"
+        elif ids.resource_group_of(res["id"]) is None:
+            sub = ids.subscription_of(res["id"])
+            candidates = set(by_sub.get(sub.lower(), ())) if sub else set(every)
+            where = f"above resource groups (at {f'subscription {sub}' if sub else 'the tenant'}): context of the workloads there"
+        else:
             continue
-        if ids.resource_group_of(res["id"]) is not None:
-            continue
-        sub = ids.subscription_of(res["id"])
-        workloads = by_sub.get(sub.lower(), set()) if sub else every
-        if workloads:
-            owners[key] = set(workloads)
-            where = f"subscription {sub}" if sub else "the tenant"
-            for w in workloads:
-                reasons[key][w] = f"above resource groups (at {where}): context of every workload there"
+        principal = dig(res, "properties.principalId") if same(res.get("type"), types.ROLE_ASSIGNMENTS) else None
+        holders = principal_of.get(principal.lower(), set()) if isinstance(principal, str) else set()
+        if holders & candidates:
+            candidates &= holders
+            where = f"{where}; assigned to the workload's identity"
+        if candidates:
+            owners[key] = candidates
+            for w in candidates:
+                reasons[key][w] = where
 
 
 def _placements(

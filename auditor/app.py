@@ -150,16 +150,13 @@ def audit(options: AuditOptions) -> AuditReport:
 
 
 def workload_notes(report: AuditReport) -> list[str]:
-    """What stderr says about the workloads: none found, the baseline each got and why, a forced mismatch."""
+    """What stderr says about the workloads: that none was found, or a forced baseline of another variant.
+
+    The baseline each workload got and why is in the reports (the console header, the JSON workloads).
+    """
     if report.no_workload:
         return [f"{report.no_workload}: the gate fails"]
-    lines = []
-    for w in report.workloads:
-        if w.mismatch:
-            lines.append(f"warning: {w.mismatch}")
-        elif "--baseline" not in w.baseline_reason:
-            lines.append(f"workload {w.name}: judged with {w.baseline_reason}")
-    return lines
+    return [f"warning: {w.mismatch}" for w in report.workloads if w.mismatch]
 
 
 def compare_warning(report: AuditReport) -> str | None:

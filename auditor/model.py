@@ -93,9 +93,9 @@ class Finding:
     level: Level = Level.REQUIRED
     rule_name: str = ""
     rationale: str = ""
-    waiver: dict[str, Any] | None = None
     # the workload the finding was judged in (empty when the audit found none)
     workload: str = ""
+    waiver: dict[str, Any] | None = None
 
     @property
     def key(self) -> tuple[str, str]:

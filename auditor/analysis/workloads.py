@@ -515,7 +515,9 @@ def _add_context(estate: Estate, owners: dict[str, set[str]], reasons: dict[str,
             where = f"above resource groups (at {f'subscription {sub}' if sub else 'the tenant'}): context of the workloads there"
         else:
             continue
-        principal = dig(res, "properties.principalId") if same(res.get("type"), types.ROLE_ASSIGNMENTS) else None
+        principal = (
+            dig(res, "properties.principalId") if same(res.get("type"), types.ROLE_ASSIGNMENTS) else None
+        )
         holders = principal_of.get(principal.lower(), set()) if isinstance(principal, str) else set()
         if holders & candidates:
             candidates &= holders

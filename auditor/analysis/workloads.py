@@ -262,12 +262,12 @@ class _Graph:
             for pool in items_of(dig(gw, "properties.backendAddressPools")):
                 for addr in items_of(dig(pool, "properties.backendAddresses")):
                     fqdn, ip = dig(addr, "fqdn"), dig(addr, "ipAddress")
-                    site = by_host.get(fqdn.lower()) if isinstance(fqdn, str) else None
-                    site = site or (by_ip.get(ip) if isinstance(ip, str) else None)
-                    if site is not None:
+                    target = by_host.get(fqdn.lower()) if isinstance(fqdn, str) else None
+                    target = target or (by_ip.get(ip) if isinstance(ip, str) else None)
+                    if target is not None:
                         shown = fqdn if isinstance(fqdn, str) and fqdn else ip
                         why = f"a backend pool of gateway {display_name(gw)} points at it ({shown})"
-                        self.forward[ids.norm(gw["id"])].append((site, why))
+                        self.forward[ids.norm(gw["id"])].append((target, why))
 
     def neighbours(self, key: str) -> Iterator[tuple[str, str]]:
         """Where the relations lead from one member, with the reason each neighbour joins."""
@@ -384,7 +384,7 @@ def discover(estate: Estate) -> Discovery:
     """Every workload of the estate, each resource's place and the reason (see the module docstring)."""
     cores = find_cores(estate)
     if not cores:
-        return Discovery((), _out_of_scope(estate, {}, {}), note=_why_none(estate))
+        return Discovery((), tuple(_out_of_scope(estate, {}, {})), note=_why_none(estate))
     names = _names([c.resource_id for c in cores], estate)
     graph = _Graph(estate)
     owners: dict[str, set[str]] = {}
@@ -512,13 +512,15 @@ def _add_context(estate: Estate, owners: dict[str, set[str]], reasons: dict[str,
         elif ids.resource_group_of(res["id"]) is None:
             sub = ids.subscription_of(res["id"])
             candidates = set(by_sub.get(sub.lower(), ())) if sub else set(every)
-            where = f"above resource groups (at {f'subscription {sub}' if sub else 'the tenant'}): context of the workloads there"
+            at = f"subscription {sub}" if sub else "the tenant"
+            where = f"above resource groups (at {at}): context of the workloads there"
         else:
             continue
-        principal = (
-            dig(res, "properties.principalId") if same(res.get("type"), types.ROLE_ASSIGNMENTS) else None
-        )
-        holders = principal_of.get(principal.lower(), set()) if isinstance(principal, str) else set()
+        holders: set[str] = set()
+        if same(res.get("type"), types.ROLE_ASSIGNMENTS):
+            principal = dig(res, "properties.principalId")
+            if isinstance(principal, str):
+                holders = principal_of.get(principal.lower(), set())
         if holders & candidates:
             candidates &= holders
             where = f"{where}; assigned to the workload's identity"
@@ -628,9 +630,9 @@ def defined(estate: Estate, definitions: Sequence[Definition]) -> Discovery:
                 continue
             owners.setdefault(key, set()).add(d.name)
             reasons[key][d.name] = why
-            res = estate.get(key)
+            body = estate.get(key)
             stack.extend(
-                (c, f"child resource of {display_name(res) if res else key}")
+                (c, f"child resource of {display_name(body) if body else key}")
                 for c in graph.children.get(key, ())
             )
     _add_context(estate, owners, reasons)

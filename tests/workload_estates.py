@@ -62,7 +62,7 @@ def unrelated(group: str = "rg-tfstate", subscription: str = SUB) -> dict[str, A
 
 
 def snapshot_doc(parts: list[dict[str, Any]], subscriptions: list[str]) -> dict[str, Any]:
-    """A snapshot document holding these parts (each `{"resources", "errors"}`), collected like the samples."""
+    """A snapshot document of these parts (each `{"resources", "errors"}`), collected like the samples."""
     doc = sample("aistudio-compliant")
     seen: set[str] = set()
     unique = []

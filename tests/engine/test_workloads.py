@@ -18,7 +18,7 @@ from auditor.errors import InputError
 from auditor.model import AuditReport, Control, GatePolicy, Status
 from tests.paths import EXAMPLES
 from tests.test_cli import assert_one_line_error, run
-from tests.workloads.estate import OTHER_SUB, SUB, copy_of, snapshot_doc, tenant, unrelated
+from tests.workload_estates import OTHER_SUB, SUB, copy_of, snapshot_doc, tenant, unrelated
 
 DEV, PROD, ML = "rg-chat-dev/hub-chat", "rg-chat-prod/hub-chat", "mlw-chat"
 
@@ -140,8 +140,8 @@ def test_a_foundry_account_with_a_project_and_capability_host_is_a_core() -> Non
     resources = [
         {"id": base, "name": "fdy", "type": "Microsoft.CognitiveServices/accounts", "kind": "AIServices",
          "properties": {}},
-        {"id": f"{base}/projects/chat", "name": "fdy/chat", "type": "Microsoft.CognitiveServices/accounts/projects",
-         "properties": {}},
+        {"id": f"{base}/projects/chat", "name": "fdy/chat",
+         "type": "Microsoft.CognitiveServices/accounts/projects", "properties": {}},
         {"id": f"{base}/projects/chat/capabilityHosts/agents", "name": "agents",
          "type": "Microsoft.CognitiveServices/accounts/projects/capabilityHosts", "properties": {}},
     ]  # fmt: skip

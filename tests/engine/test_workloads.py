@@ -283,3 +283,58 @@ def test_cli_no_workload_exits_1(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "no instance of the architecture found" in proc.stderr
     assert "gate FAILED: no instance of the architecture found" in proc.stdout
+
+
+# --- the reports ------------------------------------------------------------------------------------
+
+
+def test_every_format_carries_the_workloads(report: AuditReport) -> None:
+    import csv
+    import io
+    import xml.etree.ElementTree as ET
+
+    import jsonschema
+
+    from auditor.reports import console, csv_report, html, json_report, junit, markdown, sarif
+    from auditor.reports.json_report import schema
+
+    doc = json.loads(json_report.render(report))
+    jsonschema.validate(doc, schema())
+    assert doc["schema_version"] == "1.2"
+    assert [w["name"] for w in doc["workloads"]] == [PROD, DEV, ML]
+    assert doc["tenant"]["worst"] == PROD
+    assert [s["subscription"] for s in doc["tenant"]["subscriptions"]] == [SUB, OTHER_SUB]
+    assert {p["resource_id"].split("/")[-1] for p in doc["out_of_scope"]} == {"kv-tfstate", "stcloudshell"}
+    results = json.loads(sarif.render(report))["runs"][0]["results"]
+    assert {r["properties"]["workload"] for r in results} == {PROD, DEV}  # passes are not results
+    rows = list(csv.DictReader(io.StringIO(csv_report.render(report))))
+    assert {r["workload"] for r in rows} == {PROD, DEV, ML}
+    cases = ET.fromstring(junit.render(report)).iter("testcase")
+    assert all(c.get("name", "").startswith("[") for c in cases)
+    text = console.render(report)
+    assert text.index(PROD) < text.index(DEV) < text.index(ML)  # the tenant summary, worst first
+    assert "Out of scope: 2 resources of no workload" in text
+    assert f"| {PROD} | {SUB} | openai-e2e-chat-aistudio | 77.8 |" in markdown.render(report)
+    page = html.render(report)
+    assert page.count('class="workload"') == 3 and f"Workload {ML}" in page
+
+
+def test_a_1_1_report_still_loads(tmp_path: Path, report: AuditReport) -> None:
+    from auditor.reports.json_report import load_report, render
+
+    doc = json.loads(render(report))
+    old = {k: v for k, v in doc.items() if k not in ("workloads", "tenant", "out_of_scope")}
+    old["schema_version"] = "1.1"
+    for f in old["findings"]:
+        f.pop("workload", None)
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(old))
+    assert load_report(path)["schema_version"] == "1.1"
+
+
+def test_the_gate_judges_the_worst_workload(report: AuditReport) -> None:
+    """A drifted copy cannot hide behind compliant ones in the tenant's sum."""
+    result = gated(report, GatePolicy(min_score=90))
+    assert report.card.score >= 90 > workload(report, PROD).card.score
+    assert result.gate is not None and not result.gate.passed
+    assert "score 77.8 is below the minimum 90" in result.gate.reasons[0]

@@ -117,7 +117,18 @@ def evaluate_report(policy: GatePolicy, report: Mapping[str, Any]) -> GateOutcom
         )
         for f in report["findings"]
     )
-    return evaluate(policy, float(report["score"]), float(report["coverage"]), rows)
+    # As for a fresh audit (schema 1.2): the worst workload faces the gate, and no workload fails it.
+    workloads = report.get("workloads") or []
+    if len(workloads) > 1:
+        score = min(float(w["score"]) for w in workloads)
+        coverage = min(float(w["coverage"]) for w in workloads)
+    else:
+        score, coverage = float(report["score"]), float(report["coverage"])
+    outcome = evaluate(policy, score, coverage, rows)
+    if report.get("no_workload"):
+        reason = f"{report['no_workload']} (an audit of the wrong scope must not pass)"
+        outcome = replace(outcome, passed=False, reasons=(reason, *outcome.reasons))
+    return outcome
 
 
 def parse_coverage(value: str | float) -> float:

@@ -338,3 +338,16 @@ def test_the_gate_judges_the_worst_workload(report: AuditReport) -> None:
     assert report.card.score >= 90 > workload(report, PROD).card.score
     assert result.gate is not None and not result.gate.passed
     assert "score 77.8 is below the minimum 90" in result.gate.reasons[0]
+
+
+def test_a_saved_report_is_gated_like_a_fresh_audit(tmp_path: Path, report: AuditReport) -> None:
+    from auditor.engine.gate import evaluate_report
+    from auditor.reports.json_report import render
+
+    saved = json.loads(render(report))
+    assert not evaluate_report(GatePolicy(min_score=90), saved).passed
+    none = json.loads(
+        render(run_workloads(Snapshot.from_data(snapshot_doc([unrelated()], [SUB])), None, "t"))
+    )
+    outcome = evaluate_report(GatePolicy(), none)
+    assert not outcome.passed and "no instance of the architecture found" in outcome.reasons[0]

@@ -419,7 +419,12 @@ def audit(
     warning = app.compare_warning(report)
     if warning:
         click.echo(terminal(warning), err=True)
-    for line in app.workload_notes(report):
+    from auditor.reports import Format
+
+    out = options.output
+    # The console report on stdout says it in its header already: once is enough.
+    in_header = out.formats == (Format.CONSOLE,) and not (out.output or out.output_dir or out.render.quiet)
+    for line in [] if in_header else app.workload_notes(report):
         click.echo(terminal(f"auditor: {line}"), err=True)
     if options.explain_roles:
         from auditor.engine.workloads import explain_lines

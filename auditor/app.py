@@ -51,6 +51,7 @@ __all__ = [
     "record_history",
     "rule_doc",
     "rules",
+    "workload_notes",
     "write_reports",
     "write_rule_pages",
 ]
@@ -107,12 +108,14 @@ def audit(options: AuditOptions) -> AuditReport:
     from auditor.arm.snapshot import load_snapshot
     from auditor.engine.baseline import load_baseline
     from auditor.engine.gate import gated
-    from auditor.engine.run import run_audit
     from auditor.engine.waivers import load_waivers
+    from auditor.engine.workloads import Selection, load_definitions, run_workloads
     from auditor.reports.json_report import load_report
 
     started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    baseline = load_baseline(options.baseline)
+    # No --baseline: each workload gets the baseline of its variant (engine/workloads.py).
+    baseline = load_baseline(options.baseline) if options.baseline is not None else None
+    definitions = load_definitions(options.workloads_file) if options.workloads_file else None
     waivers = load_waivers(options.waivers) if options.waivers else None
     previous = load_report(options.compare, "previous report") if options.compare else None
     source = options.source
@@ -140,9 +143,20 @@ def audit(options: AuditOptions) -> AuditReport:
         # Only the named resource groups are read, and the snapshot comes back restricted.
         snapshot = read_azure(replace(source, resource_groups=options.resource_groups))
         where = "azure"
-    report = run_audit(snapshot, baseline, where, waivers=waivers, previous=previous)
+    selection = Selection(definitions=definitions, names=options.workloads)
+    report = run_workloads(snapshot, baseline, where, selection, waivers=waivers, previous=previous)
     report = replace(report, started_at=started_at, snapshot_digest=json_digest(snapshot.to_dict()))
     return gated(report, options.policy)
+
+
+def workload_notes(report: AuditReport) -> list[str]:
+    """What stderr says about the workloads: that none was found, or a forced baseline of another variant.
+
+    The baseline each workload got and why is in the reports (the console header, the JSON workloads).
+    """
+    if report.no_workload:
+        return [f"{report.no_workload}: the gate fails"]
+    return [f"warning: {w.mismatch}" for w in report.workloads if w.mismatch]
 
 
 def compare_warning(report: AuditReport) -> str | None:

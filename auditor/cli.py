@@ -246,7 +246,26 @@ def log_analytics_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 )
 @click.option("--output-dir", type=click.Path(file_okay=False), help="Write one report per format here.")
 @_resource_groups("Audit")
-@click.option("--explain-roles", is_flag=True, help="Print the role inferred for each resource (on stderr).")
+@click.option(
+    "--explain-roles",
+    is_flag=True,
+    help="Print the workload each resource was placed in (or why it is out of scope) and the role "
+    "inferred for it (on stderr).",
+)
+@click.option(
+    "--workload",
+    "workload_names",
+    multiple=True,
+    metavar="NAME",
+    help="Judge only this workload (repeatable); names as the report lists them.",
+)
+@click.option(
+    "--workloads",
+    "workloads_file",
+    metavar="FILE",
+    help="A YAML file defining the workloads (per workload: name, resource ids and/or tags) "
+    "instead of discovering them.",
+)
 @click.option("--show-passed", is_flag=True, help="List passing findings in the console report too.")
 @click.option(
     "--quiet",
@@ -331,6 +350,8 @@ def audit(
     output_dir: str | None,
     resource_groups: tuple[str, ...],
     explain_roles: bool,
+    workload_names: tuple[str, ...],
+    workloads_file: str | None,
     show_passed: bool,
     quiet: bool,
     verbose: bool,
@@ -388,6 +409,8 @@ def audit(
         fail_on=fail_on,
         min_coverage=min_coverage,
         export=_export_flags(endpoint, rule_id, runs_stream, findings_stream, export_to),
+        workloads=workload_names,
+        workloads_file=workloads_file,
     )
     _say_note(options.source)
     report = app.audit(options)
@@ -396,10 +419,19 @@ def audit(
     warning = app.compare_warning(report)
     if warning:
         click.echo(terminal(warning), err=True)
+    from auditor.reports import Format
+
+    out = options.output
+    # The console report on stdout says it in its header already: once is enough.
+    in_header = out.formats == (Format.CONSOLE,) and not (out.output or out.output_dir or out.render.quiet)
+    for line in [] if in_header else app.workload_notes(report):
+        click.echo(terminal(f"auditor: {line}"), err=True)
     if options.explain_roles:
+        from auditor.engine.workloads import explain_lines
+
         # On stderr, so that `--format json --explain-roles | jq` still reads a JSON document.
-        for item in report.roles:
-            click.echo(terminal(f"{item.role:<26} {item.resource_id}  ({item.reason})"), err=True)
+        for line in explain_lines(report):
+            click.echo(terminal(line), err=True)
     emitted = app.write_reports(report, options.output, _terminal(no_color))
     if emitted.stdout:
         click.echo(emitted.stdout, nl=False)

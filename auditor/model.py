@@ -93,6 +93,8 @@ class Finding:
     level: Level = Level.REQUIRED
     rule_name: str = ""
     rationale: str = ""
+    # the workload the finding was judged in (empty when the audit found none)
+    workload: str = ""
     waiver: dict[str, Any] | None = None
 
     @property
@@ -120,6 +122,8 @@ class Finding:
         }
         if self.waiver is not None:
             out["waiver"] = self.waiver
+        if self.workload:
+            out["workload"] = self.workload
         return out
 
 
@@ -418,10 +422,55 @@ class RoleExplanation:
     resource_id: str
     role: str
     reason: str
+    # the workload whose roles these are, when an audit judged several
+    workload: str = ""
 
     def to_dict(self) -> dict[str, str]:
         """The explanation as the JSON report writes it."""
-        return {"resource_id": self.resource_id, "role": self.role, "reason": self.reason}
+        out = {"resource_id": self.resource_id, "role": self.role, "reason": self.reason}
+        if self.workload:
+            out["workload"] = self.workload
+        return out
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a resource was placed: the workload it is judged in (None: out of scope) and why."""
+
+    resource_id: str
+    workload: str | None
+    reason: str
+    # the other workloads that reach the resource at the same step (it is judged in each)
+    shared_with: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The placement as the JSON report writes it."""
+        out: dict[str, Any] = {
+            "resource_id": self.resource_id,
+            "workload": self.workload,
+            "reason": self.reason,
+        }
+        if self.shared_with:
+            out["shared_with"] = list(self.shared_with)
+        return out
+
+
+@dataclass(frozen=True)
+class WorkloadReport:
+    """One workload's audit: its variant and why, the baseline it was judged with and why, its scores."""
+
+    name: str
+    variant: str
+    variant_reason: str
+    baseline: BaselineInfo
+    baseline_reason: str
+    card: ScoreCard
+    resources: int
+    core_id: str = ""
+    subscriptions: tuple[str, ...] = ()
+    # one line when the baseline forced with --baseline is of another variant than the one detected
+    mismatch: str = ""
+    roles: tuple[RoleExplanation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -448,3 +497,10 @@ class AuditReport:
     # the run history records both; the report formats do not show them
     started_at: str | None = None
     snapshot_digest: str | None = None
+    # the workloads found (or defined) and judged one by one, worst first; where each resource went
+    workloads: tuple[WorkloadReport, ...] = ()
+    placements: tuple[Placement, ...] = ()
+    # how the workloads were found ("discovered", "definition file"); empty for a plain run of the engine
+    discovery: str = ""
+    # set when no instance of the architecture was found: why (the gate fails)
+    no_workload: str = ""

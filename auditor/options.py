@@ -267,6 +267,9 @@ class AuditOptions:
     explain_roles: bool = False
     # Send the run and its findings to Log Analytics after the reports are written (--export).
     export: Target | None = None
+    # --workload NAME (repeatable) and --workloads FILE: which workloads to judge
+    workloads: tuple[str, ...] = ()
+    workloads_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -340,6 +343,8 @@ def audit_options(
     min_coverage: str | None = None,
     cwd: Path | None = None,
     export: ExportFlags | None = None,
+    workloads: Sequence[str] = (),
+    workloads_file: str | None = None,
 ) -> AuditOptions:
     """The flags of `audit` over the project file in force (flags win)."""
     from auditor.reports import format_for_path
@@ -383,6 +388,8 @@ def audit_options(
         output=OutputOptions(formats=checked, output=output, output_dir=output_dir, render=render),
         explain_roles=explain_roles,
         export=export_target(export),
+        workloads=tuple(workloads),
+        workloads_file=workloads_file,
     )
 
 

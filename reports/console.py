@@ -115,7 +115,12 @@ def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
     )
     b = result.baseline
     if not options.quiet:
-        console.rule(f"[bold]auditor[/bold]: {escape(b.title)} ({escape(b.name)} {escape(b.version)})")
+        if len({w.baseline.name for w in result.workloads}) > 1:
+            console.rule(
+                f"[bold]auditor[/bold]: {len(result.workloads)} workloads, each with its variant's baseline"
+            )
+        else:
+            console.rule(f"[bold]auditor[/bold]: {escape(b.title)} ({escape(b.name)} {escape(b.version)})")
         subs = ", ".join(result.scope.get("subscriptions") or []) or "-"
         console.print(f"Scope: {escape(str(result.scope.get('source')))}; subscriptions: {escape(subs)}")
         if result.scope.get("partial") is True:
@@ -124,6 +129,8 @@ def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
                 "errors and not assessed",
                 style="bold yellow",
             )
+        for line in workload_lines(result):
+            console.print(escape(line))
         console.print(
             Text.assemble(
                 ("Score ", "bold"),
@@ -133,13 +140,24 @@ def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
             )
         )
         console.print(_controls_table(result))
+        if len(result.workloads) > 1:
+            console.print(_workloads_table(result))
+    elif result.no_workload:
+        console.print(escape(result.no_workload), style="bold red")
     prefixes = scope_prefix(result)
+    if len(result.workloads) > 1:
+        prefixes = {}
+        for f in result.findings:
+            prefixes.setdefault(f.resource_id, "")
+    several = len(result.workloads) > 1
     for control, group in groupby(
         sorted(_shown(result, options), key=lambda f: list(Control).index(f.control)), key=lambda f: f.control
     ):
         console.rule(f"[bold]{control.value}[/bold]", align="left")
         for finding in group:
-            console.print(_finding_text(finding, prefixes.get(finding.resource_id, ""), options))
+            prefix = f"[{finding.workload}] " if several and finding.workload else ""
+            prefix += prefixes.get(finding.resource_id, "")
+            console.print(_finding_text(finding, prefix, options))
     if result.collection_errors and not options.quiet:
         console.rule("[bold]could not read[/bold]", align="left")
         errors = result.collection_errors
@@ -167,6 +185,40 @@ def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
     if not color:  # rich pads wrapped lines to the width; files and pipes need no trailing blanks
         text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
     return text
+
+
+def workload_lines(result: AuditReport) -> list[str]:
+    """The header's workload lines: which workload(s), the variant and the baseline each was judged with."""
+    lines = []
+    if result.no_workload:
+        lines.append(f"Workloads: none. {result.no_workload}")
+    elif len(result.workloads) == 1:
+        w = result.workloads[0]
+        lines.append(f"Workload: {w.name} ({w.variant or 'no variant'}); baseline {w.baseline_reason}")
+    elif result.workloads:
+        lines.append(f"Workloads: {len(result.workloads)} ({result.discovery}), worst first below")
+    lines += [f"Warning: {w.mismatch}" for w in result.workloads if w.mismatch]
+    out = sum(1 for p in result.placements if p.workload is None)
+    if out:
+        lines.append(f"Out of scope: {counted(out, 'resource')} of no workload (--explain-roles says why)")
+    return lines
+
+
+def _workloads_table(result: AuditReport) -> Table:
+    """The tenant summary: every workload, worst first, with its subscription(s), baseline and score."""
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for col in ("workload", "subscription", "baseline", "score", "coverage", "failed"):
+        table.add_column(col, justify="right" if col in ("score", "coverage", "failed") else "left")
+    for w in result.workloads:
+        table.add_row(
+            escape(w.name),
+            escape(", ".join(w.subscriptions) or "-"),
+            escape(w.baseline.name),
+            Text(f"{w.card.score:.1f}", style=_score_style(w.card.score)),
+            f"{w.card.coverage:.0%}",
+            Text(str(w.card.overall.failed), style="red" if w.card.overall.failed else ""),
+        )
+    return table
 
 
 def _shown(result: AuditReport, options: RenderOptions) -> list[Finding]:

@@ -30,6 +30,8 @@ COLUMNS = (
     "waiver_owner",
     "waiver_expires",
     "waiver_expired",
+    # the workload the finding was judged in (added last, so that existing column positions hold)
+    "workload",
 )
 
 # A cell starting with one of these is a formula to a spreadsheet; Azure names and tags are not ours to run.
@@ -67,6 +69,7 @@ def row(f: Finding) -> list[Any]:
         w.get("owner", ""),
         w.get("expires", ""),
         "" if not w else str(bool(w.get("expired"))).lower(),
+        f.workload,
     ]
 
 

@@ -55,6 +55,10 @@ def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
         severities=[s.value for s in Severity],
         statuses=[s.value for s in Status],
         collection_errors=result.collection_errors,
+        # The workloads judged one by one (worst first); the page gives each a header for now.
+        workloads=result.workloads,
+        no_workload=result.no_workload,
+        out_of_scope=sum(1 for p in result.placements if p.workload is None),
         css=Markup(_asset("report.css")),
         script=Markup(script),
         script_hash="sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode(),

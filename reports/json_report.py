@@ -11,11 +11,11 @@ import jsonschema
 
 from auditor.errors import InputError, first_line
 from auditor.files import read_json
-from auditor.model import AuditReport, RuleInfo
+from auditor.model import AuditReport, RuleInfo, WorkloadReport
 
 from . import PLAIN, RenderOptions
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def report_dict(result: AuditReport) -> dict[str, Any]:
@@ -41,12 +41,62 @@ def report_dict(result: AuditReport) -> dict[str, Any]:
         "roles": [r.to_dict() for r in result.roles],
         "collection_errors": [dict(e) for e in result.collection_errors],
     }
+    # Schema 1.2: the workloads judged one by one (worst first) and the tenant summary above them.
+    out["workloads"] = [workload_dict(w) for w in result.workloads]
+    out["tenant"] = tenant_summary(result)
+    out["out_of_scope"] = [p.to_dict() for p in result.placements if p.workload is None]
+    if result.no_workload:
+        out["no_workload"] = result.no_workload
     # Optional blocks (schema 1.x additions): present only when waivers or a gate were used.
     if result.waivers is not None:
         out["waivers"] = result.waivers.to_dict()
     if result.gate is not None:
         out["gate"] = result.gate.to_dict()
     return out
+
+
+def workload_dict(w: WorkloadReport) -> dict[str, Any]:
+    """One workload as the JSON report lists it: variant, baseline and why, scores and families."""
+    out: dict[str, Any] = {
+        "name": w.name,
+        "variant": w.variant,
+        "variant_reason": w.variant_reason,
+        "baseline": {"name": w.baseline.name, "version": w.baseline.version, "variant": w.baseline.variant},
+        "baseline_reason": w.baseline_reason,
+        "core": w.core_id,
+        "subscriptions": list(w.subscriptions),
+        "resources": w.resources,
+        "score": w.card.score,
+        "coverage": w.card.coverage,
+        "summary": {**w.card.overall.to_dict(), "recommended_failed": w.card.recommended_failed},
+        "controls": {c.value: t.to_dict() for c, t in w.card.controls.items() if t.active},
+    }
+    if w.mismatch:
+        out["mismatch"] = w.mismatch
+    return out
+
+
+def tenant_summary(result: AuditReport) -> dict[str, Any]:
+    """Scores per workload and per subscription, worst first (a workload in two subscriptions is in both)."""
+    by_sub: dict[str, list[WorkloadReport]] = {}
+    for w in result.workloads:
+        for sub in w.subscriptions or ("",):
+            by_sub.setdefault(sub, []).append(w)
+    subs = [
+        {
+            "subscription": sub,
+            "score": min(w.card.score for w in ws),
+            "workloads": [{"name": w.name, "score": w.card.score, "coverage": w.card.coverage} for w in ws],
+        }
+        for sub, ws in by_sub.items()
+    ]
+    subs.sort(key=lambda s: (s["score"], s["subscription"]))
+    return {
+        "workloads": len(result.workloads),
+        "discovery": result.discovery,
+        "worst": result.workloads[0].name if result.workloads else None,
+        "subscriptions": subs,
+    }
 
 
 def _rule(rule: RuleInfo) -> dict[str, Any]:

@@ -48,6 +48,8 @@ def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
     order = list(Control)
     required = [f for f in result.findings if f.level is Level.REQUIRED]
     findings = sorted(required, key=lambda f: order.index(f.control))
+    # Several workloads: a case names its workload, so that copies of one resource name stay apart.
+    several = len(result.workloads) > 1
     for control, group in groupby(findings, key=lambda f: f.control):
         cases = list(group)
         suite = ET.SubElement(root, "testsuite", name=control.value, timestamp=timestamp, time="0")
@@ -62,10 +64,13 @@ def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
         tally = result.card.controls.get(control)
         if tally is not None and tally.score is not None:
             ET.SubElement(props, "property", name="score", value=f"{tally.score:.1f}")
+        if result.workloads:
+            names = ", ".join(w.name for w in result.workloads)
+            ET.SubElement(props, "property", name="workloads" if several else "workload", value=clean(names))
         seen: dict[tuple[str, str], int] = {}
         for f in cases:
             counts["tests"] += 1
-            _testcase(suite, f, counts, seen, tool)
+            _testcase(suite, f, counts, seen, tool, several)
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value
@@ -77,9 +82,16 @@ def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
 
 
 def _testcase(
-    suite: ET.Element, f: Finding, counts: dict[str, int], seen: dict[tuple[str, str], int], tool: str
+    suite: ET.Element,
+    f: Finding,
+    counts: dict[str, int],
+    seen: dict[tuple[str, str], int],
+    tool: str,
+    several: bool = False,
 ) -> None:
     name = clean(f"{f.rule_id} {f.resource_id or '(estate)'}")
+    if several and f.workload:
+        name = clean(f"[{f.workload}] {name}")
     classname = clean(f"{tool}.{f.control.value}.{f.rule_id}")
     # Readers key results by (classname, name): a rule with two verdicts on one resource needs two names.
     seen[(classname, name)] = seen.get((classname, name), 0) + 1

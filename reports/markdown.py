@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from contextvars import ContextVar
 from itertools import groupby
 from typing import Any
 
@@ -50,7 +51,19 @@ def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
     return text
 
 
+# Whether the report judged several workloads (rows then name theirs); set for one render.
+_SEVERAL: ContextVar[bool] = ContextVar("several_workloads", default=False)
+
+
 def _render(result: AuditReport, fixes: bool) -> str:
+    token = _SEVERAL.set(len(result.workloads) > 1)
+    try:
+        return _render_all(result, fixes)
+    finally:
+        _SEVERAL.reset(token)
+
+
+def _render_all(result: AuditReport, fixes: bool) -> str:
     out: list[str] = []
     b = result.baseline
     card = result.card
@@ -77,6 +90,7 @@ def _render(result: AuditReport, fixes: bool) -> str:
         f"Baseline {escape(b.name)} {escape(b.version)} · scope {escape(result.scope.get('source', ''))}"
         f" · subscriptions {escape(subs)} · {escape(result.generated_at)}"
     )
+    out += _workloads(result)
     if result.gate is not None:
         mark = "✅" if result.gate.passed else "❌"
         out += ["", f"{mark} **{escape(result.gate.message)}**"]
@@ -102,6 +116,43 @@ def _render(result: AuditReport, fixes: bool) -> str:
     out += _folded("Rule errors", [f for f in result.findings if f.status is Status.ERROR], fixes, refs)
     out += _waiver_notes(result)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _workloads(result: AuditReport) -> list[str]:
+    """The workload line (one workload) or the tenant summary table (several, worst first)."""
+    if result.no_workload:
+        return ["", f"**No workload found:** {escape(result.no_workload)}"]
+    lines: list[str] = []
+    if len(result.workloads) == 1:
+        w = result.workloads[0]
+        lines += [
+            "",
+            f"Workload {escape(w.name)} ({escape(w.variant or 'no variant')}): "
+            f"baseline {escape(w.baseline_reason)}",
+        ]
+    elif result.workloads:
+        lines += [
+            "",
+            "| workload | subscription | baseline | score | coverage | failed |",
+            "|---|---|---|--:|--:|--:|",
+        ]
+        for w in result.workloads:
+            subs = ", ".join(w.subscriptions) or "-"
+            lines.append(
+                f"| {escape(w.name)} | {escape(subs)} | {escape(w.baseline.name)} | {w.card.score:.1f} "
+                f"| {w.card.coverage:.0%} | {w.card.overall.failed} |"
+            )
+    mismatches = [f"⚠️ {escape(w.mismatch)}" for w in result.workloads if w.mismatch]
+    if mismatches:
+        lines += ["", *mismatches]
+    out = sum(1 for p in result.placements if p.workload is None)
+    if out:
+        lines += [
+            "",
+            f"{out} resource{'s' if out != 1 else ''} of no workload out of scope"
+            " (`--explain-roles` says why).",
+        ]
+    return lines
 
 
 def _families(result: AuditReport) -> list[str]:
@@ -169,6 +220,8 @@ def _grouped(findings: list[Finding], fixes: bool, refs: Mapping[str, Reference]
 def _item(f: Finding, fixes: bool, refs: Mapping[str, Reference]) -> str:
     sev = f.severity.value
     resource = escape(short_id(f.resource_id))
+    if f.workload and _SEVERAL.get():
+        resource = f"[{escape(f.workload)}] {resource}"
     rule = f"`{f.rule_id}`"
     if f.rule_id in refs:
         # The rule id links to the section of the article it rests on (the URL is percent-encoded).

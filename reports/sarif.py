@@ -97,6 +97,13 @@ def sarif_log(result: AuditReport, options: RenderOptions = PLAIN) -> dict[str, 
     }
     if result.waivers is not None:
         run["properties"]["waivers"] = result.waivers.to_dict()
+    if result.workloads:
+        run["properties"]["workloads"] = [
+            {"name": w.name, "variant": w.variant, "baseline": w.baseline.name, "score": w.card.score}
+            for w in result.workloads
+        ]
+    if result.no_workload:
+        run["properties"]["noWorkload"] = result.no_workload
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
@@ -268,6 +275,8 @@ def _result(f: Finding, index: dict[str, int], place: _Place | None) -> dict[str
     }
     if f.waiver:
         out["properties"]["waiver"] = f.waiver
+    if f.workload:
+        out["properties"]["workload"] = f.workload
     if f.status is Status.WAIVED and f.waiver:
         out["suppressions"] = [
             {

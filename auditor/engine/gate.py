@@ -82,12 +82,24 @@ def evaluate_result(policy: GatePolicy, report: AuditReport) -> GateOutcome:
         (f.rule_id, f.status.value, f.severity.value, f.level.value, f.resource_id, f.message)
         for f in report.findings
     )
-    return evaluate(policy, report.card.score, report.card.coverage, rows)
+    # Several workloads: the worst one's score and coverage face the gate, so that a drifted copy
+    # cannot hide behind a compliant one in the sum.
+    cards = [w.card for w in report.workloads] if len(report.workloads) > 1 else [report.card]
+    worst_score = min(c.score for c in cards)
+    worst_coverage = min(c.coverage for c in cards)
+    outcome = evaluate(policy, worst_score, worst_coverage, rows)
+    if report.no_workload:
+        reason = f"{report.no_workload} (an audit of the wrong scope must not pass)"
+        outcome = replace(outcome, passed=False, reasons=(reason, *outcome.reasons))
+    return outcome
 
 
 def gated(report: AuditReport, policy: GatePolicy) -> AuditReport:
-    """The report with the gate's outcome; the same report when no condition is set."""
-    if not policy.active:
+    """The report with the gate's outcome; the same report when no condition is set and a workload was found.
+
+    A scope without any instance of the architecture fails the gate whatever the conditions.
+    """
+    if not policy.active and not report.no_workload:
         return report
     return replace(report, gate=evaluate_result(policy, report))
 
@@ -105,7 +117,18 @@ def evaluate_report(policy: GatePolicy, report: Mapping[str, Any]) -> GateOutcom
         )
         for f in report["findings"]
     )
-    return evaluate(policy, float(report["score"]), float(report["coverage"]), rows)
+    # As for a fresh audit (schema 1.2): the worst workload faces the gate, and no workload fails it.
+    workloads = report.get("workloads") or []
+    if len(workloads) > 1:
+        score = min(float(w["score"]) for w in workloads)
+        coverage = min(float(w["coverage"]) for w in workloads)
+    else:
+        score, coverage = float(report["score"]), float(report["coverage"])
+    outcome = evaluate(policy, score, coverage, rows)
+    if report.get("no_workload"):
+        reason = f"{report['no_workload']} (an audit of the wrong scope must not pass)"
+        outcome = replace(outcome, passed=False, reasons=(reason, *outcome.reasons))
+    return outcome
 
 
 def parse_coverage(value: str | float) -> float:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from auditor.errors import InputError
 from auditor.model import Control, Finding, Level, ScoreCard, Status, Tally
 
-__all__ = ["ScoreCard", "Tally", "score"]
+__all__ = ["ScoreCard", "Tally", "combine", "score"]
 
 
 # Which Tally field a finding of each status counts in.
@@ -60,6 +60,26 @@ def score(findings: Iterable[Finding], weights: Mapping[str, float] | None = Non
         for key in ("pass_weight", "fail_weight"):
             if not math.isfinite(counts[key]):
                 raise InputError(f"the weights add up to {counts[key]} (too large to score)")
+    return ScoreCard(
+        overall=Tally(**overall),
+        controls={c: Tally(**counts) for c, counts in controls.items()},
+        recommended_failed=recommended_failed,
+    )
+
+
+def combine(cards: Iterable[ScoreCard]) -> ScoreCard:
+    """The tenant's card: the sum of the workloads' tallies (each scored with its own baseline's weights)."""
+    overall: Counter[str] = Counter()
+    controls: dict[Control, Counter[str]] = {c: Counter() for c in Control}
+    recommended_failed = 0
+    for card in cards:
+        recommended_failed += card.recommended_failed
+        pairs = [(overall, card.overall), *((controls[c], t) for c, t in card.controls.items())]
+        for counts, tally in pairs:
+            for name in ("passed", "failed", "not_assessed", "waived", "errors"):
+                counts[name] += getattr(tally, name)
+            counts["pass_weight"] += tally.pass_weight  # type: ignore[assignment]
+            counts["fail_weight"] += tally.fail_weight  # type: ignore[assignment]
     return ScoreCard(
         overall=Tally(**overall),
         controls={c: Tally(**counts) for c, counts in controls.items()},

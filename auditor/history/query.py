@@ -235,5 +235,13 @@ def report_side(report: Mapping[str, Any], name: str) -> Side:
         families=report.get("controls") or {},
         scope=report.get("scope") or {},
         items=items,
-        workloads=report.get("workloads") or {},
+        workloads=_workloads_of(report),
     )
+
+
+def _workloads_of(report: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The report's workloads by name: schema 1.2 lists them (name, score, coverage, ...)."""
+    given = report.get("workloads") or {}
+    if isinstance(given, list):
+        return {str(w["name"]): w for w in given if isinstance(w, dict) and "name" in w}
+    return dict(given) if isinstance(given, dict) else {}

@@ -1,0 +1,286 @@
+"""Judge each workload of an estate on its own: its own sub-estate, baseline, roles and scores.
+
+`analysis.workloads` says which resources form which workload; here each workload's resources
+are cut out of the snapshot (`arm.scope.select`), judged with the baseline of its variant (or
+the one forced with --baseline), and the results put together: the findings of every workload
+(each marked with its workload), the waivers applied once over all of them, a score card per
+workload, and the tenant summary on top (the sum of the workloads' tallies). A scope without
+any instance of the architecture is still judged as one estate, as before, and the report says
+that no workload was found: the gate fails on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from auditor.analysis.workloads import (
+    AISTUDIO,
+    AML,
+    FOUNDRY,
+    Definition,
+    Discovery,
+    Workload,
+    defined,
+    discover,
+)
+from auditor.arm import ids
+from auditor.arm.estate import Estate
+from auditor.arm.scope import select
+from auditor.arm.snapshot import Snapshot
+from auditor.engine.baseline import DEFAULT_BASELINE, Baseline, load_baseline
+from auditor.engine.describe import baseline_info, rule_infos
+from auditor.engine.run import run_audit, scope_of
+from auditor.engine.scoring import combine, score
+from auditor.errors import InputError
+from auditor.model import AuditReport, Finding, ScoreCard, ToolInfo, WorkloadReport, sort_key
+
+if TYPE_CHECKING:
+    from auditor.engine.waivers import Waiver
+
+__all__ = ["BASELINE_OF_VARIANT", "Selection", "run_workloads"]
+
+# The baseline each variant is judged with when --baseline is not given.
+BASELINE_OF_VARIANT = {
+    AML: "openai-e2e-chat-aml",
+    AISTUDIO: "openai-e2e-chat-aistudio",
+    FOUNDRY: "microsoft-foundry-chat",
+}
+_VARIANT_WORDS = {
+    AML: "the Azure Machine Learning workspace variant",
+    AISTUDIO: "the AI Studio hub variant",
+    FOUNDRY: "the Foundry Agent Service design",
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which workloads to judge: a definition file's (else discovery's), only those named (if any)."""
+
+    definitions: tuple[Definition, ...] | None = None
+    names: tuple[str, ...] = ()
+
+
+def find(estate: Estate, selection: Selection) -> Discovery:
+    """The workloads to judge: discovered or defined, narrowed to the names asked for."""
+    found = defined(estate, selection.definitions) if selection.definitions is not None else discover(estate)
+    if not selection.names:
+        return found
+    known = {w.name.lower(): w for w in found.workloads}
+    unknown = [n for n in selection.names if n.lower() not in known]
+    if unknown:
+        listed = ", ".join(w.name for w in found.workloads) or "none"
+        raise InputError(f"workload {', '.join(unknown)} not found in the estate (its workloads: {listed})")
+    wanted = {n.lower() for n in selection.names}
+    kept = tuple(w for w in found.workloads if w.name.lower() in wanted)
+    placements = tuple(p for p in found.placements if p.workload is None or p.workload.lower() in wanted)
+    return replace(found, workloads=kept, placements=placements)
+
+
+def run_workloads(
+    snapshot: Snapshot,
+    forced: Baseline | None,
+    source: str,
+    selection: Selection = Selection(),
+    waivers: tuple[list[Waiver], str] | None = None,
+    today: date | None = None,
+    previous: Mapping[str, Any] | None = None,
+    tool: ToolInfo | None = None,
+) -> AuditReport:
+    """Find the workloads and judge each with its baseline; `forced` is --baseline (None: by variant)."""
+    try:
+        estate = Estate(snapshot)
+        found = find(estate, selection)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"malformed resource in the snapshot: {type(exc).__name__}: {exc}") from None
+    if not found.workloads:
+        # Judged as one estate, as before (absent components fail), and marked: the gate fails on it.
+        baseline = forced or load_baseline(DEFAULT_BASELINE)
+        report = run_audit(
+            snapshot, baseline, source, waivers=waivers, today=today, previous=previous, tool=tool
+        )
+        note = found.note or "no workload of the definition file was selected"
+        return replace(report, placements=found.placements, discovery=found.method, no_workload=note)
+    parts = [_judge(snapshot, w, forced, source, tool) for w in found.workloads]
+    findings: tuple[Finding, ...] = tuple(f for part in parts for f in part.report.findings)
+    waiver_report = None
+    if waivers is not None:
+        from auditor.engine.waivers import apply_waivers
+
+        findings, waiver_report = apply_waivers(findings, waivers[0], waivers[1], today)
+    findings = tuple(sorted(findings, key=sort_key))
+    summaries = []
+    for part in parts:
+        own = [f for f in findings if f.workload == part.workload.name]
+        weights = {rid: s.weight for rid, s in part.baseline.rules.items()}
+        summaries.append(_summary(part, score(own, weights)))
+    summaries.sort(key=lambda s: (s.card.score, s.card.coverage, s.name.lower()))
+    first = parts[0]
+    several = len(parts) > 1
+    # With several baselines the report's own is the first workload's; each workload names its own.
+    baseline = forced or first.baseline
+    rules = rule_infos(baseline) if not several else _union_rules(parts)
+    roles = tuple(
+        replace(r, workload=p.workload.name) if several else r for p in parts for r in p.report.roles
+    )
+    scope = {**scope_of(snapshot, source), "workloads": len(parts)}
+    card = summaries[0].card if not several else combine(s.card for s in summaries)
+    return AuditReport(
+        tool=first.report.tool,
+        baseline=baseline_info(baseline),
+        rules=rules,
+        findings=findings,
+        card=card,
+        roles=roles,
+        scope=scope,
+        generated_at=first.report.generated_at,
+        collection_errors=tuple(e.to_dict() for e in snapshot.errors),
+        waivers=waiver_report,
+        previous=previous,
+        workloads=tuple(summaries),
+        placements=found.placements,
+        discovery=found.method,
+    )
+
+
+@dataclass(frozen=True)
+class _Part:
+    workload: Workload
+    baseline: Baseline
+    baseline_reason: str
+    mismatch: str
+    report: AuditReport
+    snapshot: Snapshot
+
+
+def _judge(
+    snapshot: Snapshot, workload: Workload, forced: Baseline | None, source: str, tool: ToolInfo | None
+) -> _Part:
+    own = select(snapshot, workload.members, workload.name)
+    mismatch = ""
+    if forced is not None:
+        baseline = forced
+        reason = f"{forced.name}, given with --baseline"
+        if workload.variant and forced.variant != workload.variant:
+            expected = BASELINE_OF_VARIANT.get(workload.variant, DEFAULT_BASELINE)
+            mismatch = (
+                f"workload {workload.name} is {_VARIANT_WORDS.get(workload.variant, workload.variant)} "
+                f"({workload.variant_reason}) but is judged with {forced.name} ({forced.variant}); "
+                f"its baseline is {expected}"
+            )
+    elif workload.variant:
+        baseline = load_baseline(BASELINE_OF_VARIANT[workload.variant])
+        reason = (
+            f"{baseline.name}, the baseline of {_VARIANT_WORDS[workload.variant]}: {workload.variant_reason}"
+        )
+    else:
+        baseline = load_baseline(DEFAULT_BASELINE)
+        reason = f"{baseline.name}, the default: {workload.variant_reason}"
+    report = run_audit(own, baseline, source, tool=tool)
+    tagged = tuple(replace(f, workload=workload.name) for f in report.findings)
+    return _Part(workload, baseline, reason, mismatch, replace(report, findings=tagged), own)
+
+
+def _summary(part: _Part, card: ScoreCard) -> WorkloadReport:
+    subs = sorted({s for m in part.workload.members if (s := ids.subscription_of(m)) is not None})
+    return WorkloadReport(
+        name=part.workload.name,
+        variant=part.workload.variant,
+        variant_reason=part.workload.variant_reason,
+        baseline=baseline_info(part.baseline),
+        baseline_reason=part.baseline_reason,
+        card=card,
+        resources=len(part.snapshot.resources),
+        core_id=part.workload.core_id,
+        subscriptions=tuple(subs),
+        mismatch=part.mismatch,
+        roles=tuple(part.report.roles),
+    )
+
+
+def _union_rules(parts: Sequence[_Part]) -> tuple[Any, ...]:
+    seen: dict[str, Any] = {}
+    for part in parts:
+        for info in part.report.rules:
+            seen.setdefault(info.id, info)
+    return tuple(seen.values())
+
+
+def explain_lines(report: AuditReport) -> list[str]:
+    """`--explain-roles`: where each resource was placed and why, then each workload's roles."""
+    lines = []
+    for p in report.placements:
+        where = p.workload or "out of scope"
+        shared = f" (shared with {', '.join(p.shared_with)})" if p.shared_with else ""
+        lines.append(
+            f"{'workload ' + where if p.workload else where:<30} {p.resource_id}  ({p.reason}){shared}"
+        )
+    for item in report.roles:
+        prefix = f"[{item.workload}] " if item.workload else ""
+        lines.append(f"{prefix}{item.role:<26} {item.resource_id}  ({item.reason})")
+    return lines
+
+
+# --- the definition file (--workloads FILE) ------------------------------------------------------
+
+_DEFINITION_KEYS = {"name", "resources", "tags"}
+
+
+def load_definitions(path: str) -> tuple[Definition, ...]:
+    """Read a workload definition file strictly; any problem is a one-line input error naming where."""
+    from pathlib import Path
+
+    from auditor.engine import strict_yaml
+
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read workload definitions {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    return parse_definitions(strict_yaml.load(text, path), path)
+
+
+def parse_definitions(data: Any, source: str) -> tuple[Definition, ...]:
+    """The workloads of a parsed definition file: `workloads:`, a list of name, resources and/or tags."""
+    if not isinstance(data, dict) or set(data) != {"workloads"}:
+        raise InputError(f"{source}: expected one top-level key, workloads: a list of workloads")
+    entries = data["workloads"]
+    if not isinstance(entries, list) or not entries:
+        raise InputError(f"{source}: workloads: expected a non-empty list")
+    out: list[Definition] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        where = f"{source}: workloads[{index}]"
+        if not isinstance(entry, dict):
+            raise InputError(f"{where}: expected a mapping with name, resources and/or tags")
+        unknown = sorted(str(k) for k in entry if k not in _DEFINITION_KEYS)
+        if unknown:
+            raise InputError(f"{where}: unknown key {', '.join(unknown)} (known: name, resources, tags)")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise InputError(f"{where}.name: expected a non-empty string")
+        if name.lower() in seen:
+            raise InputError(f"{where}.name: workload {name} is defined twice")
+        seen.add(name.lower())
+        resources = entry.get("resources", [])
+        if not isinstance(resources, list) or not all(
+            isinstance(r, str) and r.lower().startswith("/subscriptions/") for r in resources
+        ):
+            raise InputError(f"{where}.resources: expected a list of ARM ids (/subscriptions/...)")
+        tags = entry.get("tags", {})
+        if not isinstance(tags, dict) or not all(
+            isinstance(k, str) and isinstance(v, (str, int, float, bool)) for k, v in tags.items()
+        ):
+            raise InputError(f"{where}.tags: expected a mapping of tag names to values")
+        if not resources and not tags:
+            raise InputError(f"{where}: give resources, tags or both")
+        out.append(Definition(name.strip(), tuple(resources), {k: _tag_value(v) for k, v in tags.items()}))
+    return tuple(out)
+
+
+def _tag_value(value: Any) -> str:
+    # YAML reads `env: true` as a boolean; Azure tag values are strings.
+    return str(value).lower() if isinstance(value, bool) else str(value)

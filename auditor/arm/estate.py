@@ -236,6 +236,8 @@ class Estate:
             self._log.handled(wanted)
         if wanted not in self.collected_types:
             return f"the snapshot holds no {resource_type} data (not collected)"
+        if self._gaps.count != len(self.errors):
+            self._gaps = _GapIndex(self.errors)  # a failed read added after the estate was built
         error = self._gaps.first(wanted, scope)
         if error is not None:
             return f"reading {resource_type} at {error.scope} failed ({error.outcome})"
@@ -338,6 +340,7 @@ class _GapIndex:
 
     def __init__(self, errors: list[CollectionError]) -> None:
         self._errors = errors
+        self.count = len(errors)
         # Per failed type (lower case), the index of the first error...
         self._first: dict[str, int] = {}
         # ... whose normalised scope is exactly this one,

@@ -102,8 +102,12 @@ def collect(options: CollectOptions) -> Snapshot:
     return snapshot
 
 
-def audit(options: AuditOptions) -> AuditReport:
-    """Audit a snapshot or Azure against a baseline; waivers, the previous report and the gate applied."""
+def audit(options: AuditOptions, digest: bool = True) -> AuditReport:
+    """Audit a snapshot or Azure against a baseline; waivers, the previous report and the gate applied.
+
+    `digest=False` leaves out the snapshot's digest, which only the run history records (a
+    serialisation of the whole snapshot: seconds and the memory of a second copy on a large one).
+    """
     from auditor.arm.redact import redact_snapshot
     from auditor.arm.snapshot import load_snapshot
     from auditor.engine.baseline import load_baseline
@@ -142,7 +146,9 @@ def audit(options: AuditOptions) -> AuditReport:
         snapshot = read_azure(replace(source, resource_groups=options.resource_groups))
         where = "azure"
     report = run_audit(snapshot, baseline, where, waivers=waivers, previous=previous)
-    report = replace(report, started_at=started_at, snapshot_digest=json_digest(snapshot.to_dict()))
+    report = replace(
+        report, started_at=started_at, snapshot_digest=json_digest(snapshot.to_dict()) if digest else None
+    )
     return gated(report, options.policy)
 
 

@@ -390,7 +390,7 @@ def audit(
         export=_export_flags(endpoint, rule_id, runs_stream, findings_stream, export_to),
     )
     _say_note(options.source)
-    report = app.audit(options)
+    report = app.audit(options, digest=recording is not None)
     from auditor.reports.neutral import terminal
 
     warning = app.compare_warning(report)

@@ -41,15 +41,16 @@ def _template(path: Path) -> dict[str, Any]:
     }
 
 
-def estate_document(resources: int, per_subscription: int = 10) -> dict[str, Any]:
-    """A snapshot document of about `resources` resources (whole copies of the samples, in turn)."""
+def estate_document(resources: int, per_subscription: int = 10, copies: int | None = None) -> dict[str, Any]:
+    """A snapshot document of about `resources` resources (whole copies of the samples, in turn), or of
+    exactly `copies` copies."""
     templates = [_template(p) for p in SAMPLES]
     out: list[Any] = []
     errors: list[Any] = []
     subscriptions: list[str] = []
     seen: set[str] = set()
     i = 0
-    while len(out) < resources:
+    while (len(out) < resources) if copies is None else (i < copies):
         t = templates[i % len(templates)]
         sub = subscription_id(i // per_subscription)
         if not subscriptions or subscriptions[-1] != sub:

@@ -125,6 +125,8 @@ def _data(findings: list[Finding], sources: dict[str, Any]) -> str:
     end the block (the script reads it as text, and sets text, never markup)."""
     rules: dict[str, int] = {}
     groups: dict[str, int] = {}
+    types: dict[str, int] = {}
+    values: dict[str, int] = {}
     rule_rows: list[list[Any]] = []
     rows: list[list[Any]] = []
     for f in findings:
@@ -151,32 +153,51 @@ def _data(findings: list[Finding], sources: dict[str, Any]) -> str:
             w = f.waiver
             word = "Expired" if w.get("expired") else "Waived"
             waiver = f"{word} until {w.get('expires')} by {w.get('owner')}: {w.get('justification')}"
+        shown_actual = f.actual is not None or f.status is Status.FAIL
         rows.append(
             [
                 rules[f.rule_id],
                 group,
                 f.status.value,
                 f.resource_id,
-                f.resource_type,
+                types.setdefault(f.resource_type, len(types)),
                 f.message,
-                None if f.expected is None else _show(f.expected),
-                None if f.actual is None and f.status is not Status.FAIL else _show(f.actual),
+                # Expected and actual values as their shown text, each distinct text once (a rule's
+                # expected value is often the same for every resource): an index, None for no entry.
+                _value_index(values, f.expected, absent=None),
+                _value_index(values, f.actual, absent="(absent)") if shown_actual else None,
                 waiver,
-                short_id(f.resource_id),
             ]
         )
-    doc = {"rules": rule_rows, "groups": list(groups), "findings": rows}
+    doc = {
+        "rules": rule_rows,
+        "groups": list(groups),
+        "types": list(types),
+        "values": list(values),
+        "findings": rows,
+    }
     text = json.dumps(_printable_tree(doc), ensure_ascii=False, separators=(",", ":"))
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _value_index(values: dict[str, int], value: Any, absent: str | None) -> int | None:
+    """The index of the value's shown text in `values` (added when new); `absent` for a None value."""
+    if value is None:
+        if absent is None:
+            return None
+        text = absent
+    else:
+        text = _show(value)
+    return values.setdefault(text, len(values))
 
 
 def _printable_tree(value: Any) -> Any:
     if isinstance(value, str):
         return printable(value)
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [_printable_tree(v) for v in value]
     if isinstance(value, dict):
-        return {k: _printable_tree(v) for k, v in value.items()}
+        return {printable(k): _printable_tree(v) for k, v in value.items()}
     return value
 
 

@@ -130,8 +130,9 @@ def _metadata(shards: list[Snapshot], subscriptions: list[str], count: int) -> d
         if numbers:
             out["deadline_seconds"] = max(numbers)
     groups = [s.metadata.get("resource_groups") for s in shards]
-    if all(isinstance(g, list) for g in groups):
-        out["resource_groups"] = sorted({g for gs in groups for g in gs if isinstance(g, str)}, key=str.lower)
+    lists = [g for g in groups if isinstance(g, list)]
+    if len(lists) == len(groups):
+        out["resource_groups"] = sorted({g for gs in lists for g in gs if isinstance(g, str)}, key=str.lower)
     else:
         out.pop("resource_groups", None)
     # Which shard of how many it was (`--shard I/N`) no longer holds.

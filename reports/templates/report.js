@@ -53,7 +53,7 @@
   function rowText(row) {
     if (row._text === undefined) {
       var rule = data.rules[row[0]];
-      row._text = [rule[0], rule[1], rule[2], row[3], row[4], row[5], data.groups[row[1]]]
+      row._text = [rule[0], rule[1], rule[2], row[3], data.types[row[4]], row[5], data.groups[row[1]]]
         .join("\n")
         .toLowerCase();
     }
@@ -69,6 +69,19 @@
       (!f.group || data.groups[row[1]] === f.group) &&
       (!f.q || rowText(row).indexOf(f.q) !== -1)
     );
+  }
+
+  // As the report's Python side shortens an id (console.short_id).
+  function shortId(id) {
+    var parts = id.split("/");
+    var lowered = parts.map(function (p) {
+      return p.toLowerCase();
+    });
+    var first = lowered.indexOf("providers");
+    if (first !== -1) {
+      return parts.slice(first + 2).join("/") || id;
+    }
+    return id || "(estate)";
   }
 
   function el(tag, cls, text) {
@@ -118,18 +131,19 @@
     summary.appendChild(document.createTextNode(" "));
     summary.appendChild(el("span", "title", rule[0] + " " + rule[2]));
     summary.appendChild(document.createTextNode(" "));
-    summary.appendChild(el("span", "rid", row[9]));
+    summary.appendChild(el("span", "rid", shortId(row[3])));
     details.appendChild(summary);
     var body = el("div", "body");
     body.setAttribute("data-group", data.groups[row[1]]);
     var dl = el("dl");
-    entry(dl, "Resource", (row[3] || "(estate)") + (row[4] ? " (" + row[4] + ")" : "")).className = "rid";
+    var rtype = data.types[row[4]];
+    entry(dl, "Resource", (row[3] || "(estate)") + (rtype ? " (" + rtype + ")" : "")).className = "rid";
     entry(dl, "Finding", row[5]);
     if (row[6] !== null) {
-      entry(dl, "Expected", el("pre", "", row[6]));
+      entry(dl, "Expected", el("pre", "", data.values[row[6]]));
     }
     if (row[7] !== null) {
-      entry(dl, "Actual", el("pre", "", row[7]));
+      entry(dl, "Actual", el("pre", "", data.values[row[7]]));
     }
     if (rule[6]) {
       entry(dl, "How to fix", rule[6]);

@@ -78,9 +78,8 @@ def main() -> None:
     if chromium is None:
         raise SystemExit("Chromium is not installed (Debian package 'chromium')")
     load = os.getloadavg()
-    print(
-        f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}"
-    )
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"# {when}, load average {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}")
     with tempfile.TemporaryDirectory(prefix="html-bench-") as tmp:
         folder = Path(tmp)
         doc = estate_document(0, per_subscription=1, copies=args.subscriptions)

@@ -60,12 +60,17 @@ def test_snapshots_merge_into_their_union(
 def test_the_same_shard_twice_is_kept_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    a, _ = _shards(tmp_path)
-    copy = write_json(tmp_path / "a-again.json", json.loads(a.read_text()))
+    doc = estates.drifted_snapshot("aistudio")
+    # A failed read outside any subscription (a resource without an id) is kept once as well.
+    unread = {"scope": "/", "resource_type": "Microsoft.Web/sites", "status": None, "code": "Unreadable"}
+    doc["errors"].append({**unread, "message": "resource #7 has no id"})
+    a = write_json(tmp_path / "a.json", doc)
+    copy = write_json(tmp_path / "a-again.json", doc)
     code, _, err = _run(["merge", str(a), str(copy), "-o", "all.json"], capsys, monkeypatch, tmp_path)
     assert code == 0, err
     merged = json.loads((tmp_path / "all.json").read_text())
-    assert len(merged["resources"]) == len(json.loads(a.read_text())["resources"])
+    assert len(merged["resources"]) == len(doc["resources"])
+    assert merged["errors"] == doc["errors"] and len(doc["errors"]) == 2
 
 
 def test_overlapping_subscriptions_with_different_content_are_refused(

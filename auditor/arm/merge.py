@@ -35,6 +35,7 @@ def merge_snapshots(shards: Sequence[tuple[str, Snapshot]]) -> Snapshot:
     types: dict[str, str] = {}
     subscriptions: dict[str, str] = {}
     unscoped: dict[str, tuple[str, dict[str, Any]]] = {}
+    unscoped_errors: list[dict[str, Any]] = []
     for name, shard in shards:
         mine = _by_subscription(shard)
         # Resources outside any subscription (tenant level) are merged one by one below.
@@ -54,7 +55,14 @@ def merge_snapshots(shards: Sequence[tuple[str, Snapshot]]) -> Snapshot:
                 _add_unscoped(r, name, unscoped, resources)
             elif sub not in repeated:
                 resources.append(r)
-        errors.extend(e for e in shard.errors if _subscription(e.scope) not in repeated)
+        for e in shard.errors:
+            sub = _subscription(e.scope)
+            if sub and sub not in repeated:
+                errors.append(e)
+            elif not sub and e.to_dict() not in unscoped_errors:
+                # A failed read outside any subscription (an unreadable resource): once per content.
+                unscoped_errors.append(e.to_dict())
+                errors.append(e)
         for t in shard.collected_types or []:
             types.setdefault(t.lower(), t)
         for sub in _listed(shard):

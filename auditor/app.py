@@ -46,6 +46,7 @@ __all__ = [
     "export_audit",
     "gate",
     "history",
+    "merge",
     "prune_history",
     "read_azure",
     "record_history",
@@ -102,8 +103,12 @@ def collect(options: CollectOptions) -> Snapshot:
     return snapshot
 
 
-def audit(options: AuditOptions) -> AuditReport:
-    """Audit a snapshot or Azure against a baseline; waivers, the previous report and the gate applied."""
+def audit(options: AuditOptions, digest: bool = True) -> AuditReport:
+    """Audit a snapshot or Azure against a baseline; waivers, the previous report and the gate applied.
+
+    `digest=False` leaves out the snapshot's digest, which only the run history records (a
+    serialisation of the whole snapshot: seconds and the memory of a second copy on a large one).
+    """
     from auditor.arm.redact import redact_snapshot
     from auditor.arm.snapshot import load_snapshot
     from auditor.engine.baseline import load_baseline
@@ -145,7 +150,9 @@ def audit(options: AuditOptions) -> AuditReport:
         where = "azure"
     selection = Selection(definitions=definitions, names=options.workloads)
     report = run_workloads(snapshot, baseline, where, selection, waivers=waivers, previous=previous)
-    report = replace(report, started_at=started_at, snapshot_digest=json_digest(snapshot.to_dict()))
+    report = replace(
+        report, started_at=started_at, snapshot_digest=json_digest(snapshot.to_dict()) if digest else None
+    )
     return gated(report, options.policy)
 
 
@@ -157,6 +164,64 @@ def workload_notes(report: AuditReport) -> list[str]:
     if report.no_workload:
         return [f"{report.no_workload}: the gate fails"]
     return [f"warning: {w.mismatch}" for w in report.workloads if w.mismatch]
+
+
+def merge(inputs: list[str], output: str, baseline: str | None = None) -> str:
+    """Merge the snapshots, or the JSON reports, of shards into one file (written atomically).
+
+    Which one is told by the files; a mix, or shards that overlap with different content, is a
+    `MergeConflictError`. Returns "snapshots" or "reports".
+    """
+    from auditor.arm.merge import merge_snapshots
+    from auditor.arm.snapshot import Snapshot, save_snapshot
+    from auditor.errors import MergeConflictError
+    from auditor.files import read_json, write_atomic
+
+    if len(inputs) < 2:
+        raise InputError("auditor merge needs at least two files")
+    if any(Path(output).resolve() == Path(i).resolve() for i in inputs):
+        raise InputError(f"--output {output} would overwrite one of the files being merged")
+    loaded = [(name, read_json(name, "file to merge")) for name in inputs]
+    kinds = {name: _kind(data) for name, data in loaded}
+    if len(set(kinds.values())) > 1:
+        first = inputs[0]
+        other = next(n for n in inputs if kinds[n] != kinds[first])
+        raise MergeConflictError(
+            f"{first} is {kinds[first]}, {other} is {kinds[other]}: merge one kind at a time"
+        )
+    kind = kinds[inputs[0]]
+    if kind == "a snapshot":
+        shards = [(name, Snapshot.from_data(data, name)) for name, data in loaded]
+        del loaded
+        save_snapshot(merge_snapshots(shards), output)
+        return "snapshots"
+    if kind != "a report":
+        raise InputError(f"{inputs[0]}: neither a snapshot nor a JSON report of auditor")
+    import json
+
+    from auditor.engine.baseline import load_baseline
+    from auditor.engine.merge import merge_reports
+    from auditor.reports.json_report import checked_report
+
+    reports = [(name, checked_report(data, name)) for name, data in loaded]
+    named = reports[0][1]["baseline"]
+    rules = load_baseline(baseline or named["name"])
+    if (rules.name, rules.version) != (named["name"], named["version"]):
+        raise MergeConflictError(
+            f"the reports were made with baseline {named['name']} {named['version']}, the merge would score "
+            f"them with {rules.name} {rules.version}: pass --baseline with the one they used"
+        )
+    merged = merge_reports(reports, rules)
+    write_atomic(output, json.dumps(checked_report(merged, "the merged report"), indent=2) + "\n")
+    return "reports"
+
+
+def _kind(data: Any) -> str:
+    if isinstance(data, dict) and "schema_version" in data and "findings" in data:
+        return "a report"
+    if isinstance(data, list) or (isinstance(data, dict) and "resources" in data):
+        return "a snapshot"  # a bare array of resources is refused by the merge, with the reason
+    return "neither a snapshot nor a report"
 
 
 def compare_warning(report: AuditReport) -> str | None:

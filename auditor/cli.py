@@ -413,7 +413,7 @@ def audit(
         workloads_file=workloads_file,
     )
     _say_note(options.source)
-    report = app.audit(options)
+    report = app.audit(options, digest=recording is not None)
     from auditor.reports.neutral import terminal
 
     warning = app.compare_warning(report)
@@ -624,6 +624,30 @@ def gate_cmd(
     click.echo(outcome.message)
     if not outcome.passed:
         sys.exit(EXIT_GATE_FAILED)
+
+
+@cli.command("merge")
+@click.argument("inputs", metavar="FILE...", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--output", "-o", "output", required=True, metavar="PATH", help="Where to write the merged file."
+)
+@click.option(
+    "--baseline",
+    "baseline_ref",
+    metavar="NAME|PATH",
+    help="For reports: the baseline whose weights score the merged findings (default: the one they name).",
+)
+def merge_cmd(inputs: tuple[str, ...], output: str, baseline_ref: str | None) -> None:
+    """Merge the snapshots, or the JSON reports, of shards (`--shard I/N`) into one file.
+
+    Snapshots: the union of resources, failed reads, collected types and subscriptions. Reports:
+    every finding, scored again as one audit. Shards that hold one subscription with different
+    content, or files of different kinds, are refused (exit 8); the output is written atomically.
+    """
+    from auditor import app
+
+    kind = app.merge(list(inputs), output, baseline_ref)
+    click.echo(f"auditor: merged {len(inputs)} {kind} into {output}", err=True)
 
 
 @cli.group("export", invoke_without_command=True)

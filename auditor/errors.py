@@ -10,6 +10,7 @@ EXIT_INTERNAL = 4  # a bug: the CLI prints one line and asks for the --debug out
 EXIT_EXPORT = 5  # the reports were written, but sending them on (Log Analytics) failed
 EXIT_HISTORY_UNREACHABLE = 6  # the run history database could not be opened or written
 EXIT_HISTORY_NEWER = 7  # the run history database was written by a newer auditor
+EXIT_MERGE_CONFLICT = 8  # `auditor merge`: the shards overlap with different content, or do not match
 EXIT_INTERRUPTED = 130  # SIGINT (Ctrl-C): 128 + 2, as shells report it
 EXIT_TERMINATED = 143  # SIGTERM (a CI job cancelled, a container stopped): 128 + 15
 
@@ -48,6 +49,12 @@ class HistoryTooNewError(AuditorError):
     """The run history database has a schema newer than this tool knows: exit 7."""
 
     exit_code = EXIT_HISTORY_NEWER
+
+
+class MergeConflictError(AuditorError):
+    """`auditor merge`: shards that hold one subscription differently, or files that do not match: exit 8."""
+
+    exit_code = EXIT_MERGE_CONFLICT
 
 
 class ExportError(AuditorError):

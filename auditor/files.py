@@ -386,5 +386,31 @@ def _create_temporary(directory: Path, name: str, private: bool = False) -> tupl
 
 def json_digest(data: Any) -> str:
     """A digest of a JSON value that does not depend on key order or whitespace ("sha256:" + hex)."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256()
+    for part in _canonical_parts(data, depth=2):
+        digest.update(part.encode("utf-8"))
+    return "sha256:" + digest.hexdigest()
+
+
+def _canonical_parts(data: Any, depth: int) -> Iterator[str]:
+    """The canonical JSON text of `data` in pieces (the top `depth` levels split up), so that a large
+    document (a snapshot) is never one string: the pieces joined are `json.dumps(sort_keys=True)`'s text."""
+    if depth > 0 and isinstance(data, dict) and all(isinstance(k, str) for k in data):
+        yield "{"
+        for index, key in enumerate(sorted(data)):
+            yield ("," if index else "") + _canonical(key) + ":"
+            yield from _canonical_parts(data[key], depth - 1)
+        yield "}"
+    elif depth > 0 and isinstance(data, (list, tuple)):
+        yield "["
+        for index, item in enumerate(data):
+            if index:
+                yield ","
+            yield from _canonical_parts(item, depth - 1)
+        yield "]"
+    else:
+        yield _canonical(data)
+
+
+def _canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)

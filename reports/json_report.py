@@ -128,7 +128,12 @@ def schema() -> dict[str, Any]:
 def load_report(path: str | Path, what: str = "report") -> dict[str, Any]:
     """Read a JSON report and check it against the shipped schema; anything else is an input error."""
     p = Path(path)
-    data = read_json(p, what)
+    return checked_report(read_json(p, what), str(p))
+
+
+def checked_report(data: Any, source: str) -> dict[str, Any]:
+    """Parsed JSON checked against the shipped schema; anything else is an input error naming `source`."""
+    p = source
     validator = jsonschema.Draft202012Validator(schema())
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:

@@ -564,17 +564,18 @@ def managed_network_outbound_rules(ctx: Context) -> Iterator[Result]:
             yield not_assessed(ws, "no Azure OpenAI account in the snapshot to require an outbound rule for")
             continue
         rules, complete = outbound_rules(ctx.estate, ws)
+        # The workspace's private-endpoint rules by destination, in their order: one pass, not one per target.
+        by_destination: dict[str, list[tuple[str, Resource]]] = {}
+        for name, body in rules:
+            if same(body.get("type"), "PrivateEndpoint") and isinstance(
+                dest := dig(body, "destination.serviceResourceId"), str
+            ):
+                by_destination.setdefault(ids.norm(dest), []).append((name, body))
         ok: list[str] = []
         bad: list[str] = []
         missing: list[str] = []
         for target, sub in wanted:
-            matches = [
-                (name, body)
-                for name, body in rules
-                if same(body.get("type"), "PrivateEndpoint")
-                and isinstance(dest := dig(body, "destination.serviceResourceId"), str)
-                and ids.norm(dest) == ids.norm(target["id"])
-            ]
+            matches = by_destination.get(ids.norm(target["id"]), [])
             label = f"{display_name(target)} ({sub})"
             good = [
                 n

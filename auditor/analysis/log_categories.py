@@ -72,6 +72,13 @@ def resource_type_of(resource_id: str) -> str | None:
 def groups_of(estate: Estate, resource_type: str) -> Groups | None:
     """What the category groups of `resource_type` cover: read from Azure when the snapshot holds it,
     else from the documented table (the `audit` group only); None when neither knows the type."""
+    estate.note_read(CATEGORIES_TYPE)
+    wanted = resource_type.lower()
+    # Every resource of a type asks the same question: answered once per audit.
+    return estate.memo(("log_categories.groups_of", wanted), lambda: _groups_of(estate, resource_type))
+
+
+def _groups_of(estate: Estate, resource_type: str) -> Groups | None:
     wanted = resource_type.lower()
     members: dict[str, set[str]] = {}
     scopes: set[str] = set()

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from auditor.arm import ids, types
 from auditor.arm.reads import ReadLog
 from auditor.arm.snapshot import CollectionError, Snapshot
 from auditor.arm.types import Resource
+
+T = TypeVar("T")
 
 
 def dig(obj: Any, path: str, default: Any = None) -> Any:
@@ -139,6 +141,21 @@ class Estate:
         self._role_defs: dict[str, Resource] = {}
         for rd in self.of_type(types.ROLE_DEFINITIONS):
             self._role_defs[ids.name_of(rd["id"]).lower()] = rd
+        # Shared by every view (`reading` copies the reference): derived indexes built once per audit.
+        self._memo: dict[Any, Any] = {}
+        self._gaps = _GapIndex(self.errors)
+
+    def memo(self, key: Any, build: Callable[[], T]) -> T:
+        """`build()`'s value, computed once per estate and shared by every view of it.
+
+        For indexes derived from the estate alone (not from what a rule read): the caller still
+        records its reads itself, since a cached answer reads nothing.
+        """
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memo[key] = build()
+            return value
 
     # --- generic lookups -------------------------------------------------
 
@@ -219,14 +236,11 @@ class Estate:
             self._log.handled(wanted)
         if wanted not in self.collected_types:
             return f"the snapshot holds no {resource_type} data (not collected)"
-        for error in self.errors:
-            failed = error.resource_type.lower()
-            # A failed list of parents hides their children too: a 403 on workspaces
-            # means their online endpoints were never asked for.
-            if failed != wanted and not wanted.startswith(failed + "/"):
-                continue
-            if scope is None or _covers(error.scope, scope):
-                return f"reading {resource_type} at {error.scope} failed ({error.outcome})"
+        if self._gaps.count != len(self.errors):
+            self._gaps = _GapIndex(self.errors)  # a failed read added after the estate was built
+        error = self._gaps.first(wanted, scope)
+        if error is not None:
+            return f"reading {resource_type} at {error.scope} failed ({error.outcome})"
         return None
 
     # --- network ---------------------------------------------------------
@@ -315,6 +329,70 @@ def private_link_targets(pe: Resource) -> Iterable[str]:
             target = dig(conn, "properties.privateLinkServiceId")
             if isinstance(target, str):
                 yield target
+
+
+class _GapIndex:
+    """The failed reads indexed by type and scope, so that `Estate.gap` needs no scan of every error.
+
+    `first(wanted, scope)` is the first error (in snapshot order) whose type is `wanted` or one of
+    its parents and whose scope covers `scope` (`_covers`): the answer a scan in order would give.
+    """
+
+    def __init__(self, errors: list[CollectionError]) -> None:
+        self._errors = errors
+        self.count = len(errors)
+        # Per failed type (lower case), the index of the first error...
+        self._first: dict[str, int] = {}
+        # ... whose normalised scope is exactly this one,
+        self._at: dict[str, dict[str, int]] = defaultdict(dict)
+        # ... whose scope is this one or lies below it,
+        self._at_or_below: dict[str, dict[str, int]] = defaultdict(dict)
+        # ... and that is subscription-wide (no resource group in its scope), per subscription.
+        self._subscription_wide: dict[str, dict[str, int]] = defaultdict(dict)
+        for index, error in enumerate(errors):
+            failed = error.resource_type.lower()
+            self._first.setdefault(failed, index)
+            e = ids.norm(error.scope.split("?")[0])
+            self._at[failed].setdefault(e, index)
+            below = self._at_or_below[failed]
+            below.setdefault(e, index)
+            for prefix in _prefixes(e):
+                below.setdefault(prefix, index)
+            sub = ids.subscription_of(e)
+            if sub and "/resourcegroups/" not in e:
+                self._subscription_wide[failed].setdefault(sub, index)
+
+    def first(self, wanted: str, scope: str | None) -> CollectionError | None:
+        """The first failed read of `wanted` (or a parent type) covering `scope`; None when there is none."""
+        if not self._errors:
+            return None
+        # A failed list of parents hides their children too: a 403 on workspaces
+        # means their online endpoints were never asked for.
+        owners = [wanted[:cut] for cut in range(len(wanted)) if wanted[cut] == "/"] + [wanted]
+        found: list[int] = []
+        s = None if scope is None else ids.norm(scope)
+        sub = None if s is None else ids.subscription_of(s)
+        for failed in owners:
+            if failed not in self._first:
+                continue
+            if s is None:
+                found.append(self._first[failed])
+                continue
+            # The error's scope is `scope` or lies below it; or it contains `scope`.
+            if s in self._at_or_below[failed]:
+                found.append(self._at_or_below[failed][s])
+            at = self._at[failed]
+            found.extend(at[p] for p in _prefixes(s) if p in at)
+            if sub and sub in self._subscription_wide[failed]:
+                found.append(self._subscription_wide[failed][sub])
+        return self._errors[min(found)] if found else None
+
+
+def _prefixes(path: str) -> Iterator[str]:
+    """Every proper prefix of `path` that ends just before a `/` (the empty one when it starts with `/`)."""
+    for cut in range(len(path) - 1, -1, -1):
+        if path[cut] == "/":
+            yield path[:cut]
 
 
 def _is_list_scope(error_scope: str) -> bool:

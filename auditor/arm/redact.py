@@ -36,6 +36,7 @@ import functools
 import math
 import re
 from collections import Counter
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -126,7 +127,13 @@ def mask_text(text: str) -> str:
     # Cheap tests first: most strings hold none of the characters a credential needs.
     if "@" in text and "://" in text:
         text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{REDACTED}@", text)
-    if any(word in text for word in ("uthorization", "UTHORIZATION", "earer", "EARER", "Basic")):
+    if (
+        "uthorization" in text
+        or "UTHORIZATION" in text
+        or "earer" in text
+        or "EARER" in text
+        or "Basic" in text
+    ):
         text = _mask_authorization(text)
     if ("=" in text or "-----" in text or "eyJ" in text) and _CREDENTIAL_IN_TEXT.search(text):
         return REDACTED
@@ -171,25 +178,62 @@ def _entropy(value: str) -> float:
 
 
 def _walk(name: str, value: Any, counter: list[int], parents: tuple[str, ...]) -> Any:
-    """The value of property `name` (under `parents`, lower case) with its secrets masked."""
-    key = name.lower()
-    if key in _NAMED_VALUES:
+    """The value of property `name` (under `parents`, lower case) with its secrets masked.
+
+    Objects and lists are cleaned in place (a snapshot is never held twice): their keys stay.
+    """
+    key, kind = _key_kind(name)
+    if kind is _Kind.NAMED:
         return _named_values(value, counter)
-    if key == "permissions":
+    if kind is _Kind.PERMISSIONS:
         # Operation names (Key Vault access policies list `permissions.keys` and `.secrets`).
         return value
-    if key in _SECRET_SUBTREES or (key.endswith(_KEY_COLLECTION_SUFFIX) and isinstance(value, (dict, list))):
+    if kind is _Kind.SUBTREE or (kind is _Kind.KEYS and isinstance(value, (dict, list))):
         return _all_strings(value, counter)
-    if key == "data" and any(p in _CERTIFICATE_LISTS for p in parents):
+    if kind is _Kind.DATA and any(p in _CERTIFICATE_LISTS for p in parents):
         return _all_strings(value, counter)
     if isinstance(value, str):
         return _string(name, value, counter)
     if isinstance(value, dict):
         inner = (*parents, key)
-        return {k: _walk(k, v, counter, inner) for k, v in value.items()}
+        for k, v in value.items():
+            if isinstance(v, (bool, int, float)) or v is None:
+                continue  # never a secret (see the module's docstring)
+            value[k] = _walk(k, v, counter, inner)
+        return value
     if isinstance(value, list):  # each item stands where the list stands
-        return [_walk(name, item, counter, parents) for item in value]
+        for index, item in enumerate(value):
+            value[index] = _walk(name, item, counter, parents)
+        return value
     return value
+
+
+class _Kind(Enum):
+    """What a property's name says about its value, before the value is looked at."""
+
+    NAMED = "named values"
+    PERMISSIONS = "operation names"
+    SUBTREE = "secret subtree"
+    KEYS = "a collection of keys when an object or a list"
+    DATA = "certificate data inside a certificate list"
+    OTHER = "judged by its value"
+
+
+@functools.lru_cache(maxsize=8192)
+def _key_kind(name: str) -> tuple[str, _Kind]:
+    """The name in lower case and its kind; names repeat across every resource of a snapshot."""
+    key = name.lower()
+    if key in _NAMED_VALUES:
+        return key, _Kind.NAMED
+    if key == "permissions":
+        return key, _Kind.PERMISSIONS
+    if key in _SECRET_SUBTREES:
+        return key, _Kind.SUBTREE
+    if key.endswith(_KEY_COLLECTION_SUFFIX):
+        return key, _Kind.KEYS
+    if key == "data":
+        return key, _Kind.DATA
+    return key, _Kind.OTHER
 
 
 def _string(name: str, value: str, counter: list[int]) -> str:

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from auditor.model import AuditReport, Finding
+from auditor.reports import RenderOptions
+from auditor.reports import html as html_module
 from auditor.reports.html import render
 from tests import paths
 from tests.cdp_pipe import Browser, find_chromium
 from tests.report_samples import NASTY, gate_estate, run_cli, sample_result, write_json
 
 ARTIFACTS = paths.ROOT / "test-artifacts"
+# `--show-passed`: the passes listed with the rest, as these tests count every finding.
+SHOW_PASSED = RenderOptions(show_passed=True)
 
 
 def test_page_is_self_contained() -> None:
@@ -45,7 +52,7 @@ def test_azure_strings_are_escaped() -> None:
 
 def test_findings_worst_first_with_details() -> None:
     result = sample_result()
-    html = render(result)
+    html = render(result, SHOW_PASSED)
     statuses = re.findall(
         r'<li class="finding [^"]*" data-control="[^"]*" data-severity="([^"]*)" data-status="([^"]*)"', html
     )
@@ -83,7 +90,7 @@ def test_score_gauge_and_family_bars() -> None:
 def test_page_in_headless_chromium(tmp_path: Path) -> None:
     result = sample_result()
     page = tmp_path / "report.html"
-    page.write_text(render(result), encoding="utf-8")
+    page.write_text(render(result, SHOW_PASSED), encoding="utf-8")
     chromium = find_chromium()
     assert chromium is not None
     with Browser(chromium, width=1280, height=2000) as browser:
@@ -208,3 +215,101 @@ def test_a_findings_rule_links_to_its_first_reference_escaped() -> None:
     # Percent-encoded where the URL would break out of the attribute; the title escaped as text.
     assert href == "https://learn.microsoft.com/azure/x%28y%29%20z%22%3Cb%3E"
     assert label == "Section &lt;i&gt;&#34;one&#34;&lt;/i&gt; [1]"
+
+
+def test_passes_are_counted_per_rule_unless_listed() -> None:
+    result = sample_result()
+    passes = [f for f in result.findings if f.status.value == "pass"]
+    assert passes
+    html = render(result)
+    assert 'data-status="pass"' not in html
+    assert 'aria-label="Passes per rule"' in html
+    for f in passes:
+        count = sum(p.rule_id == f.rule_id for p in passes)
+        assert f"<tr><td>{f.rule_id} {f.title}</td><td>{count}</td></tr>" in html
+    listed = render(result, SHOW_PASSED)
+    assert 'data-status="pass"' in listed and 'aria-label="Passes per rule"' not in listed
+
+
+def _two_groups() -> AuditReport:
+    """The sample's findings, half of them moved to a second subscription."""
+    result = sample_result()
+    moved = [
+        replace(f, resource_id=f.resource_id.replace(result.scope["subscriptions"][0], OTHER_SUB))
+        if i % 2
+        else f
+        for i, f in enumerate(result.findings)
+    ]
+    return replace(result, findings=tuple(moved))
+
+
+OTHER_SUB = "11111111-2222-4333-8444-555555555555"
+
+
+def test_groups_overview_and_group_of() -> None:
+    result = _two_groups()
+    html = render(result)
+    assert 'aria-label="Groups"' in html and f'<option value="{OTHER_SUB}">' in html
+    groups = {html_group_of(f) for f in result.findings}
+    assert {OTHER_SUB, result.scope["subscriptions"][0]} <= groups
+    # The group a finding is shown under: its workload where the report has one.
+    workload = replace(result.findings[0])
+    object.__setattr__(workload, "workload", "chat-prod")
+    assert html_group_of(workload) == "chat-prod"
+
+
+def test_large_report_carries_findings_as_escaped_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(html_module, "LISTED_LIMIT", 2)
+    result = _two_groups()
+    html = render(result)
+    assert '<li class="finding' not in html
+    data = html.split('<script type="application/json" id="report-data">', 1)[1].split("</script>", 1)[0]
+    # No value can end the data block or open markup: the JSON escapes <, > and &.
+    assert "<" not in data and ">" not in data and "&" not in data
+    assert NASTY not in html and "<script>alert(1)</script>" not in html
+    rows = json.loads(data)["findings"]
+    assert len(rows) == len([f for f in result.findings if f.status.value != "pass"])
+    # Still one executable script, allowed by its hash.
+    assert html.count("<script>") == 1
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="Chromium is not installed (Debian package 'chromium')")
+def test_large_report_in_headless_chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(html_module, "LISTED_LIMIT", 2)
+    result = _two_groups()
+    page = tmp_path / "large.html"
+    page.write_text(render(result), encoding="utf-8")
+    unpassed = [f for f in result.findings if f.status.value != "pass"]
+    chromium = find_chromium()
+    assert chromium is not None
+    with Browser(chromium, width=1280, height=2000) as browser:
+        browser.open(page.as_uri())
+        assert browser.evaluate("document.getElementById('shown').textContent") == str(len(unpassed))
+        listed = "document.querySelectorAll('#findings > li.finding').length"
+        assert browser.evaluate(listed) == len(unpassed)
+        # The injected markup of a value is shown as text, never run or parsed.
+        assert browser.evaluate("document.querySelectorAll('#findings b, #findings script').length") == 0
+        assert browser.evaluate("document.getElementById('findings').textContent.includes('<b>bold</b>')")
+        in_other = len([f for f in unpassed if OTHER_SUB in f.resource_id])
+        count = browser.evaluate(
+            "(() => { const f = document.getElementById('filters');"
+            f" f.elements.group.value = '{OTHER_SUB}'; f.dispatchEvent(new Event('change'));"
+            " return document.getElementById('shown').textContent; })()"
+        )
+        assert count == str(in_other) and browser.evaluate(listed) == in_other
+        critical = next(f for f in unpassed if f.severity.value == "critical")
+        count = browser.evaluate(
+            "(() => { const f = document.getElementById('filters'); f.elements.group.value = '';"
+            f" f.elements.q.value = '{critical.rule_id.lower()}'; f.dispatchEvent(new Event('input'));"
+            " return document.getElementById('shown').textContent; })()"
+        )
+        assert count == str(len([f for f in unpassed if f.rule_id == critical.rule_id]))
+        first = browser.evaluate("document.querySelector('#findings li.finding').dataset.severity")
+        assert first == "critical"
+        log = browser.log()
+    assert log.errors == [] and log.dialogs == []
+    assert log.requests == [page.as_uri()]
+
+
+def html_group_of(finding: Finding) -> str:
+    return html_module.group_of(finding)

@@ -8,6 +8,8 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import Any, TypeVar
 
 from auditor.analysis.nsg.intervals import (
     ALL_ADDRESSES,
@@ -229,6 +231,8 @@ def _describe_spans(spans: Intervals, limit: int) -> str:
     return ", ".join(blocks)
 
 
+T = TypeVar("T")
+
 # --- the address context of one virtual network -----------------------------------
 
 _TAG_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$")
@@ -242,6 +246,9 @@ class Network:
     """What addresses, service tags and ASGs mean inside one virtual network."""
 
     def __init__(self, vnet_prefixes: Iterable[str] = ()) -> None:
+        # Answers already given (every value is immutable): a network is asked the same items by
+        # every rule of every NSG in it.
+        self._memo: dict[Any, Any] = {}
         self.prefixes = tuple(vnet_prefixes)
         self.own = _spans(self.prefixes)
         # NICs only get addresses of the families in the VNet's address space, so an IPv4-only
@@ -253,37 +260,37 @@ class Network:
         self.public = (PUBLIC & self.universe) - self.own - PLATFORM
 
     # Address sets the rules ask about.
-    @property
+    @cached_property
     def anywhere(self) -> AddressSet:
         """`*`: every address of the network's families."""
         return AddressSet.spans(self.universe)
 
-    @property
+    @cached_property
     def internet(self) -> AddressSet:
         """`Internet`: public space outside the VNet and its unseen part, without the platform addresses."""
         return AddressSet.of([Region(self.public, frozenset({(self.unseen, False)}))])
 
-    @property
+    @cached_property
     def virtual_network(self) -> AddressSet:
         """`VirtualNetwork`: the VNet's space, the host address and the unseen peered space."""
         return AddressSet.of([Region((self.own | HOST) & self.universe)]) | self.peered
 
-    @property
+    @cached_property
     def peered(self) -> AddressSet:
         """The unseen part of VirtualNetwork: peered and connected address space."""
         return AddressSet.of([Region(self.universe - self.own, frozenset({(self.unseen, True)}))])
 
-    @property
+    @cached_property
     def own_space(self) -> AddressSet:
         """The VNet's own address prefixes."""
         return AddressSet.spans(self.own)
 
-    @property
+    @cached_property
     def outside(self) -> AddressSet:
         """Every address outside the VNet's own space and outside the unseen part of VirtualNetwork."""
         return AddressSet.of([Region(self.universe - self.own, frozenset({(self.unseen, False)}))])
 
-    @property
+    @cached_property
     def platform(self) -> AddressSet:
         """The platform's host addresses (168.63.129.16 and the metadata address)."""
         return AddressSet.spans(PLATFORM & self.universe)
@@ -299,8 +306,19 @@ class Network:
         label = Label(ASG, asg_id.lower().rstrip("/"), name, domain)
         return AddressSet.of([Region(domain, frozenset({(label, True)}))])
 
+    def memo(self, key: Any, build: Callable[[], T]) -> T:
+        """`build()`'s value, computed once for this network (for values that depend on it alone)."""
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memo[key] = build()
+            return value
+
     def addresses(self, item: str) -> AddressSet:
         """One address item of a rule: a prefix, a bare IP, `*` or a service tag."""
+        return self.memo(("addresses", str(item)), lambda: self._addresses(item))
+
+    def _addresses(self, item: str) -> AddressSet:
         text = str(item).strip()
         lowered = text.lower()
         if lowered in _ANY:
@@ -324,7 +342,17 @@ class Network:
 
     def union(self, items: Iterable[str]) -> AddressSet:
         """The union of several address items of a rule."""
+        chosen = tuple(str(i) for i in items)
+        return self.memo(("union", chosen), lambda: self._union(chosen))
+
+    def _union(self, items: tuple[str, ...]) -> AddressSet:
         out = AddressSet()
         for item in items:
             out = out | self.addresses(item)
         return out
+
+
+@lru_cache(maxsize=4096)
+def network_of(vnet_prefixes: tuple[str, ...]) -> Network:
+    """The network of an address space, shared by every VNet with that space (a Network never changes)."""
+    return Network(vnet_prefixes)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from auditor.analysis.nsg.addresses import Label, Network, Valuation
+from auditor.analysis.nsg.addresses import Label, Network, Valuation, network_of
 from auditor.analysis.nsg.intervals import (
     PROTOCOLS,
     Intervals,
@@ -49,6 +49,10 @@ class SecurityRule:
 
     def box(self, network: Network) -> Box:
         """The traffic the rule matches, inside the network."""
+        # Every rule that evaluates the subnet's NSG asks again: the box depends on the rule and the network.
+        return network.memo(("box", self), lambda: self._box(network))
+
+    def _box(self, network: Network) -> Box:
         src = network.union(self.sources)
         for asg in self.source_asgs:
             src = src | network.asg(asg)
@@ -156,7 +160,7 @@ def parse_rule(body: Mapping[str, Any], default: bool = False) -> SecurityRule:
     ):
         if not prefixes and not asgs:
             raise ValueError(f"rule {name}: no {side} address prefix or application security group")
-        probe = Network()
+        probe = network_of(())  # shared: a probe only parses
         for item in prefixes:
             probe.addresses(item)  # raises on nonsense
     for side, ports in (("source", rule.source_ports), ("destination", rule.destination_ports)):
@@ -367,6 +371,12 @@ class Policy:
 
     def evaluate(self, network: Network, direction: str, traffic: Traffic) -> Evaluation:
         """Split the traffic in one direction by the rule that decides each part of it."""
+        # Rules ask the same question of one policy in one network again (and identical NSGs in
+        # identical networks, which templates make common, share the answer): values are immutable.
+        key = ("evaluate", self, direction, traffic)
+        return network.memo(key, lambda: self._evaluate(network, direction, traffic))
+
+    def _evaluate(self, network: Network, direction: str, traffic: Traffic) -> Evaluation:
         # Only traffic that can exist in the network: same-family pairs of its address families.
         question = [part for b in traffic.boxes for part in b.by_family(network.universe)]
         remaining = list(question)

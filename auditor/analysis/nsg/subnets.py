@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from auditor.analysis.architecture import APPGW, PRIVATE_ENDPOINTS, Roles
 from auditor.analysis.coverage import unread
-from auditor.analysis.nsg.addresses import AddressSet, Network
+from auditor.analysis.nsg.addresses import AddressSet, Network, network_of
 from auditor.analysis.nsg.policy import INBOUND, OUTBOUND, Evaluation, Policy
 from auditor.analysis.nsg.traffic import Traffic
 from auditor.analysis.verdicts import not_assessed
@@ -79,7 +79,7 @@ def scope_of(estate: Estate, subnet: Subnet) -> Scope | Result:
     if not subnet.prefixes:
         return not_assessed(res, f"subnet {subnet.name} has no addressPrefix(es) in the snapshot")
     try:
-        network = Network([str(p) for p in space])
+        network = network_of(tuple(str(p) for p in space))
         network.union(subnet.prefixes)
     except ValueError as exc:
         return not_assessed(res, f"subnet {subnet.name}: cannot read its address space ({exc})")
@@ -90,7 +90,8 @@ def scope_of(estate: Estate, subnet: Subnet) -> Scope | Result:
     if nsg is None:
         reason = estate.gap(types.NETWORK_SECURITY_GROUPS, subnet.nsg_id) or "it is not in the snapshot"
         return not_assessed(res, f"subnet {subnet.name} uses NSG {name}, which could not be read: {reason}")
-    policy = Policy.from_nsg(nsg)
+    # Parsed once per audit: every NSG rule asks for the policies of the subnets it judges.
+    policy = estate.memo(("nsg.policy", ids.norm(subnet.nsg_id)), lambda: Policy.from_nsg(nsg))
     if policy.problems:
         return not_assessed(res, f"{'; '.join(policy.problems)}: the NSG cannot be evaluated")
     return Scope(subnet, policy, network, name, vnet or {})

@@ -641,12 +641,13 @@ def gateway_capacity(ctx: Context, gateway: Resource) -> Result:
     params=StorageSkuParams,
 )
 def storage_zone_redundant(ctx: Context) -> Iterator[Result]:
-    """Each storage account of the architecture (workspace/hub storage and the other accounts in scope)
-    has `sku.name` in `allowed_skus`: Standard_ZRS, Standard_GZRS, Standard_RAGZRS, Premium_ZRS."""
+    """Each storage account of the architecture (workspace/hub storage, the agent's file store and the
+    other accounts in scope) has `sku.name` in `allowed_skus`: Standard_ZRS, Standard_GZRS,
+    Standard_RAGZRS, Premium_ZRS."""
     allowed = list(ctx.params.allowed_skus)
     yield from unread(ctx.estate, STORAGE, "Storage accounts")
     seen: set[str] = set()
-    for role in (WORKSPACE_STORAGE, APP_STORAGE):
+    for role in (WORKSPACE_STORAGE, AGENT_FILE_STORE, APP_STORAGE):
         for account in ctx.roles.resources(role):
             if ids.norm(account["id"]) in seen:
                 continue

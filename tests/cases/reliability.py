@@ -683,7 +683,7 @@ FOUNDRY_DATA: list[Any] = [
                mutate=drop_lock("srch-chat-agents"), contains="no CanNotDelete or ReadOnly lock"),
     ByResource("read-only-group-lock", "REL031", BOTH_STORES_PASS, variants=FOUNDRY,
                mutate=lock_on_group("ReadOnly"), contains="rg-lock"),
-    ByResource("lock-without-level", "REL031", BOTH_STORES_FAIL, variants=FOUNDRY,
+    ByResource("lock-without-level", "REL031", {**BOTH_STORES_FAIL, "stagentchat": "fail"}, variants=FOUNDRY,
                mutate=chain(lock_on_group("CanNotDelete"), put(LOCKS, "properties.level", None))),
     ByResource("locks-not-collected", "REL031", {"cosmos-chat-threads": "not_assessed"},
                others="not_assessed", variants=FOUNDRY, mutate=drop_type(LOCKS), drop_types=(LOCKS,)),

@@ -13,18 +13,13 @@ that fails is recorded, so the rules that need a capability host say not assesse
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-from azure.core.exceptions import HttpResponseError, map_error
-from azure.core.rest import HttpRequest
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
-from azure.mgmt.core.exceptions import ARMErrorFormat
 
 from auditor.arm import types
 from auditor.arm.types import Resource
 from auditor.collect.context import Sub, name, resource_group
-from auditor.collect.ml import ERROR_MAP
+from auditor.collect.ml import list_pages
 
 ACCOUNTS = types.COGNITIVE_ACCOUNTS
 DEPLOYMENTS = types.COGNITIVE_DEPLOYMENTS
@@ -48,10 +43,6 @@ CAPABILITY_HOSTS_API_VERSION = "2025-09-01"
 
 TYPES = (ACCOUNTS, DEPLOYMENTS, RAI_POLICIES, RAI_BLOCKLISTS, *FOUNDRY_TYPES)
 AREA = "cognitive services"
-
-
-class NotAList(ValueError):
-    """An answer to a list read that is not an ARM list body."""
 
 
 def collect_cognitive(sub: Sub) -> None:
@@ -104,7 +95,9 @@ def collect_cognitive(sub: Sub) -> None:
         )
 
     def hosts(parent: str) -> Iterator[Resource]:
-        return _pages(cs, sub.collection.arm_host, f"{parent}/capabilityHosts")
+        return list_pages(
+            cs, sub.collection.arm_host, f"{parent}/capabilityHosts", CAPABILITY_HOSTS_API_VERSION
+        )
 
     sub.list_resources(
         ACCOUNTS,
@@ -114,38 +107,3 @@ def collect_cognitive(sub: Sub) -> None:
         each=children,
         area=AREA,
     )
-
-
-def _pages(client: Any, arm_host: str, path: str) -> Iterator[Resource]:
-    """GET a list at CAPABILITY_HOSTS_API_VERSION and follow its nextLinks, staying on the ARM host."""
-    url: str | None = f"{path}?api-version={CAPABILITY_HOSTS_API_VERSION}"
-    seen: set[str] = set()
-    while url:
-        seen.add(url)
-        response = client._send_request(HttpRequest("GET", url))
-        if response.status_code != 200:
-            map_error(status_code=response.status_code, response=response, error_map=ERROR_MAP)
-            raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict) or not isinstance(body.get("value", []), list):
-            raise NotAList(f"the answer to {path} is not an ARM list")
-        for item in body.get("value") or []:
-            if isinstance(item, dict):
-                yield item
-        url = _next(body.get("nextLink"), arm_host, seen, path)
-
-
-def _next(link: Any, arm_host: str, seen: set[str], path: str) -> str | None:
-    if not link:
-        return None
-    parts = urlsplit(str(link))
-    if parts.scheme != "https" or parts.netloc.lower() != arm_host:
-        raise NotAList(f"the nextLink of {path} is not on the ARM endpoint; the rest was not read")
-    if "api-version" not in parse_qs(parts.query):
-        link = f"{link}{'&' if parts.query else '?'}api-version={CAPABILITY_HOSTS_API_VERSION}"
-    if link in seen:
-        raise NotAList(f"the nextLink of {path} repeats an earlier page; the rest was not read")
-    return str(link)

@@ -65,7 +65,7 @@ def collect_ml(sub: Sub) -> None:
     arm_host = sub.collection.arm_host
 
     def pages(path: str) -> Iterator[Resource]:
-        return _pages(client, arm_host, path)
+        return list_pages(client, arm_host, path)
 
     def endpoint_children(endpoint: Resource) -> None:
         path = f"{endpoint['id']}/deployments"
@@ -101,9 +101,10 @@ def collect_ml(sub: Sub) -> None:
     )
 
 
-def _pages(client: Any, arm_host: str, path: str) -> Iterator[Resource]:
-    """GET a list and follow its nextLinks, staying on the ARM host."""
-    url: str | None = f"{path}?api-version={API_VERSION}"
+def list_pages(client: Any, arm_host: str, path: str, api_version: str = API_VERSION) -> Iterator[Resource]:
+    """GET a list through the client's pipeline and follow its nextLinks, staying on the ARM host (for
+    the lists an SDK lacks: this module's, the Foundry capability hosts)."""
+    url: str | None = f"{path}?api-version={api_version}"
     seen: set[str] = set()
     while url:
         seen.add(url)
@@ -120,10 +121,10 @@ def _pages(client: Any, arm_host: str, path: str) -> Iterator[Resource]:
         for item in body.get("value") or []:
             if isinstance(item, dict):
                 yield item
-        url = _next(body.get("nextLink"), arm_host, seen)
+        url = _next(body.get("nextLink"), arm_host, seen, api_version)
 
 
-def _next(link: Any, arm_host: str, seen: set[str]) -> str | None:
+def _next(link: Any, arm_host: str, seen: set[str], api_version: str) -> str | None:
     if not link:
         return None
     parts = urlsplit(str(link))
@@ -132,7 +133,7 @@ def _next(link: Any, arm_host: str, seen: set[str]) -> str | None:
             f"nextLink {str(link)[:120]!r} is not on the ARM endpoint; the rest of the list was not read"
         )
     if "api-version" not in parse_qs(parts.query):
-        link = f"{link}{'&' if parts.query else '?'}api-version={API_VERSION}"
+        link = f"{link}{'&' if parts.query else '?'}api-version={api_version}"
     if link in seen:
         raise NextLinkRefused("nextLink repeats an earlier page; the rest of the list was not read")
     return str(link)

@@ -24,6 +24,8 @@ SAMPLE_NAMES = (
     "openai-e2e-chat-aistudio-drifted",
     "openai-e2e-chat-aml-compliant",
     "openai-e2e-chat-aml-drifted",
+    "microsoft-foundry-chat-compliant",
+    "microsoft-foundry-chat-drifted",
 )
 # Variables through which a real login could leak into a test run.
 FOREIGN_ENV = re.compile(r"^(AZURE_|AUDITOR_|MSI_|IDENTITY_|IMDS_|REQUESTS_CA_BUNDLE$|CURL_CA_BUNDLE$)")
@@ -34,6 +36,8 @@ def sample_path(name: str) -> Path:
 
 
 def baseline_of(name: str) -> str:
+    if name.startswith("microsoft-foundry-chat"):
+        return "microsoft-foundry-chat"
     return "openai-e2e-chat-aistudio" if "aistudio" in name else "openai-e2e-chat-aml"
 
 

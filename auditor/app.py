@@ -212,7 +212,10 @@ def merge(inputs: list[str], output: str, baseline: str | None = None) -> str:
             f"them with {rules.name} {rules.version}: pass --baseline with the one they used"
         )
     merged = merge_reports(reports, rules)
-    write_atomic(output, json.dumps(checked_report(merged, "the merged report"), indent=2) + "\n")
+    # A report holds tenant data: owner-only, as every report the auditor writes.
+    write_atomic(
+        output, json.dumps(checked_report(merged, "the merged report"), indent=2) + "\n", private=True
+    )
     return "reports"
 
 

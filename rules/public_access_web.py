@@ -862,9 +862,12 @@ def web_app_end_to_end_encryption(ctx: Context, site: Resource) -> Result:
 )
 def waf_request_body_enforced(ctx: Context, policy: Resource) -> Result:
     """Every WAF policy has `properties.policySettings.requestBodyCheck`, `requestBodyEnforcement` and
-    `fileUploadEnforcement` not false (absent: the platform default, true)."""
-    settings = dig(policy, "properties.policySettings") or {}
+    `fileUploadEnforcement` not false (absent: the platform default, true). A body without
+    policySettings at all (ARM always returns it) is not assessed."""
+    settings = dig(policy, "properties.policySettings")
     flags = ("requestBodyCheck", "requestBodyEnforcement", "fileUploadEnforcement")
+    if not isinstance(settings, dict):
+        return not_assessed(policy, "properties.policySettings is absent: the body is incomplete", True)
     actual = {f: settings.get(f) if isinstance(settings, dict) else None for f in flags}
     off = [f for f, v in actual.items() if v is False]
     parts = [f"{f} {shown(v, 'true')}" for f, v in actual.items()]

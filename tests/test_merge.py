@@ -128,6 +128,8 @@ def test_reports_merge_with_scores_computed_again(
     code, _, err = _run(["merge", str(ra), str(rb), "-o", "all.json"], capsys, monkeypatch, tmp_path)
     assert code == 0, err
     merged = json.loads((tmp_path / "all.json").read_text())
+    # Tenant data: the merged report is owner-only, as the merged snapshot is.
+    assert (tmp_path / "all.json").stat().st_mode & 0o777 == 0o600
     assert len(merged["findings"]) == len(first["findings"]) + len(second["findings"])
     assert sum(f.get("workload") == "chat-prod" for f in merged["findings"]) == len(first["findings"])
     assert merged["scope"]["subscriptions"] == sorted([estates.SUB, OTHER_SUB])

@@ -42,6 +42,7 @@ from urllib.parse import urlsplit
 from auditor.arm import ids, types
 from auditor.arm.estate import Estate, dig, display_name, items_of, same, web_apps
 from auditor.arm.types import Resource
+from auditor.errors import InputError
 from auditor.model import Placement
 
 AML = "aml"
@@ -623,6 +624,12 @@ def defined(estate: Estate, definitions: Sequence[Definition]) -> Discovery:
             elif tagged:
                 shown = ", ".join(f"{k}={v}" for k, v in d.tags.items())
                 picked.append((ids.norm(res["id"]), f"tagged {shown} as the definition file asks"))
+        if not picked:
+            # A typo in an id or a tag must not read as an estate that fails everything.
+            raise InputError(
+                f"workload {d.name!r} of the definition file matches no resource of the estate"
+                " (check its resource ids and tags)"
+            )
         stack = list(picked)
         while stack:
             key, why = stack.pop()

@@ -177,6 +177,19 @@ def test_selecting_workloads_by_name() -> None:
         run_workloads(Snapshot.from_data(tenant()), None, "test", Selection(names=("nope",)))
 
 
+@pytest.mark.parametrize(
+    "definition",
+    [
+        {"name": "typo", "resources": [f"/subscriptions/{SUB}/resourceGroups/rg-nope"]},
+        {"name": "typo", "tags": {"app": "nope"}},
+    ],
+)
+def test_a_definition_that_matches_nothing_is_an_input_error(definition: dict[str, Any]) -> None:
+    definitions = parse_definitions({"workloads": [definition]}, "defs.yaml")
+    with pytest.raises(InputError, match="workload 'typo' of the definition file matches no resource"):
+        run_workloads(Snapshot.from_data(tenant()), None, "test", Selection(definitions=definitions))
+
+
 def test_a_definition_file_places_by_resource_group_and_tag() -> None:
     doc = tenant()
     for r in doc["resources"]:

@@ -184,6 +184,30 @@ def deny_out(prefix: str) -> tuple[Any, ...]:
     return ("DenyAllOutBound", 1000, "Outbound", "Deny", "*", prefix, "*", "*")
 
 
+def bastion_rules(bastion: str) -> list[tuple[Any, ...]]:
+    """The NSG rules Azure Bastion needs on its subnet (`bastion`: the subnet's prefix), in every sample."""
+    return [
+        ("Bastion.In.Allow.Https", 100, "Inbound", "Allow", "Tcp", "Internet", "*", "443"),
+        ("Bastion.In.Allow.GatewayManager", 110, "Inbound", "Allow", "Tcp", "GatewayManager", "*",
+         ["443", "4443"]),
+        ("Bastion.In.Allow.LoadBalancer", 120, "Inbound", "Allow", "Tcp", "AzureLoadBalancer", "*",
+         "443"),
+        ("Bastion.In.Allow.BastionHostCommunication", 130, "Inbound", "Allow", "*", "VirtualNetwork",
+         "VirtualNetwork", ["8080", "5701"]),
+        ("DenyAllInBound", 1000, "Inbound", "Deny", "*", "*", "*", "*"),
+        ("Bastion.Out.Allow.SshRdp", 100, "Outbound", "Allow", "Tcp", "*", "VirtualNetwork",
+         ["22", "3389"]),
+        ("Bastion.Out.Allow.AzureMonitor", 110, "Outbound", "Allow", "*", bastion, "AzureMonitor", "*"),
+        ("Bastion.Out.Allow.AzureCloudCommunication", 120, "Outbound", "Allow", "Tcp", "*", "AzureCloud",
+         "443"),
+        ("Bastion.Out.Allow.BastionHostCommunication", 130, "Outbound", "Allow", "*", "VirtualNetwork",
+         "VirtualNetwork", ["8080", "5701"]),
+        ("Bastion.Out.Allow.GetSessionInformation", 140, "Outbound", "Allow", "*", "*", "Internet",
+         ["80", "443"]),
+        ("DenyAllOutBound", 1000, "Outbound", "Deny", "*", "*", "*", "*"),
+    ]  # fmt: skip
+
+
 def nsg_rules(variant: str) -> dict[str, list[tuple[Any, ...]]]:
     """NSG rules per subnet: (name, priority, direction, access, protocol, src, dst, ports)."""
     appgw, pe = SUBNETS["edge-gateway"], SUBNETS["private-links"]
@@ -206,26 +230,7 @@ def nsg_rules(variant: str) -> dict[str, list[tuple[Any, ...]]]:
         "build-agents": [deny_out(SUBNETS["build-agents"])],
         "training": [deny_out(SUBNETS["training"])],
         "scoring": [deny_out(SUBNETS["scoring"])],
-        "AzureBastionSubnet": [
-            ("Bastion.In.Allow.Https", 100, "Inbound", "Allow", "Tcp", "Internet", "*", "443"),
-            ("Bastion.In.Allow.GatewayManager", 110, "Inbound", "Allow", "Tcp", "GatewayManager", "*",
-             ["443", "4443"]),
-            ("Bastion.In.Allow.LoadBalancer", 120, "Inbound", "Allow", "Tcp", "AzureLoadBalancer", "*",
-             "443"),
-            ("Bastion.In.Allow.BastionHostCommunication", 130, "Inbound", "Allow", "*", "VirtualNetwork",
-             "VirtualNetwork", ["8080", "5701"]),
-            ("DenyAllInBound", 1000, "Inbound", "Deny", "*", "*", "*", "*"),
-            ("Bastion.Out.Allow.SshRdp", 100, "Outbound", "Allow", "Tcp", "*", "VirtualNetwork",
-             ["22", "3389"]),
-            ("Bastion.Out.Allow.AzureMonitor", 110, "Outbound", "Allow", "*", bastion, "AzureMonitor", "*"),
-            ("Bastion.Out.Allow.AzureCloudCommunication", 120, "Outbound", "Allow", "Tcp", "*", "AzureCloud",
-             "443"),
-            ("Bastion.Out.Allow.BastionHostCommunication", 130, "Outbound", "Allow", "*", "VirtualNetwork",
-             "VirtualNetwork", ["8080", "5701"]),
-            ("Bastion.Out.Allow.GetSessionInformation", 140, "Outbound", "Allow", "*", "*", "Internet",
-             ["80", "443"]),
-            ("DenyAllOutBound", 1000, "Outbound", "Deny", "*", "*", "*", "*"),
-        ],
+        "AzureBastionSubnet": bastion_rules(bastion),
         "jumpbox": [
             ("Jumpbox.In.Allow.SshRdp", 100, "Inbound", "Allow", "Tcp", bastion, jump, ["22", "3389"]),
             ("DenyAllInBound", 1000, "Inbound", "Deny", "*", "*", "*", "*"),

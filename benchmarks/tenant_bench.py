@@ -98,10 +98,14 @@ def _collect(env: dict[str, str], subs: list[str], src: str | None, graph: bool,
     snapshot = collect_snapshot(cloud, subs, settings=Settings(**extra))
     wall = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    pipe.send({"wall": wall, "peak_mb": peak, "resources": len(snapshot.resources), "errors": len(snapshot.errors)})
+    pipe.send(
+        {"wall": wall, "peak_mb": peak, "resources": len(snapshot.resources), "errors": len(snapshot.errors)}
+    )
 
 
-def _run(ctx: Any, server: Any, env: dict[str, str], subs: list[str], src: str | None, graph: bool) -> dict[str, Any]:
+def _run(
+    ctx: Any, server: Any, env: dict[str, str], subs: list[str], src: str | None, graph: bool
+) -> dict[str, Any]:
     mine, theirs = ctx.Pipe()
     child = ctx.Process(target=_collect, args=(env, subs, src, graph, theirs))
     child.start()
@@ -127,7 +131,9 @@ def _today_source(ref: str) -> str | None:
     if ref == "none":
         return None
     out = Path(tempfile.mkdtemp(prefix="auditor-today-"))
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "auditor"], capture_output=True, check=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref, "auditor"], capture_output=True, check=True
+    )
     subprocess.run(["tar", "-x", "-C", str(out)], input=archive.stdout, check=True)
     return str(out)
 
@@ -136,14 +142,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default="1x150,10x1000,100x1000", help="SUBSxRESOURCES, comma-separated")
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per request (default 0.05)")
-    parser.add_argument("--today", default=TODAY, help=f"git ref of today's collector, or none (default {TODAY})")
+    parser.add_argument(
+        "--today", default=TODAY, help=f"git ref of today's collector, or none (default {TODAY})"
+    )
     parser.add_argument("--no-resource-graph", action="store_true", help="the current collector without it")
     args = parser.parse_args()
     ctx = mp.get_context("fork")
     today = _today_source(args.today)
-    print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, python {platform.python_version()}")
+    machine = f"{platform.node()} {platform.machine()} {os.cpu_count()} cores"
+    print(f"machine: {machine}, python {platform.python_version()}")
     print(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, latency {args.latency * 1000:.0f} ms")
-    header = f"{'case':<10} {'collector':<9} {'wall s':>7} {'floor s':>7} {'ratio':>5} {'ARM':>6} {'graph':>5} "
+    header = (
+        f"{'case':<10} {'collector':<9} {'wall s':>7} {'floor s':>7} {'ratio':>5} {'ARM':>6} {'graph':>5} "
+    )
     print(header + f"{'429s':>5} {'early':>5} {'peak MB':>7} {'resources':>9} {'errors':>6} speed-up")
     for case_text in args.cases.split(","):
         subs_n, size = (int(x) for x in case_text.lower().split("x"))
@@ -161,7 +172,8 @@ def main() -> int:
             speed = rows[-1][1]["wall"] / r["wall"] if len(rows) > 1 else 1.0
             print(
                 f"{case_text:<10} {label:<9} {r['wall']:7.2f} {base:7.2f} {r['wall'] / base:5.2f} "
-                f"{r['kinds'].get('ARM GET', 0):6d} {r['kinds'].get('resource graph', 0):5d} {r['throttled']:5d} "
+                f"{r['kinds'].get('ARM GET', 0):6d} {r['kinds'].get('resource graph', 0):5d} "
+                f"{r['throttled']:5d} "
                 f"{r['early']:5d} {r['peak_mb']:7.0f} {r['resources']:9d} {r['errors']:6d} {speed:.1f}x"
             )
     return 0

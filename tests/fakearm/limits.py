@@ -75,7 +75,9 @@ class Limits:
         key = f"{principal}|{subscription.lower()}"
         with self._lock:
             self._check_early(key, path, now)
-            bucket = self._buckets.setdefault((principal, subscription.lower()), Bucket(self.burst, self.refill))
+            bucket = self._buckets.setdefault(
+                (principal, subscription.lower()), Bucket(self.burst, self.refill)
+            )
             allowed, left, wait = bucket.take(now)
             headers = {"x-ms-ratelimit-remaining-subscription-reads": str(int(left))}
             if not allowed:
@@ -121,7 +123,7 @@ class Limits:
             return
         answered, allowed_at = window
         sent = now - self.latency
-        # 50 ms of slack either side: the client's and the server's clocks start at slightly different moments.
+        # 50 ms of slack either side: the two ends' clocks start at slightly different moments.
         if answered + 0.05 < sent < allowed_at - 0.05:
             self.early.append(Early(key, path, sent, allowed_at))
 

@@ -366,7 +366,9 @@ class FakeArm:
         if self.limits is not None:
             allowed, headers = self.limits.graph_query(self._principal(auth), path)
             if not allowed:
-                return error(429, "RateLimiting", "Please provide below info when asking for support"), headers
+                return error(
+                    429, "RateLimiting", "Please provide below info when asking for support"
+                ), headers
         fault = self._fault_for(path, query)
         status = self.graph_status or (fault.status if fault is not None else None)
         if status is not None and status >= 400:

@@ -272,7 +272,10 @@ def management_group_tree(store: Store, groups: dict[str, tuple[str | None, list
                     "id": f"{prefix}/{name}/subscriptions/{sub}",
                     "type": "Microsoft.Management/managementGroups/subscriptions",
                     "name": sub,
-                    "properties": {"displayName": f"subscription {sub[:8]}", "parent": {"id": f"{prefix}/{name}"}},
+                    "properties": {
+                        "displayName": f"subscription {sub[:8]}",
+                        "parent": {"id": f"{prefix}/{name}"},
+                    },
                 }
             )
         for child, (parent, _) in groups.items():

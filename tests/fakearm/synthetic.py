@@ -157,7 +157,9 @@ def synthetic_tenant(
     for sub in subs:
         count = 0
         for variant, w, text in copies:
-            renamed = text.replace(estates.SUB, sub).replace(f"rg-chat-{variant}", f"rg-chat-{variant}-{w:02d}")
+            renamed = text.replace(estates.SUB, sub).replace(
+                f"rg-chat-{variant}", f"rg-chat-{variant}-{w:02d}"
+            )
             items = json.loads(renamed)
             out.extend(items)
             count += len(items)

@@ -97,9 +97,11 @@ def _collect(env: dict[str, str], subs: list[str], src: str | None, graph: bool,
     started = time.perf_counter()
     snapshot = collect_snapshot(cloud, subs, settings=Settings(**extra))
     wall = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak = usage.ru_maxrss / 1024
     pipe.send(
-        {"wall": wall, "peak_mb": peak, "resources": len(snapshot.resources), "errors": len(snapshot.errors)}
+        {"wall": wall, "peak_mb": peak, "resources": len(snapshot.resources),
+            "cpu": usage.ru_utime + usage.ru_stime, "errors": len(snapshot.errors)}
     )
 
 

@@ -138,6 +138,8 @@ class Collection:
         self.throttled = 0
         self.requests_by_kind: dict[str, int] = {}
         self._transport: Any = None
+        # What Resource Graph listed (collect/graph.py); None: every list is read from ARM.
+        self.inventory: Any = None
         self._pool = _Pool(max(1, settings.workers), self._ready)
         self._pending: dict[Future[None], tuple[str, str] | None] = {}
         self._fatal: BaseException | None = None
@@ -199,12 +201,14 @@ class Collection:
         with self._lock:
             return sum(t.waited for t in self._throttles.values())
 
-    def client(self, factory: Callable[..., T], *args: Any) -> T:
-        """One client per (class, subscription), created on first use."""
+    def client(self, factory: Callable[..., T], *args: Any, quota: str | None = None) -> T:
+        """One client per (class, subscription), created on first use; its requests are paced by
+        the quota `quota` names (default: the subscription's)."""
         key = (getattr(factory, "__qualname__", repr(factory)), "/".join(str(a) for a in args))
         with self._lock:
             if key not in self._clients:
-                self._clients[key] = factory(self.credential, *args, **self.client_kwargs(key[1]))
+                kwargs = self.client_kwargs(key[1] if quota is None else quota)
+                self._clients[key] = factory(self.credential, *args, **kwargs)
             return self._clients[key]  # type: ignore[no-any-return]
 
     def close(self) -> None:
@@ -276,6 +280,10 @@ class Collection:
             future = self._pool.submit(self._run, fn, *args, key=key)
             self._pending[future] = read
         future.add_done_callback(self._done)
+
+    def submit_job(self, fn: Callable[..., T], *args: Any, key: str = "") -> Future[T]:
+        """Run `fn` on the pool and hand back its future (a setup step the caller waits for)."""
+        return self._pool.submit(fn, *args, key=key)
 
     def _done(self, future: Future[None]) -> None:
         with self._lock:
@@ -625,8 +633,12 @@ class Sub:
             for model in pager():  # one by one: a failing later page keeps the earlier ones
                 models.append(model)
 
-        self.collection.read(rtype, path, consume, bodies)
-        listed = [entry(b, rtype, collection=path if child else None) for b in arm_items(models, bodies)]
+        inventory = self.collection.inventory
+        known = None if inventory is None or child else inventory.items(rtype, path)
+        if known is None:
+            self.collection.read(rtype, path, consume, bodies)
+            known = arm_items(models, bodies)
+        listed = [entry(b, rtype, collection=path if child else None) for b in known]
         items = [b for b in listed if isinstance(b.get("id"), str) and b["id"].strip("/")]
         if len(items) < len(listed):
             # Nothing can be judged without an id, and dropping the item quietly would let a

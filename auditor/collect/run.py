@@ -14,7 +14,7 @@ from auditor import TOOL_NAME, __version__
 from auditor.arm import ids
 from auditor.arm.scope import restrict
 from auditor.arm.snapshot import Snapshot
-from auditor.collect import cognitive, data, diagnostics, identity, ml, network, scope, web
+from auditor.collect import cognitive, data, diagnostics, graph, identity, ml, network, scope, web
 from auditor.collect.cloud import Cloud
 from auditor.collect.context import Collection, DeadlineError, Settings, Sub
 from auditor.errors import AzureAccessError, first_line
@@ -66,6 +66,10 @@ def collect_snapshot(
             if groups
             else None
         )
+        if settings.resource_graph:
+            collection.say(f"inventory of {len(subs)} subscription(s) through Resource Graph")
+            everything = [t for _, area_types in AREAS for t in area_types]
+            collection.inventory = graph.inventory(collection, subs, everything)
         for sub_id in subs:
             collection.say(f"subscription {sub_id}")
             sub = Sub(collection, sub_id, None if in_groups is None else in_groups[sub_id])

@@ -44,8 +44,14 @@ def collect_snapshot(
     progress: Callable[[str], None] | None = None,
     settings: Settings | None = None,
     resource_groups: Sequence[str] = (),
+    management_group: str | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> Snapshot:
     """Read the estate of `subscriptions` (None: every subscription the credential can list).
+
+    `management_group` reads every subscription below that group instead (those the
+    credential cannot read are recorded as errors, not fatal); `shard` (index, count) keeps
+    the subscriptions of one shard (scope.shard_of), for runs split over several runners.
 
     Subscriptions are given by id or display name. With `resource_groups`, only those
     groups are listed, and the snapshot is what `arm.scope.restrict` would make of a full
@@ -59,7 +65,7 @@ def collect_snapshot(
     collection = Collection(cloud, credential, settings, progress)
     try:
         subs, tenant = collection.guarded(
-            lambda: scope.subscriptions(collection, subscriptions), "finding the subscriptions"
+            lambda: _scope(collection, subscriptions, management_group, shard), "finding the subscriptions"
         )
         in_groups = (
             collection.guarded(lambda: scope.resource_groups(collection, subs, groups), "finding the groups")
@@ -110,6 +116,8 @@ def collect_snapshot(
             "requests": collection.request_count,
             "workers": collection.settings.workers,
             **_partial(collection),
+            **({"management_group": management_group} if management_group else {}),
+            **({"shard": f"{shard[0]}/{shard[1]}"} if shard else {}),
         },
         collected_types=sorted(collection.types, key=str.lower),
     )
@@ -117,6 +125,24 @@ def collect_snapshot(
         snapshot = restrict(snapshot, groups)
     collection.say(f"done: {len(snapshot.resources)} resources, {len(snapshot.errors)} read errors")
     return snapshot
+
+
+def _scope(
+    collection: Collection,
+    subscriptions: list[str] | None,
+    management_group: str | None,
+    shard: tuple[int, int] | None,
+) -> tuple[list[str], str | None]:
+    """The subscriptions to read and their tenant (the token is fetched here, before any fan-out)."""
+    if management_group:
+        below = scope.management_group(collection, management_group)
+        if shard is not None:
+            below = scope.in_shard(below, shard)
+            if not below:
+                return [], None
+        return scope.readable(collection, below)
+    subs, tenant = scope.subscriptions(collection, subscriptions)
+    return (subs if shard is None else scope.in_shard(subs, shard)), tenant
 
 
 def signed_in(cloud: Cloud, scope: str) -> Any:

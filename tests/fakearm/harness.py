@@ -61,6 +61,8 @@ def collect(
     subscriptions: list[str] | None,
     progress: Callable[[str], None] | None = None,
     resource_groups: Sequence[str] = (),
+    management_group: str | None = None,
+    shard: tuple[int, int] | None = None,
     **settings: Any,
 ) -> Snapshot:
     """An in-process collection with fast retries (tests inject 500s and 429s)."""
@@ -68,7 +70,13 @@ def collect(
     with azure_env(fake):
         cloud = Cloud.from_options(fake.url, fake.url)
         return collect_snapshot(
-            cloud, subscriptions, progress, settings=Settings(**options), resource_groups=resource_groups
+            cloud,
+            subscriptions,
+            progress,
+            settings=Settings(**options),
+            resource_groups=resource_groups,
+            management_group=management_group,
+            shard=shard,
         )
 
 

@@ -259,14 +259,14 @@ def management_group_tree(store: Store, groups: dict[str, tuple[str | None, list
     """Serve management groups: `groups` maps a group name to (its parent, its subscriptions).
 
     Every group answers `GET /providers/Microsoft.Management/managementGroups/{name}/descendants`
-    with the groups and subscriptions below it, at any depth, each naming its parent.
+    with the groups and subscriptions below it, at any depth, each naming its parent. A group's
+    subscriptions are not made visible in `GET /subscriptions` (the caller adds those it can read).
     """
     prefix = "/providers/Microsoft.Management/managementGroups"
 
     def below(name: str) -> list[Resource]:
         out: list[Resource] = []
         for sub in groups[name][1]:
-            store.add_subscription(sub)
             out.append(
                 {
                     "id": f"{prefix}/{name}/subscriptions/{sub}",

@@ -157,7 +157,8 @@ def main() -> int:
     header = (
         f"{'case':<10} {'collector':<9} {'wall s':>7} {'floor s':>7} {'ratio':>5} {'ARM':>6} {'graph':>5} "
     )
-    print(header + f"{'429s':>5} {'early':>5} {'peak MB':>7} {'resources':>9} {'errors':>6} {'cpu s':>6} speed-up")
+    header += f"{'429s':>5} {'early':>5} {'peak MB':>7} {'resources':>9} {'errors':>6} {'cpu s':>6}"
+    print(header + " speed-up")
     for case_text in args.cases.split(","):
         subs_n, size = (int(x) for x in case_text.lower().split("x"))
         mine, theirs = ctx.Pipe()
@@ -176,7 +177,8 @@ def main() -> int:
                 f"{case_text:<10} {label:<9} {r['wall']:7.2f} {base:7.2f} {r['wall'] / base:5.2f} "
                 f"{r['kinds'].get('ARM GET', 0):6d} {r['kinds'].get('resource graph', 0):5d} "
                 f"{r['throttled']:5d} "
-                f"{r['early']:5d} {r['peak_mb']:7.0f} {r['resources']:9d} {r['errors']:6d} {r['cpu']:6.1f} {speed:.1f}x"
+                f"{r['early']:5d} {r['peak_mb']:7.0f} {r['resources']:9d} {r['errors']:6d} "
+                f"{r['cpu']:6.1f} {speed:.1f}x"
             )
     return 0
 

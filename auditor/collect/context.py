@@ -46,6 +46,7 @@ from auditor.collect.policy import (
     ReadStopped,
     Throttle,
 )
+from auditor.collect.progress import Stats
 from auditor.errors import first_line
 
 T = TypeVar("T")
@@ -140,6 +141,10 @@ class Collection:
         self._transport: Any = None
         # What Resource Graph listed (collect/graph.py); None: every list is read from ARM.
         self.inventory: Any = None
+        # Tasks still open per subscription, and how many subscriptions the run reads (progress).
+        self._open: dict[str, int] = {}
+        self._keys: dict[Future[None], str] = {}
+        self.subscriptions_total = 0
         self._pool = _Pool(max(1, settings.workers), self._ready)
         self._pending: dict[Future[None], tuple[str, str] | None] = {}
         self._fatal: BaseException | None = None
@@ -279,6 +284,8 @@ class Collection:
                 return
             future = self._pool.submit(self._run, fn, *args, key=key)
             self._pending[future] = read
+            self._keys[future] = key
+            self._open[key] = self._open.get(key, 0) + 1
         future.add_done_callback(self._done)
 
     def submit_job(self, fn: Callable[..., T], *args: Any, key: str = "") -> Future[T]:
@@ -288,6 +295,24 @@ class Collection:
     def _done(self, future: Future[None]) -> None:
         with self._lock:
             self._pending.pop(future, None)
+            key = self._keys.pop(future, None)
+            if key is not None:
+                self._open[key] -= 1
+
+    def stats(self) -> Stats:
+        """Where the run stands, for the progress display."""
+        with self._lock:
+            # A subscription is done once none of its tasks is open: a task queues its follow-up
+            # reads before it ends, so the count cannot touch 0 while reads remain.
+            done = sum(1 for key, n in self._open.items() if key not in ("", GRAPH) and n == 0)
+            return Stats(
+                subscriptions_done=done,
+                subscriptions=self.subscriptions_total,
+                requests=self.request_count,
+                by_kind=tuple(sorted(self.requests_by_kind.items())),
+                throttled=self.throttled,
+                waited=sum(t.waited for t in self._throttles.values()),
+            )
 
     def _run(self, fn: Callable[..., None], *args: Any) -> None:
         if self._fatal is not None or self._closed:

@@ -67,6 +67,10 @@ def collect_snapshot(
         subs, tenant = collection.guarded(
             lambda: _scope(collection, subscriptions, management_group, shard), "finding the subscriptions"
         )
+        collection.subscriptions_total = len(subs)
+        attach = getattr(progress, "attach", None)
+        if callable(attach):
+            attach(collection.stats)
         in_groups = (
             collection.guarded(lambda: scope.resource_groups(collection, subs, groups), "finding the groups")
             if groups

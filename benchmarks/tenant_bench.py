@@ -100,8 +100,13 @@ def _collect(env: dict[str, str], subs: list[str], src: str | None, graph: bool,
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak = usage.ru_maxrss / 1024
     pipe.send(
-        {"wall": wall, "peak_mb": peak, "resources": len(snapshot.resources),
-            "cpu": usage.ru_utime + usage.ru_stime, "errors": len(snapshot.errors)}
+        {
+            "wall": wall,
+            "peak_mb": peak,
+            "resources": len(snapshot.resources),
+            "cpu": usage.ru_utime + usage.ru_stime,
+            "errors": len(snapshot.errors),
+        }
     )
 
 

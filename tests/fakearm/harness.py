@@ -65,8 +65,17 @@ def collect(
     shard: tuple[int, int] | None = None,
     **settings: Any,
 ) -> Snapshot:
-    """An in-process collection with fast retries (tests inject 500s and 429s)."""
-    options: dict[str, Any] = {"workers": 4, "retry_backoff_factor": 0.01, **settings}
+    """An in-process collection with fast retries (tests inject 500s and 429s).
+
+    Lists are read with ARM unless `resource_graph=True`: the tests inject their faults on ARM
+    paths; tests/collect/test_graph.py proves that both ways give the same snapshot.
+    """
+    options: dict[str, Any] = {
+        "workers": 4,
+        "retry_backoff_factor": 0.01,
+        "resource_graph": False,
+        **settings,
+    }
     with azure_env(fake):
         cloud = Cloud.from_options(fake.url, fake.url)
         return collect_snapshot(

@@ -42,6 +42,7 @@ from auditor.collect.policy import (
     CollectorRetryPolicy,
     Limits,
     Pages,
+    Probed,
     QuotaThrottle,
     ReadStopped,
     Throttle,
@@ -158,7 +159,12 @@ class Collection:
         The retry policy is the collector's own (see policy.py), one throttle per subscription.
         """
         policy = CollectorRetryPolicy(
-            self.settings.limits(), self.clock, self.throttle(subscription), self._pages, self.say
+            self.settings.limits(),
+            self.clock,
+            self.throttle(subscription),
+            self._pages,
+            self.say,
+            self._probing,
         )
         return {
             **self.cloud.client_kwargs(),
@@ -236,6 +242,32 @@ class Collection:
 
     def _pages(self) -> Pages | None:
         return getattr(self._local, "pages", None)
+
+    def _probing(self) -> bool:
+        return bool(getattr(self._local, "probing", False))
+
+    def probe(self, rtype: str, call: Callable[[], Iterable[Any]]) -> None:
+        """Record the api-version the ARM read `call` would use for `rtype`, without sending it.
+
+        For lists Resource Graph answered: its rows carry no api-version, and the snapshot's
+        `api_versions` must name, per type, the version the ARM client reads it with, whichever
+        path listed it. The SDK builds the first request as for a real read; the retry policy
+        stops it before the throttle, the sign-in hook and the transport (policy.Probed).
+        """
+        with self._lock:
+            if rtype in self.api_versions:
+                return
+        self._local.probing = True
+        try:
+            for _ in call():
+                break
+        except Probed as exc:
+            version = parse_qs(urlsplit(exc.url).query).get("api-version")
+            if version:
+                with self._lock:
+                    self.api_versions.setdefault(rtype, version[0])
+        finally:
+            self._local.probing = False
 
     def _on_request(self, pipeline_request: Any) -> None:
         request = pipeline_request.http_request
@@ -663,6 +695,8 @@ class Sub:
         if known is None:
             self.collection.read(rtype, path, consume, bodies)
             known = arm_items(models, bodies)
+        else:
+            self.collection.probe(rtype, pager)
         listed = [entry(b, rtype, collection=path if child else None) for b in known]
         items = [b for b in listed if isinstance(b.get("id"), str) and b["id"].strip("/")]
         if len(items) < len(listed):

@@ -13,6 +13,11 @@ paged), paced by the principal's quota (policy.QuotaThrottle) and retried on 429
 collector's retry policy, which, unlike azure-core's, retries a POST. A refused query (403:
 the principal may read ARM but not Resource Graph) or one that fails after its retries
 leaves the subscriptions of its batch to the per-type ARM lists.
+
+Rows carry no api-version. So that the snapshot's `api_versions` is the same whichever path
+listed a type, a list Resource Graph answered still has its ARM request built by the SDK and
+stopped before it is sent (Collection.probe): the version recorded is the one the ARM client
+reads that type with, not one Resource Graph used.
 """
 
 from __future__ import annotations

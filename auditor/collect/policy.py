@@ -50,6 +50,17 @@ class ReadStopped(AzureError):
         self.status = status
 
 
+class Probed(Exception):
+    """A request built only to learn its URL (the api-version a list would use); never sent.
+
+    Not an AzureError: no SDK or collector handler takes it for a failed read.
+    """
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
 class Throttled(ReadStopped):
     """ARM kept answering 429 (or asked for a wait longer than the cap)."""
 
@@ -238,8 +249,10 @@ class CollectorRetryPolicy(RetryPolicy[Any, Any]):
         throttle: Throttle,
         pages: Callable[[], Pages | None],
         say: Callable[[str], None],
+        probing: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(retry_total=limits.retry_total, retry_backoff_factor=limits.retry_backoff_factor)
+        self._probing = probing
         self.limits = limits
         self.clock = clock
         self.throttle = throttle
@@ -249,6 +262,9 @@ class CollectorRetryPolicy(RetryPolicy[Any, Any]):
     def send(self, request: Any) -> Any:
         """Send with the timeouts, retries and throttling described above."""
         url = str(request.http_request.url)
+        if self._probing():
+            # Before the throttle and the transport: a probe spends no token and sends nothing.
+            raise Probed(url)
         path = _path(url)
         pages = self._pages()
         if pages is not None:

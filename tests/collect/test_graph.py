@@ -53,6 +53,14 @@ def _placed(resource: dict[str, Any]) -> dict[str, Any]:
     return {**resource, "id": f"{resource_type_of(owner)}/{resource['name']}"}
 
 
+def _top_level_list(path: str) -> bool:
+    """`/subscriptions/s[/resourceGroups/g]/providers/Namespace/type`: a list Resource Graph answers."""
+    parts = [p.lower() for p in path.split("/") if p]
+    if len(parts) == 7 and parts[2] == "resourcegroups":
+        parts = parts[:2] + parts[4:]
+    return len(parts) == 5 and parts[0] == "subscriptions" and parts[2] == "providers"
+
+
 def test_both_paths_give_the_same_snapshot(fake: FakeArm, tenant: tuple[list[str], Any]) -> None:
     subs = tenant[0]
     # One failing read on each side, so that errors are compared too.
@@ -63,7 +71,8 @@ def test_both_paths_give_the_same_snapshot(fake: FakeArm, tenant: tuple[list[str
         code="AuthorizationFailed",
     )
     through_graph = collect(fake, subs, resource_graph=True)
-    queries = [r for r in fake.requests() if r.method == "POST" and r.path == GRAPH]
+    graph_log = [r for r in fake.requests() if "/oauth2/" not in r.path and "openid" not in r.path]
+    queries = [r for r in graph_log if r.method == "POST" and r.path == GRAPH]
     fake.reset()
     fake.add_fault(
         r"/rg-chat-aml-01/providers/Microsoft.Web/sites/app-chat-ui/config/web$",
@@ -71,12 +80,20 @@ def test_both_paths_give_the_same_snapshot(fake: FakeArm, tenant: tuple[list[str
         code="AuthorizationFailed",
     )
     through_arm = collect(fake, subs, resource_graph=False)
-    arm_posts = [r for r in fake.requests() if r.method == "POST" and r.path == GRAPH]
+    arm_log = fake.requests()
+    arm_posts = [r for r in arm_log if r.method == "POST" and r.path == GRAPH]
     assert len(through_graph.resources) > 3 * 250
     assert len(queries) > 2, "paging by $skipToken was not exercised"
     assert not arm_posts
     assert [e.code for e in through_graph.errors] == ["AuthorizationFailed"] * len(subs)
     assert _document(through_graph) == _document(through_arm)
+    # Per type, the api-version of the ARM read, whichever path listed it (Context.probe)...
+    versions = through_graph.metadata["api_versions"]
+    assert versions == through_arm.metadata["api_versions"]
+    assert versions[types.ML_WORKSPACES] == "2025-09-01" and versions[types.KEY_VAULTS]
+    # ...learned without a request: no top-level list went to ARM on the Resource Graph path.
+    assert [r.path for r in graph_log if _top_level_list(r.path)] == []
+    assert [r.path for r in arm_log if _top_level_list(r.path)]
 
 
 def test_refused_resource_graph_falls_back_to_arm(fake: FakeArm, tenant: tuple[list[str], Any]) -> None:

@@ -95,7 +95,7 @@ def test_throttled_run_gives_the_same_snapshot_and_honours_retry_after(
     subs, estate = tenant
     with FakeArm(estate, subscriptions=subs, page_size=20) as plain:
         expected = collect(plain, subs, resource_graph=False)
-    limits = Limits(burst=15, refill=40)
+    limits = Limits(burst=15, refill=5)
     with FakeArm(estate, subscriptions=subs, page_size=20, limits=limits, latency=0.01) as fake:
         throttled = collect(fake, subs, workers=32, resource_graph=False)
         statuses = [r.status for r in fake.requests()]

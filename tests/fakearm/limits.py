@@ -8,7 +8,11 @@
   `x-ms-user-quota-remaining` and `x-ms-user-quota-resets-after` (hh:mm:ss) on every answer.
 
 `early` lists the requests that came before a `Retry-After` this server had sent had passed:
-a client that honours the header leaves it empty.
+a client that honours the header leaves it empty. The server alone cannot tell a request sent
+after the client received the 429 from one already on its way (sent, but not yet read by the
+server's threads, or answered while the client had yet to read the 429): on a busy machine both
+arrive late. With `client_timed` on (the in-process harness turns it on), requests are instead
+judged where the client sends them and the 429s where it receives them (`sent`, `received`).
 """
 
 from __future__ import annotations
@@ -65,6 +69,9 @@ class Limits:
     _retry_at: dict[str, tuple[float, float]] = field(default_factory=dict)
     early: list[Early] = field(default_factory=list)
     throttled: int = 0
+    # Judge by the client's send and receive times (see the module docstring), not the server's.
+    client_timed: bool = False
+    _client_retry_at: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -118,6 +125,8 @@ class Limits:
         The server holds each request `latency` seconds before judging it, so it was sent that
         long ago; requests already in flight when the 429 went out are not the client's fault.
         """
+        if self.client_timed:
+            return
         window = self._retry_at.get(key)
         if window is None:
             return
@@ -126,6 +135,44 @@ class Limits:
         # 50 ms of slack either side: the two ends' clocks start at slightly different moments.
         if answered + 0.05 < sent < allowed_at - 0.05:
             self.early.append(Early(key, path, sent, allowed_at))
+
+    def sent(self, path: str, at: float) -> None:
+        """The client sends a request for `path` at `at`: early if a 429 of its quota had reached the
+        client and its `Retry-After` had not passed."""
+        key = _quota(path)
+        if key is None:
+            return
+        with self._lock:
+            window = self._client_retry_at.get(key)
+            if window is None:
+                return
+            received, allowed_at = window
+            # 50 ms after the 429 arrived: the thread that read it needs that long to tell the others.
+            if received + 0.05 < at < allowed_at:
+                self.early.append(Early(key, path, at, allowed_at))
+
+    def received(self, path: str, at: float, status: int, retry_after: str | None) -> None:
+        """The client receives the answer to a request for `path` at `at`."""
+        key = _quota(path)
+        if key is None or status != 429 or retry_after is None:
+            return
+        try:
+            seconds = float(retry_after)
+        except ValueError:
+            return
+        with self._lock:
+            _, until = self._client_retry_at.get(key, (0.0, 0.0))
+            self._client_retry_at[key] = (at, max(until, at + seconds))
+
+
+def _quota(path: str) -> str | None:
+    """The quota a request path is charged to: its subscription's reads, or Resource Graph."""
+    parts = [p.lower() for p in path.split("/") if p]
+    if len(parts) >= 2 and parts[0] == "subscriptions":
+        return parts[1]
+    if parts[:3] == ["providers", "microsoft.resourcegraph", "resources"]:
+        return "resourcegraph"
+    return None
 
 
 def _hms(seconds: float) -> str:

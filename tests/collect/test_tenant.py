@@ -11,6 +11,7 @@ import pytest
 from auditor.analysis.log_categories import resource_type_of
 from auditor.arm import types
 from auditor.collect import scope
+from auditor.collect.policy import Throttle
 from auditor.errors import InputError
 from tests.fakearm import FakeArm
 from tests.fakearm.harness import collect
@@ -102,6 +103,42 @@ def test_throttled_run_gives_the_same_snapshot_and_honours_retry_after(
     assert limits.throttled > 0 and 429 in statuses
     assert not limits.early, limits.early[:5]
     assert _text(throttled) == _text(expected)
+
+
+def test_the_fake_catches_a_client_that_sends_before_retry_after(
+    tenant: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The collector with its 429 hold taken out: the other workers of the subscription, and the
+    # retry itself, go on sending as soon as their own token bucket allows.
+    monkeypatch.setattr(Throttle, "hold", lambda self, seconds: None)
+    subs, estate = tenant
+    limits = Limits(burst=15, refill=5)
+    with FakeArm(estate, subscriptions=subs[:1], page_size=20, limits=limits) as fake:
+        collect(fake, subs[:1], workers=8, resource_graph=False, throttle_retries=2)
+    assert limits.throttled > 0
+    assert limits.early, "a client that ignores Retry-After went unnoticed"
+
+
+def test_retry_after_is_judged_by_when_the_client_sent_and_received() -> None:
+    limits = Limits()
+    limits.client_timed = True
+    path = "/subscriptions/AAAA/providers/Microsoft.Web/sites"
+    limits.sent(path, 10.0)
+    limits.received(path, 10.2, 429, "2")
+    # Sent before its 429 had reached the client (in flight): not the client's fault.
+    limits.sent(path, 10.1)
+    assert not limits.early
+    # Sent after the 429 arrived, before its Retry-After passed: early (any path of the subscription).
+    limits.sent("/subscriptions/aaaa/resourceGroups/rg/providers/Microsoft.Web/sites/a", 10.3)
+    limits.sent(path, 12.1)
+    assert [(e.key, e.at, e.allowed_at) for e in limits.early] == [("aaaa", 10.3, 12.2), ("aaaa", 12.1, 12.2)]
+    # After it passed, and in another subscription: fine.
+    limits.sent(path, 12.3)
+    limits.sent("/subscriptions/bbbb/resourceGroups", 10.5)
+    assert len(limits.early) == 2
+    # Resource Graph's quota is its own.
+    limits.sent("/providers/Microsoft.ResourceGraph/resources", 10.5)
+    assert len(limits.early) == 2
 
 
 def _text(snapshot: Any) -> tuple[str, str]:

@@ -17,6 +17,7 @@ import contextlib
 import functools
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, wait
 from dataclasses import dataclass
@@ -285,12 +286,29 @@ class Collection:
             self.requests_by_kind[kind] = self.requests_by_kind.get(kind, 0) + 1
             if version and rtype:
                 self.api_versions.setdefault(rtype, version[0])
+        # The last moment before the request leaves: a 429 that another thread of the quota received
+        # after this one passed its throttle holds it too (ARM counts a read when it arrives).
+        quota = self._quota_of(unquote(url.path))
+        while quota is not None and (pause := min(quota.held(), self.clock.left())) > 0:
+            time.sleep(pause)
+
+    def _quota_of(self, path: str) -> Throttle | None:
+        """The throttle of the quota a request path is charged to (None: none yet)."""
+        parts = [p for p in path.lower().split("/") if p]
+        if len(parts) >= 2 and parts[0] == "subscriptions":
+            return self._throttles.get(parts[1])
+        return self._throttles.get(GRAPH.lower()) if path.lower() == GRAPH_PATH else None
 
     def _on_response(self, pipeline_response: Any) -> None:
         response = pipeline_response.http_response
         if response.status_code == 429:
             with self._lock:
                 self.throttled += 1
+            # Hold the quota's other threads now, before the retry policy reads the answer.
+            quota = self._quota_of(unquote(urlsplit(pipeline_response.http_request.url).path))
+            wait = _seconds(response.headers.get("Retry-After"))
+            if quota is not None and wait is not None and wait <= self.settings.retry_after_cap:
+                quota.hold(wait)
         # Keep the body the SDK received, for the read running in this thread (see convert.py).
         bodies = getattr(self._local, "bodies", None)
         if bodies is None or response.status_code != 200:
@@ -780,3 +798,12 @@ def resource_group(resource: Resource) -> str:
 def name(resource: Resource) -> str:
     """The name of a resource, from its id."""
     return ids.name_of(resource["id"])
+
+
+def _seconds(value: Any) -> float | None:
+    """A `Retry-After` in seconds (None: absent or not a number of seconds)."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    return seconds if seconds >= 0 else None

@@ -147,6 +147,11 @@ class Throttle:
         with self._lock:
             self._not_before = max(self._not_before, time.monotonic() + seconds)
 
+    def held(self) -> float:
+        """Seconds until a `hold` passes (0: none)."""
+        with self._lock:
+            return max(0.0, self._not_before - time.monotonic())
+
     def ready(self) -> float:
         """Seconds until a request may start (0: now)."""
         with self._lock:

@@ -73,7 +73,13 @@ def read_azure(source: SourceOptions) -> Snapshot:
         groups = source.resource_groups
         settings = _settings(source)
         return collect_snapshot(
-            cloud, list(source.subscriptions) or None, progress, settings=settings, resource_groups=groups
+            cloud,
+            list(source.subscriptions) or None,
+            progress,
+            settings=settings,
+            resource_groups=groups,
+            management_group=source.management_group,
+            shard=source.shard,
         )
 
 
@@ -91,6 +97,8 @@ def _settings(source: SourceOptions) -> Settings:
         changes["read_timeout"] = limits.read
     if limits.retry_after_cap is not None:
         changes["retry_after_cap"] = limits.retry_after_cap
+    if not source.resource_graph:
+        changes["resource_graph"] = False
     return Settings(**changes)
 
 

@@ -109,6 +109,40 @@ def timeout_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def tenant_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`--management-group`, `--shard`, `--no-resource-graph`, handed on as `tenant` (SourceOptions)."""
+
+    @functools.wraps(fn)
+    def wrapper(
+        *args: Any, management_group: str | None, shard: str | None, no_resource_graph: bool, **kwargs: Any
+    ) -> Any:
+        from auditor.collect.scope import parse_shard
+
+        tenant = {
+            "management_group": management_group or None,
+            "shard": parse_shard(shard) if shard else None,
+            "resource_graph": not no_resource_graph,
+        }
+        return fn(*args, tenant=tenant, **kwargs)
+
+    wrapper = click.option(
+        "--no-resource-graph",
+        is_flag=True,
+        help="Reading Azure: list each resource type with ARM instead of querying Azure Resource Graph.",
+    )(wrapper)
+    wrapper = click.option(
+        "--shard",
+        metavar="I/N",
+        help="Reading Azure: only the subscriptions of shard I of N (0 <= I < N), by a stable hash of "
+        "their ids; for runs split over N runners (see README).",
+    )(wrapper)
+    return click.option(
+        "--management-group",
+        metavar="ID",
+        help="Every subscription below this management group, at any depth.",
+    )(wrapper)
+
+
 def _resource_groups(verb: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """`--resource-group/-g NAME` (repeatable), as `collect` ("Read") and `audit` ("Audit") word it."""
     return click.option(
@@ -142,6 +176,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 )
 @_resource_groups("Read")
 @timeout_options
+@tenant_options
 def collect(
     subscriptions: tuple[str, ...],
     all_subscriptions: bool,
@@ -150,6 +185,7 @@ def collect(
     output: str,
     resource_groups: tuple[str, ...],
     timeouts: Timeouts,
+    tenant: dict[str, Any],
 ) -> None:
     """Read the estate from Azure (read-only) and save it as a snapshot."""
     from dataclasses import replace
@@ -159,7 +195,9 @@ def collect(
     from auditor.reports.console import counted
 
     source = _source(subscriptions, all_subscriptions, arm_endpoint, authority_host)
-    options = collect_options(replace(source, resource_groups=resource_groups, timeouts=timeouts), output)
+    options = collect_options(
+        replace(source, resource_groups=resource_groups, timeouts=timeouts, **tenant), output
+    )
     _say_note(options.source)
     snapshot = app.collect(options)
     resources, errors = (
@@ -316,6 +354,7 @@ def log_analytics_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 )
 @log_analytics_options
 @timeout_options
+@tenant_options
 @click.option(
     "--history",
     "history",
@@ -373,6 +412,7 @@ def audit(
     history: str | None,
     history_label: str | None,
     fail_on_new: str | None,
+    tenant: dict[str, Any],
 ) -> None:
     """Audit a subscription (live) or a snapshot against a baseline.
 
@@ -391,6 +431,7 @@ def audit(
         source=replace(
             _source(subscriptions, all_subscriptions, arm_endpoint, authority_host, snapshot_path),
             timeouts=timeouts,
+            **tenant,
         ),
         baseline=baseline_ref,
         formats=formats,

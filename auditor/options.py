@@ -232,6 +232,12 @@ class SourceOptions:
     note: str | None = None
     # Time limits of the live read (unset: the collector's defaults).
     timeouts: Timeouts = field(default_factory=lambda: Timeouts())
+    # Every subscription below this management group (--management-group).
+    management_group: str | None = None
+    # Only the subscriptions of shard (index, count) (--shard I/N).
+    shard: tuple[int, int] | None = None
+    # Inventory through Azure Resource Graph (off: --no-resource-graph).
+    resource_graph: bool = True
 
 
 @dataclass(frozen=True)
@@ -304,7 +310,7 @@ def collect_options(source: SourceOptions, output: str, cwd: Path | None = None)
 
 def with_default_subscription(source: SourceOptions) -> SourceOptions:
     """Without any scope flag, the subscription AZURE_SUBSCRIPTION_ID or the Azure CLI names, noted."""
-    if source.snapshot or source.subscriptions or source.all_subscriptions:
+    if source.snapshot or source.subscriptions or source.all_subscriptions or source.management_group:
         return source
     from auditor.collect.defaults import default_subscription
 
@@ -316,8 +322,14 @@ def with_default_subscription(source: SourceOptions) -> SourceOptions:
 
 
 def check_azure_source(source: SourceOptions) -> None:
-    """Reading Azure needs `--subscription ID...` or `--all-subscriptions`, not both."""
-    if bool(source.subscriptions) == bool(source.all_subscriptions):
+    """Reading Azure needs `--subscription ID...`, `--all-subscriptions` or `--management-group ID`,
+    exactly one of them."""
+    given = [bool(source.subscriptions), bool(source.all_subscriptions), bool(source.management_group)]
+    if sum(given) != 1:
+        if source.management_group:
+            raise InputError(
+                "give --management-group ID, or --subscription ID / --all-subscriptions, not both"
+            )
         raise InputError("give --subscription ID (repeatable) or --all-subscriptions")
 
 

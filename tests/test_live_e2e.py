@@ -40,12 +40,15 @@ def verdicts(report: dict[str, Any]) -> set[tuple[str, str, str]]:
 
 
 def assert_read_only(log: list[LoggedRequest]) -> None:
-    """Only reads and the sign-in, no secret-bearing action (tests/conftest.py checks every test too)."""
+    """Only reads (Resource Graph queries included) and the sign-in, no secret-bearing action
+    (tests/conftest.py checks every test too)."""
     assert log, "the server saw no request"
     assert readonly.violations(log) == []
     assert all(r in server.TRAIL for r in log[:5]), "the per-test check does not see these requests"
+    # The sign-in, and the inventory's Resource Graph queries (a query only reads): exactly
+    # these, so a live audit that fell back to ARM lists, or sent any other POST, fails here.
     posts = {readonly.allowed_post(r.path) for r in log if r.method == "POST"}
-    assert posts == {"token"}, posts
+    assert posts == {"token", "resource graph query"}, posts
     assert any(r.method == "POST" and r.path.endswith("/oauth2/v2.0/token") for r in log), (
         "no token was requested"
     )

@@ -12,11 +12,12 @@ follows a nextLink to another host.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import json
-import queue
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, wait
 from dataclasses import dataclass
@@ -37,11 +38,26 @@ from auditor.arm.types import Resource
 from auditor.collect.cloud import Cloud
 from auditor.collect.convert import arm_item, arm_items, entry
 from auditor.collect.diagnostics import collect_diagnostics
-from auditor.collect.policy import Clock, CollectorRetryPolicy, Limits, Pages, ReadStopped, Throttle
+from auditor.collect.policy import (
+    Clock,
+    CollectorRetryPolicy,
+    Limits,
+    Pages,
+    Probed,
+    QuotaThrottle,
+    ReadStopped,
+    Throttle,
+)
+from auditor.collect.progress import Stats
 from auditor.errors import first_line
 
 T = TypeVar("T")
 Progress = Callable[[str], None]
+# The quota key of Resource Graph queries, and the only POST the auditor sends (a query only reads).
+GRAPH = "resourcegraph"
+GRAPH_PATH = "/providers/microsoft.resourcegraph/resources"
+# What ARM says is left of a subscription's read quota, on every answer.
+REMAINING_READS = "x-ms-ratelimit-remaining-subscription-reads"
 
 
 class RefusedRequest(Exception):
@@ -58,7 +74,9 @@ DEFAULT_DEADLINE = 1800.0
 class Settings:
     """How hard to work, how patiently to retry, and when to give up (seconds)."""
 
-    workers: int = 8
+    # Reads in flight at once, across every subscription: each subscription's own token bucket
+    # (policy.Throttle) keeps it under ARM's limit, so this only bounds sockets and threads.
+    workers: int = 64
     retry_total: int = 4
     # Connection failures are retried once: an unreachable endpoint should fail fast.
     retry_connect: int = 1
@@ -75,6 +93,8 @@ class Settings:
     throttle_retries: int = 10
     # Pages of one list; ARM pages hold 100 or more items, so this is 100,000 resources or more.
     max_pages: int = 1000
+    # Inventory through Azure Resource Graph (False: per-type ARM lists only, as --no-resource-graph).
+    resource_graph: bool = True
 
     def limits(self) -> Limits:
         """The numbers the retry policy needs."""
@@ -117,7 +137,17 @@ class Collection:
         self._local = threading.local()
         self._clients: dict[tuple[str, str], Any] = {}
         self._throttles: dict[str, Throttle] = {}
-        self._pool = _Pool(max(1, settings.workers))
+        # 429 answers received, and requests by kind ("ARM", "Resource Graph").
+        self.throttled = 0
+        self.requests_by_kind: dict[str, int] = {}
+        self._transport: Any = None
+        # What Resource Graph listed (collect/graph.py); None: every list is read from ARM.
+        self.inventory: Any = None
+        # Tasks still open per subscription, and how many subscriptions the run reads (progress).
+        self._open: dict[str, int] = {}
+        self._keys: dict[Future[None], str] = {}
+        self.subscriptions_total = 0
+        self._pool = _Pool(max(1, settings.workers), self._ready)
         self._pending: dict[Future[None], tuple[str, str] | None] = {}
         self._fatal: BaseException | None = None
         self._closed = False
@@ -129,11 +159,17 @@ class Collection:
 
         The retry policy is the collector's own (see policy.py), one throttle per subscription.
         """
-        with self._lock:
-            throttle = self._throttles.setdefault(subscription.lower(), Throttle())
-        policy = CollectorRetryPolicy(self.settings.limits(), self.clock, throttle, self._pages, self.say)
+        policy = CollectorRetryPolicy(
+            self.settings.limits(),
+            self.clock,
+            self.throttle(subscription),
+            self._pages,
+            self.say,
+            self._probing,
+        )
         return {
             **self.cloud.client_kwargs(),
+            "transport": self.transport(),
             "retry_policy": policy,
             "connection_timeout": self.settings.connect_timeout,
             "read_timeout": self.settings.read_timeout,
@@ -141,12 +177,50 @@ class Collection:
             "raw_response_hook": self._on_response,
         }
 
-    def client(self, factory: Callable[..., T], *args: Any) -> T:
-        """One client per (class, subscription), created on first use."""
+    def throttle(self, key: str) -> Throttle:
+        """The token bucket of one quota: a subscription's ARM reads, or GRAPH for Resource Graph."""
+        with self._lock:
+            found = self._throttles.get(key.lower())
+            if found is None:
+                found = QuotaThrottle() if key == GRAPH else Throttle(remaining=REMAINING_READS)
+                self._throttles[key.lower()] = found
+            return found
+
+    def _ready(self, key: str) -> float:
+        """Seconds until a task of `key` (a subscription) could send its first request."""
+        # No lock: the pool asks while holding its own, and a dict read is atomic.
+        found = self._throttles.get(key.lower())
+        return 0.0 if found is None else found.ready()
+
+    def transport(self) -> Any:
+        """One HTTP transport for every client: one connection pool, as large as the concurrency."""
+        with self._lock:
+            if self._transport is None:
+                import requests
+                from azure.core.pipeline.transport import RequestsTransport
+
+                session = requests.Session()
+                size = max(10, self.settings.workers)
+                adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=size)
+                session.mount("https://", adapter)
+                session.mount("http://", adapter)
+                self._transport = RequestsTransport(session=session, session_owner=False)
+                self._session = session
+            return self._transport
+
+    def waited(self) -> float:
+        """Seconds spent waiting for quotas, summed over them."""
+        with self._lock:
+            return sum(t.waited for t in self._throttles.values())
+
+    def client(self, factory: Callable[..., T], *args: Any, quota: str | None = None) -> T:
+        """One client per (class, subscription), created on first use; its requests are paced by
+        the quota `quota` names (default: the subscription's)."""
         key = (getattr(factory, "__qualname__", repr(factory)), "/".join(str(a) for a in args))
         with self._lock:
             if key not in self._clients:
-                self._clients[key] = factory(self.credential, *args, **self.client_kwargs(key[1]))
+                kwargs = self.client_kwargs(key[1] if quota is None else quota)
+                self._clients[key] = factory(self.credential, *args, **kwargs)
             return self._clients[key]  # type: ignore[no-any-return]
 
     def close(self) -> None:
@@ -163,26 +237,78 @@ class Collection:
             closer = getattr(c, "close", None)
             if callable(closer):
                 closer()
+        session = getattr(self, "_session", None)
+        if session is not None:
+            session.close()
 
     def _pages(self) -> Pages | None:
         return getattr(self._local, "pages", None)
 
+    def _probing(self) -> bool:
+        return bool(getattr(self._local, "probing", False))
+
+    def probe(self, rtype: str, call: Callable[[], Iterable[Any]]) -> None:
+        """Record the api-version the ARM read `call` would use for `rtype`, without sending it.
+
+        For lists Resource Graph answered: its rows carry no api-version, and the snapshot's
+        `api_versions` must name, per type, the version the ARM client reads it with, whichever
+        path listed it. The SDK builds the first request as for a real read; the retry policy
+        stops it before the throttle, the sign-in hook and the transport (policy.Probed).
+        """
+        with self._lock:
+            if rtype in self.api_versions:
+                return
+        self._local.probing = True
+        try:
+            for _ in call():
+                break
+        except Probed as exc:
+            version = parse_qs(urlsplit(exc.url).query).get("api-version")
+            if version:
+                with self._lock:
+                    self.api_versions.setdefault(rtype, version[0])
+        finally:
+            self._local.probing = False
+
     def _on_request(self, pipeline_request: Any) -> None:
         request = pipeline_request.http_request
         url = urlsplit(request.url)
-        if request.method.upper() != "GET":
+        query = request.method.upper() == "POST" and unquote(url.path).lower() == GRAPH_PATH
+        if request.method.upper() != "GET" and not query:
             raise RefusedRequest(f"refused {request.method} {url.path}: the auditor only reads")
         if url.netloc.lower() != self.arm_host:
             raise RefusedRequest(f"refused a request to {url.netloc}: not the configured ARM endpoint")
         version = parse_qs(url.query).get("api-version")
         rtype = getattr(self._local, "rtype", None)
+        kind = "Resource Graph" if query else "ARM"
         with self._lock:
             self.request_count += 1
+            self.requests_by_kind[kind] = self.requests_by_kind.get(kind, 0) + 1
             if version and rtype:
                 self.api_versions.setdefault(rtype, version[0])
+        # The last moment before the request leaves: a 429 that another thread of the quota received
+        # after this one passed its throttle holds it too (ARM counts a read when it arrives).
+        quota = self._quota_of(unquote(url.path))
+        while quota is not None and (pause := min(quota.held(), self.clock.left())) > 0:
+            time.sleep(pause)
+
+    def _quota_of(self, path: str) -> Throttle | None:
+        """The throttle of the quota a request path is charged to (None: none yet)."""
+        parts = [p for p in path.lower().split("/") if p]
+        if len(parts) >= 2 and parts[0] == "subscriptions":
+            return self._throttles.get(parts[1])
+        return self._throttles.get(GRAPH.lower()) if path.lower() == GRAPH_PATH else None
 
     def _on_response(self, pipeline_response: Any) -> None:
         response = pipeline_response.http_response
+        if response.status_code == 429:
+            with self._lock:
+                self.throttled += 1
+            # Hold the quota's other threads now, before the retry policy reads the answer.
+            quota = self._quota_of(unquote(urlsplit(pipeline_response.http_request.url).path))
+            wait = _seconds(response.headers.get("Retry-After"))
+            if quota is not None and wait is not None and wait <= self.settings.retry_after_cap:
+                quota.hold(wait)
         # Keep the body the SDK received, for the read running in this thread (see convert.py).
         bodies = getattr(self._local, "bodies", None)
         if bodies is None or response.status_code != 200:
@@ -192,10 +318,13 @@ class Collection:
 
     # --- tasks ---------------------------------------------------------------
 
-    def submit(self, fn: Callable[..., None], *args: Any, read: tuple[str, str] | None = None) -> None:
+    def submit(
+        self, fn: Callable[..., None], *args: Any, read: tuple[str, str] | None = None, key: str = ""
+    ) -> None:
         """Run a task on the pool; nothing more starts once a task has failed or time is up.
 
-        `read` (type, path) names the read the task makes, recorded if the deadline cuts it off.
+        `read` (type, path) names the read the task makes, recorded if the deadline cuts it off;
+        `key` (a subscription) lets the pool start tasks whose quota has room before others.
         """
         with self._lock:
             if self._fatal is not None or self._closed:
@@ -203,13 +332,37 @@ class Collection:
             if self.clock.expired():
                 self._cut_off(read)
                 return
-            future = self._pool.submit(self._run, fn, *args)
+            future = self._pool.submit(self._run, fn, *args, key=key)
             self._pending[future] = read
+            self._keys[future] = key
+            self._open[key] = self._open.get(key, 0) + 1
         future.add_done_callback(self._done)
+
+    def submit_job(self, fn: Callable[..., T], *args: Any, key: str = "") -> Future[T]:
+        """Run `fn` on the pool and hand back its future (a setup step the caller waits for)."""
+        return self._pool.submit(fn, *args, key=key)
 
     def _done(self, future: Future[None]) -> None:
         with self._lock:
             self._pending.pop(future, None)
+            key = self._keys.pop(future, None)
+            if key is not None:
+                self._open[key] -= 1
+
+    def stats(self) -> Stats:
+        """Where the run stands, for the progress display."""
+        with self._lock:
+            # A subscription is done once none of its tasks is open: a task queues its follow-up
+            # reads before it ends, so the count cannot touch 0 while reads remain.
+            done = sum(1 for key, n in self._open.items() if key not in ("", GRAPH) and n == 0)
+            return Stats(
+                subscriptions_done=done,
+                subscriptions=self.subscriptions_total,
+                requests=self.request_count,
+                by_kind=tuple(sorted(self.requests_by_kind.items())),
+                throttled=self.throttled,
+                waited=sum(t.waited for t in self._throttles.values()),
+            )
 
     def _run(self, fn: Callable[..., None], *args: Any) -> None:
         if self._fatal is not None or self._closed:
@@ -379,61 +532,90 @@ class DeadlineError(AzureError):
     """The deadline passed before a step the run cannot go without (finding the subscriptions)."""
 
 
+_Task = tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]
+
+
 class _Pool:
-    """A fixed set of daemon worker threads.
+    """A fixed set of daemon worker threads taking tasks subscription by subscription.
 
     Unlike ThreadPoolExecutor's, these threads do not hold up the interpreter's exit: a call
     stuck past the deadline (a token endpoint that never answers) cannot keep the process alive.
+    Tasks queue per key (a subscription); a free thread takes the next task, in turn, of a key
+    whose quota has room (`ready(key)` is 0), so threads do not all sleep on one throttled
+    subscription while others could read.
     """
 
-    def __init__(self, workers: int) -> None:
-        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None] = (
-            queue.SimpleQueue()
-        )
+    def __init__(self, workers: int, ready: Callable[[str], float] | None = None) -> None:
+        self._ready = ready or (lambda key: 0.0)
+        self._queues: dict[str, collections.deque[_Task]] = {}
+        self._order: collections.deque[str] = collections.deque()
+        self._cond = threading.Condition()
+        self._stopping = False
+        self._busy = 0
         self._threads = [
             threading.Thread(target=self._work, name=f"collect-{i}", daemon=True) for i in range(workers)
         ]
-        self._busy = 0
-        self._lock = threading.Lock()
         for t in self._threads:
             t.start()
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+    def submit(self, fn: Callable[..., Any], *args: Any, key: str = "") -> Future[Any]:
         future: Future[Any] = Future()
-        self._queue.put((future, fn, args))
+        with self._cond:
+            if key not in self._queues:
+                self._queues[key] = collections.deque()
+                self._order.append(key)
+            self._queues[key].append((future, fn, args))
+            self._cond.notify()
         return future
+
+    def _take(self) -> _Task | None:
+        with self._cond:
+            while True:
+                if self._stopping:
+                    return None
+                soonest: float | None = None
+                for _ in range(len(self._order)):
+                    key = self._order[0]
+                    self._order.rotate(-1)
+                    tasks = self._queues[key]
+                    if not tasks:
+                        continue
+                    wait_for = self._ready(key)
+                    if wait_for <= 0:
+                        return tasks.popleft()
+                    soonest = wait_for if soonest is None else min(soonest, wait_for)
+                self._cond.wait(timeout=None if soonest is None else min(soonest, 0.25))
 
     def _work(self) -> None:
         while True:
-            item = self._queue.get()
+            item = self._take()
             if item is None:
                 return
             future, fn, args = item
             if not future.set_running_or_notify_cancel():
                 continue
-            with self._lock:
+            with self._cond:
                 self._busy += 1
             try:
                 future.set_result(fn(*args))
             except BaseException as exc:  # the task's own error, for whoever waits on it
                 future.set_exception(exc)
             finally:
-                with self._lock:
+                with self._cond:
                     self._busy -= 1
 
     def shutdown(self) -> bool:
         """Cancel what is queued and let the threads go; True when some are still busy."""
-        while True:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if item is not None:
-                item[0].cancel()
-        for _ in self._threads:
-            self._queue.put(None)
-        with self._lock:
-            return self._busy > 0
+        with self._cond:
+            queued = [item for tasks in self._queues.values() for item in tasks]
+            self._queues.clear()
+            self._order.clear()
+            self._stopping = True
+            self._cond.notify_all()
+            busy = self._busy > 0
+        for item in queued:
+            item[0].cancel()
+        return busy
 
 
 class Sub:
@@ -506,7 +688,7 @@ class Sub:
         (placeholders in examples, short forms) are rebuilt from the item's name.
         """
         self.collection.submit(
-            self._list, rtype, path, pager, child, diagnostics, each, area, read=(rtype, path)
+            self._list, rtype, path, pager, child, diagnostics, each, area, read=(rtype, path), key=self.id
         )
 
     def _list(
@@ -526,8 +708,14 @@ class Sub:
             for model in pager():  # one by one: a failing later page keeps the earlier ones
                 models.append(model)
 
-        self.collection.read(rtype, path, consume, bodies)
-        listed = [entry(b, rtype, collection=path if child else None) for b in arm_items(models, bodies)]
+        inventory = self.collection.inventory
+        known = None if inventory is None or child else inventory.items(rtype, path)
+        if known is None:
+            self.collection.read(rtype, path, consume, bodies)
+            known = arm_items(models, bodies)
+        else:
+            self.collection.probe(rtype, pager)
+        listed = [entry(b, rtype, collection=path if child else None) for b in known]
         items = [b for b in listed if isinstance(b.get("id"), str) and b["id"].strip("/")]
         if len(items) < len(listed):
             # Nothing can be judged without an id, and dropping the item quietly would let a
@@ -559,7 +747,7 @@ class Sub:
         each: Callable[[Resource], None] | None = None,
     ) -> None:
         """Read one resource at a known path (a singleton child such as `config/web`)."""
-        self.collection.submit(self._get, rtype, path, call, each, read=(rtype, path))
+        self.collection.submit(self._get, rtype, path, call, each, read=(rtype, path), key=self.id)
 
     def _get(
         self, rtype: str, path: str, call: Callable[[], Any], each: Callable[[Resource], None] | None
@@ -610,3 +798,12 @@ def resource_group(resource: Resource) -> str:
 def name(resource: Resource) -> str:
     """The name of a resource, from its id."""
     return ids.name_of(resource["id"])
+
+
+def _seconds(value: Any) -> float | None:
+    """A `Retry-After` in seconds (None: absent or not a number of seconds)."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    return seconds if seconds >= 0 else None

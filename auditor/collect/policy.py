@@ -50,6 +50,17 @@ class ReadStopped(AzureError):
         self.status = status
 
 
+class Probed(Exception):
+    """A request built only to learn its URL (the api-version a list would use); never sent.
+
+    Not an AzureError: no SDK or collector handler takes it for a failed read.
+    """
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
 class Throttled(ReadStopped):
     """ARM kept answering 429 (or asked for a wait longer than the cap)."""
 
@@ -106,23 +117,127 @@ class Clock:
 
 
 class Throttle:
-    """One subscription's throttling state: no request of it starts before `not_before`."""
+    """One quota's client-side token bucket: no request starts before a token is there, nor
+    before a `Retry-After` has passed.
 
-    def __init__(self) -> None:
+    ARM's read quota is a bucket per principal and subscription (250 requests, refilled at 25 a
+    second); Resource Graph's is 15 queries per 5 seconds per principal. The bucket spends a
+    token as a request leaves and trusts the server's count when it is lower (another client of
+    the same principal), so a run paces itself at what the quota allows instead of meeting 429s.
+    """
+
+    def __init__(self, capacity: float = 250, rate: float = 25, remaining: str | None = None) -> None:
         self._lock = threading.Lock()
         self._not_before = 0.0
+        self.capacity = capacity
+        self.rate = rate
+        self.remaining_header = remaining
+        self.name = "ARM"
+        self._tokens = capacity
+        self._stamp = time.monotonic()
+        # Tokens a second, the quota's rate until a 429 says the server refills more slowly.
+        self._pace = rate
+        # Seconds spent waiting for this quota (shown in the progress and the summary).
+        self.waited = 0.0
+
+    def _refill(self, now: float) -> None:
+        self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self._pace)
+        self._stamp = now
 
     def hold(self, seconds: float) -> None:
-        """Every read of the subscription waits `seconds` from now."""
+        """Every request of the quota waits `seconds` from now."""
         with self._lock:
             self._not_before = max(self._not_before, time.monotonic() + seconds)
 
-    def wait(self, clock: Clock) -> None:
-        """Sleep until the subscription may send again (never past the deadline)."""
+    def refused(self, seconds: float) -> None:
+        """A 429: hold for `seconds`, empty the bucket and halve the pace.
+
+        The server has no token left, so the waiting requests leave one by one at the bucket's
+        pace once the hold passes instead of all at once (where most would meet another 429);
+        a quota slower than assumed (another client of the principal) is met by slowing down.
+        """
+        self.hold(seconds)
         with self._lock:
-            pause = self._not_before - time.monotonic()
-        if pause > 0:
-            time.sleep(min(pause, clock.left()))
+            self._refill(time.monotonic())
+            self._tokens = min(self._tokens, 0.0)
+            self._pace = max(self.rate / 25, self._pace / 2)
+
+    def answered(self) -> None:
+        """An answer that was not a 429: the pace climbs back towards the quota's rate."""
+        if self._pace < self.rate:
+            with self._lock:
+                self._pace = min(self.rate, self._pace + self.rate / 50)
+
+    def held(self) -> float:
+        """Seconds until a `hold` passes (0: none)."""
+        with self._lock:
+            return max(0.0, self._not_before - time.monotonic())
+
+    def ready(self) -> float:
+        """Seconds until a request may start (0: now)."""
+        with self._lock:
+            now = time.monotonic()
+            self._refill(now)
+            return max(0.0, self._not_before - now, (1 - self._tokens) / self._pace)
+
+    def wait(self, clock: Clock) -> float:
+        """Sleep until a token is there and any hold has passed, then spend the token (never
+        past the deadline); the seconds slept."""
+        slept = 0.0
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                self._refill(now)
+                pause = max(self._not_before - now, (1 - self._tokens) / self._pace)
+                if pause <= 0:
+                    self._tokens -= 1
+                    self.waited += slept
+                    return slept
+            pause = min(pause, clock.left())
+            if pause <= 0:
+                self.waited += slept
+                return slept  # the deadline: the caller stops the read
+            time.sleep(pause)
+            slept += pause
+
+    def observe(self, headers: Any) -> None:
+        """Take the server's count of what is left when it is lower than ours."""
+        if self.remaining_header is None:
+            return
+        try:
+            left = float(headers.get(self.remaining_header))
+        except (TypeError, ValueError):
+            return
+        with self._lock:
+            self._refill(time.monotonic())
+            self._tokens = min(self._tokens, left)
+
+
+class QuotaThrottle(Throttle):
+    """Resource Graph's quota: a window that `x-ms-user-quota-resets-after` says when it ends."""
+
+    def __init__(self, queries: int = 15, window: float = 5.0) -> None:
+        super().__init__(capacity=queries, rate=queries / window, remaining="x-ms-user-quota-remaining")
+        self.name = "Resource Graph"
+
+    def observe(self, headers: Any) -> None:
+        """With no query left, hold every query until the window resets."""
+        super().observe(headers)
+        try:
+            left = int(headers.get("x-ms-user-quota-remaining"))
+        except (TypeError, ValueError):
+            return
+        if left <= 0:
+            self.hold(_hms(headers.get("x-ms-user-quota-resets-after")))
+
+
+def _hms(value: Any) -> float:
+    """Seconds of an `hh:mm:ss` header (1 when it cannot be read)."""
+    try:
+        h, m, s = (float(part) for part in str(value).split(":"))
+    except ValueError:
+        return 1.0
+    return h * 3600 + m * 60 + s
 
 
 class Pages:
@@ -160,8 +275,10 @@ class CollectorRetryPolicy(RetryPolicy[Any, Any]):
         throttle: Throttle,
         pages: Callable[[], Pages | None],
         say: Callable[[str], None],
+        probing: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(retry_total=limits.retry_total, retry_backoff_factor=limits.retry_backoff_factor)
+        self._probing = probing
         self.limits = limits
         self.clock = clock
         self.throttle = throttle
@@ -171,6 +288,9 @@ class CollectorRetryPolicy(RetryPolicy[Any, Any]):
     def send(self, request: Any) -> Any:
         """Send with the timeouts, retries and throttling described above."""
         url = str(request.http_request.url)
+        if self._probing():
+            # Before the throttle and the transport: a probe spends no token and sends nothing.
+            raise Probed(url)
         path = _path(url)
         pages = self._pages()
         if pages is not None:
@@ -204,6 +324,7 @@ class CollectorRetryPolicy(RetryPolicy[Any, Any]):
                 self._backoff(broken[kind])
                 continue
             status = response.http_response.status_code
+            self.throttle.observe(response.http_response.headers)
             if status == 429:
                 throttled += 1
                 wait = self._retry_after(response) or self._backoff_time(throttled)
@@ -221,9 +342,13 @@ class CollectorRetryPolicy(RetryPolicy[Any, Any]):
                         path,
                         429,
                     )
-                self.throttle.hold(wait)
-                self._say(f"throttled by ARM: waiting {wait:.0f} s (Retry-After) before retrying {path}")
+                self.throttle.refused(wait)
+                self._say(
+                    f"throttled by {self.throttle.name}: waiting {wait:.0f} s (Retry-After) "
+                    f"before retrying {path}"
+                )
                 continue
+            self.throttle.answered()
             if status in TRANSIENT and failures < self.limits.retry_total and not self.clock.expired():
                 failures += 1
                 wait = min(

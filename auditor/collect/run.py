@@ -14,7 +14,7 @@ from auditor import TOOL_NAME, __version__
 from auditor.arm import ids
 from auditor.arm.scope import restrict
 from auditor.arm.snapshot import Snapshot
-from auditor.collect import cognitive, data, diagnostics, identity, ml, network, protection, scope, web
+from auditor.collect import cognitive, data, diagnostics, graph, identity, ml, network, protection, scope, web
 from auditor.collect.cloud import Cloud
 from auditor.collect.context import Collection, DeadlineError, Settings, Sub
 from auditor.errors import AzureAccessError, first_line
@@ -45,8 +45,14 @@ def collect_snapshot(
     progress: Callable[[str], None] | None = None,
     settings: Settings | None = None,
     resource_groups: Sequence[str] = (),
+    management_group: str | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> Snapshot:
     """Read the estate of `subscriptions` (None: every subscription the credential can list).
+
+    `management_group` reads every subscription below that group instead (those the
+    credential cannot read are recorded as errors, not fatal); `shard` (index, count) keeps
+    the subscriptions of one shard (scope.shard_of), for runs split over several runners.
 
     Subscriptions are given by id or display name. With `resource_groups`, only those
     groups are listed, and the snapshot is what `arm.scope.restrict` would make of a full
@@ -60,13 +66,21 @@ def collect_snapshot(
     collection = Collection(cloud, credential, settings, progress)
     try:
         subs, tenant = collection.guarded(
-            lambda: scope.subscriptions(collection, subscriptions), "finding the subscriptions"
+            lambda: _scope(collection, subscriptions, management_group, shard), "finding the subscriptions"
         )
+        collection.subscriptions_total = len(subs)
+        attach = getattr(progress, "attach", None)
+        if callable(attach):
+            attach(collection.stats)
         in_groups = (
             collection.guarded(lambda: scope.resource_groups(collection, subs, groups), "finding the groups")
             if groups
             else None
         )
+        if settings.resource_graph:
+            collection.say(f"inventory of {len(subs)} subscription(s) through Resource Graph")
+            everything = [t for _, area_types in AREAS for t in area_types]
+            collection.inventory = graph.inventory(collection, subs, everything)
         for sub_id in subs:
             collection.say(f"subscription {sub_id}")
             sub = Sub(collection, sub_id, None if in_groups is None else in_groups[sub_id])
@@ -107,6 +121,8 @@ def collect_snapshot(
             "requests": collection.request_count,
             "workers": collection.settings.workers,
             **_partial(collection),
+            **({"management_group": management_group} if management_group else {}),
+            **({"shard": f"{shard[0]}/{shard[1]}"} if shard else {}),
         },
         collected_types=sorted(collection.types, key=str.lower),
     )
@@ -114,6 +130,24 @@ def collect_snapshot(
         snapshot = restrict(snapshot, groups)
     collection.say(f"done: {len(snapshot.resources)} resources, {len(snapshot.errors)} read errors")
     return snapshot
+
+
+def _scope(
+    collection: Collection,
+    subscriptions: list[str] | None,
+    management_group: str | None,
+    shard: tuple[int, int] | None,
+) -> tuple[list[str], str | None]:
+    """The subscriptions to read and their tenant (the token is fetched here, before any fan-out)."""
+    if management_group:
+        below = scope.management_group(collection, management_group)
+        if shard is not None:
+            below = scope.in_shard(below, shard)
+            if not below:
+                return [], None
+        return scope.readable(collection, below)
+    subs, tenant = scope.subscriptions(collection, subscriptions)
+    return (subs if shard is None else scope.in_shard(subs, shard)), tenant
 
 
 def signed_in(cloud: Cloud, scope: str) -> Any:

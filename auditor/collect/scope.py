@@ -6,6 +6,7 @@ Both are checked before anything else is read, so that a mistyped name is a usag
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -189,3 +190,105 @@ def _last_error(collection: Collection) -> str:
         return "no answer"
     e = collection.errors[-1]
     return f"HTTP {e.status} {e.code}".strip() if e.status else e.code
+
+
+# Management groups are read through the subscription client's pipeline, as resource groups are.
+MANAGEMENT_GROUP_API_VERSION = "2020-05-01"
+MANAGEMENT_GROUP_SUBSCRIPTION = "microsoft.management/managementgroups/subscriptions"
+MANAGEMENT_GROUP_NAME = re.compile(r"^[\w\-.()]{1,90}$")
+
+
+def management_group(collection: Collection, group: str) -> list[str]:
+    """The ids of every subscription below management group `group`, at any depth.
+
+    Reads `.../managementGroups/{group}/descendants` (which lists nested groups and their
+    subscriptions in one list); a group that does not exist or cannot be read is an error.
+    """
+    if not MANAGEMENT_GROUP_NAME.match(group):
+        raise InputError(f"--management-group {group!r} is not a management group id")
+    client: Any = collection.client(SubscriptionClient)
+    collection.say(f"listing the subscriptions below management group {group}")
+    url: str | None = (
+        f"/providers/Microsoft.Management/managementGroups/{quote(group)}/descendants"
+        f"?api-version={MANAGEMENT_GROUP_API_VERSION}"
+    )
+    found: dict[str, str] = {}
+    seen: set[str] = set()
+    while url and url not in seen:
+        seen.add(url)
+        response = client.send_request(HttpRequest("GET", url))
+        status = int(response.status_code)
+        if status == 401:
+            map_error(status_code=status, response=response, error_map={401: ClientAuthenticationError})
+        if status in (403, 404):
+            raise InputError(f"management group {group!r} not found or not readable by this credential")
+        if status != 200:
+            raise AzureAccessError(f"cannot list management group {group}: HTTP {status}")
+        try:
+            body = response.json()
+        except ValueError:
+            raise AzureAccessError(f"cannot list management group {group}: the answer is not JSON") from None
+        for item in body.get("value") or [] if isinstance(body, dict) else []:
+            if isinstance(item, dict) and str(item.get("type", "")).lower() == MANAGEMENT_GROUP_SUBSCRIPTION:
+                sub = str(item.get("name") or "")
+                if GUID.match(sub):
+                    found.setdefault(sub.lower(), sub)
+        link = body.get("nextLink") if isinstance(body, dict) else None
+        url = str(link) if link else None
+    if not found:
+        raise AzureAccessError(f"management group {group} holds no subscription")
+    return list(found.values())
+
+
+def readable(collection: Collection, wanted: Sequence[str]) -> tuple[list[str], str | None]:
+    """The subscriptions of `wanted` this credential can read, and their tenant.
+
+    The others (not listed by `GET /subscriptions`, or disabled) are recorded as errors of the
+    snapshot, so that the report names them, and the run goes on with the rest.
+    """
+    client: Any = collection.client(SubscriptionClient)
+    listed = collection.read(
+        SUBSCRIPTIONS, "/subscriptions", lambda: [to_arm(s) for s in client.subscriptions.list()]
+    )
+    if listed is None:
+        raise AzureAccessError(f"cannot list subscriptions: {_last_error(collection)}")
+    states = {_sub_id(s).lower(): (s, str(s.get("state", "")).lower()) for s in listed}
+    keep: list[dict[str, Any]] = []
+    for sub in wanted:
+        seen = states.get(sub.lower())
+        if seen is None or seen[1] in UNREADABLE_STATES:
+            why = "not visible to this credential" if seen is None else f"in state {seen[1]}"
+            collection.record(
+                f"/subscriptions/{sub}",
+                SUBSCRIPTIONS,
+                403 if seen is None else None,
+                "SubscriptionNotReadable",
+                f"subscription {sub} is {why}; it was not read",
+            )
+            continue
+        keep.append(seen[0])
+    if not keep:
+        raise AzureAccessError(f"none of the {len(wanted)} subscriptions can be read by this credential")
+    tenants = {str(s["tenantId"]) for s in keep if s.get("tenantId")}
+    return [_sub_id(s) for s in keep], (tenants.pop() if len(tenants) == 1 else None)
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`I/N` (0 <= I < N): the I-th of N shards; anything else is an InputError."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if match is None or not 0 <= int(match[1]) < int(match[2]):
+        raise InputError(f"--shard {text!r} is not I/N with 0 <= I < N (e.g. 0/4)")
+    return int(match[1]), int(match[2])
+
+
+def shard_of(subscription_id: str, count: int) -> int:
+    """The shard (0..count-1) a subscription belongs to: the first 8 bytes of the SHA-256 of its
+    lower-case id, modulo `count`. Stable across runs, machines and Python versions."""
+    digest = hashlib.sha256(subscription_id.strip().lower().encode("ascii")).digest()
+    return int.from_bytes(digest[:8], "big") % count
+
+
+def in_shard(subscription_ids: Sequence[str], shard: tuple[int, int]) -> list[str]:
+    """The subscriptions of shard `shard` (index, count)."""
+    index, count = shard
+    return [s for s in subscription_ids if shard_of(s, count) == index]

@@ -7,10 +7,12 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from auditor.arm.snapshot import Snapshot
 from auditor.collect import Cloud, collect_snapshot
@@ -65,15 +67,65 @@ def collect(
     subscriptions: list[str] | None,
     progress: Callable[[str], None] | None = None,
     resource_groups: Sequence[str] = (),
+    management_group: str | None = None,
+    shard: tuple[int, int] | None = None,
     **settings: Any,
 ) -> Snapshot:
-    """An in-process collection with fast retries (tests inject 500s and 429s)."""
-    options: dict[str, Any] = {"workers": 4, "retry_backoff_factor": 0.01, **settings}
-    with azure_env(fake):
+    """An in-process collection with fast retries (tests inject 500s and 429s).
+
+    Lists are read with ARM unless `resource_graph=True`: the tests inject their faults on ARM
+    paths; tests/collect/test_graph.py proves that both ways give the same snapshot.
+    """
+    options: dict[str, Any] = {
+        "workers": 4,
+        "retry_backoff_factor": 0.01,
+        "resource_graph": False,
+        **settings,
+    }
+    with azure_env(fake), client_clock(fake):
         cloud = Cloud.from_options(fake.url, fake.url)
         return collect_snapshot(
-            cloud, subscriptions, progress, settings=Settings(**options), resource_groups=resource_groups
+            cloud,
+            subscriptions,
+            progress,
+            settings=Settings(**options),
+            resource_groups=resource_groups,
+            management_group=management_group,
+            shard=shard,
         )
+
+
+@contextmanager
+def client_clock(fake: FakeArm) -> Iterator[None]:
+    """Time every request where this process sends it and its answer where it arrives, for the
+    fake's limits to judge `Retry-After` by (see tests/fakearm/limits.py).
+
+    Observes requests' transport adapter (below azure-core's whole pipeline); changes nothing.
+    """
+    limits = fake.limits
+    if limits is None:
+        yield
+        return
+    import requests.adapters
+
+    original = requests.adapters.HTTPAdapter.send
+
+    def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        path = urlsplit(request.url).path
+        limits.sent(unquote(path), time.monotonic())
+        response = original(self, request, *args, **kwargs)
+        limits.received(
+            unquote(path), time.monotonic(), response.status_code, response.headers.get("Retry-After")
+        )
+        return response
+
+    requests.adapters.HTTPAdapter.send = send  # type: ignore[method-assign]
+    limits.client_timed = True
+    try:
+        yield
+    finally:
+        requests.adapters.HTTPAdapter.send = original  # type: ignore[method-assign]
+        limits.client_timed = False
 
 
 def auditor_command() -> list[str]:

@@ -26,7 +26,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import trustme
 
-from tests.fakearm import ingestion
+from tests.fakearm import graph, ingestion
+from tests.fakearm.limits import Limits
 from tests.fakearm.store import DEFAULT_TENANT, Answer, Resource, Store, error, norm
 
 TOKEN_PATH = re.compile(r"^/([^/]+)/oauth2(?:/v2\.0)?/token$", re.I)
@@ -119,6 +120,10 @@ class FakeArm:
     token_lifetime: int = 3599
     # Seconds the token endpoint holds its answer (a sign-in endpoint that does not answer).
     token_delay: float = 0.0
+    # Azure's read limits (ARM's token bucket, Resource Graph's quota); None: unlimited.
+    limits: Limits | None = None
+    # Rows per Resource Graph page (Azure's is 1,000).
+    graph_page_size: int = graph.MAX_PAGE
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -132,6 +137,10 @@ class FakeArm:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         # The Logs Ingestion API of a data collection endpoint (tests/fakearm/ingestion.py).
         self.ingestion = ingestion.Ingestion(self._authorized)
+        # Resource Graph over the same store (tests/fakearm/graph.py); refused with `graph_status`.
+        self.graph_status: int | None = None
+        if self.limits is not None:
+            self.limits.latency = self.latency
         self.load(self.resources)
 
     # --- lifecycle ---------------------------------------------------------
@@ -312,6 +321,26 @@ class FakeArm:
             return Answer(200, self._openid(match.group(1), "/v2.0/" in path.lower())), {}
         if not self._authorized(auth):
             return error(401, "InvalidAuthenticationToken", "The access token is missing or invalid."), {}
+        limited = self._charge(path, auth)
+        if limited is not None and not limited[0]:
+            return error(429, "TooManyRequests", "The request was throttled."), limited[1]
+        answer, headers = self._handle_read(path, query)
+        return answer, {**(limited[1] if limited else {}), **headers}
+
+    def _charge(self, path: str, auth: str | None) -> tuple[bool, dict[str, str]] | None:
+        """Take one read from the principal's bucket for the subscription the path lies in."""
+        parts = [p for p in path.split("/") if p]
+        if self.limits is None or len(parts) < 2 or parts[0].lower() != "subscriptions":
+            return None
+        return self.limits.arm_read(self._principal(auth), parts[1], path)
+
+    def _principal(self, auth: str | None) -> str:
+        """Every token this server issues is the one client's (a single service principal)."""
+        return self.client_id if auth else ""
+
+    def _handle_read(
+        self, path: str, query: dict[str, list[str]]
+    ) -> tuple[Answer | RawAnswer, dict[str, str]]:
         fault = self._fault_for(path, query)
         if fault is not None and fault.kind != "status":
             return self._odd_answer(fault, path, query), {}
@@ -324,6 +353,30 @@ class FakeArm:
                 )
                 return _fault_answer(fault, path), headers
         return self._answer(path, query), {}
+
+    def graph_query(
+        self, path: str, query: dict[str, list[str]], auth: str | None, body: bytes
+    ) -> tuple[Answer | RawAnswer, dict[str, str]]:
+        """A Resource Graph query (POST), under its quota, over the served estate."""
+        if self.latency:
+            time.sleep(self.latency)
+        if not self._authorized(auth):
+            return error(401, "InvalidAuthenticationToken", "The access token is missing or invalid."), {}
+        headers: dict[str, str] = {}
+        if self.limits is not None:
+            allowed, headers = self.limits.graph_query(self._principal(auth), path)
+            if not allowed:
+                return error(
+                    429, "RateLimiting", "Please provide below info when asking for support"
+                ), headers
+        fault = self._fault_for(path, query)
+        status = self.graph_status or (fault.status if fault is not None else None)
+        if status is not None and status >= 400:
+            code = "AuthorizationFailed" if status == 403 else _DEFAULT_CODES.get(status, "Error")
+            return error(status, code, f"Resource Graph refused the query ({status})"), headers
+        with self._lock:
+            store = self.store
+        return graph.answer(store, body, self.graph_page_size), headers
 
     def _answer(self, path: str, query: dict[str, list[str]]) -> Answer:
         with self._lock:
@@ -475,6 +528,9 @@ class _Handler(BaseHTTPRequestHandler):
         if match:
             form = parse_qs(body.decode("utf-8", "replace"))
             answer, headers = fake._issue_token(form, match.group(1)), {}
+        elif graph.PATH.match(parts.path):
+            query = parse_qs(parts.query, keep_blank_values=True)
+            answer, headers = fake.graph_query(parts.path, query, self.headers.get("Authorization"), body)
         elif ingestion.PATH.match(parts.path):
             query = parse_qs(parts.query, keep_blank_values=True)
             answer, headers = fake.ingestion.post(parts.path, query, self.headers, body)

@@ -260,3 +260,43 @@ def _group_not_found(name: str) -> Answer:
 
 def error(status: int, code: str, message: str) -> Answer:
     return Answer(status, {"error": {"code": code, "message": message}})
+
+
+def management_group_tree(store: Store, groups: dict[str, tuple[str | None, list[str]]]) -> None:
+    """Serve management groups: `groups` maps a group name to (its parent, its subscriptions).
+
+    Every group answers `GET /providers/Microsoft.Management/managementGroups/{name}/descendants`
+    with the groups and subscriptions below it, at any depth, each naming its parent. A group's
+    subscriptions are not made visible in `GET /subscriptions` (the caller adds those it can read).
+    """
+    prefix = "/providers/Microsoft.Management/managementGroups"
+
+    def below(name: str) -> list[Resource]:
+        out: list[Resource] = []
+        for sub in groups[name][1]:
+            out.append(
+                {
+                    "id": f"{prefix}/{name}/subscriptions/{sub}",
+                    "type": "Microsoft.Management/managementGroups/subscriptions",
+                    "name": sub,
+                    "properties": {
+                        "displayName": f"subscription {sub[:8]}",
+                        "parent": {"id": f"{prefix}/{name}"},
+                    },
+                }
+            )
+        for child, (parent, _) in groups.items():
+            if parent == name:
+                out.append(
+                    {
+                        "id": f"{prefix}/{child}",
+                        "type": "Microsoft.Management/managementGroups",
+                        "name": child,
+                        "properties": {"displayName": child, "parent": {"id": f"{prefix}/{name}"}},
+                    }
+                )
+                out.extend(below(child))
+        return out
+
+    for name in groups:
+        store.add_route(f"{prefix}/{name}/descendants", {"value": below(name)})

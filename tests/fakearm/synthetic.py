@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Any
 
 Resource = dict[str, Any]
+# Resources `synthetic_estate` makes per unit of `size` (an app with its config and settings...).
+UNRELATED_PER_UNIT = 13
 
 
 def synthetic_estate(subscription: str, size: int) -> list[Resource]:
@@ -124,3 +128,42 @@ def synthetic_estate(subscription: str, size: int) -> list[Resource]:
             }
         )
     return out
+
+
+def tenant_subscriptions(count: int) -> list[str]:
+    """`count` made-up subscription ids, the same on every run."""
+    return [str(uuid.uuid5(uuid.NAMESPACE_URL, f"auditor-synthetic-tenant/{i}")) for i in range(count)]
+
+
+def synthetic_tenant(
+    subscriptions: int, workloads: int, resources_per_subscription: int = 0, drifted_every: int = 3
+) -> tuple[list[str], list[Resource]]:
+    """A tenant of `subscriptions` subscriptions, each holding `workloads` copies of the sample
+    estates (tests/estates.py; variants alternate, every `drifted_every`-th copy drifted) under
+    renamed resource groups, topped up with unrelated resources (web apps, storage, vaults,
+    OpenAI accounts and private endpoints of `synthetic_estate`) to about
+    `resources_per_subscription` ARM resources. Returns the subscription ids and the resources."""
+    from tests import estates
+
+    subs = tenant_subscriptions(subscriptions)
+    copies = []
+    for w in range(workloads):
+        variant = estates.VARIANTS[w % len(estates.VARIANTS)]
+        built = estates.compliant(variant)
+        if drifted_every and w % drifted_every == drifted_every - 1:
+            built = estates.drift(built, variant)
+        copies.append((variant, w, json.dumps(estates.with_role_definitions(built))))
+    out: list[Resource] = []
+    for sub in subs:
+        count = 0
+        for variant, w, text in copies:
+            renamed = text.replace(estates.SUB, sub).replace(
+                f"rg-chat-{variant}", f"rg-chat-{variant}-{w:02d}"
+            )
+            items = json.loads(renamed)
+            out.extend(items)
+            count += len(items)
+        filler = max(0, resources_per_subscription - count) // UNRELATED_PER_UNIT
+        if filler:
+            out.extend(synthetic_estate(sub, filler))
+    return subs, out

@@ -93,14 +93,19 @@ class Finding:
     level: Level = Level.REQUIRED
     rule_name: str = ""
     rationale: str = ""
-    # the workload the finding was judged in (empty when the audit found none)
+    # the workload the finding was judged in (empty when the audit found none): its short name as
+    # reports show it, and its identity (unique across subscriptions, stable across runs)
     workload: str = ""
+    workload_id: str = ""
     waiver: dict[str, Any] | None = None
 
     @property
-    def key(self) -> tuple[str, str]:
-        """Identity of a finding across runs: the rule and the resource (case-insensitive)."""
-        return (self.rule_id, self.resource_id.lower())
+    def key(self) -> tuple[str, str, str]:
+        """Identity of a finding across runs: the rule, the resource and the workload (case-insensitive).
+
+        A shared resource is judged in each workload that reaches it: one finding per workload.
+        """
+        return (self.rule_id, self.resource_id.lower(), self.workload_id.lower())
 
     def to_dict(self) -> dict[str, Any]:
         """The finding as the JSON report writes it."""
@@ -124,6 +129,8 @@ class Finding:
             out["waiver"] = self.waiver
         if self.workload:
             out["workload"] = self.workload
+        if self.workload_id:
+            out["workload_id"] = self.workload_id
         return out
 
 
@@ -471,6 +478,14 @@ class WorkloadReport:
     # one line when the baseline forced with --baseline is of another variant than the one detected
     mismatch: str = ""
     roles: tuple[RoleExplanation, ...] = ()
+    # the identity: subscription/resource group/core name for a discovered workload (the name as
+    # defined for one of a definition file); unique where the short `name` may repeat across shards
+    id: str = ""
+
+    @property
+    def identity(self) -> str:
+        """The identity, or the name for a report written before workloads had one."""
+        return self.id or self.name
 
 
 @dataclass(frozen=True)
@@ -504,3 +519,29 @@ class AuditReport:
     discovery: str = ""
     # set when no instance of the architecture was found: why (the gate fails)
     no_workload: str = ""
+
+    @property
+    def score(self) -> float:
+        """The score the report leads with and the gate judges: the worst workload's when there are several.
+
+        `card` holds the workloads' tallies summed (the families, the counts); its score is of all
+        findings together, which a compliant majority would lift above the worst copy's.
+        """
+        if len(self.workloads) > 1:
+            return min(w.card.score for w in self.workloads)
+        return self.card.score
+
+    @property
+    def coverage(self) -> float:
+        """The coverage the gate judges: the lowest of the workloads' when there are several."""
+        if len(self.workloads) > 1:
+            return min(w.card.coverage for w in self.workloads)
+        return self.card.coverage
+
+    @property
+    def baselines(self) -> tuple[BaselineInfo, ...]:
+        """Every baseline the workloads were judged with (the report's own when none was found)."""
+        seen: dict[tuple[str, str], BaselineInfo] = {}
+        for w in self.workloads:
+            seen.setdefault((w.baseline.name, w.baseline.version), w.baseline)
+        return tuple(seen.values()) or (self.baseline,)

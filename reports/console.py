@@ -63,8 +63,9 @@ def short_id(resource_id: str) -> str:
 def summary_line(result: AuditReport) -> str:
     """The totals in one line: the console report's last line but the gate, and `wrote FILE: ...`."""
     t = result.card.overall
+    worst = " (worst workload)" if len(result.workloads) > 1 else ""
     return (
-        f"score {result.card.score:.1f}/100, coverage {result.card.coverage:.0%}: "
+        f"score {result.score:.1f}/100{worst}, coverage {result.coverage:.0%}: "
         f"{t.failed} failed, {t.passed} passed, {t.not_assessed} not assessed, {t.waived} waived"
         + (f", {counted(t.errors, 'error')}" if t.errors else "")
         + (
@@ -131,14 +132,15 @@ def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
             )
         for line in workload_lines(result):
             console.print(escape(line))
-        console.print(
-            Text.assemble(
-                ("Score ", "bold"),
-                (f"{result.card.score:.1f}/100", _score_style(result.card.score)),
-                ("   Coverage ", "bold"),
-                (f"{result.card.coverage:.0%}", "bold"),
-            )
+        score_line = Text.assemble(
+            ("Score ", "bold"),
+            (f"{result.score:.1f}/100", _score_style(result.score)),
+            ("   Coverage ", "bold"),
+            (f"{result.coverage:.0%}", "bold"),
         )
+        if len(result.workloads) > 1:
+            score_line.append(f"   ({score_basis(result)})")
+        console.print(score_line)
         console.print(_controls_table(result))
         if len(result.workloads) > 1:
             console.print(_workloads_table(result))
@@ -197,11 +199,32 @@ def workload_lines(result: AuditReport) -> list[str]:
         lines.append(f"Workload: {w.name} ({w.variant or 'no variant'}); baseline {w.baseline_reason}")
     elif result.workloads:
         lines.append(f"Workloads: {len(result.workloads)} ({result.discovery}), worst first below")
+    if len(result.baselines) > 1:
+        lines.append("Baselines: " + baselines_text(result))
     lines += [f"Warning: {w.mismatch}" for w in result.workloads if w.mismatch]
     out = sum(1 for p in result.placements if p.workload is None)
     if out:
         lines.append(f"Out of scope: {counted(out, 'resource')} of no workload (--explain-roles says why)")
     return lines
+
+
+def baselines_text(result: AuditReport) -> str:
+    """Every baseline used, with how many workloads each judged: `a 1.0 (2 workloads), b 1.1 (1 workload)`."""
+    parts = []
+    for b in result.baselines:
+        n = sum(1 for w in result.workloads if (w.baseline.name, w.baseline.version) == (b.name, b.version))
+        parts.append(f"{b.name} {b.version} ({counted(n, 'workload')})")
+    return ", ".join(parts)
+
+
+def score_basis(result: AuditReport) -> str:
+    """What the score of a report of several workloads is: the worst one's, beside all of them together."""
+    worst = min(result.workloads, key=lambda w: (w.card.score, w.card.coverage))
+    return (
+        f"the lowest of the workloads' (worst: {worst.name}), which the gate judges; "
+        f"all {len(result.workloads)} together: score {result.card.score:.1f}, "
+        f"coverage {result.card.coverage:.0%}"
+    )
 
 
 def _workloads_table(result: AuditReport) -> Table:

@@ -32,6 +32,8 @@ COLUMNS = (
     "waiver_expired",
     # the workload the finding was judged in (added last, so that existing column positions hold)
     "workload",
+    # its identity (subscription/resource group/core name), unique where the short name repeats
+    "workload_id",
 )
 
 # A cell starting with one of these is a formula to a spreadsheet; Azure names and tags are not ours to run.
@@ -70,6 +72,7 @@ def row(f: Finding) -> list[Any]:
         w.get("expires", ""),
         "" if not w else str(bool(w.get("expired"))).lower(),
         f.workload,
+        f.workload_id,
     ]
 
 

@@ -33,7 +33,7 @@ from auditor.arm import ids
 from auditor.model import AuditReport, Control, Finding, Level, Severity, Status, sort_key
 
 from . import PLAIN, RenderOptions
-from .console import short_id
+from .console import baselines_text, score_basis, short_id
 from .links import first_references
 from .neutral import printable
 
@@ -70,13 +70,16 @@ def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
         subscriptions=", ".join(result.scope.get("subscriptions") or []) or "-",
         generated_at=result.generated_at,
         version=result.tool.version,
-        score=result.card.score,
-        coverage=result.card.coverage,
+        score=result.score,
+        coverage=result.coverage,
+        # Workloads of several variants: the header lists every baseline, and says which score leads.
+        baselines=baselines_text(result) if len(result.baselines) > 1 else "",
+        score_basis=score_basis(result) if len(result.workloads) > 1 else "",
         totals=result.card.overall,
         recommended_failed=result.card.recommended_failed,
         gate=result.gate,
         waivers=result.waivers,
-        gauge=_gauge(result.card.score),
+        gauge=_gauge(result.score),
         bars=_bars(result),
         findings=[] if lazy else listed,
         total=len(listed),

@@ -15,7 +15,7 @@ from auditor.model import AuditReport, RuleInfo, WorkloadReport
 
 from . import PLAIN, RenderOptions
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 def report_dict(result: AuditReport) -> dict[str, Any]:
@@ -31,8 +31,10 @@ def report_dict(result: AuditReport) -> dict[str, Any]:
         },
         "scope": dict(result.scope),
         "generated_at": result.generated_at,
-        "score": card.score,
-        "coverage": card.coverage,
+        # What the gate judges: the worst workload's score and coverage when there are several; the
+        # summary below sums every workload's findings (its score is of them all together).
+        "score": result.score,
+        "coverage": result.coverage,
         "summary": {**card.overall.to_dict(), "recommended_failed": card.recommended_failed},
         "controls": {c.value: t.to_dict() for c, t in card.controls.items()},
         "findings": [f.to_dict() for f in result.findings],
@@ -43,6 +45,9 @@ def report_dict(result: AuditReport) -> dict[str, Any]:
     }
     # Schema 1.2: the workloads judged one by one (worst first) and the tenant summary above them.
     out["workloads"] = [workload_dict(w) for w in result.workloads]
+    # Schema 1.3: every baseline used (workloads of several variants each get their own); `baseline`
+    # above is the first workload's (or the one given with --baseline).
+    out["baselines"] = baselines_list(result)
     out["tenant"] = tenant_summary(result)
     out["out_of_scope"] = [p.to_dict() for p in result.placements if p.workload is None]
     if result.no_workload:
@@ -59,6 +64,7 @@ def workload_dict(w: WorkloadReport) -> dict[str, Any]:
     """One workload as the JSON report lists it: variant, baseline and why, scores and families."""
     out: dict[str, Any] = {
         "name": w.name,
+        "id": w.identity,
         "variant": w.variant,
         "variant_reason": w.variant_reason,
         "baseline": {"name": w.baseline.name, "version": w.baseline.version, "variant": w.baseline.variant},
@@ -91,12 +97,27 @@ def tenant_summary(result: AuditReport) -> dict[str, Any]:
         for sub, ws in by_sub.items()
     ]
     subs.sort(key=lambda s: (s["score"], s["subscription"]))
+    several = len(result.workloads) > 1
     return {
         "workloads": len(result.workloads),
         "discovery": result.discovery,
         "worst": result.workloads[0].name if result.workloads else None,
+        # Schema 1.3: which figure the top-level score is, and the one of all findings together.
+        "score_of": "worst workload" if several else ("workload" if result.workloads else "estate"),
+        "combined": {"score": result.card.score, "coverage": result.card.coverage},
         "subscriptions": subs,
     }
+
+
+def baselines_list(result: AuditReport) -> list[dict[str, Any]]:
+    """Every baseline the audit used, each with the workloads judged with it."""
+    out = []
+    for b in result.baselines:
+        names = [
+            w.name for w in result.workloads if (w.baseline.name, w.baseline.version) == (b.name, b.version)
+        ]
+        out.append({"name": b.name, "version": b.version, "variant": b.variant, "workloads": names})
+    return out
 
 
 def _rule(rule: RuleInfo) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 from auditor.model import AuditReport, Control, Finding, Level, Reference, Status
 
 from . import PLAIN, RenderOptions
-from .console import short_id
+from .console import baselines_text, score_basis, short_id
 from .links import first_references
 from .neutral import printable
 
@@ -69,14 +69,15 @@ def _render_all(result: AuditReport, fixes: bool) -> str:
     card = result.card
     previous = result.previous
     refs = first_references(result)
-    out.append(f"## auditor: {escape(b.title)}")
+    several_baselines = len(result.baselines) > 1
+    out.append(f"## auditor: {'several baselines' if several_baselines else escape(b.title)}")
     out.append("")
-    headline = f"**Score {card.score:.1f}/100**"
+    headline = f"**Score {result.score:.1f}/100**"
     if previous is not None:
-        headline += f" ({_delta(card.score, previous.get('score'))} since the previous report)"
+        headline += f" ({_delta(result.score, previous.get('score'))} since the previous report)"
     t = card.overall
     headline += (
-        f" · coverage {card.coverage:.0%} · {t.failed} failed · {t.passed} passed"
+        f" · coverage {result.coverage:.0%} · {t.failed} failed · {t.passed} passed"
         f" · {t.not_assessed} not assessed · {t.waived} waived"
     )
     if card.recommended_failed:
@@ -85,9 +86,16 @@ def _render_all(result: AuditReport, fixes: bool) -> str:
         headline += f" · {n} recommendation{'s' if n != 1 else ''} not met"
     out.append(headline)
     out.append("")
+    if len(result.workloads) > 1:
+        out += [_score_basis(result), ""]
     subs = ", ".join(result.scope.get("subscriptions") or []) or "-"
+    used = (
+        "Baselines " + escape(baselines_text(result))
+        if several_baselines
+        else f"Baseline {escape(b.name)} {escape(b.version)}"
+    )
     out.append(
-        f"Baseline {escape(b.name)} {escape(b.version)} · scope {escape(result.scope.get('source', ''))}"
+        f"{used} · scope {escape(result.scope.get('source', ''))}"
         f" · subscriptions {escape(subs)} · {escape(result.generated_at)}"
     )
     out += _workloads(result)
@@ -116,6 +124,11 @@ def _render_all(result: AuditReport, fixes: bool) -> str:
     out += _folded("Rule errors", [f for f in result.findings if f.status is Status.ERROR], fixes, refs)
     out += _waiver_notes(result)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _score_basis(result: AuditReport) -> str:
+    """Which score the headline gives when there are several workloads."""
+    return f"The score and coverage are {escape(score_basis(result))}; the counts are of all workloads."
 
 
 def _workloads(result: AuditReport) -> list[str]:

@@ -52,9 +52,14 @@ SECURITY_SEVERITY = {
 }
 
 
-def fingerprint(rule_id: str, resource_id: str) -> str:
-    """Stable across runs and across case changes of the ARM id (ARM ids compare case-insensitively)."""
-    return hashlib.sha256(f"{rule_id}|{resource_id.lower()}".encode()).hexdigest()[:32]
+def fingerprint(rule_id: str, resource_id: str, workload: str = "") -> str:
+    """Stable across runs and across case changes of the ARM id (ARM ids compare case-insensitively).
+
+    The workload's identity is part of it: a shared resource is judged, and alerted on, in each
+    workload that reaches it. Without a workload the value is the one earlier versions wrote.
+    """
+    key = f"{rule_id}|{resource_id.lower()}" + (f"|{workload.lower()}" if workload else "")
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def render(result: AuditReport, options: RenderOptions = PLAIN) -> str:
@@ -90,8 +95,9 @@ def sarif_log(result: AuditReport, options: RenderOptions = PLAIN) -> dict[str, 
         "columnKind": "unicodeCodePoints",
         "properties": {
             "baseline": {"name": result.baseline.name, "version": result.baseline.version},
-            "score": result.card.score,
-            "coverage": result.card.coverage,
+            # the score the gate judges: the worst workload's when there are several
+            "score": result.score,
+            "coverage": result.coverage,
             "scope": dict(result.scope),
         },
     }
@@ -99,9 +105,16 @@ def sarif_log(result: AuditReport, options: RenderOptions = PLAIN) -> dict[str, 
         run["properties"]["waivers"] = result.waivers.to_dict()
     if result.workloads:
         run["properties"]["workloads"] = [
-            {"name": w.name, "variant": w.variant, "baseline": w.baseline.name, "score": w.card.score}
+            {
+                "name": w.name,
+                "id": w.identity,
+                "variant": w.variant,
+                "baseline": w.baseline.name,
+                "score": w.card.score,
+            }
             for w in result.workloads
         ]
+        run["properties"]["baselines"] = [{"name": b.name, "version": b.version} for b in result.baselines]
     if result.no_workload:
         run["properties"]["noWorkload"] = result.no_workload
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
@@ -259,8 +272,8 @@ def _result(f: Finding, index: dict[str, int], place: _Place | None) -> dict[str
         "message": {"text": text},
         "locations": [location],
         "partialFingerprints": {
-            "primaryLocationLineHash": fingerprint(f.rule_id, f.resource_id),
-            "auditorFinding/v1": fingerprint(f.rule_id, f.resource_id),
+            "primaryLocationLineHash": fingerprint(f.rule_id, f.resource_id, f.workload_id),
+            "auditorFinding/v1": fingerprint(f.rule_id, f.resource_id, f.workload_id),
         },
         "properties": {
             "status": f.status.value,
@@ -277,6 +290,8 @@ def _result(f: Finding, index: dict[str, int], place: _Place | None) -> dict[str
         out["properties"]["waiver"] = f.waiver
     if f.workload:
         out["properties"]["workload"] = f.workload
+    if f.workload_id:
+        out["properties"]["workloadId"] = f.workload_id
     if f.status is Status.WAIVED and f.waiver:
         out["suppressions"] = [
             {

@@ -379,7 +379,7 @@ def test_colour_on_a_terminal_unless_no_color(
 def test_a_report_of_schema_1_0_without_rules_still_loads(tmp_path: Path) -> None:
     proc = run("audit", "--snapshot", DRIFTED, "--format", "json")
     report = json.loads(proc.stdout)
-    assert report["schema_version"] == "1.2"
+    assert report["schema_version"] == "1.3"
     assert {r["id"] for r in report["rules"]} >= {f["rule_id"] for f in report["findings"]}
     assert all(r["references"] and r["since"] and r["status"] for r in report["rules"])
     jsonschema.validate(report, schema())

@@ -138,9 +138,11 @@ def test_reports_merge_with_scores_computed_again(
     assert [r["id"] for r in merged["rules"]] == [r["id"] for r in first["rules"]]
     for key in ("passed", "failed", "not_assessed", "waived", "error", "recommended_failed"):
         assert merged["summary"][key] == first["summary"][key] + second["summary"][key]
-    # The compliant shard scores 100 and the drifted one less: the whole lies strictly between.
+    # The compliant shard scores 100 and the drifted one less: all findings together lie strictly
+    # between; the score the merged report leads with (and the gate judges) is the worst workload's.
     assert first["score"] == 100.0 and second["score"] < 100.0
-    assert second["score"] < merged["score"] < 100.0
+    assert second["score"] < merged["tenant"]["combined"]["score"] < 100.0
+    assert merged["score"] == second["score"] and merged["tenant"]["score_of"] == "worst workload"
     statuses = [f["status"] for f in merged["findings"]]
     assert statuses.index("pass") > statuses.index("fail")  # worst first, as an audit sorts them
     # The gate takes the merged report like any other.

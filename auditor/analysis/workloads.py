@@ -82,6 +82,8 @@ class Workload:
     core_id: str
     variant_reason: str
     members: frozenset[str] = field(default_factory=frozenset)
+    # unique across subscriptions and stable across runs (see `identity`); the name is for reading
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -428,6 +430,7 @@ def discover(estate: Estate) -> Discovery:
     for key, workloads in owners.items():
         for workload in workloads:
             members[workload].add(key)
+    identities = _identities([c.resource_id for c in cores])
     found = tuple(
         Workload(
             name=names[ids.norm(c.resource_id)],
@@ -435,31 +438,61 @@ def discover(estate: Estate) -> Discovery:
             core_id=c.resource_id,
             variant_reason=c.reason,
             members=frozenset(members[names[ids.norm(c.resource_id)]]),
+            id=identities[ids.norm(c.resource_id)],
         )
         for c in cores
     )
     return Discovery(found, _placements(estate, owners, reasons))
 
 
-def _names(core_ids: Sequence[str], estate: Estate) -> dict[str, str]:
-    """Each core's workload name: its resource's name, with its group (and subscription) where names clash."""
+def identity(core_id: str) -> str:
+    """A discovered workload's identity: `subscription/resource group/core name` (as ARM spells them).
 
-    def label(rid: str, depth: int) -> str:
-        name = ids.name_of(rid)
-        group = ids.resource_group_of(rid) or ""
-        sub = ids.subscription_of(rid) or ""
+    The short name a report shows may repeat across shards or change when another copy appears;
+    this does not, so merged reports, the run history and SARIF fingerprints key on it.
+    """
+    name = ids.name_of(core_id)
+    group = ids.resource_group_of(core_id) or ""
+    sub = ids.subscription_of(core_id) or ""
+    return f"{sub}/{group}/{name}"
+
+
+def _identities(core_ids: Sequence[str]) -> dict[str, str]:
+    """Each core's identity; the whole core id for two cores of one name in one group (two types)."""
+    plain = {ids.norm(rid): identity(rid) for rid in core_ids}
+    counts: dict[str, int] = defaultdict(int)
+    for value in plain.values():
+        counts[value.lower()] += 1
+    return {key: value if counts[value.lower()] == 1 else key for key, value in plain.items()}
+
+
+def short_names(identities: Sequence[str]) -> dict[str, str]:
+    """Identity -> the name a report shows: the core's name, with its group (and subscription) where
+    names clash. An identity that is not `subscription/group/name` (a defined workload) is its own name."""
+
+    def label(ident: str, depth: int) -> str:
+        parts = ident.split("/")
+        if len(parts) != 3:
+            return ident
+        sub, group, name = parts
         return [name, f"{group}/{name}", f"{sub}/{group}/{name}"][depth]
 
     out: dict[str, str] = {}
     for depth in range(3):
-        labels = [label(rid, depth) for rid in core_ids]
+        labels = [label(ident, depth) for ident in identities]
         counts: dict[str, int] = defaultdict(int)
         for lab in labels:
             counts[lab.lower()] += 1
-        for rid, lab in zip(core_ids, labels, strict=True):
-            if ids.norm(rid) not in out and (counts[lab.lower()] == 1 or depth == 2):
-                out[ids.norm(rid)] = lab
+        for ident, lab in zip(identities, labels, strict=True):
+            if ident not in out and (counts[lab.lower()] == 1 or depth == 2):
+                out[ident] = lab
     return out
+
+
+def _names(core_ids: Sequence[str], estate: Estate) -> dict[str, str]:
+    """Each core's workload name: its resource's name, with its group (and subscription) where names clash."""
+    shown = short_names([identity(rid) for rid in core_ids])
+    return {ids.norm(rid): shown[identity(rid)] for rid in core_ids}
 
 
 def _scope_group(rid: str) -> str | None:
@@ -655,10 +688,10 @@ def defined(estate: Estate, definitions: Sequence[Definition]) -> Discovery:
                 if len(variants) == 1
                 else f"{core.reason} (it also holds cores of {', '.join(variants)})"
             )
-            workloads.append(Workload(d.name, core.variant, core.resource_id, reason, members))
+            workloads.append(Workload(d.name, core.variant, core.resource_id, reason, members, d.name))
         else:
             workloads.append(
-                Workload(d.name, "", "", "no core of the architecture among its resources", members)
+                Workload(d.name, "", "", "no core of the architecture among its resources", members, d.name)
             )
     return Discovery(tuple(workloads), _placements(estate, owners, reasons), method="definition file")
 

@@ -16,6 +16,7 @@ from typing import Any
 from auditor.arm import ids
 from auditor.engine.baseline import Baseline
 from auditor.engine.scoring import score
+from auditor.engine.workloads import finish_merged, rename_merged
 from auditor.errors import MergeConflictError
 from auditor.model import Control, Finding, Level, Severity, Status, sort_key
 
@@ -40,6 +41,8 @@ def merge_reports(shards: Sequence[tuple[str, Mapping[str, Any]]], baseline: Bas
                     f"{_short(first.get(key))}): merge reports of one audit only"
                 )
     _check_overlaps(shards)
+    # Workloads are told apart by identity, not by their short names (hub-chat of two subscriptions).
+    shards = rename_merged(shards)
     merged: dict[str, Any] = {}
     for key in dict.fromkeys(k for _, r in shards for k in r):
         if key in _RECOMPUTED:
@@ -65,7 +68,7 @@ def merge_reports(shards: Sequence[tuple[str, Mapping[str, Any]]], baseline: Bas
         if key == "generated_at":
             out.update(scored)
     out.update({k: v for k, v in scored.items() if k not in out})
-    return out
+    return finish_merged(out)
 
 
 def _short(value: Any) -> str:

@@ -11,6 +11,7 @@ that no workload was found: the gate fails on it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -25,6 +26,7 @@ from auditor.analysis.workloads import (
     Workload,
     defined,
     discover,
+    short_names,
 )
 from auditor.arm import ids
 from auditor.arm.estate import Estate
@@ -34,7 +36,7 @@ from auditor.engine.baseline import DEFAULT_BASELINE, Baseline, load_baseline
 from auditor.engine.describe import baseline_info, rule_infos
 from auditor.engine.run import run_audit, scope_of
 from auditor.engine.scoring import combine, score
-from auditor.errors import InputError
+from auditor.errors import InputError, MergeConflictError
 from auditor.model import AuditReport, Finding, ScoreCard, ToolInfo, WorkloadReport, sort_key
 
 if TYPE_CHECKING:
@@ -68,12 +70,13 @@ def find(estate: Estate, selection: Selection) -> Discovery:
     found = defined(estate, selection.definitions) if selection.definitions is not None else discover(estate)
     if not selection.names:
         return found
-    known = {w.name.lower(): w for w in found.workloads}
+    # A workload is named by its short name or by its identity (subscription/group/core name).
+    known = {k.lower(): w for w in found.workloads for k in (w.name, w.id) if k}
     unknown = [n for n in selection.names if n.lower() not in known]
     if unknown:
         listed = ", ".join(w.name for w in found.workloads) or "none"
         raise InputError(f"workload {', '.join(unknown)} not found in the estate (its workloads: {listed})")
-    wanted = {n.lower() for n in selection.names}
+    wanted = {known[n.lower()].name.lower() for n in selection.names}
     kept = tuple(w for w in found.workloads if w.name.lower() in wanted)
     placements = tuple(p for p in found.placements if p.workload is None or p.workload.lower() in wanted)
     return replace(found, workloads=kept, placements=placements)
@@ -113,7 +116,7 @@ def run_workloads(
     findings = tuple(sorted(findings, key=sort_key))
     summaries = []
     for part in parts:
-        own = [f for f in findings if f.workload == part.workload.name]
+        own = [f for f in findings if f.workload_id == (part.workload.id or part.workload.name)]
         weights = {rid: s.weight for rid, s in part.baseline.rules.items()}
         summaries.append(_summary(part, score(own, weights)))
     summaries.sort(key=lambda s: (s.card.score, s.card.coverage, s.name.lower()))
@@ -179,7 +182,8 @@ def _judge(
         baseline = load_baseline(DEFAULT_BASELINE)
         reason = f"{baseline.name}, the default: {workload.variant_reason}"
     report = run_audit(own, baseline, source, tool=tool)
-    tagged = tuple(replace(f, workload=workload.name) for f in report.findings)
+    ident = workload.id or workload.name
+    tagged = tuple(replace(f, workload=workload.name, workload_id=ident) for f in report.findings)
     return _Part(workload, baseline, reason, mismatch, replace(report, findings=tagged), own)
 
 
@@ -197,6 +201,7 @@ def _summary(part: _Part, card: ScoreCard) -> WorkloadReport:
         subscriptions=tuple(subs),
         mismatch=part.mismatch,
         roles=tuple(part.report.roles),
+        id=part.workload.id or part.workload.name,
     )
 
 
@@ -284,3 +289,106 @@ def parse_definitions(data: Any, source: str) -> tuple[Definition, ...]:
 def _tag_value(value: Any) -> str:
     # YAML reads `env: true` as a boolean; Azure tag values are strings.
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+# --- merged reports (auditor merge) ---------------------------------------------------------------
+
+
+def rename_merged(shards: Sequence[tuple[str, Mapping[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """The shards' JSON reports with every workload's short name unique across all of them.
+
+    A workload is known by its identity (subscription/resource group/core name): `hub-chat` of two
+    subscriptions is two workloads, shown as `<subscription>/rg-chat/hub-chat` each once merged (as one
+    audit of both would name them). One identity judged differently by two shards is a conflict.
+    """
+    seen: dict[str, tuple[str, str]] = {}
+    identities: list[str] = []
+    for name, report in shards:
+        for w in report.get("workloads") or []:
+            ident = str(w.get("id") or w["name"])
+            text = json.dumps({k: v for k, v in w.items() if k != "name"}, sort_keys=True, default=str)
+            prior = seen.get(ident.lower())
+            if prior is None:
+                seen[ident.lower()] = (name, text)
+                identities.append(ident)
+            elif prior[1] != text:
+                raise MergeConflictError(
+                    f"{name} and {prior[0]} both judged workload {ident}, with different results:"
+                    " merge the shards of one audit only"
+                )
+    shown = {k.lower(): v for k, v in short_names(identities).items()}
+    out = []
+    for name, report in shards:
+        renamed = {
+            str(w["name"]): shown[str(w.get("id") or w["name"]).lower()]
+            for w in report.get("workloads") or []
+        }
+        doc = dict(report)
+        doc["workloads"] = [{**w, "name": renamed[str(w["name"])]} for w in report.get("workloads") or []]
+        for block in ("findings", "roles"):
+            if isinstance(report.get(block), list):
+                doc[block] = [_renamed_item(item, renamed) for item in report[block]]
+        out.append((name, doc))
+    return out
+
+
+def _renamed_item(item: Any, renamed: Mapping[str, str]) -> Any:
+    # A workload name the shard does not list is left as it is (a field of a newer report passes through).
+    if not isinstance(item, dict) or str(item.get("workload") or "") not in renamed:
+        return item
+    return {**item, "workload": renamed[str(item["workload"])]}
+
+
+def finish_merged(merged: dict[str, Any]) -> dict[str, Any]:
+    """A merged report's workload blocks made whole again: worst first, the tenant summary and the
+    baselines of all shards, and the top-level score and coverage the gate judges (the worst workload's)."""
+    workloads = list(merged.get("workloads") or [])
+    if not workloads and "tenant" not in merged:
+        return merged
+    workloads.sort(key=lambda w: (float(w["score"]), float(w["coverage"]), str(w["name"]).lower()))
+    merged["workloads"] = workloads
+    combined = {"score": merged.get("score"), "coverage": merged.get("coverage")}
+    if len(workloads) > 1:
+        merged["score"] = min(float(w["score"]) for w in workloads)
+        merged["coverage"] = min(float(w["coverage"]) for w in workloads)
+    by_sub: dict[str, list[Mapping[str, Any]]] = {}
+    for w in workloads:
+        for sub in w.get("subscriptions") or [""]:
+            by_sub.setdefault(str(sub), []).append(w)
+    subs = [
+        {
+            "subscription": sub,
+            "score": min(float(w["score"]) for w in ws),
+            "workloads": [{"name": w["name"], "score": w["score"], "coverage": w["coverage"]} for w in ws],
+        }
+        for sub, ws in by_sub.items()
+    ]
+    subs.sort(key=lambda s: (s["score"], s["subscription"]))
+    tenant = dict(merged.get("tenant") or {})
+    several = len(workloads) > 1
+    tenant.update(
+        {
+            "workloads": len(workloads),
+            "worst": workloads[0]["name"] if workloads else None,
+            "score_of": "worst workload" if several else ("workload" if workloads else "estate"),
+            "combined": combined,
+            "subscriptions": subs,
+        }
+    )
+    merged["tenant"] = tenant
+    if "baselines" in merged:
+        used: dict[tuple[str, str], dict[str, Any]] = {}
+        for w in workloads:
+            b = w.get("baseline") or {}
+            entry = used.setdefault(
+                (str(b.get("name")), str(b.get("version"))),
+                {
+                    "name": b.get("name"),
+                    "version": b.get("version"),
+                    "variant": b.get("variant"),
+                    "workloads": [],
+                },
+            )
+            entry["workloads"].append(w["name"])
+        merged["baselines"] = list(used.values()) or merged["baselines"][:1]
+    return merged

@@ -67,6 +67,9 @@ FINDING_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Expected", DYNAMIC),
     ("Actual", DYNAMIC),
     ("Waiver", DYNAMIC),
+    # the workload the finding was judged in: its short name and its identity (appended columns)
+    ("Workload", STRING),
+    ("WorkloadId", STRING),
 )
 
 # What identifies a run in a report (see run_id).
@@ -159,5 +162,7 @@ def _finding_row(finding: Mapping[str, Any], rid: str, when: str) -> dict[str, A
         "Expected": finding.get("expected"),
         "Actual": finding.get("actual"),
         "Waiver": finding.get("waiver"),
+        "Workload": finding.get("workload"),
+        "WorkloadId": finding.get("workload_id"),
     }
     return row

@@ -22,7 +22,7 @@ from .query import Item, Side
 from .shown import neutral
 from .states import FAILING, State
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 LISTED = (
     State.NEW,
     State.REGRESSED,
@@ -87,7 +87,7 @@ def diff(old: Side, new: Side, consecutive: bool = False) -> dict[str, Any]:
                 )
                 for name in sorted(set(old.families) | set(new.families))
             },
-            # Reports carry no workload yet; the block is here so that adding one changes no reader.
+            # By workload identity: a workload is compared with itself, whatever its short name.
             "workloads": {
                 name: _delta(
                     (old.workloads.get(name) or {}).get("score"),
@@ -120,7 +120,7 @@ def _state(item: Item, before: Item | None, consecutive: bool) -> State | None:
 def _entry(item: Item | None, before: Item | None) -> dict[str, Any]:
     shown = item or before
     assert shown is not None
-    return {
+    out: dict[str, Any] = {
         "rule_id": shown.rule_id,
         "resource_id": shown.resource_id,
         "severity": shown.severity,
@@ -130,6 +130,9 @@ def _entry(item: Item | None, before: Item | None) -> dict[str, Any]:
         "new_status": item.status if item else None,
         "message": shown.message,
     }
+    if shown.workload:
+        out["workload"] = shown.workload
+    return out
 
 
 def _side(side: Side) -> dict[str, Any]:
@@ -197,7 +200,8 @@ def render_console(doc: Mapping[str, Any], limit: int = 20) -> str:
             continue
         lines.append(f"{name} ({len(entries)}):")
         for e in entries[:limit]:
-            lines.append(f"  {e['severity'] or '-':<9}{e['rule_id']}  {e['resource_id']}")
+            where = f"[{e['workload']}] " if e.get("workload") else ""
+            lines.append(f"  {e['severity'] or '-':<9}{e['rule_id']}  {where}{e['resource_id']}")
         if len(entries) > limit:
             lines.append(f"  ... and {len(entries) - limit} more")
     w = doc["waivers"]
@@ -262,7 +266,9 @@ def render_markdown(doc: Mapping[str, Any], limit: int = 50) -> str:
             "|---|---|---|",
         ]
         out += [
-            f"| {escape(e['severity'] or '-')} | {_code(e['rule_id'])} | {_code(e['resource_id'])} |"
+            f"| {escape(e['severity'] or '-')} | {_code(e['rule_id'])} | "
+            + (f"{_code(e['workload'])} " if e.get("workload") else "")
+            + f"{_code(e['resource_id'])} |"
             for e in entries[:limit]
         ]
         if len(entries) > limit:

@@ -15,13 +15,16 @@ def normalised(resource_id: str) -> str:
     return resource_id.strip().rstrip("/").lower()
 
 
-def finding_key(rule_id: str, resource_id: str) -> str:
-    """The key of a finding across runs: the rule id and the normalised resource id.
+def finding_key(rule_id: str, resource_id: str, workload: str = "") -> str:
+    """The key of a finding across runs: the rule id, the normalised resource id and the workload.
 
-    A workload dimension, when reports carry one, is a column beside the key, not part of it:
-    moving a resource between workloads keeps its history.
+    The workload is its identity (subscription/resource group/core name), lower case: a resource
+    shared by two workloads is judged in each, and each verdict has its own history. A finding of
+    no workload (an audit that found none, a report written before workloads) keeps the old
+    `rule|resource` form, so keys recorded before stay valid.
     """
-    return f"{rule_id}|{normalised(resource_id)}"
+    base = f"{rule_id}|{normalised(resource_id)}"
+    return f"{base}|{workload.strip().lower()}" if workload.strip() else base
 
 
 _SUBSCRIPTIONS = "/subscriptions/"

@@ -58,6 +58,8 @@ class Item:
     message: str
     # the state stored when the run was recorded (None for a saved report)
     state: str | None = None
+    # the identity of the workload the finding was judged in ('' for none)
+    workload: str = ""
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,16 @@ def run_side(conn: Connection, run: RunInfo) -> Side:
     o, k = observations.c, finding_keys.c
     query = (
         sa.select(
-            k.key, k.rule_id, k.resource_id, o.status, o.severity, o.level, o.family, o.message, o.state
+            k.key,
+            k.rule_id,
+            k.resource_id,
+            o.status,
+            o.severity,
+            o.level,
+            o.family,
+            o.message,
+            o.state,
+            k.workload,
         )
         .join(finding_keys, finding_keys.c.id == o.key_id)
         .where(o.run_id == run.id, o.status.is_not(None))
@@ -211,7 +222,10 @@ def report_side(report: Mapping[str, Any], name: str) -> Side:
     """A saved JSON report (already checked against its schema) as one side of a diff."""
     items: dict[str, Item] = {}
     for f in report.get("findings") or []:
-        key = finding_key(f["rule_id"], f["resource_id"])
+        # Schema 1.3: a finding names its workload's identity; the same resource in two workloads is
+        # two findings, each compared with its own.
+        workload = str(f.get("workload_id") or "")
+        key = finding_key(f["rule_id"], f["resource_id"], workload)
         items.setdefault(
             key,
             Item(
@@ -222,6 +236,7 @@ def report_side(report: Mapping[str, Any], name: str) -> Side:
                 f.get("level", "required"),
                 f.get("control", ""),
                 f.get("message", ""),
+                workload=workload.strip().lower(),
             ),
         )
     baseline = report.get("baseline") or {}
@@ -240,8 +255,8 @@ def report_side(report: Mapping[str, Any], name: str) -> Side:
 
 
 def _workloads_of(report: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    """The report's workloads by name: schema 1.2 lists them (name, score, coverage, ...)."""
+    """The report's workloads by identity (schema 1.3; by name before): name, score, coverage, ..."""
     given = report.get("workloads") or {}
     if isinstance(given, list):
-        return {str(w["name"]): w for w in given if isinstance(w, dict) and "name" in w}
+        return {str(w.get("id") or w["name"]): w for w in given if isinstance(w, dict) and "name" in w}
     return dict(given) if isinstance(given, dict) else {}

@@ -97,7 +97,7 @@ def _prepare(report: AuditReport) -> dict[str, Finding]:
     """One finding per key, the worst when a rule reported a resource twice (findings come worst first)."""
     chosen: dict[str, Finding] = {}
     for f in report.findings:
-        chosen.setdefault(finding_key(f.rule_id, f.resource_id), f)
+        chosen.setdefault(finding_key(f.rule_id, f.resource_id, f.workload_id), f)
     return chosen
 
 
@@ -132,8 +132,9 @@ def _insert_run(
         "tool_version": report.tool.version,
         "started_at": started,
         "finished_at": finished,
-        "score": card.score,
-        "coverage": card.coverage,
+        # the score the report leads with and the gate judges (the worst workload's of several)
+        "score": report.score,
+        "coverage": report.coverage,
         "passed": overall.passed,
         "failed": overall.failed,
         "not_assessed": overall.not_assessed,
@@ -203,6 +204,7 @@ _KEY_COLUMNS = (
     "last_state",
     "ever_failed",
     "open_since",
+    "workload",
 )
 _UPDATE_COLUMNS = ("last_seen", "last_status", "last_judged", "last_state", "ever_failed", "open_since")
 _OBSERVATION_COLUMNS = (
@@ -226,9 +228,37 @@ GONE = "the finding is gone: its resource was not in the audited scope's estate"
 def _known(conn: Connection, series_id: int, coverage: Coverage) -> dict[str, Any]:
     k = finding_keys.c
     query = sa.select(
-        k.id, k.key, k.unit, k.resource_group, k.last_judged, k.last_state, k.ever_failed, k.open_since
+        k.id,
+        k.key,
+        k.unit,
+        k.resource_group,
+        k.last_judged,
+        k.last_state,
+        k.ever_failed,
+        k.open_since,
+        k.workload,
     ).where(k.series_id == series_id, k.unit.in_(sorted(coverage.units)))
     return {row.key: row for row in conn.execute(query).all()}
+
+
+def _adopt_legacy(conn: Connection, known: dict[str, Any], prepared: Mapping[str, Finding]) -> None:
+    """Give keys written before findings had a workload (`rule|resource`) to this run's workload keys.
+
+    The first workload that judges the rule and resource takes the old key over, so its history goes
+    on; a second workload sharing the resource starts a key of its own.
+    """
+    renames: list[tuple[Any, ...]] = []
+    for key, f in prepared.items():
+        if not f.workload_id or key in known:
+            continue
+        legacy = finding_key(f.rule_id, f.resource_id)
+        row = known.get(legacy)
+        if row is None or row.workload or legacy in prepared:
+            continue
+        renames.append((row.id, key, f.workload_id.strip().lower()))
+        known[key] = known.pop(legacy)
+    if renames:
+        bulk.update(conn, "finding_keys", ("key", "workload"), renames)
 
 
 _ENCODE = json.JSONEncoder(default=str).encode
@@ -247,6 +277,7 @@ def _write_findings(
     coverage: Coverage,
 ) -> tuple[Counter[str], list[Change]]:
     known = _known(conn, series_id, coverage)
+    _adopt_legacy(conn, known, prepared)
     stamp = bulk.timestamp(conn, when)
     new_keys: list[tuple[Any, ...]] = []
     updates: list[tuple[Any, ...]] = []
@@ -300,6 +331,7 @@ def _write_findings(
                     value[state],
                     f.status is fail,
                     open_since,
+                    f.workload_id.strip().lower(),
                 )
             )
             pending.append((key, observation))

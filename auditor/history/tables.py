@@ -2,7 +2,7 @@
 
 A *series* is one label and one baseline; its runs audit *units* (subscriptions), and a
 unit a run did not audit keeps its last result (carried forward). A *finding key* is the
-rule id and the normalised resource id, with its state across the series; an
+rule id, the normalised resource id and the workload, with its state across the series; an
 *observation* is one key in one run.
 """
 
@@ -98,6 +98,9 @@ finding_keys = Table(
     Column("ever_failed", Boolean, nullable=False),
     # start of the current failing streak (None when not failing)
     Column("open_since", DateTime),
+    # added by migration 0003: the identity of the workload the finding was judged in ('' for none,
+    # and for keys written before; the key then has no workload part)
+    Column("workload", String(1000), nullable=False, server_default=""),
     UniqueConstraint("series_id", "key", name="uq_finding_keys_series_key"),
     Index("ix_finding_keys_series_unit", "series_id", "unit"),
 )

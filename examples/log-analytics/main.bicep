@@ -82,6 +82,8 @@ var findingColumns = [
   { name: 'Expected', type: 'dynamic' }
   { name: 'Actual', type: 'dynamic' }
   { name: 'Waiver', type: 'dynamic' }
+  { name: 'Workload', type: 'string' }
+  { name: 'WorkloadId', type: 'string' }
 ]
 
 // A table spells the date type 'dateTime'; a stream declaration spells it 'datetime'.

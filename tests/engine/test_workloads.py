@@ -313,7 +313,7 @@ def test_every_format_carries_the_workloads(report: AuditReport) -> None:
 
     doc = json.loads(json_report.render(report))
     jsonschema.validate(doc, schema())
-    assert doc["schema_version"] == "1.2"
+    assert doc["schema_version"] == "1.3"
     assert [w["name"] for w in doc["workloads"]] == [PROD, DEV, ML]
     assert doc["tenant"]["worst"] == PROD
     assert [s["subscription"] for s in doc["tenant"]["subscriptions"]] == [SUB, OTHER_SUB]

@@ -90,3 +90,44 @@ def tenant() -> dict[str, Any]:
         unrelated(),
     ]
     return snapshot_doc(parts, [SUB, OTHER_SUB])
+
+
+def narrowed_to_group(part: dict[str, Any], group: str) -> dict[str, Any]:
+    """The part with its subscription-wide role assignments moved to `group` (same principal and role).
+
+    A grant at the subscription reaches every workload of it, by design (docs/workloads.md); a copy
+    whose drift must stay its own holds it in its own resource group instead.
+    """
+    out = []
+    for r in part["resources"]:
+        scope = str(r.get("properties", {}).get("scope", ""))
+        if r["type"] == "Microsoft.Authorization/roleAssignments" and scope.count("/") == 2:
+            rg = f"{scope}/resourceGroups/{group}"
+            r = {**r, "id": f"{rg}/providers/Microsoft.Authorization/roleAssignments/{r['name']}"}
+            r["properties"] = {**r["properties"], "scope": rg}
+        out.append(r)
+    return {**part, "resources": out}
+
+
+def dev_prod_tenant(
+    subscriptions: list[str],
+) -> tuple[dict[str, Any], dict[str, tuple[str, dict[str, Any]]]]:
+    """Each subscription holds a compliant dev copy (rg-chat-dev), a drifted prod copy (rg-chat-prod) and
+    an unrelated application (rg-tfstate); the variant alternates by subscription (hub, ML workspace).
+
+    Returns the snapshot document and, per copy's core resource group id (lower case), its variant
+    and the snapshot document of that copy alone.
+    """
+    parts = []
+    alone: dict[str, tuple[str, dict[str, Any]]] = {}
+    for i, sub in enumerate(subscriptions):
+        variant = ("aistudio", "aml")[i % 2]
+        for env, state in (("dev", "compliant"), ("prod", "drifted")):
+            group = f"rg-chat-{env}"
+            part = copy_of(f"{variant}-{state}", group, subscription=sub, salt=f"{sub}-{env}")
+            part = narrowed_to_group(part, group)
+            parts.append(part)
+            key = f"/subscriptions/{sub}/resourcegroups/{group}"
+            alone[key] = (variant, snapshot_doc([part], [sub]))
+        parts.append(unrelated(subscription=sub))
+    return snapshot_doc(parts, subscriptions), alone

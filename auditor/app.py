@@ -207,24 +207,55 @@ def merge(inputs: list[str], output: str, baseline: str | None = None) -> str:
         raise InputError(f"{inputs[0]}: neither a snapshot nor a JSON report of auditor")
     import json
 
-    from auditor.engine.baseline import load_baseline
+    from auditor.engine.baseline import Baseline, load_baseline
     from auditor.engine.merge import merge_reports
     from auditor.reports.json_report import checked_report
 
     reports = [(name, checked_report(data, name)) for name, data in loaded]
-    named = reports[0][1]["baseline"]
-    rules = load_baseline(baseline or named["name"])
-    if (rules.name, rules.version) != (named["name"], named["version"]):
-        raise MergeConflictError(
-            f"the reports were made with baseline {named['name']} {named['version']}, the merge would score "
-            f"them with {rules.name} {rules.version}: pass --baseline with the one they used"
-        )
+    rules: dict[str, Baseline] = {}
+    for named in _baselines_used(reports):
+        wanted = baseline or named["name"]
+        found = rules.get(wanted) or load_baseline(wanted)
+        if (found.name, found.version) != (named["name"], named["version"]):
+            raise MergeConflictError(
+                f"the reports were made with baseline {named['name']} {named['version']}, the merge would "
+                f"score them with {found.name} {found.version}: pass --baseline with the one they used"
+            )
+        rules[found.name] = found
     merged = merge_reports(reports, rules)
     # A report holds tenant data: owner-only, as every report the auditor writes.
     write_atomic(
         output, json.dumps(checked_report(merged, "the merged report"), indent=2) + "\n", private=True
     )
     return "reports"
+
+
+def _baselines_used(reports: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Every baseline (name, version) the reports' workloads were judged with; the shards of one
+    audit chose them alike: each by its workload's variant, or all the one given with --baseline."""
+    from auditor.errors import MergeConflictError
+
+    used: dict[tuple[str, str], dict[str, Any]] = {}
+    forced: dict[str, bool] = {}
+    for name, report in reports:
+        named = [*(report.get("baselines") or []), report["baseline"]]
+        for b in named:
+            used.setdefault((str(b["name"]), str(b["version"])), b)
+        reasons = [str(w.get("baseline_reason", "")) for w in report.get("workloads") or []]
+        forced[name] = any("given with --baseline" in r for r in reasons)
+    if len(set(forced.values())) > 1:
+        one = next(n for n, f in forced.items() if f)
+        other = next(n for n, f in forced.items() if not f)
+        raise MergeConflictError(
+            f"{one} was judged with a baseline given with --baseline, {other} by each workload's variant: "
+            "merge the reports of one audit only"
+        )
+    if any(forced.values()) and len(used) > 1:
+        raise MergeConflictError(
+            "the reports were judged with different baselines given with --baseline: "
+            + ", ".join(sorted(f"{n} {v}" for n, v in used))
+        )
+    return list(used.values())
 
 
 def _kind(data: Any) -> str:

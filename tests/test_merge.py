@@ -11,6 +11,8 @@ import pytest
 from auditor.errors import EXIT_MERGE_CONFLICT, EXIT_USAGE
 from tests import estates
 from tests.report_samples import run_cli, write_json
+from tests.workload_estates import OTHER_SUB as WL_OTHER
+from tests.workload_estates import SUB, copy_of, snapshot_doc
 
 OTHER_SUB = "9b1d2c3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"
 
@@ -180,3 +182,53 @@ def test_reports_of_one_subscription_judged_differently_are_refused(
     code, _, err = _run(["merge", str(ra), "m.json", "-o", "all.json"], capsys, monkeypatch, tmp_path)
     assert code == EXIT_MERGE_CONFLICT and "baseline" in err
     assert not (tmp_path / "all.json").exists()
+
+
+def test_shards_of_two_variants_merge_as_one_audit_of_both(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A tenant's shards hold workloads of different variants, each judged with its own baseline.
+    hub = snapshot_doc([copy_of("aistudio-drifted", "rg-chat-hub", salt="hub")], [SUB])
+    aml = snapshot_doc([copy_of("aml-drifted", "rg-chat-ml", subscription=WL_OTHER, salt="ml")], [WL_OTHER])
+    a, b = write_json(tmp_path / "hub.json", hub), write_json(tmp_path / "aml.json", aml)
+    ra, rb = _report(a, capsys, monkeypatch, tmp_path), _report(b, capsys, monkeypatch, tmp_path)
+    code, _, err = _run(["merge", str(ra), str(rb), "-o", "all.json"], capsys, monkeypatch, tmp_path)
+    assert code == 0, err
+    merged = json.loads((tmp_path / "all.json").read_text())
+    # The same as one audit of both subscriptions' snapshot.
+    code, _, err = _run(["merge", str(a), str(b), "-o", "both.json"], capsys, monkeypatch, tmp_path)
+    assert code == 0, err
+    whole = json.loads(_report(tmp_path / "both.json", capsys, monkeypatch, tmp_path).read_text())
+    used = sorted(b["name"] for b in merged["baselines"])
+    assert used == ["openai-e2e-chat-aistudio", "openai-e2e-chat-aml"]
+    assert sorted(b["name"] for b in whole["baselines"]) == sorted(b["name"] for b in merged["baselines"])
+    for key in ("score", "coverage", "summary", "controls"):
+        assert merged[key] == whole[key], key
+    assert merged["tenant"]["combined"] == whole["tenant"]["combined"]
+    assert [(w["name"], w["score"]) for w in merged["workloads"]] == [
+        (w["name"], w["score"]) for w in whole["workloads"]
+    ]
+    # Scored with one baseline's weights, the aml findings would weigh otherwise: the merge did not.
+    hub_only = json.loads(ra.read_text())
+    assert merged["summary"]["passed"] > hub_only["summary"]["passed"]
+
+
+def test_each_finding_is_weighed_by_its_workloads_baseline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from auditor.engine.baseline import load_baseline
+    from auditor.engine.merge import merge_reports
+
+    hub = snapshot_doc([copy_of("aistudio-drifted", "rg-chat-hub", salt="hub")], [SUB])
+    aml = snapshot_doc([copy_of("aml-drifted", "rg-chat-ml", subscription=WL_OTHER, salt="ml")], [WL_OTHER])
+    paths = [write_json(tmp_path / "hub.json", hub), write_json(tmp_path / "aml.json", aml)]
+    reports = [(p.name, json.loads(_report(p, capsys, monkeypatch, tmp_path).read_text())) for p in paths]
+    hub_b, aml_b = load_baseline("openai-e2e-chat-aistudio"), load_baseline("openai-e2e-chat-aml")
+    # The aml baseline with every weight 0: its workload's findings then count for nothing.
+    silent = replace(aml_b, rules={rid: replace(s, weight=0.0) for rid, s in aml_b.rules.items()})
+    merged = merge_reports(reports, {hub_b.name: hub_b, silent.name: silent})
+    assert merged["tenant"]["combined"]["score"] == reports[0][1]["score"]
+    normal = merge_reports(reports, {hub_b.name: hub_b, aml_b.name: aml_b})
+    assert normal["tenant"]["combined"]["score"] != reports[0][1]["score"]

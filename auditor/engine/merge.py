@@ -1,7 +1,8 @@
 """Merge the JSON reports of shards (one audit split by subscription) into one report.
 
 The findings, roles and failed reads of every shard, with the scores, coverage and family tallies
-computed again from the merged findings under the baseline's weights. The merge is generic over the
+computed again from the merged findings, each under the weights of its workload's baseline (shards of
+a tenant hold workloads of several variants, each judged with its own baseline). The merge is generic over the
 report's blocks, so that fields a newer report carries (per finding or as blocks of their own) pass
 through: lists are joined (an item given twice is kept once), objects merged key by key. A gate
 applied to a shard does not hold for the whole: the merged report has none (`auditor gate` applies one).
@@ -15,7 +16,7 @@ from typing import Any
 
 from auditor.arm import ids
 from auditor.engine.baseline import Baseline
-from auditor.engine.scoring import score
+from auditor.engine.scoring import ScoreCard, combine, score
 from auditor.engine.workloads import finish_merged, rename_merged
 from auditor.errors import MergeConflictError
 from auditor.model import Control, Finding, Level, Severity, Status, sort_key
@@ -25,11 +26,14 @@ __all__ = ["merge_reports"]
 # Blocks computed again from the merged findings, or that only hold for one shard.
 _RECOMPUTED = ("score", "coverage", "summary", "controls", "gate")
 # Blocks that must agree between the shards.
-_SAME = ("schema_version", "baseline")
+_SAME = ("schema_version",)
 
 
-def merge_reports(shards: Sequence[tuple[str, Mapping[str, Any]]], baseline: Baseline) -> dict[str, Any]:
-    """One report of every shard's (name, report); the shards must share the schema and the baseline."""
+def merge_reports(
+    shards: Sequence[tuple[str, Mapping[str, Any]]], baselines: Mapping[str, Baseline]
+) -> dict[str, Any]:
+    """One report of every shard's (name, report); the shards must share the schema, and `baselines`
+    holds (by name) every baseline their workloads were judged with."""
     if not shards:
         raise MergeConflictError("nothing to merge")
     first_name, first = shards[0]
@@ -53,8 +57,7 @@ def merge_reports(shards: Sequence[tuple[str, Mapping[str, Any]]], baseline: Bas
     merged["generated_at"] = max(str(r.get("generated_at", "")) for _, r in shards)
     findings = sorted(merged.get("findings", []), key=lambda f: sort_key(_finding(f)))
     merged["findings"] = findings
-    weights = {rid: s.weight for rid, s in baseline.rules.items()}
-    card = score((_finding(f) for f in findings), weights)
+    card = _combined(findings, shards, baselines)
     scored = {
         "score": card.score,
         "coverage": card.coverage,
@@ -69,6 +72,30 @@ def merge_reports(shards: Sequence[tuple[str, Mapping[str, Any]]], baseline: Bas
             out.update(scored)
     out.update({k: v for k, v in scored.items() if k not in out})
     return finish_merged(out)
+
+
+def _combined(
+    findings: Sequence[Mapping[str, Any]],
+    shards: Sequence[tuple[str, Mapping[str, Any]]],
+    baselines: Mapping[str, Baseline],
+) -> ScoreCard:
+    """The card of every finding, each scored with its workload's baseline, as an audit combines them."""
+    judged_with: dict[str, str] = {}
+    for _, report in shards:
+        own = str((report.get("baseline") or {}).get("name", ""))
+        for w in report.get("workloads") or []:
+            judged_with[str(w.get("id") or w.get("name"))] = str((w.get("baseline") or {}).get("name") or own)
+    first = str((shards[0][1].get("baseline") or {}).get("name", ""))
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        key = str(f.get("workload_id") or f.get("workload") or "")
+        groups.setdefault(judged_with.get(key, first), []).append(_finding(f))
+    cards = []
+    for name, members in groups.items():
+        if name not in baselines:
+            raise MergeConflictError(f"baseline {name} of the reports is not installed: it cannot be scored")
+        cards.append(score(members, {rid: s.weight for rid, s in baselines[name].rules.items()}))
+    return cards[0] if len(cards) == 1 else combine(cards)
 
 
 def _short(value: Any) -> str:

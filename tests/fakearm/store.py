@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -188,6 +189,9 @@ class Store:
             return Answer(200, {"value": self._role_assignments(key, query)})
         if key in self.collections:
             return Answer(200, {"value": self.collections[key]})
+        policy = _default_publishing_policy(key, self.by_id)
+        if policy is not None:
+            return Answer(200, policy)
         if looks_like_collection(key):
             owner = key.rsplit("/providers/", 1)[0] if _is_provider_list(key) else key.rsplit("/", 1)[0]
             if self._exists(owner):
@@ -234,6 +238,27 @@ class Store:
                 r for r in items if str((r.get("properties") or {}).get("principalId", "")).lower() == wanted
             ]
         return items
+
+
+# ARM answers both basic-auth publishing policies of every web app, `allow: true` until someone sets
+# them; an estate that does not hold them (the prompt flow samples) gets that answer too.
+_PUBLISHING_POLICY = re.compile(
+    r"^(/.+/providers/microsoft\.web/sites/[^/]+)/basicpublishingcredentialspolicies/(ftp|scm)$"
+)
+
+
+def _default_publishing_policy(key: str, by_id: dict[str, Resource]) -> Resource | None:
+    """The platform's default publishing policy at `key` (normalised), when its site is served."""
+    match = _PUBLISHING_POLICY.match(key)
+    site = by_id.get(match.group(1)) if match else None
+    if match is None or site is None:
+        return None
+    return {
+        "id": f"{site['id']}/basicPublishingCredentialsPolicies/{match.group(2)}",
+        "name": match.group(2),
+        "type": "Microsoft.Web/sites/basicPublishingCredentialsPolicies",
+        "properties": {"allow": True},
+    }
 
 
 def _in_one_group(key: str) -> bool:

@@ -1293,12 +1293,10 @@ class DefenderParams:
     the agent's requests and responses (Microsoft Learn, "Baseline Microsoft Foundry chat reference
     architecture", section "Microsoft Defender for Cloud"). A plan is on when its pricing
     (Microsoft.Security/pricings/AI at the subscription) has pricingTier Standard. The reference
-    implementation does not enable it (it deploys into a resource group; reference implementation:
-    https://github.com/Azure-Samples/microsoft-foundry-baseline/tree/1d6dd6815011d88ebfbe2acec65fb2ba3455c804),
-    so the baseline ranks it as a recommendation.""",
+    implementation deploys no Defender plan: it deploys into a resource group and leaves the plans to
+    the subscription, so the baseline ranks it as a recommendation.""",
     references=[
         foundry_article("Microsoft Defender for Cloud"),
-        implementation("foundry"),
     ],
     remediation="""az security pricing create -n AI --tier Standard; in Bicep (subscription scope) a
     Microsoft.Security/pricings resource named 'AI' with properties.pricingTier: 'Standard'.""",
@@ -1375,12 +1373,12 @@ def _assigned(ctx: Context) -> dict[str, list[Resource]]:
     redundancy, private link, local authentication and public access of Cosmos DB; public access, zone
     redundancy and local authentication of AI Search; public access and shared keys of Storage
     (reference implementation:
-    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/azure-policies.bicep).
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/azure-policies.bicep#L16-L80).
     An assignment at the subscription or a management group serves as well; one whose effect is
     Disabled does not. The other rules judge the settings themselves, so this is a recommendation.""",
     references=[
         foundry_article("Governance through policy"),
-        implementation("foundry", "infra-as-code/bicep/azure-policies.bicep"),
+        implementation("foundry", "infra-as-code/bicep/azure-policies.bicep", 16, 80),
     ],
     remediation="""az policy assignment create --name <name> --scope <resource group id> --policy
     <definition GUID> --params '{"effect":{"value":"Audit"}}' for each missing definition; in Bicep a

@@ -191,6 +191,14 @@ IDENTITY: list[ResourceCase] = [
         variants=FOUNDRY,
         mutate=_props(ACCOUNT, disableLocalAuth=False),
     ),
+    ResourceCase(
+        "foundry-names-the-account",
+        "IAM005",
+        {"ais-chat": "fail"},
+        variants=FOUNDRY,
+        mutate=_props(ACCOUNT, disableLocalAuth=False),
+        contains="Foundry account: properties.disableLocalAuth is false",
+    ),
     # IAM020: the project's own user-assigned identity
     ResourceCase("compliant", "IAM020", {"chat-agents": "pass"}, variants=FOUNDRY, contains="id-agent"),
     ResourceCase(

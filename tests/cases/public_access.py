@@ -1770,6 +1770,23 @@ FOUNDRY_HOUSE_CASES += [
         contains="HTTP 403",
     ),
     _foundry(not_collected("PUB084", SITES)),
+    # PUB001 names what it judges: the Foundry account here, Azure OpenAI in the prompt flow editions.
+    Case(
+        "names the Foundry account",
+        "PUB001",
+        "pass",
+        target="/accounts/ais-chat",
+        variants=FOUNDRY,
+        contains="Foundry account: properties.publicNetworkAccess is Disabled",
+    ),
+    Case(
+        "names the Azure OpenAI account",
+        "PUB001",
+        "fail",
+        target="/accounts/aoai-chat",
+        mutate=edit(AOAI, "aoai-chat", "properties.publicNetworkAccess", "Enabled"),
+        contains="Azure OpenAI account: properties.publicNetworkAccess is Enabled",
+    ),
 ]
 CASES += FOUNDRY_HOUSE_CASES
 # --- Foundry account and project (fcore) ---------------------------------------------------

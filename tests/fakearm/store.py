@@ -261,6 +261,21 @@ def _default_publishing_policy(key: str, by_id: dict[str, Resource]) -> Resource
     }
 
 
+def platform_defaults(resources: Iterable[Resource]) -> list[Resource]:
+    """What the server answers beyond `resources`: the default publishing policies of each web app
+    the estate gives none (a test that compares a collection with the estate adds these)."""
+    by_id = {norm(r["id"]): r for r in resources}
+    found = []
+    for key, resource in by_id.items():
+        if str(resource.get("type", "")).lower() != "microsoft.web/sites":
+            continue
+        for policy in ("ftp", "scm"):
+            path = f"{key}/basicpublishingcredentialspolicies/{policy}"
+            if path not in by_id and (body := _default_publishing_policy(path, by_id)) is not None:
+                found.append(body)
+    return found
+
+
 def _in_one_group(key: str) -> bool:
     """A resource of a resource group that is not itself under another resource."""
     return "/resourcegroups/" in key and key.count("/providers/") == 1

@@ -153,6 +153,23 @@ def agent_network_injection(ctx: Context, account: Resource) -> Result:
     )
 
 
+# The types of the design whose resources can act with a user-assigned identity: whether another
+# resource shares the project's identity is known only when all of them were read. Projects are the
+# rule's own type: where they could not be read, the engine reports that scope not assessed.
+IDENTITY_HOLDERS = (
+    ACCOUNTS,
+    types.WEB_SITES,
+    types.APPLICATION_GATEWAYS,
+    types.SEARCH_SERVICES,
+    types.COSMOS_ACCOUNTS,
+    types.STORAGE_ACCOUNTS,
+    types.CONTAINER_REGISTRIES,
+    types.ML_WORKSPACES,
+    types.ML_ONLINE_ENDPOINTS,
+    types.ML_COMPUTES,
+)
+
+
 @rule(
     id="IAM020",
     name="foundry-project-own-user-assigned-identity",
@@ -181,7 +198,9 @@ def agent_network_injection(ctx: Context, account: Resource) -> Result:
     status="preview",
 )
 def project_identity(ctx: Context, project: Resource) -> Result:
-    """`identity.type` includes UserAssigned, and no other resource of the estate uses that identity."""
+    """`identity.type` includes UserAssigned, and no other resource of the estate uses that identity.
+    A project without one fails; a shared one fails; otherwise not assessed when a type whose
+    resources could share it (`IDENTITY_HOLDERS`) was not read (not collected, or a read failed)."""
     raw = project.get("identity")
     block: dict[str, Any] = raw if isinstance(raw, dict) else {}
     kinds = {k.strip().lower() for k in str(block.get("type") or "None").split(",")}
@@ -202,13 +221,17 @@ def project_identity(ctx: Context, project: Resource) -> Result:
         for uami in uamis:
             if ids.norm(uami) in theirs:
                 shared.append(f"{ids.name_of(uami)} also acts for {ids.name_of(res['id'])}")
+    gaps = [gap for holder in IDENTITY_HOLDERS if (gap := ctx.estate.gap(holder)) is not None]
+    names = ", ".join(ids.name_of(u) for u in uamis)
+    unknown = None
+    if gaps:
+        unknown = f"whether a resource besides the project acts with {names} is unknown: {gaps[0]}"
     return conclude(
         project,
         expected,
         failing=listed("the project's identity is shared: ", shared),
-        unknown=None,
-        passing=f"the project acts with user-assigned identity {', '.join(ids.name_of(u) for u in uamis)}, "
-        "used by no other resource",
+        unknown=unknown,
+        passing=f"the project acts with user-assigned identity {names}, used by no other resource",
         failed_actual=shared,
         passed_actual=[ids.name_of(u) for u in uamis],
     )

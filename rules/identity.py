@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from auditor.analysis import builtin_roles
@@ -54,6 +54,7 @@ from auditor.analysis.architecture import (
     system_principal_missing,
 )
 from auditor.analysis.coverage import unread
+from auditor.analysis.foundry import account_label
 from auditor.analysis.rbac import (
     PEOPLE_TYPES,
     PORTAL_USER,
@@ -636,7 +637,7 @@ def online_endpoints(ctx: Context) -> list[Resource]:
     name="openai-local-auth-disabled",
     control="identity",
     severity="high",
-    title="Azure OpenAI accepts only Microsoft Entra ID (local key authentication disabled)",
+    title="The Azure OpenAI or Foundry account accepts only Microsoft Entra ID (local keys disabled)",
     rationale="""In the hub variant the online endpoint is the only service left on key-based
     authentication (Microsoft Learn, "Baseline OpenAI end-to-end chat reference architecture", AI
     Studio hub edition, section "Key rotation": the one service in the architecture that uses key-based
@@ -648,10 +649,18 @@ def online_endpoints(ctx: Context) -> list[Resource]:
     key-authenticated services (Machine Learning workspace edition, section "Key rotation"; the
     ML-workspace reference leaves disableLocalAuth unset and hands the key to the prompt-flow app from
     Key Vault), while its governance section asks to disable local
-    authentication on Azure AI services: recommended there.""",
+    authentication on Azure AI services: recommended there. In the Foundry edition the rule judges the
+    Foundry account (kind AIServices): the article asks to turn off key-based and other local
+    authentication in Foundry tools (Microsoft Learn, "Baseline Microsoft Foundry chat reference
+    architecture", section "Governance through policy") and that reference sets disableLocalAuth: true
+    (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-foundry.bicep#L75):
+    required.""",
     references=[
         article("Key rotation"),
         implementation("hub", "infra-as-code/bicep/openai.bicep", 45),
+        foundry_article("Governance through policy"),
+        implementation("foundry", "infra-as-code/bicep/ai-foundry.bicep", 75),
     ],
     remediation="""az resource update --ids <account id> --set properties.disableLocalAuth=true; in Bicep
     properties.disableLocalAuth: true on the Microsoft.CognitiveServices/accounts resource (grant
@@ -661,8 +670,10 @@ def online_endpoints(ctx: Context) -> list[Resource]:
     select=openai_accounts,
 )
 def openai_local_auth(ctx: Context, acct: Resource) -> Result:
-    """`properties.disableLocalAuth` is true on every Azure OpenAI account (absent: keys accepted)."""
-    return must_be_true(acct, "properties.disableLocalAuth", "keys accepted")
+    """`properties.disableLocalAuth` is true on every Azure OpenAI or Foundry account (absent: keys
+    accepted). The message names which of the two the account is."""
+    result = must_be_true(acct, "properties.disableLocalAuth", "keys accepted")
+    return replace(result, message=f"{account_label(ctx.estate, acct)}: {result.message}")
 
 
 @rule(

@@ -272,7 +272,7 @@ def endpoints_of(
     AI Search is in the article's design but not in the ML-workspace or hub reference
     implementation; its `searchService` endpoint follows the Foundry Agent Service reference
     implementation (reference implementation:
-    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep),
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-search.bicep#L136-L168),
     and so does Cosmos DB's `Sql`, which the Foundry baseline asks for (reference implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/cosmos-db.bicep#L167-L201).""",
     references=[
@@ -285,7 +285,7 @@ def endpoints_of(
         implementation("hub", "infra-as-code/bicep/storage.bicep", 292, 399),
         implementation("hub", "infra-as-code/bicep/webapp.bicep", 238, 288),
         implementation("hub", "infra-as-code/bicep/webapp.bicep", 437, 470),
-        implementation("foundry", "infra-as-code/bicep/ai-search.bicep"),
+        implementation("foundry", "infra-as-code/bicep/ai-search.bicep", 136, 168),
         implementation("foundry", "infra-as-code/bicep/cosmos-db.bicep", 167, 201),
     ],
     remediation="""az network private-endpoint create -g <rg> -n <pe-name> --vnet-name <vnet>

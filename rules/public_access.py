@@ -11,7 +11,7 @@ resource that was not read (a workspace's computes or online endpoints) is not a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from auditor.analysis.architecture import (
@@ -25,6 +25,7 @@ from auditor.analysis.architecture import (
     WORKSPACE_STORAGE,
 )
 from auditor.analysis.coverage import absent, scopes_of, unread
+from auditor.analysis.foundry import account_label
 from auditor.analysis.public_ips import attachment
 from auditor.analysis.values import present, rank, shown
 from auditor.analysis.verdicts import failed, must_be_true, not_assessed, passed, verdict
@@ -161,33 +162,42 @@ def _ml_workspaces(ctx: Context, *, projects: bool) -> list[Resource]:
     name="openai-public-network-disabled",
     control="public-access",
     severity="high",
-    title="Azure OpenAI public network access is disabled",
-    rationale="""The architecture reaches Azure OpenAI only through its private endpoint in the
+    title="The Azure OpenAI or Foundry account has public network access disabled",
+    rationale="""The prompt flow editions reach Azure OpenAI only through its private endpoint in the
     private-endpoint subnet (Microsoft Learn, "Baseline OpenAI end-to-end chat reference
     architecture", section "Flow from the Machine Learning-managed virtual network to Azure PaaS
-    services": Azure OpenAI is connected through Private Link); the reference sets
+    services": Azure OpenAI is connected through Private Link); their references set
     properties.publicNetworkAccess: Disabled and
     networkAcls.defaultAction: Deny (reference implementation:
     https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/a2dbce5b7c92780389df5d92b80aaf5ab1ea7a50/infra-as-code/bicep/openai.bicep#L53-L55
-    and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L41-L43).""",
+    and https://github.com/Azure-Samples/openai-end-to-end-baseline/blob/7f6ef9546b3e7b7ec3da9410fa5e8615a7b57df2/infra-as-code/bicep/openai.bicep#L41-L43).
+    In the Foundry edition the rule judges the Foundry account (kind AIServices), whose data plane
+    is reachable only through its private endpoint (Microsoft Learn, "Baseline Microsoft Foundry chat
+    reference architecture", section "Ingress to Foundry"); that reference sets the same two values
+    (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/ai-foundry.bicep#L79-L82).""",
     references=[
         article("Flow from the Machine Learning-managed virtual network to Azure PaaS services"),
         implementation("aml", "infra-as-code/bicep/openai.bicep", 53, 55),
         implementation("hub", "infra-as-code/bicep/openai.bicep", 41, 43),
+        foundry_article("Ingress to Foundry"),
+        implementation("foundry", "infra-as-code/bicep/ai-foundry.bicep", 79, 82),
     ],
     remediation="""az resource update --ids <account id> --set properties.publicNetworkAccess=Disabled
     properties.networkAcls.defaultAction=Deny; in Bicep set properties.publicNetworkAccess:
     'Disabled' and properties.networkAcls.defaultAction: 'Deny'.""",
     resource_type=types.COGNITIVE_ACCOUNTS,
     what="Cognitive Services accounts",
-    absent="Azure OpenAI account",
+    absent="Azure OpenAI or Foundry account",
     select=openai_accounts,
 )
 def openai_public_network(ctx: Context, account: Resource) -> Result:
-    """`properties.publicNetworkAccess` is `Disabled` on every Azure OpenAI account (absent means
-    Enabled); when it is not Disabled, `properties.networkAcls.defaultAction`, where present, is
-    `Deny` (Azure ignores the firewall while public access is Disabled)."""
-    return closed_to_public(account, "properties.networkAcls.defaultAction")
+    """`properties.publicNetworkAccess` is `Disabled` on every Azure OpenAI or Foundry account (absent
+    means Enabled); when it is not Disabled, `properties.networkAcls.defaultAction`, where present, is
+    `Deny` (Azure ignores the firewall while public access is Disabled). The message names which of
+    the two the account is."""
+    result = closed_to_public(account, "properties.networkAcls.defaultAction")
+    return replace(result, message=f"{account_label(ctx.estate, account)}: {result.message}")
 
 
 # --- Machine learning ---------------------------------------------------------
@@ -1293,12 +1303,10 @@ class DefenderParams:
     the agent's requests and responses (Microsoft Learn, "Baseline Microsoft Foundry chat reference
     architecture", section "Microsoft Defender for Cloud"). A plan is on when its pricing
     (Microsoft.Security/pricings/AI at the subscription) has pricingTier Standard. The reference
-    implementation does not enable it (it deploys into a resource group; reference implementation:
-    https://github.com/Azure-Samples/microsoft-foundry-baseline/tree/1d6dd6815011d88ebfbe2acec65fb2ba3455c804),
-    so the baseline ranks it as a recommendation.""",
+    implementation deploys no Defender plan: it deploys into a resource group and leaves the plans to
+    the subscription, so the baseline ranks it as a recommendation.""",
     references=[
         foundry_article("Microsoft Defender for Cloud"),
-        implementation("foundry"),
     ],
     remediation="""az security pricing create -n AI --tier Standard; in Bicep (subscription scope) a
     Microsoft.Security/pricings resource named 'AI' with properties.pricingTier: 'Standard'.""",
@@ -1375,12 +1383,12 @@ def _assigned(ctx: Context) -> dict[str, list[Resource]]:
     redundancy, private link, local authentication and public access of Cosmos DB; public access, zone
     redundancy and local authentication of AI Search; public access and shared keys of Storage
     (reference implementation:
-    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/azure-policies.bicep).
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/azure-policies.bicep#L16-L80).
     An assignment at the subscription or a management group serves as well; one whose effect is
     Disabled does not. The other rules judge the settings themselves, so this is a recommendation.""",
     references=[
         foundry_article("Governance through policy"),
-        implementation("foundry", "infra-as-code/bicep/azure-policies.bicep"),
+        implementation("foundry", "infra-as-code/bicep/azure-policies.bicep", 16, 80),
     ],
     remediation="""az policy assignment create --name <name> --scope <resource group id> --policy
     <definition GUID> --params '{"effect":{"value":"Audit"}}' for each missing definition; in Bicep a

@@ -917,3 +917,63 @@ def waf_bot_manager(ctx: Context, policy: Resource) -> Result:
     ok = any(_version(v) >= _version(least) and _version(v) for v in bots)
     shown_sets = ", ".join(f"{t} {v}" for t, v in sets) or "no managed rule set"
     return verdict(ok, policy, f"managed rule sets: {shown_sets}", f"{BOT_MANAGER} {least} or later", bots)
+
+
+PUBLISHING_POLICIES = types.SITE_PUBLISHING_POLICIES
+# The two basic-auth publishing policies every web app has: FTP, and the SCM site (Kudu, Web Deploy,
+# local Git).
+POLICY_NAMES = ("ftp", "scm")
+
+
+@rule(
+    id="PUB084",
+    name="web-app-basic-publishing-disabled",
+    control="public-access",
+    severity="medium",
+    title="Web apps turn basic-auth publishing off for FTP and the SCM site",
+    rationale="""The architecture asks to turn off key-based and other local authentication methods
+    (Microsoft Learn, "Baseline Microsoft Foundry chat reference architecture", section "Governance
+    through policy"). A web app's basic-auth publishing credentials are such a method: a user name and
+    password that deploy code over FTP or through the SCM site (Web Deploy, local Git, Kudu) without
+    Microsoft Entra ID. The chat UI runs from a package its managed identity reads, so no deployment
+    needs them, and the Foundry reference sets allow: false on both
+    basicPublishingCredentialsPolicies/ftp and /scm (reference implementation:
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/web-app.bicep#L232-L246).
+    PUB017 closes the FTP endpoint itself; this rule closes the password path to both. A policy
+    without allow is the platform default, allowed. The auditor reads only the two flags, never the
+    credentials.""",
+    references=[
+        foundry_article("Governance through policy"),
+        implementation("foundry", "infra-as-code/bicep/web-app.bicep", 232, 246),
+    ],
+    remediation="""az resource update --ids <site id>/basicPublishingCredentialsPolicies/scm --set
+    properties.allow=false, and the same for <site id>/basicPublishingCredentialsPolicies/ftp; in Bicep
+    two Microsoft.Web/sites/basicPublishingCredentialsPolicies children of the site, named 'ftp' and
+    'scm', each with properties.allow: false.""",
+    resource_type=SITES,
+    what="Web apps",
+    select=architecture_web_apps,
+    since="0.2.0",
+    status="preview",
+)
+def web_app_basic_publishing(ctx: Context, site: Resource) -> Result:
+    """Every web app has `properties.allow` false in both `basicPublishingCredentialsPolicies/ftp` and
+    `/scm` (absent in a policy that was read: the platform default, allowed). Not assessed when either
+    policy is unknown: its read failed, it was not collected, or the snapshot does not hold it."""
+    policies = {
+        ids.name_of(child["id"]).lower(): child
+        for child in ctx.estate.children(site["id"], PUBLISHING_POLICIES)
+    }
+    expected = dict.fromkeys(POLICY_NAMES, False)
+    unknown = []
+    for policy in POLICY_NAMES:
+        if policy not in policies:
+            path = f"{site['id']}/basicPublishingCredentialsPolicies/{policy}"
+            reason = ctx.estate.gap(PUBLISHING_POLICIES, path) or "it is not in the snapshot"
+            unknown.append(f"basicPublishingCredentialsPolicies/{policy} unknown: {reason}")
+    if unknown:
+        return not_assessed(site, "; ".join(unknown), expected)
+    actual = {policy: dig(policies[policy], "properties.allow") for policy in POLICY_NAMES}
+    parts = [f"{policy} allow {shown(value, 'true')}" for policy, value in actual.items()]
+    message = "basic-auth publishing: " + ", ".join(parts)
+    return verdict(all(v is False for v in actual.values()), site, message, expected, actual)

@@ -825,13 +825,13 @@ LOCKS = types.MANAGEMENT_LOCKS
     lack the quota; reference implementation:
     https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/cosmos-db.bicep#L83)
     while assigning its own audit policy for it (reference implementation:
-    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/azure-policies.bicep):
+    https://github.com/Azure-Samples/microsoft-foundry-baseline/blob/1d6dd6815011d88ebfbe2acec65fb2ba3455c804/infra-as-code/bicep/azure-policies.bicep#L16-L80):
     a recommendation. Zone redundancy is set when a region is added and needs a region with
     availability zones.""",
     references=[
         foundry_article("Zone redundancy in your orchestration layer"),
         implementation("foundry", "infra-as-code/bicep/cosmos-db.bicep", 83),
-        implementation("foundry", "infra-as-code/bicep/azure-policies.bicep"),
+        implementation("foundry", "infra-as-code/bicep/azure-policies.bicep", 16, 80),
     ],
     remediation="""Zone redundancy cannot be changed on an existing region: add a region with
     isZoneRedundant=true (az cosmosdb update -g <rg> -n <account> --locations regionName=<region>

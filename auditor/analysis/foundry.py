@@ -66,6 +66,11 @@ def is_foundry_account(estate: Estate, account: Resource) -> bool:
     return bool(estate.children(account["id"], types.FOUNDRY_PROJECTS))
 
 
+def account_label(estate: Estate, account: Resource) -> str:
+    """What a Cognitive Services account of the design is, in words: a Foundry account or Azure OpenAI."""
+    return "Foundry account" if is_foundry_account(estate, account) else "Azure OpenAI account"
+
+
 def agent_hosts(estate: Estate, project_id: str) -> list[Resource]:
     """The project's capability hosts of kind Agents."""
     return [

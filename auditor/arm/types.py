@@ -112,3 +112,5 @@ SERVER_FARMS = "Microsoft.Web/serverfarms"
 APP_ENVIRONMENTS = "Microsoft.App/environments"
 WEB_SITES = "Microsoft.Web/sites"
 SITE_CONFIG = "Microsoft.Web/sites/config"
+# The basic-auth publishing policies of a web app (`ftp`, `scm`): flags only, no credentials.
+SITE_PUBLISHING_POLICIES = "Microsoft.Web/sites/basicPublishingCredentialsPolicies"

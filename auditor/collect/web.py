@@ -1,11 +1,10 @@
 """App Service: web apps with their `config/web`, App Service plans, and the autoscale settings
 that decide how many instances a plan runs (Microsoft.Insights, read here because they target plans).
 
-Only `get_configuration` (`config/web`) is read: app settings, connection strings and
-publishing credentials hold secrets and are never requested. The basic-auth publishing
-policies (`basicPublishingCredentialsPolicies/{ftp,scm}`) are left out until a rule needs
-them: no rule reads them, and their path is too close to the publishing-credentials action
-for a simple "never touched" check.
+Only `get_configuration` (`config/web`) and the two basic-auth publishing policies
+(`basicPublishingCredentialsPolicies/ftp` and `/scm`, a flag each: `properties.allow`) are read
+of a site: app settings, connection strings and publishing credentials hold secrets and are
+never requested (the credentials are a POST action, which the request hook refuses).
 """
 
 from __future__ import annotations
@@ -19,20 +18,25 @@ from auditor.collect.context import Sub, name, resource_group
 
 SITES = types.WEB_SITES
 SITE_CONFIG = types.SITE_CONFIG
+PUBLISHING_POLICIES = types.SITE_PUBLISHING_POLICIES
 PLANS = types.SERVER_FARMS
 AUTOSCALE = types.AUTOSCALE_SETTINGS
 
-TYPES = (SITES, SITE_CONFIG, PLANS, AUTOSCALE)
+TYPES = (SITES, SITE_CONFIG, PUBLISHING_POLICIES, PLANS, AUTOSCALE)
 AREA = "app service"
 
 
 def collect_web(sub: Sub) -> None:
-    """Queue the reads of web apps (with their config/web), App Service plans and autoscale settings."""
+    """Queue the reads of web apps (with their config/web and publishing policies), App Service plans
+    and autoscale settings."""
     web = sub.client(WebSiteManagementClient)
 
     def children(site: Resource) -> None:
         rg, app = resource_group(site), name(site)
         sub.get(SITE_CONFIG, f"{site['id']}/config/web", lambda: web.web_apps.get_configuration(rg, app))
+        policies = f"{site['id']}/basicPublishingCredentialsPolicies"
+        sub.get(PUBLISHING_POLICIES, f"{policies}/ftp", lambda: web.web_apps.get_ftp_allowed(rg, app))
+        sub.get(PUBLISHING_POLICIES, f"{policies}/scm", lambda: web.web_apps.get_scm_allowed(rg, app))
 
     sub.list_resources(
         SITES,

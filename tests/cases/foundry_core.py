@@ -25,6 +25,7 @@ CONNECTIONS = "Microsoft.CognitiveServices/accounts/projects/connections"
 ACCOUNT_CONNECTIONS = "Microsoft.CognitiveServices/accounts/connections"
 HOSTS = "Microsoft.CognitiveServices/accounts/projects/capabilityHosts"
 VNETS = "Microsoft.Network/virtualNetworks"
+SITES = "Microsoft.Web/sites"
 SUB_ID = f"/subscriptions/{SUB}"
 
 
@@ -191,6 +192,14 @@ IDENTITY: list[ResourceCase] = [
         variants=FOUNDRY,
         mutate=_props(ACCOUNT, disableLocalAuth=False),
     ),
+    ResourceCase(
+        "foundry-names-the-account",
+        "IAM005",
+        {"ais-chat": "fail"},
+        variants=FOUNDRY,
+        mutate=_props(ACCOUNT, disableLocalAuth=False),
+        contains="Foundry account: properties.disableLocalAuth is false",
+    ),
     # IAM020: the project's own user-assigned identity
     ResourceCase("compliant", "IAM020", {"chat-agents": "pass"}, variants=FOUNDRY, contains="id-agent"),
     ResourceCase(
@@ -211,6 +220,33 @@ IDENTITY: list[ResourceCase] = [
     ),
     ResourceCase(
         "projects-not-collected", "IAM020", {SUB_ID: "not_assessed"}, variants=FOUNDRY, drop_types=(PROJECTS,)
+    ),
+    # Whether another resource shares the identity is unknown when a type that could was not read.
+    ResourceCase(
+        "web-apps-unreadable",
+        "IAM020",
+        {"chat-agents": "not_assessed"},
+        variants=FOUNDRY,
+        errors=denied(SITES, lambda v: f"{SUB_ID}/providers/{SITES}"),
+        contains="whether a resource besides the project acts with id-agent is unknown",
+    ),
+    ResourceCase(
+        "web-apps-not-collected",
+        "IAM020",
+        {"chat-agents": "not_assessed"},
+        variants=FOUNDRY,
+        mutate=drop_type(SITES),
+        drop_types=(SITES,),
+        contains="not collected",
+    ),
+    ResourceCase(
+        "shared-although-web-apps-unreadable",
+        "IAM020",
+        {"chat-agents": "fail"},
+        variants=FOUNDRY,
+        mutate=_share_identity,
+        errors=denied(SITES, lambda v: f"{SUB_ID}/providers/{SITES}"),
+        contains="also acts for ais-chat",
     ),
     # IAM021: connections only at project level
     ResourceCase("compliant", "IAM021", {"ais-chat": "pass"}, variants=FOUNDRY),

@@ -489,6 +489,9 @@ CASES: list[Case] = [
          mutate=set_prop("aoai", "properties.disableLocalAuth", False)),
     Case("unset-means-keys", "IAM005", {"aoai-chat": "fail"},
          mutate=set_prop("aoai", "properties.disableLocalAuth", None), contains="absent"),
+    Case("names-the-azure-openai-account", "IAM005", {"aoai-chat": "fail"},
+         mutate=set_prop("aoai", "properties.disableLocalAuth", False),
+         contains="Azure OpenAI account: properties.disableLocalAuth is false"),
     Case("accounts-unreadable", "IAM005", {SUB_ID: "not_assessed"},
          errors=denied("Microsoft.CognitiveServices/accounts", subscription)),
     # IAM006: AI Search local auth

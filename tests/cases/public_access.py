@@ -6,9 +6,17 @@ import copy
 import dataclasses
 from typing import Any
 
-from tests import estates
+from tests import estates, foundry
 from tests.cases import foundry_core
-from tests.cases.common import Mutation, Resource, chain, drop_type, subscription_list_denied
+from tests.cases.common import (
+    Mutation,
+    Resource,
+    chain,
+    denied,
+    drop_type,
+    set_path,
+    subscription_list_denied,
+)
 from tests.cases.common import TargetCase as Case
 from tests.cases.private_endpoints import (
     DELETE,
@@ -1675,6 +1683,110 @@ FOUNDRY_HOUSE_CASES: list[Case] = [
     ),
     Case("no Bot Manager", "PUB083", "fail", target=F_WAF, mutate=_bots(None), variants=FOUNDRY),
     _foundry(not_collected("PUB083", WAF)),
+]
+
+PUBLISHING = "Microsoft.Web/sites/basicPublishingCredentialsPolicies"
+
+
+def _publishing(policy: str) -> str:
+    return f"{foundry.CHAT_UI_SITE}/basicPublishingCredentialsPolicies/{policy}"
+
+
+def _drop_publishing(policy: str) -> Mutation:
+    return lambda res, variant: [r for r in res if r["id"].lower() != _publishing(policy).lower()]
+
+
+def _allow(policy: str, value: Any) -> Mutation:
+    def mutate(res: list[Resource], variant: str) -> None:
+        body = next(r for r in res if r["id"].lower() == _publishing(policy).lower())
+        set_path(body, "properties.allow", value, remove=DELETE)
+
+    return mutate
+
+
+FOUNDRY_HOUSE_CASES += [
+    Case(
+        "basic-auth publishing off",
+        "PUB084",
+        "pass",
+        target=F_SITE,
+        variants=FOUNDRY,
+        contains="ftp allow false, scm allow false",
+    ),
+    Case(
+        "SCM basic auth allowed",
+        "PUB084",
+        "fail",
+        target=F_SITE,
+        mutate=_allow("scm", True),
+        variants=FOUNDRY,
+        contains="scm allow true",
+    ),
+    Case(
+        "FTP basic auth allowed",
+        "PUB084",
+        "fail",
+        target=F_SITE,
+        mutate=_allow("ftp", True),
+        variants=FOUNDRY,
+        contains="ftp allow true",
+    ),
+    Case(
+        "allow absent: the platform default",
+        "PUB084",
+        "fail",
+        target=F_SITE,
+        mutate=_allow("ftp", DELETE),
+        variants=FOUNDRY,
+        contains="ftp allow absent",
+    ),
+    Case(
+        "policies not collected",
+        "PUB084",
+        "not_assessed",
+        target=F_SITE,
+        mutate=drop_type(PUBLISHING),
+        drop_types=(PUBLISHING,),
+        variants=FOUNDRY,
+        contains="not collected",
+    ),
+    Case(
+        "SCM policy absent from the snapshot",
+        "PUB084",
+        "not_assessed",
+        target=F_SITE,
+        mutate=_drop_publishing("scm"),
+        variants=FOUNDRY,
+        contains="basicPublishingCredentialsPolicies/scm unknown: it is not in the snapshot",
+    ),
+    Case(
+        "FTP policy read denied",
+        "PUB084",
+        "not_assessed",
+        target=F_SITE,
+        mutate=_drop_publishing("ftp"),
+        errors=denied(PUBLISHING, lambda v: _publishing("ftp")),
+        variants=FOUNDRY,
+        contains="HTTP 403",
+    ),
+    _foundry(not_collected("PUB084", SITES)),
+    # PUB001 names what it judges: the Foundry account here, Azure OpenAI in the prompt flow editions.
+    Case(
+        "names the Foundry account",
+        "PUB001",
+        "pass",
+        target="/accounts/ais-chat",
+        variants=FOUNDRY,
+        contains="Foundry account: properties.publicNetworkAccess is Disabled",
+    ),
+    Case(
+        "names the Azure OpenAI account",
+        "PUB001",
+        "fail",
+        target="/accounts/aoai-chat",
+        mutate=edit(AOAI, "aoai-chat", "properties.publicNetworkAccess", "Enabled"),
+        contains="Azure OpenAI account: properties.publicNetworkAccess is Enabled",
+    ),
 ]
 CASES += FOUNDRY_HOUSE_CASES
 # --- Foundry account and project (fcore) ---------------------------------------------------

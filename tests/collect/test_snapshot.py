@@ -17,6 +17,7 @@ from auditor.collect.progress import status_line
 from auditor.collect.run import AREAS
 from tests.fakearm import FakeArm, LoggedRequest, load_estate
 from tests.fakearm.harness import collect, sample_path
+from tests.fakearm.store import platform_defaults
 
 SAMPLE = "openai-e2e-chat-aml-drifted"
 SUB = "3f2c9a1e-5b7d-4e8a-9c61-2d4f8b0a7e15"
@@ -69,7 +70,9 @@ def test_every_collected_type_comes_back_exactly_as_served(
     snapshot: Snapshot, estate: list[dict[str, Any]]
 ) -> None:
     collected = {t.lower() for t in snapshot.collected_types or []}
-    served = {k: r for k, r in by_id(estate).items() if r["type"].lower() in collected}
+    # The server also answers what ARM gives every web app (its default publishing policies).
+    answered = [*estate, *platform_defaults(estate)]
+    served = {k: r for k, r in by_id(answered).items() if r["type"].lower() in collected}
     got = by_id(snapshot.resources)
     assert sorted(served) == sorted(got)  # nothing missing, nothing invented
     for key, body in served.items():

@@ -7,6 +7,9 @@ Independent of the collector's own request hook on purpose: a bug there must not
   `providers`, case-insensitively: the actions in `FORBIDDEN_ACTIONS`, any action whose name
   starts with `list` or `regenerate` (ARM's POST actions that hand out keys, SAS tokens and
   credentials are all named so), and the web app configuration documents in `SECRET_CONFIGS`.
+* A web app's basic-auth publishing policies: exactly `basicPublishingCredentialsPolicies/ftp` and
+  `/scm` (a flag each), nothing below or beside them (not the list, no other name): the path sits
+  next to the publishing credentials, so only the two reads the collector needs pass.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ FORBIDDEN_ACTIONS = frozenset(
         "regeneratekeys",
         "publishxml",
         "publishingprofile",
+        "publishingcredentials",
+        "publishingusers",
         "hostkeys",
         "getkeys",
         "secrets",
@@ -65,6 +70,10 @@ SECRET_CONFIGS = frozenset(
         "pushsettings",
     }
 )
+
+# The basic-auth publishing policies a read may name (`sites/x/basicPublishingCredentialsPolicies/ftp`).
+PUBLISHING_POLICIES = "basicpublishingcredentialspolicies"
+PUBLISHING_POLICY_NAMES = frozenset({"ftp", "scm"})
 
 
 class Request(Protocol):
@@ -100,6 +109,10 @@ def forbidden_action(path: str) -> str | None:
                 return segment
             if segment == "config" and i + 1 < len(tail) and tail[i + 1] in SECRET_CONFIGS:
                 return f"config/{tail[i + 1]}"
+            if segment == PUBLISHING_POLICIES and (
+                len(tail) != i + 2 or tail[i + 1] not in PUBLISHING_POLICY_NAMES
+            ):
+                return "/".join(tail[i:]) + " (beside the ftp and scm flags)"
     return None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -188,6 +189,9 @@ class Store:
             return Answer(200, {"value": self._role_assignments(key, query)})
         if key in self.collections:
             return Answer(200, {"value": self.collections[key]})
+        policy = _default_publishing_policy(key, self.by_id)
+        if policy is not None:
+            return Answer(200, policy)
         if looks_like_collection(key):
             owner = key.rsplit("/providers/", 1)[0] if _is_provider_list(key) else key.rsplit("/", 1)[0]
             if self._exists(owner):
@@ -234,6 +238,42 @@ class Store:
                 r for r in items if str((r.get("properties") or {}).get("principalId", "")).lower() == wanted
             ]
         return items
+
+
+# ARM answers both basic-auth publishing policies of every web app, `allow: true` until someone sets
+# them; an estate that does not hold them (the prompt flow samples) gets that answer too.
+_PUBLISHING_POLICY = re.compile(
+    r"^(/.+/providers/microsoft\.web/sites/[^/]+)/basicpublishingcredentialspolicies/(ftp|scm)$"
+)
+
+
+def _default_publishing_policy(key: str, by_id: dict[str, Resource]) -> Resource | None:
+    """The platform's default publishing policy at `key` (normalised), when its site is served."""
+    match = _PUBLISHING_POLICY.match(key)
+    site = by_id.get(match.group(1)) if match else None
+    if match is None or site is None:
+        return None
+    return {
+        "id": f"{site['id']}/basicPublishingCredentialsPolicies/{match.group(2)}",
+        "name": match.group(2),
+        "type": "Microsoft.Web/sites/basicPublishingCredentialsPolicies",
+        "properties": {"allow": True},
+    }
+
+
+def platform_defaults(resources: Iterable[Resource]) -> list[Resource]:
+    """What the server answers beyond `resources`: the default publishing policies of each web app
+    the estate gives none (a test that compares a collection with the estate adds these)."""
+    by_id = {norm(r["id"]): r for r in resources}
+    found = []
+    for key, resource in by_id.items():
+        if str(resource.get("type", "")).lower() != "microsoft.web/sites":
+            continue
+        for policy in ("ftp", "scm"):
+            path = f"{key}/basicpublishingcredentialspolicies/{policy}"
+            if path not in by_id and (body := _default_publishing_policy(path, by_id)) is not None:
+                found.append(body)
+    return found
 
 
 def _in_one_group(key: str) -> bool:

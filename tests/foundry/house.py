@@ -6,9 +6,9 @@ user-assigned identities of the UI and the gateway, with their private endpoints
 settings. They are taken from the hub sample and moved into the Foundry sample's resource group; the
 network, the role assignments and everything of the prompt flow tier are left to the other parts.
 `_harden` then sets what the Foundry reference changes (infra-as-code/bicep/web-app.bicep and
-application-gateway.bicep): the web app with FTPS off, SSH off, end-to-end encryption, no client
-affinity, HTTP/2 off and three more log categories; the gateway with HTTP/2; the WAF policy on
-Microsoft_DefaultRuleSet 2.1 and Bot Manager 1.1 with request-body enforcement.
+application-gateway.bicep): the web app with FTPS off, basic-auth publishing off (FTP and SCM), SSH
+off, end-to-end encryption, no client affinity, HTTP/2 off and three more log categories; the gateway
+with HTTP/2; the WAF policy on Microsoft_DefaultRuleSet 2.1 and Bot Manager 1.1 with request-body enforcement.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from tests.foundry import CHAT_UI_SITE, GATEWAY
 Resource = dict[str, Any]
 
 # The types this part reads beyond every sample's (tests.estates.COLLECTED_TYPES).
-COLLECTED: list[str] = []
+PUBLISHING_POLICIES = "Microsoft.Web/sites/basicPublishingCredentialsPolicies"
+COLLECTED: list[str] = [PUBLISHING_POLICIES]
 
 # What the house keeps of the hub sample: resources whose id starts with one of these (lower case,
 # after the move), and their children, private endpoints and diagnostic settings.
@@ -73,6 +74,18 @@ def add(b: Builder) -> None:
                 c for c in connections if "pe-app-chat-flow" not in json.dumps(c)
             ]
     _harden(b.resources)
+    for policy in ("ftp", "scm"):
+        b.add(_publishing_policy(policy, allow=False))
+
+
+def _publishing_policy(policy: str, allow: bool) -> Resource:
+    """The chat UI's basic-auth publishing policy for FTP or the SCM site, as ARM returns it."""
+    return {
+        "id": f"{CHAT_UI_SITE}/basicPublishingCredentialsPolicies/{policy}",
+        "name": policy,
+        "type": PUBLISHING_POLICIES,
+        "properties": {"allow": allow},
+    }
 
 
 # The web app's log categories in the Foundry reference (web-app.bicep): the prompt flow editions' four
@@ -171,13 +184,15 @@ def drift(resources: list[Resource]) -> None:
     """Break the settings the drifted sample breaks in this part (in place).
 
     The web app: SSH on, no end-to-end encryption, client affinity left at its default (on), FTPS
-    allowed, the authentication log not collected; the WAF policy: request bodies not enforced and Bot
-    Manager 1.0, older than the reference's 1.1; the plan: not zone-redundant."""
+    allowed, basic-auth publishing through the SCM site allowed, the authentication log not collected;
+    the WAF policy: request bodies not enforced and Bot Manager 1.0, older than the reference's 1.1; the
+    plan: not zone-redundant."""
     site = _by_id(resources, CHAT_UI_SITE)
     site["properties"]["sshEnabled"] = True
     site["properties"]["endToEndEncryptionEnabled"] = False
     site["properties"].pop("clientAffinityEnabled")
     _by_id(resources, f"{CHAT_UI_SITE}/config/web")["properties"]["ftpsState"] = "FtpsOnly"
+    _by_id(resources, f"{CHAT_UI_SITE}/basicPublishingCredentialsPolicies/scm")["properties"]["allow"] = True
     setting = _by_id(resources, f"{CHAT_UI_SITE}/providers/Microsoft.Insights/diagnosticSettings/default")
     setting["properties"]["logs"] = [
         log for log in setting["properties"]["logs"] if log["category"] != "AppServiceAuthenticationLogs"

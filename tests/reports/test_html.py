@@ -190,7 +190,7 @@ def test_cli_writes_html(
     )
     assert code == 0
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "PUB001 Azure OpenAI public network access is disabled" in html
+    assert "PUB001 The Azure OpenAI or Foundry account has public network access disabled" in html
 
 
 def test_recommendations_are_counted_apart_from_the_failures() -> None:

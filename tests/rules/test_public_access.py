@@ -111,12 +111,14 @@ def test_foundry_house_passes() -> None:
     result = audit_resources(estates.compliant("foundry"), "foundry")
     found = _house([f for f in result.findings if f.control.value == FAMILY])
     assert found and {f.status for f in found} == {Status.PASS}, [(f.rule_id, f.message) for f in found]
-    assert {"PUB017", "PUB021", "PUB080", "PUB081", "PUB082", "PUB083"} <= {f.rule_id for f in found}
+    assert {"PUB017", "PUB021", "PUB080", "PUB081", "PUB082", "PUB083", "PUB084"} <= {
+        f.rule_id for f in found
+    }
 
 
 def test_foundry_drifted_house_fails_each_drift() -> None:
-    # tests.foundry.house.drift: SSH on, no end-to-end encryption, FTPS allowed, request bodies not
-    # enforced, Bot Manager 1.0.
+    # tests.foundry.house.drift: SSH on, no end-to-end encryption, FTPS allowed, SCM basic-auth
+    # publishing allowed, request bodies not enforced, Bot Manager 1.0.
     failing = {
         (f.rule_id, f.resource_id.rsplit("/", 1)[-1])
         for f in drifted_findings(FAMILY, "foundry")
@@ -126,6 +128,7 @@ def test_foundry_drifted_house_fails_each_drift() -> None:
         ("PUB080", "app-chat-ui"),
         ("PUB081", "app-chat-ui"),
         ("PUB017", "app-chat-ui"),
+        ("PUB084", "app-chat-ui"),
         ("PUB082", "waf-chat"),
         ("PUB083", "waf-chat"),
     } <= failing

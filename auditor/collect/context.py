@@ -41,6 +41,7 @@ from auditor.collect.diagnostics import collect_diagnostics
 from auditor.collect.policy import (
     Clock,
     CollectorRetryPolicy,
+    DeadlineExceeded,
     Limits,
     Pages,
     Probed,
@@ -494,6 +495,11 @@ class Collection:
         try:
             return call()
         except ReadStopped as exc:
+            if isinstance(exc, DeadlineExceeded):
+                # A read the deadline cut off in the retry policy (a hung answer whose read timeout was
+                # cut to the deadline) leaves the run as partial as one still queued when time ran out.
+                with self._lock:
+                    self.partial = True
             self.record(exc.path or scope, rtype, exc.status, exc.code, first_line(str(exc.message or exc)))
         except ClientAuthenticationError as exc:
             path = self._arm_path(exc)

@@ -41,6 +41,7 @@ from auditor.collect.diagnostics import collect_diagnostics
 from auditor.collect.policy import (
     Clock,
     CollectorRetryPolicy,
+    DeadlineExceeded,
     Limits,
     Pages,
     Probed,
@@ -136,6 +137,7 @@ class Collection:
         self._lock = threading.RLock()
         self._local = threading.local()
         self._clients: dict[tuple[str, str], Any] = {}
+        self._operations: dict[tuple[int, str], Any] = {}
         self._throttles: dict[str, Throttle] = {}
         # 429 answers received, and requests by kind ("ARM", "Resource Graph").
         self.throttled = 0
@@ -199,7 +201,9 @@ class Collection:
                 import requests
                 from azure.core.pipeline.transport import RequestsTransport
 
-                session = requests.Session()
+                from auditor.collect.transport import LeanSession
+
+                session = LeanSession()
                 size = max(10, self.settings.workers)
                 adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=size)
                 session.mount("https://", adapter)
@@ -222,6 +226,15 @@ class Collection:
                 kwargs = self.client_kwargs(key[1] if quota is None else quota)
                 self._clients[key] = factory(self.credential, *args, **kwargs)
             return self._clients[key]  # type: ignore[no-any-return]
+
+    def operations(self, client: Any, group: str) -> Any:
+        """A client's operations group `group`, built once (multi-API clients build one per access)."""
+        key = (id(client), group)
+        with self._lock:
+            found = self._operations.get(key)
+            if found is None:
+                found = self._operations[key] = getattr(client, group)
+            return found
 
     def close(self) -> None:
         """Stop the pool (threads still blocked in a call end with their timeouts) and close every client."""
@@ -482,6 +495,11 @@ class Collection:
         try:
             return call()
         except ReadStopped as exc:
+            if isinstance(exc, DeadlineExceeded):
+                # A read the deadline cut off in the retry policy (a hung answer whose read timeout was
+                # cut to the deadline) leaves the run as partial as one still queued when time ran out.
+                with self._lock:
+                    self.partial = True
             self.record(exc.path or scope, rtype, exc.status, exc.code, first_line(str(exc.message or exc)))
         except ClientAuthenticationError as exc:
             path = self._arm_path(exc)
@@ -552,6 +570,8 @@ class _Pool:
         self._cond = threading.Condition()
         self._stopping = False
         self._busy = 0
+        # When the idle thread that waits for a quota's next token wakes (inf: none waits; see _take).
+        self._timer_at = float("inf")
         self._threads = [
             threading.Thread(target=self._work, name=f"collect-{i}", daemon=True) for i in range(workers)
         ]
@@ -582,9 +602,24 @@ class _Pool:
                         continue
                     wait_for = self._ready(key)
                     if wait_for <= 0:
-                        return tasks.popleft()
+                        task = tasks.popleft()
+                        if any(self._queues.values()):
+                            self._cond.notify()  # hand the rest to one more idle thread
+                        return task
                     soonest = wait_for if soonest is None else min(soonest, wait_for)
-                self._cond.wait(timeout=None if soonest is None else min(soonest, 0.25))
+                wake = None if soonest is None else time.monotonic() + min(soonest, 0.25)
+                if wake is None or wake >= self._timer_at:
+                    # Nothing queued, or an idle thread already waits for a quota's next token at
+                    # least as soon: sleep until a submit or a handover wakes this one (not a herd of
+                    # threads waking at every token to scan the same queues).
+                    self._cond.wait()
+                    continue
+                self._timer_at = wake
+                try:
+                    self._cond.wait(timeout=wake - time.monotonic())
+                finally:
+                    if self._timer_at == wake:
+                        self._timer_at = float("inf")
 
     def _work(self) -> None:
         while True:

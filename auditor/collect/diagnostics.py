@@ -28,10 +28,13 @@ TYPES = (DIAGNOSTIC_SETTINGS, DIAGNOSTIC_CATEGORIES)
 def collect_diagnostics(sub: Sub, resource_id: str) -> None:
     """Read the diagnostic settings of one resource (a task of its own), and its type's categories."""
     monitor = sub.client(MonitorManagementClient)
+    # The multi-API client builds a new operations object (serialisers included) on every access:
+    # one per subscription's client is enough, for thousands of resources.
+    settings = sub.collection.operations(monitor, "diagnostic_settings")
     sub.list(
         DIAGNOSTIC_SETTINGS,
         f"{resource_id}/providers/Microsoft.Insights/diagnosticSettings",
-        lambda: monitor.diagnostic_settings.list(resource_id),
+        lambda: settings.list(resource_id),
         child=True,
     )
     rtype = resource_type_of(resource_id)

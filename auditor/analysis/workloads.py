@@ -308,26 +308,38 @@ def _label(estate: Estate, res: Resource) -> str:
     return f"{display_name(res)} of {ids.name_of(parent)}"
 
 
-def _references(res: Resource) -> Iterator[tuple[str, str]]:
-    """(JSON path, ARM id) of every id in a body outside its own `id`, keys included (identity blocks)."""
+def _references(res: Resource) -> list[tuple[str, str]]:
+    """(JSON path, ARM id) of every id in a body outside its own `id`, keys included (identity blocks).
 
-    def walk(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    In document order (the order decides which reason a resource joins a workload for); built in one
+    list by plain recursion, and a path is only made for what holds an id or more to look into.
+    """
+    found: list[tuple[str, str]] = []
+
+    def walk(value: Any, path: str) -> None:
         if isinstance(value, dict):
             for k, v in value.items():
                 if not isinstance(k, str) or k.lower() in _NOT_FOLLOWED_KEYS:
                     continue
                 if path == "" and k == "id":
                     continue
-                if _ID.match(k):
-                    yield (path or k), k
-                yield from walk(v, f"{path}.{k}" if path else k)
+                if k.startswith("/") and _ID.match(k):
+                    found.append(((path or k), k))
+                if isinstance(v, str):
+                    if v.startswith("/") and _ID.match(v):
+                        found.append((f"{path}.{k}" if path else k, v))
+                elif isinstance(v, (dict, list)):
+                    walk(v, f"{path}.{k}" if path else k)
         elif isinstance(value, list):
             for item in value:
-                yield from walk(item, path)
-        elif isinstance(value, str) and _ID.match(value):
-            yield path, value
+                if isinstance(item, str):
+                    if item.startswith("/") and _ID.match(item):
+                        found.append((path, item))
+                elif isinstance(item, (dict, list)):
+                    walk(item, path)
 
-    yield from walk(res, "")
+    walk(res, "")
+    return found
 
 
 def _principals(estate: Estate, res: Resource) -> list[str]:

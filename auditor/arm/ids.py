@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import functools
 
-# The same ids are asked about many times in one audit (each index, each workload, each rule): the
-# parsers below are pure functions of a string, so their answers are kept. Bounded, since a long-lived
-# process may audit many estates.
+# The same ids are split at their provider many times in one audit (each index, each workload, each
+# rule): a pure function of a string, so its answers are kept. Bounded, since a long-lived process may
+# audit many estates.
 _cached = functools.lru_cache(maxsize=1 << 18)
 
 
@@ -24,7 +24,6 @@ def segments(resource_id: str) -> list[str]:
     return [s for s in resource_id.strip().split("/") if s]
 
 
-@_cached
 def subscription_of(resource_id: str) -> str | None:
     """The subscription GUID of an id; None when it names none."""
     parts = segments(resource_id)
@@ -33,7 +32,6 @@ def subscription_of(resource_id: str) -> str | None:
     return None
 
 
-@_cached
 def resource_group_of(resource_id: str) -> str | None:
     """The resource group name of an id; None when it lies in none."""
     parts = segments(resource_id)
@@ -43,7 +41,6 @@ def resource_group_of(resource_id: str) -> str | None:
     return None
 
 
-@_cached
 def resource_group_id(resource_id: str) -> str | None:
     """The id of the resource group an id lies in; None when it lies in none."""
     sub, rg = subscription_of(resource_id), resource_group_of(resource_id)
@@ -93,7 +90,6 @@ def parent_of(resource_id: str) -> str | None:
     return None
 
 
-@_cached
 def top_level_of(resource_id: str) -> tuple[str, str] | None:
     """The top-level resource an id lies in, as (id, type): `.../providers/NS/type/name[/child/name...]`."""
     split = _split(resource_id)
@@ -109,7 +105,6 @@ def is_within(resource_id: str, scope: str) -> bool:
     return r == s or r.startswith(s + "/")
 
 
-@_cached
 def type_of(resource_id: str) -> str | None:
     """The resource type an id names (`NS/type[/child...]`, as written in the id); None when it names none.
 

@@ -32,6 +32,7 @@ context of every such workload. Everything else is out of scope, with the reason
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -621,9 +622,10 @@ def defined(estate: Estate, definitions: Sequence[Definition]) -> Discovery:
     owners: dict[str, set[str]] = {}
     reasons: dict[str, dict[str, str]] = defaultdict(dict)
     graph = _Graph(estate)
+    index = _DefinitionIndex(estate.resources)
     for d in definitions:
         picked = []
-        for res in estate.resources:
+        for res in index.candidates(d):
             hit = next((r for r in d.resources if ids.is_within(res["id"], r)), None)
             tags = res.get("tags")
             tagged = (
@@ -673,6 +675,44 @@ def defined(estate: Estate, definitions: Sequence[Definition]) -> Discovery:
                 Workload(d.name, "", "", "no core of the architecture among its resources", members)
             )
     return Discovery(tuple(workloads), _placements(estate, owners, reasons), method="definition file")
+
+
+class _DefinitionIndex:
+    """The resources a definition can pick, found without a scan of the estate per definition.
+
+    `candidates(d)` is, in estate order, every resource that lies within one of `d`'s ids or carries
+    its first tag's value (a superset of what `d` picks: the caller applies the full test), so that a
+    file of many workloads costs what its workloads hold, not workloads x resources.
+    """
+
+    def __init__(self, resources: Sequence[Resource]) -> None:
+        self._resources = resources
+        self._ids = sorted((ids.norm(r["id"]), i) for i, r in enumerate(resources))
+        self._keys = [key for key, _ in self._ids]
+        self._tagged: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i, res in enumerate(resources):
+            tags = res.get("tags")
+            if isinstance(tags, dict):
+                for k, v in tags.items():
+                    self._tagged[(k, str(v))].append(i)
+
+    def candidates(self, d: Definition) -> list[Resource]:
+        """The resources that may match `d`, in estate order."""
+        found: set[int] = set()
+        for named in d.resources:
+            key = ids.norm(named)
+            # `key` itself, then everything below it: one contiguous run of the sorted ids each.
+            for low, high in ((key, key + "\0"), (key + "/", key + "0")):
+                start, end = bisect.bisect_left(self._keys, low), bisect.bisect_left(self._keys, high)
+                found.update(i for _, i in self._ids[start:end])
+        if d.tags:
+            k, v = next(iter(d.tags.items()))
+            if v == "None":
+                # str(tags.get(k)) is "None" for a body without that tag too: test every tagged body.
+                found.update(i for i, r in enumerate(self._resources) if isinstance(r.get("tags"), dict))
+            else:
+                found.update(self._tagged.get((k, v), ()))
+        return [self._resources[i] for i in sorted(found)]
 
 
 def placements_of(discovery: Discovery, workload: str | None) -> list[Placement]:

@@ -10,6 +10,7 @@ every inference.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -192,8 +193,7 @@ class Roles:
     def _note(self, *roles: str) -> None:
         """Record in the estate's read log which types these roles were inferred from (see settle)."""
         if self._estate is not None:
-            for role in roles:
-                self._estate.note_read(*ROLE_SOURCES.get(role, ()))
+            self._estate.note_read(*_sources_of(roles))
 
     def of_subnet(self, subnet: Subnet) -> set[str]:
         """The roles of one subnet (empty when it has none)."""
@@ -234,6 +234,12 @@ class Roles:
         if self._principal_roles is None:
             self._principal_roles = _principal_roles(self.identities)
         return set(self._principal_roles.get(principal_id.lower(), ()))
+
+
+@functools.lru_cache(maxsize=256)
+def _sources_of(roles: tuple[str, ...]) -> tuple[str, ...]:
+    # Asked for the same few role tuples by every rule: ROLE_SOURCES is complete once imported.
+    return tuple(t for role in roles for t in ROLE_SOURCES.get(role, ()))
 
 
 def infer_roles(estate: Estate, overrides: Mapping[str, Any] | None = None) -> Roles:

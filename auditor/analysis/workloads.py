@@ -32,6 +32,7 @@ context of every such workload. Everything else is out of scope, with the reason
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -310,26 +311,38 @@ def _label(estate: Estate, res: Resource) -> str:
     return f"{display_name(res)} of {ids.name_of(parent)}"
 
 
-def _references(res: Resource) -> Iterator[tuple[str, str]]:
-    """(JSON path, ARM id) of every id in a body outside its own `id`, keys included (identity blocks)."""
+def _references(res: Resource) -> list[tuple[str, str]]:
+    """(JSON path, ARM id) of every id in a body outside its own `id`, keys included (identity blocks).
 
-    def walk(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    In document order (the order decides which reason a resource joins a workload for); built in one
+    list by plain recursion, and a path is only made for what holds an id or more to look into.
+    """
+    found: list[tuple[str, str]] = []
+
+    def walk(value: Any, path: str) -> None:
         if isinstance(value, dict):
             for k, v in value.items():
                 if not isinstance(k, str) or k.lower() in _NOT_FOLLOWED_KEYS:
                     continue
                 if path == "" and k == "id":
                     continue
-                if _ID.match(k):
-                    yield (path or k), k
-                yield from walk(v, f"{path}.{k}" if path else k)
+                if k.startswith("/") and _ID.match(k):
+                    found.append(((path or k), k))
+                if isinstance(v, str):
+                    if v.startswith("/") and _ID.match(v):
+                        found.append((f"{path}.{k}" if path else k, v))
+                elif isinstance(v, (dict, list)):
+                    walk(v, f"{path}.{k}" if path else k)
         elif isinstance(value, list):
             for item in value:
-                yield from walk(item, path)
-        elif isinstance(value, str) and _ID.match(value):
-            yield path, value
+                if isinstance(item, str):
+                    if item.startswith("/") and _ID.match(item):
+                        found.append((path, item))
+                elif isinstance(item, (dict, list)):
+                    walk(item, path)
 
-    yield from walk(res, "")
+    walk(res, "")
+    return found
 
 
 def _principals(estate: Estate, res: Resource) -> list[str]:
@@ -642,9 +655,10 @@ def defined(estate: Estate, definitions: Sequence[Definition]) -> Discovery:
     owners: dict[str, set[str]] = {}
     reasons: dict[str, dict[str, str]] = defaultdict(dict)
     graph = _Graph(estate)
+    index = _DefinitionIndex(estate.resources)
     for d in definitions:
         picked = []
-        for res in estate.resources:
+        for res in index.candidates(d):
             hit = next((r for r in d.resources if ids.is_within(res["id"], r)), None)
             tags = res.get("tags")
             tagged = (
@@ -694,6 +708,44 @@ def defined(estate: Estate, definitions: Sequence[Definition]) -> Discovery:
                 Workload(d.name, "", "", "no core of the architecture among its resources", members, d.name)
             )
     return Discovery(tuple(workloads), _placements(estate, owners, reasons), method="definition file")
+
+
+class _DefinitionIndex:
+    """The resources a definition can pick, found without a scan of the estate per definition.
+
+    `candidates(d)` is, in estate order, every resource that lies within one of `d`'s ids or carries
+    its first tag's value (a superset of what `d` picks: the caller applies the full test), so that a
+    file of many workloads costs what its workloads hold, not workloads x resources.
+    """
+
+    def __init__(self, resources: Sequence[Resource]) -> None:
+        self._resources = resources
+        self._ids = sorted((ids.norm(r["id"]), i) for i, r in enumerate(resources))
+        self._keys = [key for key, _ in self._ids]
+        self._tagged: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i, res in enumerate(resources):
+            tags = res.get("tags")
+            if isinstance(tags, dict):
+                for k, v in tags.items():
+                    self._tagged[(k, str(v))].append(i)
+
+    def candidates(self, d: Definition) -> list[Resource]:
+        """The resources that may match `d`, in estate order."""
+        found: set[int] = set()
+        for named in d.resources:
+            key = ids.norm(named)
+            # `key` itself, then everything below it: one contiguous run of the sorted ids each.
+            for low, high in ((key, key + "\0"), (key + "/", key + "0")):
+                start, end = bisect.bisect_left(self._keys, low), bisect.bisect_left(self._keys, high)
+                found.update(i for _, i in self._ids[start:end])
+        if d.tags:
+            k, v = next(iter(d.tags.items()))
+            if v == "None":
+                # str(tags.get(k)) is "None" for a body without that tag too: test every tagged body.
+                found.update(i for i, r in enumerate(self._resources) if isinstance(r.get("tags"), dict))
+            else:
+                found.update(self._tagged.get((k, v), ()))
+        return [self._resources[i] for i in sorted(found)]
 
 
 def placements_of(discovery: Discovery, workload: str | None) -> list[Placement]:

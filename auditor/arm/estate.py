@@ -8,6 +8,7 @@ principal -> role assignments. Ids and types compare case-insensitively.
 from __future__ import annotations
 
 import copy
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ T = TypeVar("T")
 def dig(obj: Any, path: str, default: Any = None) -> Any:
     """Read a dotted path from ARM JSON; keys match exactly first, then ignoring case."""
     current = obj
-    for key in path.split("."):
+    for key in _keys(path):
         if not isinstance(current, dict):
             return default
         if key in current:
@@ -38,6 +39,12 @@ def dig(obj: Any, path: str, default: Any = None) -> Any:
         else:
             return default
     return current
+
+
+@functools.lru_cache(maxsize=4096)
+def _keys(path: str) -> tuple[str, ...]:
+    # Rules dig the same few hundred paths over and over.
+    return tuple(path.split("."))
 
 
 def items_of(value: Any) -> list[Any]:

@@ -6,6 +6,13 @@ typo ids found in Microsoft's own REST examples (`{subscription-id}`, `provders`
 
 from __future__ import annotations
 
+import functools
+
+# The same ids are split at their provider many times in one audit (each index, each workload, each
+# rule): a pure function of a string, so its answers are kept. Bounded, since a long-lived process may
+# audit many estates.
+_cached = functools.lru_cache(maxsize=1 << 18)
+
 
 def norm(resource_id: str) -> str:
     """Canonical form for comparisons: lower case, no trailing slash."""
@@ -54,17 +61,24 @@ def split_at_provider(resource_id: str) -> tuple[list[str], list[str]] | None:
     Before it lies the scope (a subscription, a resource group, or a resource for an extension
     resource); after it the namespace, the type, the name, then child type and name pairs.
     """
+    split = _split(resource_id)
+    return None if split is None else (list(split[0]), list(split[1]))
+
+
+@_cached
+def _split(resource_id: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     parts = segments(resource_id)
     lowered = [p.lower() for p in parts]
     if "providers" not in lowered:
         return None
     last = len(lowered) - 1 - lowered[::-1].index("providers")
-    return parts[:last], parts[last + 1 :]
+    return tuple(parts[:last]), tuple(parts[last + 1 :])
 
 
+@_cached
 def parent_of(resource_id: str) -> str | None:
     """The resource a child or extension resource belongs to, or None for a top-level one."""
-    split = split_at_provider(resource_id)
+    split = _split(resource_id)
     if split is None:
         return None
     scope, tail = split
@@ -78,7 +92,7 @@ def parent_of(resource_id: str) -> str | None:
 
 def top_level_of(resource_id: str) -> tuple[str, str] | None:
     """The top-level resource an id lies in, as (id, type): `.../providers/NS/type/name[/child/name...]`."""
-    split = split_at_provider(resource_id)
+    split = _split(resource_id)
     if split is None or len(split[1]) < 3:
         return None
     scope, tail = split
@@ -96,7 +110,7 @@ def type_of(resource_id: str) -> str | None:
 
     A body without `type` (several of Microsoft's REST examples) gets it from here.
     """
-    split = split_at_provider(resource_id)
+    split = _split(resource_id)
     if split is None:
         return None
     tail = split[1]

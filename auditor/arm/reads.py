@@ -19,7 +19,7 @@ class ReadLog:
 
     def read(self, *resource_types: str) -> None:
         """Record that the rule looked at resources of these types."""
-        self._read.update(t.lower() for t in resource_types)
+        self._read.update(map(str.lower, resource_types))
 
     def handled(self, resource_type: str) -> None:
         """Record that the rule asked whether `resource_type` was read, so it judged that gap itself."""

@@ -197,7 +197,14 @@ def _walk(name: str, value: Any, counter: list[int], parents: tuple[str, ...]) -
     if isinstance(value, dict):
         inner = (*parents, key)
         for k, v in value.items():
-            if isinstance(v, (bool, int, float)) or v is None:
+            if isinstance(v, str):
+                # Most values: a plain string under a plain name, judged by `_string` straight away.
+                if _key_kind(k)[1] in _PLAIN_FOR_STRINGS:
+                    cleaned = _string(k, v, counter)
+                    if cleaned is not v:
+                        value[k] = cleaned
+                    continue
+            elif isinstance(v, (bool, int, float)) or v is None:
                 continue  # never a secret (see the module's docstring)
             value[k] = _walk(k, v, counter, inner)
         return value
@@ -217,6 +224,10 @@ class _Kind(Enum):
     KEYS = "a collection of keys when an object or a list"
     DATA = "certificate data inside a certificate list"
     OTHER = "judged by its value"
+
+
+# The kinds under which `_walk` hands a string to `_string` unchanged.
+_PLAIN_FOR_STRINGS = frozenset({_Kind.OTHER, _Kind.KEYS})
 
 
 @functools.lru_cache(maxsize=8192)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Iterable
 
 from auditor.arm import ids
@@ -46,6 +47,41 @@ def select(snapshot: Snapshot, members: Collection[str], name: str) -> Snapshot:
         metadata={**snapshot.metadata, "workload": name},
         collected_types=snapshot.collected_types,
     )
+
+
+class Cutter:
+    """`select` for many workloads of one snapshot: the snapshot indexed once, each cut in its own size.
+
+    `cut(members, name)` gives what `select(snapshot, members, name)` gives (the same resources and
+    failed reads, in snapshot order) without a scan of the whole snapshot per workload.
+    """
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self._positions: dict[str, list[int]] = defaultdict(list)
+        for index, resource in enumerate(snapshot.resources):
+            self._positions[ids.norm(resource["id"])].append(index)
+        self._above_groups: list[int] = []
+        self._errors_in: dict[str, list[int]] = defaultdict(list)
+        for index, error in enumerate(snapshot.errors):
+            group = ids.resource_group_id(error.scope)
+            if group is None:
+                self._above_groups.append(index)
+            else:
+                self._errors_in[group.lower()].append(index)
+
+    def cut(self, members: Collection[str], name: str) -> Snapshot:
+        """One workload's estate: the resources with these (normalised) ids, as `select` keeps them."""
+        snapshot = self._snapshot
+        groups = {g.lower() for m in members if (g := ids.resource_group_id(m)) is not None}
+        kept = sorted(i for m in members for i in self._positions.get(m, ()))
+        failed = sorted([*self._above_groups, *(i for g in groups for i in self._errors_in.get(g, ()))])
+        return Snapshot(
+            resources=[snapshot.resources[i] for i in kept],
+            errors=[snapshot.errors[i] for i in failed],
+            metadata={**snapshot.metadata, "workload": name},
+            collected_types=snapshot.collected_types,
+        )
 
 
 def groups_in(snapshot: Snapshot) -> set[str]:

@@ -162,7 +162,6 @@ def _check_resources(items: Any, source: str) -> tuple[list[dict[str, Any]], lis
         if not isinstance(item, dict):
             raise InputError(f"{source}: resource #{index} is not an object")
         rid, rtype = item.get("id"), item.get("type")
-        derived = ids.type_of(rid) if isinstance(rid, str) else None
         if not isinstance(rid, str) or not rid.strip():
             if not isinstance(rtype, str) or not rtype.strip():
                 raise InputError(
@@ -179,6 +178,7 @@ def _check_resources(items: Any, source: str) -> tuple[list[dict[str, Any]], lis
             )
             continue
         if not isinstance(rtype, str) or not rtype.strip():
+            derived = ids.type_of(rid)
             if derived is None:
                 raise InputError(
                     f"{source}: resource #{index} has no string 'id' and 'type'"

@@ -6,6 +6,7 @@ in one place so the CLI, baselines, docs and tests all see the same catalogue.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -58,9 +59,9 @@ class Rule(RuleInfo):
     # The ARM type a per-resource rule judges (the engine enumerates it); None: the rule spans the estate.
     resource_type: str | None = None
 
-    @property
+    @functools.cached_property
     def info(self) -> RuleInfo:
-        """The rule as the reports see it, without its check."""
+        """The rule as the reports see it, without its check (made once: every workload's report has it)."""
         return RuleInfo(**{f.name: getattr(self, f.name) for f in fields(RuleInfo)})
 
     def run(self, ctx: Context) -> list[Result]:

@@ -16,7 +16,7 @@ from auditor.engine.describe import baseline_info, role_explanations, rule_infos
 from auditor.engine.registry import Context, Rule, all_rules, crash_message
 from auditor.engine.scoring import score
 from auditor.errors import InputError
-from auditor.model import AuditReport, Finding, Result, Status, ToolInfo, sort_key
+from auditor.model import AuditReport, BaselineInfo, Finding, Result, Status, ToolInfo, sort_key
 
 if TYPE_CHECKING:
     from auditor.engine.waivers import Waiver
@@ -52,11 +52,16 @@ def run_audit(
     today: date | None = None,
     previous: Mapping[str, Any] | None = None,
     tool: ToolInfo | None = None,
+    workload: str = "",
+    workload_id: str = "",
+    described: BaselineInfo | None = None,
 ) -> AuditReport:
     """Run the baseline; `waivers` is (waivers, file name), applied before scoring.
 
     `previous` (a saved JSON report) is carried into the report for the reports that
-    compare; the gate is applied afterwards (`engine.gate.gated`), as a new report.
+    compare; the gate is applied afterwards (`engine.gate.gated`), as a new report. `workload` (and
+    `workload_id`, its identity) marks every finding with the workload judged; `described` is
+    `baseline_info(baseline)` when the caller has it already (one per baseline, not one per workload).
     """
     try:
         estate = Estate(snapshot)
@@ -80,7 +85,7 @@ def run_audit(
         except Exception as exc:  # a crashing rule must show up, never pass silently
             results.append(Result("", "", Status.ERROR, crash_message(exc)))
         results = settle(results, estate, reads)
-        findings.extend(_finding(rule, setting.level, r) for r in results)
+        findings.extend(_finding(rule, setting.level, r, workload, workload_id) for r in results)
     waiver_report = None
     judged: tuple[Finding, ...] = tuple(findings)
     if waivers is not None:
@@ -91,7 +96,7 @@ def run_audit(
     weights = {rid: s.weight for rid, s in baseline.rules.items()}
     return AuditReport(
         tool=tool or tool_info(),
-        baseline=baseline_info(baseline),
+        baseline=described or baseline_info(baseline),
         rules=rule_infos(baseline),
         findings=judged,
         card=score(judged, weights),
@@ -134,7 +139,7 @@ def settle(results: list[Result], estate: Estate, reads: ReadLog) -> list[Result
     return settled
 
 
-def _finding(rule: Rule, level: Any, result: Result) -> Finding:
+def _finding(rule: Rule, level: Any, result: Result, workload: str, workload_id: str) -> Finding:
     return Finding(
         rule_id=rule.id,
         rule_name=rule.name,
@@ -150,4 +155,6 @@ def _finding(rule: Rule, level: Any, result: Result) -> Finding:
         remediation=rule.remediation,
         rationale=rule.rationale,
         level=level,
+        workload=workload,
+        workload_id=workload_id,
     )

@@ -30,14 +30,14 @@ from auditor.analysis.workloads import (
 )
 from auditor.arm import ids
 from auditor.arm.estate import Estate
-from auditor.arm.scope import select
+from auditor.arm.scope import Cutter
 from auditor.arm.snapshot import Snapshot
 from auditor.engine.baseline import DEFAULT_BASELINE, Baseline, load_baseline
 from auditor.engine.describe import baseline_info, rule_infos
 from auditor.engine.run import run_audit, scope_of
 from auditor.engine.scoring import combine, score
 from auditor.errors import InputError, MergeConflictError
-from auditor.model import AuditReport, Finding, ScoreCard, ToolInfo, WorkloadReport, sort_key
+from auditor.model import AuditReport, BaselineInfo, Finding, ScoreCard, ToolInfo, WorkloadReport, sort_key
 
 if TYPE_CHECKING:
     from auditor.engine.waivers import Waiver
@@ -106,7 +106,12 @@ def run_workloads(
         )
         note = found.note or "no workload of the definition file was selected"
         return replace(report, placements=found.placements, discovery=found.method, no_workload=note)
-    parts = [_judge(snapshot, w, forced, source, tool) for w in found.workloads]
+    # Indexed once: cutting each workload out by a scan of the snapshot would grow with workloads x resources.
+    cutter = Cutter(snapshot)
+    # One load and one description per baseline, not per workload.
+    loaded: dict[str, Baseline] = {}
+    described: dict[int, BaselineInfo] = {}
+    parts = [_judge(cutter, w, forced, source, tool, loaded, described) for w in found.workloads]
     findings: tuple[Finding, ...] = tuple(f for part in parts for f in part.report.findings)
     waiver_report = None
     if waivers is not None:
@@ -115,8 +120,11 @@ def run_workloads(
         findings, waiver_report = apply_waivers(findings, waivers[0], waivers[1], today)
     findings = tuple(sorted(findings, key=sort_key))
     summaries = []
+    by_workload: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_workload.setdefault(f.workload_id, []).append(f)
     for part in parts:
-        own = [f for f in findings if f.workload_id == (part.workload.id or part.workload.name)]
+        own = by_workload.get(part.workload.id or part.workload.name, [])
         weights = {rid: s.weight for rid, s in part.baseline.rules.items()}
         summaries.append(_summary(part, score(own, weights)))
     summaries.sort(key=lambda s: (s.card.score, s.card.coverage, s.name.lower()))
@@ -159,9 +167,15 @@ class _Part:
 
 
 def _judge(
-    snapshot: Snapshot, workload: Workload, forced: Baseline | None, source: str, tool: ToolInfo | None
+    cutter: Cutter,
+    workload: Workload,
+    forced: Baseline | None,
+    source: str,
+    tool: ToolInfo | None,
+    loaded: dict[str, Baseline],
+    described: dict[int, BaselineInfo],
 ) -> _Part:
-    own = select(snapshot, workload.members, workload.name)
+    own = cutter.cut(workload.members, workload.name)
     mismatch = ""
     if forced is not None:
         baseline = forced
@@ -174,17 +188,32 @@ def _judge(
                 f"its baseline is {expected}"
             )
     elif workload.variant:
-        baseline = load_baseline(BASELINE_OF_VARIANT[workload.variant])
+        baseline = _load(BASELINE_OF_VARIANT[workload.variant], loaded)
         reason = (
             f"{baseline.name}, the baseline of {_VARIANT_WORDS[workload.variant]}: {workload.variant_reason}"
         )
     else:
-        baseline = load_baseline(DEFAULT_BASELINE)
+        baseline = _load(DEFAULT_BASELINE, loaded)
         reason = f"{baseline.name}, the default: {workload.variant_reason}"
-    report = run_audit(own, baseline, source, tool=tool)
-    ident = workload.id or workload.name
-    tagged = tuple(replace(f, workload=workload.name, workload_id=ident) for f in report.findings)
-    return _Part(workload, baseline, reason, mismatch, replace(report, findings=tagged), own)
+    # Keyed by identity: `loaded` (or the caller, for `forced`) keeps every baseline alive meanwhile.
+    if id(baseline) not in described:
+        described[id(baseline)] = baseline_info(baseline)
+    report = run_audit(
+        own,
+        baseline,
+        source,
+        tool=tool,
+        workload=workload.name,
+        workload_id=workload.id or workload.name,
+        described=described[id(baseline)],
+    )
+    return _Part(workload, baseline, reason, mismatch, report, own)
+
+
+def _load(name: str, loaded: dict[str, Baseline]) -> Baseline:
+    if name not in loaded:
+        loaded[name] = load_baseline(name)
+    return loaded[name]
 
 
 def _summary(part: _Part, card: ScoreCard) -> WorkloadReport:
@@ -193,7 +222,7 @@ def _summary(part: _Part, card: ScoreCard) -> WorkloadReport:
         name=part.workload.name,
         variant=part.workload.variant,
         variant_reason=part.workload.variant_reason,
-        baseline=baseline_info(part.baseline),
+        baseline=part.report.baseline,
         baseline_reason=part.baseline_reason,
         card=card,
         resources=len(part.snapshot.resources),

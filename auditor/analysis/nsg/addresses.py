@@ -171,7 +171,16 @@ class AddressSet:
 
     def within(self, spans: Intervals) -> AddressSet:
         """The part of the set inside `spans` (e.g. one address family)."""
-        return AddressSet.of(Region(r.spans & spans, r.conds) for r in self.regions)
+        # Kept on the set itself: a network's sets are shared by every rule and every workload with
+        # its address space, and split by family again and again. Not a field: equality is unchanged.
+        memo: dict[Intervals, AddressSet] | None = self.__dict__.get("_within")
+        if memo is None:
+            memo = {}
+            object.__setattr__(self, "_within", memo)
+        found = memo.get(spans)
+        if found is None:
+            found = memo[spans] = AddressSet.of(Region(r.spans & spans, r.conds) for r in self.regions)
+        return found
 
     def contains(self, address: int, valuation: Valuation) -> bool:
         """Whether the address is in the set, given which labels hold it."""

@@ -232,3 +232,35 @@ def test_each_finding_is_weighed_by_its_workloads_baseline(
     assert merged["tenant"]["combined"]["score"] == reports[0][1]["score"]
     normal = merge_reports(reports, {hub_b.name: hub_b, aml_b.name: aml_b})
     assert normal["tenant"]["combined"]["score"] != reports[0][1]["score"]
+
+
+def test_a_shard_of_no_workload_adds_its_resources_out_of_scope(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A tenant's shard can hold only subscriptions of other applications: in the merge, as in one
+    # audit of all the subscriptions, they are out of scope, not a "no workload" that fails the gate.
+    from tests.workload_estates import unrelated
+
+    hub = snapshot_doc([copy_of("aistudio-drifted", "rg-chat-hub", salt="hub")], [SUB])
+    other = snapshot_doc([unrelated(subscription=WL_OTHER)], [WL_OTHER])
+    a, b = write_json(tmp_path / "hub.json", hub), write_json(tmp_path / "other.json", other)
+    ra, rb = _report(a, capsys, monkeypatch, tmp_path), tmp_path / "other-report.json"
+    code, _, _ = _run(
+        ["audit", "--snapshot", str(b), "--format", "json", "-o", str(rb)], capsys, monkeypatch, tmp_path
+    )
+    assert code == 1 and json.loads(rb.read_text())["no_workload"]
+    for order in ([rb, ra], [ra, rb]):
+        code, _, err = _run(["merge", *map(str, order), "-o", "all.json"], capsys, monkeypatch, tmp_path)
+        assert code == 0, err
+        merged = json.loads((tmp_path / "all.json").read_text())
+        code, _, err = _run(["merge", str(a), str(b), "-o", "both.json"], capsys, monkeypatch, tmp_path)
+        whole = json.loads(_report(tmp_path / "both.json", capsys, monkeypatch, tmp_path).read_text())
+        assert "no_workload" not in merged and "no_workload" not in whole
+        for key in ("score", "coverage", "summary", "controls", "baseline"):
+            assert merged[key] == whole[key], key
+        assert sorted(p["resource_id"] for p in merged["out_of_scope"]) == sorted(
+            p["resource_id"] for p in whole["out_of_scope"]
+        )
+        assert any(WL_OTHER in p["resource_id"] for p in merged["out_of_scope"])
+        code, out, _ = _run(["gate", "all.json", "--min-score", "0"], capsys, monkeypatch, tmp_path)
+        assert code == 0, out

@@ -45,6 +45,7 @@ def merge_reports(
                     f"{_short(first.get(key))}): merge reports of one audit only"
                 )
     _check_overlaps(shards)
+    shards = _without_empty_shards(shards)
     # Workloads are told apart by identity, not by their short names (hub-chat of two subscriptions).
     shards = rename_merged(shards)
     merged: dict[str, Any] = {}
@@ -85,17 +86,45 @@ def _combined(
         own = str((report.get("baseline") or {}).get("name", ""))
         for w in report.get("workloads") or []:
             judged_with[str(w.get("id") or w.get("name"))] = str((w.get("baseline") or {}).get("name") or own)
+    # A finding of no workload (a report of one estate) is scored with its own shard's baseline.
+    shard_of: dict[str, str] = {}
+    for _, report in shards:
+        own = str((report.get("baseline") or {}).get("name", ""))
+        for f in report.get("findings") or []:
+            if not (f.get("workload_id") or f.get("workload")):
+                shard_of.setdefault(json.dumps(f, sort_keys=True, default=str), own)
     first = str((shards[0][1].get("baseline") or {}).get("name", ""))
     groups: dict[str, list[Finding]] = {}
     for f in findings:
         key = str(f.get("workload_id") or f.get("workload") or "")
-        groups.setdefault(judged_with.get(key, first), []).append(_finding(f))
+        if key:
+            name = judged_with.get(key, first)
+        else:
+            name = shard_of.get(json.dumps(f, sort_keys=True, default=str), first)
+        groups.setdefault(name, []).append(_finding(f))
     cards = []
     for name, members in groups.items():
         if name not in baselines:
             raise MergeConflictError(f"baseline {name} of the reports is not installed: it cannot be scored")
         cards.append(score(members, {rid: s.weight for rid, s in baselines[name].rules.items()}))
     return cards[0] if len(cards) == 1 else combine(cards)
+
+
+def _without_empty_shards(
+    shards: Sequence[tuple[str, Mapping[str, Any]]],
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """The shards as one audit of all their subscriptions would see them: once any shard found a
+    workload, a shard that found none holds only resources of no workload (its `out_of_scope`, its
+    subscriptions and failed reads), not the findings of judging its whole estate, nor a
+    `no_workload` note that would fail the gate of the tenant."""
+    if not any(r.get("workloads") for _, r in shards):
+        return list(shards)
+    dropped = ("findings", "roles", "rules", "no_workload", "baseline", "baselines", "tenant", "workloads")
+    judged = [(n, r) for n, r in shards if r.get("workloads")]
+    empty = [
+        (n, {k: v for k, v in r.items() if k not in dropped}) for n, r in shards if not r.get("workloads")
+    ]
+    return judged + empty
 
 
 def _short(value: Any) -> str:

@@ -377,7 +377,7 @@ def finish_merged(merged: dict[str, Any]) -> dict[str, Any]:
     workloads.sort(key=lambda w: (float(w["score"]), float(w["coverage"]), str(w["name"]).lower()))
     merged["workloads"] = workloads
     combined = {"score": merged.get("score"), "coverage": merged.get("coverage")}
-    if len(workloads) > 1:
+    if workloads:
         merged["score"] = min(float(w["score"]) for w in workloads)
         merged["coverage"] = min(float(w["coverage"]) for w in workloads)
     by_sub: dict[str, list[Mapping[str, Any]]] = {}

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from auditor.model import Severity
 from auditor.reports.markdown import escape
 from auditor.reports.neutral import printable, terminal
 
-from .keys import group_of, unit_of
+from .keys import finding_key, group_of, unit_of
 from .query import Item, Side
 from .shown import neutral
 from .states import FAILING, State
@@ -34,8 +35,32 @@ LISTED = (
 _SEVERITY_RANK = {s.value: s.rank for s in Severity}
 
 
+def _keyed_like(side: Side, other: Side) -> Side:
+    """`side` with each finding of no workload (a report or run of before workloads) keyed like the
+    first finding of the same rule and resource in a workload on the `other` side, so that a diff
+    across the upgrade compares a finding with itself instead of listing all as new and disappeared."""
+    if all(item.workload for item in side.items.values()):
+        return side
+    judged: dict[str, str] = {}
+    for key, item in other.items.items():
+        if item.workload:
+            judged.setdefault(finding_key(item.rule_id, item.resource_id), key)
+    if not judged:
+        return side
+    items: dict[str, Item] = {}
+    for key, item in side.items.items():
+        taken = judged.get(key) if not item.workload else None
+        if taken is not None and taken not in side.items and taken not in items:
+            items[taken] = item
+        else:
+            items.setdefault(key, item)
+    return replace(side, items=items)
+
+
 def diff(old: Side, new: Side, consecutive: bool = False) -> dict[str, Any]:
     """The diff document (diff.schema.json) of `old` -> `new`."""
+    old = _keyed_like(old, new)
+    new = _keyed_like(new, old)
     lists: dict[str, list[dict[str, Any]]] = {s.value: [] for s in LISTED}
     added: list[dict[str, Any]] = []
     expired: list[dict[str, Any]] = []

@@ -85,7 +85,7 @@ finding_keys = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("series_id", Integer, ForeignKey("series.id"), nullable=False),
-    Column("key", String(1200), nullable=False),
+    Column("key", String(2400), nullable=False),
     Column("rule_id", String(200), nullable=False),
     Column("resource_id", String(1000), nullable=False),
     Column("unit", String(200), nullable=False),

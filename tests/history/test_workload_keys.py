@@ -163,3 +163,41 @@ def test_a_database_at_migration_0002_keeps_its_keys(store_url: str) -> None:
         assert row.workload == failing.workload_id.lower() and row.open_since == when
     finally:
         engine.dispose()
+
+
+def test_a_report_of_before_workloads_diffs_with_one_of_after() -> None:
+    """A saved report whose findings name no workload (schema 1.2 and before) against the same audit
+    with workloads: every finding persists or stays passing, none is new or disappeared."""
+    from auditor.reports.json_report import report_dict
+
+    drifted = snapshot_doc([copy_of("aml-drifted", "rg-a", salt="a")], [SUB])
+    doc = report_dict(run_workloads(Snapshot.from_data(drifted), None, "test"))
+    assert all(f["workload_id"] for f in doc["findings"])
+    legacy = json.loads(json.dumps(doc))
+    for f in legacy["findings"]:
+        f.pop("workload_id", None)
+    for old, new in ((legacy, doc), (doc, legacy)):
+        result = diff.diff(query.report_side(old, "old"), query.report_side(new, "new"))
+        assert result["summary"]["new"] == 0 and result["summary"]["disappeared"] == 0, result["summary"]
+        assert result["summary"]["persisting"] > 0
+    # Without the identity, a changed finding is still found: a failure fixed is resolved.
+    i = next(i for i, f in enumerate(doc["findings"]) if f["status"] == "fail")
+    fixed = json.loads(json.dumps(doc))
+    fixed["findings"][i]["status"] = "pass"
+    result = diff.diff(query.report_side(legacy, "old"), query.report_side(fixed, "new"))
+    assert result["summary"]["resolved"] == 1 and result["summary"]["new"] == 0
+
+
+def test_a_key_with_a_long_workload_identity_is_stored(store_url: str) -> None:
+    """rule + resource + workload fit the key column on PostgreSQL too (which checks lengths)."""
+    base = shared_network_report()
+    long_id = "w" * 1000
+    findings = tuple(
+        replace(f, workload_id=long_id, resource_id=f"{f.resource_id}/{'r' * 600}") for f in base.findings[:3]
+    )
+    report = replace(base, findings=findings)
+    with store.opened(store_url) as engine:
+        record.record_run(engine, report)
+        with engine.connect() as conn:
+            keys = [k for (k,) in conn.execute(sa.select(finding_keys.c.key)).all()]
+    assert keys and all(long_id in k for k in keys) and max(map(len, keys)) > 1700

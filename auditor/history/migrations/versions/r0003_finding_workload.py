@@ -20,6 +20,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Add finding_keys.workload (empty for the keys already there)."""
+    """Add finding_keys.workload (empty for the keys already there), and make room in the key for it
+    (rule 200 + resource 1000 + workload 1000 and the separators)."""
     with op.batch_alter_table("finding_keys") as batch:
         batch.add_column(sa.Column("workload", sa.String(1000), nullable=False, server_default=""))
+        batch.alter_column(
+            "key", existing_type=sa.String(1200), type_=sa.String(2400), existing_nullable=False
+        )

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,8 +55,9 @@ SECURITY_SEVERITY = {
 def fingerprint(rule_id: str, resource_id: str, workload: str = "") -> str:
     """Stable across runs and across case changes of the ARM id (ARM ids compare case-insensitively).
 
-    The workload's identity is part of it: a shared resource is judged, and alerted on, in each
-    workload that reaches it. Without a workload the value is the one earlier versions wrote.
+    `workload` is given only for a finding whose rule and resource the report judges in more than
+    one workload (a shared network, say), so that each has an alert of its own; every other
+    finding keeps the value earlier versions wrote, and its alert (and any dismissal) carries over.
     """
     key = f"{rule_id}|{resource_id.lower()}" + (f"|{workload.lower()}" if workload else "")
     return hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -80,8 +81,11 @@ def sarif_log(result: AuditReport, options: RenderOptions = PLAIN) -> dict[str, 
     reported = {Status.FAIL, Status.NOT_ASSESSED} | (
         {Status.WAIVED} if options.sarif_include_waived else set()
     )
+    shared = _shared(result.findings)
     results = [
-        _result(f, index, place) for f in result.findings if f.status in reported and f.rule_id in index
+        _result(f, index, place, shared)
+        for f in result.findings
+        if f.status in reported and f.rule_id in index
     ]
     run: dict[str, Any] = {
         "tool": {"driver": _driver(result.tool, rules, levels)},
@@ -244,7 +248,20 @@ def _descriptor(rule: RuleInfo, tool: ToolInfo, level: Level = Level.REQUIRED) -
     return descriptor
 
 
-def _result(f: Finding, index: dict[str, int], place: _Place | None) -> dict[str, Any]:
+def _shared(findings: Sequence[Finding]) -> set[tuple[str, str]]:
+    """(rule, resource) pairs the report judges in more than one workload."""
+    seen: dict[tuple[str, str], str] = {}
+    shared: set[tuple[str, str]] = set()
+    for f in findings:
+        key = (f.rule_id, f.resource_id.lower())
+        if seen.setdefault(key, f.workload_id) != f.workload_id:
+            shared.add(key)
+    return shared
+
+
+def _result(
+    f: Finding, index: dict[str, int], place: _Place | None, shared: set[tuple[str, str]]
+) -> dict[str, Any]:
     where = f.resource_id or "(estate)"
     # GitHub titles the alert with the rule's short description; the message says what was found where.
     text = f"{f.message} ({where})"
@@ -263,6 +280,7 @@ def _result(f: Finding, index: dict[str, int], place: _Place | None) -> dict[str
             "kind": "resource",
         }
     ]
+    apart = f.workload_id if (f.rule_id, f.resource_id.lower()) in shared else ""
     out: dict[str, Any] = {
         "ruleId": f.rule_id,
         "ruleIndex": index[f.rule_id],
@@ -272,8 +290,8 @@ def _result(f: Finding, index: dict[str, int], place: _Place | None) -> dict[str
         "message": {"text": text},
         "locations": [location],
         "partialFingerprints": {
-            "primaryLocationLineHash": fingerprint(f.rule_id, f.resource_id, f.workload_id),
-            "auditorFinding/v1": fingerprint(f.rule_id, f.resource_id, f.workload_id),
+            "primaryLocationLineHash": fingerprint(f.rule_id, f.resource_id, apart),
+            "auditorFinding/v1": fingerprint(f.rule_id, f.resource_id, apart),
         },
         "properties": {
             "status": f.status.value,

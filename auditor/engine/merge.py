@@ -82,25 +82,20 @@ def _combined(
 ) -> ScoreCard:
     """The card of every finding, each scored with its workload's baseline, as an audit combines them."""
     judged_with: dict[str, str] = {}
+    # A finding of no workload (a report of one estate) is scored with its own shard's baseline; the
+    # merged findings are the shards' own objects (lists are joined, not copied), so identity finds it.
+    shard_of: dict[int, str] = {}
     for _, report in shards:
         own = str((report.get("baseline") or {}).get("name", ""))
         for w in report.get("workloads") or []:
             judged_with[str(w.get("id") or w.get("name"))] = str((w.get("baseline") or {}).get("name") or own)
-    # A finding of no workload (a report of one estate) is scored with its own shard's baseline.
-    shard_of: dict[str, str] = {}
-    for _, report in shards:
-        own = str((report.get("baseline") or {}).get("name", ""))
         for f in report.get("findings") or []:
-            if not (f.get("workload_id") or f.get("workload")):
-                shard_of.setdefault(json.dumps(f, sort_keys=True, default=str), own)
+            shard_of.setdefault(id(f), own)
     first = str((shards[0][1].get("baseline") or {}).get("name", ""))
     groups: dict[str, list[Finding]] = {}
     for f in findings:
         key = str(f.get("workload_id") or f.get("workload") or "")
-        if key:
-            name = judged_with.get(key, first)
-        else:
-            name = shard_of.get(json.dumps(f, sort_keys=True, default=str), first)
+        name = judged_with.get(key, first) if key else shard_of.get(id(f), first)
         groups.setdefault(name, []).append(_finding(f))
     cards = []
     for name, members in groups.items():

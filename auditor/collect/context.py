@@ -204,6 +204,8 @@ class Collection:
                 from auditor.collect.transport import LeanSession
 
                 session = LeanSession()
+                session.before_send = self._before_send
+                session.on_answer = self._on_answer
                 size = max(10, self.settings.workers)
                 adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=size)
                 session.mount("https://", adapter)
@@ -299,11 +301,23 @@ class Collection:
             self.requests_by_kind[kind] = self.requests_by_kind.get(kind, 0) + 1
             if version and rtype:
                 self.api_versions.setdefault(rtype, version[0])
-        # The last moment before the request leaves: a 429 that another thread of the quota received
-        # after this one passed its throttle holds it too (ARM counts a read when it arrives).
-        quota = self._quota_of(unquote(url.path))
+
+    def _before_send(self, url: str) -> None:
+        """The last moment before a request leaves: a 429 that another thread of the quota received
+        after this one passed its throttle holds it too (ARM counts a read when it arrives)."""
+        quota = self._quota_of(unquote(urlsplit(url).path))
         while quota is not None and (pause := min(quota.held(), self.clock.left())) > 0:
             time.sleep(pause)
+
+    def _on_answer(self, url: str, response: Any) -> None:
+        """A 429 holds the quota's other threads as it arrives, before the pipeline above the
+        transport (logging, the hooks, the retry policy) has read it."""
+        if response.status_code != 429:
+            return
+        quota = self._quota_of(unquote(urlsplit(url).path))
+        wait = _seconds(response.headers.get("Retry-After"))
+        if quota is not None and wait is not None and wait <= self.settings.retry_after_cap:
+            quota.hold(wait)
 
     def _quota_of(self, path: str) -> Throttle | None:
         """The throttle of the quota a request path is charged to (None: none yet)."""
@@ -317,11 +331,6 @@ class Collection:
         if response.status_code == 429:
             with self._lock:
                 self.throttled += 1
-            # Hold the quota's other threads now, before the retry policy reads the answer.
-            quota = self._quota_of(unquote(urlsplit(pipeline_response.http_request.url).path))
-            wait = _seconds(response.headers.get("Retry-After"))
-            if quota is not None and wait is not None and wait <= self.settings.retry_after_cap:
-                quota.hold(wait)
         # Keep the body the SDK received, for the read running in this thread (see convert.py).
         bodies = getattr(self._local, "bodies", None)
         if bodies is None or response.status_code != 200:

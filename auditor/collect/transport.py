@@ -15,12 +15,17 @@ run of thousands of small GETs that was about a third of the collector's CPU tim
 * the request goes straight to the mounted adapter (urllib3's pool, one TLS connection per socket
   kept alive), with the same timeouts, verification and proxies as `Session.send` would pass.
 
+`before_send` and `on_answer` are called around the adapter, the closest the collector gets to the
+wire: a quota's 429 holds its other requests as soon as it arrives, and a request that passed its
+throttle before that is held at the last moment before it leaves (see context.py).
+
 Anything else (files, redirects, proxies per call, unknown arguments) takes requests' own path.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from time import perf_counter
 from typing import Any
@@ -40,6 +45,9 @@ class LeanSession(requests.Session):
         self._lean_lock = threading.Lock()
         # (scheme, host, stream, verify, cert) -> what merge_environment_settings gave for them.
         self._lean_settings: dict[tuple[str, str, Any, Any, Any], dict[str, Any]] = {}
+        # Called with the URL just before a request leaves, and with the URL and answer on arrival.
+        self.before_send: Callable[[str], None] | None = None
+        self.on_answer: Callable[[str, requests.Response], None] | None = None
 
     def request(  # type: ignore[override]
         self,
@@ -58,7 +66,9 @@ class LeanSession(requests.Session):
     ) -> requests.Response:
         """Send one request; the lean path when the call is a plain one azure-core makes."""
         if kwargs or files or proxies or allow_redirects or not isinstance(url, str):
-            return super().request(
+            if self.before_send is not None:
+                self.before_send(str(url))
+            answer = super().request(
                 method,
                 url,
                 headers=headers,
@@ -72,6 +82,9 @@ class LeanSession(requests.Session):
                 stream=stream,
                 **kwargs,
             )
+            if self.on_answer is not None:
+                self.on_answer(str(url), answer)
+            return answer
         prepared = PreparedRequest()
         prepared.prepare(
             method=method.upper(),
@@ -82,8 +95,12 @@ class LeanSession(requests.Session):
         )
         settings = self._environment(str(prepared.url), stream, verify, cert)
         adapter = self.get_adapter(url=str(prepared.url))
+        if self.before_send is not None:
+            self.before_send(url)
         started = perf_counter()
         response = adapter.send(prepared, timeout=timeout, **settings)
+        if self.on_answer is not None:
+            self.on_answer(url, response)
         response.elapsed = timedelta(seconds=perf_counter() - started)
         if not settings["stream"]:
             _ = response.content  # read the body now, as Session.send does

@@ -67,3 +67,32 @@ def test_every_request_goes_out_once_with_the_pipeline_headers(fake: FakeArm) ->
     log = fake.requests()
     reads: Any = [r for r in log if r.method == "GET" and r.path.lower().startswith("/subscriptions")]
     assert reads and snapshot.metadata["requests"] >= len(reads)
+
+
+def test_the_hooks_run_next_to_the_wire_and_see_the_429(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from tests.fakearm.harness import azure_env
+    from tests.fakearm.limits import Limits
+
+    # A bucket of one read: the second GET of the subscription is a 429 with its Retry-After.
+    estate = load_estate(sample_path("openai-e2e-chat-aml-drifted"))
+    limits = Limits(burst=1, refill=0.1)
+    seen: list[tuple[str, str, int | None]] = []
+    session = LeanSession()
+    session.before_send = lambda url: seen.append(("send", url, None))
+    session.on_answer = lambda url, answer: seen.append(("answer", url, answer.status_code))
+    with (
+        FakeArm(estate, workdir=tmp_path_factory.mktemp("hooks"), limits=limits) as server,
+        azure_env(server),
+    ):
+        from auditor.collect import Cloud
+
+        cloud = Cloud.from_options(server.url, server.url)
+        token = cloud.credential().get_token(cloud.credential_scope).token
+        path = f"/subscriptions/{SUB}/providers/Microsoft.Network/virtualNetworks"
+        url = f"{server.url}{path}?api-version=2024-05-01"
+        headers = {"Authorization": f"Bearer {token}"}
+        first = session.request("GET", url, headers=headers, allow_redirects=False)
+        second = session.request("GET", url, headers=headers, allow_redirects=False)
+    assert (first.status_code, second.status_code) == (200, 429)
+    assert second.headers["Retry-After"]
+    assert seen == [("send", url, None), ("answer", url, 200), ("send", url, None), ("answer", url, 429)]

@@ -200,22 +200,46 @@ def _delta(now: float | None, before: Any) -> str:
 
 def _changes(result: AuditReport, previous: Mapping[str, Any]) -> list[str]:
     # Failing findings of required rules only, like the totals; recommendations are counted apart.
-    def failing_keys(items: list[tuple[str, str, str, str]]) -> set[tuple[str, str]]:
+    def failing_keys(items: list[tuple[str, str, str, str, str]]) -> set[tuple[str, str, str]]:
         return {
-            (rule, rid.lower())
-            for rule, rid, status, level in items
+            (rule, rid.lower(), workload.lower())
+            for rule, rid, workload, status, level in items
             if status == Status.FAIL.value and level == Level.REQUIRED.value
         }
 
     before = failing_keys(
         [
-            (str(f["rule_id"]), str(f["resource_id"]), str(f["status"]), str(f.get("level", "required")))
+            (
+                str(f["rule_id"]),
+                str(f["resource_id"]),
+                str(f.get("workload_id") or ""),
+                str(f["status"]),
+                str(f.get("level", "required")),
+            )
             for f in previous.get("findings", [])
         ]
     )
-    now = failing_keys([(f.rule_id, f.resource_id, f.status.value, f.level.value) for f in result.findings])
+    now = failing_keys(
+        [(f.rule_id, f.resource_id, f.workload_id, f.status.value, f.level.value) for f in result.findings]
+    )
+    before, now = _matched(before, now), _matched(now, before)
     new, fixed = len(now - before), len(before - now)
     return [f"Since the previous report: {new} newly failing, {fixed} fixed."]
+
+
+def _matched(side: set[tuple[str, str, str]], other: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """`side` with each key of no workload (a report of before workloads) taken as the first key of the
+    same rule and resource in a workload on the `other` side: the same finding, not one fixed and one new.
+    A shared resource judged in two workloads is two findings, each compared with its own workload's."""
+    judged: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for key in sorted(other):
+        if key[2]:
+            judged.setdefault(key[:2], key)
+    out: set[tuple[str, str, str]] = set()
+    for key in sorted(side):
+        taken = judged.get(key[:2]) if not key[2] else None
+        out.add(taken if taken is not None and taken not in side else key)
+    return out
 
 
 def _grouped(findings: list[Finding], fixes: bool, refs: Mapping[str, Reference]) -> list[str]:

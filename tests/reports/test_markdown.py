@@ -167,3 +167,22 @@ def test_a_findings_rule_links_to_its_first_reference_escaped() -> None:
     assert "[`SMP001`](https://learn.microsoft.com/azure/x%28y%29%20z%22%3Cb%3E)" in text
     # Rules without a reference keep the plain id.
     assert "`SMP002`" in text and "[`SMP002`]" not in text
+
+
+def test_changes_compare_each_workload_with_itself() -> None:
+    # A shared resource failing in prod last time and in dev now: one fixed, one new (not "no change").
+    base = sample_result(policy=None)
+    failing = next(i for i, f in enumerate(base.findings) if f.status is Status.FAIL)
+    only = with_findings(base, [base.findings[failing]])
+    before = changed(only, 0, workload="prod", workload_id="sub/rg-prod/mlw-prod")
+    now = changed(only, 0, workload="dev", workload_id="sub/rg-dev/mlw-dev")
+    previous = json.loads(json.dumps(report_dict(before)))
+    assert "Since the previous report: 1 newly failing, 1 fixed." in render(replace(now, previous=previous))
+    # The same workload on both sides, its identity in another case: no change.
+    same = changed(only, 0, workload="prod", workload_id="SUB/rg-prod/mlw-prod")
+    assert "Since the previous report: 0 newly failing, 0 fixed." in render(replace(same, previous=previous))
+    # A report of before workloads (no identity) against one judged in a workload: the same finding.
+    legacy = json.loads(json.dumps(report_dict(only)))
+    assert "workload_id" not in legacy["findings"][0]
+    assert "Since the previous report: 0 newly failing, 0 fixed." in render(replace(now, previous=legacy))
+    assert "Since the previous report: 0 newly failing, 0 fixed." in render(replace(only, previous=previous))

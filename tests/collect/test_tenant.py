@@ -141,6 +141,20 @@ def test_retry_after_is_judged_by_when_the_client_sent_and_received() -> None:
     assert len(limits.early) == 2
 
 
+def test_a_restart_fills_every_bucket_and_forgets_the_throttling() -> None:
+    # The benchmark restarts the limits between two collectors: the second must not start on the
+    # first one's drained buckets (it did, and its 429s were counted against it).
+    limits = Limits(burst=2, refill=0.001, graph_queries=1)
+    answers = [limits.arm_read("p", "AAAA", "/subscriptions/AAAA")[0] for _ in range(3)]
+    graph = [limits.graph_query("p", "/providers/Microsoft.ResourceGraph/resources")[0] for _ in range(2)]
+    assert answers == [True, True, False] and graph == [True, False] and limits.throttled == 2
+    limits.restart()
+    assert limits.throttled == 0 and not limits.early
+    allowed, headers = limits.arm_read("p", "aaaa", "/subscriptions/aaaa")
+    assert allowed and headers["x-ms-ratelimit-remaining-subscription-reads"] == "1"
+    assert limits.graph_query("p", "/providers/Microsoft.ResourceGraph/resources")[0]
+
+
 def _text(snapshot: Any) -> tuple[str, str]:
     """A type's log categories are read on whichever of its resources comes first: compared by type."""
     placed = sorted(map(_placed, snapshot.resources), key=lambda r: r["id"])

@@ -76,6 +76,16 @@ class Limits:
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
 
+    def restart(self) -> None:
+        """Every bucket full and every window new, as for a principal that has not read for a while."""
+        with self._lock:
+            self._buckets.clear()
+            self._windows.clear()
+            self._retry_at.clear()
+            self._client_retry_at.clear()
+            self.early.clear()
+            self.throttled = 0
+
     def arm_read(self, principal: str, subscription: str, path: str) -> tuple[bool, dict[str, str]]:
         """Charge one read; (allowed, headers to send)."""
         now = time.monotonic()
